@@ -1,0 +1,91 @@
+// Tokenizer explorer: byte-level BPE encoding in the browser, from the merges embedded in
+// the page (no kernel, no network). Mirrors helpers.bpe.BPETokenizer.encode.
+(function (rootId) {
+  const root = document.getElementById(rootId);
+  if (!root || root.dataset.live === "1") return;
+  const data = JSON.parse(root.querySelector("script.tx-data").textContent);
+  const merges = data.merges, specials = data.specials, palette = data.palette;
+  const rank = new Map();
+  merges.forEach((m, i) => rank.set(m[0] * 1048576 + m[1], i));
+  const vocab = [];
+  for (let b = 0; b < 256; b++) vocab.push([b]);
+  merges.forEach((m) => vocab.push(vocab[m[0]].concat(vocab[m[1]])));
+  const specialById = {};
+  Object.keys(specials).forEach((s) => (specialById[specials[s]] = s));
+  const utf8 = new TextEncoder();
+
+  function encodeOrdinary(text, nMerges) {
+    let ids = Array.from(utf8.encode(text));
+    while (ids.length >= 2) {
+      let best = Infinity;
+      for (let i = 0; i + 1 < ids.length; i++) {
+        const r = rank.get(ids[i] * 1048576 + ids[i + 1]);
+        if (r !== undefined && r < nMerges && r < best) best = r;
+      }
+      if (best === Infinity) break;
+      const a = merges[best][0], b = merges[best][1], out = [];
+      for (let i = 0; i < ids.length; ) {
+        if (i + 1 < ids.length && ids[i] === a && ids[i + 1] === b) { out.push(256 + best); i += 2; }
+        else { out.push(ids[i]); i += 1; }
+      }
+      ids = out;
+    }
+    return ids;
+  }
+  function encode(text, nMerges, allowSpecial) {
+    if (!allowSpecial) return encodeOrdinary(text, nMerges);
+    let ids = [], rest = text;
+    const names = Object.keys(specials);
+    while (rest.length) {
+      let pos = -1, hit = null;
+      names.forEach((s) => {
+        const p = rest.indexOf(s);
+        if (p >= 0 && (pos < 0 || p < pos || (p === pos && s.length > hit.length))) { pos = p; hit = s; }
+      });
+      if (hit === null) { ids = ids.concat(encodeOrdinary(rest, nMerges)); break; }
+      ids = ids.concat(encodeOrdinary(rest.slice(0, pos), nMerges));
+      ids.push(specials[hit]);
+      rest = rest.slice(pos + hit.length);
+    }
+    return ids;
+  }
+  function label(id) {
+    if (id in specialById) return specialById[id];
+    const bytes = new Uint8Array(vocab[id]);
+    try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes); }
+    catch (e) { return "\u27e8" + Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join(" ") + "\u27e9"; }
+  }
+  // ids of special tokens shift with the number of merges used, as in BPETokenizer.truncated
+  function display(id, nMerges) { return id >= 256 + merges.length ? id - merges.length + nMerges : id; }
+
+  const input = root.querySelector(".tx-input"), slider = root.querySelector(".tx-merges");
+  const special = root.querySelector(".tx-special"), view = root.querySelector(".tx-tokens");
+  const stats = root.querySelector(".tx-stats"), idsBox = root.querySelector(".tx-ids");
+  const nLabel = root.querySelector(".tx-n");
+  function render() {
+    const n = parseInt(slider.value, 10), text = input.value;
+    const ids = encode(text, n, special.checked);
+    nLabel.textContent = n + " merges, vocabulary " + (256 + n + Object.keys(specials).length);
+    view.innerHTML = "";
+    ids.forEach((id, i) => {
+      const span = document.createElement("span");
+      span.className = "tx-tok";
+      span.textContent = label(id);
+      span.title = "id " + display(id, n) + " \u2014 bytes " + (id in specialById ? "(special)" :
+        vocab[id].map((b) => b.toString(16).padStart(2, "0")).join(" "));
+      span.style.background = palette[i % palette.length];
+      view.appendChild(span);
+    });
+    idsBox.textContent = "[" + ids.map((id) => display(id, n)).join(", ") + "]";
+    const nChars = Array.from(text).length, nBytes = utf8.encode(text).length;
+    stats.textContent = nChars + " characters \u2192 " + nBytes + " bytes \u2192 " + ids.length + " tokens";
+    root.dataset.tokens = String(ids.length);
+  }
+  [input, slider, special].forEach((el) => el.addEventListener("input", render));
+  special.addEventListener("change", render);
+  root.querySelectorAll(".tx-example").forEach((b) =>
+    b.addEventListener("click", () => { input.value = b.dataset.text; render(); }));
+  root.querySelector(".tx-controls").style.display = "";
+  root.dataset.live = "1";
+  render();
+})
