@@ -5,13 +5,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 
-.PHONY: install book test lint unit notebooks book-strict bench lab clean
+W7     := $(VENV)/ipywidgets7
+.PHONY: install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book)" >/dev/null
+	# ipywidgets 7.7.1 (what Colab ships), kept apart: `make widgets7` tests the explorers with it
+	$(BIN)/python -m pip install --quiet --no-deps --target $(W7) ipywidgets==7.7.1 ipython_genutils==0.2.0
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,14 +24,18 @@ book: install
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
-## make test: lint, unit tests, every notebook under nbval, the book with warnings as errors
-test: install lint unit notebooks book-strict
+## make test: lint, unit tests (ipywidgets 8 and 7), every notebook under nbval,
+## the book with warnings as errors, and the built site in a headless browser
+test: install lint unit widgets7 notebooks book-strict browser
 
 lint:
 	$(BIN)/ruff check src tests scripts chapters
 
 unit:
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 tests --ignore=tests/browser
+
+widgets7:
+	PYTHONPATH=$(W7) EXPECT_IPYWIDGETS=7 $(BIN)/python -m pytest -q tests/test_widgets.py
 
 notebooks:
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -n 2 --dist loadfile chapters
@@ -36,6 +43,19 @@ notebooks:
 book-strict:
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Built $(CURDIR)/_build/html/index.html"
+
+## make browser: the built site in headless Chromium, network off (installs chromium as root)
+browser: browser-deps
+	$(BIN)/python -m pytest -q tests/browser
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	    else echo "Install Chromium (e.g. sudo apt-get install chromium) for the browser test"; exit 1; fi; }
+
+## make train: retrain the toy translator with its saved settings (about a minute on a CPU)
+train: install
+	$(BIN)/python scripts/train_translator.py
 
 ## make bench: time and peak memory of each notebook, and of the whole book
 bench: install

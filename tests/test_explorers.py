@@ -6,7 +6,7 @@ import re
 import pytest
 
 from helpers import bpe
-from helpers.explorers import token_label, tokenizer_explorer_html, tokenizer_widget
+from helpers.explorers import token_label, tokenizer_explorer_html
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +31,68 @@ def test_token_label_shows_partial_utf8_in_hex(tok):
     assert token_label(tok, tok.token_to_id("<eos>")) == "<eos>"
 
 
-def test_widget_updates(tok):
-    box = tokenizer_widget(tok, "the cat")
-    text, merges, special, out = box.children
-    before = out.value
-    merges.value = 0
-    assert out.value != before and out.value.count('class="tx-tok"') == len("the cat")
-    text.value = "猫<eos>"
-    special.value = True
-    assert "&lt;eos&gt;" in out.value
-
-
 def test_bad_input():
     with pytest.raises(TypeError, match="BPETokenizer"):
         tokenizer_explorer_html("not a tokenizer", "x")
+
+
+def attention_fixture():
+    from helpers import corpus, explorers, translator
+
+    model, _ = translator.load()
+    en, zh = translator.vocabularies()
+    pairs = [corpus.RUNNING_EXAMPLE, corpus.make_pair(0, 0, place=0, time=0)]
+    return model, en, zh, pairs, explorers.attention_data(model, pairs, en, zh)
+
+
+def test_attention_data_reproduces_model_weights():
+    import torch
+
+    from helpers import translator
+    from helpers.explorers import explorer_stages
+
+    model, en, zh, pairs, data = attention_fixture()
+    model.keep_attention(True)
+    src, tgt_in, _ = translator.encode_pairs(pairs[1:], en, zh)
+    model(src, tgt_in)
+    for kind, mods in (("encoder", [layer.self_attn for layer in model.encoder]),
+                       ("decoder", [layer.self_attn for layer in model.decoder]),
+                       ("cross", [layer.cross_attn for layer in model.decoder])):
+        k = data["sentences"][1]["kinds"][kind]
+        for layer, mod in enumerate(mods):
+            for head in range(mod.n_heads):
+                shown = explorer_stages(k["scores"][layer][head], k["mask"], data["d_k"])["weights"]
+                assert torch.allclose(shown.float(), mod.last_weights[0, head], atol=0.02), (kind, layer, head)
+    model.keep_attention(False)
+
+
+def test_attention_and_mask_html_are_self_contained_and_small():
+    import torch
+
+    from helpers.explorers import attention_explorer_html, mask_explorer_html
+
+    *_, data = attention_fixture()
+    page = attention_explorer_html(data)
+    assert "https://" not in page and "src=" not in page and len(page.encode()) < 300_000
+    assert "<table class='ax-table'>" in page           # a static view before any script runs
+    tokens = ["<sos>", "猫", "坐着", "<pad>"]
+    mpage = mask_explorer_html(tokens, torch.zeros(4, 4))
+    assert "mx-table" in mpage and len(mpage.encode()) < 300_000
+    with pytest.raises(ValueError, match=r"scores must be \(4, 4\)"):
+        mask_explorer_html(tokens, torch.zeros(3, 3))
+    with pytest.raises(ValueError, match="attention_data"):
+        attention_explorer_html({})
+
+
+def test_mask_stages_nan_and_large_negative():
+    import torch
+
+    from helpers.explorers import mask_stages
+
+    tokens = ["<sos>", "猫", "<pad>"]
+    s = torch.zeros(3, 3)
+    inf = mask_stages(s, tokens, pad=True, causal=True, rows=True, fill="inf")
+    big = mask_stages(s, tokens, pad=True, causal=True, rows=True, fill="big")
+    assert torch.isnan(inf["weights"][2]).all()
+    assert torch.allclose(big["weights"][2], torch.full((3,), 1 / 3, dtype=torch.float64))
+    assert torch.allclose(inf["weights"][1], torch.tensor([0.5, 0.5, 0.0], dtype=torch.float64))

@@ -1,0 +1,54 @@
+"""Attention masks. Convention: a **bool** mask where **True means "may attend"**.
+
+Shapes broadcast against attention scores of shape (batch, heads, T_q, T_k):
+
+* ``padding_mask(ids, pad_id)``: (B, 1, 1, T_k) — True on real tokens, False on ``<pad>`` keys;
+* ``causal_mask(T)``: (T, T) — True on and below the diagonal (no looking ahead);
+* ``combine_masks(a, b)``: logical AND, broadcast — a key is visible only if both allow it.
+
+PyTorch's ``nn.MultiheadAttention`` uses the opposite meaning (True = *blocked*) for its
+``attn_mask`` and ``key_padding_mask``; ``to_pytorch_blocked`` converts.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ._checks import check_positive_int, check_tensor
+
+
+def padding_mask(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
+    """ids: (B, T) token ids  ->  (B, 1, 1, T) bool, True where the token is not padding."""
+    check_tensor(ids, "ids", ndim=2, floating=False)
+    return (ids != pad_id)[:, None, None, :]
+
+
+def causal_mask(size: int, device: torch.device | None = None) -> torch.Tensor:
+    """(size, size) bool, True where key position <= query position."""
+    check_positive_int(size, "size")
+    return torch.tril(torch.ones(size, size, dtype=torch.bool, device=device))
+
+
+def combine_masks(*masks: torch.Tensor | None) -> torch.Tensor | None:
+    """AND of the given masks (None entries are skipped); None if all are None."""
+    out = None
+    for i, m in enumerate(masks):
+        if m is None:
+            continue
+        if not isinstance(m, torch.Tensor) or m.dtype != torch.bool:
+            raise TypeError(f"mask {i} must be a bool tensor (True = may attend), got {getattr(m, 'dtype', type(m))}")
+        if out is None:
+            out = m
+        else:
+            try:
+                out = out & m
+            except RuntimeError:
+                raise ValueError(
+                    f"masks of shapes {tuple(out.shape)} and {tuple(m.shape)} do not broadcast"
+                ) from None
+    return out
+
+
+def to_pytorch_blocked(mask: torch.Tensor) -> torch.Tensor:
+    """Our mask (True = may attend) -> PyTorch ``nn.MultiheadAttention`` style (True = blocked)."""
+    return ~mask
