@@ -1,6 +1,9 @@
 """The translator: batching, a short run whose loss falls, the shipped checkpoint, reproducibility."""
 
-import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -19,11 +22,23 @@ def test_encode_pairs_teacher_forcing_shift():
         translator.encode_pairs([], en, zh)
 
 
-def test_short_run_loss_falls():
-    settings = dataclasses.replace(translator.DEFAULT_SETTINGS, steps=150, warmup=20, log_every=10)
-    result = translator.train(settings, progress=False, evaluate=False)
-    losses = [r["loss"] for r in result.log]
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_translator.py"
+
+
+def run_script(*args: str) -> dict:
+    out = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    folder = Path(args[args.index("--out") + 1])
+    return json.loads((folder / translator.LOG).read_text(encoding="utf-8"))
+
+
+def test_script_short_run_loss_falls(tmp_path):
+    info = run_script("--steps", "150", "--warmup", "20", "--log-every", "10", "--out", str(tmp_path))
+    losses = [r["loss"] for r in info["log"]]
     assert losses[-1] < 0.5 * losses[0]
+    assert (tmp_path / translator.CHECKPOINT).exists()
+    model, again = translator.load(tmp_path)           # the written checkpoint loads back
+    assert again["settings"]["steps"] == 150 and model.config.d_model == 64
 
 
 def test_shipped_checkpoint_is_small_and_accurate():
@@ -39,12 +54,14 @@ def test_shipped_checkpoint_is_small_and_accurate():
     assert size <= 5 * 1024 * 1024
 
 
-def test_retraining_with_saved_settings_reproduces_accuracy(tmp_path):
-    _, info = translator.load()
-    settings = translator.TrainSettings(**info["settings"])
-    result = translator.train(settings, progress=False)
-    assert result.test_accuracy == info["test_exact_match"]
-    assert result.log[-1]["loss"] == pytest.approx(info["log"][-1]["loss"], rel=0.05, abs=1e-3)
+def test_rerunning_the_script_reproduces_the_checkpoint_accuracy(tmp_path):
+    _, shipped = translator.load()
+    args = []
+    for name, value in shipped["settings"].items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    info = run_script(*args, "--out", str(tmp_path))
+    assert info["test_exact_match"] == shipped["test_exact_match"]
+    assert info["log"][-1]["loss"] == pytest.approx(shipped["log"][-1]["loss"], rel=0.05, abs=1e-3)
 
 
 def test_load_rejects_bad_checkpoint(tmp_path):
