@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 
 W7     := $(VENV)/ipywidgets7
-.PHONY: install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train clean
+.PHONY: install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ browser-deps:
 ## make train: retrain the toy translator with its saved settings (about a minute on a CPU)
 train: install
 	$(BIN)/python scripts/train_translator.py
+
+## make sync-url: copy the repository URL of _config.yml into every chapter's Colab cell
+sync-url:
+	$(BIN)/python scripts/sync_repo_url.py
 
 ## make bench: time and peak memory of each notebook, and of the whole book
 bench: install
