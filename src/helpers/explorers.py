@@ -290,6 +290,8 @@ def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool =
     """Mask, masked scores and plain-softmax weights, as the mask explorer computes them."""
     import torch
 
+    from .masks import causal_mask
+
     s = torch.as_tensor(scores, dtype=torch.float64)
     n = len(tokens)
     is_pad = torch.tensor([t == "<pad>" for t in tokens])
@@ -299,7 +301,7 @@ def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool =
         if rows:
             mask &= ~is_pad[:, None]
     if causal:
-        mask &= torch.tril(torch.ones(n, n, dtype=torch.bool))
+        mask &= causal_mask(n)
     masked = s.masked_fill(~mask, float("-inf") if fill == "inf" else -1e9)
     return {"mask": mask, "scores": masked, "weights": torch.softmax(masked, dim=-1)}
 

@@ -167,14 +167,15 @@ class Seq2SeqTransformer(nn.Module):
         if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
             raise ValueError(f"{name} has ids outside [0, {vocab_size})")
 
-    def _embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+    def embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+        """ids (B, T) -> emb(ids) * sqrt(d_model) + positional encoding, (B, T, d_model)."""
         return self.dropout(emb(ids) * math.sqrt(self.config.d_model) + self.pe[: ids.shape[1]])
 
     def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """src (B, S) -> (memory (B, S, d), src_mask (B, 1, 1, S))."""
         self._check_ids("src", src, self.config.src_vocab_size)
         src_mask = padding_mask(src, self.config.pad_id)
-        x = self._embed(self.src_emb, src)
+        x = self.embed(self.src_emb, src)
         for layer in self.encoder:
             x = layer(x, src_mask)
         return self.enc_norm(x), src_mask
@@ -184,7 +185,7 @@ class Seq2SeqTransformer(nn.Module):
         self._check_ids("tgt_in", tgt_in, self.config.tgt_vocab_size)
         t = tgt_in.shape[1]
         self_mask = padding_mask(tgt_in, self.config.pad_id) & causal_mask(t, tgt_in.device)
-        y = self._embed(self.tgt_emb, tgt_in)
+        y = self.embed(self.tgt_emb, tgt_in)
         for layer in self.decoder:
             y = layer(y, memory, self_mask, src_mask)
         return self.generator(self.dec_norm(y))
