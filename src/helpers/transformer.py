@@ -35,6 +35,7 @@ class TransformerConfig:
     max_len: int = 64
     pad_id: int = 0
     norm_first: bool = False
+    residual: bool = True  # False only to show what residual connections do (chapter 9)
 
     def __post_init__(self) -> None:
         for name in ("src_vocab_size", "tgt_vocab_size", "d_model", "n_heads", "n_layers", "d_ff", "max_len"):
@@ -68,21 +69,24 @@ class EncoderLayer(nn.Module):
     forward(x (B, T, d), mask (B, 1, 1, T) or None) -> (B, T, d)
     """
 
-    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.1, norm_first: bool = False):
+    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.1, norm_first: bool = False,
+                 residual: bool = True):
         super().__init__()
         self.self_attn = MultiHeadAttention(d_model, n_heads)
         self.ff = FeedForward(d_model, d_ff, dropout)
         self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
         self.dropout1, self.dropout2 = nn.Dropout(dropout), nn.Dropout(dropout)
         self.norm_first = norm_first
+        self.residual = residual
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        keep = 1.0 if self.residual else 0.0  # the residual stream: each sub-layer adds to it
         if self.norm_first:
             h = self.norm1(x)
-            x = x + self.dropout1(self.self_attn(h, h, h, mask))
-            return x + self.dropout2(self.ff(self.norm2(x)))
-        x = self.norm1(x + self.dropout1(self.self_attn(x, x, x, mask)))
-        return self.norm2(x + self.dropout2(self.ff(x)))
+            x = keep * x + self.dropout1(self.self_attn(h, h, h, mask))
+            return keep * x + self.dropout2(self.ff(self.norm2(x)))
+        x = self.norm1(keep * x + self.dropout1(self.self_attn(x, x, x, mask)))
+        return self.norm2(keep * x + self.dropout2(self.ff(x)))
 
     def load_from_pytorch(self, ref: nn.TransformerEncoderLayer) -> EncoderLayer:
         """Copy the weights of an ``nn.TransformerEncoderLayer`` with the same sizes."""
@@ -97,7 +101,8 @@ class DecoderLayer(nn.Module):
     forward(y (B, T, d), memory (B, S, d), self_mask (..., T, T), memory_mask (B, 1, 1, S)) -> (B, T, d)
     """
 
-    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.1, norm_first: bool = False):
+    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.1, norm_first: bool = False,
+                 residual: bool = True):
         super().__init__()
         self.self_attn = MultiHeadAttention(d_model, n_heads)
         self.cross_attn = MultiHeadAttention(d_model, n_heads)
@@ -105,17 +110,19 @@ class DecoderLayer(nn.Module):
         self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model) for _ in range(3))
         self.dropout1, self.dropout2, self.dropout3 = (nn.Dropout(dropout) for _ in range(3))
         self.norm_first = norm_first
+        self.residual = residual
 
     def forward(self, y: torch.Tensor, memory: torch.Tensor, self_mask: torch.Tensor | None = None,
                 memory_mask: torch.Tensor | None = None) -> torch.Tensor:
+        keep = 1.0 if self.residual else 0.0
         if self.norm_first:
             h = self.norm1(y)
-            y = y + self.dropout1(self.self_attn(h, h, h, self_mask))
-            y = y + self.dropout2(self.cross_attn(self.norm2(y), memory, memory, memory_mask))
-            return y + self.dropout3(self.ff(self.norm3(y)))
-        y = self.norm1(y + self.dropout1(self.self_attn(y, y, y, self_mask)))
-        y = self.norm2(y + self.dropout2(self.cross_attn(y, memory, memory, memory_mask)))
-        return self.norm3(y + self.dropout3(self.ff(y)))
+            y = keep * y + self.dropout1(self.self_attn(h, h, h, self_mask))
+            y = keep * y + self.dropout2(self.cross_attn(self.norm2(y), memory, memory, memory_mask))
+            return keep * y + self.dropout3(self.ff(self.norm3(y)))
+        y = self.norm1(keep * y + self.dropout1(self.self_attn(y, y, y, self_mask)))
+        y = self.norm2(keep * y + self.dropout2(self.cross_attn(y, memory, memory, memory_mask)))
+        return self.norm3(keep * y + self.dropout3(self.ff(y)))
 
     def load_from_pytorch(self, ref: nn.TransformerDecoderLayer) -> DecoderLayer:
         """Copy the weights of an ``nn.TransformerDecoderLayer`` with the same sizes."""
@@ -149,10 +156,10 @@ class Seq2SeqTransformer(nn.Module):
         self.register_buffer("pe", sinusoidal_encoding(c.max_len, c.d_model), persistent=False)
         self.dropout = nn.Dropout(c.dropout)
         self.encoder = nn.ModuleList(
-            EncoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first) for _ in range(c.n_layers)
+            EncoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first, c.residual) for _ in range(c.n_layers)
         )
         self.decoder = nn.ModuleList(
-            DecoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first) for _ in range(c.n_layers)
+            DecoderLayer(c.d_model, c.n_heads, c.d_ff, c.dropout, c.norm_first, c.residual) for _ in range(c.n_layers)
         )
         self.enc_norm = nn.LayerNorm(c.d_model) if c.norm_first else nn.Identity()
         self.dec_norm = nn.LayerNorm(c.d_model) if c.norm_first else nn.Identity()

@@ -41,6 +41,8 @@ class TrainSettings:
     d_ff: int = 128
     dropout: float = 0.1
     log_every: int = 50
+    norm_first: bool = False  # pre-norm (True) or post-norm (False, as in the 2017 paper)
+    residual: bool = True
 
 
 DEFAULT_SETTINGS = TrainSettings()
@@ -102,6 +104,7 @@ def build_model(settings: TrainSettings, en: Vocab, zh: Vocab) -> Seq2SeqTransfo
     config = TransformerConfig(
         src_vocab_size=len(en), tgt_vocab_size=len(zh), d_model=settings.d_model, n_heads=settings.n_heads,
         n_layers=settings.n_layers, d_ff=settings.d_ff, dropout=settings.dropout, max_len=32, pad_id=en.pad_id,
+        norm_first=settings.norm_first, residual=settings.residual,
     )
     return Seq2SeqTransformer(config)
 
