@@ -68,7 +68,12 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
     if not isinstance(tok, BPETokenizer):
         raise TypeError(f"tok must be a BPETokenizer, got {type(tok).__name__}")
     root_id = "tx-" + uuid.uuid4().hex[:10]
-    data = {"merges": [list(m) for m in tok.merges], "specials": tok.special_tokens, "palette": PALETTE}
+    data = {
+        "merges": [list(m) for m in tok.merges],
+        "specials": tok.special_tokens,
+        "palette": PALETTE,
+        "pattern": tok.pattern,  # the pre-tokenizer; GPT-2's pattern is also valid JavaScript
+    }
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     js = resources.files("helpers").joinpath("tokenizer_explorer.js").read_text(encoding="utf-8")
     buttons = "".join(

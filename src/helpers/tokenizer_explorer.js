@@ -14,7 +14,15 @@
   Object.keys(specials).forEach((s) => (specialById[specials[s]] = s));
   const utf8 = new TextEncoder();
 
+  // the pre-tokenizer (BPETokenizer.pattern): text is cut into words, each encoded alone
+  const split = data.pattern ? new RegExp(data.pattern, "gu") : null;
   function encodeOrdinary(text, nMerges) {
+    if (!split) return encodeChunk(text, nMerges);
+    let ids = [];
+    for (const m of text.matchAll(split)) ids = ids.concat(encodeChunk(m[0], nMerges));
+    return ids;
+  }
+  function encodeChunk(text, nMerges) {
     let ids = Array.from(utf8.encode(text));
     while (ids.length >= 2) {
       let best = Infinity;

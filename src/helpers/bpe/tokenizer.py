@@ -1,165 +1,37 @@
-"""Byte-level byte-pair encoding (BPE), written from scratch.
-
-The design follows Karpathy's minbpe: text -> UTF-8 bytes -> ids 0..255, then a list of
-merges learned from a corpus, each merge replacing one adjacent pair of ids by a new id
-(256, 257, ...). Special tokens get the ids after the last merge.
-
-Two details make the learned merges identical to those of the Hugging Face ``tokenizers``
-library configured alike (see ``hf_reference_tokenizer``):
-
-1. pairs are counted inside each training item (a line), never across two items;
-2. ties between equally frequent pairs go to the pair that is smallest in the library's own
-   id order, in which the 256 bytes are sorted by their GPT-2 "byte-to-unicode" character.
-"""
+"""``BPETokenizer``: encode text to token ids with learned merges, decode ids back to text."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .core import GPT2_SPLIT_PATTERN, Pair, check_pattern, merge
+from .train import train_merges
+
 SPECIAL_TOKENS: tuple[str, ...] = ("<sos>", "<eos>", "<pad>", "<unk>")
 FORMAT_NAME = "helpers-byte-bpe"
-FORMAT_VERSION = 1
-
-Pair = tuple[int, int]
-
-
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's map from each of the 256 bytes to a printable Unicode character.
-
-    Printable ASCII and Latin-1 bytes map to themselves; the other 68 bytes (space,
-    control characters, ...) map to characters from U+0100 on, so a space becomes "Ġ".
-    """
-    keep = (
-        list(range(ord("!"), ord("~") + 1))
-        + list(range(ord("¡"), ord("¬") + 1))
-        + list(range(ord("®"), ord("ÿ") + 1))
-    )
-    chars = keep[:]
-    n = 0
-    for b in range(256):
-        if b not in keep:
-            keep.append(b)
-            chars.append(256 + n)
-            n += 1
-    return {b: chr(c) for b, c in zip(keep, chars)}
-
-
-def _hf_byte_rank() -> list[int]:
-    """rank[b] = the id the ``tokenizers`` trainer gives byte ``b`` (alphabet sorted by char)."""
-    char = bytes_to_unicode()
-    order = sorted(range(256), key=lambda b: char[b])
-    rank = [0] * 256
-    for i, b in enumerate(order):
-        rank[b] = i
-    return rank
-
-
-_HF_RANK = _hf_byte_rank()
-
-
-def get_pair_counts(ids: Sequence[int], counts: Counter | None = None, weight: int = 1) -> Counter:
-    """Count adjacent pairs in ``ids`` (adding ``weight`` per occurrence) into ``counts``.
-
-    >>> dict(get_pair_counts([1, 2, 3, 1, 2]))
-    {(1, 2): 2, (2, 3): 1, (3, 1): 1}
-    """
-    counts = Counter() if counts is None else counts
-    for pair in zip(ids, ids[1:]):
-        counts[pair] += weight
-    return counts
-
-
-def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:
-    """Replace every non-overlapping occurrence of ``pair`` in ``ids`` (left to right) by ``new_id``.
-
-    >>> merge([1, 2, 3, 1, 2], (1, 2), 4)
-    [4, 3, 4]
-    """
-    out: list[int] = []
-    i = 0
-    while i < len(ids):
-        if i + 1 < len(ids) and ids[i] == pair[0] and ids[i + 1] == pair[1]:
-            out.append(new_id)
-            i += 2
-        else:
-            out.append(ids[i])
-            i += 1
-    return out
-
-
-def _check_texts(texts: Iterable[str]) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError("texts must be an iterable of strings (one training item each), not a str")
-    items = list(texts)
-    for i, t in enumerate(items):
-        if not isinstance(t, str):
-            raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
-    if not any(items):
-        raise ValueError("cannot train a tokenizer on an empty corpus (no non-empty text)")
-    return items
-
-
-def train_merges(texts: Iterable[str], num_merges: int, verbose: bool = False) -> list[Pair]:
-    """Learn ``num_merges`` merges from ``texts`` (each item counted on its own).
-
-    Returns the merges in order; merge ``i`` creates token id ``256 + i``. Stops early if no
-    pair is left to merge. Pair counts are updated incrementally: after each merge only the
-    items that contain the merged pair are recounted.
-    """
-    items = _check_texts(texts)
-    if num_merges < 0:
-        raise ValueError(f"num_merges must be >= 0, got {num_merges}")
-    # identical items are trained once, with a weight (this is what the HF trainer does too)
-    weights = Counter(t for t in items if t)
-    words = [list(t.encode("utf-8")) for t in weights]
-    freq = list(weights.values())
-    counts: Counter = Counter()
-    where: dict[Pair, set[int]] = {}
-    for w, (ids, f) in enumerate(zip(words, freq)):
-        get_pair_counts(ids, counts, f)
-        for pair in zip(ids, ids[1:]):
-            where.setdefault(pair, set()).add(w)
-
-    def key(tok: int) -> int:  # the HF trainer's id for a token: bytes re-ranked, merges as is
-        return _HF_RANK[tok] if tok < 256 else tok
-
-    merges: list[Pair] = []
-    for i in range(num_merges):
-        if not counts:
-            break
-        best = max(counts.items(), key=lambda kv: (kv[1], -key(kv[0][0]), -key(kv[0][1])))[0]
-        new_id = 256 + i
-        for w in where.pop(best, set()):
-            old = words[w]
-            new = merge(old, best, new_id)
-            if new == old:
-                continue
-            for pair, c in get_pair_counts(old).items():
-                counts[pair] -= c * freq[w]
-                if counts[pair] <= 0:
-                    del counts[pair]
-            for pair, c in get_pair_counts(new).items():
-                counts[pair] += c * freq[w]
-                where.setdefault(pair, set()).add(w)
-            words[w] = new
-        counts.pop(best, None)
-        merges.append(best)
-        if verbose:
-            print(f"merge {i + 1}/{num_merges}: {best} -> {new_id}")
-    return merges
+FORMAT_VERSION = 2  # 2 added the pre-tokenizer pattern; version 1 files (no pattern) still load
 
 
 class BPETokenizer:
     """A byte-level BPE tokenizer: ``encode`` text to ids and ``decode`` ids back to text.
 
     Ids 0..255 are the raw bytes, ``256 + i`` is merge ``i``, and the special tokens come
-    after the merges. Encode-then-decode returns any string unchanged.
+    after the merges. ``pattern`` is the pre-tokenizer that cuts text into words before the
+    merges apply (``GPT2_SPLIT_PATTERN``, as GPT-2), or ``None`` to merge across the whole
+    text. Encode-then-decode returns any string unchanged.
     """
 
-    def __init__(self, merges: Sequence[Pair] = (), special_tokens: Sequence[str] = SPECIAL_TOKENS):
+    def __init__(
+        self,
+        merges: Sequence[Pair] = (),
+        special_tokens: Sequence[str] = SPECIAL_TOKENS,
+        pattern: str | None = None,
+    ):
+        self.pattern = pattern
+        self._split = check_pattern(pattern)
+        self._cache: dict[str, list[int]] = {}  # pre-token -> ids (words repeat a lot)
         self.merges: list[Pair] = []
         self.vocab: dict[int, bytes] = {i: bytes([i]) for i in range(256)}
         for i, pair in enumerate(merges):
@@ -196,11 +68,13 @@ class BPETokenizer:
         texts: Iterable[str],
         vocab_size: int,
         special_tokens: Sequence[str] = SPECIAL_TOKENS,
+        pattern: str | None = None,
         verbose: bool = False,
     ) -> BPETokenizer:
         """Train on ``texts`` (one item per line or sentence) up to ``vocab_size`` tokens.
 
-        ``vocab_size`` counts everything: 256 bytes + merges + special tokens.
+        ``vocab_size`` counts everything: 256 bytes + merges + special tokens. ``pattern``:
+        the pre-tokenizer, used both to train and to encode (see the class docstring).
         """
         if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
             raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}")
@@ -210,8 +84,9 @@ class BPETokenizer:
                 f"vocab_size={vocab_size} is smaller than the byte alphabet plus special tokens "
                 f"(256 + {len(special_tokens)} = {smallest})"
             )
-        merges = train_merges(texts, vocab_size - smallest, verbose=verbose)
-        return cls(merges, special_tokens)
+        check_pattern(pattern)  # a bad pattern fails before any work is done
+        merges = train_merges(texts, vocab_size - smallest, pattern=pattern, verbose=verbose)
+        return cls(merges, special_tokens, pattern)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -244,10 +119,22 @@ class BPETokenizer:
         """The tokenizer that training would give with only the first ``num_merges`` merges."""
         if not 0 <= num_merges <= len(self.merges):
             raise ValueError(f"num_merges must be in 0..{len(self.merges)}, got {num_merges}")
-        return BPETokenizer(self.merges[:num_merges], list(self.special_tokens))
+        return BPETokenizer(self.merges[:num_merges], list(self.special_tokens), self.pattern)
 
     # ---------------------------------------------------------- encode / decode
     def _encode_ordinary(self, text: str) -> list[int]:
+        """Encode text without special tokens: pre-tokenize, then encode each piece."""
+        if self._split is None:
+            return self._encode_chunk(text)
+        ids: list[int] = []
+        for piece in self._split.findall(text):
+            if piece not in self._cache:
+                self._cache[piece] = self._encode_chunk(piece)
+            ids += self._cache[piece]
+        return ids
+
+    def _encode_chunk(self, text: str) -> list[int]:
+        """Apply the merges to one piece of text, the earliest-learned pair first."""
         ids = list(text.encode("utf-8"))
         while len(ids) >= 2:
             # the pair that was merged earliest in training goes first
@@ -294,6 +181,7 @@ class BPETokenizer:
             "version": FORMAT_VERSION,
             "merges": [list(p) for p in self.merges],
             "special_tokens": list(self.special_tokens),
+            "pattern": self.pattern,
         }
         Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -306,52 +194,21 @@ class BPETokenizer:
             raise ValueError(f"{path} is not a saved tokenizer: invalid JSON ({exc})") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             raise ValueError(f"{path} is not a saved tokenizer: 'format' is not {FORMAT_NAME!r}")
-        if data.get("version") != FORMAT_VERSION:
+        if data.get("version") not in (1, FORMAT_VERSION):
             raise ValueError(f"{path}: unsupported version {data.get('version')!r}")
         for field, kind in (("merges", list), ("special_tokens", list)):
             if not isinstance(data.get(field), kind):
                 raise ValueError(f"{path}: field {field!r} is missing or not a list")
         if not all(isinstance(s, str) for s in data["special_tokens"]):
             raise ValueError(f"{path}: special_tokens must be strings")
-        return cls([tuple(m) if isinstance(m, list) else m for m in data["merges"]], data["special_tokens"])
+        pattern = data.get("pattern")
+        if pattern is not None and not isinstance(pattern, str):
+            raise ValueError(f"{path}: pattern must be a string or null")
+        merges = [tuple(m) if isinstance(m, list) else m for m in data["merges"]]
+        return cls(merges, data["special_tokens"], pattern)
 
     def __repr__(self) -> str:
-        return f"BPETokenizer(merges={len(self.merges)}, special_tokens={list(self.special_tokens)})"
-
-
-def hf_reference_tokenizer(texts: Iterable[str], num_merges: int):
-    """Train the Hugging Face ``tokenizers`` byte-level BPE configured like ours.
-
-    Returns the trained ``tokenizers.Tokenizer`` (no special tokens, no prefix space, no
-    regex pre-splitting, every byte in the initial alphabet).
-    """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-    items = _check_texts(texts)
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=256 + num_merges,
-        min_frequency=0,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        special_tokens=[],
-        show_progress=False,
-    )
-    tok.train_from_iterator(items, trainer=trainer)
-    return tok
-
-
-def hf_merges_as_ids(hf_tokenizer) -> list[Pair]:
-    """The merges of a trained HF byte-level BPE, translated into our token ids."""
-    byte_of = {c: b for b, c in bytes_to_unicode().items()}
-    model = json.loads(hf_tokenizer.to_str())["model"]
-    ids: dict[bytes, int] = {bytes([b]): b for b in range(256)}
-    out: list[Pair] = []
-    for i, m in enumerate(model["merges"]):
-        left, right = m if isinstance(m, list) else m.split(" ")
-        lb = bytes(byte_of[c] for c in left)
-        rb = bytes(byte_of[c] for c in right)
-        out.append((ids[lb], ids[rb]))
-        ids[lb + rb] = 256 + i
-    return out
+        split = ""
+        if self.pattern is not None:
+            split = ", pattern=" + ("GPT-2" if self.pattern == GPT2_SPLIT_PATTERN else repr(self.pattern))
+        return f"BPETokenizer(merges={len(self.merges)}, special_tokens={list(self.special_tokens)}{split})"

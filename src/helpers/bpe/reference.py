@@ -1,0 +1,63 @@
+"""The Hugging Face ``tokenizers`` byte-level BPE, configured like ours: the reference to match."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from .core import Pair, bytes_to_unicode, check_texts
+
+
+def hf_reference_tokenizer(texts: Iterable[str], num_merges: int, use_regex: bool = False):
+    """Train the Hugging Face ``tokenizers`` byte-level BPE configured like ours.
+
+    Returns the trained ``tokenizers.Tokenizer``: no special tokens, no prefix space, every
+    byte in the initial alphabet, and GPT-2's regex pre-tokenizer if ``use_regex`` (ours:
+    ``pattern=GPT2_SPLIT_PATTERN``), none otherwise (ours: ``pattern=None``).
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    items = check_texts(texts)
+    if isinstance(num_merges, bool) or not isinstance(num_merges, int) or num_merges < 0:
+        raise ValueError(f"num_merges must be an int >= 0, got {num_merges!r}")
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=use_regex)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=256 + num_merges,
+        min_frequency=0,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        special_tokens=[],
+        show_progress=False,
+    )
+    tok.train_from_iterator(items, trainer=trainer)
+    return tok
+
+
+def hf_merges_as_ids(hf_tokenizer) -> list[Pair]:
+    """The merges of a trained HF byte-level BPE, translated into our token ids."""
+    byte_of = {c: b for b, c in bytes_to_unicode().items()}
+    model = json.loads(hf_tokenizer.to_str())["model"]
+    ids: dict[bytes, int] = {bytes([b]): b for b in range(256)}
+    out: list[Pair] = []
+    for i, m in enumerate(model["merges"]):
+        left, right = m if isinstance(m, list) else m.split(" ")
+        lb = bytes(byte_of[c] for c in left)
+        rb = bytes(byte_of[c] for c in right)
+        out.append((ids[lb], ids[rb]))
+        ids[lb + rb] = 256 + i
+    return out
+
+
+def hf_id_map(hf_tokenizer) -> dict[int, int]:
+    """{the library's id: our id} for every token of a trained HF byte-level BPE.
+
+    The library numbers its 256 byte tokens in another order than we do (by their GPT-2
+    character); a token's bytes identify it. Use it as ``[m[i] for i in hf.encode(s).ids]``.
+    """
+    byte_of = {c: b for b, c in bytes_to_unicode().items()}
+    vocab = [bytes([b]) for b in range(256)]
+    for a, b in hf_merges_as_ids(hf_tokenizer):
+        vocab.append(vocab[a] + vocab[b])
+    ours = {raw: i for i, raw in enumerate(vocab)}
+    return {i: ours[bytes(byte_of[c] for c in token)] for token, i in hf_tokenizer.get_vocab().items()}
