@@ -61,9 +61,11 @@ train: install
 sync-url:
 	$(BIN)/python scripts/sync_repo_url.py
 
-## make bench: time and peak memory of each notebook, and of the whole book
+## make bench: time and peak memory of each notebook, and of the whole book; then the
+## from-scratch BPE trainer beside the tokenizers library on the same 200 KB of prose
 bench: install
 	$(BIN)/python scripts/bench.py chapters/*.ipynb
+	$(BIN)/python scripts/bench_bpe.py
 
 ## make lab: JupyterLab on the chapters
 lab: install
