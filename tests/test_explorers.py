@@ -84,6 +84,21 @@ def test_attention_and_mask_html_are_self_contained_and_small():
         attention_explorer_html({})
 
 
+def test_attention_explorer_opens_on_chosen_layer_and_head():
+    from helpers.explorers import attention_explorer_html, attention_view_html
+
+    *_, data = attention_fixture()
+    page = attention_explorer_html(data, kind="encoder", layer=1, head=2)
+    assert attention_view_html(data, kind="encoder", layer=1, head=2) in page  # the static view
+    assert '.value="1"' in page and '.value="2"' in page  # and the live one
+    with pytest.raises(ValueError, match=r"layer must be an int in \[0, 2\), got 2"):
+        attention_explorer_html(data, layer=2)
+    with pytest.raises(ValueError, match=r"head must be an int in \[0, 4\), got -1"):
+        attention_explorer_html(data, head=-1)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        attention_explorer_html(data, kind="self")
+
+
 def test_mask_stages_nan_and_large_negative():
     import torch
 
