@@ -232,10 +232,18 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
             f"<div class='ax-focus'><b>{html.escape(k['q_tokens'][query])}</b> attends to: {focus}</div>")
 
 
-def attention_explorer_html(data: dict, kind: str = "cross") -> str:
-    """Self-contained attention explorer (sentence, kind, layer, head, stage; click a query token)."""
+def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0) -> str:
+    """Self-contained attention explorer (sentence, kind, layer, head, stage; click a query token).
+
+    It opens on the first sentence with the given ``kind``, ``layer`` and ``head`` (0-based).
+    """
     if not isinstance(data, dict) or "sentences" not in data or not data["sentences"]:
         raise ValueError("data must come from attention_data(...) and hold at least one sentence")
+    if kind not in data["sentences"][0]["kinds"]:
+        raise ValueError(f"kind must be one of {sorted(data['sentences'][0]['kinds'])}, got {kind!r}")
+    for name, value, n in (("layer", layer, data["n_layers"]), ("head", head, data["n_heads"])):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
+            raise ValueError(f"{name} must be an int in [0, {n}), got {value!r}")
     root_id = "ax-" + uuid.uuid4().hex[:10]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers").joinpath("attention_explorer.js").read_text(encoding="utf-8")
@@ -251,10 +259,11 @@ def attention_explorer_html(data: dict, kind: str = "cross") -> str:
     <select class="ax-layer"></select> <select class="ax-head"></select><br>
     step: {radios} <span style="color:#666">(click a row's token to focus on it)</span>
   </div>
-  {attention_view_html(data, kind=kind)}
+  {attention_view_html(data, kind=kind, layer=layer, head=head)}
 </div>
 <script>{js}("{root_id}");</script>
 <script>(function(){{var r=document.getElementById("{root_id}"); if(!r) return;
+  r.querySelector(".ax-layer").value="{layer}"; r.querySelector(".ax-head").value="{head}";
   var k=r.querySelector(".ax-kind"); if(k){{k.value="{kind}"; k.dispatchEvent(new Event("change"));}}}})();</script>
 """
 
