@@ -1,0 +1,205 @@
+"""The site works offline: MathJax and a Chinese web font are served by the site itself.
+
+After each HTML build this extension writes ``_vendor/`` into the output folder (a folder that
+is served but, unlike ``_static/``, not linked into every page):
+
+* ``_vendor/mathjax/``: MathJax 3's ``tex-chtml-full.js`` (every TeX extension built in, so it
+  never loads anything else) and its CHTML web fonts, about 1.5 MB, copied from the PyPI package
+  ``sphinx-mathjax-offline`` (MathJax 3.2.2; installed by requirements.txt, not used as an
+  extension: it would copy all 24 MB of MathJax into ``_static``). ``mathjax_path`` in
+  ``_config.yml`` points at it.
+* ``_vendor/fonts/book-cjk.woff2``: Noto Sans CJK TC (the font of the PyPI package
+  ``cvttf-notosanscjk-regular`` that the figures use) cut down to the CJK characters that the
+  built pages contain, rebuilt whenever that set changes, so it is always in sync with the
+  text. ``book-cjk.txt`` beside it lists the characters (the browser test checks it).
+
+It also adds ``site_static/book-site.css`` (the "Book CJK" @font-face, used only as the last
+fallback of the theme's font stacks, and explorer tables that scroll at phone width) and
+``site_static/book-site.js`` (a fix for clicks on solution titles) to every page, and leaves
+out sphinx-thebe's scripts when the "Live Code" button is off (they would only name a CDN).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+VENDOR = "_vendor"
+MATHJAX_PACKAGE = "sphinx-mathjax-offline"
+MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2/")
+CJK_PACKAGE = "cvttf_NotoSansCJK_Regular"
+
+# The CJK blocks the web font covers (keep in sync with unicode-range in book-site.css).
+CJK_RANGES = (
+    (0x2E80, 0x2FDF),  # radicals
+    (0x3000, 0x33FF),  # CJK punctuation, kana, bopomofo, enclosed and compatibility forms
+    (0x3400, 0x4DBF),  # extension A
+    (0x4E00, 0x9FFF),  # unified ideographs
+    (0xF900, 0xFAFF),  # compatibility ideographs
+    (0xFE30, 0xFE4F),  # compatibility forms
+    (0xFF00, 0xFFEF),  # full-width forms (，：（）)
+    (0x20000, 0x2FA1F),  # extensions B and later
+)
+_CJK = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in CJK_RANGES) + "]")
+
+
+def cjk_characters(texts) -> str:
+    """The sorted, distinct CJK characters found in ``texts`` (an iterable of strings)."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(_CJK.findall(text))
+    return "".join(sorted(found))
+
+
+def mathjax_source() -> Path:
+    """The folder of MathJax 3's ``es5`` build inside the installed ``sphinx-mathjax-offline``."""
+    try:
+        dist = importlib.metadata.distribution(MATHJAX_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        raise RuntimeError(
+            f"the site serves MathJax from the PyPI package {MATHJAX_PACKAGE!r}, which is not installed: "
+            "run `make install` (or pip install -r requirements.txt)"
+        ) from None
+    main = next(f for f in dist.files or [] if str(f).endswith("mathjax/tex-chtml-full.js"))
+    return Path(main.locate()).parent
+
+
+def cjk_font_source() -> Path:
+    """The Noto Sans CJK TC OpenType file of the PyPI package ``cvttf-notosanscjk-regular``."""
+    spec = importlib.util.find_spec(CJK_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        found = sorted(Path(folder).glob("*.otf"))
+        if found:
+            return found[0]
+    raise RuntimeError(
+        "the site's Chinese web font is cut from the PyPI package cvttf-notosanscjk-regular, "
+        "which is not installed: run `make install` (or pip install -r requirements.txt)"
+    )
+
+
+def copy_mathjax(out: Path) -> int:
+    """Copy the pruned MathJax into ``out`` (replacing it); returns the bytes copied."""
+    src = mathjax_source()
+    if out.exists():
+        shutil.rmtree(out)
+    total = 0
+    for rel in MATHJAX_FILES:
+        files = sorted((src / rel).iterdir()) if rel.endswith("/") else [src / rel]
+        for f in files:
+            target = out / f.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, target)
+            total += f.stat().st_size
+    (out / "README.txt").write_text(
+        f"MathJax 3 (Apache License 2.0, https://www.mathjax.org), version "
+        f"{importlib.metadata.version(MATHJAX_PACKAGE)} of the PyPI package {MATHJAX_PACKAGE}: "
+        f"{', '.join(MATHJAX_FILES)} only. Copied by _ext/site_assets.py at build time.\n",
+        encoding="utf-8",
+    )
+    return total
+
+
+def subset_cjk_font(chars: str, out: Path) -> int:
+    """Write a WOFF2 subset of Noto Sans CJK TC with ``chars`` (and .notdef) to ``out``; returns its size."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # vertical forms and punctuation widths as the font has them
+    options.name_IDs = ["*"]  # keep the copyright and licence (SIL OFL 1.1) records
+    options.notdef_outline = True
+    options.hinting = False
+    font = TTFont(cjk_font_source(), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars or "\u3000")
+    subsetter.subset(font)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font.flavor = "woff2"
+    font.save(out)
+    return out.stat().st_size
+
+
+def page_texts(outdir: Path):
+    """The text of every built page (HTML) and of the search index, where the site shows its words."""
+    for path in sorted(outdir.rglob("*.html")):
+        if VENDOR not in path.relative_to(outdir).parts:
+            yield path.read_text(encoding="utf-8", errors="replace")
+    index = outdir / "searchindex.js"
+    if index.exists():
+        yield index.read_text(encoding="utf-8", errors="replace")
+
+
+def build_cjk_font(outdir: Path) -> tuple[int, int]:
+    """Rebuild ``_vendor/fonts/book-cjk.woff2`` if the set of CJK characters changed; (characters, bytes)."""
+    chars = cjk_characters(page_texts(outdir))
+    fonts = outdir / VENDOR / "fonts"
+    woff2, listing = fonts / "book-cjk.woff2", fonts / "book-cjk.txt"
+    stamp = hashlib.sha256(f"{cjk_font_source().stat().st_size}:{chars}".encode()).hexdigest()[:16]
+    header = f"# {stamp}\n"
+    if woff2.exists() and listing.exists() and listing.read_text(encoding="utf-8").startswith(header):
+        return len(chars), woff2.stat().st_size
+    size = subset_cjk_font(chars, woff2)
+    listing.write_text(
+        header + "# The CJK characters of the built site, all in book-cjk.woff2 (a subset of Noto Sans CJK TC,\n"
+        "# SIL Open Font License 1.1, from the PyPI package cvttf-notosanscjk-regular), written by\n"
+        "# _ext/site_assets.py.\n" + chars + "\n",
+        encoding="utf-8",
+    )
+    return len(chars), size
+
+
+def add_static(app: Sphinx, config) -> None:
+    config.html_static_path.append(str(HERE / "site_static"))
+
+
+def build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    mathjax_bytes = copy_mathjax(outdir / VENDOR / "mathjax")
+    n_chars, font_bytes = build_cjk_font(outdir)
+    logger.info(
+        f"[site_assets] MathJax {mathjax_bytes / 1e6:.2f} MB; CJK web font {n_chars} characters, "
+        f"{font_bytes / 1e3:.0f} kB (in {VENDOR}/)"
+    )
+
+
+def thebe_enabled(app: Sphinx) -> bool:
+    """Whether the "Live Code" (Thebe) launch button is on (``launch_buttons.thebe`` in _config.yml)."""
+    launch = (app.config.html_theme_options or {}).get("launch_buttons") or {}
+    return str(launch.get("thebe", False)).lower() == "true"
+
+
+def drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Without the Live Code button, leave out sphinx-thebe's scripts (they name a CDN and are never used)."""
+    if thebe_enabled(app):
+        return
+    for key in ("script_files", "css_files"):
+        files = context.get(key)
+        if files:  # in place: it is the builder's own list, restored after each page
+            files[:] = [
+                f
+                for f in files
+                if "thebe" not in str(getattr(f, "filename", f) or "")
+                and "THEBE_JS_URL" not in (getattr(f, "attributes", None) or {}).get("body", "")
+            ]
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", add_static)
+    app.connect("html-page-context", drop_thebe_assets, priority=900)
+    app.add_css_file("book-site.css")
+    app.add_js_file("book-site.js", defer="defer")
+    app.connect("build-finished", build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
