@@ -117,6 +117,7 @@ def test_tokenizer_explorer_responds(page):
 def test_attention_explorer_responds(page):
     open_chapter(page, "04_attention.html")
     root = page.locator(".ax-root").first
+    assert root.locator(".ax-layer").input_value() == "1"  # the chapter opens it on layer 2
     view = root.locator(".ax-view")
     before = view.inner_html()
     root.locator(".ax-stage[value=raw]").check()
@@ -128,7 +129,7 @@ def test_attention_explorer_responds(page):
     assert root.get_attribute("data-state").endswith("|1")
     root.locator(".ax-sentence").select_option("1")
     root.locator(".ax-head").select_option("2")
-    assert root.get_attribute("data-state").startswith("1|decoder|0|2|masked")
+    assert root.get_attribute("data-state").startswith("1|decoder|1|2|masked")
 
 
 def test_mask_explorer_responds(page):
