@@ -137,11 +137,12 @@ class BPETokenizer:
         """Apply the merges to one piece of text, the earliest-learned pair first."""
         ids = list(text.encode("utf-8"))
         while len(ids) >= 2:
-            # the pair that was merged earliest in training goes first
-            pair = min(zip(ids, ids[1:]), key=lambda p: self.ranks.get(p, float("inf")))
-            if pair not in self.ranks:
+            # of the pairs present that have a merge, the one learned earliest goes first
+            known = [(self.ranks[p], p) for p in set(zip(ids, ids[1:])) if p in self.ranks]
+            if not known:
                 break
-            ids = merge(ids, pair, self.ranks[pair])
+            new_id, pair = min(known)
+            ids = merge(ids, pair, new_id)
         return ids
 
     def encode(self, text: str, allowed_special: bool = False) -> list[int]:
