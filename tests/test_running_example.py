@@ -1,4 +1,4 @@
-"""The running example's toy vectors add up to what the source notes state."""
+"""The running example's toy vectors add up to the sums the book states by hand."""
 
 import torch
 

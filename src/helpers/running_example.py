@@ -1,6 +1,6 @@
 """The running example: "The cat sat" -> "猫 坐着 <eos>", with d_model = 4.
 
-The toy vectors are the ones in the book's source notes. They are illustrative numbers, not
+The toy vectors are illustrative numbers chosen to be easy to add by hand: they are neither
 trained embeddings nor real sinusoidal encodings (chapter 3 compares them with the real ones).
 """
 
@@ -20,7 +20,7 @@ def toy_embeddings() -> torch.Tensor:
 
 
 def toy_positions() -> torch.Tensor:
-    """The notes' toy positional vectors for positions 0, 1, 2: shape (3, 4)."""
+    """Toy positional vectors for positions 0, 1, 2 (evenly spaced, not sinusoidal): shape (3, 4)."""
     return torch.tensor([[0.0, 0.1, 0.2, 0.3], [0.4, 0.5, 0.6, 0.7], [0.8, 0.9, 1.0, 1.1]])
 
 

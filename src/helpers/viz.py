@@ -141,7 +141,7 @@ def heatmap(
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 colour = text_colour_on(im.cmap(im.norm(m[i, j]))) if np.isfinite(m[i, j]) else "black"
-                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=8, color=colour)
+                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=9, color=colour)
     if title:
         ax.set_title(title)
     if colorbar:
