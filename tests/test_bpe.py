@@ -70,6 +70,19 @@ def test_gpt2_regex_changes_the_merges_and_no_token_spans_two_words(tok, gpt2_to
         assert raw.isspace() or b" " not in raw[1:], raw
 
 
+@pytest.mark.parametrize("use_regex", [False, True], ids=["no-regex", "gpt2-regex"])
+def test_chapter_corpus_equals_tokenizers_library(use_regex):
+    """Chapter 1's own corpus and number of merges, merges and encodings."""
+    texts = corpus.bpe_corpus(n_pairs=300, seed=0)
+    pattern = bpe.GPT2_SPLIT_PATTERN if use_regex else None
+    ours = bpe.BPETokenizer.train(texts, 256 + 1000 + 4, pattern=pattern)
+    hf = bpe.hf_reference_tokenizer(texts, 1000, use_regex=use_regex)
+    assert bpe.hf_merges_as_ids(hf) == ours.merges
+    to_ours = bpe.hf_id_map(hf)
+    for s in EXAMPLES + texts[::50]:
+        assert [to_ours[i] for i in hf.encode(s).ids] == ours.encode(s), s
+
+
 @pytest.mark.parametrize("pattern", [None, bpe.GPT2_SPLIT_PATTERN], ids=["no-regex", "gpt2-regex"])
 def test_fast_trainer_equals_simple_trainer_and_is_faster(texts, pattern):
     start = time.perf_counter()
