@@ -1,0 +1,166 @@
+"""Optimizers, a learning-rate schedule and gradient clipping, from scratch (chapter 9).
+
+Each follows the update rule of its ``torch.optim`` counterpart step for step, so that the
+tests can run both side by side and compare the parameters:
+
+    SGD + momentum:  b <- mu b + g            p <- p - lr b
+    Adam:            m <- b1 m + (1 - b1) g   v <- b2 v + (1 - b2) g^2
+                     p <- p - lr m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+    AdamW:           Adam, but weight decay shrinks p directly: p <- p (1 - lr wd), not through g.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+
+
+def _param_list(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
+    params = list(params)
+    if not params:
+        raise ValueError("the optimizer got an empty list of parameters")
+    for i, p in enumerate(params):
+        if not isinstance(p, torch.Tensor):
+            raise TypeError(f"parameter {i} must be a torch.Tensor, got {type(p).__name__}")
+        if not p.requires_grad:
+            raise ValueError(f"parameter {i} (shape {tuple(p.shape)}) does not require grad")
+    return params
+
+
+def _check_lr(lr: float) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    return float(lr)
+
+
+class Optimizer:
+    """Holds the parameters and a learning rate ``lr`` that a schedule may change between steps."""
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float):
+        self.params = _param_list(params)
+        self.lr = _check_lr(lr)
+        self.state: list[dict[str, torch.Tensor]] = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients of the last backward pass (``.grad = None``, as torch does by default)."""
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """Update every parameter that has a gradient."""
+        for p, state in zip(self.params, self.state):
+            if p.grad is not None:
+                self.update(p, p.grad, state)
+
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (heavy-ball) momentum and L2 weight decay, like ``torch.optim.SGD``."""
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        self.momentum, self.weight_decay = momentum, weight_decay
+
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        if self.momentum:
+            if "buf" not in state:
+                state["buf"] = g.clone()  # the first step starts the velocity at g
+            else:
+                state["buf"].mul_(self.momentum).add_(g)
+            g = state["buf"]
+        p.sub_(self.lr * g)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), like ``torch.optim.Adam``; ``weight_decay`` adds wd * p to the gradient."""
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be > 0, got {eps!r}")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+
+    def update(self, p: torch.Tensor, g: torch.Tensor, state: dict) -> None:
+        b1, b2 = self.betas
+        if self.weight_decay:
+            if self.decoupled:
+                p.mul_(1 - self.lr * self.weight_decay)  # AdamW: shrink the weights themselves
+            else:
+                g = g + self.weight_decay * p  # Adam: L2 penalty, goes through m and v
+        if "m" not in state:
+            state["t"] = 0
+            state["m"], state["v"] = torch.zeros_like(p), torch.zeros_like(p)
+        state["t"] += 1
+        t, m, v = state["t"], state["m"], state["v"]
+        m.mul_(b1).add_((1 - b1) * g)  # running mean of the gradient
+        v.mul_(b2).add_((1 - b2) * g * g)  # running mean of its square
+        m_hat = m / (1 - b1**t)  # bias correction: m and v start at 0
+        v_hat = v / (1 - b2**t)
+        p.sub_(self.lr * m_hat / (v_hat.sqrt() + self.eps))
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter, 2019), like ``torch.optim.AdamW``: decoupled weight decay (default 0.01)."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+def warmup_cosine(step: int, total_steps: int, warmup_steps: int, peak_lr: float, min_lr: float = 0.0) -> float:
+    """Learning rate at ``step`` (0-based): linear warm-up to ``peak_lr``, then cosine decay to ``min_lr``.
+
+    Steps 0 .. warmup-1 rise as peak * (step + 1) / warmup; from ``warmup`` to ``total_steps`` the rate
+    follows half a cosine from ``peak_lr`` down to ``min_lr``.
+    """
+    for name, value in (("step", step), ("total_steps", total_steps), ("warmup_steps", warmup_steps)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    if warmup_steps >= total_steps:
+        raise ValueError(f"warmup_steps={warmup_steps} must be smaller than total_steps={total_steps}")
+    if not 0 <= min_lr <= peak_lr:
+        raise ValueError(f"need 0 <= min_lr <= peak_lr, got min_lr={min_lr!r}, peak_lr={peak_lr!r}")
+    if step < warmup_steps:
+        return peak_lr * (step + 1) / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
+    return min_lr + 0.5 * (peak_lr - min_lr) * (1 + math.cos(math.pi * progress))
+
+
+@torch.no_grad()
+def clip_grad_norm(params: Iterable[torch.Tensor], max_norm: float) -> torch.Tensor:
+    """Scale all gradients together so that their joint L2 norm is at most ``max_norm``.
+
+    The joint norm is that of all gradients concatenated into one vector; if it exceeds
+    ``max_norm`` every gradient is multiplied by max_norm / (norm + 1e-6), as in
+    ``torch.nn.utils.clip_grad_norm_``. Returns the norm before clipping.
+    """
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.tensor(0.0)
+    total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+    scale = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    for g in grads:
+        g.mul_(scale)
+    return total
