@@ -1,0 +1,202 @@
+"""The training-timeline explorer (chapter 9): slide over snapshots saved while a model trained.
+
+At each snapshot it shows the loss curve so far, one cross-attention map (rows: the Chinese
+word being written, columns: the English words) and the greedy translation of a held-out
+sentence, so that a reader can watch the alignment emerge.
+
+Like the other explorers it comes in two forms:
+
+* ``timeline_explorer_html``: one self-contained HTML+JavaScript output with the data embedded
+  (tens of KB). It needs no kernel and no network, and shows a view rendered in Python before
+  its script runs, so it is never blank.
+* ``timeline_widget``: the same view driven by Python through ipywidgets (7 or 8).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import uuid
+from importlib import resources
+
+# The loss plot, in SVG pixels.
+PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
+
+_STYLE = """
+<style>
+.tl-root {font-family: sans-serif; border: 1px solid #ccc; border-radius: 6px; padding: 10px;
+          color: #111; background: #fff;}
+.tl-controls {margin-bottom: 6px;}
+.tl-controls input[type=range] {width: 60%; vertical-align: middle;}
+.tl-head {font-size: 14px; margin: 4px 0 8px 0;}
+.tl-grid {display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start;}
+.tl-grid > div {min-width: 0; max-width: 100%;}
+.tl-scroll {overflow-x: auto; max-width: 100%;}
+.tl-svg {max-width: 100%; height: auto;}
+.tl-table {border-collapse: collapse; font-size: 12px;}
+.tl-table td {min-width: 40px; text-align: center; padding: 3px; border: 1px solid #eee;}
+.tl-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap; text-align: right;}
+.tl-caption {font-size: 12px; color: #444; margin-bottom: 2px;}
+.tl-out {font-size: 15px; margin: 4px 0 8px 0;}
+.tl-ok {color: #1b7f3b; font-weight: bold;}
+.tl-bad {color: #b3261e; font-weight: bold;}
+</style>
+"""
+
+
+def loss_points(losses: list[float]) -> tuple[list[list[float]], dict]:
+    """SVG coordinates of a loss curve on a log scale: ([[x, y] per step], axis info with tick labels)."""
+    if not losses or any(not (isinstance(x, (int, float)) and x > 0 and math.isfinite(x)) for x in losses):
+        raise ValueError("losses must be a non-empty list of positive finite numbers")
+    lo, hi = math.log10(min(losses)), math.log10(max(losses))
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.5, hi + 0.5
+    n = len(losses)
+    w, h = PLOT_W - PAD_L - PAD_R, PLOT_H - PAD_T - PAD_B
+
+    def y_of(value: float) -> float:
+        return round(PAD_T + h * (hi - math.log10(value)) / (hi - lo), 1)
+
+    points = [[round(PAD_L + w * i / max(1, n - 1), 1), y_of(x)] for i, x in enumerate(losses)]
+    ticks = [v for e in range(math.floor(lo), math.ceil(hi) + 1) for v in (10.0**e, 3 * 10.0**e)
+             if lo - 1e-9 <= math.log10(v) <= hi + 1e-9]
+    return points, {"ticks": [[y_of(v), f"{v:g}"] for v in ticks], "n": n}
+
+
+def timeline_data(losses: list[float], snapshots: list[dict], src_tokens: list[str], rows: list[str],
+                  reference: list[str], accuracy: list[float | None] | None = None) -> dict:
+    """The JSON-ready data the explorer embeds.
+
+    losses: training loss at every step (length = number of steps); snapshots: dicts from
+    ``helpers.training.snapshot`` ({"step", "cross" (T, S), "translation"}); src_tokens: the S English
+    tokens; rows: the T tokens being written (reference + <eos>); reference: the correct translation;
+    accuracy: held-out exact match at each snapshot (or None).
+    """
+    if not snapshots:
+        raise ValueError("need at least one snapshot")
+    points, axis = loss_points(list(losses))
+    for i, s in enumerate(snapshots):
+        if not {"step", "cross", "translation"} <= set(s):
+            raise ValueError(f"snapshot {i} must have 'step', 'cross' and 'translation', got {sorted(s)}")
+        if not 0 <= s["step"] < len(losses):
+            raise ValueError(f"snapshot {i} is at step {s['step']}, outside the {len(losses)} logged steps")
+        shape = (len(s["cross"]), {len(r) for r in s["cross"]})
+        if shape != (len(rows), {len(src_tokens)}):
+            raise ValueError(f"snapshot {i}: cross-attention has {shape[0]} rows of lengths {sorted(shape[1])}, "
+                             f"expected ({len(rows)}, {len(src_tokens)}) for the rows and source tokens")
+    if accuracy is not None and len(accuracy) != len(snapshots):
+        raise ValueError(f"{len(accuracy)} accuracies for {len(snapshots)} snapshots")
+    return {
+        "losses": [round(float(x), 3) for x in losses],  # rounded as shown, so JS and Python print alike
+        "points": points,
+        "axis": axis,
+        "plot": [PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R],
+        "src": list(src_tokens),
+        "rows": list(rows),
+        "reference": list(reference),
+        "snapshots": [{"step": int(s["step"]), "cross": [[round(float(x), 2) for x in row] for row in s["cross"]],
+                       "translation": list(s["translation"])} for s in snapshots],
+        "accuracy": None if accuracy is None else [None if a is None else round(float(a), 2) for a in accuracy],
+    }
+
+
+def _svg(data: dict, step: int) -> str:
+    pts = data["points"]
+    full = " ".join(f"{x},{y}" for x, y in pts)
+    done = " ".join(f"{x},{y}" for x, y in pts[: step + 1])
+    w, h, pad_l, pad_b, pad_t, pad_r = data["plot"]
+    x0, x1, y1 = pad_l, w - pad_r, h - pad_b
+    ticks = "".join(
+        f"<line x1='{x0 - 3}' x2='{x0}' y1='{y}' y2='{y}' stroke='#666'/>"
+        f"<text x='{x0 - 5}' y='{y + 4}' font-size='10' text-anchor='end'>{label}</text>"
+        for y, label in data["axis"]["ticks"]
+    )
+    cx, cy = pts[step]
+    return (
+        f"<svg class='tl-svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
+        f"<line x1='{x0}' x2='{x0}' y1='{pad_t}' y2='{y1}' stroke='#666'/>"
+        f"<line x1='{x0}' x2='{x1}' y1='{y1}' y2='{y1}' stroke='#666'/>{ticks}"
+        f"<text x='{x0}' y='{y1 + 16}' font-size='10'>0</text>"
+        f"<text x='{x1}' y='{y1 + 16}' font-size='10' text-anchor='end'>{len(pts) - 1}</text>"
+        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='10' text-anchor='middle'>step</text>"
+        f"<polyline points='{full}' fill='none' stroke='#d0d0d0' stroke-width='1'/>"
+        f"<polyline class='tl-done' points='{done}' fill='none' stroke='#2166ac' stroke-width='1.5'/>"
+        f"<circle cx='{cx}' cy='{cy}' r='3.5' fill='#b3261e'/></svg>"
+    )
+
+
+def _table(data: dict, cross: list[list[float]]) -> str:
+    head = "".join(f"<th>{html.escape(t)}</th>" for t in data["src"])
+    out = [f"<div class='tl-scroll'><table class='tl-table'><tr><th></th>{head}</tr>"]
+    for word, row in zip(data["rows"], cross):
+        out.append(f"<tr><th>writes {html.escape(word)}</th>")
+        for x in row:
+            fg = "white" if x > 0.55 else "black"
+            out.append(f"<td style='background:rgba(33,102,172,{0.05 + 0.95 * x:.3f});color:{fg}'>{x:.2f}</td>")
+        out.append("</tr>")
+    return "".join(out) + "</table></div>"
+
+
+def timeline_view_html(data: dict, index: int = 0) -> str:
+    """The view of snapshot ``index``, rendered in Python (static fallback and widget view)."""
+    snaps = data["snapshots"]
+    if not -len(snaps) <= index < len(snaps):
+        raise ValueError(f"index must be in [0, {len(snaps)}), got {index}")
+    s = snaps[index]
+    loss = data["losses"][s["step"]]
+    acc = data["accuracy"][index] if data.get("accuracy") else None
+    acc_txt = "" if acc is None else f" — held-out exact match <b>{100 * acc:.0f}%</b>"
+    ok = s["translation"] == data["reference"]
+    hyp = " ".join(s["translation"]) or "(nothing)"
+    return (
+        f"<div class='tl-head'>step <b>{s['step']}</b> — training loss <b>{loss:.3f}</b>{acc_txt}</div>"
+        f"<div class='tl-out'>{html.escape(' '.join(data['src']))} → <span class='{'tl-ok' if ok else 'tl-bad'}'>"
+        f"{html.escape(hyp)}</span> {'✓' if ok else '✗ (reference: ' + html.escape(' '.join(data['reference'])) + ')'}"
+        f"</div>"
+        f"<div class='tl-grid'><div><div class='tl-caption'>training loss (log scale)</div>{_svg(data, s['step'])}"
+        f"</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads)</div>"
+        f"{_table(data, s['cross'])}</div></div>"
+    )
+
+
+def timeline_explorer_html(data: dict, index: int = 0) -> str:
+    """Self-contained explorer: a slider (and a play button) over the snapshots."""
+    if not isinstance(data, dict) or not data.get("snapshots"):
+        raise ValueError("data must come from timeline_data(...) and hold at least one snapshot")
+    n = len(data["snapshots"])
+    index = index % n
+    root_id = "tl-" + uuid.uuid4().hex[:10]
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    js = resources.files("helpers").joinpath("timeline_explorer.js").read_text(encoding="utf-8")
+    return f"""{_STYLE}
+<div class="tl-root" id="{root_id}">
+  <script type="application/json" class="tl-data">{payload}</script>
+  <div class="tl-controls" style="display:none">
+    <button class="tl-play" type="button">▶ play</button>
+    <label>snapshot <input class="tl-slider" type="range" min="0" max="{n - 1}" value="{index}"></label>
+    <span class="tl-label"></span>
+  </div>
+  <div class="tl-view">{timeline_view_html(data, index)}</div>
+</div>
+<script>{js}("{root_id}");</script>
+"""
+
+
+def timeline_widget(data: dict):
+    """The timeline explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8."""
+    import ipywidgets as w
+
+    if not isinstance(data, dict) or not data.get("snapshots"):
+        raise ValueError("data must come from timeline_data(...) and hold at least one snapshot")
+    slider = w.SelectionSlider(options=[(f"step {s['step']}", i) for i, s in enumerate(data["snapshots"])],
+                               value=0, description="snapshot", continuous_update=True,
+                               layout=w.Layout(width="90%"))
+    out = w.HTML()
+
+    def update(_=None):
+        out.value = _STYLE + f"<div class='tl-root'>{timeline_view_html(data, slider.value)}</div>"
+
+    slider.observe(update, names="value")
+    update()
+    return w.VBox([slider, out])
