@@ -86,6 +86,15 @@ def test_training_bad_input(setup):
         training.cross_attention(model, pair, en, zh, layer=5)
 
 
+def test_progress_line_outside_ipython_writes_to_stdout(capsys):
+    from tqdm import tqdm
+
+    for _ in tqdm(range(3), file=training.ProgressLine(), desc="demo"):
+        pass
+    out = capsys.readouterr().out
+    assert "demo: 100%" in out and "3/3" in out and "█" in out
+
+
 # --- data and static HTML --------------------------------------------------------------------
 def test_loss_points_log_scale():
     pts, axis = loss_points([10.0, 1.0, 0.1])

@@ -72,3 +72,45 @@ def snapshot(model: Seq2SeqTransformer, pair: corpus.Pair, en: Vocab, zh: Vocab,
     model.train(was_training)
     return {"step": int(step), "cross": [[round(x, 3) for x in row] for row in weights.tolist()],
             "translation": list(hyp)}
+
+
+class ProgressLine:
+    """A file for ``tqdm(file=...)`` that shows only the bar's latest state, updated in place.
+
+    In a notebook each refresh replaces one text output (a display update), so the saved
+    notebook and the static website keep a single line with the final state of the bar, and
+    no widget. Outside IPython it writes to ``sys.stdout`` like a terminal.
+    """
+
+    encoding = "utf-8"  # tells tqdm it may draw the bar with Unicode blocks
+
+    def __init__(self) -> None:
+        self._handle = None
+        try:
+            from IPython import get_ipython
+
+            self._in_ipython = get_ipython() is not None
+        except ImportError:  # pragma: no cover - IPython ships with the book's requirements
+            self._in_ipython = False
+
+    def write(self, text: str) -> int:
+        if not self._in_ipython:
+            import sys
+
+            return sys.stdout.write(text)
+        line = text.replace("\r", "").strip("\n")
+        if line.strip():
+            from IPython.display import display
+
+            data = {"text/plain": line}
+            if self._handle is None:
+                self._handle = display(data, raw=True, display_id=True)
+            else:
+                self._handle.update(data, raw=True)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._in_ipython:
+            import sys
+
+            sys.stdout.flush()
