@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 
 W7     := $(VENV)/ipywidgets7
-.PHONY: install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train sync-url clean
+.PHONY: install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ browser-deps:
 ## make train: retrain the toy translator with its saved settings (about a minute on a CPU)
 train: install
 	$(BIN)/python scripts/train_translator.py
+
+## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
+compare-norms: install
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py
 
 ## make sync-url: copy the repository URL of _config.yml into every chapter's Colab cell
 sync-url:
