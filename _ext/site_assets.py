@@ -15,7 +15,8 @@ is served but, unlike ``_static/``, not linked into every page):
 
 It also adds ``site_static/book-site.css`` (the "Book CJK" @font-face, used only as the last
 fallback of the theme's font stacks, and explorer tables that scroll at phone width) and
-``site_static/book-site.js`` (a fix for clicks on solution titles) to every page, and leaves
+``site_static/book-site.js`` (loads that font early and redraws with it; a fix for clicks on
+solution titles) to every page, and leaves
 out sphinx-thebe's scripts when the "Live Code" button is off (they would only name a CDN).
 """
 
@@ -200,6 +201,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", add_static)
     app.connect("html-page-context", drop_thebe_assets, priority=900)
     app.add_css_file("book-site.css")
-    app.add_js_file("book-site.js", defer="defer")
+    app.add_js_file("book-site.js")  # in <head>, not deferred: it asks for the CJK font before layout
     app.connect("build-finished", build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

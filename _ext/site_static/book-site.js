@@ -1,6 +1,21 @@
-/* The book's site-level script, added to every page by _ext/site_assets.py.
- *
- * sphinx-togglebutton 0.4.5 (the newest release) opens a collapsed admonition, such as a
+/* The book's site-level script, added to the <head> of every page by _ext/site_assets.py. */
+
+/* 1. Chinese text on machines without a CJK font uses the site's "Book CJK" web font (see
+ * book-site.css). Every page shows some Chinese (the sidebar's "Glossary · 术语表"), so the
+ * font is asked for at once. Chromium (seen with 156) keeps drawing a line of text that it
+ * shaped before the font arrived as empty boxes, even after the font has loaded and the page
+ * is laid out again; a change of the text's font settings makes it shape that text afresh.
+ * So once the font is there, <html> gets the class "book-cjk-ready", whose only style is
+ * `text-rendering: optimizeLegibility` (the same kerning and ligatures as the default).
+ */
+(() => {
+  if (!document.fonts || !document.fonts.load) return;
+  document.fonts.load('1em "Book CJK"', "\u732b").then((faces) => {
+    if (faces.length) document.documentElement.classList.add("book-cjk-ready");
+  }, () => {});
+})();
+
+/* 2. sphinx-togglebutton 0.4.5 (the newest release) opens a collapsed admonition, such as a
  * solution, when its title is clicked, but only when the click lands on the title element
  * itself or on its chevron. A click on anything inside the title (the "Exercise 1.2" link of
  * "Solution to Exercise 1.2", a <span>, math) throws "ReferenceError: button is not defined"

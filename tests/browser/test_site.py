@@ -1,14 +1,22 @@
 """The built website in a real browser (headless Chromium), with the network off.
 
-Every chapter page: figures present, no blank output and no "Loading widget", none of the
-book's own scripts raising a JavaScript error; every explorer responds to its controls and
-stays under about 300 KB. Run after the book is built: `make browser` (part of `make test`).
+Any request that leaves the local server fails the test (it is aborted and reported), and so
+does any file the site asks its own server for and does not have. Every chapter page: math
+typeset by the site's own MathJax (nothing left as raw TeX, headings and page contents
+included), Chinese text drawn with a real font (the site's "Book CJK" web font or a system CJK
+font, never empty boxes), figures present and sharp (2x PNGs), no blank output, no "Loading
+widget", no "Live Code" button that cannot work offline, and none of the book's own scripts
+raising a JavaScript error. Every explorer responds to its controls, stays under about 300 KB,
+and fits a 390-px phone screen (its tables scroll inside their box). A solution opens when its
+title is clicked. Run after the book is built: `make browser` (part of `make test`).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
 import shutil
 import socketserver
 import threading
@@ -16,9 +24,13 @@ from pathlib import Path
 
 import pytest
 
-SITE = Path(__file__).resolve().parents[2] / "_build" / "html"
+# The built site: _build/html of this repository, or the folder named by BOOK_SITE.
+SITE = Path(os.environ.get("BOOK_SITE") or Path(__file__).resolve().parents[2] / "_build" / "html")
 CHAPTERS = sorted((SITE / "chapters").glob("*.html"))
+VENDOR = SITE / "_vendor"
 KNOWN_THIRD_PARTY = ("THEBE_JS_URL",)  # sphinx-thebe 0.3.1 declares its config twice; not ours
+CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+PHONE = {"width": 390, "height": 844}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -44,42 +56,203 @@ def browser():
     if exe is None:
         pytest.fail("Chromium not found: install it with `apt-get install -y chromium` (make test does this as root)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=exe,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
 
-@pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    blocked = []
+def _new_page(browser, base_url, **context_args):
+    """A page whose requests may only reach the local server; it records what else it asked for."""
+    context = browser.new_context(**context_args)
+    pg_left, pg_missing = [], []
 
     def route(r):  # the network is off: only the local server answers
-        if r.request.url.startswith(base_url):
+        if r.request.url.startswith(base_url + "/"):
             r.continue_()
         else:
-            blocked.append(r.request.url)
+            pg_left.append(r.request.url)
             r.abort()
+
+    def response(resp):
+        if resp.url.startswith(base_url + "/") and resp.status >= 400 and not resp.url.endswith("/favicon.ico"):
+            pg_missing.append(f"{resp.status} {resp.url[len(base_url) :]}")
 
     context.route("**/*", route)
     pg = context.new_page()
-    pg.errors = []
+    pg.errors, pg.left, pg.missing, pg.base = [], pg_left, pg_missing, base_url
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.base = base_url
+    pg.on("response", response)
+    return context, pg
+
+
+def _check_stayed_local(pg):
+    assert not pg.left, f"requests that left the local server: {sorted(set(pg.left))}"
+    assert not pg.missing, f"files the site asked for and does not have: {sorted(set(pg.missing))}"
+    own_errors = [e for e in pg.errors if not any(k in e for k in KNOWN_THIRD_PARTY)]
+    assert not own_errors, own_errors
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context, pg = _new_page(browser, base_url, viewport={"width": 1280, "height": 900})
     yield pg
+    _check_stayed_local(pg)
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, base_url):
+    context, pg = _new_page(browser, base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield pg
+    _check_stayed_local(pg)
     context.close()
 
 
 def open_chapter(page, name: str):
     page.goto(f"{page.base}/chapters/{name}", wait_until="load")
-    page.wait_for_timeout(300)
+    # MathJax typesets after load; its startup promise resolves when every formula is done.
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
+    page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.wait_for_timeout(200)
     return page
 
 
+# ---------------------------------------------------------------------------------------------
+# The site's own assets (no browser needed)
+# ---------------------------------------------------------------------------------------------
 def test_there_are_chapter_pages():
     assert len(CHAPTERS) >= 7, CHAPTERS
+
+
+def test_mathjax_is_served_pruned_and_not_linked_everywhere():
+    main = VENDOR / "mathjax" / "tex-chtml-full.js"
+    assert main.exists(), "the site's own MathJax is missing (built by _ext/site_assets.py)"
+    total = sum(f.stat().st_size for f in (VENDOR / "mathjax").rglob("*") if f.is_file())
+    assert total < 2_000_000, f"the served MathJax is {total} bytes: prune it"
+    assert not (SITE / "_static" / "mathjax").exists(), "MathJax under _static/ would be linked into every page"
+    page = (SITE / "chapters" / "04_attention.html").read_text(encoding="utf-8")
+    assert "_vendor/mathjax/tex-chtml-full.js" in page
+    assert "cdn.jsdelivr" not in page and "unpkg.com" not in page
+
+
+def test_cjk_web_font_has_every_character_the_site_uses():
+    from fontTools.ttLib import TTFont
+
+    woff2 = VENDOR / "fonts" / "book-cjk.woff2"
+    assert woff2.exists(), "the site's Chinese web font is missing (built by _ext/site_assets.py)"
+    assert woff2.stat().st_size < 400_000, f"{woff2} is {woff2.stat().st_size} bytes: a subset should be smaller"
+    used = set()
+    for html in SITE.rglob("*.html"):
+        used.update(CJK.findall(html.read_text(encoding="utf-8", errors="replace")))
+    assert len(used) > 10, "the site shows Chinese text; no CJK character found in the built pages"
+    cmap = TTFont(woff2).getBestCmap()
+    missing = sorted(c for c in used if ord(c) not in cmap)
+    assert not missing, f"the web font lacks {len(missing)} characters the site uses: {''.join(missing[:50])}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Every chapter page
+# ---------------------------------------------------------------------------------------------
+_MATH_STATE = """() => {
+  const math = [...document.querySelectorAll('.math')];
+  const raw = math.filter((m) => !m.querySelector('mjx-container')).map((m) => m.textContent.slice(0, 60));
+  const article = document.querySelector('.bd-article').cloneNode(true);
+  article.querySelectorAll('pre, code, script, style, textarea, .cell_input').forEach((e) => e.remove());
+  const toc = document.querySelector('.bd-toc, #pst-page-toc-nav, .page-toc');
+  return {mathjax: !!window.MathJax, formulas: math.length,
+          typeset: document.querySelectorAll('mjx-container').length,
+          errors: document.querySelectorAll('mjx-merror').length, raw: raw,
+          tex_left: (article.innerText.match(/\\\\[(\\[]|\\$\\$/g) || []).length,
+          toc_math: toc ? toc.querySelectorAll('.math').length : 0,
+          toc_typeset: toc ? toc.querySelectorAll('.math mjx-container').length : 0};
+}"""
+
+
+def check_math(page, name: str) -> None:
+    state = page.evaluate(_MATH_STATE)
+    assert state["mathjax"], f"{name}: MathJax did not load"
+    assert state["formulas"] > 0 and state["typeset"] >= state["formulas"], state
+    assert not state["raw"], f"{name}: formulas left as raw TeX: {state['raw'][:5]}"
+    assert state["errors"] == 0, f"{name}: {state['errors']} MathJax errors"
+    assert state["tex_left"] == 0, f"{name}: raw TeX delimiters left in the text"
+    assert state["toc_typeset"] == state["toc_math"], f"{name}: math in the page contents not typeset"
+
+
+_CJK_WIDTHS = """() => {
+  // The width of the first Chinese character of every visible text node, in em: a CJK font
+  // draws a Han character 1 em wide; a font without it draws an empty box (.notdef), about
+  // 0.6 em wide in DejaVu Sans. This measures what is on the screen.
+  const cjk = /[\\u3400-\\u9fff\\uf900-\\ufaff]/;
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('script, style, mjx-container, textarea, option, svg')) continue;
+    const i = n.textContent.search(cjk);
+    if (i < 0) continue;
+    const range = document.createRange();
+    range.setStart(n, i);
+    range.setEnd(n, i + 1);
+    const rect = range.getBoundingClientRect();
+    if (!rect.width) continue;  // not displayed
+    out.push({char: n.textContent[i], em: rect.width / parseFloat(getComputedStyle(el).fontSize),
+              text: n.textContent.trim().slice(0, 30)});
+  }
+  return out;
+}"""
+
+
+def check_chinese_glyphs(page, name: str) -> None:
+    """Every visible Chinese character is drawn by a font that has it (1 em wide), not as an empty box."""
+    page.wait_for_function("() => document.documentElement.classList.contains('book-cjk-ready')", timeout=10_000)
+    page.wait_for_timeout(100)
+    widths = page.evaluate(_CJK_WIDTHS)
+    assert widths, f"{name}: no Chinese text on the page (the sidebar has some)"
+    boxes = [w for w in widths if w["em"] < 0.85]
+    assert not boxes, f"{name}: Chinese drawn as empty boxes (width in em): {boxes[:5]}"
+
+
+def check_figures(page, name: str) -> None:
+    figures = page.locator("img[src*='_images/']")
+    assert figures.count() >= 1, "no figure on the page"
+    for i in range(figures.count()):
+        img = figures.nth(i).element_handle()
+        assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", img)
+    # matplotlib figures are retina PNGs, declared at half their pixel width (helpers.viz.setup_figures),
+    # and scaled without distortion when the column is narrower
+    bad = page.evaluate("""() => [...document.querySelectorAll('.cell_output img[src*="_images/"]')].map((img) => {
+        const declared = parseFloat(img.style.width || img.getAttribute('width') || '0');
+        const r = img.getBoundingClientRect();
+        const distortion = Math.abs((r.height / r.width) / (img.naturalHeight / img.naturalWidth) - 1);
+        const name = img.getAttribute('src').split('/').pop().slice(0, 12);
+        if (!(declared && img.naturalWidth >= 1.8 * declared)) return name + ': not 2x (' + img.naturalWidth
+          + ' px drawn at ' + declared + ')';
+        if (distortion > 0.02) return name + ': distorted (' + Math.round(r.width) + 'x' + Math.round(r.height) + ')';
+        return null;
+      }).filter((x) => x)""")
+    assert not bad, f"{name}: figures not sharp or distorted: {bad}"
+
+
+@pytest.mark.parametrize("html", CHAPTERS, ids=lambda p: p.stem)
+def test_figures_fit_the_column(html):
+    """No figure is wider than helpers.viz.COLUMN_WIDTH (7 in = 700 CSS px): wider ones are shrunk, text too."""
+    from helpers.viz import COLUMN_WIDTH
+
+    page = html.read_text(encoding="utf-8")
+    widths = [float(w) for w in re.findall(r'<img [^>]*src="[^"]*_images/[^"]*"[^>]*style="width: ([\d.]+)px', page)]
+    wide = [w for w in widths if w > COLUMN_WIDTH * 100 * 1.03]
+    assert not wide, f"{html.name}: figures wider than {COLUMN_WIDTH} in: {wide} px"
 
 
 @pytest.mark.parametrize("html", CHAPTERS, ids=lambda p: p.stem)
@@ -87,22 +260,36 @@ def test_chapter_page_renders(page, html):
     open_chapter(page, html.name)
     body = page.inner_text("body")
     assert "Loading widget" not in body
-    figures = page.locator("img[src*='_images/']")
-    assert figures.count() >= 1, "no figure on the page"
-    for i in range(figures.count()):
-        assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", figures.nth(i).element_handle())
+    assert page.locator(".thebe-launch-button").count() == 0 and "Live Code" not in body, (
+        "a Live Code (Thebe) button that cannot work offline"
+    )
+    check_figures(page, html.name)
     outputs = page.locator(".cell_output")
     for i in range(outputs.count()):
         out = outputs.nth(i)
         has_content = out.inner_text().strip() or out.locator("img, table, svg, textarea").count()
         assert has_content, f"blank output #{i} on {html.name}"
-    own_errors = [e for e in page.errors if not any(k in e for k in KNOWN_THIRD_PARTY)]
-    assert not own_errors, own_errors
     for root in page.locator(".tx-root, .ax-root, .mx-root").all():
         assert root.get_attribute("data-live") == "1", "an explorer's script did not start"
         assert len(root.evaluate("(e) => e.outerHTML").encode()) < 300_000
+    check_math(page, html.name)
+    check_chinese_glyphs(page, html.name)
 
 
+def test_chinese_is_drawn_with_the_site_font(page):
+    """On a machine without CJK fonts (this one), Chinese comes from the site's own "Book CJK" font."""
+    open_chapter(page, "05_masking.html")
+    check_chinese_glyphs(page, "05_masking.html")
+    status = page.evaluate(
+        "() => [...document.fonts].filter((f) => f.family.includes('Book CJK')).map((f) => f.status)"
+    )
+    assert status == ["loaded"], status
+    assert len(page.evaluate(_CJK_WIDTHS)) > 10, "chapter 5 shows Chinese text in its prose and explorer"
+
+
+# ---------------------------------------------------------------------------------------------
+# Explorers and solutions
+# ---------------------------------------------------------------------------------------------
 def test_tokenizer_explorer_responds(page):
     open_chapter(page, "01_tokenization.html")
     root = page.locator(".tx-root").first
@@ -154,11 +341,54 @@ def test_cross_attention_explorer_responds(page):
     assert root.locator(".ax-focus").inner_html() != before
 
 
+_FIT = """(root) => {
+  const box = root.getBoundingClientRect();
+  const tables = [...root.querySelectorAll('table')].map((t) => {
+    let s = t.parentElement;
+    while (s !== root && !['auto', 'scroll'].includes(getComputedStyle(s).overflowX)) s = s.parentElement;
+    const sb = s.getBoundingClientRect();
+    return {wide: t.scrollWidth > box.width, scrolls: s !== root && s.scrollWidth > s.clientWidth,
+            inside: sb.left >= box.left - 1 && sb.right <= box.right + 1};
+  });
+  return {left: box.left, right: box.right, tables: tables};
+}"""
+
+
+@pytest.mark.parametrize(
+    "name", ["01_tokenization.html", "04_attention.html", "05_masking.html", "06_cross_attention.html"]
+)
+def test_explorers_fit_a_phone(phone, name):
+    open_chapter(phone, name)
+    roots = phone.locator(".tx-root, .ax-root, .mx-root").all()
+    assert roots, f"no explorer on {name}"
+    width = phone.evaluate("() => document.documentElement.clientWidth")
+    for root in roots:
+        root.scroll_into_view_if_needed()
+        fit = root.evaluate(_FIT)
+        assert fit["left"] >= 0 and fit["right"] <= width + 1, f"{name}: explorer box {fit} wider than {width}px"
+        for t in fit["tables"]:
+            assert t["inside"] and (t["scrolls"] or not t["wide"]), f"{name}: a table is cut off: {fit}"
+    page_width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert page_width <= width + 1, f"{name}: the page scrolls sideways on a phone ({page_width}px)"
+
+
 def test_solutions_reveal(page):
     open_chapter(page, "00_big_picture.html")
-    solution = page.locator(".solution.dropdown").first
-    solution.scroll_into_view_if_needed()
-    assert not solution.locator(".cell_output").first.is_visible()
-    solution.locator(".toggle-button, button, summary").first.click()
-    page.wait_for_timeout(400)
-    assert solution.locator(".cell_output").first.is_visible()
+    solutions = page.locator(".solution.dropdown")
+    assert solutions.count() >= 1
+    for i, where in enumerate(["title text", "title"]):
+        solution = solutions.nth(i % solutions.count())
+        solution.scroll_into_view_if_needed()
+        body = solution.locator("section, .cell, p").nth(1)
+        assert not body.is_visible()
+        title = solution.locator(".admonition-title")
+        if where == "title text":  # a click on the words of the title (an <a> or <span> inside it)
+            title.locator("a, span").first.click()
+        else:
+            title.click(position={"x": 8, "y": 8})
+        page.wait_for_timeout(300)
+        assert body.is_visible(), f"clicking the solution's {where} did not open it"
+        if where == "title text":
+            title.locator("a, span").first.click()
+            page.wait_for_timeout(300)
+            assert not body.is_visible(), "a second click did not close the solution"
