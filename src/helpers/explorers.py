@@ -22,10 +22,12 @@ PALETTE = ["#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a
 
 _STYLE = """
 <style>
-.tx-root {font-family: sans-serif; border: 1px solid #ccc; border-radius: 6px; padding: 10px;}
+.tx-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc; border-radius: 6px;
+         padding: 10px; max-width: 100%; box-sizing: border-box; overflow-wrap: anywhere;}
+.tx-root textarea, .tx-root button {font-family: inherit;}
 .tx-root textarea {width: 100%; font-size: 15px; box-sizing: border-box;}
-.tx-tokens {line-height: 2.1; margin: 8px 0; font-size: 16px;}
-.tx-tok {white-space: pre; padding: 2px 1px; margin: 0 1px; border-radius: 3px;
+.tx-tokens {margin: 8px 0; font-size: 16px; display: flex; flex-wrap: wrap; align-items: center; row-gap: 6px;}
+.tx-tok {white-space: pre; line-height: 1.5; padding: 2px 1px; margin: 0 1px; border-radius: 3px;
          border: 1px solid rgba(0,0,0,.15); color: #111;}
 .tx-ids {font-family: monospace; font-size: 12px; color: #333; word-break: break-all;}
 .tx-stats {font-size: 13px; color: #444; margin-top: 4px;}
@@ -121,7 +123,10 @@ def tokenizer_widget(tok: BPETokenizer, text: str):
 # ---------------------------------------------------------------------------------------------
 _AX_STYLE = """
 <style>
-.ax-root, .mx-root {font-family: sans-serif; border: 1px solid #ccc; border-radius: 6px; padding: 10px;}
+.ax-root, .mx-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc;
+                    border-radius: 6px; padding: 10px; max-width: 100%; box-sizing: border-box;}
+.ax-root select, .ax-root button, .mx-root button {font-family: inherit; max-width: 100%;}
+.ax-view, .mx-grid > div {max-width: 100%; min-width: 0; overflow-x: auto;}
 .ax-table, .mx-table {border-collapse: collapse; font-size: 12px; margin: 6px 0;}
 .ax-table td, .mx-table td {min-width: 38px; text-align: center; padding: 3px; border: 1px solid #eee;}
 .ax-table th, .mx-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap;}
