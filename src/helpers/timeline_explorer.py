@@ -25,8 +25,10 @@ PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
 
 _STYLE = """
 <style>
-.tl-root {font-family: sans-serif; border: 1px solid #ccc; border-radius: 6px; padding: 10px;
-          color: #111; background: #fff;}
+.tl-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc; border-radius: 6px;
+          padding: 10px; color: #111; background: #fff; max-width: 100%; box-sizing: border-box;
+          overflow-wrap: anywhere;}
+.tl-root button, .tl-root input {font-family: inherit;}
 .tl-controls {margin-bottom: 6px;}
 .tl-controls input[type=range] {width: 60%; vertical-align: middle;}
 .tl-head {font-size: 14px; margin: 4px 0 8px 0;}
