@@ -287,6 +287,39 @@ def test_chinese_is_drawn_with_the_site_font(page):
     assert len(page.evaluate(_CJK_WIDTHS)) > 10, "chapter 5 shows Chinese text in its prose and explorer"
 
 
+@pytest.mark.parametrize("html", CHAPTERS, ids=lambda p: p.stem)
+def test_no_stray_values(html):
+    """No output box that is only a bare value ("32", "3.4657359027997265", "'Noto Sans CJK TC'"):
+    a cell whose last line is a call that returns something (glue, setup_figures) shows it."""
+    page = html.read_text(encoding="utf-8")
+    shown = re.findall(
+        r'<div class="output text_plain[^"]*"><div class="highlight"><pre><span></span>(.*?)</pre>', page, re.S
+    )
+    values = [re.sub(r"<[^>]+>", "", v).strip() for v in shown]
+    stray = [v for v in values if re.fullmatch(r"-?[\d.e+-]+|&#39;[^\n]*&#39;|'[^\n]*'|\"[^\n]*\"|None", v)]
+    assert not stray, f"{html.name}: stray output boxes {stray} (end the cell with `;` or assign the result)"
+
+
+OTHER_PAGES = [
+    "intro.html",
+    "appendix/how_to_run.html",
+    "appendix/glossary.html",
+    "appendix/bibliography.html",
+    "search.html?q=attention",
+    "genindex.html",
+]
+
+
+@pytest.mark.parametrize("path", OTHER_PAGES)
+def test_other_pages_work_offline(page, path):
+    page.goto(f"{page.base}/{path}", wait_until="load")
+    page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
+    check_chinese_glyphs(page, path)
+    if path.startswith("search.html"):
+        page.wait_for_selector("#search-results li, .search li", timeout=10_000)
+        assert page.locator("#search-results li, .search li").count() > 0, "offline search found nothing"
+
+
 # ---------------------------------------------------------------------------------------------
 # Explorers and solutions
 # ---------------------------------------------------------------------------------------------
