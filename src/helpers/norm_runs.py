@@ -1,4 +1,4 @@
-"""Pre-norm vs post-norm, with and without learning-rate warm-up: four training runs of the translator.
+"""Pre-norm vs post-norm, with and without learning-rate warm-up: training runs of the translator.
 
 ``scripts/compare_norms.py`` calls ``compare`` once and writes the result as a small JSON log
 (``helpers/data/norm_runs.json``) that chapter 7 loads with ``load``; every run uses the same
