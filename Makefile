@@ -6,11 +6,23 @@ STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 
 W7     := $(VENV)/ipywidgets7
-.PHONY: install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms sync-url clean
 
-$(STAMP): requirements.txt pyproject.toml
+# The pinned environment (requirements.txt) needs Python 3.11 or newer: numpy 2.4, matplotlib 3.11,
+# ipykernel 7.4, hypothesis 6.170 and sphinx-book-theme 1.3 have no release for 3.10. Every pin has
+# wheels for 3.11-3.14 (CI runs 3.11). `make install` checks this before it creates .venv.
+PY_SUPPORTED := 3.11 3.12 3.13 3.14
+
+# On Linux, torch from PyPI brings several GB of CUDA libraries, and the book runs on a CPU:
+# when PyTorch's CPU wheel index is reachable, torch is installed from it first. Where it is not
+# (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
+# `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms sync-url clean
+
+$(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(MAKE) --no-print-directory cpu-torch
 	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book)" >/dev/null
 	# ipywidgets 7.7.1 (what Colab ships), kept apart: `make widgets7` tests the explorers with it
@@ -18,6 +30,33 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make check-python: stop early, with a message, on a Python the pinned environment does not support
+check-python:
+	@py="$(PYTHON)"; if [ -x $(BIN)/python ]; then py=$(BIN)/python; fi; \
+	v=$$("$$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	case " $(PY_SUPPORTED) " in \
+	  *" $$v "*) ;; \
+	  *) if [ -z "$$v" ]; then echo "make: cannot run '$$py' as Python."; \
+	     else echo "make: '$$py' is Python $$v; the pinned environment (requirements.txt) needs Python $(firstword $(PY_SUPPORTED))-$(lastword $(PY_SUPPORTED))."; fi; \
+	     if [ "$$py" = $(BIN)/python ]; then echo "  $(VENV) was made with it: remove $(VENV) and run make again."; \
+	     else echo "  Name a supported interpreter, e.g.: make PYTHON=python3.12 $(or $(MAKECMDGOALS),book)"; fi; \
+	     echo "  (On Python 3.10 only the helpers package installs: pip install -e '.[cjk]'; see README.md.)"; \
+	     exit 1;; \
+	esac
+
+## make cpu-torch: on Linux, the pinned torch from PyTorch's CPU index when reachable (no CUDA downloads)
+cpu-torch:
+	@pin=$$(grep -E '^torch==' requirements.txt | cut -d' ' -f1); \
+	if [ "$$(uname -s)" != Linux ] || [ -z "$(TORCH_INDEX)" ]; then exit 0; fi; \
+	if $(BIN)/python -c "import urllib.request as u; u.urlopen('$(TORCH_INDEX)/torch/', timeout=10).read(1)" 2>/dev/null; then \
+	  echo "Installing $$pin from $(TORCH_INDEX) (CPU only, no CUDA libraries; make TORCH_INDEX= install skips this)"; \
+	  $(BIN)/python -m pip install --index-url $(TORCH_INDEX) "$$pin" || \
+	    echo "Could not install $$pin from $(TORCH_INDEX): pip takes it from PyPI instead"; \
+	else \
+	  echo "$(TORCH_INDEX) is not reachable: pip takes $$pin from your package index" \
+	       "(PyPI's Linux build brings several GB of CUDA libraries)"; \
+	fi
 
 ## make book: install, execute every notebook and build the static site in _build/html
 book: install
@@ -48,10 +87,14 @@ book-strict:
 browser: browser-deps
 	$(BIN)/python -m pytest -q tests/browser
 
+# Without Chromium (macOS, or not root): a message, and tests/browser is skipped (its reason names it);
+# with CI set (.ci/run sets CI=true), a missing Chromium is an error instead.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	    else echo "Install Chromium (e.g. sudo apt-get install chromium) for the browser test"; exit 1; fi; }
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      apt-get update -qq && apt-get install -y -qq chromium; \
+	    elif [ -n "$$CI" ]; then echo "CI: Chromium is missing and cannot be installed here (needs root and apt-get)"; exit 1; \
+	    else echo "No Chromium found (install it, e.g. sudo apt-get install chromium): the browser test will be skipped"; fi; }
 
 ## make train: retrain the toy translator with its saved settings (about a minute on a CPU)
 train: install
