@@ -4,7 +4,7 @@ After each HTML build this extension writes ``_vendor/`` into the output folder 
 is served but, unlike ``_static/``, not linked into every page):
 
 * ``_vendor/mathjax/``: MathJax 3's ``tex-chtml-full.js`` (every TeX extension built in, so it
-  never loads anything else) and its CHTML web fonts, about 1.5 MB, copied from the PyPI package
+  never loads anything else) and its CHTML web fonts, 1.7 MB, copied from the PyPI package
   ``sphinx-mathjax-offline`` (MathJax 3.2.2; installed by requirements.txt, not used as an
   extension: it would copy all 24 MB of MathJax into ``_static``). ``mathjax_path`` in
   ``_config.yml`` points at it.
@@ -16,8 +16,8 @@ is served but, unlike ``_static/``, not linked into every page):
 It also adds ``site_static/book-site.css`` (the "Book CJK" @font-face, used only as the last
 fallback of the theme's font stacks, and explorer tables that scroll at phone width) and
 ``site_static/book-site.js`` (loads that font early and redraws with it; a fix for clicks on
-solution titles) to every page, and leaves
-out sphinx-thebe's scripts when the "Live Code" button is off (they would only name a CDN).
+solution titles) to every page, and leaves out sphinx-thebe's scripts when the "Live Code"
+button is off (they would only name a CDN).
 """
 
 from __future__ import annotations
