@@ -17,7 +17,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms sync-url clean
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms poems sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -99,6 +99,11 @@ browser-deps:
 ## make train: retrain the toy translator with its saved settings (about a minute on a CPU)
 train: install
 	$(BIN)/python scripts/train_translator.py
+
+## make poems: rebuild the Tang-poem corpus of chapters 10-11 from the npm package chinese-poetry 2.0.1
+## (fetched with `npm pack`; writes src/helpers/data/poems.jsonl.gz and poems.json)
+poems: install
+	$(BIN)/python scripts/build_poems.py
 
 ## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
 compare-norms: install
