@@ -37,6 +37,19 @@ _SCALAR_FORMATS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f"
 _STRING, _ARRAY = 8, 9
 
 
+GGUF_INSTALL_HINT = "pip install gguf   (or: pip install 'transformer-book-helpers[llm]')"
+
+
+def gguf_package():
+    """The ``gguf`` package (an optional dependency), or an ``ImportError`` saying how to install it."""
+    try:
+        import gguf
+        import gguf.quants
+    except ImportError:
+        raise ImportError(f"dequantising GGUF tensors needs the 'gguf' package: {GGUF_INSTALL_HINT}") from None
+    return gguf
+
+
 class GGUFFormatError(ValueError):
     """The file is not a GGUF file, or not one this reader understands."""
 
@@ -123,10 +136,9 @@ class GGUFFile:
     # ------------------------------------------------------------------ tensors
     def raw(self, name: str) -> np.ndarray:
         """The tensor's bytes as uint8, shape (*shape[:-1], bytes per row): no copy (memory-mapped)."""
-        from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
-
+        gguf = gguf_package()
         info = self._info(name)
-        block, type_size = GGML_QUANT_SIZES[GGMLQuantizationType(info.ggml_type)]
+        block, type_size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(info.ggml_type)]
         if info.shape[-1] % block:
             raise GGUFFormatError(f"{name}: last dim {info.shape[-1]} is not a multiple of the block size {block}")
         row_bytes = info.shape[-1] // block * type_size
@@ -139,11 +151,9 @@ class GGUFFile:
 
     def dequantize(self, name: str) -> np.ndarray:
         """The tensor's values as a new float32 array of shape ``tensors[name].shape``."""
-        from gguf import GGMLQuantizationType
-        from gguf.quants import dequantize
-
+        gguf = gguf_package()
         info = self._info(name)
-        values = dequantize(self.raw(name), GGMLQuantizationType(info.ggml_type))
+        values = gguf.quants.dequantize(self.raw(name), gguf.GGMLQuantizationType(info.ggml_type))
         return np.array(values, dtype=np.float32, copy=True).reshape(info.shape)
 
     def _info(self, name: str) -> GGUFTensorInfo:

@@ -19,19 +19,11 @@ from typing import Any
 import torch
 
 from .._checks import check_positive_int, check_tensor
-from .gguf_file import GGUFFile, GGUFFormatError
+from .gguf_file import GGUFFile, GGUFFormatError, gguf_package
 from .model import Llama, LlamaConfig
 from .package import smollm2_path
 
 SUPPORTED_ARCHITECTURES = ("llama",)
-GGUF_INSTALL_HINT = "pip install gguf   (or: pip install 'transformer-book-helpers[llm]')"
-
-
-def _check_gguf_installed() -> None:
-    try:
-        import gguf  # noqa: F401
-    except ImportError:
-        raise ImportError(f"reading a GGUF file needs the 'gguf' package: {GGUF_INSTALL_HINT}") from None
 
 
 def open_gguf(path: str | Path) -> GGUFFile:
@@ -40,7 +32,7 @@ def open_gguf(path: str | Path) -> GGUFFile:
     Raises ``FileNotFoundError``, or ``GGUFFormatError`` naming what is wrong: not a GGUF file (the
     first four bytes are not b"GGUF"), or another architecture than Llama (``general.architecture``).
     """
-    _check_gguf_installed()
+    gguf_package()  # fail early, with the install command, if it is missing
     file = GGUFFile(path)
     arch = file.metadata.get("general.architecture")
     if arch not in SUPPORTED_ARCHITECTURES:

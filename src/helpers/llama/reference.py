@@ -13,10 +13,21 @@ from pathlib import Path
 from .package import smollm2_path
 from .tokenizer import LlamaTokenizer
 
+REFERENCE_INSTALL_HINT = "pip install transformers accelerate gguf"
+
+
+def _transformers():
+    try:
+        import transformers
+    except ImportError:
+        raise ImportError(f"the reference model needs transformers: {REFERENCE_INSTALL_HINT}") from None
+    return transformers
+
 
 def transformers_available() -> bool:
     """Whether ``transformers`` (and ``gguf``, which it uses to read the file) can be imported."""
     try:
+        import accelerate  # noqa: F401  (transformers needs it to load a GGUF file)
         import gguf  # noqa: F401
         import transformers  # noqa: F401
     except ImportError:
@@ -35,18 +46,16 @@ def load_reference_model(path: str | Path | None = None):
     About 17 s and 600 MB here: transformers dequantises the file too.
     """
     import torch
-    from transformers import AutoModelForCausalLM
 
     folder, name = _folder_and_name(path)
-    return AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32).eval()
+    auto = _transformers().AutoModelForCausalLM
+    return auto.from_pretrained(folder, gguf_file=name, dtype=torch.float32).eval()
 
 
 def load_reference_tokenizer(path: str | Path | None = None):
     """``transformers``' tokenizer built from the GGUF file's metadata (GPT-2's pre-tokenizer)."""
-    from transformers import AutoTokenizer
-
     folder, name = _folder_and_name(path)
-    return AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    return _transformers().AutoTokenizer.from_pretrained(folder, gguf_file=name)
 
 
 def smollm2_original_tokenizer(tokenizer: LlamaTokenizer):
