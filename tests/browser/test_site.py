@@ -31,6 +31,7 @@ VENDOR = SITE / "_vendor"
 KNOWN_THIRD_PARTY = ("THEBE_JS_URL",)  # sphinx-thebe 0.3.1 declares its config twice; not ours
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 PHONE = {"width": 390, "height": 844}
+EXPLORERS = "div[id][class$='-root']"  # .tx-root, .ax-root, .mx-root, .tl-root, ...
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -133,6 +134,8 @@ def open_chapter(page, name: str):
 # ---------------------------------------------------------------------------------------------
 def test_there_are_chapter_pages():
     assert len(CHAPTERS) >= 7, CHAPTERS
+    explorers = [h.name for h in CHAPTERS if '-root" id=' in h.read_text(encoding="utf-8")]
+    assert len(explorers) >= 4, f"explorers expected in chapters 1, 4, 5, 6; found in {explorers}"
 
 
 def test_mathjax_is_served_pruned_and_not_linked_everywhere():
@@ -269,7 +272,7 @@ def test_chapter_page_renders(page, html):
         out = outputs.nth(i)
         has_content = out.inner_text().strip() or out.locator("img, table, svg, textarea").count()
         assert has_content, f"blank output #{i} on {html.name}"
-    for root in page.locator(".tx-root, .ax-root, .mx-root").all():
+    for root in page.locator(EXPLORERS).all():
         assert root.get_attribute("data-live") == "1", "an explorer's script did not start"
         assert len(root.evaluate("(e) => e.outerHTML").encode()) < 300_000
     check_math(page, html.name)
@@ -387,13 +390,11 @@ _FIT = """(root) => {
 }"""
 
 
-@pytest.mark.parametrize(
-    "name", ["01_tokenization.html", "04_attention.html", "05_masking.html", "06_cross_attention.html"]
-)
-def test_explorers_fit_a_phone(phone, name):
+@pytest.mark.parametrize("html", CHAPTERS, ids=lambda p: p.stem)
+def test_page_and_explorers_fit_a_phone(phone, html):
+    name = html.name
     open_chapter(phone, name)
-    roots = phone.locator(".tx-root, .ax-root, .mx-root").all()
-    assert roots, f"no explorer on {name}"
+    roots = phone.locator(EXPLORERS).all()
     width = phone.evaluate("() => document.documentElement.clientWidth")
     for root in roots:
         root.scroll_into_view_if_needed()
