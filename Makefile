@@ -17,7 +17,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms poems sync-url clean
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms poems pretrain sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -105,6 +105,11 @@ train: install
 poems: install
 	$(BIN)/python scripts/build_poems.py
 
+## make pretrain: pretrain the poem GPT of chapters 10-11 with its saved settings and write its
+## checkpoint and log to src/helpers/data (about half an hour on a 2-core CPU)
+pretrain: install
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/pretrain_gpt.py
+
 ## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
 compare-norms: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py
@@ -114,10 +119,12 @@ sync-url:
 	$(BIN)/python scripts/sync_repo_url.py
 
 ## make bench: time and peak memory of each notebook, and of the whole book; then the
-## from-scratch BPE trainer beside the tokenizers library on the same 200 KB of prose
+## from-scratch BPE trainer beside the tokenizers library on the same 200 KB of prose; then the GPT's
+## training throughput (tokens/s) at nanoGPT's CPU shape beside SDPA attention and nn.TransformerEncoder
 bench: install
 	$(BIN)/python scripts/bench.py chapters/*.ipynb
 	$(BIN)/python scripts/bench_bpe.py
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/bench_gpt.py
 
 ## make lab: JupyterLab on the chapters
 lab: install

@@ -1,0 +1,189 @@
+"""Generating text with a GPT (chapter 11): greedy, temperature, top-k, top-p, with or without a KV cache.
+
+At each step the model sees a window of the last ``block_size`` tokens (its context length), turns
+the logits of the last position into a distribution and picks the next token:
+
+- greedy: the most probable token (the first one on ties);
+- otherwise logits / temperature, then top-k (keep the k largest logits; ties with the k-th are
+  kept), then top-p (keep the smallest set of most probable tokens whose probability reaches p:
+  the token that crosses p is kept), then one draw from the renormalised distribution with
+  ``torch.multinomial(probs, 1, generator=generator)``. The order and the rules are those of
+  ``transformers``' TemperatureLogitsWarper, TopKLogitsWarper and TopPLogitsWarper.
+
+The KV cache. Within the context the cache holds the keys/values of every token so far and each
+step feeds only the newest token. Past the context the window slides by one token per step; with
+learned absolute positions every token of the window then sits at a new position, so the cached
+keys and values are stale: the cache is emptied and rebuilt from the window (the last
+``block_size`` tokens) at every step. Both paths therefore compute the next token from the same
+window, and give the same tokens (``torch.equal``); only within the context does the cache save work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch.nn import functional as F
+
+from .gpt import GPT
+
+
+def _check_logits(logits: object) -> torch.Tensor:
+    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
+        raise TypeError(f"logits must be a floating-point torch.Tensor, got {type(logits).__name__}")
+    if logits.dim() < 1 or logits.size(-1) == 0:
+        raise ValueError(f"logits must have a non-empty last (vocabulary) dim, got shape {tuple(logits.shape)}")
+    return logits
+
+
+def check_sampling(temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None) -> None:
+    """Raise a clear error for a temperature <= 0, a top_k < 1 or a top_p outside (0, 1]."""
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not temperature > 0:
+        raise ValueError(f"temperature must be a number > 0 (use greedy=True for the argmax), got {temperature!r}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be an int >= 1 or None, got {top_k!r}")
+    if top_p is not None and (isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1):
+        raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}")
+
+
+def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
+    """(..., V) -> (..., V): logits below the k-th largest set to -inf (ties with the k-th kept)."""
+    _check_logits(logits)
+    check_sampling(top_k=k)
+    k = min(k, logits.size(-1))
+    kth = torch.topk(logits, k, dim=-1).values[..., -1:]
+    return logits.masked_fill(logits < kth, float("-inf"))
+
+
+def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
+    """(..., V) -> (..., V): nucleus filtering; the tokens outside the nucleus get -inf.
+
+    Sorted from least to most probable, a token is removed when the probability of it and all less
+    probable tokens is <= 1 - p; so the most probable tokens are kept up to and including the one
+    whose probability makes the kept mass reach p. The most probable token is always kept.
+    """
+    _check_logits(logits)
+    check_sampling(top_p=p)
+    sorted_logits, order = torch.sort(logits, descending=False, dim=-1)
+    cumulative = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+    remove_sorted = cumulative <= 1 - p
+    remove_sorted[..., -1:] = False  # keep at least the most probable token
+    remove = remove_sorted.scatter(-1, order, remove_sorted)
+    return logits.masked_fill(remove, float("-inf"))
+
+
+def filter_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                  top_p: float | None = None) -> torch.Tensor:
+    """Temperature, then top-k, then top-p, on logits (..., V): the logits that sampling draws from."""
+    _check_logits(logits)
+    check_sampling(temperature, top_k, top_p)
+    logits = logits / temperature
+    if top_k is not None:
+        logits = top_k_filter(logits, top_k)
+    if top_p is not None:
+        logits = top_p_filter(logits, top_p)
+    return logits
+
+
+def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                     top_p: float | None = None) -> torch.Tensor:
+    """The distribution sampling draws the next token from: softmax of ``filter_logits`` (..., V)."""
+    return F.softmax(filter_logits(logits, temperature, top_k, top_p), dim=-1)
+
+
+def pick_next(logits: torch.Tensor, greedy: bool = False, temperature: float = 1.0, top_k: int | None = None,
+              top_p: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Logits of the last position (B, V) -> the next tokens (B, 1)."""
+    _check_logits(logits)
+    if logits.dim() != 2:
+        raise ValueError(f"logits must have shape (batch, vocab), got {tuple(logits.shape)}")
+    if greedy:
+        return logits.argmax(dim=-1, keepdim=True)
+    probs = next_token_probs(logits, temperature, top_k, top_p)
+    return torch.multinomial(probs, 1, generator=generator)
+
+
+def _check_prompt(model: GPT, prompt: torch.Tensor | Sequence[int]) -> torch.Tensor:
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
+    idx = prompt if isinstance(prompt, torch.Tensor) else torch.tensor([list(prompt)], dtype=torch.long)
+    if idx.dim() == 1:
+        idx = idx[None]
+    if idx.dim() != 2 or idx.size(1) == 0:
+        raise ValueError(f"the prompt must be (batch, time) token ids with at least one token, got {tuple(idx.shape)}")
+    if idx.is_floating_point() or idx.dtype == torch.bool:
+        raise TypeError(f"the prompt must hold integer token ids, got dtype {idx.dtype}")
+    block = model.config.block_size
+    if idx.size(1) > block:
+        raise ValueError(f"the prompt has {idx.size(1)} tokens, more than the model's context length "
+                         f"block_size={block}")
+    V = model.config.vocab_size
+    if idx.min() < 0 or idx.max() >= V:
+        raise ValueError(f"prompt token ids must be in 0..{V - 1}, got min {idx.min().item()}, max {idx.max().item()}")
+    return idx.long()
+
+
+@torch.no_grad()
+def generate(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens: int, greedy: bool = False,
+             temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None,
+             generator: torch.Generator | None = None, use_cache: bool = True,
+             eos_id: int | None = None) -> torch.Tensor:
+    """Extend ``prompt`` (B, T0) (or a list of ids) by up to ``max_new_tokens`` tokens -> (B, T0 + n).
+
+    Seeded by ``generator`` (a ``torch.Generator``; one draw per step for the whole batch).
+    With ``eos_id``, generation stops once every row has produced it (tokens after a row's first
+    <eos> are whatever was drawn: cut them with ``cut_at_eos``). The model is put in eval mode
+    and restored afterwards. See the module docstring for the window and the cache.
+    """
+    idx = _check_prompt(model, prompt)
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
+    if not greedy:
+        check_sampling(temperature, top_k, top_p)
+    block = model.config.block_size
+    was_training = model.training
+    model.eval()
+    try:
+        cache = model.new_cache(idx.size(0)) if use_cache else None
+        done = torch.zeros(idx.size(0), dtype=torch.bool)
+        logits = None
+        for step in range(max_new_tokens):
+            if cache is None:
+                logits = model(idx[:, -block:])[0][:, -1]
+            elif step == 0 or cache.length == block:  # first step, or the window slid: (re)build the cache
+                cache.reset()
+                logits = model(idx[:, -block:], cache=cache)[0][:, -1]
+            else:  # feed only the newest token
+                logits = model(idx[:, -1:], cache=cache)[0][:, -1]
+            nxt = pick_next(logits, greedy, temperature, top_k, top_p, generator)
+            idx = torch.cat([idx, nxt], dim=1)
+            if eos_id is not None:
+                done |= nxt[:, 0] == eos_id
+                if bool(done.all()):
+                    break
+    finally:
+        model.train(was_training)
+    return idx
+
+
+def cut_at_eos(ids: Sequence[int] | torch.Tensor, eos_id: int) -> list[int]:
+    """The ids before the first ``eos_id`` (all of them if there is none)."""
+    ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
+    return ids[: ids.index(eos_id)] if eos_id in ids else ids
+
+
+@torch.no_grad()
+def token_log_probs(model: GPT, idx: torch.Tensor) -> torch.Tensor:
+    """log p(x_t | x_<t) for t = 1..T-1 of each row of idx (B, T) in one pass -> (B, T-1).
+
+    Their sum is the log-probability of the sequence given its first token (the chain rule).
+    """
+    if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.size(1) < 2:
+        raise ValueError(f"idx must be (batch, time) with time >= 2, got {tuple(getattr(idx, 'shape', ()))}")
+    was_training = model.training
+    model.eval()
+    try:
+        logits = model(idx)[0][:, :-1]
+    finally:
+        model.train(was_training)
+    return F.log_softmax(logits, dim=-1).gather(-1, idx[:, 1:, None])[..., 0]
