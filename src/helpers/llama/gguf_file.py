@@ -154,7 +154,9 @@ class GGUFFile:
         gguf = gguf_package()
         info = self._info(name)
         values = gguf.quants.dequantize(self.raw(name), gguf.GGMLQuantizationType(info.ggml_type))
-        return np.array(values, dtype=np.float32, copy=True).reshape(info.shape)
+        if not values.flags.writeable:  # float32 tensors come back as views of the file: copy them
+            values = values.copy()
+        return values.astype(np.float32, copy=False).reshape(info.shape)
 
     def _info(self, name: str) -> GGUFTensorInfo:
         if name not in self.tensors:

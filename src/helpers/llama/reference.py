@@ -52,6 +52,31 @@ def load_reference_model(path: str | Path | None = None):
     return auto.from_pretrained(folder, gguf_file=name, dtype=torch.float32).eval()
 
 
+def reference_outputs(prompt_ids: list[int], max_new_tokens: int = 20, path: str | Path | None = None) -> dict:
+    """What ``transformers`` computes for a prompt, with its model loaded only for this call.
+
+    Returns {"logits": (T, V) float32 tensor for the T prompt tokens, "greedy": the ``max_new_tokens``
+    ids of greedy generation, "load_s": seconds to load}. The reference model (about 600 MB) is freed
+    before returning, so that it and the book's model need not be in memory at the same time.
+    """
+    import gc
+    import time
+
+    import torch
+
+    start = time.perf_counter()
+    model = load_reference_model(path)
+    load_s = time.perf_counter() - start
+    ids = torch.tensor([list(prompt_ids)])
+    with torch.no_grad():
+        logits = model(ids).logits[0].clone()
+        greedy = model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False,
+                                min_new_tokens=max_new_tokens)[0, ids.shape[1]:].tolist()
+    del model
+    gc.collect()
+    return {"logits": logits, "greedy": greedy, "load_s": load_s}
+
+
 def load_reference_tokenizer(path: str | Path | None = None):
     """``transformers``' tokenizer built from the GGUF file's metadata (GPT-2's pre-tokenizer)."""
     folder, name = _folder_and_name(path)
