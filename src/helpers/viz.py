@@ -58,8 +58,8 @@ DIVERGING = ("RdBu", "RdBu_r", "coolwarm", "bwr", "seismic", "PiYG", "PRGn", "Br
 COLUMN_WIDTH = 7.0
 
 
-def setup_figures() -> str | None:
-    """The book's figure style: sharp (2x) PNGs, readable fonts, Chinese labels; returns the CJK font.
+def setup_figures() -> None:
+    """The book's figure style: sharp (2x) PNGs, readable fonts, Chinese labels.
 
     Call it once at the top of a chapter. In IPython the inline backend then draws every figure
     at twice its pixel size, tagged with its natural width, so it is sharp on high-DPI screens and
@@ -83,7 +83,7 @@ def setup_figures() -> str | None:
             "legend.fontsize": 9,
         }
     )
-    return setup_cjk_font()
+    setup_cjk_font()  # returns None on purpose: a setup call on a cell's last line shows nothing
 
 
 def text_colour_on(rgba: Sequence[float]) -> str:
