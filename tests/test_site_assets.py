@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXT = Path(__file__).resolve().parents[2] / "_ext" / "site_assets.py"
+EXT = Path(__file__).resolve().parents[1] / "_ext" / "site_assets.py"
 
 
 @pytest.fixture(scope="module")
