@@ -101,6 +101,16 @@ def test_logits_equal_transformers(model, tok, ref_model, record_property):
 
 
 @needs_transformers
+def test_reference_outputs(tok, ref_model, monkeypatch):
+    from helpers.llama import reference
+
+    monkeypatch.setattr(reference, "load_reference_model", lambda path=None: ref_model)
+    ids = tok.encode(PROMPT)
+    out = reference.reference_outputs(ids, 5)
+    assert out["logits"].shape == (len(ids), 49152) and len(out["greedy"]) == 5 and out["load_s"] >= 0
+
+
+@needs_transformers
 def test_greedy_generation_equals_transformers(model, tok, ref_model):
     ids = tok.encode(PROMPT)
     ours = generate(model, ids, 20)
@@ -159,8 +169,17 @@ def test_attention_sinks_and_previous_token_heads(model, tok):
     first, previous = first_and_previous_attention(model, ids)
     assert first.shape == previous.shape == (30, 9)
     assert ((first >= 0) & (first + previous <= 1 + 1e-5)).all()
-    assert len(striking_heads(first, 0.5)) >= 10  # many heads park their attention on token 0
-    assert len(striking_heads(previous, 0.5)) >= 1
+    assert len(striking_heads(first, 0.5)) >= 80  # many heads park their attention on token 0
+    assert first[18, 8] > 0.95 and first[:3].max() < 0.6  # ... from layer 3 on
+    assert {(16, 0), (11, 1)} <= {(layer, head) for layer, head, _ in striking_heads(previous, 0.5)}
+
+
+def test_the_same_heads_on_random_tokens(model):
+    """The sinks and the previous-token heads do not depend on what the text says."""
+    ids = torch.randint(100, 49000, (1, 60), generator=torch.Generator().manual_seed(0))
+    first, previous = first_and_previous_attention(model, ids)
+    assert first[18, 8] > 0.95 and len(striking_heads(first, 0.5)) >= 80
+    assert previous[16, 0] > 0.8
 
 
 # -------------------------------------------------------------------------- tokenizer
