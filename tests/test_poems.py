@@ -173,5 +173,11 @@ def test_tokenizer_tradeoff_characters_vs_bpe(corpus):
     assert merged["vocab_size"] == 556 and chars["tokens_per_poem"] < merged["tokens_per_poem"] < raw_bytes["tokens_per_poem"]
     merges = bpe.train_merges([p.text for p in sample], 300, pattern=None)
     assert merged["tokens_per_poem"] == pytest.approx(poems.tokens_per_poem(sample, bpe.BPETokenizer(merges).encode))
+    held_out = poems.tokenizer_tradeoff(sample, merges=(300,), measure_on=corpus[300:400])
+    assert held_out[0]["tokens_per_poem"] == pytest.approx(sum(len(p.text) for p in corpus[300:400]) / 100)
+    assert held_out[1]["tokens_per_poem"] == pytest.approx(
+        poems.tokens_per_poem(corpus[300:400], bpe.BPETokenizer(merges).encode))
     with pytest.raises(ValueError, match="merges"):
         poems.tokenizer_tradeoff(sample, merges=(-1,))
+    with pytest.raises(ValueError, match="no poems"):
+        poems.tokens_per_poem([], len)

@@ -362,13 +362,15 @@ def tokens_per_poem(poems: Sequence[Poem], encode) -> float:
 
 
 def tokenizer_tradeoff(poems: Sequence[Poem], merges: Sequence[int] = (0, 500, 2000, 5000),
-                       char_vocab: CharVocab | None = None) -> list[dict]:
+                       char_vocab: CharVocab | None = None, measure_on: Sequence[Poem] | None = None) -> list[dict]:
     """Sequence length vs vocabulary size: characters against the book's byte-level BPE (``helpers.bpe``).
 
-    BPE is trained on the poem texts (one per line) with each number of ``merges``; each row gives
-    ``tokenizer``, ``vocab_size`` (without special tokens), ``tokens_per_poem`` (mean, on ``poems``)
-    and ``chars_per_token``. The character row uses ``char_vocab`` (default: every character of
-    ``poems``). Cost: training BPE takes seconds per thousand poems.
+    BPE is trained on the texts of ``poems`` (one item per poem) with each number of ``merges``; the
+    lengths are measured on ``measure_on`` (default: ``poems`` themselves, which flatters BPE: pass
+    held-out poems for a fair count). Each row gives ``tokenizer``, ``vocab_size`` (without special
+    tokens), ``tokens_per_poem`` (mean) and ``chars_per_token``. The character row uses ``char_vocab``
+    (default: every character of ``poems``; characters outside it count one <unk> each). Cost: BPE
+    training takes about 15 s for 3,000 poems and 5,000 merges.
     """
     from . import bpe
 
@@ -376,16 +378,17 @@ def tokenizer_tradeoff(poems: Sequence[Poem], merges: Sequence[int] = (0, 500, 2
     if not poems:
         raise ValueError("no poems")
     texts = [p.text for p in poems]
-    n_chars = sum(len(t) for t in texts) / len(texts)
+    measured = poems if measure_on is None else list(measure_on)
+    n_chars = sum(len(p.text) for p in measured) / max(1, len(measured))
     vocab = char_vocab if char_vocab is not None else CharVocab.from_poems(poems)
     rows = [{"tokenizer": "characters", "vocab_size": len(vocab) - len(SPECIALS),
-             "tokens_per_poem": tokens_per_poem(poems, vocab.encode), "chars_per_token": 1.0}]
+             "tokens_per_poem": tokens_per_poem(measured, vocab.encode), "chars_per_token": 1.0}]
     if any(isinstance(m, bool) or not isinstance(m, int) or m < 0 for m in merges) or not merges:
         raise ValueError(f"merges must be a non-empty list of ints >= 0, got {list(merges)!r}")
     learned = bpe.train_merges(texts, max(merges), pattern=None)
     for m in sorted(merges):
         tok = bpe.BPETokenizer(learned[:m])
-        tpp = tokens_per_poem(poems, tok.encode)
+        tpp = tokens_per_poem(measured, tok.encode)
         rows.append({"tokenizer": f"byte-level BPE, {m} merges", "vocab_size": 256 + m,
                      "tokens_per_poem": tpp, "chars_per_token": n_chars / tpp})
     return rows
