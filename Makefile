@@ -129,7 +129,7 @@ bench: install
 	$(BIN)/python scripts/bench.py chapters/*.ipynb
 	$(BIN)/python scripts/bench_bpe.py
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/bench_gpt.py
-	$(BIN)/python scripts/bench_llama.py
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/bench_llama.py
 
 ## make lab: JupyterLab on the chapters
 lab: install
