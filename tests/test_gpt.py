@@ -64,6 +64,30 @@ def test_causal_a_later_token_does_not_change_earlier_outputs():
     assert not torch.allclose(m(a)[0][:, 6:], m(b)[0][:, 6:])
 
 
+def test_bidirectional_mode_sees_later_tokens_and_equals_sdpa():
+    m, m2 = tiny(causal=False), tiny("sdpa", causal=False)
+    m2.load_state_dict(m.state_dict())
+    a = torch.randint(30, (1, 10))
+    b = a.clone()
+    b[0, 9] = (b[0, 9] + 1) % 30
+    assert not torch.allclose(m(a)[0][:, 0], m(b)[0][:, 0])  # position 0 sees position 9
+    assert torch.allclose(m(a)[0], m2(a)[0], atol=1e-5)
+    one = tiny(causal=False, n_layer=1)
+    ref = tiny(n_layer=1)
+    ref.load_state_dict(one.state_dict())  # one layer, same weights: the last position sees everything either way
+    assert torch.allclose(ref(a)[0][:, -1], one(a)[0][:, -1], atol=1e-5)
+    assert not torch.allclose(ref(a)[0][:, 0], one(a)[0][:, 0])
+    with pytest.raises(ValueError, match="KV cache needs causal"):
+        m(a, cache=m.new_cache(1))
+
+
+def test_features_are_what_the_output_layer_reads():
+    m = tiny()
+    idx = torch.randint(30, (2, 7))
+    h = m.features(idx)
+    assert h.shape == (2, 7, 16) and torch.allclose(m(idx)[0], h @ m.transformer.wte.weight.T)
+
+
 def test_manual_and_sdpa_attention_agree():
     m1, m2 = tiny("manual"), tiny("sdpa")
     m2.load_state_dict(m1.state_dict())

@@ -12,6 +12,9 @@ default), and ``"sdpa"`` = ``F.scaled_dot_product_attention``, nanoGPT's choice.
 at nanoGPT's shape (context 64) the two train at the same speed within the noise of a shared
 machine; ``make bench`` measures both.
 
+With ``causal=False`` the same model attends in both directions (a BERT-style encoder for masked
+language modelling): the one difference between GPT and BERT's body is the direction of attention.
+
 A ``KVCache`` keeps each layer's keys and values of the tokens seen so far, so that generating
 one more token costs one position, not the whole context (``helpers.generate`` uses it).
 """
@@ -40,6 +43,7 @@ class GPTConfig:
     dropout: float = 0.0
     bias: bool = False  # biases in Linear and LayerNorm (nanoGPT's default: False)
     attention: str = "manual"  # "manual" or "sdpa" (same result, different speed)
+    causal: bool = True  # False: every position attends to every position (a BERT-style encoder)
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
@@ -101,6 +105,7 @@ class CausalSelfAttention(nn.Module):
         self.resid_dropout = nn.Dropout(config.dropout)
         self.n_head, self.n_embd, self.dropout = config.n_head, config.n_embd, config.dropout
         self.attention = config.attention
+        self.causal = config.causal
         # additive causal mask: 0 on and below the diagonal, -inf above (row = query, column = key)
         mask = torch.full((config.block_size, config.block_size), float("-inf")).triu(1)
         self.register_buffer("mask", mask, persistent=False)
@@ -118,14 +123,15 @@ class CausalSelfAttention(nn.Module):
             k, v = cache.append(layer, k, v)  # (B, nh, past + T, hd)
         if self.attention == "sdpa":
             p = self.dropout if self.training else 0.0
-            if past == 0:
-                y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+            if past == 0 or not self.causal:
+                y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=self.causal)
             else:
                 y = F.scaled_dot_product_attention(q, k, v, attn_mask=self.mask[past:past + T, :past + T],
                                                    dropout_p=p)
         else:
             att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))  # (B, nh, T, past + T)
-            att = att + self.mask[past:past + T, :past + T]
+            if self.causal:
+                att = att + self.mask[past:past + T, :past + T]
             att = self.attn_dropout(F.softmax(att, dim=-1))
             y = att @ v  # (B, nh, T, hd)
         y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
@@ -222,14 +228,12 @@ class GPT(nn.Module):
             raise ValueError(f"the cache was made for batch size {cache.batch_size}, idx has {idx.size(0)} rows")
         return idx
 
-    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
-                cache: KVCache | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """idx (B, T) -> logits (B, T, V) at every position, and the mean cross-entropy if ``targets`` (B, T).
-
-        Targets equal to -100 are ignored in the loss. With ``cache``, idx holds the newest tokens,
-        at positions cache.length.., and their keys/values are added to the cache.
-        """
+    def features(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+        """idx (B, T) -> the final hidden states (B, T, C), after the final LayerNorm: what the output
+        layer reads, and what a classification head can read (chapter 10)."""
         self._check_idx(idx, cache)
+        if cache is not None and not self.config.causal:
+            raise ValueError("a KV cache needs causal attention (config.causal=True)")
         B, T = idx.shape
         past = cache.length if cache is not None else 0
         pos = torch.arange(past, past + T, device=idx.device)
@@ -238,7 +242,17 @@ class GPT(nn.Module):
             x = block(x, cache, i)
         if cache is not None:
             cache.advance(T)
-        logits = self.lm_head(self.transformer.ln_f(x))
+        return self.transformer.ln_f(x)
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
+                cache: KVCache | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """idx (B, T) -> logits (B, T, V) at every position, and the mean cross-entropy if ``targets`` (B, T).
+
+        Targets equal to -100 are ignored in the loss (e.g. unmasked positions in masked LM). With
+        ``cache``, idx holds the newest tokens, at positions cache.length.., and their keys/values
+        are added to the cache.
+        """
+        logits = self.lm_head(self.features(idx, cache))
         loss = None
         if targets is not None:
             if not isinstance(targets, torch.Tensor) or targets.shape != idx.shape:
