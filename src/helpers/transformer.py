@@ -80,13 +80,17 @@ class EncoderLayer(nn.Module):
         self.residual = residual
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        keep = 1.0 if self.residual else 0.0  # the residual stream: each sub-layer adds to it
+        add = self.add_residual
         if self.norm_first:
             h = self.norm1(x)
-            x = keep * x + self.dropout1(self.self_attn(h, h, h, mask))
-            return keep * x + self.dropout2(self.ff(self.norm2(x)))
-        x = self.norm1(keep * x + self.dropout1(self.self_attn(x, x, x, mask)))
-        return self.norm2(keep * x + self.dropout2(self.ff(x)))
+            x = add(x, self.dropout1(self.self_attn(h, h, h, mask)))
+            return add(x, self.dropout2(self.ff(self.norm2(x))))
+        x = self.norm1(add(x, self.dropout1(self.self_attn(x, x, x, mask))))
+        return self.norm2(add(x, self.dropout2(self.ff(x))))
+
+    def add_residual(self, x: torch.Tensor, update: torch.Tensor) -> torch.Tensor:
+        """The residual stream: x + update (or the update alone, with residual=False)."""
+        return x + update if self.residual else update
 
     def load_from_pytorch(self, ref: nn.TransformerEncoderLayer) -> EncoderLayer:
         """Copy the weights of an ``nn.TransformerEncoderLayer`` with the same sizes."""
@@ -114,15 +118,17 @@ class DecoderLayer(nn.Module):
 
     def forward(self, y: torch.Tensor, memory: torch.Tensor, self_mask: torch.Tensor | None = None,
                 memory_mask: torch.Tensor | None = None) -> torch.Tensor:
-        keep = 1.0 if self.residual else 0.0
+        add = self.add_residual
         if self.norm_first:
             h = self.norm1(y)
-            y = keep * y + self.dropout1(self.self_attn(h, h, h, self_mask))
-            y = keep * y + self.dropout2(self.cross_attn(self.norm2(y), memory, memory, memory_mask))
-            return keep * y + self.dropout3(self.ff(self.norm3(y)))
-        y = self.norm1(keep * y + self.dropout1(self.self_attn(y, y, y, self_mask)))
-        y = self.norm2(keep * y + self.dropout2(self.cross_attn(y, memory, memory, memory_mask)))
-        return self.norm3(keep * y + self.dropout3(self.ff(y)))
+            y = add(y, self.dropout1(self.self_attn(h, h, h, self_mask)))
+            y = add(y, self.dropout2(self.cross_attn(self.norm2(y), memory, memory, memory_mask)))
+            return add(y, self.dropout3(self.ff(self.norm3(y))))
+        y = self.norm1(add(y, self.dropout1(self.self_attn(y, y, y, self_mask))))
+        y = self.norm2(add(y, self.dropout2(self.cross_attn(y, memory, memory, memory_mask))))
+        return self.norm3(add(y, self.dropout3(self.ff(y))))
+
+    add_residual = EncoderLayer.add_residual
 
     def load_from_pytorch(self, ref: nn.TransformerDecoderLayer) -> DecoderLayer:
         """Copy the weights of an ``nn.TransformerDecoderLayer`` with the same sizes."""
