@@ -77,7 +77,7 @@ unit:
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 tests --ignore=tests/browser
 
 widgets7:
-	PYTHONPATH=$(W7) EXPECT_IPYWIDGETS=7 $(BIN)/python -m pytest -q tests/test_widgets.py
+	PYTHONPATH=$(W7) EXPECT_IPYWIDGETS=7 $(BIN)/python -m pytest -q tests/test_widgets.py tests/test_timeline.py -k "widget"
 
 notebooks:
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -n 2 --dist loadfile chapters
