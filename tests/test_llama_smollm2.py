@@ -251,3 +251,35 @@ def test_tokenizer_rejects_bad_input(tok):
         tok.apply_chat_template([{"content": "hi"}])
     with pytest.raises(ValueError, match="unknown pre-tokenizer"):
         LlamaTokenizer(["a"], [], pre="bert")
+
+
+@needs_transformers
+def test_reference_outputs_with_texts(tok, ref_model, ref_tok, monkeypatch):
+    import gguf
+
+    from helpers.llama import reference
+
+    monkeypatch.setattr(reference, "load_reference_model", lambda path=None: ref_model)
+    monkeypatch.setattr(reference, "load_reference_tokenizer", lambda path=None: ref_tok)
+    reader, name_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    out = reference.reference_outputs(tok.encode(PROMPT), 2, texts=[TEXT, "a   2"])
+    assert out["encodings"] == [ref_tok(t)["input_ids"] for t in (TEXT, "a   2")]
+    assert out["decodings"][1] == "a   2"
+    assert (gguf.GGUFReader, gguf.get_tensor_name_map) == (reader, name_map)  # restored
+    with pytest.raises(TypeError, match="not one string"):
+        reference.reference_outputs([1, 2], 1, texts="abc")
+    with pytest.raises(ValueError, match="at least one token"):
+        reference.reference_outputs([], 1)
+
+
+@needs_transformers
+def test_the_file_is_parsed_once_while_loading_the_reference():
+    import gguf
+
+    from helpers.llama.reference import _parse_gguf_once
+
+    original = gguf.GGUFReader
+    with _parse_gguf_once():
+        assert gguf.GGUFReader(MODEL_PATH) is gguf.GGUFReader(str(MODEL_PATH))
+        assert gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 30) is gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 30)
+    assert gguf.GGUFReader is original

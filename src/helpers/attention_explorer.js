@@ -12,8 +12,9 @@
   let query = 0;
   data.sentences.forEach((s, i) => sSel.add(new Option(s.name, i)));
   Object.keys(data.sentences[0].kinds).forEach((k) => kSel.add(new Option(data.kind_names[k] || k, k)));
-  for (let l = 0; l < data.n_layers; l++) lSel.add(new Option("layer " + (l + 1), l));
-  for (let h = 0; h < data.n_heads; h++) hSel.add(new Option("head " + (h + 1), h));
+  // optional data.layer_names / data.head_names label the options (e.g. a few layers of a big model)
+  for (let l = 0; l < data.n_layers; l++) lSel.add(new Option((data.layer_names || [])[l] || "layer " + (l + 1), l));
+  for (let h = 0; h < data.n_heads; h++) hSel.add(new Option((data.head_names || [])[h] || "head " + (h + 1), h));
   function stage() { return root.querySelector(".ax-stage:checked").value; }
   function current() {
     const s = data.sentences[sSel.value], k = s.kinds[kSel.value];

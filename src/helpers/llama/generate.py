@@ -129,3 +129,46 @@ def time_next_token(model: Llama, ids: torch.Tensor, use_cache: bool, repeats: i
         if use_cache:
             cache.crop(p - 1)
     return statistics.median(times)
+
+
+@torch.no_grad()
+def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], repeats: int = 3) -> list[dict]:
+    """Seconds per generated token at each position, without and with the KV cache.
+
+    ids: (1, T); ``positions``: increasing, each in 1..T. At position p, as ``time_next_token``:
+    without the cache, one forward pass over the first p tokens; with it, one pass of token p - 1
+    against a cache of the p - 1 before it. Each figure is the median of ``repeats`` runs. The
+    cache is filled once, piece by piece, as the positions grow (not again for every position).
+    Returns [{"position": p, "no_cache_s": ..., "cache_s": ...}, ...].
+    """
+    check_tensor(ids, "ids", ndim=2, floating=False)
+    check_positive_int(repeats, "repeats")
+    positions = list(positions)
+    t = ids.shape[1]
+    if ids.shape[0] != 1:
+        raise ValueError(f"ids must hold one sequence, shape (1, T), got {tuple(ids.shape)}")
+    if not positions or any(not 1 <= p <= t for p in positions) or positions != sorted(set(positions)):
+        raise ValueError(f"positions must be increasing, each in 1..{t} (the length of ids), got {positions}")
+
+    def median_time(step: Callable[[int], None], p: int) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            step(p)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    def uncached_step(p: int) -> None:
+        model(ids[:, :p])
+
+    def cached_step(p: int) -> None:
+        model(ids[:, p - 1 : p], cache)
+        cache.crop(p - 1)
+
+    cache, rows = model.new_cache(), []
+    for p in positions:
+        plain = median_time(uncached_step, p)
+        if len(cache) < p - 1:
+            model(ids[:, len(cache) : p - 1], cache)  # the cache holds the first p - 1 tokens
+        rows.append({"position": p, "no_cache_s": plain, "cache_s": median_time(cached_step, p)})
+    return rows

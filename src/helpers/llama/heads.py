@@ -3,7 +3,8 @@
 Many heads of trained decoders put most of their weight on the first token, whatever it is (an
 "attention sink", Xiao et al., 2023: a place to park attention when a head has nothing to do), and
 some attend to the previous token (the first half of an induction circuit, Olsson et al., 2022).
-``first_and_previous_attention`` measures both for every layer and head.
+``first_and_previous_attention`` measures both for every layer and head. ``explorer_data`` puts a
+few layers into the book's attention explorer (``helpers.explorers``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import torch
 
 from .._checks import check_tensor
+from .layers import apply_rope_layout, repeat_kv
 from .model import Llama
 
 
@@ -53,3 +55,83 @@ def striking_heads(scores: torch.Tensor, threshold: float = 0.5) -> list[tuple[i
     check_tensor(scores, "scores", ndim=2, floating=True)
     found = [(int(layer), int(head), float(scores[layer, head])) for layer, head in (scores >= threshold).nonzero()]
     return sorted(found, key=lambda x: -x[2])
+
+
+@torch.no_grad()
+def attention_scores(model: Llama, ids: torch.Tensor, layers: list[int]) -> dict[int, torch.Tensor]:
+    """{layer: raw scores q . k (n_heads, T, T)} for one sequence ids (1, T): after RoPE, before
+    the 1/sqrt(head_dim) scale, the causal mask and the softmax (the explorer's first step).
+
+    softmax(scores / sqrt(head_dim) with the causal mask) gives ``attention_maps``. Query head h
+    meets the keys of KV head h // (n_heads / n_kv_heads).
+    """
+    check_tensor(ids, "ids", ndim=2, floating=False)
+    if ids.shape[0] != 1:
+        raise ValueError(f"ids must hold one sequence, shape (1, T), got {tuple(ids.shape)}")
+    n = model.config.n_layers
+    layers = list(layers)
+    bad = [i for i in layers if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n]
+    if not layers or bad:
+        raise ValueError(f"layers must be a non-empty list of ints in 0..{n - 1}, got {layers}")
+    inputs: dict[int, torch.Tensor] = {}  # what each chosen attention layer receives (after its RMSNorm)
+
+    def keep(i: int):
+        return lambda module, args: inputs.__setitem__(i, args[0])
+
+    hooks = [model.blocks[i].attn.register_forward_pre_hook(keep(i)) for i in layers]
+    try:
+        model(ids)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    t, out = ids.shape[1], {}
+    positions = torch.arange(t)
+    for i in layers:
+        a, x = model.blocks[i].attn, inputs[i]
+        q = a.q(x).view(1, t, a.n_heads, a.head_dim).transpose(1, 2)  # (1, H, T, hd)
+        k = a.k(x).view(1, t, a.n_kv_heads, a.head_dim).transpose(1, 2)  # (1, H_kv, T, hd)
+        q = apply_rope_layout(q, positions, a.rope_base, a.rope_layout)
+        k = repeat_kv(apply_rope_layout(k, positions, a.rope_base, a.rope_layout), a.n_heads // a.n_kv_heads)
+        out[i] = (q @ k.transpose(-2, -1))[0]  # (H, T, T)
+    return out
+
+
+def token_label(tokenizer, token_id: int) -> str:
+    """A token as the explorer shows it: its text, a space as "·", a newline as "↵", broken UTF-8 in hex."""
+    raw = tokenizer.token_bytes(token_id)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
+    return text.replace(" ", "·").replace("\n", "↵").replace("\t", "→")
+
+
+def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], max_tokens: int = 16) -> dict:
+    """The real model's attention in the format of ``helpers.explorers.attention_explorer_html``.
+
+    For each text (its first ``max_tokens`` tokens): the raw q . k scores of every head of the chosen
+    ``layers``, as one kind of attention, "decoder" (masked self-attention). ``layer_names`` and
+    ``head_names`` keep the model's own numbering (from 0), e.g. "layer 16" and "head 0".
+    Masked scores (above the diagonal) are stored as 0: the explorer masks them anyway.
+    """
+    if isinstance(texts, str) or not texts or not all(isinstance(s, str) and s for s in texts):
+        raise ValueError("texts must be a non-empty list of non-empty strings")
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 2:
+        raise ValueError(f"max_tokens must be an int >= 2, got {max_tokens!r}")
+    c = model.config
+    sentences = []
+    for text in texts:
+        ids = tokenizer.encode(text)[:max_tokens]
+        scores = attention_scores(model, torch.tensor([ids]), list(layers))
+        t = len(ids)
+        mask = torch.ones(t, t, dtype=torch.bool).tril()
+        labels = [token_label(tokenizer, i) for i in ids]
+        shown = [[[[round(x, 2) for x in row] for row in scores[layer][h].masked_fill(~mask, 0).tolist()]
+                  for h in range(c.n_heads)] for layer in layers]
+        sentences.append({"name": text if len(text) <= 60 else text[:57] + "...",
+                          "kinds": {"decoder": {"q_tokens": labels, "k_tokens": labels, "mask": mask.tolist(),
+                                                "scores": shown}}})
+    return {"d_k": c.head_dim, "n_layers": len(layers), "n_heads": c.n_heads,
+            "kind_names": {"decoder": "masked self-attention"},
+            "layer_names": [f"layer {i}" for i in layers], "head_names": [f"head {h}" for h in range(c.n_heads)],
+            "sentences": sentences}

@@ -8,8 +8,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from .._checks import check_positive_int
 from .package import smollm2_path
 from .tokenizer import LlamaTokenizer
 
@@ -52,29 +56,93 @@ def load_reference_model(path: str | Path | None = None):
     return auto.from_pretrained(folder, gguf_file=name, dtype=torch.float32).eval()
 
 
-def reference_outputs(prompt_ids: list[int], max_new_tokens: int = 20, path: str | Path | None = None) -> dict:
-    """What ``transformers`` computes for a prompt, with its model loaded only for this call.
+@contextmanager
+def _parse_gguf_once():
+    """Within this block, ``gguf.GGUFReader`` parses each file once and ``gguf.get_tensor_name_map``
+    builds each table once.
+
+    Loading a model and a tokenizer from a GGUF file, ``transformers`` parses the file's metadata
+    with ``GGUFReader`` four times (config, tokenizer, tensors; about 3 s each here) and builds
+    gguf's tensor-name table once per module (about 400 times, 15 ms each). Both are pure functions
+    of their arguments, so handing back the first result changes nothing but the time.
+    """
+    import gguf
+
+    original_reader, original_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    readers: dict = {}
+
+    def reader(path, mode="r"):
+        key = (str(path), mode)
+        if key not in readers:
+            readers[key] = original_reader(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader, gguf.get_tensor_name_map = reader, functools.lru_cache(maxsize=None)(original_map)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader, gguf.get_tensor_name_map = original_reader, original_map
+
+
+@contextmanager
+def _quiet_transformers():
+    """No progress bars and no warnings from ``transformers`` while loading (they would fill a page)."""
+    import importlib
+
+    logging = _transformers().utils.logging
+    bars, level = logging.is_progress_bar_enabled(), logging.get_verbosity()
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+    # the GGUF loader draws its own tqdm bar, outside transformers' switch
+    gguf_utils = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
+    tqdm = getattr(gguf_utils, "tqdm", None)
+    if tqdm is not None:
+        gguf_utils.tqdm = functools.partial(tqdm, disable=True)
+    try:
+        yield
+    finally:
+        if tqdm is not None:
+            gguf_utils.tqdm = tqdm
+        logging.set_verbosity(level)
+        if bars:
+            logging.enable_progress_bar()
+
+
+def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path: str | Path | None = None,
+                      texts: Sequence[str] = ()) -> dict:
+    """What ``transformers`` computes for a prompt (and its tokenizer for ``texts``), loaded only for this call.
 
     Returns {"logits": (T, V) float32 tensor for the T prompt tokens, "greedy": the ``max_new_tokens``
-    ids of greedy generation, "load_s": seconds to load}. The reference model (about 600 MB) is freed
-    before returning, so that it and the book's model need not be in memory at the same time.
+    ids of greedy generation, "encodings": the reference tokenizer's ids for each of ``texts``,
+    "decodings": those ids decoded back by it, "load_s": seconds to load the model (and tokenizer)}.
+    The reference model (about 600 MB) is freed before returning, so that it and the book's model
+    need not be in memory at the same time. The file is parsed once for the model and the tokenizer.
     """
     import gc
     import time
 
     import torch
 
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of strings, not one string")
+    if not prompt_ids:
+        raise ValueError("prompt_ids must hold at least one token")
+    check_positive_int(max_new_tokens, "max_new_tokens")
     start = time.perf_counter()
-    model = load_reference_model(path)
+    with _quiet_transformers(), _parse_gguf_once():
+        model = load_reference_model(path)
+        tokenizer = load_reference_tokenizer(path) if texts else None
     load_s = time.perf_counter() - start
+    encodings = [tokenizer(text)["input_ids"] for text in texts]
+    decodings = [tokenizer.decode(ids) for ids in encodings]
     ids = torch.tensor([list(prompt_ids)])
-    with torch.no_grad():
+    with torch.no_grad(), _quiet_transformers():
         logits = model(ids).logits[0].clone()
         greedy = model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False,
                                 min_new_tokens=max_new_tokens)[0, ids.shape[1]:].tolist()
-    del model
+    del model, tokenizer
     gc.collect()
-    return {"logits": logits, "greedy": greedy, "load_s": load_s}
+    return {"logits": logits, "greedy": greedy, "encodings": encodings, "decodings": decodings, "load_s": load_s}
 
 
 def load_reference_tokenizer(path: str | Path | None = None):
