@@ -1,0 +1,95 @@
+// Sampling explorer: the next-token distribution of the poem GPT at one position, and what
+// temperature, top-k and top-p keep of it. The same arithmetic and view as cut() and
+// sampling_view_html in sampling_explorer.py, computed from the embedded logits.
+(function (rootId) {
+  const root = document.getElementById(rootId);
+  if (!root || root.dataset.live === "1") return;
+  const data = JSON.parse(root.querySelector("script.se-data").textContent);
+  const $ = (sel) => root.querySelector(sel);
+  const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
+
+  function softmaxGroups(gs, t) {
+    let m = -Infinity;
+    gs.forEach((g) => { if (g[1] > 0 && g[0] / t > m) m = g[0] / t; });
+    const w = gs.map((g) => g[1] * Math.exp(g[0] / t - m));
+    const z = w.reduce((a, b) => a + b, 0);
+    return w.map((x) => x / z);
+  }
+
+  function cut(step, temperature, topK, topP) {
+    const top = step.top.map((x) => x[1]);
+    const groups = top.map((v) => [v, 1]).concat(step.rest.map((x) => [x[0], x[1]]));
+    const p0 = softmaxGroups(groups, 1.0);
+    let counts = groups.map((g) => g[1]);
+    if (topK !== null) {
+      if (topK <= top.length) {
+        const kth = top[topK - 1];
+        counts = groups.map((g, i) => (i < top.length && top[i] >= kth ? 1 : 0));
+      } else {
+        let left = topK - top.length;
+        for (let i = top.length; i < groups.length; i++) {
+          const take = Math.min(counts[i], left);
+          left -= take;
+          counts[i] = take;
+        }
+      }
+    }
+    if (topP !== null) {
+      const alive = groups.map((g, i) => [g[0], counts[i]]);
+      const mass = softmaxGroups(alive, temperature);
+      let before = 0;
+      alive.forEach((g, i) => {
+        const n = g[1];
+        if (n === 0) return;
+        const per = mass[i] / n;
+        if (before >= topP) counts[i] = 0;
+        else if (before + mass[i] >= topP) counts[i] = Math.min(n, Math.max(1, Math.ceil((topP - before) / per - 1e-9)));
+        before += mass[i];
+      });
+    }
+    const fin = softmaxGroups(groups.map((g, i) => [g[0], counts[i]]), temperature);
+    const nTop = top.length;
+    const sum = (a) => a.reduce((x, y) => x + y, 0);
+    return {p0: p0.slice(0, nTop), p: fin.slice(0, nTop), kept: sum(counts), rest0: sum(p0.slice(nTop)),
+            rest: sum(fin.slice(nTop)), restKept: sum(counts.slice(nTop))};
+  }
+
+  const fmt = (x) => (x >= 0.001 || x === 0 ? (100 * x).toFixed(1) + "%" : "<0.1%");
+
+  function render() {
+    const pi = Number($(".se-prompt").value), pr = data.prompts[pi];
+    const posEl = $(".se-pos");
+    posEl.max = String(pr.steps.length - 1);
+    const pos = Math.min(Number(posEl.value), pr.steps.length - 1);
+    const t = Number($(".se-t").value), k = Number($(".se-k").value), p = Number($(".se-p").value);
+    const topK = k > 0 ? k : null, topP = p < 1 ? p : null;
+    $(".se-tv").textContent = t.toFixed(2);
+    $(".se-kv").textContent = topK === null ? "off" : String(k);
+    $(".se-pv").textContent = topP === null ? "off" : p.toFixed(2);
+    const r = cut(pr.steps[pos], t, topK, topP);
+    const toks = pr.tokens, nxt = toks[pos + 1];
+    let rows = "";
+    pr.steps[pos].top.slice(0, data.show).forEach((x, i) => {
+      const a = r.p0[i], b = r.p[i];
+      rows += "<tr" + (b === 0 ? " class='se-cut'" : "") + "><td class='se-tok'>" + esc(x[0]) + "</td><td><div class='se-bar'>" +
+        "<div class='se-b0' style='width:" + (100 * a).toFixed(1) + "%'></div>" +
+        "<div class='se-b1' style='width:" + (100 * b).toFixed(1) + "%'></div></div></td><td>" + fmt(a) + " \u2192 " + fmt(b) +
+        (x[0] === nxt ? " \u25c0" : "") + "</td></tr>";
+    });
+    const others = data.vocab_size - data.top;
+    $(".se-view").innerHTML =
+      "<div class='se-context'>" + toks.slice(0, pos + 1).map(esc).join("") + "<span class='se-next'>" + esc(nxt) +
+      "</span><span class='se-future'>" + toks.slice(pos + 2).map(esc).join("") + "</span></div>" +
+      "<div class='se-head'>next token after position " + pos + ": the poem has <b>" + esc(nxt) + "</b> \u2014 <b>" +
+      r.kept + "</b> of " + data.vocab_size + " tokens survive the cut</div><table class='se-table'>" + rows + "</table>" +
+      "<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from. The other " +
+      others + " tokens: " + fmt(r.rest0) + " \u2192 " + fmt(r.rest) + " (" + r.restKept + " kept).</div>";
+    root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");
+  }
+
+  root.querySelectorAll("select, input").forEach((el) => el.addEventListener("input", render));
+  $(".se-prompt").addEventListener("change", render);
+  $(".se-controls").style.display = "";
+  root.dataset.live = "1";
+  render();
+})

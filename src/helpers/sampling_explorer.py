@@ -1,0 +1,252 @@
+"""The sampling explorer (chapter 11): the next-token distribution, and what temperature, top-k and top-p keep.
+
+For a few poems, at every position, the model's logits for the next token are stored compactly:
+the ``top`` largest exactly (token and logit), and the other V - top logits as a histogram of
+their values rounded to ``bin_width`` ([value, count] pairs). From that the cut is recomputed for
+any setting in the same order as ``helpers.generate.filter_logits``: logits / temperature, then
+top-k (ties with the k-th kept), then top-p (the token that makes the kept mass reach p is kept),
+then a softmax over what survives. The histogram makes the probabilities of the rare tokens
+approximate (a rounding of at most bin_width / 2 in each of their logits); the top tokens' logits
+are exact, and the tests check the result against ``next_token_probs`` on the full logits.
+
+Like the other explorers it comes in two forms:
+
+* ``sampling_explorer_html``: one self-contained HTML+JavaScript output with the data embedded; the
+  browser recomputes the cut (``sampling_explorer.js``), with no kernel and no network, and a view
+  rendered in Python is shown before the script runs, so it is never blank.
+* ``sampling_widget``: the same view driven by Python through ipywidgets (7 or 8).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import uuid
+from collections import Counter
+from importlib import resources
+
+import torch
+
+SHOW = 12  # rows of the bar list
+
+_STYLE = """
+<style>
+.se-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc; border-radius: 6px;
+          padding: 10px; color: #111; background: #fff; max-width: 100%; box-sizing: border-box;
+          overflow-wrap: anywhere;}
+.se-root select, .se-root input {font-family: inherit;}
+.se-controls {display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 13px; margin-bottom: 8px;}
+.se-controls label {white-space: nowrap;}
+.se-controls input[type=range] {width: 120px; vertical-align: middle;}
+.se-context {font-size: 18px; margin: 4px 0; line-height: 1.6;}
+.se-context .se-next {border-bottom: 2px solid #b3261e;}
+.se-context .se-future {color: #bbb;}
+.se-head {font-size: 13px; color: #333; margin: 4px 0 6px 0;}
+.se-table {border-collapse: collapse; font-size: 13px;}
+.se-table td {padding: 1px 4px; white-space: nowrap;}
+.se-tok {font-size: 16px; text-align: center;}
+.se-bar {position: relative; width: 220px; height: 14px; background: #f3f3f3;}
+.se-bar div {position: absolute; left: 0; height: 7px;}
+.se-b0 {top: 0; background: #bbb;}
+.se-b1 {top: 7px; background: #2166ac;}
+.se-cut td {color: #aaa; text-decoration: line-through;}
+.se-note {font-size: 12px; color: #555; margin-top: 4px;}
+</style>
+"""
+
+
+def _label(vocab, i: int) -> str:
+    return vocab.itos[i]
+
+
+@torch.no_grad()
+def sampling_data(model, vocab, texts: list[str], top: int = 50, bin_width: float = 0.1) -> dict:
+    """The JSON-ready data the explorer embeds: per poem, per position, the compact next-token logits.
+
+    texts: poems (characters of ``vocab``), each read as ``<sos> text <eos>``; at position t the
+    context is tokens[0..t] and the next token is tokens[t + 1]. One forward pass per text.
+    """
+    from .gpt import GPT
+
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
+    if not isinstance(texts, list | tuple) or not texts or not all(isinstance(t, str) and t for t in texts):
+        raise ValueError("texts must be a non-empty list of non-empty strings")
+    V = model.config.vocab_size
+    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= V:
+        raise ValueError(f"top must be an int in 1..{V}, got {top!r}")
+    if not isinstance(bin_width, float | int) or not 0 < bin_width <= 1:
+        raise ValueError(f"bin_width must be in (0, 1], got {bin_width!r}")
+    was = model.training
+    model.eval()
+    prompts = []
+    try:
+        for text in texts:
+            ids = vocab.encode(text, add_sos=True, add_eos=True, strict=True)
+            if len(ids) - 1 > model.config.block_size:
+                raise ValueError(f"{text[:12]!r}... has {len(ids) - 1} tokens, more than the context "
+                                 f"length {model.config.block_size}")
+            logits = model(torch.tensor([ids[:-1]]))[0][0].double()  # (T, V)
+            steps = []
+            for row in logits:
+                vals, order = torch.sort(row, descending=True)
+                rest = Counter(round(float(v) / bin_width) for v in vals[top:])
+                steps.append({
+                    "top": [[_label(vocab, int(i)), round(float(v), 4)] for v, i in zip(vals[:top], order[:top])],
+                    "rest": [[round(b * bin_width, 4), n] for b, n in sorted(rest.items(), reverse=True)],
+                })
+            prompts.append({"tokens": [_label(vocab, i) for i in ids], "steps": steps})
+    finally:
+        model.train(was)
+    return {"vocab_size": V, "top": top, "bin_width": bin_width, "prompts": prompts, "show": SHOW}
+
+
+def _check_setting(temperature: float, top_k: int | None, top_p: float | None) -> None:
+    from .generate import check_sampling
+
+    check_sampling(temperature, top_k, top_p)
+
+
+def cut(step: dict, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None) -> dict:
+    """Apply temperature, top-k and top-p to one stored step; the same arithmetic as the JS.
+
+    Returns ``p0`` (probabilities of the top tokens before the cut, at temperature 1), ``p``
+    (after: 0 for the cut ones), ``kept`` (how many of all V tokens survive), ``rest0``/``rest``
+    (the mass of the other tokens before/after) and ``rest_kept`` (how many of them survive).
+    """
+    _check_setting(temperature, top_k, top_p)
+    top = [v for _, v in step["top"]]
+    rest = [(v, n) for v, n in step["rest"]]  # descending values
+    # groups in descending order: (logit, count)
+    groups = [(v, 1) for v in top] + rest
+
+    def softmax_groups(gs: list[tuple[float, float]], t: float) -> list[float]:
+        m = max(v for v, n in gs if n > 0) / t
+        w = [n * math.exp(v / t - m) for v, n in gs]
+        z = sum(w)
+        return [x / z for x in w]  # mass of each group
+
+    p0 = softmax_groups(groups, 1.0)
+    # top-k: keep counts
+    counts = [float(n) for _, n in groups]
+    if top_k is not None:
+        if top_k <= len(top):
+            kth = top[top_k - 1]
+            counts = [1.0 if (i < len(top) and top[i] >= kth) else 0.0 for i in range(len(groups))]
+        else:
+            left = top_k - len(top)
+            for i in range(len(top), len(groups)):
+                take = min(counts[i], left)
+                left -= take
+                counts[i] = take
+    # top-p over what survived, at this temperature
+    if top_p is not None:
+        alive = [(groups[i][0], counts[i]) for i in range(len(groups))]
+        mass = softmax_groups(alive, temperature)
+        before = 0.0
+        for i, (_, n) in enumerate(alive):
+            if n == 0:
+                continue
+            per = mass[i] / n
+            if before >= top_p:
+                counts[i] = 0.0
+            elif before + mass[i] >= top_p:  # the token that crosses p is kept
+                counts[i] = float(min(n, max(1, math.ceil((top_p - before) / per - 1e-9))))
+            before += mass[i]
+    final = softmax_groups([(groups[i][0], counts[i]) for i in range(len(groups))], temperature)
+    n_top = len(top)
+    return {"p0": p0[:n_top], "p": final[:n_top], "kept": int(sum(counts)), "rest0": sum(p0[n_top:]),
+            "rest": sum(final[n_top:]), "rest_kept": int(sum(counts[n_top:]))}
+
+
+def _fmt(x: float) -> str:
+    return f"{100 * x:.1f}%" if x >= 0.001 or x == 0 else "<0.1%"
+
+
+def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperature: float = 1.0,
+                       top_k: int | None = None, top_p: float | None = None) -> str:
+    """The view for one poem and position at one setting, rendered in Python (static view and widget)."""
+    if not -len(data["prompts"]) <= prompt < len(data["prompts"]):
+        raise ValueError(f"prompt must be in [0, {len(data['prompts'])}), got {prompt}")
+    pr = data["prompts"][prompt]
+    if not 0 <= position < len(pr["steps"]):
+        raise ValueError(f"position must be in [0, {len(pr['steps'])}), got {position}")
+    r = cut(pr["steps"][position], temperature, top_k, top_p)
+    toks = pr["tokens"]
+    nxt = toks[position + 1]
+    ctx = "".join(html.escape(t) for t in toks[: position + 1])
+    fut = "".join(html.escape(t) for t in toks[position + 2:])
+    rows = []
+    for (tok, _), a, b in list(zip(pr["steps"][position]["top"], r["p0"], r["p"]))[: data["show"]]:
+        mark = " ◀" if tok == nxt else ""
+        cls = " class='se-cut'" if b == 0 else ""
+        rows.append(f"<tr{cls}><td class='se-tok'>{html.escape(tok)}</td><td><div class='se-bar'>"
+                    f"<div class='se-b0' style='width:{100 * a:.1f}%'></div>"
+                    f"<div class='se-b1' style='width:{100 * b:.1f}%'></div></div></td>"
+                    f"<td>{_fmt(a)} → {_fmt(b)}{mark}</td></tr>")
+    others = data["vocab_size"] - data["top"]
+    return (
+        f"<div class='se-context'>{ctx}<span class='se-next'>{html.escape(nxt)}</span>"
+        f"<span class='se-future'>{fut}</span></div>"
+        f"<div class='se-head'>next token after position {position}: the poem has <b>{html.escape(nxt)}</b> — "
+        f"<b>{r['kept']}</b> of {data['vocab_size']} tokens survive the cut</div>"
+        f"<table class='se-table'>{''.join(rows)}</table>"
+        f"<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from. "
+        f"The other {others} tokens: {_fmt(r['rest0'])} → {_fmt(r['rest'])} ({r['rest_kept']} kept).</div>"
+    )
+
+
+def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> str:
+    """Self-contained explorer: pick a poem and a position, move temperature / top-k / top-p."""
+    if not isinstance(data, dict) or not data.get("prompts"):
+        raise ValueError("data must come from sampling_data(...) and hold at least one poem")
+    root_id = "se-" + uuid.uuid4().hex[:10]
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    js = resources.files("helpers").joinpath("sampling_explorer.js").read_text(encoding="utf-8")
+    options = "".join(f"<option value='{i}'>{html.escape(''.join(p['tokens'][1:9]))}…</option>"
+                      for i, p in enumerate(data["prompts"]))
+    n = len(data["prompts"][prompt]["steps"])
+    return f"""{_STYLE}
+<div class="se-root" id="{root_id}">
+  <script type="application/json" class="se-data">{payload}</script>
+  <div class="se-controls" style="display:none">
+    <label>poem <select class="se-prompt">{options}</select></label>
+    <label>position <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}"></label>
+    <label>temperature <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
+      <span class="se-tv">1.00</span></label>
+    <label>top-k <input class="se-k" type="range" min="0" max="{data['top']}" step="1" value="0">
+      <span class="se-kv">off</span></label>
+    <label>top-p <input class="se-p" type="range" min="0.05" max="1" step="0.05" value="1">
+      <span class="se-pv">off</span></label>
+  </div>
+  <div class="se-view">{sampling_view_html(data, prompt, position)}</div>
+</div>
+<script>{js}("{root_id}");</script>
+"""
+
+
+def sampling_widget(data: dict):
+    """The sampling explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8."""
+    import ipywidgets as w
+
+    if not isinstance(data, dict) or not data.get("prompts"):
+        raise ValueError("data must come from sampling_data(...) and hold at least one poem")
+    prompt = w.Dropdown(options=[("".join(p["tokens"][1:9]) + "…", i) for i, p in enumerate(data["prompts"])],
+                        value=0, description="poem")
+    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1, description="position")
+    temp = w.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description="temperature")
+    k = w.IntSlider(value=0, min=0, max=data["top"], description="top-k (0 off)")
+    p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="top-p (1 off)")
+    out = w.HTML()
+
+    def update(_=None):
+        pos.max = len(data["prompts"][prompt.value]["steps"]) - 1
+        view = sampling_view_html(data, prompt.value, min(pos.value, pos.max), temp.value,
+                                  k.value or None, None if p.value >= 1 else p.value)
+        out.value = _STYLE + f"<div class='se-root'>{view}</div>"
+
+    for c in (prompt, pos, temp, k, p):
+        c.observe(update, names="value")
+    update()
+    return w.VBox([w.HBox([prompt, pos]), w.HBox([temp, k, p]), out])

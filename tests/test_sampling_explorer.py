@@ -1,0 +1,133 @@
+"""The sampling explorer (chapter 11): compact logits, the cut against helpers.generate, HTML, widget, browser."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+
+from helpers.generate import next_token_probs
+from helpers.gpt import GPT, GPTConfig
+from helpers.poems import CharVocab
+from helpers.sampling_explorer import cut, sampling_data, sampling_explorer_html, sampling_view_html, sampling_widget
+
+TEXTS = ["床前明月光，疑是地上霜。", "白日依山尽，黄河入海流。"]
+SETTINGS = [(1.0, None, None), (0.5, None, None), (2.0, None, None), (1.0, 1, None), (1.0, 5, None),
+            (0.7, 20, None), (1.0, None, 0.3), (1.5, None, 0.9), (0.8, 10, 0.8), (1.0, 1, 0.5)]
+
+
+@pytest.fixture(scope="module")
+def setup():
+    torch.manual_seed(0)
+    vocab = CharVocab("".join(sorted(set("".join(TEXTS)))) + "".join(chr(0x4E00 + i) for i in range(200)))
+    model = GPT(GPTConfig(vocab_size=len(vocab), block_size=16, n_layer=1, n_head=2, n_embd=16))
+    with torch.no_grad():  # spread the logits, as a trained model's are
+        model.lm_head.weight.mul_(40)
+    return model, vocab, sampling_data(model, vocab, TEXTS, top=20, bin_width=0.02)
+
+
+def test_data_shapes(setup):
+    model, vocab, data = setup
+    assert len(data["prompts"]) == 2
+    p = data["prompts"][0]
+    assert p["tokens"][0] == "<sos>" and p["tokens"][-1] == "<eos>"
+    assert len(p["steps"]) == len(p["tokens"]) - 1
+    s = p["steps"][3]
+    assert len(s["top"]) == 20
+    assert sum(n for _, n in s["rest"]) == len(vocab) - 20
+    assert [v for _, v in s["top"]] == sorted((v for _, v in s["top"]), reverse=True)
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_cut_matches_next_token_probs(setup, setting):
+    model, vocab, data = setup
+    T, k, p = setting
+    for text, prompt in zip(TEXTS, data["prompts"]):
+        ids = vocab.encode(text, add_sos=True)
+        with torch.no_grad():
+            logits = model(torch.tensor([ids]))[0][0].double()
+        for pos, step in enumerate(prompt["steps"]):
+            r = cut(step, T, k, p)
+            ref = next_token_probs(logits[pos], T, k, p)
+            order = torch.sort(logits[pos], descending=True).indices
+            ref = ref[order]
+            assert torch.allclose(torch.tensor(r["p"], dtype=torch.float64), ref[:20], atol=3e-3)
+            assert abs(r["rest"] - ref[20:].sum().item()) < 3e-3
+            n_ref = int((ref > 0).sum())
+            if n_ref <= 20:
+                assert r["kept"] == n_ref
+            else:
+                assert abs(r["kept"] - n_ref) <= max(2, 0.03 * n_ref)
+            assert abs(sum(r["p"]) + r["rest"] - 1) < 1e-9
+
+
+def test_greedy_like_settings_keep_one(setup):
+    _, _, data = setup
+    step = data["prompts"][0]["steps"][0]
+    assert cut(step, 1.0, 1, None)["kept"] == 1
+    assert cut(step, 1.0, None, 1e-6)["kept"] == 1
+    assert cut(step)["kept"] == data["vocab_size"]
+
+
+def test_html_is_self_contained_with_a_static_view(setup):
+    _, _, data = setup
+    page = sampling_explorer_html(data)
+    assert "se-data" in page and "http" not in page.replace("http-equiv", "")
+    assert "survive the cut" in page  # the Python-rendered view is inside
+    view = sampling_view_html(data, 1, 2, temperature=0.5, top_k=3)
+    assert "<b>3</b> of" in view
+
+
+def test_widget_builds():
+    pytest.importorskip("ipywidgets")
+    torch.manual_seed(0)
+    vocab = CharVocab("床前明月光疑是地上霜")
+    model = GPT(GPTConfig(vocab_size=len(vocab), block_size=16, n_layer=1, n_head=1, n_embd=8))
+    data = sampling_data(model, vocab, ["床前明月光"], top=5)
+    box = sampling_widget(data)
+    html_out = box.children[-1]
+    before = html_out.value
+    box.children[1].children[1].value = 1  # top-k = 1
+    assert html_out.value != before and "<b>1</b> of" in html_out.value
+
+
+def test_bad_input(setup):
+    model, vocab, data = setup
+    with pytest.raises(ValueError, match="texts"):
+        sampling_data(model, vocab, [])
+    with pytest.raises(ValueError, match="top must be"):
+        sampling_data(model, vocab, TEXTS, top=0)
+    with pytest.raises(TypeError, match="GPT"):
+        sampling_data("model", vocab, TEXTS)
+    with pytest.raises(ValueError, match="unknown character"):
+        sampling_data(model, vocab, ["猫"])
+    with pytest.raises(ValueError, match="context length"):
+        sampling_data(model, vocab, ["床前明月光，疑是地上霜。白日依山尽，"])
+    with pytest.raises(ValueError, match="temperature"):
+        cut(data["prompts"][0]["steps"][0], 0.0)
+    with pytest.raises(ValueError, match="position"):
+        sampling_view_html(data, 0, 99)
+    with pytest.raises(ValueError, match="sampling_data"):
+        sampling_explorer_html({})
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="no Chromium on PATH: the browser check is skipped")
+def test_browser_recomputes_the_cut_like_python(setup, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    _, _, data = setup
+    page_file = tmp_path / "se.html"
+    page_file.write_text("<meta charset='utf-8'>" + sampling_explorer_html(data), encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        root = page.locator(".se-root")
+        assert root.get_attribute("data-live") == "1"
+        page.select_option(".se-prompt", "1")
+        for sel, value in ((".se-pos", "4"), (".se-t", "1.5"), (".se-k", "0"), (".se-p", "0.9")):
+            page.eval_on_selector(sel, "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", value)
+        state = root.get_attribute("data-state").split(",")
+        browser.close()
+    assert state[:2] == ["1", "4"]
+    assert int(state[-1]) == cut(data["prompts"][1]["steps"][4], 1.5, None, 0.9)["kept"]
