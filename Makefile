@@ -17,7 +17,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms poems pretrain sync-url clean
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms poems pretrain finetune sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -112,6 +112,10 @@ poems: install
 ## checkpoint and log to src/helpers/data (about half an hour on a 2-core CPU)
 pretrain: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/pretrain_gpt.py
+
+## make finetune: fine-tune the pretrained GPT on 李白 vs 杜甫 (chapter 10's log finetune_poets.json; minutes)
+finetune: install
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py
 
 ## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
 compare-norms: install

@@ -1,0 +1,201 @@
+"""Fine-tuning the poem GPT to tell two poets apart (chapter 10).
+
+The labelled task: which of two poets wrote a poem (by default 李白 vs 杜甫), from the text alone.
+``poet_data`` splits each poet's poems deterministically (by the poem's text hash): the
+``test_per_class`` first poems in hash order are the test set, the rest is the pool from which
+``n`` labelled training poems per poet are drawn (a seeded choice).
+
+``PoetClassifier`` puts a linear head on ``GPT.features``: the final hidden states, averaged over
+the poem's positions (``pool="mean"``) or read at its last token (``pool="last"``; with causal
+attention only the last position has seen the whole poem). ``prepare`` sets what is trained:
+
+- ``"full"``: every parameter (standard BERT/GPT fine-tuning);
+- ``"frozen"``: the head only, the pretrained body frozen;
+- ``"lora"``: the head and LoRA adapters (``helpers.lora``) on the body's linear layers;
+- ``"scratch"``: a randomly initialised body of the same shape, every parameter trained.
+
+Forgetting is measured as the body's causal-LM loss on the pretraining validation stream
+(``lm_loss``) before and after fine-tuning.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from torch.nn import functional as F
+
+from . import lora, poems
+from .gpt import GPT
+
+METHODS = ("full", "frozen", "lora", "scratch")
+DEFAULT_LR = {"full": 3e-4, "frozen": 3e-3, "lora": 2e-3, "scratch": 1e-3}
+LOG_FILE = "finetune_poets.json"
+
+
+def load_log(folder=None) -> dict:
+    """The log written by ``scripts/finetune_poets.py`` (``make finetune``)."""
+    base = Path(str(resources.files("helpers").joinpath("data"))) if folder is None else Path(folder)
+    path = base / LOG_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"no {LOG_FILE} in {path.parent}; run `make finetune`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class PoetData:
+    """Encoded poems: ``x`` ids (N, T) as <sos> text <eos> <pad>..., ``lengths`` (N,), labels ``y`` (N,)."""
+
+    x: torch.Tensor
+    lengths: torch.Tensor
+    y: torch.Tensor
+    texts: list[str]
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+def encode(texts: list[str], labels: list[int], vocab: poems.CharVocab, block_size: int) -> PoetData:
+    """Texts -> padded ids (N, W), W = the longest encoding, at most ``block_size`` (longer ones are cut)."""
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    if not texts:
+        raise ValueError("no texts to encode")
+    encoded = [vocab.encode(t, add_sos=True, add_eos=True)[:block_size] for t in texts]
+    x = torch.full((len(texts), max(map(len, encoded))), vocab.pad_id, dtype=torch.long)
+    lengths = torch.zeros(len(texts), dtype=torch.long)
+    for i, ids in enumerate(encoded):
+        x[i, : len(ids)] = torch.tensor(ids)
+        lengths[i] = len(ids)
+    return PoetData(x, lengths, torch.tensor(labels, dtype=torch.long), list(texts))
+
+
+def poet_split(authors=("李白", "杜甫"), test_per_class: int = 100) -> tuple[list[list[str]], list[list[str]]]:
+    """Per poet: (pools, tests), lists of texts; test = the ``test_per_class`` first in hash order.
+
+    Texts that occur under both poets are dropped (they cannot be labelled).
+    """
+    if len(authors) < 2 or len(set(authors)) != len(authors):
+        raise ValueError(f"need at least two different authors, got {authors!r}")
+    by = {a: {p.text for p in poems.load_poems(author=a)} for a in authors}
+    shared = set.intersection(*by.values())
+    pools, tests = [], []
+    for a in authors:
+        texts = sorted(by[a] - shared, key=poems.poem_hash)
+        if len(texts) <= test_per_class:
+            raise ValueError(f"{a} has {len(texts)} poems, not more than test_per_class={test_per_class}")
+        tests.append(texts[:test_per_class])
+        pools.append(texts[test_per_class:])
+    return pools, tests
+
+
+def poet_data(vocab: poems.CharVocab, block_size: int, n_per_class: int | None = None, seed: int = 0,
+              authors=("李白", "杜甫"), test_per_class: int = 100) -> tuple[PoetData, PoetData]:
+    """(train, test): ``n_per_class`` training poems per poet drawn with ``seed`` (None: the whole pool)."""
+    pools, tests = poet_split(authors, test_per_class)
+    smallest = min(len(p) for p in pools)
+    if n_per_class is not None and not 0 < n_per_class <= smallest:
+        raise ValueError(f"n_per_class must be in 1..{smallest} (the smallest pool), got {n_per_class}")
+    rng = random.Random(seed)
+    train_t, train_y, test_t, test_y = [], [], [], []
+    for label, (pool, test) in enumerate(zip(pools, tests)):
+        chosen = pool if n_per_class is None else rng.sample(pool, n_per_class)
+        train_t += chosen
+        train_y += [label] * len(chosen)
+        test_t += test
+        test_y += [label] * len(test)
+    return encode(train_t, train_y, vocab, block_size), encode(test_t, test_y, vocab, block_size)
+
+
+class PoetClassifier(nn.Module):
+    """A GPT body and a linear head: ids (B, T) and lengths (B,) -> class logits (B, n_classes)."""
+
+    def __init__(self, body: GPT, n_classes: int = 2, pool: str = "mean"):
+        super().__init__()
+        if pool not in ("mean", "last"):
+            raise ValueError(f"pool must be 'mean' or 'last', got {pool!r}")
+        self.body, self.pool = body, pool
+        self.head = nn.Linear(body.config.n_embd, n_classes)
+
+    def pooled(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """ids (B, T), lengths (B,) -> one vector per poem (B, C): what the head reads."""
+        if x.dim() != 2 or lengths.shape != (x.size(0),):
+            raise ValueError(f"x must be (B, T) and lengths (B,), got {tuple(x.shape)} and {tuple(lengths.shape)}")
+        h = self.body.features(x)  # (B, T, C)
+        if self.pool == "last":
+            return h[torch.arange(len(x)), lengths - 1]
+        valid = (torch.arange(x.size(1))[None, :] < lengths[:, None]).unsqueeze(-1)  # (B, T, 1)
+        return (h * valid).sum(1) / lengths[:, None]
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return self.head(self.pooled(x, lengths))
+
+
+def prepare(pretrained: GPT, method: str, n_classes: int = 2, pool: str = "mean", r: int = 8,
+            alpha: float = 16.0, seed: int = 0) -> PoetClassifier:
+    """A classifier on a COPY of ``pretrained`` (or a fresh body for "scratch"), set up for ``method``."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    torch.manual_seed(seed)
+    body = GPT(pretrained.config) if method == "scratch" else copy.deepcopy(pretrained)
+    clf = PoetClassifier(body, n_classes, pool)
+    if method == "frozen":
+        for p in clf.body.parameters():
+            p.requires_grad_(False)
+    elif method == "lora":
+        lora.add_lora(clf.body, r=r, alpha=alpha)
+    return clf.train()
+
+
+def train_classifier(clf: PoetClassifier, data: PoetData, steps: int, lr: float, batch_size: int = 16,
+                     seed: int = 0, weight_decay: float = 0.01) -> list[float]:
+    """AdamW on the trainable parameters, random mini-batches (seeded); returns the loss per step."""
+    if steps < 0 or batch_size <= 0:
+        raise ValueError(f"steps must be >= 0 and batch_size > 0, got {steps} and {batch_size}")
+    params = [p for p in clf.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the classifier has no trainable parameters")
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    g = torch.Generator().manual_seed(seed)
+    clf.train()
+    losses = []
+    for _ in range(steps):
+        i = torch.randint(len(data), (min(batch_size, len(data)),), generator=g)
+        loss = F.cross_entropy(clf(data.x[i], data.lengths[i]), data.y[i])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    clf.eval()
+    return losses
+
+
+@torch.no_grad()
+def accuracy(clf: PoetClassifier, data: PoetData, batch_size: int = 100) -> float:
+    """Share of ``data`` classified correctly (eval mode)."""
+    clf.eval()
+    right = 0
+    for s in range(0, len(data), batch_size):
+        logits = clf(data.x[s:s + batch_size], data.lengths[s:s + batch_size])
+        right += int((logits.argmax(-1) == data.y[s:s + batch_size]).sum())
+    return right / len(data)
+
+
+@torch.no_grad()
+def lm_loss(body: GPT, stream: torch.Tensor, batches: int = 8, batch_size: int = 32, seed: int = 1) -> float:
+    """The causal-LM loss of ``body`` on fixed random windows of ``stream`` (the same windows for every call)."""
+    g = torch.Generator().manual_seed(seed)
+    was = body.training
+    body.eval()
+    total = 0.0
+    for _ in range(batches):
+        x, y = poems.get_batch(stream, batch_size, body.config.block_size, g)
+        total += body(x, y)[1].item()
+    body.train(was)
+    return total / batches
