@@ -69,20 +69,23 @@
     const r = cut(pr.steps[pos], t, topK, topP);
     const toks = pr.tokens, nxt = toks[pos + 1];
     let rows = "";
+    const scale = Math.max(...r.p0.slice(0, data.show), ...r.p.slice(0, data.show));  // the longest bar fills the row
     pr.steps[pos].top.slice(0, data.show).forEach((x, i) => {
       const a = r.p0[i], b = r.p[i];
       rows += "<tr" + (b === 0 ? " class='se-cut'" : "") + "><td class='se-tok'>" + esc(x[0]) + "</td><td><div class='se-bar'>" +
-        "<div class='se-b0' style='width:" + (100 * a).toFixed(1) + "%'></div>" +
-        "<div class='se-b1' style='width:" + (100 * b).toFixed(1) + "%'></div></div></td><td>" + fmt(a) + " \u2192 " + fmt(b) +
+        "<div class='se-b0' style='width:" + (100 * a / scale).toFixed(1) + "%'></div>" +
+        "<div class='se-b1' style='width:" + (100 * b / scale).toFixed(1) + "%'></div></div></td><td>" + fmt(a) + " \u2192 " + fmt(b) +
         (x[0] === nxt ? " \u25c0" : "") + "</td></tr>";
     });
     const others = data.vocab_size - data.top;
+    const j = pr.steps[pos].top.findIndex((x) => x[0] === nxt);
+    const rank = j >= 0 ? " (rank " + (j + 1) + ", " + fmt(r.p0[j]) + " \u2192 " + fmt(r.p[j]) + ")" : " (not among the top " + data.top + ")";
     $(".se-view").innerHTML =
       "<div class='se-context'>" + toks.slice(0, pos + 1).map(esc).join("") + "<span class='se-next'>" + esc(nxt) +
       "</span><span class='se-future'>" + toks.slice(pos + 2).map(esc).join("") + "</span></div>" +
-      "<div class='se-head'>next token after position " + pos + ": the poem has <b>" + esc(nxt) + "</b> \u2014 <b>" +
+      "<div class='se-head'>next token after position " + pos + ": the poem has <b>" + esc(nxt) + "</b>" + rank + " \u2014 <b>" +
       r.kept + "</b> of " + data.vocab_size + " tokens survive the cut</div><table class='se-table'>" + rows + "</table>" +
-      "<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from. The other " +
+      "<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to the largest). The other " +
       others + " tokens: " + fmt(r.rest0) + " \u2192 " + fmt(r.rest) + " (" + r.restKept + " kept).</div>";
     root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");
   }

@@ -178,21 +178,29 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
     ctx = "".join(html.escape(t) for t in toks[: position + 1])
     fut = "".join(html.escape(t) for t in toks[position + 2:])
     rows = []
+    scale = max(max(r["p0"][: data["show"]]), max(r["p"][: data["show"]]))  # the longest bar fills the row
     for (tok, _), a, b in list(zip(pr["steps"][position]["top"], r["p0"], r["p"]))[: data["show"]]:
         mark = " ◀" if tok == nxt else ""
         cls = " class='se-cut'" if b == 0 else ""
         rows.append(f"<tr{cls}><td class='se-tok'>{html.escape(tok)}</td><td><div class='se-bar'>"
-                    f"<div class='se-b0' style='width:{100 * a:.1f}%'></div>"
-                    f"<div class='se-b1' style='width:{100 * b:.1f}%'></div></div></td>"
+                    f"<div class='se-b0' style='width:{100 * a / scale:.1f}%'></div>"
+                    f"<div class='se-b1' style='width:{100 * b / scale:.1f}%'></div></div></td>"
                     f"<td>{_fmt(a)} → {_fmt(b)}{mark}</td></tr>")
     others = data["vocab_size"] - data["top"]
+    labels = [t for t, _ in pr["steps"][position]["top"]]
+    if nxt in labels:
+        j = labels.index(nxt)
+        rank = f" (rank {j + 1}, {_fmt(r['p0'][j])} → {_fmt(r['p'][j])})"
+    else:
+        rank = f" (not among the top {data['top']})"
     return (
         f"<div class='se-context'>{ctx}<span class='se-next'>{html.escape(nxt)}</span>"
         f"<span class='se-future'>{fut}</span></div>"
-        f"<div class='se-head'>next token after position {position}: the poem has <b>{html.escape(nxt)}</b> — "
+        f"<div class='se-head'>next token after position {position}: the poem has <b>{html.escape(nxt)}</b>{rank} — "
         f"<b>{r['kept']}</b> of {data['vocab_size']} tokens survive the cut</div>"
         f"<table class='se-table'>{''.join(rows)}</table>"
-        f"<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from. "
+        f"<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from "
+        f"(bars scaled to the largest). "
         f"The other {others} tokens: {_fmt(r['rest0'])} → {_fmt(r['rest'])} ({r['rest_kept']} kept).</div>"
     )
 
