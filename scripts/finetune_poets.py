@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=positive, nargs="+", default=[8, 32, 128, 320],
                     help="labelled poems per poet for the sample-efficiency curve")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--steps", type=positive, default=80, help="training steps per sample-efficiency run")
     ap.add_argument("--method-steps", type=positive, default=150, help="training steps per method")
     ap.add_argument("--batch-size", type=positive, default=16)

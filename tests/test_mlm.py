@@ -103,3 +103,11 @@ def test_chi_square_bad_inputs():
         mlm.chi_square([1, 2], [1.0])
     with pytest.raises(ValueError, match="sum to 1"):
         mlm.chi_square([1, 2], [0.5, 0.6])
+
+
+def test_mlm_batch_windows_start_at_start_id():
+    stream = torch.tensor(([1] + list(range(5, 20)) + [2]) * 30)
+    x, y = mlm.mlm_batch(stream, 8, 10, MASK, V, torch.Generator().manual_seed(0), start_id=1)
+    assert (x[:, 0] == 1).all() and (y[:, 0] == -100).all()  # <sos> is never selected
+    with pytest.raises(ValueError, match="no token 99"):
+        mlm.mlm_batch(stream, 2, 10, MASK, V, start_id=99)

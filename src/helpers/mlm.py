@@ -102,13 +102,23 @@ def chi_square(counts, probs) -> tuple[float, float]:
 
 
 def mlm_batch(stream: torch.Tensor, batch_size: int, block_size: int, mask_id: int, vocab_size: int,
-              generator: torch.Generator | None = None, p: float = 0.15) -> tuple[torch.Tensor, torch.Tensor]:
-    """Random windows of a token stream, masked: (inputs, labels), both (B, T), for a bidirectional GPT."""
+              generator: torch.Generator | None = None, p: float = 0.15,
+              start_id: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random windows of a token stream, masked: (inputs, labels), both (B, T), for a bidirectional GPT.
+
+    With ``start_id`` (e.g. <sos>) every window starts at such a token: at the start of a poem.
+    """
     if not isinstance(stream, torch.Tensor) or stream.dim() != 1:
         raise ValueError(f"stream must be a 1-D tensor of ids, got {getattr(stream, 'shape', type(stream))}")
     if stream.numel() < block_size:
         raise ValueError(f"the stream has {stream.numel()} tokens, fewer than block_size={block_size}")
-    start = torch.randint(stream.numel() - block_size + 1, (batch_size,), generator=generator)
+    if start_id is None:
+        start = torch.randint(stream.numel() - block_size + 1, (batch_size,), generator=generator)
+    else:
+        starts = torch.nonzero(stream[: stream.numel() - block_size + 1] == start_id).flatten()
+        if not len(starts):
+            raise ValueError(f"no token {start_id} in the stream to start a window at")
+        start = starts[torch.randint(len(starts), (batch_size,), generator=generator)]
     x = stream[start[:, None] + torch.arange(block_size)]
     m = mask_tokens(x, mask_id, vocab_size, p=p, generator=generator)
     return m.inputs, m.labels
