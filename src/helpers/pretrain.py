@@ -42,7 +42,7 @@ class PretrainSettings:
     block_size: int = 96  # a 七言律诗 with <sos> and <eos> is 66 tokens
     dropout: float = 0.0
     batch_size: int = 32
-    steps: int = 900
+    steps: int = 1800
     lr: float = 2e-3
     min_lr: float = 2e-4
     warmup: int = 100
