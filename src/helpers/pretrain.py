@@ -41,6 +41,7 @@ class PretrainSettings:
     n_embd: int = 128
     block_size: int = 96  # a 七言律诗 with <sos> and <eos> is 66 tokens
     dropout: float = 0.0
+    attention: str = "manual"  # the shipped checkpoint was trained with it ("sdpa": same maths, other rounding)
     batch_size: int = 32
     steps: int = 1800
     lr: float = 2e-3
@@ -57,7 +58,7 @@ class PretrainSettings:
 
     def model_config(self, vocab_size: int) -> GPTConfig:
         return GPTConfig(vocab_size=vocab_size, block_size=self.block_size, n_layer=self.n_layer,
-                         n_head=self.n_head, n_embd=self.n_embd, dropout=self.dropout)
+                         n_head=self.n_head, n_embd=self.n_embd, dropout=self.dropout, attention=self.attention)
 
 
 @dataclass
