@@ -45,6 +45,13 @@ def test_first_code_cell_installs_helpers_on_colab_only(nb):
 
 
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_colab_cell_is_not_on_the_website(nb):
+    """The Colab install cell is for Colab only: the static site leaves it out (remove-cell)."""
+    first = next(c for c in cells(nb) if c["cell_type"] == "code")
+    assert "remove-cell" in first.get("metadata", {}).get("tags", []), nb.name
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_teaches(nb):
     text = "\n".join("".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown")
     assert "Learning goals" in text and "## Summary" in text
