@@ -16,6 +16,7 @@ Writes a JSON log (by default src/helpers/data/finetune_poets.json) that chapter
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -89,8 +90,10 @@ def main(argv: list[str] | None = None) -> dict:
                         "train_loss": losses[::10], "seconds": round(time.perf_counter() - t0, 1)})
         bar.update(1)
     bar.close()
-    log = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                        if k not in ("out", "no_progress")},
+    folder = args.checkpoint or DEFAULT_OUT.parent
+    sha = hashlib.sha256((folder / pretrain.CHECKPOINT_FILE).read_bytes()).hexdigest()
+    log = {"settings": {k: v for k, v in vars(args).items() if k not in ("out", "no_progress", "checkpoint")},
+           "checkpoint_sha256": sha,
            "authors": ["李白", "杜甫"], "pool_per_class": smallest, "test_size": len(test),
            "learning_rates": finetune.DEFAULT_LR, "pretrained": {"val_loss": info["metrics"]["val_loss"],
                                                                   "steps": info["metrics"]["steps_done"]},

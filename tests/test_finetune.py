@@ -156,3 +156,15 @@ def test_script_bad_inputs(tiny_checkpoint, tmp_path, args, message):
 def test_script_missing_checkpoint(tmp_path):
     r = _run(["--checkpoint", str(tmp_path), "--out", str(tmp_path / "x.json")], tmp_path)
     assert r.returncode != 0 and "make pretrain" in r.stderr
+
+
+def test_shipped_log():
+    try:
+        log = finetune.load_log()
+    except FileNotFoundError:
+        pytest.skip("no shipped finetune_poets.json yet (make finetune)")
+    m = {m["method"]: m for m in log["methods"]}
+    assert set(m) == {"full", "frozen", "lora"}
+    assert m["frozen"]["lm_loss_after"] == m["frozen"]["lm_loss_before"]
+    assert m["frozen"]["trainable"] < m["lora"]["trainable"] < m["full"]["trainable"]
+    assert len(log["curve"]) == 2 * len(log["settings"]["sizes"]) * len(log["settings"]["seeds"])
