@@ -7,10 +7,10 @@ import shutil
 import pytest
 import torch
 
+from helpers.explorers.sampling import cut, sampling_data, sampling_explorer_html, sampling_view_html, sampling_widget
 from helpers.generate import next_token_probs
 from helpers.gpt import GPT, GPTConfig
 from helpers.poems import CharVocab
-from helpers.sampling_explorer import cut, sampling_data, sampling_explorer_html, sampling_view_html, sampling_widget
 
 TEXTS = ["床前明月光，疑是地上霜。", "白日依山尽，黄河入海流。"]
 SETTINGS = [(1.0, None, None), (0.5, None, None), (2.0, None, None), (1.0, 1, None), (1.0, 5, None),

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from helpers import corpus, training, translator
-from helpers.timeline_explorer import (
+from helpers.explorers.timeline import (
     loss_points,
     timeline_data,
     timeline_explorer_html,

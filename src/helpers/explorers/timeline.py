@@ -170,7 +170,7 @@ def timeline_explorer_html(data: dict, index: int = 0) -> str:
     index = index % n
     root_id = "tl-" + uuid.uuid4().hex[:10]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers").joinpath("timeline_explorer.js").read_text(encoding="utf-8")
+    js = resources.files("helpers.explorers").joinpath("timeline.js").read_text(encoding="utf-8")
     return f"""{_STYLE}
 <div class="tl-root" id="{root_id}">
   <script type="application/json" class="tl-data">{payload}</script>

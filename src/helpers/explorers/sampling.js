@@ -1,6 +1,6 @@
 // Sampling explorer: the next-token distribution of the poem GPT at one position, and what
 // temperature, top-k and top-p keep of it. The same arithmetic and view as cut() and
-// sampling_view_html in sampling_explorer.py, computed from the embedded logits.
+// sampling_view_html in sampling.py, computed from the embedded logits.
 (function (rootId) {
   const root = document.getElementById(rootId);
   if (!root || root.dataset.live === "1") return;

@@ -12,7 +12,7 @@ are exact, and the tests check the result against ``next_token_probs`` on the fu
 Like the other explorers it comes in two forms:
 
 * ``sampling_explorer_html``: one self-contained HTML+JavaScript output with the data embedded; the
-  browser recomputes the cut (``sampling_explorer.js``), with no kernel and no network, and a view
+  browser recomputes the cut (``sampling.js``), with no kernel and no network, and a view
   rendered in Python is shown before the script runs, so it is never blank.
 * ``sampling_widget``: the same view driven by Python through ipywidgets (7 or 8).
 """
@@ -67,7 +67,7 @@ def sampling_data(model, vocab, texts: list[str], top: int = 50, bin_width: floa
     texts: poems (characters of ``vocab``), each read as ``<sos> text <eos>``; at position t the
     context is tokens[0..t] and the next token is tokens[t + 1]. One forward pass per text.
     """
-    from .gpt import GPT
+    from ..gpt import GPT
 
     if not isinstance(model, GPT):
         raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
@@ -103,7 +103,7 @@ def sampling_data(model, vocab, texts: list[str], top: int = 50, bin_width: floa
 
 
 def _check_setting(temperature: float, top_k: int | None, top_p: float | None) -> None:
-    from .generate import check_sampling
+    from ..generate import check_sampling
 
     check_sampling(temperature, top_k, top_p)
 
@@ -211,7 +211,7 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
         raise ValueError("data must come from sampling_data(...) and hold at least one poem")
     root_id = "se-" + uuid.uuid4().hex[:10]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers").joinpath("sampling_explorer.js").read_text(encoding="utf-8")
+    js = resources.files("helpers.explorers").joinpath("sampling.js").read_text(encoding="utf-8")
     options = "".join(f"<option value='{i}'>{html.escape(''.join(p['tokens'][1:9]))}…</option>"
                       for i, p in enumerate(data["prompts"]))
     n = len(data["prompts"][prompt]["steps"])

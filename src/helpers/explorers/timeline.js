@@ -1,6 +1,6 @@
 // Training-timeline explorer: a slider over snapshots saved during training. Each shows the
 // loss curve so far, one cross-attention map and the greedy translation of a held-out sentence.
-// The same view as timeline_view_html in timeline_explorer.py, rendered from the embedded data.
+// The same view as timeline_view_html in timeline.py, rendered from the embedded data.
 (function (rootId) {
   const root = document.getElementById(rootId);
   if (!root || root.dataset.live === "1") return;

@@ -1,0 +1,109 @@
+"""The tokenizer explorer: type text, see its BPE tokens, ids and merges (chapter 1)."""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from importlib import resources
+
+from ..bpe import BPETokenizer
+
+PALETTE = ["#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a0c4ff", "#ffadad"]
+
+_STYLE = """
+<style>
+.tx-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc; border-radius: 6px;
+         padding: 10px; max-width: 100%; box-sizing: border-box; overflow-wrap: anywhere;}
+.tx-root textarea, .tx-root button {font-family: inherit;}
+.tx-root textarea {width: 100%; font-size: 15px; box-sizing: border-box;}
+.tx-tokens {margin: 8px 0; font-size: 16px; display: flex; flex-wrap: wrap; align-items: center; row-gap: 6px;}
+.tx-tok {white-space: pre; line-height: 1.5; padding: 2px 1px; margin: 0 1px; border-radius: 3px;
+         border: 1px solid rgba(0,0,0,.15); color: #111;}
+.tx-ids {font-family: monospace; font-size: 12px; color: #333; word-break: break-all;}
+.tx-stats {font-size: 13px; color: #444; margin-top: 4px;}
+.tx-example {margin: 2px; font-size: 12px;}
+</style>
+"""
+
+
+def token_label(tok: BPETokenizer, token_id: int) -> str:
+    """How a token is shown: its text, or its bytes in hex if they are not valid UTF-8 alone."""
+    if token_id in tok.inverse_special:
+        return tok.inverse_special[token_id]
+    raw = tok.token_bytes(token_id)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
+
+
+def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> str:
+    """The tokens of ``text`` as coloured spans (hover: id and bytes), plus a counts line."""
+    ids = tok.encode(text, allowed_special=allowed_special)
+    spans = []
+    for i, t in enumerate(ids):
+        raw = "(special)" if t in tok.inverse_special else tok.token_bytes(t).hex(" ")
+        spans.append(
+            f'<span class="tx-tok" title="id {t} — bytes {raw}" '
+            f'style="background:{PALETTE[i % len(PALETTE)]}">{html.escape(token_label(tok, t))}</span>'
+        )
+    n_bytes = len(text.encode("utf-8"))
+    return (
+        f'<div class="tx-tokens">{"".join(spans)}</div>'
+        f'<div class="tx-ids">{html.escape(str(ids))}</div>'
+        f'<div class="tx-stats">{len(text)} characters → {n_bytes} bytes → {len(ids)} tokens</div>'
+    )
+
+
+def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | None = None) -> str:
+    """A self-contained tokenizer explorer: type text, see its tokens and ids, vary the merges."""
+    if not isinstance(tok, BPETokenizer):
+        raise TypeError(f"tok must be a BPETokenizer, got {type(tok).__name__}")
+    root_id = "tx-" + uuid.uuid4().hex[:10]
+    data = {
+        "merges": [list(m) for m in tok.merges],
+        "specials": tok.special_tokens,
+        "palette": PALETTE,
+        "pattern": tok.pattern,  # the pre-tokenizer; GPT-2's pattern is also valid JavaScript
+    }
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    js = resources.files("helpers.explorers").joinpath("tokenizer.js").read_text(encoding="utf-8")
+    buttons = "".join(
+        f'<button class="tx-example" data-text="{html.escape(e, quote=True)}">{html.escape(e[:24])}</button>'
+        for e in (examples or [])
+    )
+    n = len(tok.merges)
+    return f"""{_STYLE}
+<div class="tx-root" id="{root_id}">
+  <script type="application/json" class="tx-data">{payload}</script>
+  <div class="tx-controls" style="display:none">
+    <textarea class="tx-input" rows="2">{html.escape(text)}</textarea><br>
+    <label>merges used: <input class="tx-merges" type="range" min="0" max="{n}" value="{n}"
+      style="width:50%"></label> <span class="tx-n"></span><br>
+    <label><input class="tx-special" type="checkbox"> read &lt;sos&gt; &lt;eos&gt; &lt;pad&gt;
+      &lt;unk&gt; as special tokens</label><br>{buttons}
+  </div>
+  <div class="tx-view">{tokens_html(tok, text)}</div>
+</div>
+<script>{js}("{root_id}");</script>
+"""
+
+
+def tokenizer_widget(tok: BPETokenizer, text: str):
+    """The tokenizer explorer as ipywidgets, computed by the Python tokenizer (needs a kernel)."""
+    import ipywidgets as w
+
+    box = w.Textarea(value=text, description="text", layout=w.Layout(width="95%"))
+    merges = w.IntSlider(value=len(tok.merges), min=0, max=len(tok.merges), description="merges")
+    special = w.Checkbox(value=False, description="special tokens")
+    out = w.HTML()
+
+    def update(_=None):
+        t = tok.truncated(merges.value)
+        out.value = _STYLE + tokens_html(t, box.value, allowed_special=special.value)
+
+    for control in (box, merges, special):
+        control.observe(update, names="value")
+    update()
+    return w.VBox([box, merges, special, out])
