@@ -84,7 +84,7 @@
       "<div class='se-context'>" + toks.slice(0, pos + 1).map(esc).join("") + "<span class='se-next'>" + esc(nxt) +
       "</span><span class='se-future'>" + toks.slice(pos + 2).map(esc).join("") + "</span></div>" +
       "<div class='se-head'>next token after position " + pos + ": the poem has <b>" + esc(nxt) + "</b>" + rank + " \u2014 <b>" +
-      r.kept + "</b> of " + data.vocab_size + " tokens survive the cut</div><table class='se-table'>" + rows + "</table>" +
+      r.kept + "</b> of " + data.vocab_size + " tokens survive the cut</div><div class='se-scroll'><table class='se-table'>" + rows + "</table></div>" +
       "<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to the largest). The other " +
       others + " tokens: " + fmt(r.rest0) + " \u2192 " + fmt(r.rest) + " (" + r.restKept + " kept).</div>";
     root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");

@@ -43,6 +43,7 @@ _STYLE = """
 .se-context .se-next {border-bottom: 2px solid #b3261e;}
 .se-context .se-future {color: #bbb;}
 .se-head {font-size: 13px; color: #333; margin: 4px 0 6px 0;}
+.se-scroll {max-width: 100%; overflow-x: auto;}
 .se-table {border-collapse: collapse; font-size: 13px;}
 .se-table td {padding: 1px 4px; white-space: nowrap;}
 .se-tok {font-size: 16px; text-align: center;}
@@ -198,7 +199,7 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
         f"<span class='se-future'>{fut}</span></div>"
         f"<div class='se-head'>next token after position {position}: the poem has <b>{html.escape(nxt)}</b>{rank} — "
         f"<b>{r['kept']}</b> of {data['vocab_size']} tokens survive the cut</div>"
-        f"<table class='se-table'>{''.join(rows)}</table>"
+        f"<div class='se-scroll'><table class='se-table'>{''.join(rows)}</table></div>"
         f"<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from "
         f"(bars scaled to the largest). "
         f"The other {others} tokens: {_fmt(r['rest0'])} → {_fmt(r['rest'])} ({r['rest_kept']} kept).</div>"
