@@ -21,7 +21,7 @@ Quick start::
     chat(model, tok, [{"role": "user", "content": "What is the capital of France?"}])
 """
 
-from .generate import chat, filter_logits, generate, sample_next, time_next_token, time_per_token
+from .generate import chat, generate, sample_next, time_next_token, time_per_token
 from .gguf_file import GGUFFile, GGUFFormatError, GGUFTensorInfo
 from .gguf_loader import load_llama, open_gguf, parameter_name, permute_qk, read_config, unpermute_qk
 from .heads import (
@@ -69,7 +69,6 @@ __all__ = [
     "attention_scores",
     "chat",
     "explorer_data",
-    "filter_logits",
     "first_and_previous_attention",
     "generate",
     "half_to_interleaved",

@@ -14,43 +14,18 @@ from collections.abc import Callable, Sequence
 import torch
 
 from .._checks import check_positive_int, check_tensor
+from ..generate import pick_next
 from .model import Llama
-
-
-def filter_logits(logits: torch.Tensor, top_k: int | None = None, top_p: float | None = None) -> torch.Tensor:
-    """Set to -inf every logit outside the top ``top_k`` and outside the nucleus ``top_p``.
-
-    logits: (V,) -> (V,). The nucleus is the smallest set of most likely tokens whose probabilities
-    add up to at least ``top_p`` (the most likely token is always kept).
-    """
-    check_tensor(logits, "logits", ndim=1, floating=True)
-    out = logits.clone()
-    if top_k is not None:
-        check_positive_int(top_k, "top_k")
-        if top_k < out.numel():
-            kth = torch.topk(out, top_k).values[-1]
-            out[out < kth] = float("-inf")
-    if top_p is not None:
-        if not 0.0 < top_p <= 1.0:
-            raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-        sorted_logits, order = torch.sort(out, descending=True)
-        cumulative = sorted_logits.softmax(-1).cumsum(-1)
-        drop = cumulative - sorted_logits.softmax(-1) >= top_p  # the mass before this token already suffices
-        out[order[drop]] = float("-inf")
-    return out
 
 
 def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
                 top_p: float | None = None, generator: torch.Generator | None = None) -> int:
-    """The next token id from the last position's logits (V,): argmax if ``temperature == 0``,
-    else a draw from softmax(filtered logits / temperature)."""
+    """The next token id from the last position's logits (V,): argmax if ``temperature == 0``, else a
+    draw with chapter 11's sampling (``helpers.generate``: temperature, then top-k, then top-p)."""
     check_tensor(logits, "logits", ndim=1, floating=True)
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
     if temperature == 0:
         return int(logits.argmax())
-    probs = filter_logits(logits / temperature, top_k, top_p).softmax(-1)
-    return int(torch.multinomial(probs, 1, generator=generator))
+    return int(pick_next(logits[None], temperature=temperature, top_k=top_k, top_p=top_p, generator=generator))
 
 
 @torch.no_grad()
