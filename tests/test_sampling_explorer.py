@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -77,6 +78,11 @@ def test_html_is_self_contained_with_a_static_view(setup):
     assert "survive the cut" in page  # the Python-rendered view is inside
     view = sampling_view_html(data, 1, 2, temperature=0.5, top_k=3)
     assert "<b>3</b> of" in view
+    # the footnote counts every token the table does not show, so shown + others = vocabulary
+    show = min(data["show"], data["top"])
+    others, others_kept = re.search(r"The other (\d+) tokens: .*?\((\d+) kept\)", view).groups()
+    assert int(others) + show == data["vocab_size"]
+    assert int(others_kept) + view.count("<tr>") == 3  # top-k 3: kept rows plus kept others
 
 
 def test_widget_builds():

@@ -63,6 +63,7 @@
     const pos = Math.min(Number(posEl.value), pr.steps.length - 1);
     const t = Number($(".se-t").value), k = Number($(".se-k").value), p = Number($(".se-p").value);
     const topK = k > 0 ? k : null, topP = p < 1 ? p : null;
+    $(".se-posv").textContent = String(pos);
     $(".se-tv").textContent = t.toFixed(2);
     $(".se-kv").textContent = topK === null ? "off" : String(k);
     $(".se-pv").textContent = topP === null ? "off" : p.toFixed(2);
@@ -77,7 +78,11 @@
         "<div class='se-b1' style='width:" + (100 * b / scale).toFixed(1) + "%'></div></div></td><td>" + fmt(a) + " \u2192 " + fmt(b) +
         (x[0] === nxt ? " \u25c0" : "") + "</td></tr>";
     });
-    const others = data.vocab_size - data.top;
+    const show = Math.min(data.show, r.p0.length);
+    const others = data.vocab_size - show;  // every token not in the table
+    const sum = (a) => a.reduce((x, y) => x + y, 0);
+    const hidden0 = r.rest0 + sum(r.p0.slice(show)), hidden = r.rest + sum(r.p.slice(show));
+    const hiddenKept = r.restKept + r.p.slice(show).filter((b) => b > 0).length;
     const j = pr.steps[pos].top.findIndex((x) => x[0] === nxt);
     const rank = j >= 0 ? " (rank " + (j + 1) + ", " + fmt(r.p0[j]) + " \u2192 " + fmt(r.p[j]) + ")" : " (not among the top " + data.top + ")";
     $(".se-view").innerHTML =
@@ -86,7 +91,7 @@
       "<div class='se-head'>next token after position " + pos + ": the poem has <b>" + esc(nxt) + "</b>" + rank + " \u2014 <b>" +
       r.kept + "</b> of " + data.vocab_size + " tokens survive the cut</div><div class='se-scroll'><table class='se-table'>" + rows + "</table></div>" +
       "<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to the largest). The other " +
-      others + " tokens: " + fmt(r.rest0) + " \u2192 " + fmt(r.rest) + " (" + r.restKept + " kept).</div>";
+      others + " tokens: " + fmt(hidden0) + " \u2192 " + fmt(hidden) + " (" + hiddenKept + " kept).</div>";
     root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");
   }
 

@@ -187,7 +187,11 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
                     f"<div class='se-b0' style='width:{100 * a / scale:.1f}%'></div>"
                     f"<div class='se-b1' style='width:{100 * b / scale:.1f}%'></div></div></td>"
                     f"<td>{_fmt(a)} → {_fmt(b)}{mark}</td></tr>")
-    others = data["vocab_size"] - data["top"]
+    show = min(data["show"], len(r["p0"]))
+    others = data["vocab_size"] - show  # every token not in the table
+    hidden0 = r["rest0"] + sum(r["p0"][show:])
+    hidden = r["rest"] + sum(r["p"][show:])
+    hidden_kept = r["rest_kept"] + sum(1 for b in r["p"][show:] if b > 0)
     labels = [t for t, _ in pr["steps"][position]["top"]]
     if nxt in labels:
         j = labels.index(nxt)
@@ -202,7 +206,7 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
         f"<div class='se-scroll'><table class='se-table'>{''.join(rows)}</table></div>"
         f"<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from "
         f"(bars scaled to the largest). "
-        f"The other {others} tokens: {_fmt(r['rest0'])} → {_fmt(r['rest'])} ({r['rest_kept']} kept).</div>"
+        f"The other {others} tokens: {_fmt(hidden0)} → {_fmt(hidden)} ({hidden_kept} kept).</div>"
     )
 
 
@@ -221,7 +225,8 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
   <script type="application/json" class="se-data">{payload}</script>
   <div class="se-controls" style="display:none">
     <label>poem <select class="se-prompt">{options}</select></label>
-    <label>position <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}"></label>
+    <label>position <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
+      <span class="se-posv">{position}</span></label>
     <label>temperature <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
       <span class="se-tv">1.00</span></label>
     <label>top-k <input class="se-k" type="range" min="0" max="{data['top']}" step="1" value="0">
