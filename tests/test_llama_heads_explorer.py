@@ -70,6 +70,17 @@ def test_explorer_data_shows_the_model_weights(model, tok, data):
                 assert torch.allclose(shown.float(), maps[layer][head], atol=0.01), (layer, head)
 
 
+def test_future_scores_are_real_and_hidden_by_the_mask(model, tok, data):
+    k = data["sentences"][0]["kinds"]["decoder"]
+    ids = torch.tensor([tok.encode(TEXTS[0])[:12]])
+    raw = attention_scores(model, ids, LAYERS)[LAYERS[0]][0]  # every q . k, the future too
+    torch.testing.assert_close(torch.tensor(k["scores"][0][0]), raw, atol=0.006, rtol=0)
+    assert all(x != 0 for row in k["scores"][0][0] for x in row[1:2])  # no stored 0 above the diagonal
+    view = explorers.attention_view_html(data, kind="decoder", query=2)
+    strip = view.split("attends to:")[1]
+    assert strip.count("ax-tok") == 3  # query 2 sees keys 0, 1, 2 only
+
+
 def test_explorer_page_and_widget(data):
     page = explorers.attention_explorer_html(data, kind="decoder", layer=2, head=8)
     embedded = json.loads(re.search(r'class="ax-data">(.*?)</script>', page, re.S).group(1))

@@ -50,9 +50,9 @@
     view.innerHTML = html + "</table>";
     view.querySelectorAll(".ax-q").forEach((th) => th.addEventListener("click", () => { query = +th.dataset.i; render(); }));
     const w = weights[query];
-    focus.innerHTML = "<b>" + esc(k.q_tokens[query]) + "</b> attends to: " + k.k_tokens.map((t, j) =>
+    focus.innerHTML = "<b>" + esc(k.q_tokens[query]) + "</b> attends to: " + k.k_tokens.map((t, j) => !k.mask[query][j] ? "" :  // only keys the query may see
       "<span class='ax-tok' style='background:rgba(33,102,172," + w[j].toFixed(3) + ");color:" + (w[j] > 0.55 ? "white" : "black") +
-      "' title='" + w[j].toFixed(3) + "'>" + esc(t) + "</span>").join(" ");
+      "' title='" + w[j].toFixed(3) + "'>" + esc(t) + "</span>").filter((x) => x).join(" ");
     root.dataset.state = [sSel.value, kSel.value, lSel.value, hSel.value, stage(), query].join("|");
   }
   [sSel, kSel, lSel, hSel].forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));

@@ -116,10 +116,10 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
     """One view of the explorer rendered in Python (the static fallback and the widget's view)."""
     k = data["sentences"][sentence]["kinds"][kind]
     st = explorer_stages(k["scores"][layer][head], k["mask"], data["d_k"])
-    w = st["weights"][query].tolist()
-    focus = " ".join(
+    w, allowed = st["weights"][query].tolist(), k["mask"][query]
+    focus = " ".join(  # only the keys the query may see (a causal mask hides the future)
         f"<span class='ax-tok' style='background:rgba(33,102,172,{x:.3f});color:{'white' if x > 0.55 else 'black'}'"
-        f" title='{x:.3f}'>{html.escape(t)}</span>" for t, x in zip(k["k_tokens"], w)
+        f" title='{x:.3f}'>{html.escape(t)}</span>" for t, x, ok in zip(k["k_tokens"], w, allowed) if ok
     )
     table = _matrix_html(st[stage].tolist(), k["q_tokens"], k["k_tokens"], stage == "weights", query)
     return (f"<div class='ax-view'>{table}</div>"

@@ -112,7 +112,8 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
     For each text (its first ``max_tokens`` tokens): the raw q . k scores of every head of the chosen
     ``layers``, as one kind of attention, "decoder" (masked self-attention). ``layer_names`` and
     ``head_names`` keep the model's own numbering (from 0), e.g. "layer 16" and "head 0".
-    Masked scores (above the diagonal) are stored as 0: the explorer masks them anyway.
+    Every q . k is stored, the future ones (above the diagonal) too, as ``attention_data`` stores the
+    translator's decoder scores: the explorer's mask step hides them.
     """
     if isinstance(texts, str) or not texts or not all(isinstance(s, str) and s for s in texts):
         raise ValueError("texts must be a non-empty list of non-empty strings")
@@ -126,7 +127,7 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
         t = len(ids)
         mask = torch.ones(t, t, dtype=torch.bool).tril()
         labels = [token_label(tokenizer, i) for i in ids]
-        shown = [[[[round(x, 2) for x in row] for row in scores[layer][h].masked_fill(~mask, 0).tolist()]
+        shown = [[[[round(x, 2) for x in row] for row in scores[layer][h].tolist()]
                   for h in range(c.n_heads)] for layer in layers]
         sentences.append({"name": text if len(text) <= 60 else text[:57] + "...",
                           "kinds": {"decoder": {"q_tokens": labels, "k_tokens": labels, "mask": mask.tolist(),
