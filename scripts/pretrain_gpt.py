@@ -4,9 +4,10 @@
     python scripts/pretrain_gpt.py --steps 20 --n-layer 1 --n-embd 32 --out /tmp/run
 
 Writes gpt_poems.pt (float16 weights + config + vocabulary, loadable with
-torch.load(weights_only=True)) and gpt_poems.json (settings, train/validation loss log, wall time,
-final validation loss and the form accuracy of sampled poems) into --out, by default the helpers
-package's data folder, from which the chapters load it (helpers.pretrain.load).
+torch.load(weights_only=True)) and gpt_poems.json (settings; a log with, every --eval-every steps,
+the training and validation loss and the form accuracy of --sample-poems sampled poems; wall time;
+the final figures) into --out, by default the helpers package's data folder, from which the
+chapters load it (helpers.pretrain.load).
 """
 
 from __future__ import annotations

@@ -196,12 +196,25 @@ def test_pretraining_script_runs_and_the_loss_falls(tmp_path):
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300, cwd=ROOT)
     info = json.loads((tmp_path / pretrain.LOG_FILE).read_text(encoding="utf-8"))
     log = info["log"]
-    assert [e["step"] for e in log] == [0, 20, 40]
+    assert [e["step"] for e in log] == [0, 20, 40] and all(e["form"]["n"] == 4 for e in log)
     assert log[-1]["val_loss"] < log[0]["val_loss"] - 0.5
     assert info["metrics"]["form"]["n"] == 4 and info["checkpoint_bytes"] < 10_000_000
     model, vocab, info2 = pretrain.load(tmp_path)
     assert len(vocab) == 600 == model.config.vocab_size and info2 == info
     torch.load(tmp_path / pretrain.CHECKPOINT_FILE, weights_only=True)
+
+
+def test_evaluating_does_not_change_the_training_run():
+    """Loss and form use their own generators (dropout draws from the global one): eval_every leaves the weights."""
+    small = dict(steps=12, n_layer=1, n_head=2, n_embd=16, block_size=24, batch_size=4, vocab_max_size=300,
+                 eval_batches=1, sample_poems=3, warmup=2, max_minutes=0, dropout=0.1)
+    often = pretrain.train(pretrain.PretrainSettings(eval_every=3, **small), progress=False)
+    rarely = pretrain.train(pretrain.PretrainSettings(eval_every=100, **small), progress=False)
+    assert [e["step"] for e in often.log] == [0, 3, 6, 9, 12] and [e["step"] for e in rarely.log] == [0, 12]
+    a, b = often.model.state_dict(), rarely.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert often.log[-1]["form"] == rarely.log[-1]["form"] == often.metrics["form"]
+    assert all(e["form"]["n"] == 3 for e in often.log)
 
 
 def test_shipped_checkpoint_loads_and_is_small():

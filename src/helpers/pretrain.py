@@ -8,6 +8,9 @@ modelling). AdamW, linear warm-up then cosine decay, gradient clipping at 1.0, a
 ``scripts/pretrain_gpt.py`` (``make pretrain``) runs ``train`` with ``PretrainSettings`` and writes
 gpt_poems.pt (float16 weights, config, vocabulary: ``torch.load(weights_only=True)`` works) and
 gpt_poems.json (settings, log, final validation loss and form accuracy). ``load()`` reads them back.
+Every ``eval_every`` steps the log records the held-out loss and the form accuracy of
+``sample_poems`` poems sampled with their own seeded generator, so evaluating does not change the
+training run: the weights are the same whatever ``eval_every`` is.
 """
 
 from __future__ import annotations
@@ -50,11 +53,11 @@ class PretrainSettings:
     weight_decay: float = 0.1
     grad_clip: float = 1.0
     val_fraction: float = 0.05
-    eval_every: int = 250
+    eval_every: int = 100
     eval_batches: int = 20
-    sample_poems: int = 200  # generated poems for the form accuracy
+    sample_poems: int = 200  # generated poems for the form accuracy, at every evaluation
     sample_temperature: float = 1.0
-    max_minutes: float = 35.0  # > 0: stop early (at an eval) once this much time has passed
+    max_minutes: float = 45.0  # > 0: stop early (at an eval) once this much time has passed
 
     def model_config(self, vocab_size: int) -> GPTConfig:
         return GPTConfig(vocab_size=vocab_size, block_size=self.block_size, n_layer=self.n_layer,
@@ -65,7 +68,7 @@ class PretrainSettings:
 class PretrainResult:
     model: GPT
     vocab: poems.CharVocab
-    log: list[dict] = field(default_factory=list)  # {"step", "train_loss", "val_loss", "seconds"}
+    log: list[dict] = field(default_factory=list)  # {"step", "train_loss", "val_loss", "form", "seconds"}
     seconds: float = 0.0
     metrics: dict = field(default_factory=dict)
 
@@ -127,6 +130,20 @@ def data(s: PretrainSettings) -> tuple[poems.CharVocab, torch.Tensor, torch.Tens
     return vocab, poems.encode_stream(train, vocab), poems.encode_stream(val, vocab)
 
 
+def evaluate(model: GPT, vocab: poems.CharVocab, val_stream: torch.Tensor,
+             s: PretrainSettings) -> tuple[dict, list[str]]:
+    """({"val_loss", "form"}, the sampled poems) for the model as it is now; the training mode is restored.
+
+    Both use their own generators, seeded the same at every evaluation (the same validation windows,
+    the same random draws for the poems), so successive evaluations differ only by the weights, and
+    the training run's own random stream is untouched.
+    """
+    g_eval = torch.Generator().manual_seed(s.seed + 1)
+    val_loss = estimate_loss(model, val_stream, s.eval_batches, s.batch_size, g_eval)
+    texts = sample_poems(model, vocab, s.sample_poems, seed=s.seed, temperature=s.sample_temperature)
+    return {"val_loss": val_loss, "form": form_accuracy(texts)}, texts
+
+
 def train(s: PretrainSettings | None = None, progress: bool = True) -> PretrainResult:
     """Run one pretraining (seeded: same settings, same machine -> same weights); default: the shipped settings."""
     s = PretrainSettings() if s is None else s
@@ -147,10 +164,8 @@ def train(s: PretrainSettings | None = None, progress: bool = True) -> PretrainR
     for step in range(s.steps + 1):
         last = step == s.steps or (s.max_minutes > 0 and time.perf_counter() - start > 60 * s.max_minutes)
         if step % s.eval_every == 0 or last:
-            g_eval = torch.Generator().manual_seed(s.seed + 1)  # the same windows at every evaluation
-            entry = {"step": step, "train_loss": running,
-                     "val_loss": estimate_loss(model, val_stream, s.eval_batches, s.batch_size, g_eval),
-                     "seconds": round(time.perf_counter() - start, 1)}
+            entry, texts = evaluate(model, vocab, val_stream, s)
+            entry = {"step": step, "train_loss": running, **entry, "seconds": round(time.perf_counter() - start, 1)}
             result.log.append(entry)
             if bar is not None:
                 bar.set_postfix(val=f"{entry['val_loss']:.3f}")
@@ -171,9 +186,8 @@ def train(s: PretrainSettings | None = None, progress: bool = True) -> PretrainR
         bar.close()
     result.seconds = time.perf_counter() - start
     model.eval()
-    texts = sample_poems(model, vocab, s.sample_poems, seed=s.seed, temperature=s.sample_temperature)
     result.metrics = {"val_loss": result.log[-1]["val_loss"], "steps_done": result.log[-1]["step"],
-                      "form": form_accuracy(texts), "samples": texts[:10],
+                      "form": result.log[-1]["form"], "samples": texts[:10],
                       "params": model.num_params(), "train_seconds": round(result.seconds, 1)}
     return result
 
