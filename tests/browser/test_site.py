@@ -272,6 +272,10 @@ def test_chapter_page_renders(page, html):
         out = outputs.nth(i)
         has_content = out.inner_text().strip() or out.locator("img, table, svg, textarea").count()
         assert has_content, f"blank output #{i} on {html.name}"
+    split = page.evaluate("""() => [...document.querySelectorAll('.cell_output')].filter((o) => [...o.children]
+        .some((k, i) => i > 0 && k.classList.contains('stream') && o.children[i - 1].classList.contains('stream')))
+        .map((o) => o.innerText.slice(0, 60))""")
+    assert not split, f"{html.name}: a cell's printed output split into several boxes: {split}"
     for root in page.locator(EXPLORERS).all():
         assert root.get_attribute("data-live") == "1", "an explorer's script did not start"
         assert len(root.evaluate("(e) => e.outerHTML").encode()) < 300_000
