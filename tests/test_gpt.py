@@ -184,6 +184,8 @@ def test_form_accuracy():
     acc = pretrain.form_accuracy([ok, ok[:-1], "床前看月光，疑是地上霜。"])
     assert acc["n"] == 3 and acc["well_formed"] == pytest.approx(1 / 3) and acc["forms"] == {"quatrain5": 1}
     assert acc["even_lines"] == pytest.approx(1.0) and acc["punctuation_ok"] == pytest.approx(2 / 3)
+    unk = pretrain.form_accuracy(["床前□月光，疑是地上霜。举头望山月，低头思故乡。"])
+    assert unk["well_formed"] == 1.0 and unk["with_unk"] == 1.0 and acc["with_unk"] == 0.0
     with pytest.raises(ValueError, match="no texts"):
         pretrain.form_accuracy([])
 

@@ -118,6 +118,9 @@ def test_char_vocab_encode_decode(corpus):
     ids = vocab.encode("月光，", add_sos=True, add_eos=True)
     assert ids[0] == vocab.sos_id and ids[-1] == vocab.eos_id and len(ids) == 5
     assert vocab.decode(ids) == "<sos>月光，<eos>" and vocab.decode(ids, skip_specials=True) == "月光，"
+    unk = vocab.encode("月X光，", add_sos=True)  # X is not in the vocabulary: <unk>
+    assert vocab.decode(unk) == "<sos>月<unk>光，" and vocab.decode(unk, skip_specials=True) == "月□光，"
+    assert poems.check_form(vocab.decode(unk, skip_specials=True)).line_lengths == (3,)
     assert vocab.decode(torch.tensor(ids)) == vocab.decode(ids)
     assert vocab.encode("𠀀") == [vocab.unk_id]  # unknown character -> <unk>
     assert vocab.encode("<") == [vocab.unk_id]

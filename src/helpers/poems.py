@@ -33,6 +33,7 @@ from pathlib import Path
 import torch
 
 SPECIALS: tuple[str, ...] = ("<pad>", "<sos>", "<eos>", "<unk>", "<mask>")
+UNK_SHOWN = "□"  # <unk> in text decoded with skip_specials: it stands for one (rare) character
 PUNCTUATION = "，。"
 # form key -> (characters per line, lines)
 FORMS: dict[str, tuple[int, int]] = {
@@ -293,7 +294,11 @@ class CharVocab:
         return ([self.sos_id] if add_sos else []) + ids + ([self.eos_id] if add_eos else [])
 
     def decode(self, ids: Iterable[int] | torch.Tensor, skip_specials: bool = False) -> str:
-        """Ids -> text. Special tokens appear as their names (e.g. <unk>) unless ``skip_specials``."""
+        """Ids -> text. Special tokens appear as their names (e.g. <unk>) unless ``skip_specials``.
+
+        With ``skip_specials`` they are dropped, except <unk>, which becomes ``UNK_SHOWN`` (□): it
+        stands for a real character, so dropping it would make its line one character short.
+        """
         if isinstance(ids, torch.Tensor):
             if ids.dim() != 1:
                 raise ValueError(f"decode takes one sequence (1 dim), got shape {tuple(ids.shape)}")
@@ -304,6 +309,8 @@ class CharVocab:
             if not 0 <= i < len(self):
                 raise ValueError(f"unknown token id {i}: this vocabulary has ids 0..{len(self) - 1}")
             if skip_specials and i < len(self.specials):
+                if self.itos[i] == "<unk>":
+                    out.append(UNK_SHOWN)
                 continue
             out.append(self.itos[i])
         return "".join(out)

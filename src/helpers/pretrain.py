@@ -109,7 +109,10 @@ def sample_poems(model: GPT, vocab: poems.CharVocab, n: int, seed: int = 0, temp
 
 
 def form_accuracy(texts: list[str]) -> dict:
-    """Shares of texts that have a regular form, even lines (one length, 5 or 7), right punctuation; forms counted."""
+    """Shares of texts that have a regular form, even lines (one length, 5 or 7), right punctuation, a <unk>.
+
+    A <unk> counts as one character (``poems.UNK_SHOWN`` in decoded text); ``forms`` counts each form.
+    """
     if not texts:
         raise ValueError("no texts")
     reports = [poems.check_form(t) for t in texts]
@@ -120,7 +123,8 @@ def form_accuracy(texts: list[str]) -> dict:
             forms[r.form] = forms.get(r.form, 0) + 1
     return {"n": n, "well_formed": sum(r.well_formed for r in reports) / n,
             "even_lines": sum(r.even_lines for r in reports) / n,
-            "punctuation_ok": sum(r.punctuation_ok for r in reports) / n, "forms": forms}
+            "punctuation_ok": sum(r.punctuation_ok for r in reports) / n,
+            "with_unk": sum(poems.UNK_SHOWN in t for t in texts) / n, "forms": forms}
 
 
 def data(s: PretrainSettings) -> tuple[poems.CharVocab, torch.Tensor, torch.Tensor]:
