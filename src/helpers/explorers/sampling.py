@@ -53,6 +53,7 @@ _STYLE = """
 .se-b1 {top: 7px; background: #2166ac;}
 .se-cut td {color: #aaa; text-decoration: line-through;}
 .se-note {font-size: 12px; color: #555; margin-top: 4px;}
+@media (max-width: 600px) {.se-bar {width: 110px;}}  /* a phone sees the p column and the ◀ too */
 </style>
 """
 
