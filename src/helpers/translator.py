@@ -117,6 +117,21 @@ class TrainResult:
     seconds: float = 0.0
 
 
+def lr_factor(step: int, warmup: int, steps: int) -> float:
+    """The learning rate of step ``step`` (0-based) as a fraction of the peak rate.
+
+    Linear warm-up over the first ``warmup`` steps, reaching the peak (1.0) at step ``warmup - 1``;
+    then a linear decay to 5 % of the peak at the last step. The decay starts only after the
+    warm-up, so every schedule reaches the peak it states, with or without warm-up.
+    """
+    if warmup < 1 or steps < 1:
+        raise ValueError(f"warmup and steps must be >= 1, got warmup={warmup!r}, steps={steps!r}")
+    if step < warmup:
+        return (step + 1) / warmup
+    span = max(1, steps - warmup)
+    return max(0.05, 1.0 - (step - warmup + 1) / span * 0.95)
+
+
 def train(settings: TrainSettings = DEFAULT_SETTINGS, progress: bool = True, evaluate: bool = True) -> TrainResult:
     """Train the translator on the training part of the toy corpus (seeded, CPU)."""
     torch.manual_seed(settings.seed)
@@ -126,9 +141,7 @@ def train(settings: TrainSettings = DEFAULT_SETTINGS, progress: bool = True, eva
     train_pairs, test_pairs = corpus.split_pairs()
     model = build_model(settings, en, zh)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / settings.warmup) * max(0.05, 1 - s / settings.steps)
-    )
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, settings.warmup, settings.steps))
     bar = range(settings.steps)
     if progress:
         from tqdm.auto import tqdm
@@ -142,10 +155,11 @@ def train(settings: TrainSettings = DEFAULT_SETTINGS, progress: bool = True, eva
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        lr = sched.get_last_lr()[0]  # the rate this step is taken with
         opt.step()
         sched.step()
         if step % settings.log_every == 0 or step == settings.steps - 1:
-            log.append({"step": step, "loss": round(loss.item(), 5), "lr": sched.get_last_lr()[0]})
+            log.append({"step": step, "loss": round(loss.item(), 5), "lr": lr})
             if progress:
                 bar.set_postfix(loss=f"{loss.item():.3f}")
     model.eval()
