@@ -17,7 +17,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench lab train compare-norms poems pretrain finetune sync-url clean
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench bench-busy lab train compare-norms poems pretrain finetune sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -134,6 +134,11 @@ bench: install
 	$(BIN)/python scripts/bench_bpe.py
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/bench_gpt.py
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/bench_llama.py
+
+## make bench-busy: every chapter's time and peak memory beside two processes that keep both cores busy
+## (a learner's laptop running other programs); each chapter must still finish within 60 s
+bench-busy: install
+	$(BIN)/python scripts/bench.py --busy 2 chapters/*.ipynb
 
 ## make lab: JupyterLab on the chapters
 lab: install

@@ -62,3 +62,95 @@ def test_every_chapter_is_in_the_toc():
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     for nb in CHAPTERS:
         assert f"chapters/{nb.stem}" in toc
+
+
+def _script(name: str):
+    """Import one of the book's scripts (scripts/*.py) as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _visible_code(nb_path: Path) -> list[str]:
+    return ["".join(c["source"]) for c in cells(nb_path)
+            if c["cell_type"] == "code" and "remove-cell" not in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_no_glue_call_in_the_code_a_reader_sees(nb):
+    """glue() only hands numbers to the prose: it lives in hidden cells (scripts/hide_glue.py moves it)."""
+    shown = [src for src in _visible_code(nb) if re.search(r"^\s*glue\(", src, re.M)]
+    assert not shown, f"{nb.name}: {len(shown)} visible cell(s) call glue(); run scripts/hide_glue.py"
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_sets_its_thread_count(nb):
+    """Tiny models run faster, and the same on a busy laptop, on one thread: every chapter says how many."""
+    code = "\n".join(_visible_code(nb)[:3])
+    assert re.search(r"torch\.set_num_threads\(\d\)", code), f"{nb.name} does not set torch's thread count"
+
+
+def test_every_chapter_mention_is_a_link():
+    links = _script("link_chapters")
+    plain = {}
+    for page in links.pages():
+        if page.suffix == ".ipynb":
+            texts = ["".join(c["source"]) for c in cells(page) if c["cell_type"] == "markdown"]
+        else:
+            texts = [page.read_text(encoding="utf-8")]
+        found = [m for t in texts for m in links.plain_mentions(t, page)]
+        if found:
+            plain[page.name] = found
+    assert not plain, f"plain 'chapter N' mentions (run scripts/link_chapters.py): {plain}"
+
+
+def test_chapter_links_catch_plain_mentions():
+    links = _script("link_chapters")
+    page = CHAPTERS[0]
+    assert links.plain_mentions("As chapter 4 shows, and chapters 5 and 6 too.", page) == [
+        "chapter 4", "chapters 5 and 6"]
+    linked = links.link_text("As chapter 4 shows.", page)
+    assert linked == f"As [chapter 4]({CHAPTERS[4].name}) shows."
+    assert links.plain_mentions(linked, page) == []
+    # code, math and existing links are left alone
+    assert links.plain_mentions("`chapter 4` and $chapter 4$ and [see chapter 4](x.ipynb)", page) == []
+
+
+def test_hide_glue_moves_only_what_is_safe():
+    hide = _script("hide_glue")
+    kept, moved, left = hide.split_cell("x = 1\nglue('a', x)\nprint(x)")
+    assert moved == ["glue('a', x)"] and kept == "x = 1\nprint(x)" and not left
+    kept, moved, left = hide.split_cell("x = 1\nglue('a', x)\nx = 2")
+    assert moved == [] and left  # x changes after the glue: moving it would glue 2
+    kept, moved, left = hide.split_cell("x = 1\nx + 1\nglue('a', x)")
+    assert moved == [] and left  # x + 1 would become the last line and print itself
+    kept, moved, left = hide.split_cell("x = 1\nglue('a', x, display=True)")
+    assert moved == [] and left  # it shows its value where it stands
+
+
+def test_every_reference_has_a_doi_or_url():
+    """A reader can follow every entry of the bibliography to the work it names."""
+    entries = re.split(r"\n(?=@\w+\{)", (ROOT / "references.bib").read_text(encoding="utf-8"))
+    entries = [e for e in entries if e.lstrip().startswith("@")]
+    assert len(entries) >= 20
+    missing = [re.match(r"\s*@\w+\{([^,]+),", e).group(1) for e in entries
+               if not re.search(r"^\s*(doi|url)\s*=", e, re.M | re.I)]
+    assert not missing, f"references without doi or url: {missing}"
+
+
+def test_bibliography_labels_are_author_year():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import bib_style
+    from pybtex.database import parse_string
+
+    db = parse_string(
+        "@article{a, author={Vaswani, A. and Shazeer, N. and Parmar, N.}, title={T}, year={2017}}"
+        "@article{b, author={Press, O. and Wolf, L.}, title={U}, year={2017}}"
+        "@article{c, author={Gage, P.}, title={V}, year={1994}}", "bibtex")
+    labels = list(bib_style.AuthorYearLabels().format_labels(db.entries.values()))
+    assert labels == ["Vaswani et al., 2017", "Press and Wolf, 2017", "Gage, 1994"]
