@@ -267,6 +267,7 @@ def test_chapter_page_renders(page, html):
         "a Live Code (Thebe) button that cannot work offline"
     )
     check_figures(page, html.name)
+    check_figures_described(page, html.name)
     outputs = page.locator(".cell_output")
     for i in range(outputs.count()):
         out = outputs.nth(i)
@@ -408,6 +409,43 @@ def test_page_and_explorers_fit_a_phone(phone, html):
             assert t["inside"] and (t["scrolls"] or not t["wide"]), f"{name}: a table is cut off: {fit}"
     page_width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert page_width <= width + 1, f"{name}: the page scrolls sideways on a phone ({page_width}px)"
+    check_nothing_clipped(phone, name)
+
+
+_CLIPPED = """() => {
+  const out = [];
+  const column = document.querySelector('main article, article.bd-article, main') || document.body;
+  const limit = column.getBoundingClientRect().right + 1;
+  for (const m of document.querySelectorAll('mjx-container[display="true"]')) {
+    const inner = m.querySelector('mjx-math') || m;
+    const w = inner.getBoundingClientRect().width, box = m.getBoundingClientRect();
+    if (w > box.width + 1 || box.right > limit) out.push('formula: ' + (m.getAttribute('aria-label') || m.textContent).slice(0, 50));
+  }
+  for (const h of document.querySelectorAll('main h1, main h2, main h3')) {
+    if (h.scrollWidth > h.clientWidth + 1) out.push('heading: ' + h.textContent.slice(0, 50));
+  }
+  return out;
+}"""
+
+
+def check_nothing_clipped(page, name):
+    """At phone width every display formula and heading fits the column: long ones are broken into lines."""
+    clipped = page.evaluate(_CLIPPED)
+    assert not clipped, f"{name}: wider than a phone's column: {clipped}"
+
+
+def check_figures_described(page, name):
+    """Every figure has real alt text (not a file name) and a caption that says what to see."""
+    bad = page.evaluate("""() => [...document.querySelectorAll('.cell_output img')].map((img) => {
+        const alt = (img.getAttribute('alt') || '').trim();
+        const fig = img.closest('figure');
+        const cap = fig && fig.querySelector('figcaption');
+        const src = img.getAttribute('src').split('/').pop().slice(0, 16);
+        if (alt.length < 15 || /[\\/]|\\.(png|jpe?g|svg)$/i.test(alt)) return src + ': alt text ' + JSON.stringify(alt);
+        if (!cap || cap.innerText.trim().length < 15) return src + ': no caption';
+        return null;
+      }).filter((x) => x)""")
+    assert not bad, f"{name}: figures without a description: {bad}"
 
 
 def test_solutions_reveal(page):
