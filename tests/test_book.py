@@ -154,3 +154,24 @@ def test_bibliography_labels_are_author_year():
         "@article{c, author={Gage, P.}, title={V}, year={1994}}", "bibtex")
     labels = list(bib_style.AuthorYearLabels().format_labels(db.entries.values()))
     assert labels == ["Vaswani et al., 2017", "Press and Wolf, 2017", "Gage, 1994"]
+
+
+def test_glossary_terms_link_at_first_use():
+    """In every chapter, the first use of each glossary term links to its entry (scripts/link_terms.py)."""
+    terms = _script("link_terms")
+    unlinked = {}
+    for nb in CHAPTERS:
+        sources = ["".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown"]
+        _, linked = terms.link_chapter(sources)
+        if linked:
+            unlinked[nb.name] = linked
+    assert not unlinked, f"first uses of glossary terms that are not links (run scripts/link_terms.py): {unlinked}"
+
+
+def test_term_linker_links_first_use_only():
+    terms = _script("link_terms")
+    new, linked = terms.link_chapter(["The softmax turns scores into weights; softmax again.", "`softmax` in code"])
+    assert new[0] == "The {term}`softmax <softmax>` turns scores into weights; softmax again."
+    assert linked == ["softmax"] and new[1] == "`softmax` in code"
+    new, linked = terms.link_chapter(["# Softmax heading", "$softmax$ and {term}`softmax` later"])
+    assert linked == []  # headings and math are left alone; the term is already linked
