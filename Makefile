@@ -17,7 +17,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench bench-busy lab train compare-norms poems pretrain finetune sync-url clean
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench bench-busy lab lab-sources learner learner-notebooks train compare-norms poems pretrain finetune sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,12 +66,16 @@ book: install
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
-## make test: lint, unit tests (ipywidgets 8 and 7), every notebook under nbval,
-## the book with warnings as errors, and the built site in a headless browser
-test: install lint unit widgets7 notebooks book-strict browser
+## make test: lint, unit tests (ipywidgets 8 and 7), the book with warnings as errors (which executes
+## every chapter and fails on any error), the learner's notebooks made from it and run under nbval
+## without myst-nb (as in Colab), and the built site in a headless browser
+test: install lint unit widgets7 book-strict learner-notebooks browser
 
 lint:
-	$(BIN)/ruff check src tests scripts chapters
+	$(BIN)/ruff check src tests scripts chapters _ext
+	@if [ -x $(BIN)/actionlint ]; then $(BIN)/actionlint .github/workflows/*.yml && echo "actionlint: workflows OK"; \
+	elif [ -n "$$CI" ]; then echo "CI: actionlint is missing (requirements.txt installs it on Linux x86-64)"; exit 1; \
+	else echo "actionlint has no wheel for this platform: the workflows are not linted here"; fi
 
 unit:
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 tests --ignore=tests/browser
@@ -79,8 +83,22 @@ unit:
 widgets7:
 	PYTHONPATH=$(W7) EXPECT_IPYWIDGETS=7 $(BIN)/python -m pytest -q tests/test_widgets.py tests/test_timeline.py -k "widget"
 
+## make notebooks: the chapters (the MyST sources) under nbval, for authors
 notebooks:
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env -n 2 --dist loadfile chapters
+
+## make learner: the learner's notebooks (no MyST, numbers filled in, solutions folded) from the
+## last build, in _build/learner/chapters; Colab and Binder open them (published to the branch learner)
+learner:
+	$(BIN)/python scripts/learner_notebooks.py
+
+## make learner-notebooks: make them, then run every one under nbval where myst-nb cannot be imported
+NO_MYST := _build/no-myst-nb
+learner-notebooks: learner
+	mkdir -p $(NO_MYST)/myst_nb
+	echo 'raise ImportError("myst-nb is not installed here, as on Colab")' > $(NO_MYST)/myst_nb/__init__.py
+	PYTHONPATH=$(CURDIR)/$(NO_MYST) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
+	  --nbval-current-env -n 2 --dist loadfile --rootdir=_build/learner _build/learner/chapters
 
 book-strict:
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -122,8 +140,9 @@ compare-norms: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py
 
 ## make sync-url: copy the repository URL of _config.yml into every chapter's Colab cell
+## (standard library only: works before .venv exists, e.g. right after forking)
 sync-url:
-	$(BIN)/python scripts/sync_repo_url.py
+	$(PYTHON) scripts/sync_repo_url.py
 
 ## make bench: time and peak memory of each notebook, and of the whole book; then the
 ## from-scratch BPE trainer beside the tokenizers library on the same 200 KB of prose; then the GPT's
@@ -140,9 +159,13 @@ bench: install
 bench-busy: install
 	$(BIN)/python scripts/bench.py --busy 2 chapters/*.ipynb
 
-## make lab: JupyterLab on the chapters
-lab: install
-	$(BIN)/jupyter lab chapters
+## make lab: JupyterLab on the learner's notebooks (builds the book first; the execution cache makes
+## later builds quick). The chapters' MyST sources are in chapters/ (`make lab-sources`).
+lab: book learner
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) _build/learner/chapters
+
+lab-sources: install
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
