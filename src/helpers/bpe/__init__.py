@@ -16,7 +16,9 @@ library configured alike (see ``hf_reference_tokenizer``):
 3. pre-splitting uses the same pattern as the library's ``ByteLevel(use_regex=True)``.
 
 Modules: ``core`` (bytes, pairs, merge, pre-tokenizer), ``train`` (the reference trainer and
-the fast one), ``tokenizer`` (``BPETokenizer``), ``reference`` (the ``tokenizers`` library).
+the fast one), ``tokenizer`` (``BPETokenizer``), ``reference`` (the ``tokenizers`` library),
+``subword`` (WordPiece and Unigram encoding), ``stream`` (decoding tokens that end inside a
+character), ``display`` (aligned columns for mixed Latin and Chinese text).
 """
 
 from .core import (
@@ -30,7 +32,18 @@ from .core import (
     tie_key,
     word_table,
 )
-from .reference import hf_id_map, hf_merges_as_ids, hf_reference_tokenizer
+from .display import display_width, pad
+from .reference import (
+    hf_id_map,
+    hf_merges_as_ids,
+    hf_reference_tokenizer,
+    hf_unigram_tokenizer,
+    hf_wordpiece_tokenizer,
+    unigram_scores,
+    with_byte_fallback,
+)
+from .stream import StreamDecoder, utf8_length
+from .subword import META, byte_tokens, metaspace, unigram_word, wordpiece_word
 from .tokenizer import FORMAT_NAME, FORMAT_VERSION, SPECIAL_TOKENS, BPETokenizer
 from .train import merge_word, train_merges, train_merges_simple
 
@@ -39,7 +52,20 @@ __all__ = [
     "FORMAT_VERSION",
     "GPT2_SPLIT_PATTERN",
     "SPECIAL_TOKENS",
+    "META",
     "BPETokenizer",
+    "StreamDecoder",
+    "byte_tokens",
+    "display_width",
+    "hf_unigram_tokenizer",
+    "hf_wordpiece_tokenizer",
+    "metaspace",
+    "pad",
+    "unigram_scores",
+    "unigram_word",
+    "utf8_length",
+    "with_byte_fallback",
+    "wordpiece_word",
     "Pair",
     "bytes_to_unicode",
     "check_pattern",

@@ -61,3 +61,54 @@ def hf_id_map(hf_tokenizer) -> dict[int, int]:
         vocab.append(vocab[a] + vocab[b])
     ours = {raw: i for i, raw in enumerate(vocab)}
     return {i: ours[bytes(byte_of[c] for c in token)] for token, i in hf_tokenizer.get_vocab().items()}
+
+
+def hf_wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, unk: str = "[UNK]"):
+    """A WordPiece tokenizer (BERT's kind) trained by the ``tokenizers`` library on ``texts``.
+
+    BERT's pre-tokenizer cuts at spaces and punctuation. The library's ``WordPieceTrainer``
+    learns the vocabulary with BPE merges (continuations spelled "##..."); what makes the result
+    WordPiece is how it encodes: greedy longest match first (``subword.wordpiece_word``).
+    """
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.WordPiece(unk_token=unk))
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(list(texts), trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=[unk]))
+    return tok
+
+
+def hf_unigram_tokenizer(texts: Iterable[str], vocab_size: int, unk: str = "<unk>"):
+    """A Unigram tokenizer (SentencePiece's default kind) trained by the ``tokenizers`` library.
+
+    Spaces become "▁" (``pre_tokenizers.Metaspace``). Training starts from many candidate pieces
+    and repeatedly drops those whose loss hurts the likelihood of the text least (EM), down to
+    ``vocab_size`` pieces, each with a log-probability.
+    """
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.Unigram())
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.train_from_iterator(list(texts), trainers.UnigramTrainer(vocab_size=vocab_size, unk_token=unk,
+                                                                special_tokens=[unk]))
+    return tok
+
+
+def unigram_scores(tok) -> dict[str, float]:
+    """A trained ``tokenizers`` Unigram model's pieces and their log-probabilities, in id order."""
+    model = json.loads(tok.to_str())["model"]
+    return {piece: score for piece, score in model["vocab"]}
+
+
+def with_byte_fallback(tok):
+    """The same Unigram model plus 256 byte tokens ``<0x00>``..``<0xFF>`` and ``byte_fallback``:
+    text its pieces cannot cover is written as UTF-8 bytes instead of the unknown token."""
+    from tokenizers import Tokenizer, models
+
+    model = json.loads(tok.to_str())["model"]
+    vocab = [(piece, score) for piece, score in model["vocab"]]
+    lowest = min(score for _, score in vocab)
+    vocab += [(f"<0x{b:02X}>", lowest) for b in range(256)]
+    out = Tokenizer(models.Unigram(vocab, unk_id=model["unk_id"], byte_fallback=True))
+    out.pre_tokenizer = tok.pre_tokenizer
+    return out

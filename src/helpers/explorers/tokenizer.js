@@ -66,7 +66,23 @@
   // ids of special tokens shift with the number of merges used, as in BPETokenizer.truncated
   function display(id, nMerges) { return id >= 256 + merges.length ? id - merges.length + nMerges : id; }
 
+  // spaces, tabs and newlines inside a token are drawn as visible marks (grey), as in Python's view
+  const MARKS = { " ": "\u2423", "\t": "\u21e5", "\n": "\u21b5", "\r": "\u240d" };
+  function fillChip(span, text) {
+    for (const part of text.split(/([ \t\n\r]+)/u)) {
+      if (!part) continue;
+      if (/^[ \t\n\r]+$/u.test(part)) {
+        const mark = document.createElement("span");
+        mark.className = "tx-sp";
+        mark.textContent = Array.from(part).map((c) => MARKS[c]).join("");
+        span.appendChild(mark);
+      } else span.appendChild(document.createTextNode(part));
+    }
+  }
+  const TAP_HINT = "Tap or hover a token to see its id and bytes.";
+
   const input = root.querySelector(".tx-input"), slider = root.querySelector(".tx-merges");
+  const info = root.querySelector(".tx-info");
   const special = root.querySelector(".tx-special"), view = root.querySelector(".tx-tokens");
   const stats = root.querySelector(".tx-stats"), idsBox = root.querySelector(".tx-ids");
   const nLabel = root.querySelector(".tx-n");
@@ -78,17 +94,27 @@
     ids.forEach((id, i) => {
       const span = document.createElement("span");
       span.className = "tx-tok";
-      span.textContent = label(id);
+      fillChip(span, label(id));
       span.title = "id " + display(id, n) + " \u2014 bytes " + (id in specialById ? "(special)" :
         vocab[id].map((b) => b.toString(16).padStart(2, "0")).join(" "));
       span.style.background = palette[i % palette.length];
       view.appendChild(span);
     });
+    info.textContent = TAP_HINT;
     idsBox.textContent = "[" + ids.map((id) => display(id, n)).join(", ") + "]";
     const nChars = Array.from(text).length, nBytes = utf8.encode(text).length;
     stats.textContent = nChars + " characters \u2192 " + nBytes + " bytes \u2192 " + ids.length + " tokens";
     root.dataset.tokens = String(ids.length);
   }
+  // touch screens have no hover: a tap on a token writes its id and bytes under the tokens
+  view.addEventListener("click", (ev) => {
+    const chip = ev.target.closest(".tx-tok");
+    if (!chip) return;
+    view.querySelectorAll(".tx-tok").forEach((c) => c.classList.remove("tx-picked"));
+    chip.classList.add("tx-picked");
+    const k = Array.prototype.indexOf.call(view.children, chip);
+    info.textContent = "token " + (k + 1) + ": \u201c" + chip.textContent + "\u201d, " + chip.title;
+  });
   [input, slider, special].forEach((el) => el.addEventListener("input", render));
   special.addEventListener("change", render);
   root.querySelectorAll(".tx-example").forEach((b) =>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from importlib import resources
 
@@ -23,6 +24,10 @@ _STYLE = """
 .tx-ids {font-family: monospace; font-size: 12px; color: #333; word-break: break-all;}
 .tx-stats {font-size: 13px; color: #444; margin-top: 4px;}
 .tx-example {margin: 2px; font-size: 12px;}
+.tx-sp {color: #888;}
+.tx-tok {cursor: pointer;}
+.tx-picked {outline: 2px solid #333;}
+.tx-info {font-size: 13px; color: #333; min-height: 1.3em;}
 </style>
 """
 
@@ -38,6 +43,21 @@ def token_label(tok: BPETokenizer, token_id: int) -> str:
         return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
 
 
+WHITESPACE_MARKS = {" ": "␣", "\t": "⇥", "\n": "↵", "\r": "␍"}
+
+
+def chip_html(label: str) -> str:
+    """A token's label as HTML, with its spaces, tabs and newlines drawn as grey marks (␣ ⇥ ↵)."""
+    parts = re.split(r"([ \t\n\r]+)", label)
+    return "".join(
+        f'<span class="tx-sp">{"".join(WHITESPACE_MARKS[c] for c in part)}</span>'
+        if part and part[0] in WHITESPACE_MARKS
+        else html.escape(part)
+        for part in parts
+        if part
+    )
+
+
 def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> str:
     """The tokens of ``text`` as coloured spans (hover: id and bytes), plus a counts line."""
     ids = tok.encode(text, allowed_special=allowed_special)
@@ -46,11 +66,12 @@ def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> 
         raw = "(special)" if t in tok.inverse_special else tok.token_bytes(t).hex(" ")
         spans.append(
             f'<span class="tx-tok" title="id {t} — bytes {raw}" '
-            f'style="background:{PALETTE[i % len(PALETTE)]}">{html.escape(token_label(tok, t))}</span>'
+            f'style="background:{PALETTE[i % len(PALETTE)]}">{chip_html(token_label(tok, t))}</span>'
         )
     n_bytes = len(text.encode("utf-8"))
     return (
         f'<div class="tx-tokens">{"".join(spans)}</div>'
+        f'<div class="tx-info">Tap or hover a token to see its id and bytes.</div>'
         f'<div class="tx-ids">{html.escape(str(ids))}</div>'
         f'<div class="tx-stats">{len(text)} characters → {n_bytes} bytes → {len(ids)} tokens</div>'
     )

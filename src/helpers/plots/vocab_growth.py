@@ -1,0 +1,36 @@
+"""Chapter 1's vocabulary growth: distinct words seen against words read, for open and closed text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+
+def distinct_so_far(words: Sequence[str]) -> list[int]:
+    """After reading words[:n + 1], how many distinct words have been seen (for each n)."""
+    seen: set[str] = set()
+    out = []
+    for w in words:
+        seen.add(w)
+        out.append(len(seen))
+    return out
+
+
+def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
+    """One curve per text (name -> its words in order): distinct words against words read.
+    Returns the figure (4.6 in wide, text >= 9.5 pt)."""
+    fig, ax = plt.subplots(figsize=(4.6, 2.9))
+    for name, words in texts.items():
+        growth = distinct_so_far(words)
+        line, = ax.plot(range(1, len(growth) + 1), growth, label=name)
+        ax.annotate(f"{growth[-1]:,}", (len(growth), growth[-1]), xytext=(-4, 6), textcoords="offset points",
+                    ha="right", fontsize=9.5, color=line.get_color())
+    ax.set_xlabel("words read", fontsize=9.5)
+    ax.set_ylabel("distinct words", fontsize=9.5)
+    ax.tick_params(labelsize=9.5)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9.5)
+    fig.tight_layout()
+    return fig
