@@ -160,6 +160,81 @@ def build_cjk_font(outdir: Path) -> tuple[int, int]:
     return len(chars), size
 
 
+# The theme (pydata-sphinx-theme) draws its icons twice over: its CSS has Font Awesome's classes and
+# web fonts, and every page also loads fontawesome.js (1.5 MB, 0.54 MB gzipped), which swaps each
+# <i class="fa-..."> for an SVG. The CSS alone draws the same icons, so the script is dropped, and
+# the three web fonts are cut down to the icons the site uses (a few kB instead of 300).
+FA_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+FA_FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
+FA_ICON = re.compile(r"\bfa-([a-z0-9-]+)")
+FA_RULE = re.compile(r'([^{}]+)\{content:"\\([0-9a-f]{1,5})"\}')
+LAZY = re.compile(r"<img (?![^>]*\bloading=)")
+
+
+def used_icons(outdir: Path) -> set[str]:
+    """Font Awesome icon names in the built pages and in the theme's own scripts (which add some)."""
+    names: set[str] = set()
+    for path in outdir.rglob("*.html"):
+        names |= set(FA_ICON.findall(path.read_text(encoding="utf-8", errors="replace")))
+    for path in (outdir / "_static" / "scripts").glob("pydata-sphinx-theme*.js"):
+        names |= set(FA_ICON.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return names
+
+
+def icon_codepoints(css: str, names: set[str]) -> set[int]:
+    """The code points of ``names`` in the theme's CSS (``.fa-rocket:before{content:"\\f135"}``)."""
+    codes = set()
+    for selectors, code in FA_RULE.findall(css):
+        if set(re.findall(r"\.fa-([a-z0-9-]+):+before", selectors)) & names:
+            codes.add(int(code, 16))
+    return codes
+
+
+def subset_icon_fonts(outdir: Path) -> tuple[int, int]:
+    """Cut the theme's Font Awesome web fonts to the icons the site uses; (icons kept, bytes after)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    css = "".join(p.read_text(encoding="utf-8", errors="replace")
+                  for p in (outdir / "_static" / "styles").glob("*.css"))
+    codes = icon_codepoints(css, used_icons(outdir))
+    fonts = outdir / "_static" / "vendor" / "fontawesome" / "webfonts"
+    total = 0
+    for name in FA_FONTS:
+        for ext in ("woff2", "ttf"):
+            path = fonts / f"{name}.{ext}"
+            if not path.exists():
+                continue
+            font = TTFont(path)
+            keep = codes & set(font.getBestCmap())
+            options = subset.Options()
+            options.flavor = "woff2" if ext == "woff2" else None
+            options.name_IDs = ["*"]  # keep the licence records (SIL OFL 1.1)
+            options.notdef_outline = True
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=keep or {0x20})
+            subsetter.subset(font)
+            font.flavor = options.flavor
+            font.save(path)
+            total += path.stat().st_size
+    return len(codes), total
+
+
+def lighten_pages(outdir: Path) -> int:
+    """Drop fontawesome.js from every page and lazy-load images; returns the pages changed."""
+    changed = 0
+    for path in outdir.rglob("*.html"):
+        if VENDOR in path.relative_to(outdir).parts:
+            continue
+        html = path.read_text(encoding="utf-8")
+        new = FA_SCRIPT.sub("", html)
+        new = LAZY.sub('<img loading="lazy" decoding="async" ', new)
+        if new != html:
+            path.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
+
+
 def add_static(app: Sphinx, config) -> None:
     config.html_static_path.append(str(HERE / "site_static"))
 
@@ -170,6 +245,12 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     mathjax_bytes = copy_mathjax(outdir / VENDOR / "mathjax")
     n_chars, font_bytes = build_cjk_font(outdir)
+    pages = lighten_pages(outdir)
+    n_icons, icon_bytes = subset_icon_fonts(outdir)
+    logger.info(
+        f"[site_assets] {pages} pages without fontawesome.js, images lazy-loaded; "
+        f"icon fonts cut to {n_icons} icons, {icon_bytes / 1e3:.0f} kB"
+    )
     logger.info(
         f"[site_assets] MathJax {mathjax_bytes / 1e6:.2f} MB; CJK web font {n_chars} characters, "
         f"{font_bytes / 1e3:.0f} kB (in {VENDOR}/)"

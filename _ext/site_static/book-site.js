@@ -32,3 +32,10 @@ document.addEventListener("click", (event) => {
   event.stopPropagation();
   title.click();
 }, true);
+
+/* 3. Printing (or saving as PDF from the browser): folded code cells are <details> elements,
+ * which CSS cannot open; open them all just before the page is printed. Solutions are opened
+ * by book-site.css's print rules. */
+window.addEventListener("beforeprint", () => {
+  for (const d of document.querySelectorAll(".bd-article details")) d.open = true;
+});

@@ -468,3 +468,59 @@ def test_solutions_reveal(page):
             title.locator("a, span").first.click()
             page.wait_for_timeout(300)
             assert not body.is_visible(), "a second click did not close the solution"
+
+
+# ---------------------------------------------------------------------------------------------
+# A light first visit, and a chapter that prints
+# ---------------------------------------------------------------------------------------------
+FIRST_VISIT_LIMIT = 1_000_000  # bytes transferred, gzip as a web server sends text
+_TEXT = (".html", ".js", ".css", ".json", ".svg", ".txt", ".map")
+
+
+def transferred(path: Path) -> int:
+    """Bytes a web server sends for one file: gzip for text, as is for images and fonts."""
+    import gzip
+
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6)) if path.suffix in _TEXT or path.name.endswith(".js") else len(data)
+
+
+@pytest.mark.parametrize("html", CHAPTERS, ids=lambda p: p.stem)
+def test_first_visit_is_light(browser, base_url, html):
+    """A chapter's first visit (empty cache, desktop) transfers at most 1.0 MB; images below the fold wait."""
+    import json
+    from urllib.parse import unquote, urlparse
+
+    context, pg = _new_page(browser, base_url, viewport={"width": 1280, "height": 900})
+    asked: list[str] = []
+    pg.on("request", lambda r: asked.append(r.url))
+    open_chapter(pg, html.name)
+    pg.wait_for_load_state("networkidle")
+    _check_stayed_local(pg)
+    context.close()
+    files = {SITE / unquote(urlparse(u).path).lstrip("/") for u in asked if u.startswith(base_url)}
+    sizes = {str(f.relative_to(SITE)): transferred(f) for f in files if f.is_file()}
+    total = sum(sizes.values())
+    record = SITE.parent / "page_weight.json"
+    weights = json.loads(record.read_text()) if record.exists() else {}
+    weights[html.stem] = {"bytes": total, "requests": len(asked)}
+    record.write_text(json.dumps(weights, indent=1, sort_keys=True))
+    heaviest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= FIRST_VISIT_LIMIT, f"{html.name}: first visit {total / 1e6:.2f} MB; heaviest {heaviest}"
+
+
+def test_a_chapter_prints_with_solutions_and_without_sidebars(page):
+    open_chapter(page, "04_attention.html")
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    for chrome in (".bd-sidebar-primary", ".bd-sidebar-secondary", ".bd-header-article"):
+        shown = page.locator(chrome)
+        assert shown.count() == 0 or not shown.first.is_visible(), f"{chrome} is printed"
+    solution = page.locator(".solution").first
+    assert solution.locator(".admonition-title ~ *").first.is_visible(), "a solution is printed folded"
+    folded = page.locator(".bd-article details")
+    assert all(folded.nth(i).evaluate("(d) => d.open") for i in range(folded.count()))
+    assert page.locator(".cell_output img").count() >= 1
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 4
+    page.emulate_media(media="screen")
