@@ -187,3 +187,53 @@ def test_layer_norm_bad_input():
     with pytest.raises(ValueError, match=r"grad_y \(2, 3\) must have the shape of x \(2, 4\)"):
         _, x_hat, rstd = backward.layer_norm_forward(x, torch.ones(4), torch.zeros(4))
         backward.layer_norm_backward(torch.randn(2, 3), x_hat, rstd, torch.ones(4))
+
+
+# --- ReLU, dropout, feed-forward ---------------------------------------------------------------
+def test_feed_forward_equals_pytorch_and_passes_gradcheck():
+    torch.manual_seed(5)
+    x = torch.randn(2, 3, 4, **F64)
+    w1, b1 = torch.randn(6, 4, **F64), torch.randn(6, **F64)
+    w2, b2 = torch.randn(4, 6, **F64), torch.randn(4, **F64)
+
+    def reference(a, c, d, e, g):
+        return F.linear(torch.relu(F.linear(a, c, d)), e, g)
+
+    assert_same_grads(backward.feed_forward, reference, (x, w1, b1, w2, b2))
+    assert gradcheck(backward.feed_forward, (x, w1, b1, w2, b2))
+
+
+def test_feed_forward_matches_the_translator_module():
+    from helpers.transformer import FeedForward
+
+    torch.manual_seed(6)
+    ff = FeedForward(4, 8, dropout=0.0).double()
+    x = torch.randn(3, 4, **F64)
+    ours = backward.feed_forward(x, ff.linear1.weight, ff.linear1.bias, ff.linear2.weight, ff.linear2.bias)
+    assert torch.allclose(ours, ff(x))
+    ours.sum().backward()
+    grad_ours = ff.linear1.weight.grad.clone()
+    ff.zero_grad()
+    ff(x).sum().backward()
+    assert torch.allclose(grad_ours, ff.linear1.weight.grad)
+
+
+def test_relu_routes_the_gradient_to_positive_inputs_only():
+    x = torch.tensor([[-1.0, 0.0, 2.0, 3.0]], dtype=torch.float64, requires_grad=True)
+    up = torch.tensor([[5.0, 6.0, 7.0, 8.0]], dtype=torch.float64)
+    (ref,) = torch.autograd.grad(torch.relu(x), x, up)
+    assert torch.equal(backward.relu_backward(x.detach(), up), ref)
+    assert backward.relu_backward(x.detach(), up).tolist() == [[0.0, 0.0, 7.0, 8.0]]
+
+
+def test_dropout_backward_uses_the_forward_mask_and_scale():
+    torch.manual_seed(7)
+    x = torch.randn(1000, dtype=torch.float64, requires_grad=True)
+    torch.manual_seed(8)
+    y = F.dropout(x, p=0.25, training=True)
+    keep = y.detach() != 0
+    up = torch.randn(1000, dtype=torch.float64)
+    (ref,) = torch.autograd.grad(y, x, up)
+    assert torch.allclose(backward.dropout_backward(keep, 0.25, up), ref)
+    with pytest.raises(ValueError, match="p must be"):
+        backward.dropout_backward(keep, 1.0, up)

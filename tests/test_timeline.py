@@ -121,7 +121,7 @@ def test_views_follow_the_snapshots(data):
     first, last = timeline_view_html(data, 0), timeline_view_html(data, 2)
     assert "tl-bad" in first and "✗" in first and "held-out exact match <b>0%</b>" in first
     assert "tl-ok" in last and "✓" in last and "<b>100%</b>" in last
-    assert "step <b>9</b>" in last and "writes 猫" in last
+    assert "step <b>9</b>" in last and "<th>→猫</th>" in last
 
 
 def test_timeline_bad_input(data):

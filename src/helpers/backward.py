@@ -7,8 +7,10 @@ For every operation there are three pieces:
 * an ``autograd.Function`` that uses the two, so ``torch.autograd.gradcheck`` can compare the
   hand-derived gradients with finite differences, and autograd can use them inside a model.
 
-The operations: softmax + cross-entropy (gradient p - y), a linear layer, scaled dot-product
-attention (through the softmax, the 1/sqrt(d_k) scale and a mask), and LayerNorm.
+The operations: softmax + cross-entropy (gradient p - e_y, e_y the one-hot target), a linear
+layer, scaled dot-product attention (through the softmax, the 1/sqrt(d_k) scale and a mask),
+LayerNorm, and the feed-forward network (linear -> ReLU -> linear); plus the backward passes of
+ReLU and dropout as plain functions.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def softmax_cross_entropy_forward(logits: torch.Tensor, targets: torch.Tensor,
 
 def softmax_cross_entropy_backward(probs: torch.Tensor, targets: torch.Tensor, grad_loss: torch.Tensor | float = 1.0,
                                    ignore_index: int | None = None) -> torch.Tensor:
-    """dL/dlogits = (p - y) / n for the mean loss: p = softmax(logits) (N, V), y one-hot; padding rows get 0."""
+    """dL/dlogits = (p - e_y) / n for the mean loss: p = softmax(logits) (N, V), e_y one-hot; padding rows get 0."""
     keep = _check_logits_targets(probs, targets, ignore_index)
     y = torch.zeros_like(probs)
     y[keep] = y[keep].scatter(1, targets[keep][:, None], 1.0)
@@ -66,7 +68,7 @@ def softmax_cross_entropy_backward(probs: torch.Tensor, targets: torch.Tensor, g
 
 
 class SoftmaxCrossEntropy(torch.autograd.Function):
-    """Mean cross-entropy whose backward is the hand-derived (p - y) / n."""
+    """Mean cross-entropy whose backward is the hand-derived (p - e_y) / n."""
 
     @staticmethod
     def forward(ctx, logits: torch.Tensor, targets: torch.Tensor, ignore_index: int | None = None) -> torch.Tensor:
@@ -294,3 +296,65 @@ class LayerNorm(torch.autograd.Function):
 def layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
     """x (..., d) -> LayerNorm(x) (..., d), with the hand-derived backward."""
     return LayerNorm.apply(x, gamma, beta, eps)
+
+
+# ---------------------------------------------------------------------------------------------
+# ReLU, dropout and the position-wise feed-forward network
+# ---------------------------------------------------------------------------------------------
+
+
+def relu_backward(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
+    """Through relu(x) = max(x, 0): the gradient passes where x > 0 and is 0 elsewhere ("max routes")."""
+    if grad_out.shape != x.shape:
+        raise ValueError(f"grad_out {tuple(grad_out.shape)} must have the shape of x {tuple(x.shape)}")
+    return grad_out * (x > 0)
+
+
+def dropout_backward(keep: torch.Tensor, p: float, grad_out: torch.Tensor) -> torch.Tensor:
+    """Through dropout(x) = x * keep / (1 - p): the same mask and the same scale, applied to the gradient."""
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"p must be in [0, 1), got {p!r}")
+    if keep.shape != grad_out.shape or keep.dtype != torch.bool:
+        raise ValueError("keep must be a bool tensor with the shape of grad_out")
+    return grad_out * keep / (1.0 - p)
+
+
+def feed_forward_forward(x: torch.Tensor, w1: torch.Tensor, b1: torch.Tensor, w2: torch.Tensor,
+                         b2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Linear(d, d_ff) -> ReLU -> Linear(d_ff, d), weights in nn.Linear layout (d_out, d_in).
+
+    x (..., d) -> (output (..., d), pre-activation z1 (..., d_ff), hidden a = relu(z1) (..., d_ff)).
+    """
+    z1 = linear_forward(x, w1, b1)
+    a = torch.relu(z1)
+    return linear_forward(a, w2, b2), z1, a
+
+
+def feed_forward_backward(x: torch.Tensor, z1: torch.Tensor, a: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor,
+                          grad_out: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The chain linear -> ReLU -> linear, undone in reverse: returns dx, dw1, db1, dw2, db2."""
+    da, dw2, db2 = linear_backward(a, w2, grad_out)
+    dz1 = relu_backward(z1, da)
+    dx, dw1, db1 = linear_backward(x, w1, dz1)
+    return dx, dw1, db1, dw2, db2
+
+
+class FeedForward(torch.autograd.Function):
+    """The position-wise feed-forward network with the hand-derived backward."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, w1: torch.Tensor, b1: torch.Tensor, w2: torch.Tensor,
+                b2: torch.Tensor) -> torch.Tensor:
+        out, z1, a = feed_forward_forward(x, w1, b1, w2, b2)
+        ctx.save_for_backward(x, z1, a, w1, w2)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out: torch.Tensor):
+        return feed_forward_backward(*ctx.saved_tensors, grad_out)
+
+
+def feed_forward(x: torch.Tensor, w1: torch.Tensor, b1: torch.Tensor, w2: torch.Tensor,
+                 b2: torch.Tensor) -> torch.Tensor:
+    """x (..., d) -> (..., d) through Linear -> ReLU -> Linear, with the hand-derived backward."""
+    return FeedForward.apply(x, w1, b1, w2, b2)

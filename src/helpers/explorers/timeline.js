@@ -31,7 +31,7 @@
   function table(cross) {
     let h = "<div class='tl-scroll'><table class='tl-table'><tr><th></th>" + data.src.map((t) => "<th>" + esc(t) + "</th>").join("") + "</tr>";
     cross.forEach((row, i) => {
-      h += "<tr><th>writes " + esc(data.rows[i]) + "</th>" + row.map((x) =>
+      h += "<tr><th>\u2192" + esc(data.rows[i]) + "</th>" + row.map((x) =>
         "<td style='background:rgba(33,102,172," + (0.05 + 0.95 * x).toFixed(3) + ");color:" +
         (x > 0.55 ? "white" : "black") + "'>" + x.toFixed(2) + "</td>").join("") + "</tr>";
     });
@@ -49,7 +49,7 @@
       "</div><div class='tl-out'>" + esc(data.src.join(" ")) + " \u2192 <span class='" + (ok ? "tl-ok" : "tl-bad") +
       "'>" + esc(hyp) + "</span> " + (ok ? "\u2713" : "\u2717 (reference: " + esc(data.reference.join(" ")) + ")") + "</div>" +
       "<div class='tl-grid'><div><div class='tl-caption'>training loss (log scale)</div>" + svg(s.step) +
-      "</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads)</div>" + table(s.cross) +
+      "</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads); row \u2192w writes w</div>" + table(s.cross) +
       "</div></div>";
     $(".tl-label").textContent = "step " + s.step + " of " + (pts.length - 1);
     root.dataset.state = String(i);

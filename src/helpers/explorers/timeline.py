@@ -1,8 +1,8 @@
 """The training-timeline explorer (chapter 9): slide over snapshots saved while a model trained.
 
 At each snapshot it shows the loss curve so far, one cross-attention map (rows: the Chinese
-word being written, columns: the English words) and the greedy translation of a held-out
-sentence, so that a reader can watch the alignment emerge.
+word being written, labelled "→今天" as in the attention explorer; columns: the English
+words) and the greedy translation of a held-out sentence, so that a reader can watch the alignment emerge.
 
 Like the other explorers it comes in two forms:
 
@@ -39,6 +39,13 @@ _STYLE = """
 .tl-table {border-collapse: collapse; font-size: 12px;}
 .tl-table td {min-width: 40px; text-align: center; padding: 3px; border: 1px solid #eee;}
 .tl-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap; text-align: right;}
+.tl-table tr > th:first-child {position: sticky; left: 0; background: #fff; z-index: 1;}
+@media (max-width: 600px) {
+  .tl-table {font-size: 11px;}
+  .tl-table td {min-width: 28px; padding: 2px;}
+  .tl-table th {padding: 2px 3px;}
+  .tl-root {padding: 6px;}
+}
 .tl-caption {font-size: 12px; color: #444; margin-bottom: 2px;}
 .tl-out {font-size: 15px; margin: 4px 0 8px 0;}
 .tl-ok {color: #1b7f3b; font-weight: bold;}
@@ -132,7 +139,7 @@ def _table(data: dict, cross: list[list[float]]) -> str:
     head = "".join(f"<th>{html.escape(t)}</th>" for t in data["src"])
     out = [f"<div class='tl-scroll'><table class='tl-table'><tr><th></th>{head}</tr>"]
     for word, row in zip(data["rows"], cross):
-        out.append(f"<tr><th>writes {html.escape(word)}</th>")
+        out.append(f"<tr><th>→{html.escape(word)}</th>")
         for x in row:
             fg = "white" if x > 0.55 else "black"
             out.append(f"<td style='background:rgba(33,102,172,{0.05 + 0.95 * x:.3f});color:{fg}'>{x:.2f}</td>")
@@ -157,7 +164,7 @@ def timeline_view_html(data: dict, index: int = 0) -> str:
         f"{html.escape(hyp)}</span> {'✓' if ok else '✗ (reference: ' + html.escape(' '.join(data['reference'])) + ')'}"
         f"</div>"
         f"<div class='tl-grid'><div><div class='tl-caption'>training loss (log scale)</div>{_svg(data, s['step'])}"
-        f"</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads)</div>"
+        f"</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads); row →w writes w</div>"
         f"{_table(data, s['cross'])}</div></div>"
     )
 

@@ -1,0 +1,39 @@
+"""Optimizer paths on a two-parameter loss surface (chapter 9's stretched bowl)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+
+def plot_bowl_paths(
+    f: Callable[[tuple[torch.Tensor, torch.Tensor]], torch.Tensor],
+    paths: Mapping[str, torch.Tensor],
+    xlim: tuple[float, float] = (-4.5, 1.5),
+    ylim: tuple[float, float] = (-1.3, 1.3),
+    width: float = 5.0,
+) -> Figure:
+    """Contours of ``f(theta)`` and one path per optimizer, stacked legend below the axes.
+
+    paths: label -> (steps + 1, 2) tensor of (theta_1, theta_2) points. The legend gives each
+    path's final value of f. Fonts are at least 9 pt (readable on a phone for widths up to 5 in).
+    """
+    if not paths:
+        raise ValueError("need at least one path")
+    t1, t2 = torch.meshgrid(torch.linspace(*xlim, 200), torch.linspace(*ylim, 200), indexing="xy")
+    fig, ax = plt.subplots(figsize=(width, 3.9))
+    ax.contour(t1, t2, f((t1, t2)), levels=12, colors="#bbb")
+    for (label, pts), style in zip(paths.items(), ("o-", "s-", "^-", "d-")):
+        final = f(pts[-1]).item()
+        ax.plot(pts[:, 0], pts[:, 1], style, ms=3, lw=1, label=f"{label}: f = {final:.1e}")
+    ax.plot(0, 0, "k*", ms=10)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9.5, ncol=1, frameon=False)
+    fig.tight_layout()
+    return fig
