@@ -40,12 +40,29 @@ def _shows_output(stmt: ast.stmt) -> bool:
                for k in stmt.value.keywords)
 
 
+_SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
+
+
+def _walk_outside_scopes(node: ast.AST):
+    """Like ast.walk, but without entering comprehensions and lambdas (their names stay inside)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(c for c in ast.iter_child_nodes(n) if not isinstance(c, _SCOPES))
+
+
 def _loads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    """Names a statement reads from the cell (a comprehension's own loop variable excluded)."""
+    loads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    local = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return loads - local
 
 
 def _stores(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    """Names a statement binds in the cell (not a comprehension's loop variable)."""
+    return {n.id for n in _walk_outside_scopes(node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
 
 
 def _hidden(cell) -> bool:

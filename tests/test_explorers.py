@@ -111,3 +111,80 @@ def test_mask_stages_nan_and_large_negative():
     assert torch.isnan(inf["weights"][2]).all()
     assert torch.allclose(big["weights"][2], torch.full((3,), 1 / 3, dtype=torch.float64))
     assert torch.allclose(inf["weights"][1], torch.tensor([0.5, 0.5, 0.0], dtype=torch.float64))
+
+
+def test_tokens_show_their_spaces_and_a_tap_target(tok):
+    from helpers.explorers.tokenizer import chip_html
+
+    assert chip_html(" cat") == '<span class="tx-sp">␣</span>cat'
+    assert chip_html("a\n") == 'a<span class="tx-sp">↵</span>'
+    assert chip_html("<eos>") == "&lt;eos&gt;"
+    page = tokenizer_explorer_html(tok, "the cat")
+    assert 'class="tx-info"' in page and '<span class="tx-sp">␣</span>' in page
+    assert 'addEventListener("click"' in page  # touch screens: a tap shows id and bytes
+
+
+def test_attention_output_stage_equals_the_heads_output():
+    import torch
+    import torch.nn.functional as F
+
+    from helpers import translator
+    from helpers.explorers import attention_view_html, explorer_stages
+    from helpers.mha import split_heads
+
+    model, en, zh, pairs, data = attention_fixture()
+    model.eval()
+    src, _, _ = translator.encode_pairs(pairs[1:], en, zh)
+    with torch.no_grad():
+        x = model.embed(model.src_emb, src)  # what the first encoder layer reads
+        mod = model.encoder[0].self_attn
+        q, k, v = (split_heads(p(x), mod.n_heads) for p in (mod.q_proj, mod.k_proj, mod.v_proj))
+        ref = F.scaled_dot_product_attention(q, k, v)[0]  # (heads, S, d_k), PyTorch's attention
+    kind = data["sentences"][1]["kinds"]["encoder"]
+    for head in range(mod.n_heads):
+        st = explorer_stages(kind["scores"][0][head], kind["mask"], data["d_k"], kind["values"][0][head])
+        assert torch.allclose(st["output"].float(), ref[head], atol=0.05), head
+    view = attention_view_html(data, sentence=1, kind="cross", layer=0, head=0, stage="output", query=2)
+    assert "output" in view and "Σ" in view
+    # decoder rows are labelled by the token they write, in both kinds of decoder attention
+    dec, cross = data["sentences"][0]["kinds"]["decoder"], data["sentences"][0]["kinds"]["cross"]
+    assert dec["q_tokens"] == cross["q_tokens"] == ["→猫", "→坐着", "→<eos>"]
+    assert dec["k_tokens"] == ["<sos>", "猫", "坐着"]
+    with pytest.raises(ValueError, match="stage must be one of"):
+        attention_view_html(data, stage="nope")
+
+
+def test_text_pair_translates_any_text():
+    from helpers.explorers.attention import text_pair
+
+    model, en, zh, *_ = attention_fixture()
+    pair = text_pair(model, "The cat sat", en, zh)
+    assert pair.zh == ("猫", "坐着")
+    assert text_pair(model, "The zebra sat", en, zh).en == ("The", "<unk>", "sat")
+    with pytest.raises(ValueError, match="at least one word"):
+        text_pair(model, "   ", en, zh)
+
+
+def test_mask_explorer_layers_heads_and_the_silent_bug():
+    import torch
+
+    from helpers.explorers import mask_explorer_html, mask_stages
+    from helpers.explorers.mask import mask_note
+
+    tokens = ["<sos>", "猫", "<pad>", "<pad>"]
+    scores = torch.randn(2, 4, 4, 4)
+    page = mask_explorer_html(tokens, scores, layer=1, head=2)
+    data = json.loads(re.search(r'class="mx-data">(.*?)</script>', page, re.S).group(1))
+    assert len(data["scores"]) == 2 and len(data["scores"][1]) == 4
+    assert "value='1' selected" in page and "value='2' selected" in page
+    with pytest.raises(ValueError, match=r"head must be an int in \[0, 4\)"):
+        mask_explorer_html(tokens, scores, head=4)
+    big = mask_stages(scores[1, 2], tokens, pad=True, causal=True, rows=True, fill="big")
+    assert int(big["empty"].sum()) == 2  # the two padded queries
+    assert torch.allclose(big["weights"][3], torch.full((4,), 0.25, dtype=torch.float64))
+    note = mask_note(big, "big")
+    assert "2 rows have no allowed key" in note and "0.25" in note and "silent bug" in note
+    inf = mask_stages(scores[1, 2], tokens, pad=True, causal=True, rows=True, fill="inf")
+    assert "NaN" in mask_note(inf, "inf")
+    ok = mask_stages(scores[1, 2], tokens, pad=True, causal=True, rows=False, fill="big")
+    assert mask_note(ok, "big") == "Every row sums to 1."

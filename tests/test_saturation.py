@@ -64,3 +64,38 @@ def test_bad_input():
         saturated_share(torch.full((2, 2), 0.5), mask=torch.ones(3, 3, dtype=torch.bool))
     with pytest.raises(ValueError, match="no row has two or more keys"):
         saturated_share(torch.ones(2, 1))
+
+
+def test_attention_rows_and_row_sharpness_match_the_model():
+    from helpers import corpus, translator
+    from helpers.saturation import attention_rows, count_saturated, row_sharpness
+
+    model, _ = translator.load()
+    en, zh = translator.vocabularies()
+    pairs = [corpus.RUNNING_EXAMPLE, corpus.make_pair(1, 2, companion=3, place=2, time=3)]
+    rows = attention_rows(model, pairs, en, zh)
+    assert set(rows) == {(k, i) for k in ("encoder", "decoder", "cross") for i in range(2)}
+    w, s, m = rows["decoder", 0]
+    # one row per sentence, head and query: 4 heads x (3 + 10) decoder positions
+    assert w.shape == (4 * (3 + 10), 32) and m.dtype == torch.bool
+    assert torch.allclose(w.sum(-1), torch.ones(len(w)), atol=1e-5)
+    assert torch.all(w[~m] == 0)  # the causal mask and the right padding
+    # the scaled scores reproduce the weights through a masked softmax
+    ref = torch.softmax(s.masked_fill(~m, float("-inf")), -1)
+    assert torch.allclose(ref, w, atol=1e-5)
+    share, spread = row_sharpness(w, s, m)
+    assert 0 <= share <= 1 and spread > 0
+    sat, total = count_saturated(rows, [("decoder", 0)])
+    assert total == int((m.sum(-1) >= 2).sum()) and sat == round(share * total)
+
+
+def test_row_sharpness_on_known_rows():
+    from helpers.saturation import row_sharpness
+
+    s = torch.tensor([[10.0, 0.0, 0.0], [1.0, 0.0, -1.0], [5.0, 0.0, 0.0]])
+    m = torch.tensor([[True, True, True], [True, True, True], [True, False, False]])
+    w = torch.softmax(s.masked_fill(~m, float("-inf")), -1)
+    share, spread = row_sharpness(w, s, m)
+    assert share == 0.5  # the third row has one key: not counted; the first is > 0.99
+    expected = torch.tensor([s[0].std(unbiased=False), s[1].std(unbiased=False)]).median()
+    assert math.isclose(spread, expected.item(), rel_tol=1e-6)

@@ -33,7 +33,8 @@ class MultiHeadAttention(nn.Module):
     forward(query (B, T_q, d), key (B, T_k, d), value (B, T_k, d), mask) -> (B, T_q, d).
     ``mask``: bool, True = may attend, broadcastable to (B, h, T_q, T_k).
     After each call, ``self.last_weights`` holds the weights (B, h, T_q, T_k) if
-    ``keep_weights`` is True (used by the explorers and alignment plots).
+    ``keep_weights`` is True (used by the explorers and alignment plots), ``self.last_scores``
+    the raw Q K^T (B, h, T_q, T_k) and ``self.last_values`` the values (B, h, T_k, d_k).
     """
 
     def __init__(self, d_model: int, n_heads: int, bias: bool = True):
@@ -48,6 +49,7 @@ class MultiHeadAttention(nn.Module):
         self.keep_weights = False
         self.last_weights: torch.Tensor | None = None
         self.last_scores: torch.Tensor | None = None
+        self.last_values: torch.Tensor | None = None
 
     def _check(self, name: str, x: torch.Tensor) -> None:
         if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[-1] != self.d_model:
@@ -70,6 +72,7 @@ class MultiHeadAttention(nn.Module):
         if self.keep_weights:
             self.last_weights = weights.detach()
             self.last_scores = (q @ k.transpose(-2, -1)).detach()  # raw Q K^T, before scaling
+            self.last_values = v.detach()  # (B, h, T_k, d_k): what the weights average
         return self.out_proj(merge_heads(out))
 
     def load_from_pytorch(self, ref: nn.MultiheadAttention) -> MultiHeadAttention:

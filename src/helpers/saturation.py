@@ -71,3 +71,71 @@ def saturated_share(weights: torch.Tensor, threshold: float = 0.99, mask: torch.
     if not rows.any():
         raise ValueError("no row has two or more keys to choose from")
     return (weights.max(-1).values[rows] > threshold).float().mean().item()
+
+
+def attention_rows(net, pairs, en, zh, width: int = 32) -> dict:
+    """Every attention row of a ``Seq2SeqTransformer`` on sentence ``pairs``, by (kind, layer).
+
+    kind is "encoder", "decoder" (masked self-attention) or "cross"; layer counts from 0.
+    Returns {(kind, layer): (weights, scaled scores, mask)}, each of shape (rows, width): one row
+    per sentence, head and query, padded on the right with zeros (and False in the mask).
+    """
+    import math
+
+    import torch.nn.functional as F
+
+    from .masks import causal_mask
+    from .translator import encode_pairs
+
+    modules = {
+        "encoder": [layer.self_attn for layer in net.encoder],
+        "decoder": [layer.self_attn for layer in net.decoder],
+        "cross": [layer.cross_attn for layer in net.decoder],
+    }
+    found: dict = {}
+    net.keep_attention(True)
+    try:
+        for pair in pairs:
+            src, tgt_in, _ = encode_pairs([pair], en, zh)
+            with torch.no_grad():
+                net(src, tgt_in)
+            causal = causal_mask(tgt_in.shape[1])
+            for kind, mods in modules.items():
+                for i, mod in enumerate(mods):
+                    w = mod.last_weights[0]  # (heads, T_q, T_k)
+                    s = mod.last_scores[0] / math.sqrt(mod.d_k)
+                    m = (causal if kind == "decoder" else torch.ones_like(w[0], dtype=torch.bool)).expand_as(w)
+                    if w.shape[-1] > width:
+                        raise ValueError(f"a sentence has {w.shape[-1]} tokens, more than width={width}")
+                    pad = (0, width - w.shape[-1])
+                    rows = [F.pad(x.flatten(0, 1), pad) for x in (w, s, m.float())]
+                    found.setdefault((kind, i), []).append(rows)
+    finally:
+        net.keep_attention(False)
+    return {key: (torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]),
+                  torch.cat([p[2] for p in parts]).bool()) for key, parts in found.items()}
+
+
+def row_sharpness(weights: torch.Tensor, scores: torch.Tensor, mask: torch.Tensor,
+                  threshold: float = 0.99) -> tuple[float, float]:
+    """(share of rows whose largest weight > threshold, median spread of a row's scores).
+
+    weights, scores: (rows, T_k); mask: bool (rows, T_k), True = may attend. The spread of a row is
+    the standard deviation of its allowed scores; only rows with at least two allowed keys count.
+    """
+    share = saturated_share(weights, threshold=threshold, mask=mask)
+    choice = mask.sum(-1) >= 2
+    s = scores.masked_fill(~mask, float("nan"))[choice]
+    spread = (s - s.nanmean(-1, keepdim=True)).pow(2).nanmean(-1).sqrt()
+    return share, spread.median().item()
+
+
+def count_saturated(rows_by_key: dict, keys, threshold: float = 0.99) -> tuple[int, int]:
+    """(rows whose largest weight > threshold, rows with at least two allowed keys), over ``keys``."""
+    sat = total = 0
+    for key in keys:
+        w, _, m = rows_by_key[key]
+        choice = m.sum(-1) >= 2
+        sat += int((choice & (w.max(-1).values > threshold)).sum())
+        total += int(choice.sum())
+    return sat, total

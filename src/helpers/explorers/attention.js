@@ -1,6 +1,6 @@
-// Attention explorer: pick sentence, attention kind, layer, head and stage; click a query
-// token to see what it attends to. Everything is computed here from the raw Q K^T scores
-// embedded in the page (no kernel, no network), exactly as helpers.attention does.
+// Attention explorer: pick sentence, attention kind, layer, head, query and stage; or click a
+// row's token. Everything is computed here from the raw Q K^T scores (and the values V) embedded
+// in the page (no kernel, no network), exactly as helpers.explorers.explorer_stages does.
 (function (rootId) {
   const root = document.getElementById(rootId);
   if (!root || root.dataset.live === "1") return;
@@ -8,7 +8,8 @@
   const $ = (sel) => root.querySelector(sel);
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
   const sSel = $(".ax-sentence"), kSel = $(".ax-kind"), lSel = $(".ax-layer"), hSel = $(".ax-head");
-  const view = $(".ax-view"), focus = $(".ax-focus");
+  const qSel = $(".ax-query");
+  const view = $(".ax-view"), focus = $(".ax-focus"), hint = $(".ax-hint");
   let query = 0;
   data.sentences.forEach((s, i) => sSel.add(new Option(s.name, i)));
   Object.keys(data.sentences[0].kinds).forEach((k) => kSel.add(new Option(data.kind_names[k] || k, k)));
@@ -27,35 +28,69 @@
       const e = r.map((x) => Math.exp(x - m)), z = e.reduce((a, b) => a + b, 0);
       return e.map((x) => x / z);
     });
-    return { k, m: { raw: raw, scaled: scaled, masked: masked, weights: weights }[stage()], weights };
+    const values = k.values ? k.values[lSel.value][hSel.value] : null;
+    return { k, m: { raw: raw, scaled: scaled, masked: masked, weights: weights }[stage()], weights, values };
   }
-  function colour(x, lo, hi, isWeight) {
-    if (x === -Infinity) return "#d0d0d0";
-    const t = hi > lo ? (x - lo) / (hi - lo) : 0.5;
-    if (isWeight) return "rgba(33, 102, 172," + (0.05 + 0.95 * x) + ")";
-    return "rgba(" + Math.round(255 - 120 * t) + "," + Math.round(255 - 60 * t) + ",255,1)";
+  // scores: diverging, red above zero and blue below (as the chapter's heatmaps); weights: white to blue
+  function signed(x, scale) {
+    const t = scale > 0 ? Math.max(-1, Math.min(1, x / scale)) : 0;
+    return ["rgba(" + (t > 0 ? "178,24,43," : "33,102,172,") + (Math.abs(t) * 0.9).toFixed(3) + ")",
+            Math.abs(t) > 0.6 ? "white" : "black"];
   }
+  function blue(w) { return ["rgba(33,102,172," + (0.05 + 0.95 * w).toFixed(3) + ")", w > 0.55 ? "white" : "black"]; }
+  function cell(c, txt) { return "<td style='background:" + c[0] + ";color:" + c[1] + "'>" + txt + "</td>"; }
   function fmt(x) { return x === -Infinity ? "\u2212\u221e" : x.toFixed(2); }
-  function render() {
-    const { k, m, weights } = current();
-    if (query >= k.q_tokens.length) query = 0;
-    const finite = m.flat().filter((x) => x !== -Infinity);
-    const lo = Math.min(...finite), hi = Math.max(...finite), isW = stage() === "weights";
+  function matrix(k, m, isW) {
+    const scale = Math.max(0, ...m.flat().filter((x) => x !== -Infinity).map(Math.abs));
     let html = "<table class='ax-table'><tr><th></th>" +
       k.k_tokens.map((t) => "<th class='ax-col'>" + esc(t) + "</th>").join("") + "</tr>";
     m.forEach((row, i) => {
       html += "<tr class='" + (i === query ? "ax-sel" : "") + "'><th class='ax-q' data-i='" + i + "'>" + esc(k.q_tokens[i]) + "</th>" +
-        row.map((x) => "<td style='background:" + colour(x, lo, hi, isW) + ";color:" + (isW && x > 0.55 ? "white" : "black") + "'>" + fmt(x) + "</td>").join("") + "</tr>";
+        row.map((x) => cell(x === -Infinity ? ["#d0d0d0", "black"] : isW ? blue(x) : signed(x, scale), fmt(x))).join("") + "</tr>";
     });
-    view.innerHTML = html + "</table>";
-    view.querySelectorAll(".ax-q").forEach((th) => th.addEventListener("click", () => { query = +th.dataset.i; render(); }));
-    const w = weights[query];
+    return html + "</table>";
+  }
+  function output(k, w, values) {  // the x V step for the chosen query
+    const dims = values[0].length, out = new Array(dims).fill(0);
+    const scale = Math.max(0, ...values.flat().map(Math.abs));
+    let html = "<table class='ax-table'><tr><th>key</th><th>weight</th>" +
+      Array.from({ length: dims }, (_, c) => "<th>v" + (c + 1) + "</th>").join("") + "</tr>";
+    k.k_tokens.forEach((t, j) => {
+      if (!k.mask[query][j]) return;
+      values[j].forEach((x, c) => { out[c] += w[j] * x; });
+      html += "<tr><th>" + esc(t) + "</th>" + cell(blue(w[j]), w[j].toFixed(2)) +
+        values[j].map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
+    });
+    html += "<tr class='ax-out'><th>output</th><td>\u03a3</td>" + out.map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
+    return { html: html + "</table>", out };
+  }
+  function render() {
+    const { k, m, weights, values } = current();
+    if (query >= k.q_tokens.length) query = 0;
+    if (qSel.options.length !== k.q_tokens.length || [...qSel.options].some((o, i) => o.text !== k.q_tokens[i])) {
+      qSel.innerHTML = "";
+      k.q_tokens.forEach((t, i) => qSel.add(new Option(t, i)));
+    }
+    qSel.value = query;
+    const st = stage(), w = weights[query];
+    if (st === "output" && values) {
+      const o = output(k, w, values);
+      view.innerHTML = o.html;
+      root.dataset.output = o.out.map((x) => x.toFixed(4)).join(",");
+      hint.innerHTML = "output of <b>" + esc(k.q_tokens[query]) + "</b> = the weighted sum of the value rows above " +
+        "(one head; W<sup>O</sup> then mixes the heads)";
+    } else {
+      view.innerHTML = matrix(k, m, st === "weights");
+      view.querySelectorAll(".ax-q").forEach((th) => th.addEventListener("click", () => { query = +th.dataset.i; render(); }));
+      hint.textContent = (data.hints || {})[kSel.value] || "";
+    }
     focus.innerHTML = "<b>" + esc(k.q_tokens[query]) + "</b> attends to: " + k.k_tokens.map((t, j) => !k.mask[query][j] ? "" :  // only keys the query may see
       "<span class='ax-tok' style='background:rgba(33,102,172," + w[j].toFixed(3) + ");color:" + (w[j] > 0.55 ? "white" : "black") +
       "' title='" + w[j].toFixed(3) + "'>" + esc(t) + "</span>").filter((x) => x).join(" ");
-    root.dataset.state = [sSel.value, kSel.value, lSel.value, hSel.value, stage(), query].join("|");
+    root.dataset.state = [sSel.value, kSel.value, lSel.value, hSel.value, st, query].join("|");
   }
   [sSel, kSel, lSel, hSel].forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));
+  qSel.addEventListener("change", () => { query = +qSel.value; render(); });
   root.querySelectorAll(".ax-stage").forEach((el) => el.addEventListener("change", render));
   $(".ax-controls").style.display = "";
   root.dataset.live = "1";

@@ -19,6 +19,11 @@ _AX_STYLE = """
 .ax-table, .mx-table {border-collapse: collapse; font-size: 12px; margin: 6px 0;}
 .ax-table td, .mx-table td {min-width: 38px; text-align: center; padding: 3px; border: 1px solid #eee;}
 .ax-table th, .mx-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap;}
+.ax-table tr > th:first-child, .mx-table tr > th:first-child {position: sticky; left: 0; z-index: 1;
+                    background: var(--pst-color-background, #fff); border-right: 2px solid #bbb;}
+.ax-table tr.ax-sel > th:first-child {background: #fff3bf;}
+.ax-out td {font-weight: bold; border-top: 2px solid #888;}
+.ax-hint {font-size: 13px; color: #555; margin: 4px 0;}
 .ax-q {cursor: pointer; text-decoration: underline dotted;}
 .ax-sel th {font-weight: bold; background: #fff3bf;}
 .ax-tok {padding: 2px 4px; border-radius: 3px; border: 1px solid rgba(0,0,0,.15);}
@@ -27,16 +32,27 @@ _AX_STYLE = """
 .mx-note {font-size: 13px; color: #444;}
 </style>
 """
-STAGES = {"raw": "Q Kᵀ", "scaled": "÷ √d_k", "masked": "+ mask", "weights": "softmax"}
+STAGES = {"raw": "Q Kᵀ", "scaled": "÷ √d_k", "masked": "+ mask", "weights": "softmax", "output": "× V"}
+HINTS = {
+    "decoder": "A decoder row is labelled by the token it writes (→猫); the token it reads is the one before it.",
+    "cross": "A decoder row is labelled by the token it writes (→猫); the columns are the source words.",
+}
 KIND_NAMES = {"encoder": "encoder self-attention", "decoder": "decoder masked self-attention",
               "cross": "cross-attention"}
 
 
-def attention_data(model, pairs, en, zh) -> dict:
-    """Raw Q Kᵀ scores of every layer and head of ``model`` for each sentence pair (teacher forcing).
+def _round(rows, digits: int = 2) -> list:
+    return [[round(float(x), digits) for x in row] for row in rows]
 
-    Returns the JSON-ready dict the attention explorer embeds. Decoder rows of cross-attention
-    are labelled by the token being written at that position.
+
+def attention_data(model, pairs, en, zh) -> dict:
+    """Raw Q Kᵀ scores and values of every layer and head of ``model`` for each pair (teacher forcing).
+
+    Returns the JSON-ready dict the attention explorer embeds: for each sentence and kind of
+    attention, ``scores[layer][head]`` (T_q, T_k) raw Q Kᵀ, ``values[layer][head]`` (T_k, d_k) the
+    head's values V, the ``mask`` and the row and column tokens. Decoder rows, in the decoder's
+    self-attention and in cross-attention alike, are labelled by the token being written there
+    ("→猫"); the token a row reads is the one before it.
     """
     import torch
 
@@ -53,30 +69,49 @@ def attention_data(model, pairs, en, zh) -> dict:
             src_tok = en.decode(src[0].tolist())
             in_tok, out_tok = zh.decode(tgt_in[0].tolist()), zh.decode(tgt_out[0].tolist())
             t, s = len(in_tok), len(src_tok)
+            writes = [f"→{w}" for w in out_tok]
 
-            def scores(mods):
-                return [[[[round(x, 2) for x in row] for row in m.last_scores[0, h].tolist()]
-                         for h in range(m.n_heads)] for m in mods]
+            def kind(mods, q_tokens, k_tokens, mask):
+                return {"q_tokens": q_tokens, "k_tokens": k_tokens, "mask": mask,
+                        "scores": [[_round(m.last_scores[0, h].tolist()) for h in range(m.n_heads)] for m in mods],
+                        "values": [[_round(m.last_values[0, h].tolist()) for h in range(m.n_heads)] for m in mods]}
 
             kinds = {
-                "encoder": {"q_tokens": src_tok, "k_tokens": src_tok, "mask": [[True] * s for _ in range(s)],
-                            "scores": scores([layer.self_attn for layer in model.encoder])},
-                "decoder": {"q_tokens": in_tok, "k_tokens": in_tok, "mask": causal_mask(t).tolist(),
-                            "scores": scores([layer.self_attn for layer in model.decoder])},
-                "cross": {"q_tokens": [f"→{w}" for w in out_tok], "k_tokens": src_tok,
-                          "mask": [[True] * s for _ in range(t)],
-                          "scores": scores([layer.cross_attn for layer in model.decoder])},
+                "encoder": kind([layer.self_attn for layer in model.encoder], src_tok, src_tok,
+                                [[True] * s for _ in range(s)]),
+                "decoder": kind([layer.self_attn for layer in model.decoder], writes, in_tok,
+                                causal_mask(t).tolist()),
+                "cross": kind([layer.cross_attn for layer in model.decoder], writes, src_tok,
+                              [[True] * s for _ in range(t)]),
             }
             sentences.append({"name": f"{pair.en_text} → {pair.zh_text}", "kinds": kinds})
     finally:
         model.keep_attention(False)
+        for m in model.modules():
+            if hasattr(m, "last_values"):
+                m.last_values = None
     c = model.config
     return {"d_k": c.d_model // c.n_heads, "n_layers": c.n_layers, "n_heads": c.n_heads,
-            "kind_names": KIND_NAMES, "sentences": sentences}
+            "kind_names": KIND_NAMES, "hints": HINTS, "sentences": sentences}
 
 
-def explorer_stages(raw, mask, d_k: int) -> dict:
-    """The four stages the explorer shows, computed with torch: raw, scaled, masked, weights."""
+def text_pair(model, text: str, en, zh):
+    """Any English text as a pair the explorer can show: words outside the vocabulary become
+    ``<unk>``, and the Chinese side is the model's own greedy translation (no reference needed)."""
+    from ..corpus import Pair
+    from ..translator import translate
+
+    words = tuple(w if w in en else "<unk>" for w in text.split())
+    if not words:
+        raise ValueError("text must contain at least one word")
+    if len(words) >= model.config.max_len:
+        raise ValueError(f"text has {len(words)} words; the model reads at most {model.config.max_len - 1}")
+    return Pair(words, translate(model, [words], en, zh)[0])
+
+
+def explorer_stages(raw, mask, d_k: int, values=None) -> dict:
+    """The stages the explorer shows, computed with torch: raw, scaled, masked, weights, and, given
+    the values (T_k, d_v), the output weights @ values (T_q, d_v)."""
     import math
 
     import torch
@@ -86,28 +121,62 @@ def explorer_stages(raw, mask, d_k: int) -> dict:
     raw = torch.as_tensor(raw, dtype=torch.float64)
     mask = torch.as_tensor(mask, dtype=torch.bool)
     scaled = raw / math.sqrt(d_k)
-    return {"raw": raw, "scaled": scaled, "masked": scaled.masked_fill(~mask, float("-inf")),
-            "weights": masked_softmax(scaled, mask)}
+    weights = masked_softmax(scaled, mask)
+    out = {"raw": raw, "scaled": scaled, "masked": scaled.masked_fill(~mask, float("-inf")), "weights": weights}
+    if values is not None:
+        out["output"] = weights @ torch.as_tensor(values, dtype=torch.float64)
+    return out
+
+
+def _signed_colour(x: float, scale: float) -> tuple[str, str]:
+    """Background and text colour of a signed number: red above zero, blue below (like RdBu_r)."""
+    t = max(-1.0, min(1.0, x / scale)) if scale > 0 else 0.0
+    rgb = "178,24,43" if t > 0 else "33,102,172"
+    return f"rgba({rgb},{abs(t) * 0.9:.3f})", "white" if abs(t) > 0.6 else "black"
 
 
 def _matrix_html(matrix, rows, cols, weights: bool, selected: int | None = None) -> str:
+    """A labelled table: weights in [0, 1] on a white-to-blue scale, scores on a diverging scale
+    centred on zero (−∞ grey). The first column (the row labels) stays in view when it scrolls."""
     vals = [[float(x) for x in r] for r in matrix]
-    finite = [x for r in vals for x in r if x != float("-inf") and x == x]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    finite = [abs(x) for r in vals for x in r if abs(x) != float("inf") and x == x and x > -1e8]
+    scale = max(finite) if finite else 1.0
     out = ["<table class='ax-table'><tr><th></th>", *(f"<th>{html.escape(c)}</th>" for c in cols), "</tr>"]
     for i, (label, r) in enumerate(zip(rows, vals)):
         out.append(f"<tr class='{'ax-sel' if i == selected else ''}'><th class='ax-q'>{html.escape(label)}</th>")
         for x in r:
             if x == float("-inf"):
-                bg, txt = "#d0d0d0", "−∞"
+                bg, fg, txt = "#d0d0d0", "black", "−∞"
+            elif x != x:
+                bg, fg, txt = "#ff4d4d", "black", "NaN"
+            elif x <= -1e8:
+                bg, fg, txt = "#d0d0d0", "black", "−1e9"
             elif weights:
-                bg, txt = f"rgba(33,102,172,{0.05 + 0.95 * x:.3f})", f"{x:.2f}"
+                bg, fg, txt = f"rgba(33,102,172,{0.05 + 0.95 * x:.3f})", "white" if x > 0.55 else "black", f"{x:.2f}"
             else:
-                t = (x - lo) / (hi - lo) if hi > lo else 0.5
-                bg, txt = f"rgba({round(255 - 120 * t)},{round(255 - 60 * t)},255,1)", f"{x:.2f}"
-            fg = "white" if weights and x > 0.55 else "black"
+                (bg, fg), txt = _signed_colour(x, scale), f"{x:.2f}"
             out.append(f"<td style='background:{bg};color:{fg}'>{txt}</td>")
         out.append("</tr>")
+    return "".join(out) + "</table>"
+
+
+def _output_html(weights, values, keys, allowed, output) -> str:
+    """The × V step for one query: each visible key's weight and value row, then their weighted sum."""
+    dims = len(values[0]) if values else 0
+    flat = [abs(float(x)) for r in values for x in r]
+    scale = max(flat) if flat else 1.0
+    out = ["<table class='ax-table'><tr><th>key</th><th>weight</th>",
+           *(f"<th>v{c + 1}</th>" for c in range(dims)), "</tr>"]
+    for t, w, v, ok in zip(keys, weights, values, allowed):
+        if not ok:
+            continue
+        cells = "".join("<td style='background:{};color:{}'>{:.2f}</td>".format(*_signed_colour(float(x), scale), x)
+                        for x in v)
+        out.append(f"<tr><th>{html.escape(t)}</th><td style='background:rgba(33,102,172,{0.05 + 0.95 * w:.3f});"
+                   f"color:{'white' if w > 0.55 else 'black'}'>{w:.2f}</td>{cells}</tr>")
+    cells = "".join("<td style='background:{};color:{}'>{:.2f}</td>".format(*_signed_colour(float(x), scale), x)
+                    for x in output)
+    out.append(f"<tr class='ax-out'><th>output</th><td>Σ</td>{cells}</tr>")
     return "".join(out) + "</table>"
 
 
@@ -115,21 +184,31 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
                         stage: str = "weights", query: int = 0) -> str:
     """One view of the explorer rendered in Python (the static fallback and the widget's view)."""
     k = data["sentences"][sentence]["kinds"][kind]
-    st = explorer_stages(k["scores"][layer][head], k["mask"], data["d_k"])
+    values = k["values"][layer][head] if "values" in k else None
+    st = explorer_stages(k["scores"][layer][head], k["mask"], data["d_k"], values)
+    if stage not in st:
+        raise ValueError(f"stage must be one of {sorted(st)}, got {stage!r}")
     w, allowed = st["weights"][query].tolist(), k["mask"][query]
     focus = " ".join(  # only the keys the query may see (a causal mask hides the future)
         f"<span class='ax-tok' style='background:rgba(33,102,172,{x:.3f});color:{'white' if x > 0.55 else 'black'}'"
         f" title='{x:.3f}'>{html.escape(t)}</span>" for t, x, ok in zip(k["k_tokens"], w, allowed) if ok
     )
-    table = _matrix_html(st[stage].tolist(), k["q_tokens"], k["k_tokens"], stage == "weights", query)
-    return (f"<div class='ax-view'>{table}</div>"
+    if stage == "output":
+        table = _output_html(w, values, k["k_tokens"], allowed, st["output"][query].tolist())
+        note = (f"output of <b>{html.escape(k['q_tokens'][query])}</b> = the weighted sum of the value rows "
+                "above (one head; W<sup>O</sup> then mixes the heads)")
+    else:
+        table = _matrix_html(st[stage].tolist(), k["q_tokens"], k["k_tokens"], stage == "weights", query)
+        note = html.escape(data.get("hints", {}).get(kind, ""))
+    return (f"<div class='ax-view'>{table}</div><div class='ax-hint'>{note}</div>"
             f"<div class='ax-focus'><b>{html.escape(k['q_tokens'][query])}</b> attends to: {focus}</div>")
 
 
 def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0) -> str:
-    """Self-contained attention explorer (sentence, kind, layer, head, stage; click a query token).
+    """Self-contained attention explorer (sentence, kind, layer, head, query, stage; click a row's token).
 
-    It opens on the first sentence with the given ``kind``, ``layer`` and ``head`` (0-based).
+    It opens on the first sentence with the given ``kind``, ``layer`` and ``head`` (0-based). The
+    "× V" stage appears when ``data`` holds the values (``attention_data`` stores them).
     """
     if not isinstance(data, dict) or "sentences" not in data or not data["sentences"]:
         raise ValueError("data must come from attention_data(...) and hold at least one sentence")
@@ -141,17 +220,20 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
     root_id = "ax-" + uuid.uuid4().hex[:10]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("attention.js").read_text(encoding="utf-8")
+    has_values = "values" in data["sentences"][0]["kinds"][kind]
     radios = "".join(
         f"<label><input type='radio' class='ax-stage' name='{root_id}-stage' value='{v}'"
         f"{' checked' if v == 'weights' else ''}> {label}</label> " for v, label in STAGES.items()
+        if v != "output" or has_values
     )
     return f"""{_AX_STYLE}
 <div class="ax-root" id="{root_id}">
   <script type="application/json" class="ax-data">{payload}</script>
   <div class="ax-controls" style="display:none">
-    <select class="ax-sentence"></select> <select class="ax-kind"></select>
-    <select class="ax-layer"></select> <select class="ax-head"></select><br>
-    step: {radios} <span style="color:#666">(click a row's token to focus on it)</span>
+    <select class="ax-sentence" aria-label="sentence"></select> <select class="ax-kind" aria-label="attention"></select>
+    <select class="ax-layer" aria-label="layer"></select> <select class="ax-head" aria-label="head"></select>
+    <label>query <select class="ax-query"></select></label><br>
+    step: {radios} <span style="color:#666">(or click a row's token)</span>
   </div>
   {attention_view_html(data, kind=kind, layer=layer, head=head)}
 </div>
@@ -162,11 +244,13 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
 """
 
 
-def attention_widget(data: dict):
+def attention_widget(data: dict, compute=None):
     """The attention explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8.
 
     Shows the kinds of attention ``data`` holds; optional ``data["layer_names"]`` and
-    ``data["head_names"]`` label the layers and heads (as in the static explorer).
+    ``data["head_names"]`` label the layers and heads (as in the static explorer). With
+    ``compute`` (a function from a text to one sentence in the format of ``data["sentences"]``),
+    a text box adds any sentence the reader types.
     """
     import ipywidgets as w
 
@@ -178,7 +262,9 @@ def attention_widget(data: dict):
     head_names = data.get("head_names") or [f"head {i + 1}" for i in range(data["n_heads"])]
     layer = w.Dropdown(options=[(n, i) for i, n in enumerate(layer_names)], description="layer")
     head = w.Dropdown(options=[(n, i) for i, n in enumerate(head_names)], description="head")
-    stage = w.ToggleButtons(options=[(v, k) for k, v in STAGES.items()], value="weights", description="step")
+    has_values = "values" in data["sentences"][0]["kinds"][kinds[0]]
+    stage = w.ToggleButtons(options=[(v, k) for k, v in STAGES.items() if k != "output" or has_values],
+                            value="weights", description="step")
     query = w.Dropdown(options=[], description="query")
     out = w.HTML()
 
@@ -195,4 +281,22 @@ def attention_widget(data: dict):
     for c in (sentence, kind, layer, head, stage, query):
         c.observe(update, names="value")
     update()
-    return w.VBox([w.HBox([sentence, kind]), w.HBox([layer, head, query]), stage, out])
+    children = [w.HBox([sentence, kind]), w.HBox([layer, head, query]), stage, out]
+    if compute is not None:
+        text = w.Text(placeholder="The dog ran in the garden", description="your text")
+        add, status = w.Button(description="show"), w.HTML()
+
+        def on_add(_=None):
+            try:
+                new = compute(text.value)
+            except ValueError as err:
+                status.value = html.escape(str(err))
+                return
+            data["sentences"].append(new)
+            sentence.options = [(s["name"], i) for i, s in enumerate(data["sentences"])]
+            sentence.value = len(data["sentences"]) - 1
+            status.value = html.escape(new["name"])
+
+        add.on_click(on_add)
+        children.append(w.HBox([text, add, status]))
+    return w.VBox(children)

@@ -1,0 +1,45 @@
+"""Chapter 4: what dividing the scores by √d_k does, measured at several head sizes d_k."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from ._phone import min_font, set_fonts
+
+PANELS = (
+    ("var", "variance of the scores", True),
+    ("max_w", "mean largest weight", False),
+    ("jac", r"median $\|\partial p / \partial s\|$", True),
+    ("gq_mean", r"$\|\partial L / \partial q\|$: mean —, median - -", True),
+)
+
+
+def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
+    """Four panels against d_k (log axes), unscaled in red and scaled in blue.
+
+    rows: one dict per (d_k, kind) with keys "d_k", "kind" ("unscaled" or "scaled"), "var",
+    "max_w", "jac", "gq_mean" and "gq_median" (as chapter 4 measures them).
+    """
+    dims = sorted({r["d_k"] for r in rows})
+    fig, axes = plt.subplots(2, 2, figsize=(width, width * 0.95))
+    for ax, (key, title, log_y) in zip(axes.flat, PANELS):
+        for kind, colour in (("unscaled", "C3"), ("scaled", "C0")):
+            rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["d_k"])
+            ax.plot(dims, [r[key] for r in rs], "o-", color=colour, label=kind)
+            if key == "gq_mean":
+                ax.plot(dims, [r["gq_median"] for r in rs], "s--", color=colour)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(dims, [str(d) for d in dims])
+        ax.xaxis.set_minor_locator(NullLocator())
+        if log_y:
+            ax.set_yscale("log")
+        ax.set_title(title)
+        ax.set_xlabel("$d_k$")
+    axes[0, 0].legend()
+    set_fonts(fig, min_font(width))
+    fig.tight_layout()
+    return fig
