@@ -38,3 +38,50 @@ def test_bad_input():
         one_hot([0, 1], 3)
     with pytest.raises(ValueError, match="num_classes must be a positive int"):
         one_hot(torch.tensor([0]), 0)
+
+
+def test_principal_components_match_numpy():
+    import numpy as np
+
+    from helpers.embeddings import principal_components
+
+    torch.manual_seed(0)
+    x = torch.randn(30, 6) @ torch.randn(6, 6)
+    coords, explained = principal_components(x, 2)
+    xc = x.double().numpy() - x.double().numpy().mean(0)
+    _, s, vt = np.linalg.svd(xc, full_matrices=False)
+    ref = xc @ vt[:2].T
+    signs = np.sign((coords.double().numpy() * ref).sum(0))
+    assert np.allclose(coords.double().numpy(), ref * signs, atol=1e-4)
+    assert np.allclose(explained.numpy(), s[:2] ** 2 / (s**2).sum(), atol=1e-5)
+    # the first direction carries the most variance
+    assert coords[:, 0].var() >= coords[:, 1].var()
+    with pytest.raises(ValueError, match="k must be <= min"):
+        principal_components(x, 7)
+
+
+def test_pad_row_gets_no_gradient_with_key_mask_and_ignore_index():
+    """With a key mask and ignore_index no loss term reads the <pad> row; without them it does."""
+    from helpers.attention import scaled_dot_product_attention
+
+    torch.manual_seed(0)
+    pad, vocab = 0, 9
+    inputs = torch.tensor([[1, 2, 3, pad, pad], [1, 4, 5, 6, 7]])
+    targets = torch.tensor([[2, 3, 8, pad, pad], [4, 5, 6, 7, 8]])
+    emb, out = nn.Embedding(vocab, 6), nn.Linear(6, vocab)
+    w = [torch.randn(6, 6) for _ in range(3)]
+
+    def pad_grad(masked: bool) -> float:
+        emb.weight.grad = None
+        x = emb(inputs)
+        allowed = torch.ones(5, 5, dtype=torch.bool).tril()
+        if masked:
+            allowed = allowed & (inputs != pad)[:, None, :]
+        h = x + scaled_dot_product_attention(x @ w[0], x @ w[1], x @ w[2], allowed)
+        logits = out(h).flatten(0, 1)
+        loss = F.cross_entropy(logits, targets.flatten(), ignore_index=pad if masked else -100)
+        loss.backward()
+        return emb.weight.grad[pad].norm().item()
+
+    assert pad_grad(masked=False) > 0
+    assert pad_grad(masked=True) == 0

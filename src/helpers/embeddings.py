@@ -1,4 +1,4 @@
-"""Token embeddings: a lookup in a matrix is the same as a one-hot vector times that matrix."""
+"""Token embeddings: a lookup equals a one-hot vector times the matrix; similarity and 2-D projection."""
 
 from __future__ import annotations
 
@@ -36,3 +36,19 @@ def cosine_similarity_matrix(vectors: torch.Tensor) -> torch.Tensor:
     check_tensor(vectors, "vectors", ndim=2, floating=True)
     unit = vectors / vectors.norm(dim=-1, keepdim=True).clamp_min(1e-12)
     return unit @ unit.T
+
+
+def principal_components(vectors: torch.Tensor, k: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+    """Project the rows of ``vectors`` on their top ``k`` principal components (PCA by SVD).
+
+    vectors: (n, d) -> (coords (n, k), explained (k,)): the coordinates of the centred rows along the
+    k directions of largest variance, and the share of the total variance on each direction. The
+    sign of each direction is arbitrary (as in every SVD).
+    """
+    check_tensor(vectors, "vectors", ndim=2, floating=True)
+    check_positive_int(k, "k")
+    if k > min(vectors.shape):
+        raise ValueError(f"k must be <= min(n, d) = {min(vectors.shape)}, got {k}")
+    centred = vectors - vectors.mean(0)
+    _, s, vh = torch.linalg.svd(centred, full_matrices=False)
+    return centred @ vh[:k].T, s[:k] ** 2 / (s**2).sum()

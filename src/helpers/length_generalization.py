@@ -1,0 +1,103 @@
+"""Train short, test long: a one-layer attention model with four kinds of position information.
+
+The task needs position and nothing else: the input is a sequence of random tokens, and at every
+position t >= ``delta`` the target is the token ``delta`` places back. A causal attention layer
+can solve it only by attending to the key exactly ``delta`` places before the query. Trained on
+sequences of length ``T_train`` and tested on longer ones, the accuracy beyond ``T_train`` shows
+whether a kind of position information carries over to positions never seen in training.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._checks import check_positive_int
+from .positional import rope_angles, sinusoidal_encoding
+
+KINDS = ("none", "sinusoidal", "learned", "rope")
+IGNORE = -100  # the target of positions with no token delta places back
+
+
+def copy_back_batch(batch_size: int, T: int, delta: int, vocab_size: int,
+                    generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(ids (B, T), targets (B, T)): targets[:, t] = ids[:, t - delta], IGNORE for t < delta."""
+    ids = torch.randint(0, vocab_size, (batch_size, T), generator=generator)
+    targets = torch.full_like(ids, IGNORE)
+    targets[:, delta:] = ids[:, :-delta]
+    return ids, targets
+
+
+class OneLayerAttention(nn.Module):
+    """Embedding (+ position), one causal attention head, output layer.
+
+    kind: "none" (no position information), "sinusoidal" (added to the input), "learned" (a
+    trained row per position, added; rows exist up to ``max_len``), or "rope" (queries and keys
+    rotated).  forward(ids (B, T)) -> logits (B, T, vocab_size)
+    """
+
+    def __init__(self, kind: str, vocab_size: int = 16, d_model: int = 32, max_len: int = 128):
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        self.kind = kind
+        self.emb = nn.Embedding(vocab_size, d_model)
+        self.q, self.k = nn.Linear(d_model, d_model), nn.Linear(d_model, d_model)
+        self.v = nn.Linear(d_model, d_model, bias=False)
+        self.out = nn.Linear(d_model, vocab_size)
+        self.pos = nn.Embedding(max_len, d_model) if kind == "learned" else None
+        self.register_buffer("pe", sinusoidal_encoding(max_len, d_model), persistent=False)
+        # RoPE's cos and sin for every position, computed once (as helpers.positional.apply_rope)
+        angles = rope_angles(torch.arange(max_len), d_model)
+        self.register_buffer("cos", angles.cos().float(), persistent=False)
+        self.register_buffer("sin", angles.sin().float(), persistent=False)
+
+    def rope(self, x: torch.Tensor) -> torch.Tensor:
+        """RoPE, interleaved pairs: x (..., T, d) -> (..., T, d); equals ``apply_rope(x)``."""
+        T = x.shape[-2]
+        cos, sin = self.cos[:T], self.sin[:T]
+        even, odd = x[..., 0::2], x[..., 1::2]
+        return torch.stack([even * cos - odd * sin, even * sin + odd * cos], dim=-1).flatten(-2)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        T = ids.shape[1]
+        if T > self.pe.shape[0]:
+            raise ValueError(f"sequence length {T} > max_len {self.pe.shape[0]}")
+        x = self.emb(ids)
+        if self.kind == "sinusoidal":
+            x = x + self.pe[:T]
+        elif self.kind == "learned":
+            x = x + self.pos.weight[:T]
+        q, k = self.q(x), self.k(x)
+        if self.kind == "rope":
+            q, k = self.rope(q), self.rope(k)
+        # softmax(q k^T / sqrt(d) + causal mask) v, in PyTorch's fused kernel
+        return self.out(F.scaled_dot_product_attention(q, k, self.v(x), is_causal=True))
+
+
+def train_and_test(kind: str, seed: int, T_train: int = 16, T_test: int = 64, delta: int = 3,
+                   steps: int = 150, batch_size: int = 32, lr: float = 0.02,
+                   vocab_size: int = 16) -> torch.Tensor:
+    """Train on length ``T_train``, return the accuracy at each position of length-``T_test`` inputs.
+
+    Returns (T_test,) float: the share of 256 test sequences whose token at that position is
+    predicted correctly (NaN for t < delta, where there is nothing to copy). Seeded.
+    """
+    for name, value in (("T_train", T_train), ("T_test", T_test), ("delta", delta), ("steps", steps)):
+        check_positive_int(value, name)
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = OneLayerAttention(kind, vocab_size=vocab_size, max_len=max(T_train, T_test))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        ids, targets = copy_back_batch(batch_size, T_train, delta, vocab_size, gen)
+        loss = F.cross_entropy(model(ids).flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    ids, targets = copy_back_batch(256, T_test, delta, vocab_size, torch.Generator().manual_seed(10_000 + seed))
+    with torch.no_grad():
+        correct = (model(ids).argmax(-1) == targets).float().mean(0)
+    correct[:delta] = float("nan")
+    return correct

@@ -1,0 +1,94 @@
+"""Figures of chapter 2 (embeddings): which rows get a gradient, similarity blocks, a 2-D map."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from ..viz import heatmap
+
+
+def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], width: float = 5.0) -> plt.Figure:
+    """One bar panel per loss (stacked vertically): the gradient norm of every embedding row.
+
+    norms: {panel title: (vocab_size,) tensor of row gradient norms};  tokens: the row labels.
+    Bars of `<pad>` are drawn in red so the eye finds them.
+    """
+    fig, axes = plt.subplots(len(norms), 1, figsize=(width, 1.9 + 1.6 * len(norms)), sharex=True)
+    axes = np.atleast_1d(axes)
+    x = np.arange(len(tokens))
+    colours = ["C3" if t == "<pad>" else "C0" for t in tokens]
+    for ax, (title, values) in zip(axes, norms.items()):
+        ax.bar(x, values.detach().numpy(), color=colours)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("gradient norm")
+        ax.set_xlim(-0.7, len(tokens) - 0.3)
+    axes[-1].set_xticks(x)
+    axes[-1].set_xticklabels(tokens, rotation=90, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Sequence[int],
+                       title: str, width: float = 5.0, vmin: float = -1.0) -> plt.Figure:
+    """A cosine-similarity heatmap with lines at the group boundaries."""
+    fig, ax = plt.subplots(figsize=(width, width * 0.9))
+    heatmap(sim, words, words, ax=ax, title=title, cmap="coolwarm" if vmin < 0 else "viridis",
+            vmin=vmin, vmax=1, annotate=False, colorbar=False)
+    plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
+    for edge in np.cumsum(group_sizes)[:-1]:
+        ax.axhline(edge - 0.5, color="black", lw=1.5)
+        ax.axvline(edge - 0.5, color="black", lw=1.5)
+    fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.03, label="cosine similarity")
+    fig.tight_layout()
+    return fig
+
+
+def projection_scatter(coords: torch.Tensor, words: Sequence[str], groups: Sequence[str],
+                       explained: Sequence[float], width: float = 5.0) -> plt.Figure:
+    """Words at their 2-D principal-component coordinates, coloured by group, each labelled."""
+    fig, ax = plt.subplots(figsize=(width, width * 0.8))
+    names = list(dict.fromkeys(groups))
+    xy = coords.detach().numpy()
+    label_y = _spread_labels(xy)
+    for k, name in enumerate(names):
+        pick = [i for i, g in enumerate(groups) if g == name]
+        ax.scatter(xy[pick, 0], xy[pick, 1], color=f"C{k}", label=name, s=30)
+        for i in pick:
+            ax.annotate(words[i], (xy[i, 0], label_y[i]), xytext=(5, 0), textcoords="offset points",
+                        fontsize=9, color=f"C{k}", va="center")
+    ax.set_xlabel(f"component 1 ({100 * explained[0]:.0f}% of the variance)")
+    ax.set_ylabel(f"component 2 ({100 * explained[1]:.0f}%)")
+    ax.legend(loc="best", fontsize=9)
+    ax.margins(0.15)
+    fig.tight_layout()
+    return fig
+
+
+def _spread_labels(xy: np.ndarray, gap: float = 0.065, near: float = 0.3) -> np.ndarray:
+    """Label heights that keep labels of nearby points at least ``gap`` (share of the y range) apart."""
+    span_x = np.ptp(xy[:, 0]) or 1.0
+    span_y = np.ptp(xy[:, 1]) or 1.0
+    y = xy[:, 1].copy()
+    order = np.argsort(-y)  # from the top down
+    for a, i in enumerate(order):
+        for j in order[:a]:
+            if abs(xy[i, 0] - xy[j, 0]) < near * span_x and y[j] - y[i] < gap * span_y:
+                y[i] = y[j] - gap * span_y
+    return y
+
+
+def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], width: float = 4.8) -> plt.Figure:
+    """Stacked heatmaps of one word's cosine similarity across sentences, one per layer."""
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 4.3 * len(panels)))
+    axes = np.atleast_1d(axes)
+    low = min(float(s.min()) for s in panels.values())
+    for ax, (title, sim) in zip(axes, panels.items()):
+        heatmap(sim, labels, labels, ax=ax, title=title, cmap="viridis", vmin=low, vmax=1,
+                annotate=False, colorbar=True)
+        plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
+    fig.tight_layout()
+    return fig
