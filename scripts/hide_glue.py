@@ -26,7 +26,7 @@ HIDDEN = "remove-cell"
 IMPORT = "from helpers.book import glue"
 
 
-def _is_glue(stmt: ast.stmt) -> bool:
+def _is_glue_call(stmt: ast.stmt) -> bool:
     return (
         isinstance(stmt, ast.Expr)
         and isinstance(stmt.value, ast.Call)
@@ -35,9 +35,17 @@ def _is_glue(stmt: ast.stmt) -> bool:
     )
 
 
+def _is_glue(stmt: ast.stmt) -> bool:
+    """A glue(...) call, or a for loop whose body only glues (one value per loop step)."""
+    if isinstance(stmt, ast.For) and not stmt.orelse:
+        return all(_is_glue_call(s) for s in stmt.body)
+    return _is_glue_call(stmt)
+
+
 def _shows_output(stmt: ast.stmt) -> bool:
+    calls = stmt.body if isinstance(stmt, ast.For) else [stmt]
     return any(k.arg == "display" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
-               for k in stmt.value.keywords)
+               for c in calls for k in c.value.keywords)
 
 
 _SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
@@ -88,6 +96,9 @@ def split_cell(source: str) -> tuple[str, list[str], list[str]] | None:
         stmt = body[i]
         later = set().union(*(_stores(s) for s in body[i + 1:])) if i + 1 < len(body) else set()
         reused = _loads(stmt) & later
+        # a loop's own variables must not be read after it in the cell (they would be unbound)
+        read_after = set().union(*(_loads(s) for s in body[i + 1:])) if i + 1 < len(body) else set()
+        reused |= _stores(stmt) & read_after
         if _shows_output(stmt):
             left.append(f"line {stmt.lineno}: display=True shows output where it stands")
         elif reused:

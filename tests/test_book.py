@@ -127,6 +127,10 @@ def test_hide_glue_moves_only_what_is_safe():
     assert moved == [] and left  # x changes after the glue: moving it would glue 2
     kept, moved, left = hide.split_cell("x = 1\nx + 1\nglue('a', x)")
     assert moved == [] and left  # x + 1 would become the last line and print itself
+    kept, moved, left = hide.split_cell("d = {1: 2}\nfor k in d:\n    glue(f'a{k}', d[k])\nprint(d)")
+    assert moved == ["for k in d:\n    glue(f'a{k}', d[k])"] and kept == "d = {1: 2}\nprint(d)"
+    kept, moved, left = hide.split_cell("for k in (1,):\n    glue('a', k)\nprint(k)")
+    assert moved == [] and left  # k is read after the loop
     kept, moved, left = hide.split_cell("x = 1\nglue('a', x, display=True)")
     assert moved == [] and left  # it shows its value where it stands
 

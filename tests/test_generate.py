@@ -152,3 +152,73 @@ def test_token_log_probs_and_the_chain_rule():
     assert torch.allclose(lp, step_by_step, atol=1e-5)
     with pytest.raises(ValueError, match="time >= 2"):
         token_log_probs(m, idx[:, :1])
+
+
+# ---- beam search and the repetition penalty (checked against transformers)
+
+def peaky(seed: int, vocab_size: int = 12) -> GPT:
+    torch.manual_seed(seed)
+    m = GPT(GPTConfig(vocab_size=vocab_size, block_size=16, n_layer=2, n_head=2, n_embd=32)).eval()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(0.5 * torch.randn_like(p))  # sharper distributions: beams that differ from greedy
+    return m
+
+
+def test_to_hf_gpt2_gives_the_same_logits():
+    from helpers.gpt import to_hf_gpt2
+    m = peaky(0, 40)
+    x = torch.randint(0, 40, (2, 12))
+    assert torch.allclose(m(x)[0], to_hf_gpt2(m)(x).logits, atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("num_beams,length_penalty", [(1, 1.0), (3, 1.0), (5, 0.0), (4, 2.0)])
+def test_beam_search_equals_transformers(seed, num_beams, length_penalty):
+    from helpers.generate import beam_search
+    from helpers.gpt import to_hf_gpt2
+    m = peaky(seed)
+    hf = to_hf_gpt2(m)
+    for prompt in ([1], [3, 5]):
+        ours, _ = beam_search(m, prompt, 10, num_beams, eos_id=2, length_penalty=length_penalty)
+        ref = hf.generate(torch.tensor([prompt]), attention_mask=torch.ones(1, len(prompt), dtype=torch.long),
+                          num_beams=num_beams, max_new_tokens=10, do_sample=False, early_stopping=False,
+                          length_penalty=length_penalty, eos_token_id=2, pad_token_id=0)[0].tolist()
+        assert ours == ref[: len(ours)] and set(ref[len(ours):]) <= {0}
+
+
+def test_beam_search_without_eos_finds_the_most_probable_sequence():
+    from helpers.generate import beam_search
+    m = peaky(3, vocab_size=6)
+    steps = 3
+    # exhaustive search over all 6**3 continuations of the prompt [1]
+    seqs = torch.cartesian_prod(*[torch.arange(6)] * steps)
+    idx = torch.cat([torch.ones(len(seqs), 1, dtype=torch.long), seqs], dim=1)
+    total = token_log_probs(m, idx).double().sum(-1)
+    best = idx[total.argmax()].tolist()
+    ours, score = beam_search(m, [1], steps, num_beams=36, length_penalty=0.0)  # 36 beams: exhaustive
+    assert ours == best
+    assert score == pytest.approx(total.max().item(), abs=1e-5)
+
+
+@pytest.mark.parametrize("penalty", [0.8, 1.2, 2.0])
+def test_repetition_penalty_equals_transformers(penalty):
+    from helpers.generate import repetition_penalty
+    torch.manual_seed(4)
+    logits = torch.randn(3, 30) * 3
+    idx = torch.randint(0, 30, (3, 9))
+    ref = warpers.RepetitionPenaltyLogitsProcessor(penalty)(idx, logits.clone())
+    assert torch.equal(repetition_penalty(logits, idx, penalty), ref)
+
+
+def test_generate_penalized_equals_transformers_generate():
+    from helpers.generate import generate_penalized
+    from helpers.gpt import to_hf_gpt2
+    m = peaky(5, vocab_size=20)
+    hf = to_hf_gpt2(m)
+    prompt = [1, 4, 4]
+    ref = hf.generate(torch.tensor([prompt]), attention_mask=torch.ones(1, 3, dtype=torch.long), do_sample=False,
+                      repetition_penalty=1.5, max_new_tokens=10, eos_token_id=None, pad_token_id=0)[0].tolist()
+    assert generate_penalized(m, prompt, 10, 1.5)[0].tolist() == ref
+    plain = generate(m, torch.tensor([prompt]), 10, greedy=True)[0].tolist()
+    assert generate_penalized(m, prompt, 10, 1.0)[0].tolist() == plain  # penalty 1: no change

@@ -187,3 +187,109 @@ def token_log_probs(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     finally:
         model.train(was_training)
     return F.log_softmax(logits, dim=-1).gather(-1, idx[:, 1:, None])[..., 0]
+
+
+# ---------------------------------------------------------------------------------------------
+# A repetition penalty and beam search (chapter 11)
+# ---------------------------------------------------------------------------------------------
+
+
+def repetition_penalty(logits: torch.Tensor, idx: torch.Tensor, penalty: float) -> torch.Tensor:
+    """CTRL's repetition penalty (Keskar et al. 2019): logits (B, V), the tokens so far idx (B, T) -> (B, V).
+
+    Every token that already occurs in its row of ``idx`` gets its logit divided by ``penalty``
+    if the logit is positive and multiplied by it if negative, so with ``penalty > 1`` a token
+    seen before always becomes less probable (whatever the sign of its logit). Each token counts
+    once, however often it occurs. The rule of ``transformers``' RepetitionPenaltyLogitsProcessor.
+    """
+    _check_logits(logits)
+    if isinstance(penalty, bool) or not isinstance(penalty, int | float) or not penalty > 0:
+        raise ValueError(f"penalty must be a number > 0, got {penalty!r}")
+    if logits.dim() != 2 or idx.dim() != 2 or idx.size(0) != logits.size(0):
+        raise ValueError(f"logits (B, V) and idx (B, T) must share B, got {tuple(logits.shape)}, "
+                         f"{tuple(idx.shape)}")
+    seen = torch.gather(logits, 1, idx)  # (B, T): the logits of the tokens already there
+    seen = torch.where(seen > 0, seen / penalty, seen * penalty)
+    return logits.scatter(1, idx, seen)
+
+
+@torch.no_grad()
+def generate_penalized(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens: int,
+                       penalty: float, greedy: bool = True, temperature: float = 1.0,
+                       generator: torch.Generator | None = None, eos_id: int | None = None) -> torch.Tensor:
+    """Like ``generate`` (no cache), with ``repetition_penalty`` applied to each step's logits
+    before greedy or temperature sampling (the order of ``transformers``) -> (B, T0 + n)."""
+    idx = _check_prompt(model, prompt)
+    block = model.config.block_size
+    was_training = model.training
+    model.eval()
+    try:
+        done = torch.zeros(idx.size(0), dtype=torch.bool)
+        for _ in range(max_new_tokens):
+            logits = repetition_penalty(model(idx[:, -block:])[0][:, -1], idx, penalty)
+            nxt = pick_next(logits, greedy, temperature, generator=generator)
+            idx = torch.cat([idx, nxt], dim=1)
+            if eos_id is not None:
+                done |= nxt[:, 0] == eos_id
+                if bool(done.all()):
+                    break
+    finally:
+        model.train(was_training)
+    return idx
+
+
+@torch.no_grad()
+def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens: int, num_beams: int,
+                eos_id: int | None = None, length_penalty: float = 1.0) -> tuple[list[int], float]:
+    """The most probable continuation that beam search finds for ONE prompt -> (ids with the prompt, score).
+
+    Keeps the ``num_beams`` best partial continuations (by the sum of their tokens' log-probabilities).
+    At each step every beam is extended by every token; the ``2 * num_beams`` best candidates are
+    looked at in order: one ending in ``eos_id`` becomes a finished hypothesis (if it ranks among
+    the first ``num_beams``), the others fill the next beams. A hypothesis scores
+    ``sum of log-probs / (new tokens, <eos> included) ** length_penalty`` (0: the plain log-probability;
+    1: per token, which favours longer texts). The search stops after ``max_new_tokens`` steps, or
+    once ``num_beams`` hypotheses are finished and the best beam, scored at its present length,
+    is worse than the worst of them (the rule ``transformers`` uses with ``early_stopping=False``;
+    exact for ``length_penalty=0``, where a score can only fall). ``num_beams=1`` is greedy decoding.
+    """
+    idx = _check_prompt(model, prompt)
+    if idx.size(0) != 1:
+        raise ValueError(f"beam_search takes one prompt, got a batch of {idx.size(0)}")
+    if isinstance(num_beams, bool) or not isinstance(num_beams, int) or num_beams < 1:
+        raise ValueError(f"num_beams must be an int >= 1, got {num_beams!r}")
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be an int >= 1, got {max_new_tokens!r}")
+    block = model.config.block_size
+    was_training = model.training
+    model.eval()
+    beams, scores = idx, torch.zeros(1, dtype=torch.float64)  # (n, T), (n,)
+    finished: list[tuple[float, list[int]]] = []  # (normalised score, ids)
+    try:
+        for step in range(1, max_new_tokens + 1):
+            logp = F.log_softmax(model(beams[:, -block:])[0][:, -1].double(), dim=-1)  # (n, V)
+            cand = (scores[:, None] + logp).flatten()  # (n * V,)
+            top = torch.topk(cand, min(2 * num_beams, cand.numel()))
+            keep_rows, keep_scores = [], []
+            for rank, (s, flat) in enumerate(zip(top.values.tolist(), top.indices.tolist())):
+                beam, token = divmod(flat, logp.size(1))
+                if eos_id is not None and token == eos_id:
+                    if rank < num_beams:
+                        finished.append((s / step**length_penalty, beams[beam].tolist() + [token]))
+                    continue
+                keep_rows.append(beams[beam].tolist() + [token])
+                keep_scores.append(s)
+                if len(keep_rows) == num_beams:
+                    break
+            beams = torch.tensor(keep_rows, dtype=torch.long)
+            scores = torch.tensor(keep_scores, dtype=torch.float64)
+            if len(finished) >= num_beams:
+                finished = sorted(finished, key=lambda h: -h[0])[:num_beams]
+                if scores.max().item() / step**length_penalty < finished[-1][0]:
+                    break
+    finally:
+        model.train(was_training)
+    n_new = beams.size(1) - idx.size(1)
+    finished += [(s / n_new**length_penalty, row) for s, row in zip(scores.tolist(), beams.tolist())]
+    best = max(finished, key=lambda h: h[0])
+    return best[1], best[0]

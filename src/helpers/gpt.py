@@ -288,3 +288,38 @@ def load_checkpoint(path) -> tuple[GPT, dict]:
     sd["transformer.wte.weight"] = sd["lm_head.weight"]
     model.load_state_dict(sd)
     return model.eval(), ckpt
+
+
+def to_hf_gpt2(model: GPT):
+    """The same network as a ``transformers`` GPT2LMHeadModel (eval mode), for checks against a reference.
+
+    GPT-2 has biases everywhere; a model built with ``bias=False`` gets zero biases, which computes
+    the same function. GPT-2's ``Conv1D`` layers store the weight as (in, out): the transpose of
+    ``nn.Linear``'s. The activation is set to the exact GELU (``nn.GELU()``), not GPT-2's tanh
+    approximation. Needs ``transformers``; only causal models can be converted.
+    """
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    c = model.config
+    if not c.causal:
+        raise ValueError("only a causal GPT can be converted to GPT2LMHeadModel")
+    hf = GPT2LMHeadModel(GPT2Config(
+        vocab_size=c.vocab_size, n_positions=c.block_size, n_embd=c.n_embd, n_layer=c.n_layer,
+        n_head=c.n_head, activation_function="gelu", resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+        layer_norm_epsilon=1e-5, tie_word_embeddings=True, bos_token_id=None, eos_token_id=None,
+        pad_token_id=0))
+    sd = model.state_dict()
+    out = {}
+    for name, p in hf.state_dict().items():
+        if name == "lm_head.weight":
+            out[name] = sd["lm_head.weight"]
+            continue
+        ours = sd.get(name)
+        if ours is None:  # a bias our model does not have: zero
+            out[name] = torch.zeros_like(p)
+        elif name.endswith(("c_attn.weight", "c_proj.weight", "c_fc.weight")):
+            out[name] = ours.t().contiguous()  # nn.Linear (out, in) -> Conv1D (in, out)
+        else:
+            out[name] = ours
+    hf.load_state_dict(out, strict=False)
+    return hf.eval()

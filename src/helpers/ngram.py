@@ -1,0 +1,88 @@
+"""Counting n-gram language models (chapter 11): the baseline a GPT has to beat.
+
+An n-gram model predicts a token from the ``order - 1`` tokens before it only, with probabilities
+read off counts of the training sequences. Each sequence is padded on the left so that its first
+tokens have a full context (``pad_id`` repeated; the poems' ``<sos>``), and every k-gram of the
+padded sequence (k = 1..order) is counted: the conventions of NLTK's ``nltk.lm``.
+
+Two ways to give unseen n-grams a probability (smoothing):
+
+- ``"lidstone"`` (add-k): p(w | h) = (c(h, w) + k) / (c(h) + k |V|);
+- ``"witten_bell"``: interpolate with the model one order lower,
+  p(w | h) = (c(h, w) + u(h) p(w | h')) / (c(h) + u(h)), where h' drops the oldest token of h and
+  u(h) is the number of distinct tokens seen after h: a context followed by many different tokens
+  trusts its own counts less. The recursion ends at the unigram counts (maximum likelihood).
+
+Both equal NLTK's ``Lidstone`` and ``WittenBellInterpolated`` scores (``tests/test_ngram.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+SMOOTHINGS = ("lidstone", "witten_bell")
+
+
+class NGramLM:
+    """A counted n-gram model over token ids 0..vocab_size-1."""
+
+    def __init__(self, order: int, vocab_size: int, smoothing: str = "witten_bell", k: float = 1.0,
+                 pad_id: int = 1):
+        if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+            raise ValueError(f"order must be an int >= 1, got {order!r}")
+        if smoothing not in SMOOTHINGS:
+            raise ValueError(f"smoothing must be one of {SMOOTHINGS}, got {smoothing!r}")
+        if smoothing == "lidstone" and not k > 0:
+            raise ValueError(f"k must be > 0 for add-k smoothing, got {k!r}")
+        self.order, self.vocab_size, self.smoothing, self.k, self.pad_id = order, vocab_size, smoothing, k, pad_id
+        self.counts: Counter[tuple[int, ...]] = Counter()  # c(h + (w,)) for every k-gram, k = 1..order
+        self.total: Counter[tuple[int, ...]] = Counter()  # c(h): how often h is followed by a token
+        self.distinct: Counter[tuple[int, ...]] = Counter()  # u(h): distinct tokens seen after h
+
+    def pad(self, seq: Sequence[int]) -> list[int]:
+        """The sequence with ``order - 1`` more pad tokens on the left."""
+        return [self.pad_id] * (self.order - 1) + list(seq)
+
+    def fit(self, sequences: Iterable[Sequence[int]]) -> NGramLM:
+        """Count every k-gram (k = 1..order) of every padded sequence."""
+        padded = [self.pad(seq) for seq in sequences]
+        for n in range(1, self.order + 1):
+            grams = Counter(g for s in padded for g in zip(*(s[i:] for i in range(n))))
+            self.counts.update(grams)
+            for g, c in grams.items():
+                self.total[g[:-1]] += c
+                self.distinct[g[:-1]] += 1
+        return self
+
+    def prob(self, token: int, context: Sequence[int]) -> float:
+        """p(token | the last ``order - 1`` tokens of context)."""
+        h = tuple(context)[len(context) - (self.order - 1):] if self.order > 1 else ()
+        if self.smoothing == "lidstone":
+            return (self.counts[h + (token,)] + self.k) / (self.total[h] + self.k * self.vocab_size)
+        return self._witten_bell(token, h)
+
+    def _witten_bell(self, token: int, h: tuple[int, ...]) -> float:
+        if not h:
+            return self.counts[(token,)] / self.total[()]
+        lower = self._witten_bell(token, h[1:])
+        total = self.total[h]
+        if total == 0:  # an unseen context: all weight to the lower order
+            return lower
+        return (self.counts[h + (token,)] + self.distinct[h] * lower) / (total + self.distinct[h])
+
+    def log_probs(self, seq: Sequence[int]) -> list[float]:
+        """ln p(x_t | x_<t) for t = 1..len(seq)-1: the tokens after the first, as ``token_log_probs``."""
+        s = self.pad(seq)
+        off = self.order - 1
+        return [math.log(self.prob(s[off + t], s[off + t - (self.order - 1):off + t])) for t in range(1, len(seq))]
+
+    def loss(self, sequences: Iterable[Sequence[int]]) -> float:
+        """Mean -ln p per predicted token (nats), over all the tokens after each sequence's first."""
+        total, n = 0.0, 0
+        for seq in sequences:
+            lp = self.log_probs(seq)
+            total -= sum(lp)
+            n += len(lp)
+        return total / n

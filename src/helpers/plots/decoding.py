@@ -1,0 +1,102 @@
+"""Chapter 11's decoding figures: temperature on one next-token distribution, the cost of a
+generation step with and without a KV cache, and what follows one injected error.
+
+Every figure is 5 inches wide with texts at >= 9.5 pt, readable on a 390-px phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from ._phone import min_font, set_fonts
+
+WIDTH = 5.0
+
+
+def plot_temperatures(probs_by_tau: Mapping[float, torch.Tensor], labels: Sequence[str], context: str) -> Figure:
+    """Grouped bars of the same tokens' probabilities at several temperatures, on a LOG axis.
+
+    probs_by_tau: temperature -> probabilities (n,) of the ``labels`` tokens (most probable first
+    at temperature 1). A log axis keeps the flat, hot distribution visible beside the sharp one:
+    equal ratios are equal heights.
+    """
+    n = len(labels)
+    taus = list(probs_by_tau)
+    width = 0.8 / len(taus)
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    for j, tau in enumerate(taus):
+        offset = (j - (len(taus) - 1) / 2) * width
+        ax.bar(torch.arange(n) + offset, probs_by_tau[tau], width, label=f"τ = {tau}")
+    ax.set_yscale("log")
+    ax.set_xticks(range(n), labels)
+    ax.set_ylabel("probability (log scale)")
+    ax.set_title(f"Next character after “{context}”")
+    ax.legend(ncol=len(taus), loc="upper right")
+    ax.grid(axis="y", alpha=0.3, which="major")
+    set_fonts(fig, max(9.5, min_font(WIDTH)))
+    fig.tight_layout()
+    return fig
+
+
+def plot_step_costs(positions: Sequence[int], no_cache_s: Sequence[float], cache_s: Sequence[float]) -> Figure:
+    """CPU milliseconds of one generation step at each position, without and with the KV cache."""
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
+    ax.plot(positions, [1e3 * a for a in no_cache_s], "o-", label="no cache")
+    ax.plot(positions, [1e3 * b for b in cache_s], "s-", label="KV cache")
+    ax.set_xlabel("position of the new token")
+    ax.set_ylabel("CPU ms per token")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Cost of one generation step (median)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    set_fonts(fig, max(9.5, min_font(WIDTH)))
+    fig.tight_layout()
+    return fig
+
+
+def plot_injected_error(rows: Mapping[str, Sequence[float]], spreads: Mapping[str, Sequence[float]],
+                        line_labels: Sequence[str]) -> Figure:
+    """Share of continuations whose line k has the right form, per condition, as grouped bars.
+
+    rows: condition -> mean share per line (0..1); spreads: condition -> (max - min) over seeds,
+    drawn as error bars of half that size around the mean.
+    """
+    conds = list(rows)
+    width = 0.8 / len(conds)
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    for j, c in enumerate(conds):
+        offset = (j - (len(conds) - 1) / 2) * width
+        ax.bar([i + offset for i in range(len(line_labels))], [100 * v for v in rows[c]], width,
+               yerr=[50 * s for s in spreads[c]], capsize=3, label=c)
+    ax.set_xticks(range(len(line_labels)), line_labels)
+    ax.set_ylabel("% with the right form")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    ax.grid(axis="y", alpha=0.3)
+    set_fonts(fig, max(9.5, min_font(WIDTH)))
+    fig.tight_layout()
+    return fig
+
+
+def plot_logit_change(changes: Mapping[str, torch.Tensor], cut: int) -> Figure:
+    """Per position, the largest change of any logit when the tokens after ``cut`` are replaced.
+
+    changes: model name -> (T,) largest absolute logit change at each position. The positions up
+    to ``cut`` are shaded: a causal model cannot change there.
+    """
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
+    for (name, ch), marker in zip(changes.items(), "os"):
+        ax.plot(range(len(ch)), ch, marker + "-", ms=3, label=name)
+    ax.axvspan(-0.5, cut + 0.5, color="grey", alpha=0.15)
+    ax.text(cut / 2, ax.get_ylim()[1] * 0.95, "unchanged input", ha="center", va="top")
+    ax.set_xlabel("position")
+    ax.set_ylabel("largest logit change")
+    ax.legend(loc="center right")
+    ax.grid(alpha=0.3)
+    set_fonts(fig, max(9.5, min_font(WIDTH)))
+    fig.tight_layout()
+    return fig
