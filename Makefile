@@ -66,10 +66,10 @@ book: install
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
-## make test: lint, unit tests (ipywidgets 8 and 7), the book with warnings as errors (which executes
+## make test: (Chromium first, so that no browser check is skipped) lint, unit tests (ipywidgets 8 and 7), the book with warnings as errors (which executes
 ## every chapter and fails on any error), the learner's notebooks made from it and run under nbval
 ## without myst-nb (as in Colab), and the built site in a headless browser
-test: install lint unit widgets7 book-strict learner-notebooks browser
+test: install browser-deps lint unit widgets7 book-strict learner-notebooks browser
 
 lint:
 	$(BIN)/ruff check src tests scripts chapters _ext

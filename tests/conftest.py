@@ -1,0 +1,44 @@
+"""Under CI, a skipped test is a failed test.
+
+A test skips where something it needs is missing (a reference library, the model file, Chromium).
+On a reader's machine that is a fair message; in CI (the environment variable CI set, as `.ci/run`
+sets it) it would let a check pass without running, so every skip is turned into a failure that
+names what was missing. A test that may legitimately skip in CI says so with
+``@pytest.mark.ci_may_skip``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def strict() -> bool:
+    """True on CI (CI set and not 0/false)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "ci_may_skip: this test may skip even under CI")
+
+
+def _fail_skip(report, where: str) -> None:
+    report.outcome = "failed"
+    report.longrepr = f"skipped under CI (CI is set, so nothing may be skipped) in {where}: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if strict() and report.skipped and not hasattr(report, "wasxfail") and "ci_may_skip" not in item.keywords:
+        _fail_skip(report, item.nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if strict() and report.skipped:
+        _fail_skip(report, str(collector.nodeid))
