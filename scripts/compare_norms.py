@@ -1,5 +1,5 @@
-"""Train the translator four ways: pre- or post-norm, with or without learning-rate warm-up
-(plus post-norm without warm-up at the shipped learning rate, as a check).
+"""Train the translator four ways: pre- or post-norm, with or without learning-rate warm-up,
+each with three seeds (plus post-norm without warm-up at the shipped learning rate, as a check).
 
     python scripts/compare_norms.py                    # the settings chapter 7 reports
     python scripts/compare_norms.py --steps 5 --out /tmp/runs
@@ -24,6 +24,7 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "helpers" / "data"
 # at the shipped learning rate (2e-3).
 CHAPTER_SETTINGS = dict(steps=300, lr=1e-2, warmup=50, n_layers=6, log_every=10)
 EXTRA_LRS = (2e-3,)
+SEEDS = (0, 1, 2)  # each seed sets the initial weights and the order of the batches
 
 
 def main() -> None:
@@ -34,14 +35,21 @@ def main() -> None:
     parser.add_argument("--extra-lr", type=float, nargs="*", default=list(EXTRA_LRS),
                         help="post-norm runs without warm-up at these learning rates")
     parser.add_argument("--n-test", type=int, default=None, help="score on the first N held-out sentences only")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS),
+                        help="repeat the four variants with each of these seeds")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args()
     base = translator.TrainSettings(**{name: getattr(args, name) for name in CHAPTER_SETTINGS})
+    def save_partial(partial: dict) -> None:  # a log that grows run by run, readable at any time
+        norm_runs.save(partial, args.out)
+        run = partial["runs"][-1]
+        print(f"saved {len(partial['runs'])} runs; last: {run['name']}, seed {run['seed']}", flush=True)
+
     log = norm_runs.compare(base, progress=not args.quiet, n_test=args.n_test,
-                             extra_lrs=tuple(args.extra_lr))
+                            extra_lrs=tuple(args.extra_lr), seeds=tuple(args.seeds), on_run=save_partial)
     path = norm_runs.save(log, args.out)
     for run in log["runs"]:
-        print(f"{run['name']:32s} final training loss {run['log'][-1]['loss']:.4f}  held-out loss "
+        print(f"{run['name']:32s} seed {run['seed']}  final training loss {run['log'][-1]['loss']:.4f}  held-out loss "
               f"{run['test_loss']:.4f}  exact match {run['test_exact_match']:.2%}  {run['seconds']:.0f} s")
     print(f"written to {path}")
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers import loss
 from helpers.loss import cross_entropy, log_softmax, logsumexp, perplexity, smoothed_targets, softmax
 
 
@@ -131,3 +132,18 @@ def test_bad_input():
         perplexity(torch.tensor([0.1, 0.2]))
     with pytest.raises(TypeError, match="loss must be a number"):
         perplexity("0.5")
+
+
+def test_entropy_and_kl_against_torch():
+    torch.manual_seed(0)
+    logits = torch.randn(6, 9) * 2
+    target = torch.softmax(torch.randn(6, 9), -1)
+    target[0] = torch.nn.functional.one_hot(torch.tensor(3), 9).float()  # a row with zeros
+    ref_h = torch.distributions.Categorical(probs=target).entropy()
+    assert torch.allclose(loss.entropy(target), ref_h, atol=1e-6)
+    ref_kl = torch.nn.functional.kl_div(torch.log_softmax(logits, -1), target, reduction="none").sum(-1)
+    assert torch.allclose(loss.kl_divergence(target, logits), ref_kl, atol=1e-5)
+    # cross-entropy with a soft target = entropy + KL (PyTorch accepts probabilities as targets)
+    ce = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+    assert torch.allclose(ce, loss.entropy(target) + loss.kl_divergence(target, logits), atol=1e-5)
+    assert loss.kl_divergence(target, torch.log(target.clamp_min(1e-30))).abs().max() < 1e-5

@@ -87,3 +87,30 @@ def test_load_rejects_bad_checkpoint(tmp_path):
         translator.load(tmp_path)
     with pytest.raises(FileNotFoundError, match="run scripts/train_translator.py"):
         translator.load(tmp_path / "missing")
+
+
+def test_lr_factor_schedule_reaches_its_peak():
+    steps, warmup = 300, 50
+    factors = [translator.lr_factor(s, warmup, steps) for s in range(steps)]
+    # warm-up: linear from 1/warmup, the peak reached exactly at step warmup - 1, never above it
+    assert factors[0] == pytest.approx(1 / warmup)
+    assert factors[warmup - 2] < 1.0 and factors[warmup - 1] == 1.0
+    assert max(factors) == 1.0
+    assert all(b > a for a, b in zip(factors[:warmup], factors[1:warmup]))
+    # then a linear decay to the floor of 5 % at the last step
+    assert all(b <= a for a, b in zip(factors[warmup - 1:], factors[warmup:]))
+    assert factors[-1] == pytest.approx(0.05)
+    # no warm-up (warmup = 1): the first step is taken at the peak
+    plain = [translator.lr_factor(s, 1, steps) for s in range(steps)]
+    assert plain[0] == 1.0 and plain[-1] == pytest.approx(0.05)
+    # the rates AdamW really used: read from the optimiser of a LambdaLR schedule
+    opt = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: translator.lr_factor(s, warmup, steps))
+    used = []
+    for _ in range(steps):
+        used.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert max(used) == pytest.approx(0.01) and used.index(max(used)) == warmup - 1
+    with pytest.raises(ValueError, match="warmup"):
+        translator.lr_factor(0, 0, steps)

@@ -143,3 +143,22 @@ def perplexity(loss: float | torch.Tensor) -> float:
     if math.isnan(loss) or loss < 0:
         raise ValueError(f"a cross-entropy loss is a number >= 0, got {loss}")
     return math.exp(loss)
+
+
+def entropy(probs: torch.Tensor) -> torch.Tensor:
+    """Entropy in nats of distributions over the last dimension, -sum p ln p (with 0 ln 0 = 0).
+
+    probs: (..., V), each row summing to 1 -> (...).
+    """
+    probs = _check_logits(probs, "probs")
+    return -torch.where(probs > 0, probs * torch.log(probs.clamp_min(1e-45)), torch.zeros_like(probs)).sum(-1)
+
+
+def kl_divergence(target: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """KL(target || softmax(logits)) in nats over the last dimension: sum t (ln t - ln p).
+
+    target: (..., V) probabilities; logits: (..., V) -> (...). Cross-entropy = entropy + KL.
+    """
+    target, logits = _check_logits(target, "target"), _check_logits(logits)
+    log_t = torch.log(target.clamp_min(1e-45))
+    return torch.where(target > 0, target * (log_t - log_softmax(logits)), torch.zeros_like(target)).sum(-1)

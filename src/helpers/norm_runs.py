@@ -8,6 +8,7 @@ training loop, ``helpers.translator.train``, with only ``norm_first`` and ``warm
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from importlib import resources
 from pathlib import Path
@@ -29,15 +30,20 @@ RUNS = (
 
 
 def compare(base: translator.TrainSettings, progress: bool = True, n_test: int | None = None,
-            extra_lrs: tuple[float, ...] = ()) -> dict:
+            extra_lrs: tuple[float, ...] = (), seeds: tuple[int, ...] | None = None,
+            on_run: Callable[[dict], None] | None = None) -> dict:
     """Train the four variants of ``base`` (same seed, data order and steps); return the log.
 
     Each run is scored on the held-out sentences (the first ``n_test`` of them, default all):
     greedy exact match and mean cross-entropy per token. For each learning rate in
-    ``extra_lrs``, one more run follows: post-norm without warm-up at that peak learning rate.
+    ``extra_lrs``, one more run follows: post-norm without warm-up at that peak learning rate
+    (with the first seed only). ``seeds`` (default: ``base.seed`` alone) repeats the four
+    variants with each seed, which sets both the initial weights and the order of the batches.
+    ``on_run(log_so_far)`` is called after every run (the script saves the partial log with it).
 
-    Returns {"torch", "base_settings", "n_test", "runs": [{"name", "norm_first", "warmup", "lr",
-    "log", "test_exact_match", "test_loss", "seconds"}, ...]}.
+    Returns {"torch", "base_settings", "n_test", "seeds", "runs": [{"name", "seed", "norm_first",
+    "warmup", "lr", "log", "test_exact_match", "test_loss", "seconds"}, ...]}, the runs grouped
+    by seed in the order of ``seeds``.
     """
     if not isinstance(base, translator.TrainSettings):
         raise TypeError(f"base must be a translator.TrainSettings, got {type(base).__name__}")
@@ -48,21 +54,30 @@ def compare(base: translator.TrainSettings, progress: bool = True, n_test: int |
     for lr in extra_lrs:
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
             raise ValueError(f"extra_lrs must hold positive learning rates, got {lr!r}")
+    seeds = (base.seed,) if seeds is None else tuple(seeds)
+    if not seeds or len(set(seeds)) != len(seeds) or any(isinstance(x, bool) or not isinstance(x, int) for x in seeds):
+        raise ValueError(f"seeds must be distinct ints, at least one, got {seeds!r}")
     en, zh = translator.vocabularies()
     test_pairs = corpus.split_pairs()[1][:n_test]
-    plan = [(name, replace(base, norm_first=norm_first, warmup=base.warmup if warm else NO_WARMUP))
-            for name, norm_first, warm in RUNS]
-    plan += [(f"post-norm, no warm-up, lr {lr:g}", replace(base, norm_first=False, warmup=NO_WARMUP, lr=float(lr)))
-             for lr in extra_lrs]
-    runs = []
+    plan = []
+    for k, seed in enumerate(seeds):
+        seeded = replace(base, seed=seed)
+        plan += [(name, replace(seeded, norm_first=norm_first, warmup=base.warmup if warm else NO_WARMUP))
+                 for name, norm_first, warm in RUNS]
+        if k == 0:
+            plan += [(f"post-norm, no warm-up, lr {lr:g}",
+                      replace(seeded, norm_first=False, warmup=NO_WARMUP, lr=float(lr))) for lr in extra_lrs]
+    log = {"torch": torch.__version__, "base_settings": asdict(base), "n_test": len(test_pairs),
+           "seeds": list(seeds), "runs": []}
     for name, settings in plan:
         if progress:
-            print(name, flush=True)
+            print(f"{name} (seed {settings.seed})", flush=True)
         result = translator.train(settings, progress=progress, evaluate=False)
         with torch.no_grad():
             test_loss = translator.loss_on(result.model, test_pairs, en, zh).item()
-        runs.append({
+        log["runs"].append({
             "name": name,
+            "seed": settings.seed,
             "norm_first": settings.norm_first,
             "warmup": settings.warmup,
             "lr": settings.lr,
@@ -71,7 +86,9 @@ def compare(base: translator.TrainSettings, progress: bool = True, n_test: int |
             "test_loss": round(test_loss, 5),
             "seconds": round(result.seconds, 1),
         })
-    return {"torch": torch.__version__, "base_settings": asdict(base), "n_test": len(test_pairs), "runs": runs}
+        if on_run is not None:
+            on_run(log)
+    return log
 
 
 def save(log: dict, folder: str | Path) -> Path:

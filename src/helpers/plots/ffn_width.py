@@ -1,0 +1,28 @@
+"""Chapter 7: accuracy of a two-layer network on a checkerboard, by hidden width, with and without ReLU."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+
+def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[float]) -> Figure:
+    """relu[k]: test accuracies (one per seed) of the ReLU network with widths[k] hidden units;
+    linear: the accuracies without the nonlinearity (any width). Dots = seeds, line = mean.
+    4.8 in wide, text >= 9 pt."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    for w, accs in zip(widths, relu):
+        ax.plot([w] * len(accs), accs, "o", color="tab:blue", alpha=0.5, ms=5)
+    ax.plot(widths, [sum(a) / len(a) for a in relu], "-", color="tab:blue", label="with ReLU")
+    ax.axhline(sum(linear) / len(linear), ls="--", color="tab:red", label="no ReLU (any width)")
+    ax.axhline(0.5, ls=":", color="gray", lw=1)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("hidden width (the role of $d_{ff}$)", fontsize=10)
+    ax.set_ylabel("test accuracy", fontsize=10)
+    ax.tick_params(labelsize=9)
+    ax.legend(fontsize=9, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,34 @@
+"""Chapter 7: training curves of the pre-/post-norm, warm-up/no-warm-up runs, over several seeds."""
+
+from __future__ import annotations
+
+from statistics import median
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+
+def plot_norm_training(runs: list[dict], names: list[str], title: str) -> Figure:
+    """One curve per name in ``names``: the median training loss over the runs (seeds) of that name,
+    with a band from the lowest to the highest seed. Red = post-norm, blue = pre-norm; solid =
+    warm-up, dashed = none. 4.8 in wide, text >= 9 pt."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.8))
+    for name in names:
+        group = [r for r in runs if r["name"] == name]
+        if not group:
+            continue
+        steps = [row["step"] for row in group[0]["log"]]
+        per_step = list(zip(*[[row["loss"] for row in r["log"]] for r in group]))
+        colour = "tab:red" if name.startswith("post") else "tab:blue"
+        dash = "-" if group[0]["warmup"] > 1 else "--"
+        ax.plot(steps, [median(v) for v in per_step], dash, color=colour, label=name)
+        ax.fill_between(steps, [min(v) for v in per_step], [max(v) for v in per_step], color=colour, alpha=0.15)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step", fontsize=10)
+    ax.set_ylabel("training loss", fontsize=10)
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(labelsize=9)
+    ax.legend(fontsize=9, loc="lower left")
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,73 @@
+"""The Adam update-size measurement (chapter 7) and the feed-forward width demo, against references."""
+
+import math
+
+import pytest
+import torch
+
+from helpers import ffn_demo, translator, warmup
+
+
+def test_first_adam_step_moves_every_coordinate_by_the_learning_rate():
+    # reference: torch.optim.Adam; by hand, the first update is lr * g / (|g| + eps)
+    torch.manual_seed(0)
+    w = torch.nn.Parameter(torch.randn(50))
+    g = torch.randn(50) * torch.logspace(-4, 1, 50)  # gradients of very different sizes
+    w.grad = g.clone()
+    before = w.detach().clone()
+    opt = torch.optim.Adam([w], lr=0.01, eps=1e-8)
+    opt.step()
+    expected = -0.01 * g / (g.abs() + 1e-8)
+    assert torch.allclose(w.detach() - before, expected, atol=1e-7)
+    assert warmup.rms_update([before], [w.detach()]) == pytest.approx(0.01, rel=1e-4)
+
+
+def test_rms_update():
+    a, b = [torch.zeros(3), torch.zeros(1)], [torch.tensor([1.0, 1.0, 1.0]), torch.tensor([3.0])]
+    assert warmup.rms_update(a, b) == pytest.approx(math.sqrt((3 + 9) / 4))
+    with pytest.raises(ValueError):
+        warmup.rms_update([], [])
+
+
+def test_update_sizes_start_at_one_and_shrink():
+    settings = translator.TrainSettings(n_layers=1, batch_size=16, seed=1)
+    sizes = warmup.update_sizes(settings, steps=25)
+    assert len(sizes) == 25
+    # step 1: every coordinate with a gradient moves by lr (a few, such as unused embedding rows, do not)
+    assert 0.6 < sizes[0] <= 1.0 + 1e-4
+    assert sizes[-1] < 0.8 * sizes[0]
+    assert sizes == warmup.update_sizes(settings, steps=25)  # seeded
+    with pytest.raises(ValueError):
+        warmup.update_sizes(settings, steps=0)
+
+
+def test_noise_update_sizes_settle_at_the_size_of_averaged_noise():
+    sizes = warmup.noise_update_sizes(n_coords=1000, steps=300, seed=0)
+    assert sizes[0] == pytest.approx(1.0, rel=1e-3)
+    assert sizes[-1] == pytest.approx(math.sqrt(0.1 / 1.9), rel=0.1)
+    assert all(b < a for a, b in zip(sizes[:5], sizes[1:5]))
+
+
+def test_batched_mlp_equals_nn_linear_networks():
+    params = ffn_demo.init_mlp(3, 2, 8, seed=0)
+    x = torch.randn(3, 20, 2)
+    out = ffn_demo.mlp(params, x)
+    for k in range(3):  # each model of the batch is an ordinary Linear -> ReLU -> Linear
+        net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+        with torch.no_grad():
+            net[0].weight.copy_(params[0][k].T)
+            net[0].bias.copy_(params[1][k, 0])
+            net[2].weight.copy_(params[2][k].T)
+            net[2].bias.copy_(params[3][k, 0])
+            assert torch.allclose(net(x[k])[:, 0], out[k], atol=1e-6)
+
+
+def test_checkerboard_and_width():
+    x, y = ffn_demo.checkerboard(500, seed=0)
+    assert x.shape == (500, 2) and set(y.tolist()) == {0.0, 1.0}
+    assert x.abs().max() <= 1.5 and 0.3 < y.mean() < 0.7
+    linear = ffn_demo.fit_checkerboard(32, relu=False, seeds=(0, 1), steps=150)
+    wide = ffn_demo.fit_checkerboard(32, relu=True, seeds=(0, 1), steps=150)
+    assert max(linear) < 0.65 < min(wide)
+    with pytest.raises(ValueError):
+        ffn_demo.checkerboard(0, seed=0)
