@@ -69,8 +69,10 @@ def chat(model: Llama, tokenizer, messages: Sequence[dict], max_new_tokens: int 
 
     Generation stops at ``<|im_end|>`` (the end of a ChatML turn) or the end-of-text token; keyword
     arguments go to ``generate`` (``temperature``, ``top_k``, ``top_p``, ``seed``, ``use_cache``).
+    The messages' contents are encoded as plain text (``tokenizer.encode_chat``): a ``<|im_end|>``
+    typed by a user cannot end the turn.
     """
-    prompt = tokenizer.encode(tokenizer.apply_chat_template(messages, add_generation_prompt=True))
+    prompt = tokenizer.encode_chat(messages, add_generation_prompt=True)
     stops = [i for i in (tokenizer.special_ids.get("<|im_end|>"), tokenizer.eos_id) if i is not None]
     new = generate(model, prompt, max_new_tokens, stop_ids=stops, **kwargs)
     if new and new[-1] in stops:

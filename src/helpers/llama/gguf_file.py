@@ -149,6 +149,16 @@ class GGUFFile:
         data = np.frombuffer(self._map, dtype=np.uint8, count=count, offset=start)
         return data.reshape(*info.shape[:-1], row_bytes)
 
+    def release_pages(self) -> None:
+        """Drop the file's pages from this process's resident memory (``madvise(MADV_DONTNEED)``).
+
+        Reading tensors through the memory map makes their pages count as the process's memory
+        for as long as the file is open; the data stay in the system's file cache and are read
+        again on the next access. No-op where ``madvise`` is missing.
+        """
+        if hasattr(self._map, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
+
     def dequantize(self, name: str) -> np.ndarray:
         """The tensor's values as a new float32 array of shape ``tensors[name].shape``."""
         gguf = gguf_package()

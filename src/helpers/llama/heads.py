@@ -136,3 +136,111 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
             "kind_names": {"decoder": "masked self-attention"},
             "layer_names": [f"layer {i}" for i in layers], "head_names": [f"head {h}" for h in range(c.n_heads)],
             "sentences": sentences}
+
+
+# --------------------------------------------------------------------------- induction heads
+def repeated_random_tokens(n_sequences: int, half: int, vocab_size: int, seed: int = 0,
+                           low: int = 100) -> torch.Tensor:
+    """(n_sequences, 2 * half) token ids: ``half`` random tokens (ids in ``low``..vocab_size-1, so no
+    special token), then the same ``half`` tokens again. Seeded: the same ids for the same seed."""
+    for name, value in (("n_sequences", n_sequences), ("half", half), ("vocab_size", vocab_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not 0 <= low < vocab_size:
+        raise ValueError(f"low must be in 0..{vocab_size - 1}, got {low}")
+    g = torch.Generator().manual_seed(seed)
+    first = torch.randint(low, vocab_size, (n_sequences, half), generator=g)
+    return torch.cat([first, first], dim=1)
+
+
+@torch.no_grad()
+def induction_test(model: Llama, ids: torch.Tensor, scores: bool = True) -> dict[str, torch.Tensor]:
+    """Run sequences of random tokens repeated twice, ids (B, 2n), and measure induction.
+
+    In the second copy, the token at position i (i >= n) appeared before at i - n, and what
+    followed it then is the token at i - n + 1: the one an induction head attends to, to copy it.
+    Returns {"score": (B, n_layers, n_heads), each head's mean attention from the queries i = n..2n-1
+    to their key i - n + 1 (left out with ``scores=False``, which runs faster); "loss": (B, 2n - 1),
+    the next-token loss at every position, in nats}.
+    """
+    check_tensor(ids, "ids", ndim=2, floating=False)
+    b, t = ids.shape
+    n = t // 2
+    if t % 2 or n < 2 or not torch.equal(ids[:, :n], ids[:, n:]):
+        raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
+    out: dict[str, torch.Tensor] = {}
+    if scores:
+        logits, maps = model(ids, attention_layers=list(range(model.config.n_layers)))
+        w = torch.stack([maps[i] for i in sorted(maps)], dim=1)  # (B, L, H, T, T)
+        queries = torch.arange(n, t)
+        out["score"] = w[..., queries, queries - n + 1].mean(-1)  # (B, L, H)
+    else:
+        logits = model(ids)
+    out["loss"] = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+    return out
+
+
+class ablate_heads:
+    """Within ``with ablate_heads(model, [(layer, head), ...]):`` those heads' outputs are zero.
+
+    A head's output is its slice of the vector that enters the output projection W^O; zeroing it
+    removes what the head adds to the residual stream (a forward pre-hook on ``attn.o``).
+    """
+
+    def __init__(self, model: Llama, heads: list[tuple[int, int]]):
+        c = model.config
+        bad = [(a, h) for a, h in heads if not (0 <= a < c.n_layers and 0 <= h < c.n_heads)]
+        if bad:
+            raise ValueError(f"heads {bad} are outside {c.n_layers} layers x {c.n_heads} heads")
+        self.model, self.heads, self.hooks = model, list(heads), []
+
+    def __enter__(self) -> ablate_heads:
+        hd = self.model.config.head_dim
+        by_layer: dict[int, list[int]] = {}
+        for layer, head in self.heads:
+            by_layer.setdefault(layer, []).append(head)
+
+        def hook_for(heads: list[int]):
+            def zero(module, args):
+                x = args[0].clone()
+                for h in heads:
+                    x[..., h * hd:(h + 1) * hd] = 0
+                return (x,)
+            return zero
+
+        for layer, heads in by_layer.items():
+            self.hooks.append(self.model.blocks[layer].attn.o.register_forward_pre_hook(hook_for(heads)))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for hook in self.hooks:
+            hook.remove()
+        self.hooks = []
+
+
+# --------------------------------------------------------------------------- the explorer
+def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
+    """The book's attention explorer (``helpers.explorers.attention_explorer_html``) for
+    ``explorer_data``: one kind of attention only (masked self-attention), so its menu of kinds,
+    which would offer a single choice, is hidden."""
+    import re
+
+    from ..explorers import attention_explorer_html
+
+    page = attention_explorer_html(data, kind="decoder", layer=layer, head=head)
+    root = re.search(r'class="ax-root" id="(ax-[0-9a-f]+)"', page)
+    if root is None:  # pragma: no cover - the explorer's markup changed
+        return page
+    return f"<style>#{root.group(1)} .ax-kind{{display:none}}</style>" + page
+
+
+def heads_widget(data: dict):
+    """The explorer as ipywidgets (needs a kernel), without the single-choice menu of kinds."""
+    from ..explorers import attention_widget
+
+    box = attention_widget(data)
+    for row in box.children:
+        for control in getattr(row, "children", ()):
+            if getattr(control, "description", None) == "attention":
+                control.layout.display = "none"
+    return box

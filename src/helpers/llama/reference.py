@@ -109,12 +109,16 @@ def _quiet_transformers():
 
 
 def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path: str | Path | None = None,
-                      texts: Sequence[str] = ()) -> dict:
+                      texts: Sequence[str] = (), chats: Sequence[Sequence[dict]] = (),
+                      plain_texts: Sequence[str] = ()) -> dict:
     """What ``transformers`` computes for a prompt (and its tokenizer for ``texts``), loaded only for this call.
 
     Returns {"logits": (T, V) float32 tensor for the T prompt tokens, "greedy": the ``max_new_tokens``
     ids of greedy generation, "encodings": the reference tokenizer's ids for each of ``texts``,
-    "decodings": those ids decoded back by it, "load_s": seconds to load the model (and tokenizer)}.
+    "decodings": those ids decoded back by it, "load_s": seconds to load the model (and tokenizer),
+    "chat_texts" and "chat_ids": each of ``chats`` through the tokenizer's ``apply_chat_template``
+    (as text, and as ids with ``tokenize=True``), "plain_encodings": each of ``plain_texts`` encoded
+    with ``split_special_tokens=True`` (special tokens written in the text are encoded as text)}.
     The reference model (about 600 MB) is freed before returning, so that it and the book's model
     need not be in memory at the same time. The file is parsed once for the model and the tokenizer.
     """
@@ -123,18 +127,23 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
 
     import torch
 
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of strings, not one string")
+    if isinstance(texts, str) or isinstance(plain_texts, str):
+        raise TypeError("texts and plain_texts must be sequences of strings, not one string")
     if not prompt_ids:
         raise ValueError("prompt_ids must hold at least one token")
     check_positive_int(max_new_tokens, "max_new_tokens")
     start = time.perf_counter()
     with _quiet_transformers(), _parse_gguf_once():
         model = load_reference_model(path)
-        tokenizer = load_reference_tokenizer(path) if texts else None
+        tokenizer = load_reference_tokenizer(path) if (texts or chats or plain_texts) else None
     load_s = time.perf_counter() - start
     encodings = [tokenizer(text)["input_ids"] for text in texts]
     decodings = [tokenizer.decode(ids) for ids in encodings]
+    chat_texts = [tokenizer.apply_chat_template(list(c), tokenize=False, add_generation_prompt=True)
+                  for c in chats]
+    chat_ids = [_as_ids(tokenizer.apply_chat_template(list(c), tokenize=True, add_generation_prompt=True))
+                for c in chats]
+    plain = [tokenizer(text, split_special_tokens=True)["input_ids"] for text in plain_texts]
     ids = torch.tensor([list(prompt_ids)])
     with torch.no_grad(), _quiet_transformers():
         logits = model(ids).logits[0].clone()
@@ -142,7 +151,30 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
                                 min_new_tokens=max_new_tokens)[0, ids.shape[1]:].tolist()
     del model, tokenizer
     gc.collect()
-    return {"logits": logits, "greedy": greedy, "encodings": encodings, "decodings": decodings, "load_s": load_s}
+    _give_back_freed_memory()
+    return {"logits": logits, "greedy": greedy, "encodings": encodings, "decodings": decodings, "load_s": load_s,
+            "chat_texts": chat_texts, "chat_ids": chat_ids, "plain_encodings": plain}
+
+
+def _give_back_freed_memory() -> None:
+    """Ask the C allocator to return freed memory to the system (glibc's ``malloc_trim``), so that
+    the reference's 600 MB, once freed, do not stay counted against the process. No-op elsewhere."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+
+
+def _as_ids(encoded) -> list[int]:
+    """``apply_chat_template(tokenize=True)`` gives a list of ids, or (newer ``transformers``) a
+    mapping holding them under "input_ids"."""
+    if hasattr(encoded, "keys"):
+        encoded = encoded["input_ids"]
+    return [int(i) for i in encoded]
 
 
 def load_reference_tokenizer(path: str | Path | None = None):

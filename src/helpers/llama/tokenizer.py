@@ -189,6 +189,31 @@ class LlamaTokenizer:
             bos_token=name.get(self.bos_id, ""), eos_token=name.get(self.eos_id, ""),
         )
 
+    def encode_chat(self, messages: Sequence[dict], add_generation_prompt: bool = True) -> list[int]:
+        """The token ids of a chat, with every message's content encoded as plain text.
+
+        ``encode(apply_chat_template(messages))`` would match special tokens *anywhere* in the text,
+        so content holding ``<|im_end|>`` would close the turn early and could open a fake one (a
+        prompt injection). Here the template's own text keeps its special tokens, and each content
+        is encoded with ``allowed_special=False`` (as ``transformers`` does with
+        ``split_special_tokens=True``). For content without special tokens the ids equal
+        ``encode(apply_chat_template(messages))``; ``decode`` gives the template's text back.
+        """
+        messages = list(messages)
+        # render the template with a marker in place of each content, then split the text there
+        marks = [f"\x00{i}\x00" for i in range(len(messages))]
+        if any(m.get("content") is None for m in messages if isinstance(m, dict)):
+            raise TypeError("messages must be a list of {'role': str, 'content': str} dicts")
+        text = self.apply_chat_template([{**m, "content": mark} for m, mark in zip(messages, marks)],
+                                        add_generation_prompt)
+        ids: list[int] = []
+        for i, (m, mark) in enumerate(zip(messages, marks)):
+            before, found, text = text.partition(mark)
+            if not found or mark in text:
+                raise ValueError(f"the chat template does not show message {i}'s content exactly once")
+            ids += self.encode(before) + self.encode(m["content"], allowed_special=False)
+        return ids + self.encode(text)
+
     def __repr__(self) -> str:
         return (f"LlamaTokenizer(vocab_size={self.vocab_size}, merges={len(self.bpe.merges)}, "
                 f"special={len(self.special_ids)}, pre={self.pre!r})")

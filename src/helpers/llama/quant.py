@@ -1,0 +1,163 @@
+"""What 4-bit storage costs: llama.cpp's Q4_1 and Q8_0 formats written from scratch, the step sizes
+read from the file, and the model run with its weights rounded once more.
+
+Q4_1 cuts each row of a matrix into blocks of 32 weights. A block keeps its minimum ``m`` and a
+step ``s = (max - min) / 15`` (both as float16) and every weight as a 4-bit code ``q`` in 0..15,
+``w ≈ m + q s``: the weight rounded to the nearest of 16 evenly spaced levels. Q8_0 keeps one
+float16 scale ``s = max|w| / 127`` per block of 32 and an 8-bit code ``q`` in -127..127,
+``w ≈ q s``. ``q4_1_round`` and ``q8_0_round`` return the rounded weights (quantise, then
+dequantise); they equal the ``gguf`` package's ``quantize`` + ``dequantize`` (tests).
+
+The file holds only the rounded weights, not the float originals, so the error of *its* rounding
+cannot be measured directly. Two things can: the step of every block (``q4_1_blocks``: with
+rounding to the nearest level, each original weight lay within half a step of its stored value),
+and what one more rounding of the same kind does to the model's output
+(``logits_with_rounded_weights``, with ``shifted`` blocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._checks import check_positive_int, check_tensor
+from .gguf_file import GGUFFile
+from .model import Llama
+
+BLOCK = 32  # weights per block, in Q4_1 and Q8_0
+
+
+def _blocks(w: torch.Tensor, block: int) -> torch.Tensor:
+    check_tensor(w, "w", floating=True)
+    check_positive_int(block, "block")
+    if w.shape[-1] % block:
+        raise ValueError(f"the last dim of w ({w.shape[-1]}) must be a multiple of the block size {block}")
+    return w.reshape(-1, block)
+
+
+def q4_1_round(w: torch.Tensor, block: int = BLOCK) -> torch.Tensor:
+    """``w`` rounded as Q4_1 stores it: per block of ``block`` weights along the last dim,
+    16 levels from the block's minimum to its maximum. A new float32 tensor of ``w``'s shape."""
+    x = _blocks(w, block).float()
+    lo, hi = torch.aminmax(x, dim=1, keepdim=True)
+    step = (hi - lo) / 15
+    inverse = torch.where(step == 0, torch.zeros_like(step), 1 / step)
+    q = (x - lo).mul_(inverse).add_(0.5).trunc_().clamp_(0, 15)  # the nearest level, 0..15
+    # the file keeps the step and the minimum as float16
+    return q.mul_(step.half().float()).add_(lo.half().float()).view(w.shape)
+
+
+def q8_0_round(w: torch.Tensor, block: int = BLOCK) -> torch.Tensor:
+    """``w`` rounded as Q8_0 stores it: per block, 255 levels symmetric around 0. Same shape."""
+    x = _blocks(w, block).float()
+    step = x.abs().max(1, keepdim=True).values / 127
+    inverse = torch.where(step == 0, torch.zeros_like(step), 1 / step)
+    scaled = x * inverse
+    q = scaled.sign() * (scaled.abs() + 0.5).floor()  # halves away from zero, like C's roundf
+    return (q * step.half().float()).reshape(w.shape).to(w.dtype)
+
+
+def shifted(rounding: Callable[[torch.Tensor], torch.Tensor], shift: int = BLOCK // 2, block: int = BLOCK):
+    """``rounding`` with its blocks moved ``shift`` weights along the stored order of the weights
+    (row after row); the first ``shift`` and the last ``block - shift`` weights form one block.
+
+    Rounding weights that already sit on a Q4_1 grid with the *same* blocks changes nothing; with
+    moved blocks, every new block mixes two old ones and gets a grid of its own, so the rounding
+    errors are fresh ones of the same kind and size.
+    """
+    if not 0 < shift < block:
+        raise ValueError(f"shift must be in 1..{block - 1}, got {shift}")
+
+    def round_shifted(w: torch.Tensor) -> torch.Tensor:
+        flat = w.detach().reshape(-1)
+        n, tail = flat.numel(), block - shift
+        if n % block:
+            raise ValueError(f"w has {n} weights, not a multiple of the block size {block}")
+        out = torch.empty_like(flat, dtype=torch.float32)
+        out[shift:n - tail] = rounding(flat[shift:n - tail])  # whole blocks, no copy of the input
+        edge = rounding(torch.cat([flat[n - tail:], flat[:shift]]))  # the block that wraps around
+        out[n - tail:], out[:shift] = edge[:tail], edge[tail:]
+        return out.view(w.shape)
+
+    return round_shifted
+
+
+def q4_1_blocks(file: GGUFFile, name: str) -> dict[str, np.ndarray]:
+    """The Q4_1 blocks of tensor ``name`` as stored: {"step": (n_blocks,), "min": (n_blocks,),
+    "codes": (n_blocks, 32) uint8 in 0..15}. A block is 20 bytes: step and minimum as float16,
+    then 32 codes of 4 bits (the first 16 in the low halves of the 16 bytes, the last 16 in the
+    high halves). The file's pages are released from memory afterwards (``GGUFFile.release_pages``)."""
+    import gguf
+
+    if file.tensors[name].ggml_type != gguf.GGMLQuantizationType.Q4_1:
+        raise ValueError(f"{name} is not stored as Q4_1")
+    raw = file.raw(name).reshape(-1, 20)
+    step = raw[:, 0:2].copy().view(np.float16)[:, 0].astype(np.float32)
+    low = raw[:, 2:4].copy().view(np.float16)[:, 0].astype(np.float32)
+    packed = raw[:, 4:]
+    codes = np.concatenate([packed & 0x0F, packed >> 4], axis=1)
+    file.release_pages()  # the arrays above are copies: the file's pages need not stay in memory
+    return {"step": step, "min": low, "codes": codes}
+
+
+def block_matrices(model: Llama) -> list[nn.Linear]:
+    """The seven matrices of every block (Q, K, V, O, gate, up, down): what the file stores as Q4_1."""
+    return [m for b in model.blocks for m in (b.attn.q, b.attn.k, b.attn.v, b.attn.o, b.ffn.gate, b.ffn.up,
+                                              b.ffn.down)]
+
+
+@torch.no_grad()
+def logits_with_rounded_weights(model: Llama, ids: torch.Tensor,
+                                roundings: dict[str, Callable[[torch.Tensor], torch.Tensor]]
+                                ) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, float]]:
+    """The logits as loaded (B, T, V); {name: the logits with every block matrix passed through
+    ``roundings[name]``}; and {name: how much that rounding moved the weights, as the root mean
+    square of the change divided by the root mean square of the weights}.
+
+    The runs go layer by layer side by side; each layer's matrices are swapped for rounded copies,
+    used, and swapped back before the next layer, so the model is unchanged afterwards and only
+    one layer's weights are ever held twice. The embedding, the norms and the output layer are not rounded (the file
+    stores them in other formats).
+    """
+    check_tensor(ids, "ids", ndim=2, floating=False)
+    positions = torch.arange(ids.shape[1])
+    x = model.embed(ids)
+    streams = dict.fromkeys(roundings, x)
+    change_sq, weight_sq = dict.fromkeys(roundings, 0.0), 0.0
+    for block in model.blocks:
+        params = [m.weight for m in (block.attn.q, block.attn.k, block.attn.v, block.attn.o, block.ffn.gate,
+                                     block.ffn.up, block.ffn.down)]
+        originals = [p.data for p in params]
+        try:
+            weight_sq += sum(float(w.pow(2).sum()) for w in originals)
+            for name, rounding in roundings.items():
+                for p, w in zip(params, originals):
+                    p.data = rounding(w)  # the parameter now holds the rounded copy
+                    change_sq[name] += float((p.data - w).pow(2).sum())
+                streams[name], _ = block(streams[name], positions)
+        finally:
+            for p, w in zip(params, originals):
+                p.data = w  # the original tensor itself: nothing was copied over it
+        x, _ = block(x, positions)
+    out = model.output_weight().T
+    change = {name: (change_sq[name] / weight_sq) ** 0.5 for name in roundings}
+    return model.norm(x) @ out, {name: model.norm(s) @ out for name, s in streams.items()}, change
+
+
+def compare_logits(reference: torch.Tensor, other: torch.Tensor, targets: torch.Tensor) -> dict[str, float]:
+    """How far ``other`` logits (B, T, V) are from ``reference`` at predicting ``targets`` (B, T):
+    {"kl": mean KL(p_reference || p_other) per position, in nats; "top1": share of positions with the
+    same most likely token; "loss_reference", "loss_other": mean next-token cross-entropy}."""
+    check_tensor(reference, "reference", ndim=3, floating=True)
+    if other.shape != reference.shape or targets.shape != reference.shape[:2]:
+        raise ValueError(f"shapes differ: {tuple(reference.shape)}, {tuple(other.shape)}, {tuple(targets.shape)}")
+    log_p, log_q = reference.log_softmax(-1), other.log_softmax(-1)
+    kl = (log_p.exp() * (log_p - log_q)).sum(-1).mean()
+    top1 = (reference.argmax(-1) == other.argmax(-1)).float().mean()
+    nll = torch.nn.functional.cross_entropy
+    return {"kl": kl.item(), "top1": top1.item(),
+            "loss_reference": nll(reference.flatten(0, 1), targets.flatten()).item(),
+            "loss_other": nll(other.flatten(0, 1), targets.flatten()).item()}

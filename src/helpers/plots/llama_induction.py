@@ -1,0 +1,50 @@
+"""Induction heads in a real model: per-head scores on repeated random tokens, and the loss on
+the first and the second copy (chapter 12)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+
+def plot_induction_scores(score: torch.Tensor, width: float = 3.8, fontsize: float = 9) -> Figure:
+    """``score`` (n_layers, n_heads): each head's mean attention to the token after the previous
+    occurrence of the current token. Layers run down, heads across. ``fontsize`` >= 1.8 x width."""
+    n_layers, n_heads = score.shape
+    fig, ax = plt.subplots(figsize=(width, 5.6))
+    im = ax.imshow(score, cmap="Blues", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(n_heads))
+    ax.set_yticks(range(0, n_layers, 2))
+    ax.set_xlabel("head", fontsize=fontsize)
+    ax.set_ylabel("layer", fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize)
+    bar = fig.colorbar(im, ax=ax, fraction=0.08, pad=0.04)
+    bar.set_label("induction score", fontsize=fontsize)
+    bar.ax.tick_params(labelsize=fontsize)
+    fig.tight_layout()
+    return fig
+
+
+def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None = None, width: float = 4.8,
+                     fontsize: float = 10) -> Figure:
+    """Next-token loss by position on random tokens repeated twice. ``loss`` (n_sequences, 2 * half - 1):
+    the mean over the sequences is drawn, with its range as a band; ``ablated`` (same shape), if
+    given, the same with the induction heads switched off. The second copy starts at ``half``."""
+    fig, ax = plt.subplots(figsize=(width, 3.5))
+    x = torch.arange(1, loss.shape[1] + 1)  # the position of the token predicted
+    for values, colour, label in ((loss, "#2166ac", "the model"), (ablated, "#b2182b", "induction heads off")):
+        if values is None:
+            continue
+        ax.plot(x, values.mean(0), color=colour, label=label)
+        ax.fill_between(x, values.min(0).values, values.max(0).values, color=colour, alpha=0.2, lw=0)
+    ax.axvline(half - 0.5, color="grey", ls="--", lw=1)
+    ax.text(half + 1, 0.5, "second copy →", fontsize=fontsize, color="grey")
+    ax.set_xlabel("position of the predicted token", fontsize=fontsize)
+    ax.set_ylabel("loss (nats)", fontsize=fontsize)
+    ax.set_ylim(0, None)
+    ax.tick_params(labelsize=fontsize)
+    ax.legend(fontsize=fontsize, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig

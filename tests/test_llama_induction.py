@@ -1,0 +1,135 @@
+"""Induction heads on the real SmolLM2: the repeated-sequence test against scores computed from the
+model's own attention maps, the head ablation against zeroing the columns of W^O, and the
+teaching listing and explorer helpers of chapter 12."""
+
+import pytest
+import torch
+
+from helpers.llama import (
+    LlamaBlock,
+    ModelNotInstalledError,
+    RMSNorm,
+    attention_maps,
+    explorer_data,
+    load_llama,
+    smollm2_path,
+)
+from helpers.llama.heads import (
+    ablate_heads,
+    heads_explorer_html,
+    induction_test,
+    repeated_random_tokens,
+)
+from helpers.llama.show import teaching_source
+
+
+def test_repeated_random_tokens():
+    ids = repeated_random_tokens(3, 7, 500, seed=4, low=100)
+    assert ids.shape == (3, 14) and torch.equal(ids[:, :7], ids[:, 7:])
+    assert ids.min() >= 100 and ids.max() < 500
+    assert torch.equal(ids, repeated_random_tokens(3, 7, 500, seed=4, low=100))
+    assert not torch.equal(ids, repeated_random_tokens(3, 7, 500, seed=5, low=100))
+    with pytest.raises(ValueError):
+        repeated_random_tokens(0, 7, 500)
+
+
+def test_teaching_source_drops_docstring_and_checks_only():
+    block = teaching_source(LlamaBlock.forward)
+    assert block.splitlines()[0] == "def forward(self, x, positions, cache=None, return_weights=False):"
+    assert '"""' not in block and "x = x + a" in block
+    norm = teaching_source(RMSNorm.forward)
+    assert "check_tensor" not in norm and "raise" not in norm and "rsqrt" in norm
+    assert max(len(line) for line in norm.splitlines()) < 90
+
+
+try:
+    MODEL_PATH = smollm2_path()
+except ModelNotInstalledError as exc:
+    pytest.skip(f"the model file is not installed ({exc})", allow_module_level=True)
+pytest.importorskip("gguf")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_llama(MODEL_PATH)
+
+
+@pytest.fixture(scope="module")
+def repeated():
+    return repeated_random_tokens(2, 20, 49152, seed=0)
+
+
+def test_induction_scores_equal_the_attention_maps(model, repeated):
+    test = induction_test(model, repeated)
+    n = repeated.shape[1] // 2
+    for b in range(repeated.shape[0]):
+        maps = attention_maps(model, repeated[b : b + 1])  # one sequence at a time, all layers
+        for layer in (0, 17, 18):
+            w = maps[layer]  # (heads, T, T)
+            expected = torch.stack([w[:, i, i - n + 1] for i in range(n, 2 * n)], -1).mean(-1)
+            torch.testing.assert_close(test["score"][b, layer], expected, atol=1e-5, rtol=1e-4)
+        logits = model(repeated[b : b + 1])[0]
+        loss = torch.nn.functional.cross_entropy(logits[:-1], repeated[b, 1:], reduction="none")
+        torch.testing.assert_close(test["loss"][b], loss, atol=1e-3, rtol=1e-3)  # batched vs alone
+    assert "score" not in induction_test(model, repeated, scores=False)
+
+
+def test_the_model_has_induction_heads_that_do_the_copying(model, repeated):
+    test = induction_test(model, repeated)
+    score = test["score"].mean(0)
+    n = repeated.shape[1] // 2
+    assert score.max() > 0.6 and score[:10].max() < 0.3  # none in the first layers
+    first, second = test["loss"][:, : n - 1].mean(), test["loss"][:, n:].mean()
+    assert second < first / 2
+    top = [(int(i) // 9, int(i) % 9) for i in score.flatten().topk(6).indices]
+    with ablate_heads(model, top):
+        off = induction_test(model, repeated, scores=False)["loss"][:, n:].mean()
+    assert off > 2 * second
+
+
+def test_ablating_a_head_equals_zeroing_its_columns_of_w_o(model):
+    ids = torch.randint(100, 49000, (1, 9), generator=torch.Generator().manual_seed(3))
+    heads = [(4, 2), (4, 7), (20, 0)]
+    with torch.no_grad():
+        plain = model(ids)
+        with ablate_heads(model, heads):
+            ablated = model(ids)
+        hd = model.config.head_dim
+        saved = {}
+        for layer, head in heads:
+            o = model.blocks[layer].attn.o.weight
+            saved.setdefault(layer, o.detach().clone())
+            o[:, head * hd : (head + 1) * hd] = 0
+        try:
+            zeroed = model(ids)
+        finally:
+            for layer, w in saved.items():
+                model.blocks[layer].attn.o.weight.copy_(w)
+        assert torch.equal(model(ids), plain)  # hooks removed, weights restored
+    torch.testing.assert_close(ablated, zeroed, atol=1e-4, rtol=1e-4)
+    assert (ablated - plain).abs().max() > 1e-3
+    with pytest.raises(ValueError):
+        ablate_heads(model, [(30, 0)])
+
+
+def test_heads_explorer_hides_the_single_kind_menu(model):
+    from helpers.llama import LlamaTokenizer
+
+    tok = LlamaTokenizer.from_gguf(MODEL_PATH)
+    data = explorer_data(model, tok, ["The cat sat on the mat."], [16], max_tokens=6)
+    page = heads_explorer_html(data, layer=0, head=0)
+    assert ".ax-kind{display:none}" in page and 'class="ax-root"' in page
+
+
+def test_heads_widget_hides_the_single_kind_menu(model):
+    pytest.importorskip("ipywidgets")
+    from helpers.llama import LlamaTokenizer
+    from helpers.llama.heads import heads_widget
+
+    tok = LlamaTokenizer.from_gguf(MODEL_PATH)
+    data = explorer_data(model, tok, ["The cat sat."], [16], max_tokens=4)
+    box = heads_widget(data)
+    controls = [c for row in box.children for c in getattr(row, "children", ())]
+    kinds = [c for c in controls if getattr(c, "description", None) == "attention"]
+    assert len(kinds) == 1 and kinds[0].layout.display == "none"
+    assert all(c.layout.display != "none" for c in controls if c not in kinds)
