@@ -132,8 +132,9 @@ pretrain: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/pretrain_gpt.py
 
 ## make finetune: fine-tune the pretrained GPT on 李白 vs 杜甫 (chapter 10's log finetune_poets.json; minutes)
+## (it refuses to replace the shipped log: `make finetune FORCE=1` to do so)
 finetune: install
-	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py $(if $(FORCE),--force)
 
 ## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
 compare-norms: install

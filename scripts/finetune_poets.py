@@ -1,16 +1,30 @@
 """Fine-tune the pretrained poem GPT to tell 李白 from 杜甫, and write the log (`make finetune`).
 
-    python scripts/finetune_poets.py                                  # the book's settings
-    python scripts/finetune_poets.py --sizes 8 16 --seeds 0 --steps 5 --method-steps 5 --out /tmp/ft.json
+    python scripts/finetune_poets.py --force                          # the book's settings, shipped log
+    python scripts/finetune_poets.py --sizes 8 16 --seeds 0 --max-steps 5 --out /tmp/ft.json
+    # the same work in four processes, then one log:
+    python scripts/finetune_poets.py --parts methods --out /tmp/m.json   # ... ranks, curve, baselines
+    python scripts/finetune_poets.py --merge /tmp/m.json /tmp/r.json /tmp/c.json /tmp/b.json --force
 
-Two experiments, seeded, each on the same deterministic test set (100 poems per poet):
+Every experiment uses the same split of each poet's poems (in hash order: 100 test, 50 validation,
+the rest the pool of training poems), and every run is repeated with each seed (which poems are
+drawn, the head's initial weights, the order of the mini-batches). Validation picks the training
+step (each run is evaluated every ``--eval-every`` steps and keeps its best weights) and the
+L2 strength of the logistic regressions; the test set is read once per run, at the end.
 
-1. sample efficiency: accuracy against the number of labelled poems per poet, for the pretrained
-   body fine-tuned in full and for the same architecture trained from scratch (several seeds);
-2. the three ways to fine-tune (full, frozen body + head, LoRA + head) on every labelled poem:
-   accuracy, trainable parameters, and the pretraining LM loss (validation) before and after.
+1. ``curve``: test accuracy against the number of labelled poems per poet, for the pretrained body
+   fine-tuned in full and for the same architecture trained from scratch. Every size trains for
+   ``--epochs`` passes over its data (at least ``--min-steps``, at most ``--max-steps`` steps).
+2. ``bag_of_characters``: a logistic regression on character counts, no neural network, no
+   pretraining, at the same sizes and seeds.
+3. ``methods``: full fine-tuning, a frozen body + head, LoRA (rank ``--rank``) on the whole pool:
+   accuracy, trainable parameters, and the pretraining LM loss on validation text before and after.
+   ``full_update_energy``: how much of full fine-tuning's weight change a rank-r matrix can hold.
+4. ``rank_sweep``: LoRA with the other ranks ``--ranks`` (same settings as 3).
+5. ``objectives``: small bodies pretrained with the causal or the masked objective (same shape,
+   data, optimiser and steps), and an untrained one, read by a linear probe on the poet task.
 
-Writes a JSON log (by default src/helpers/data/finetune_poets.json) that chapter 10 plots.
+Refuses to overwrite an existing log unless ``--force`` is given.
 """
 
 from __future__ import annotations
@@ -18,13 +32,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import time
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
-from helpers import finetune, lora, poems, pretrain
+from helpers import finetune, lora, mlm, poems, pretrain
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "helpers" / "data" / "finetune_poets.json"
 
@@ -36,73 +51,191 @@ def positive(text: str) -> int:
     return v
 
 
+def steps_for(n_per_class: int, args) -> int:
+    """``--epochs`` passes over 2 * n poems in mini-batches, clamped to [--min-steps, --max-steps]."""
+    per_epoch = math.ceil(2 * n_per_class / args.batch_size)
+    return max(args.min_steps, min(args.max_steps, args.epochs * per_epoch))
+
+
+PARTS = ("methods", "ranks", "curve", "baselines")
+MERGED = ("curve", "bag_of_characters", "methods", "full_update_energy", "rank_sweep", "objectives")
+
+
+def merge(paths: list[Path], out: Path) -> dict:
+    """One log from logs of the same settings that ran different ``--parts`` (in parallel processes)."""
+    logs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    for log in logs:  # which parts ran is recorded in "parts", not in the settings
+        log["settings"] = {k: v for k, v in log["settings"].items() if k not in ("parts", "merge")}
+    first = logs[0]
+    for other in logs[1:]:
+        for key in ("settings", "checkpoint_sha256", "lm_loss_before", "torch"):
+            if other[key] != first[key]:
+                raise SystemExit(f"cannot merge: {key} differs between {paths[0]} and another log")
+    parts = sorted(p for log in logs for p in log["parts"])
+    if len(parts) != len(set(parts)):
+        raise SystemExit(f"cannot merge: a part was run twice ({parts})")
+    log = dict(first, parts=parts, seconds=max(lg["seconds"] for lg in logs),
+               seconds_all_parts=sum(lg["seconds"] for lg in logs))
+    for key in MERGED:
+        log[key] = [row for lg in logs for row in lg[key]]
+    out.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"merged {len(logs)} logs ({', '.join(parts)}) into {out}")
+    return log
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=positive, nargs="+", default=[8, 32, 128, 320],
+    ap.add_argument("--sizes", type=positive, nargs="+", default=[8, 32, 128, 301],
                     help="labelled poems per poet for the sample-efficiency curve")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--steps", type=positive, default=80, help="training steps per sample-efficiency run")
-    ap.add_argument("--method-steps", type=positive, default=150, help="training steps per method")
+    ap.add_argument("--epochs", type=positive, default=5, help="passes over the training poems per run")
+    ap.add_argument("--min-steps", type=positive, default=60)
+    ap.add_argument("--max-steps", type=positive, default=150)
+    ap.add_argument("--eval-every", type=positive, default=20, help="steps between validation checks")
     ap.add_argument("--batch-size", type=positive, default=16)
-    ap.add_argument("--rank", type=positive, default=8, help="LoRA rank r")
+    ap.add_argument("--rank", type=positive, default=8, help="LoRA rank r of the methods comparison")
+    ap.add_argument("--ranks", type=positive, nargs="*", default=[1, 32], help="further LoRA ranks to sweep")
     ap.add_argument("--alpha", type=float, default=16.0, help="LoRA alpha")
     ap.add_argument("--test-per-class", type=positive, default=100)
+    ap.add_argument("--val-per-class", type=positive, default=50)
     ap.add_argument("--lm-batches", type=positive, default=8, help="validation windows (x32) for the LM loss")
+    ap.add_argument("--l2-grid", type=float, nargs="+", default=[1e-4, 1e-3, 1e-2, 1e-1],
+                    help="L2 strengths for the logistic regressions (validation picks one)")
+    ap.add_argument("--probe-steps", type=positive, default=300, help="pretraining steps of the small bodies")
+    ap.add_argument("--probe-batch", type=positive, default=16)
     ap.add_argument("--checkpoint", type=Path, default=None, help="folder of gpt_poems.pt (default: the package's)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                    help="run only these experiments (several processes can share the work; see --merge)")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None,
+                    help="combine logs written with the same settings and different --parts into --out")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
+    if args.out.exists() and not args.force:
+        ap.error(f"{args.out} exists; pass --force to overwrite it (or --out elsewhere)")
+    if args.merge:
+        return merge(args.merge, args.out)
     torch.set_num_threads(1)
     start = time.perf_counter()
     model, vocab, info = pretrain.load(args.checkpoint)
     block = model.config.block_size
     pools, _ = finetune.poet_split(test_per_class=args.test_per_class)
-    smallest = min(map(len, pools))
+    smallest = min(map(len, pools)) - args.val_per_class
     too_big = [n for n in args.sizes if n > smallest]
     if too_big:
         ap.error(f"--sizes {too_big} exceed the smallest pool of labelled poems ({smallest} per poet)")
-    _, val = poems.train_val_split(poems.load_poems(), info["settings"]["val_fraction"])
-    val_stream = poems.encode_stream(val, vocab)
+    train_poems, val_poems = poems.train_val_split(poems.load_poems(), info["settings"]["val_fraction"])
+    val_stream = poems.encode_stream(val_poems, vocab)
     lm_before = finetune.lm_loss(model, val_stream, args.lm_batches)
+    lr = finetune.DEFAULT_LR
 
-    runs = [(n, seed, kind) for n in args.sizes for seed in args.seeds for kind in ("pretrained", "scratch")]
-    bar = tqdm(total=len(runs) + 3, desc="fine-tuning", unit="run", disable=args.no_progress)
-    curve = []
-    for n, seed, kind in runs:
-        train, test = finetune.poet_data(vocab, block, n, seed=seed, test_per_class=args.test_per_class)
-        method = "full" if kind == "pretrained" else "scratch"
-        clf = finetune.prepare(model, method, seed=seed)
-        finetune.train_classifier(clf, train, args.steps, finetune.DEFAULT_LR[method], args.batch_size, seed=seed)
-        curve.append({"n_per_class": n, "seed": seed, "init": kind, "accuracy": finetune.accuracy(clf, test)})
-        bar.update(1)
+    def split(n: int | None, seed: int, block_size: int = block):
+        return finetune.poet_splits(vocab, block_size, n, seed=seed, test_per_class=args.test_per_class,
+                                    val_per_class=args.val_per_class)
 
-    train, test = finetune.poet_data(vocab, block, smallest, seed=0, test_per_class=args.test_per_class)
-    methods = []
-    for method in ("full", "frozen", "lora"):
-        clf = finetune.prepare(model, method, r=args.rank, alpha=args.alpha, seed=0)
+    def run(method: str, n: int, seed: int, rank: int | None = None) -> tuple[dict, finetune.PoetClassifier]:
+        train, val, test = split(n, seed)
+        clf = finetune.prepare(model, method, r=rank or args.rank, alpha=args.alpha, seed=seed)
         trainable, total = lora.count_parameters(clf)
         t0 = time.perf_counter()
-        losses = finetune.train_classifier(clf, train, args.method_steps, finetune.DEFAULT_LR[method],
-                                           args.batch_size, seed=0)
-        methods.append({"method": method, "accuracy": finetune.accuracy(clf, test), "trainable": trainable,
-                        "total": total, "lm_loss_before": lm_before,
-                        "lm_loss_after": finetune.lm_loss(clf.body, val_stream, args.lm_batches),
-                        "train_loss": losses[::10], "seconds": round(time.perf_counter() - t0, 1)})
-        bar.update(1)
+        best = finetune.train_to_best(clf, train, val, steps_for(n, args), lr[method], args.batch_size,
+                                      seed=seed, eval_every=args.eval_every)
+        return {"n_per_class": n, "seed": seed, "method": method, "accuracy": finetune.accuracy(clf, test),
+                "val_accuracy": best["val_accuracy"], "best_step": best["best_step"],
+                "max_steps": steps_for(n, args), "trainable": trainable, "total": total,
+                "seconds": round(time.perf_counter() - t0, 1)}, clf
+
+    parts = set(args.parts)
+    n_runs = (2 * len(args.sizes) + 2 + len(args.ranks)) * len(args.seeds) + len(args.seeds) * 3
+    bar = tqdm(total=n_runs, desc="fine-tuning", unit="run", disable=args.no_progress)
+
+    # 3. the methods on the whole pool (full fine-tuning here doubles as the curve's largest point)
+    methods, rank_sweep, energy = [], [], []
+    for seed in args.seeds if "methods" in parts else []:
+        for method in ("full", "frozen", "lora"):
+            row, clf = run(method, smallest, seed)
+            row["lm_loss_before"] = lm_before
+            row["lm_loss_after"] = finetune.lm_loss(clf.body, val_stream, args.lm_batches)
+            row["rank"] = args.rank if method == "lora" else None
+            methods.append(row)
+            if method == "full":  # how low-rank is the change full fine-tuning made?
+                new = dict(clf.body.named_parameters())
+                shares = [finetune.energy_in_top(new[name].detach() - p.detach(), (1, args.rank))
+                          for name, p in model.named_parameters()
+                          if name.endswith(tuple(t + ".weight" for t in lora.DEFAULT_TARGETS))]
+                energy.append({"seed": seed, "matrices": len(shares),
+                               **{f"rank_{r}": sum(s[r] for s in shares) / len(shares) for r in (1, args.rank)}})
+            bar.update(1)
+    for seed in args.seeds if "ranks" in parts else []:
+        for rank in args.ranks:
+            row, clf = run("lora", smallest, seed, rank)
+            row["rank"] = rank
+            row["lm_loss_after"] = finetune.lm_loss(clf.body, val_stream, args.lm_batches)
+            rank_sweep.append(row)
+            bar.update(1)
+
+    # 1. the curve: pretrained (full fine-tuning) vs from scratch
+    curve = []
+    for n in args.sizes if "curve" in parts else []:
+        for seed in args.seeds:
+            for init, method in (("pretrained", "full"), ("scratch", "scratch")):
+                same = [m for m in methods if m["method"] == "full" and m["seed"] == seed and n == smallest]
+                row = dict(same[0]) if same else run(method, n, seed)[0]
+                row["init"] = init
+                curve.append({k: row[k] for k in ("n_per_class", "seed", "init", "accuracy", "val_accuracy",
+                                                  "best_step", "max_steps")})
+                bar.update(1)
+
+    # 2. bag of characters: a logistic regression, no network, no pretraining
+    bag = []
+    for n in args.sizes if "baselines" in parts else []:
+        for seed in args.seeds:
+            train, val, test = split(n, seed)
+            feats = [finetune.bag_of_characters(d, len(vocab)) for d in (train, val, test)]
+            lin, l2 = finetune.fit_logistic_on_val(feats[0], train.y, feats[1], val.y, args.l2_grid)
+            bag.append({"n_per_class": n, "seed": seed, "l2": l2,
+                        "val_accuracy": finetune.logistic_accuracy(lin, feats[1], val.y),
+                        "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y)})
+
+    # 5. causal vs masked pretraining, read by a linear probe (frozen features, logistic regression)
+    train_stream = poems.encode_stream(train_poems, vocab)
+    objectives = []
+    for objective in ("causal", "masked", "none") if "baselines" in parts else []:
+        for seed in args.seeds:
+            t0 = time.perf_counter()
+            body, final_loss = mlm.pretrain_small(train_stream, len(vocab), vocab.mask_id, vocab.sos_id, objective,
+                                                  args.probe_steps, seed=seed, batch_size=args.probe_batch)
+            train, val, test = split(smallest, seed, body.config.block_size)
+            probe = finetune.PoetClassifier(body).eval()
+            with torch.no_grad():
+                feats = [probe.pooled(d.x, d.lengths) for d in (train, val, test)]
+            lin, l2 = finetune.fit_logistic_on_val(feats[0], train.y, feats[1], val.y, args.l2_grid)
+            objectives.append({"objective": objective, "seed": seed, "pretrain_loss": final_loss, "l2": l2,
+                               "val_accuracy": finetune.logistic_accuracy(lin, feats[1], val.y),
+                               "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y),
+                               "seconds": round(time.perf_counter() - t0, 1)})
+            bar.update(1)
     bar.close()
     folder = args.checkpoint or DEFAULT_OUT.parent
     sha = hashlib.sha256((folder / pretrain.CHECKPOINT_FILE).read_bytes()).hexdigest()
-    log = {"settings": {k: v for k, v in vars(args).items() if k not in ("out", "no_progress", "checkpoint")},
-           "checkpoint_sha256": sha,
-           "authors": ["李白", "杜甫"], "pool_per_class": smallest, "test_size": len(test),
-           "learning_rates": finetune.DEFAULT_LR, "pretrained": {"val_loss": info["metrics"]["val_loss"],
-                                                                  "steps": info["metrics"]["steps_done"]},
-           "lm_loss_before": lm_before, "curve": curve, "methods": methods,
-           "seconds": round(time.perf_counter() - start, 1), "torch": torch.__version__}
+    small = mlm.pretrain_small.__defaults__  # (seed, n_layer, n_head, n_embd, block_size, batch_size, lr)
+    log = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                        if k not in ("out", "no_progress", "checkpoint", "force", "parts", "merge")},
+           "checkpoint_sha256": sha, "authors": ["李白", "杜甫"], "pool_per_class": smallest,
+           "val_size": 2 * args.val_per_class, "test_size": 2 * args.test_per_class,
+           "learning_rates": lr, "pretrained": {"val_loss": info["metrics"]["val_loss"],
+                                                "steps": info["metrics"]["steps_done"]},
+           "small_bodies": {"n_layer": small[1], "n_head": small[2], "n_embd": small[3], "block_size": small[4],
+                            "lr": small[6], "steps": args.probe_steps, "batch_size": args.probe_batch},
+           "lm_loss_before": lm_before, "curve": curve, "bag_of_characters": bag, "methods": methods,
+           "full_update_energy": energy, "rank_sweep": rank_sweep, "objectives": objectives,
+           "seconds": round(time.perf_counter() - start, 1), "torch": torch.__version__,
+           "parts": sorted(parts)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for m in methods:
-        print(f"{m['method']:>7}: accuracy {m['accuracy']:.1%}, trainable {m['trainable']:,} of {m['total']:,}, "
+        print(f"{m['method']:>7} seed {m['seed']}: accuracy {m['accuracy']:.1%}, trainable {m['trainable']:,}, "
               f"LM loss {m['lm_loss_before']:.3f} -> {m['lm_loss_after']:.3f}")
     print(f"wrote {args.out} in {log['seconds']:.0f} s")
     return log

@@ -105,26 +105,10 @@ def _run(args, tmp_path):
 
 def test_script_writes_its_log(tiny_checkpoint, tmp_path):
     out = tmp_path / "ft.json"
-    r = _run(
-        [
-            "--sizes",
-            "4",
-            "8",
-            "--seeds",
-            "0",
-            "--steps",
-            "2",
-            "--method-steps",
-            "2",
-            "--lm-batches",
-            "1",
-            "--checkpoint",
-            str(tiny_checkpoint),
-            "--out",
-            str(out),
-        ],
-        tmp_path,
-    )
+    args = ["--sizes", "4", "8", "--seeds", "0", "--min-steps", "2", "--max-steps", "2", "--eval-every", "1",
+            "--ranks", "1", "--probe-steps", "2", "--lm-batches", "1", "--l2-grid", "0.01",
+            "--checkpoint", str(tiny_checkpoint), "--out", str(out)]
+    r = _run(args, tmp_path)
     assert r.returncode == 0, r.stderr
     log = json.loads(out.read_text(encoding="utf-8"))
     assert [(c["n_per_class"], c["init"]) for c in log["curve"]] == [
@@ -137,7 +121,13 @@ def test_script_writes_its_log(tiny_checkpoint, tmp_path):
     m = {m["method"]: m for m in log["methods"]}
     assert m["frozen"]["lm_loss_after"] == m["frozen"]["lm_loss_before"] == log["lm_loss_before"]
     assert m["frozen"]["trainable"] < m["lora"]["trainable"] < m["full"]["trainable"] == m["full"]["total"]
-    assert log["test_size"] == 200 and "accuracy" in r.stdout
+    assert [b["n_per_class"] for b in log["bag_of_characters"]] == [4, 8]
+    assert [o["objective"] for o in log["objectives"]] == ["causal", "masked", "none"]
+    assert [s["rank"] for s in log["rank_sweep"]] == [1] and log["rank_sweep"][0]["trainable"] < m["lora"]["trainable"]
+    assert 0 < log["full_update_energy"][0]["rank_1"] <= log["full_update_energy"][0]["rank_8"] <= 1
+    assert log["test_size"] == 200 and log["val_size"] == 100 and "accuracy" in r.stdout
+    again = _run(args, tmp_path)  # an existing log is never overwritten silently
+    assert again.returncode != 0 and "--force" in again.stderr
 
 
 @pytest.mark.parametrize(
@@ -145,7 +135,7 @@ def test_script_writes_its_log(tiny_checkpoint, tmp_path):
     [
         (["--sizes", "0"], "must be a positive integer"),
         (["--sizes", "100000"], "exceed the smallest pool"),
-        (["--steps", "x"], "invalid positive value"),
+        (["--max-steps", "x"], "invalid positive value"),
     ],
 )
 def test_script_bad_inputs(tiny_checkpoint, tmp_path, args, message):
@@ -163,8 +153,120 @@ def test_shipped_log():
         log = finetune.load_log()
     except FileNotFoundError:
         pytest.skip("no shipped finetune_poets.json yet (make finetune)")
-    m = {m["method"]: m for m in log["methods"]}
-    assert set(m) == {"full", "frozen", "lora"}
-    assert m["frozen"]["lm_loss_after"] == m["frozen"]["lm_loss_before"]
-    assert m["frozen"]["trainable"] < m["lora"]["trainable"] < m["full"]["trainable"]
-    assert len(log["curve"]) == 2 * len(log["settings"]["sizes"]) * len(log["settings"]["seeds"])
+    seeds = log["settings"]["seeds"]
+    assert len(seeds) >= 3  # every comparison rests on several seeds
+    m = [r for r in log["methods"] if r["method"] == "frozen"]
+    assert all(r["lm_loss_after"] == r["lm_loss_before"] for r in m)
+    assert {r["method"] for r in log["methods"]} == {"full", "frozen", "lora"}
+    assert len(log["methods"]) == 3 * len(seeds)
+    assert len(log["curve"]) == 2 * len(log["settings"]["sizes"]) * len(seeds)
+    assert len(log["bag_of_characters"]) == len(log["settings"]["sizes"]) * len(seeds)
+    assert len(log["objectives"]) == 3 * len(seeds)
+    assert len(log["rank_sweep"]) == len(log["settings"]["ranks"]) * len(seeds)
+
+
+# --- validation split, training to the best validation step, the logistic-regression baseline ------
+
+
+def test_poet_splits_are_disjoint_and_keep_the_test_set(tiny_checkpoint):
+    _, vocab, _ = pretrain.load(tiny_checkpoint)
+    pools, tests = finetune.poet_split(test_per_class=50)
+    train, val, test = finetune.poet_splits(vocab, 72, 10, seed=1, test_per_class=50, val_per_class=20)
+    _, old_test = finetune.poet_data(vocab, 72, 10, seed=1, test_per_class=50)
+    assert test.texts == old_test.texts  # the test set does not move when a validation set is added
+    assert val.texts == pools[0][:20] + pools[1][:20]  # the next poems in hash order
+    assert not set(train.texts) & set(val.texts) and not set(train.texts) & set(test.texts)
+    assert len(train) == 20 and train.y.tolist() == [0] * 10 + [1] * 10
+    full, _, _ = finetune.poet_splits(vocab, 72, None, test_per_class=50, val_per_class=20)
+    assert len(full) == sum(len(p) - 20 for p in pools)
+    with pytest.raises(ValueError, match="n_per_class must be in"):
+        finetune.poet_splits(vocab, 72, 10_000)
+
+
+def test_train_to_best_keeps_the_best_validation_weights(tiny_checkpoint):
+    model, vocab, _ = pretrain.load(tiny_checkpoint)
+    train, val, _ = finetune.poet_splits(vocab, 72, 6, test_per_class=20, val_per_class=10)
+    clf = finetune.prepare(model, "full")
+    best = finetune.train_to_best(clf, train, val, max_steps=6, lr=3e-3, batch_size=4, eval_every=2)
+    assert [h[0] for h in best["history"]] == [0, 2, 4, 6]
+    assert best["val_accuracy"] == max(h[1] for h in best["history"])
+    assert best["best_step"] in (0, 2, 4, 6)
+    assert finetune.accuracy(clf, val) == pytest.approx(best["val_accuracy"])  # the best weights are back
+
+
+def test_bag_of_characters_counts_like_a_counter(tiny_checkpoint):
+    from collections import Counter
+
+    _, vocab, _ = pretrain.load(tiny_checkpoint)
+    texts = ["床前明月光，疑是地上霜。", "明月明月明月，"]
+    d = finetune.encode(texts, [0, 1], vocab, 72)
+    x = finetune.bag_of_characters(d, len(vocab))
+    for row, text in zip(x, texts):
+        expected = Counter(vocab.encode(text))
+        assert {i: int(v) for i, v in enumerate(row) if v} == dict(expected)
+
+
+def test_logistic_regression_matches_scikit_learn():
+    sklearn_lm = pytest.importorskip("sklearn.linear_model")
+    g = torch.Generator().manual_seed(0)
+    x = torch.poisson(torch.rand(120, 30, generator=g) * 2, generator=g)
+    w = torch.randn(30, generator=g)
+    y = ((x @ w + 0.5 * torch.randn(120, generator=g)) > x.mean() * w.sum()).long()
+    l2 = 0.05
+    lin = finetune.fit_logistic(x.double().float(), y, l2)
+    # ours: mean CE + (l2/2)(|w0|^2 + |w1|^2); at the optimum w1 = -w0 = d/2, so sklearn's binary
+    # C * sum(loss) + |d|^2 / 2 is the same problem with C = 2 / (l2 * N)
+    ref = sklearn_lm.LogisticRegression(C=2 / (l2 * len(y)), tol=1e-10, max_iter=10_000).fit(x.numpy(), y.numpy())
+    ours = torch.softmax(lin(x), -1)[:, 1].detach()
+    theirs = torch.tensor(ref.predict_proba(x.numpy())[:, 1], dtype=torch.float32)
+    torch.testing.assert_close(ours, theirs, atol=2e-4, rtol=0)
+    d = (lin.weight[1] - lin.weight[0]).detach()
+    torch.testing.assert_close(d, torch.tensor(ref.coef_[0], dtype=torch.float32), atol=2e-3, rtol=0)
+    assert finetune.logistic_accuracy(lin, x, y) == pytest.approx(ref.score(x.numpy(), y.numpy()))
+
+
+def test_fit_logistic_on_val_picks_by_validation():
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(80, 5, generator=g)
+    y = (x[:, 0] > 0).long()
+    lin, l2 = finetune.fit_logistic_on_val(x[:40], y[:40], x[40:], y[40:], (1e-3, 10.0))
+    accs = {c: finetune.logistic_accuracy(finetune.fit_logistic(x[:40], y[:40], c), x[40:], y[40:])
+            for c in (1e-3, 10.0)}
+    assert accs[l2] == max(accs.values())
+    with pytest.raises(ValueError, match="l2 must be"):
+        finetune.fit_logistic(x, y, -1.0)
+
+
+def test_energy_in_top_against_the_svd():
+    g = torch.Generator().manual_seed(2)
+    low = torch.randn(20, 2, generator=g) @ torch.randn(2, 30, generator=g)  # rank 2
+    e = finetune.energy_in_top(low, (1, 2, 8))
+    assert e[2] == pytest.approx(1.0) and e[8] == pytest.approx(1.0) and 0.5 <= e[1] < 1.0
+    m = torch.randn(20, 30, generator=g)
+    s = torch.linalg.svdvals(m.double())
+    assert finetune.energy_in_top(m, (3,))[3] == pytest.approx(float((s[:3] ** 2).sum() / (s**2).sum()))
+
+
+def test_script_merges_logs_of_different_parts(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("finetune_poets", ROOT / "scripts" / "finetune_poets.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    base = {"settings": {"seeds": [0]}, "checkpoint_sha256": "x", "lm_loss_before": 4.5, "torch": "2"}
+    empty = {key: [] for key in script.MERGED}
+    a = {**base, **empty, "parts": ["methods"], "seconds": 5.0, "methods": [{"method": "full"}]}
+    b = {**base, **empty, "parts": ["curve"], "seconds": 7.0, "curve": [{"n_per_class": 8}]}
+    paths = []
+    for name, log in (("a", a), ("b", b)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(log), encoding="utf-8")
+    merged = script.merge(paths, tmp_path / "m.json")
+    assert merged["parts"] == ["curve", "methods"] and merged["seconds"] == 7.0 and merged["seconds_all_parts"] == 12.0
+    assert merged["methods"] == [{"method": "full"}] and merged["curve"] == [{"n_per_class": 8}]
+    assert json.loads((tmp_path / "m.json").read_text(encoding="utf-8")) == merged
+    with pytest.raises(SystemExit, match="run twice"):
+        script.merge([paths[0], paths[0]], tmp_path / "x.json")
+    paths[1].write_text(json.dumps({**b, "lm_loss_before": 4.6}), encoding="utf-8")
+    with pytest.raises(SystemExit, match="lm_loss_before differs"):
+        script.merge(paths, tmp_path / "x.json")

@@ -111,3 +111,24 @@ def test_mlm_batch_windows_start_at_start_id():
     assert (x[:, 0] == 1).all() and (y[:, 0] == -100).all()  # <sos> is never selected
     with pytest.raises(ValueError, match="no token 99"):
         mlm.mlm_batch(stream, 2, 10, MASK, V, start_id=99)
+
+
+def test_pretrain_small_objectives_learn_and_differ_only_in_the_mask():
+    sos, mask_id, vocab_size = 2, 4, 12
+    pattern = [sos, 5, 6, 7, 8, 9, 10, 11]
+    stream = torch.tensor(pattern * 200)
+    models = {}
+    for objective in ("causal", "masked", "none"):
+        model, loss = mlm.pretrain_small(stream, vocab_size, mask_id, sos, objective, steps=60, seed=0,
+                                         n_layer=1, n_head=1, n_embd=16, block_size=8, batch_size=8, lr=1e-2)
+        models[objective] = (model, loss)
+    assert models["causal"][0].config.causal and not models["masked"][0].config.causal
+    assert models["none"][0].config.causal and torch.isnan(torch.tensor(models["none"][1]))
+    # a periodic stream is easy: both objectives end far below a uniform guess (ln 12 = 2.48)
+    assert models["causal"][1] < 0.5 and models["masked"][1] < 1.0
+    a, b = (models[o][0].config.to_dict() for o in ("causal", "masked"))
+    assert {k for k in a if a[k] != b[k]} == {"causal"}
+    with pytest.raises(ValueError, match="objective must be"):
+        mlm.pretrain_small(stream, vocab_size, mask_id, sos, "both", steps=1)
+    with pytest.raises(ValueError, match="no token"):
+        mlm.window_starts(torch.tensor([5, 6, 7]), 2, sos)

@@ -142,3 +142,52 @@ def transformers_masking(ids: torch.Tensor, mask_id: int, vocab_size: int, speci
     collator.create_rng()
     special = torch.isin(ids, torch.as_tensor(list(special_ids), dtype=ids.dtype))
     return collator.torch_mask_tokens(ids.clone(), special_tokens_mask=special)
+
+
+def window_starts(stream: torch.Tensor, length: int, start_id: int) -> torch.Tensor:
+    """Positions of ``start_id`` (a poem's <sos>) in ``stream`` where a window of ``length`` tokens fits."""
+    starts = torch.nonzero(stream[: stream.numel() - length + 1] == start_id).flatten()
+    if not len(starts):
+        raise ValueError(f"no token {start_id} in the stream to start a window at")
+    return starts
+
+
+def pretrain_small(stream: torch.Tensor, vocab_size: int, mask_id: int, start_id: int, objective: str,
+                   steps: int, seed: int = 0, n_layer: int = 2, n_head: int = 2, n_embd: int = 64,
+                   block_size: int = 64, batch_size: int = 32, lr: float = 3e-3):
+    """Pretrain a small GPT-shaped body with one objective: ``"causal"``, ``"masked"`` (BERT's rule) or ``"none"``.
+
+    The same architecture, data windows (starting at a poem's <sos>), optimiser and number of steps
+    for both objectives; only the attention mask (causal or not) and what is predicted differ.
+    ``"none"`` returns the randomly initialised body (a baseline for what the features are worth
+    without pretraining). Returns (model, loss of the last 20 steps on average, or nan for "none").
+    """
+    from .gpt import GPT, GPTConfig
+
+    if objective not in ("causal", "masked", "none"):
+        raise ValueError(f"objective must be 'causal', 'masked' or 'none', got {objective!r}")
+    torch.manual_seed(seed)
+    model = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=n_layer, n_head=n_head,
+                          n_embd=n_embd, causal=objective != "masked"))
+    if objective == "none":
+        return model.eval(), float("nan")
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    g = torch.Generator().manual_seed(seed)
+    starts = window_starts(stream, block_size + 1, start_id)
+    losses = []
+    model.train()
+    for _ in range(steps):
+        start = starts[torch.randint(len(starts), (batch_size,), generator=g)]
+        window = stream[start[:, None] + torch.arange(block_size + 1)]
+        if objective == "causal":  # predict each next token
+            x, y = window[:, :-1], window[:, 1:]
+        else:  # predict the selected tokens, from both sides
+            m = mask_tokens(window[:, :-1], mask_id, vocab_size, generator=g)
+            x, y = m.inputs, m.labels
+        loss = model(x, y)[1]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    tail = losses[-20:]
+    return model.eval(), sum(tail) / len(tail)

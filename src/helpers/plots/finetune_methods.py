@@ -1,0 +1,70 @@
+"""Chapter 10: three ways to fine-tune (and LoRA's rank), compared over several seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+
+WIDTH = 5.0  # inches; texts of >= 10 pt stay readable on a phone
+
+
+def _dots(ax: plt.Axes, labels: Sequence[str], values: Sequence[Sequence[float]], colour: str) -> None:
+    """Every seed as a dot, the mean as a short bar, one column per label."""
+    for x, vals in enumerate(values):
+        ax.plot([x] * len(vals), vals, "o", color=colour, alpha=0.6, ms=7)
+        mean = sum(vals) / len(vals)
+        ax.plot([x - 0.25, x + 0.25], [mean, mean], color="black", lw=2)
+    ax.set_xticks(range(len(labels)), list(labels))
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+
+
+def plot_methods(
+    accuracy: Mapping[str, Sequence[float]],
+    lm_after: Mapping[str, Sequence[float]],
+    lm_before: float,
+    fontsize: float = 10.0,
+) -> plt.Figure:
+    """Two stacked panels, one column per method: test accuracy (%) and the pretraining LM loss after.
+
+    Dots are seeds, black bars their means; the dashed line is the LM loss before fine-tuning.
+    """
+    with plt.rc_context({"font.size": fontsize, "xtick.labelsize": fontsize, "ytick.labelsize": fontsize}):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.4), sharex=True)
+        labels = list(accuracy)
+        _dots(top, labels, [accuracy[k] for k in labels], "C0")
+        top.set_ylabel("test accuracy (%)")
+        top.set_title("dots: seeds; bar: mean", fontsize=fontsize)
+        _dots(bottom, labels, [lm_after[k] for k in labels], "C3")
+        bottom.axhline(lm_before, color="black", ls="--", lw=1)
+        bottom.annotate(
+            "before fine-tuning",
+            (-0.45, lm_before),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=fontsize,
+        )
+        bottom.set_ylabel("LM loss after (nats)")
+        fig.tight_layout()
+    return fig
+
+
+def plot_ranks(
+    accuracy: Mapping[int, Sequence[float]], trainable: Mapping[int, int], fontsize: float = 10.0
+) -> plt.Figure:
+    """LoRA's test accuracy (%) against its rank r: dots are seeds, the line joins the means."""
+    with plt.rc_context({"font.size": fontsize, "xtick.labelsize": fontsize, "ytick.labelsize": fontsize}):
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+        ranks = sorted(accuracy)
+        for r in ranks:
+            ax.plot([r] * len(accuracy[r]), accuracy[r], "o", color="C2", alpha=0.6, ms=7)
+        ax.plot(ranks, [sum(accuracy[r]) / len(accuracy[r]) for r in ranks], color="black", lw=1.5)
+        ax.set_xscale("log")
+        ax.minorticks_off()
+        ax.set_xticks(ranks, [f"{r}\n({trainable[r]:,})" for r in ranks])
+        ax.set_xlabel("rank r (trainable weights)")
+        ax.set_ylabel("test accuracy (%)")
+        fig.tight_layout()
+    return fig

@@ -1,0 +1,31 @@
+"""Chapter 10: the attention masks of a causal (GPT) and a bidirectional (BERT) language model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+WIDTH = 5.0  # inches; every text is >= 1.8 * WIDTH points, readable on a phone
+
+
+def plot_masks(tokens: Sequence[str], fontsize: float = 10.0) -> plt.Figure:
+    """Two panels, causal and bidirectional: dark cell = the query (row) may read the key (column).
+
+    ``tokens`` label both axes (one per position, e.g. the first 12 characters of a poem).
+    """
+    n = len(tokens)
+    masks = (np.tril(np.ones((n, n))), np.ones((n, n)))
+    titles = ("causal (GPT):\nposition i reads j ≤ i", "bidirectional (BERT):\nevery position reads all")
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3))
+    for ax, m, title in zip(axes, masks, titles):
+        ax.imshow(m, cmap="Greys", vmin=0, vmax=1.6)
+        ax.set_xticks(range(n), list(tokens), fontsize=fontsize)
+        ax.set_yticks(range(n), list(tokens), fontsize=fontsize)
+        ax.set_title(title, fontsize=fontsize)
+        ax.set_xlabel("key (read)", fontsize=fontsize)
+        ax.tick_params(length=0)
+    axes[0].set_ylabel("query (position)", fontsize=fontsize)
+    fig.tight_layout()
+    return fig
