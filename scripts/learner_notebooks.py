@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
 # MyST that must never reach a learner (checked on every output notebook).
-LEFTOVERS = re.compile(r"\{glue|\{term\}|\{doc\}|\{ref\}|\{eq\}|\{cite|\{fa\}|```\{|:::|^\s*\([\w-]+\)=\s*$", re.M)
+LEFTOVERS = re.compile(r"\{glue|\{term\}|\{doc\}|\{ref\}|\{numref\}|\{eq\}|\{cite|\{fa\}|```\{|:::|^\s*\([\w-]+\)=\s*$", re.M)
 ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|:{3,})(?P<rest>.*)$")
 GLUE_ONLY = re.compile(r"^\s*(from helpers\.book import glue|glue\(.*|\s+.*|\)|#.*|)\s*$")
@@ -92,8 +92,11 @@ def labels(chapters: list[Path]) -> dict[str, tuple[str, str]]:
     found = {}
     for path in chapters:
         nb = nbformat.read(path, as_version=4)
-        for label, number in exercise_numbers(nb, int(path.name[:2])).items():
+        chapter = int(path.name[:2])
+        for label, number in exercise_numbers(nb, chapter).items():
             found[label] = (path.name, f"Exercise {number}")
+        for label, number in figure_numbers(nb, chapter).items():
+            found[label] = (path.name, f"Fig. {number}")
         for cell in nb.cells:
             if cell.cell_type != "markdown":
                 continue
@@ -170,6 +173,13 @@ def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
         url = _link_doc(target, book, page)
         label = text if explicit else Path(target).stem.replace("_", " ")
         return f"[{label}]({url})"
+    if role == "numref":
+        where, title = book.labels.get(target, (None, target))
+        if where is None:
+            raise KeyError(f"{page}: unknown label {target!r}")
+        href = f"#{target}" if where == page else f"{where}#{target}"
+        shown = text.replace("%s", title.split()[-1]).replace("{number}", title.split()[-1]) if explicit else title
+        return f"[{shown}]({href})"
     if role == "ref":
         where, heading = book.labels.get(target, (None, target))
         if where is None:
@@ -269,6 +279,16 @@ def exercise_numbers(nb, chapter: int) -> dict[str, str]:
     return numbers
 
 
+def figure_numbers(nb, chapter: int) -> dict[str, str]:
+    """Figure name (``mystnb.figure.name``) -> "11.2": numbered per chapter in order, as on the website."""
+    numbers = {}
+    for cell in nb.cells:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        if cell.cell_type == "code" and figure.get("caption"):
+            numbers[figure.get("name") or f"_fig{len(numbers)}"] = f"{chapter}.{len(numbers) + 1}"
+    return numbers
+
+
 def _is_glue_cell(cell) -> bool:
     tags = cell.metadata.get("tags", [])
     lines = cell.source.splitlines()
@@ -290,10 +310,13 @@ def convert(source: Path, executed: Path | None, book: Book,
             new = nbformat.v4.new_code_cell(cell.source, metadata=_code_metadata(cell, in_solution))
             new.id = cell.id
             cells.append(new)
-            caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
-            if caption:
-                text = convert_markdown(caption, glue, book, source.name, numbers)
-                cells.append(_markdown(f"*Figure: {text}*", cell.id + "-cap"))
+            figure = cell.metadata.get("mystnb", {}).get("figure", {})
+            if figure.get("caption"):
+                text = convert_markdown(figure["caption"], glue, book, source.name, numbers)
+                name = figure.get("name")
+                where, title = book.labels.get(name, (None, "Figure")) if name else (None, "Figure")
+                anchor = f'<a id="{name}"></a>' if name else ""
+                cells.append(_markdown(f"{anchor}*{title}: {text}*", cell.id + "-cap"))
             continue
         if cell.cell_type != "markdown":
             continue

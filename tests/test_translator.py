@@ -114,3 +114,15 @@ def test_lr_factor_schedule_reaches_its_peak():
     assert max(used) == pytest.approx(0.01) and used.index(max(used)) == warmup - 1
     with pytest.raises(ValueError, match="warmup"):
         translator.lr_factor(0, 0, steps)
+
+
+def test_script_reads_booleans_and_refuses_to_overwrite(tmp_path):
+    info = run_script("--steps", "2", "--warmup", "1", "--norm-first", "false", "--residual", "true",
+                      "--out", str(tmp_path))
+    assert info["settings"]["norm_first"] is False and info["settings"]["residual"] is True
+    again = subprocess.run([sys.executable, str(SCRIPT), "--steps", "2", "--out", str(tmp_path)],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode != 0 and "--force" in again.stderr
+    bad = subprocess.run([sys.executable, str(SCRIPT), "--residual", "maybe", "--out", str(tmp_path / "x")],
+                         capture_output=True, text=True, timeout=600)
+    assert bad.returncode != 0 and "expected true or false" in bad.stderr

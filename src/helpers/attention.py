@@ -16,11 +16,11 @@ import math
 
 import torch
 
-from ._checks import check_tensor
+from ._checks import check_bool, check_tensor
 
 
-def _check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
-    for name, t in (("q", q), ("k", k), ("v", v)):
+def _check_qk(q: torch.Tensor, k: torch.Tensor) -> None:
+    for name, t in (("q", q), ("k", k)):
         check_tensor(t, name, floating=True)
         if t.dim() < 2:
             raise ValueError(f"{name} must have shape (..., T, d), got {tuple(t.shape)}")
@@ -28,10 +28,36 @@ def _check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
         raise ValueError(
             f"q and k must have the same last dim d_k, got q {tuple(q.shape)} and k {tuple(k.shape)}"
         )
+    if q.shape[-1] == 0:
+        raise ValueError(f"q and k must have d_k >= 1 features, got q {tuple(q.shape)}: the scale 1/sqrt(d_k) is 1/0")
+    if q.dtype != k.dtype:
+        raise TypeError(f"q and k must have the same dtype, got q {q.dtype} and k {k.dtype}")
+    _check_batch(("q", q), ("k", k))
+
+
+def _check_batch(*named: tuple[str, torch.Tensor]) -> None:
+    """The leading (batch, head) dims of the tensors must broadcast together."""
+    try:
+        torch.broadcast_shapes(*(t.shape[:-2] for _, t in named))
+    except RuntimeError:
+        shapes = ", ".join(f"{n} {tuple(t.shape)}" for n, t in named)
+        raise ValueError(f"the batch dims (all but the last two) of {shapes} do not broadcast") from None
+
+
+def _check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
+    check_tensor(v, "v", floating=True)
+    _check_qk(q, k)
+    if v.dim() < 2:
+        raise ValueError(f"v must have shape (..., T, d), got {tuple(v.shape)}")
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(
             f"k and v must have the same number of keys, got k {tuple(k.shape)} and v {tuple(v.shape)}"
         )
+    if k.shape[-2] == 0:
+        raise ValueError(f"k and v must hold at least one key, got k {tuple(k.shape)}")
+    if v.dtype != q.dtype:
+        raise TypeError(f"q, k and v must have the same dtype, got q {q.dtype} and v {v.dtype}")
+    _check_batch(("q", q), ("k", k), ("v", v))
 
 
 def check_mask(mask: torch.Tensor, scores_shape: torch.Size) -> None:
@@ -51,6 +77,7 @@ def check_mask(mask: torch.Tensor, scores_shape: torch.Size) -> None:
 
 def attention_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     """Scaled scores Q K^T / sqrt(d_k): q (..., T_q, d_k), k (..., T_k, d_k) -> (..., T_q, T_k)."""
+    _check_qk(q, k)
     return q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
 
 
@@ -59,6 +86,9 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None) -> to
 
     scores: (..., T_q, T_k);  mask: bool, broadcastable, True = keep  ->  (..., T_q, T_k)
     """
+    check_tensor(scores, "scores", floating=True)
+    if scores.dim() < 1:
+        raise ValueError("scores must have at least one dim (the keys, last), got a 0-d tensor")
     if mask is None:
         return torch.softmax(scores, dim=-1)
     check_mask(mask, scores.shape)
@@ -82,6 +112,7 @@ def scaled_dot_product_attention(
     (..., T_q, T_k), each row summing to 1 (or 0 for a fully masked row).
     """
     _check_qkv(q, k, v)
-    weights = masked_softmax(attention_scores(q, k), mask)
+    check_bool(return_weights, "return_weights")
+    weights = masked_softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), mask)
     out = weights @ v
     return (out, weights) if return_weights else out

@@ -19,19 +19,24 @@ import math
 
 import torch
 
-from ._checks import check_tensor
+from ._checks import check_int, check_number, check_tensor
 
 # ---------------------------------------------------------------------------------------------
 # Softmax + cross-entropy
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_logits_targets(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int | None) -> torch.Tensor:
-    check_tensor(logits, "logits", ndim=2, floating=True)
+def _check_logits_targets(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int | None,
+                          name: str = "logits") -> torch.Tensor:
+    check_tensor(logits, name, ndim=2, floating=True)
     check_tensor(targets, "targets", ndim=1, floating=False)
+    if ignore_index is not None:
+        check_int(ignore_index, "ignore_index")
+    if targets.shape[0] == 0:
+        raise ValueError("targets is empty (0 rows): the mean loss of no tokens is undefined")
     if targets.shape[0] != logits.shape[0]:
         raise ValueError(
-            f"logits {tuple(logits.shape)} and targets {tuple(targets.shape)} must have the same number of rows"
+            f"{name} {tuple(logits.shape)} and targets {tuple(targets.shape)} must have the same number of rows"
         )
     keep = targets != ignore_index if ignore_index is not None else torch.ones_like(targets, dtype=torch.bool)
     if not keep.any():
@@ -60,7 +65,7 @@ def softmax_cross_entropy_forward(logits: torch.Tensor, targets: torch.Tensor,
 def softmax_cross_entropy_backward(probs: torch.Tensor, targets: torch.Tensor, grad_loss: torch.Tensor | float = 1.0,
                                    ignore_index: int | None = None) -> torch.Tensor:
     """dL/dlogits = (p - e_y) / n for the mean loss: p = softmax(logits) (N, V), e_y one-hot; padding rows get 0."""
-    keep = _check_logits_targets(probs, targets, ignore_index)
+    keep = _check_logits_targets(probs, targets, ignore_index, "probs")
     y = torch.zeros_like(probs)
     y[keep] = y[keep].scatter(1, targets[keep][:, None], 1.0)
     grad = (probs - y) * keep[:, None] / keep.sum()
@@ -117,6 +122,8 @@ def linear_forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | N
 def linear_backward(x: torch.Tensor, weight: torch.Tensor, grad_y: torch.Tensor
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Given dL/dy (..., d_out): dL/dx = dy W (..., d_in), dL/dW = dy^T x (d_out, d_in), dL/db = sum of dy (d_out,)."""
+    _check_linear(x, weight, None)
+    check_tensor(grad_y, "grad_y", floating=True)
     if grad_y.shape != x.shape[:-1] + (weight.shape[0],):
         want = tuple(x.shape[:-1]) + (weight.shape[0],)
         raise ValueError(f"grad_y {tuple(grad_y.shape)} must have the shape of y, {want}")
@@ -159,6 +166,15 @@ def _check_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: to
         raise ValueError(f"q {tuple(q.shape)} and k {tuple(k.shape)} must have the same last dim d_k")
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(f"k {tuple(k.shape)} and v {tuple(v.shape)} must have the same length T_k")
+    if q.shape[-1] == 0 or k.shape[-2] == 0:
+        raise ValueError(f"q and k need d_k >= 1 and at least one key, got q {tuple(q.shape)} and k {tuple(k.shape)}")
+    if not q.dtype == k.dtype == v.dtype:
+        raise TypeError(f"q, k and v must have the same dtype, got {q.dtype}, {k.dtype} and {v.dtype}")
+    try:
+        torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except RuntimeError:
+        raise ValueError(f"the batch dims of q {tuple(q.shape)}, k {tuple(k.shape)} and v {tuple(v.shape)} "
+                         "do not broadcast") from None
     if mask is not None:
         check_tensor(mask, "mask")
         if mask.dtype != torch.bool:
@@ -191,6 +207,11 @@ def attention_forward(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: t
 
 def softmax_backward(weights: torch.Tensor, grad_weights: torch.Tensor) -> torch.Tensor:
     """Through P = softmax(S) along the last dim: dS = P * (dP - sum_j dP_j P_j), row by row."""
+    check_tensor(weights, "weights", floating=True)
+    check_tensor(grad_weights, "grad_weights", floating=True)
+    if grad_weights.shape != weights.shape:
+        raise ValueError(f"grad_weights {tuple(grad_weights.shape)} must have the shape of weights "
+                         f"{tuple(weights.shape)}")
     return weights * (grad_weights - (grad_weights * weights).sum(-1, keepdim=True))
 
 
@@ -202,6 +223,12 @@ def attention_backward(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, weight
     P = softmax(S) ->  dS = P * (dP - rowsum(dP * P))    (masked entries: P = 0, so dS = 0)
     S = q k^T / sqrt(d_k) -> dq = dS k / sqrt(d_k),  dk = dS^T q / sqrt(d_k)
     """
+    _check_attention(q, k, v, None)
+    check_tensor(weights, "weights", floating=True)
+    check_tensor(grad_out, "grad_out", floating=True)
+    want = q.shape[:-1] + (k.shape[-2],)
+    if weights.dim() < 2 or weights.shape[-2:] != want[-2:]:
+        raise ValueError(f"weights {tuple(weights.shape)} must be the forward's P, (..., T_q, T_k) = {tuple(want)}")
     if grad_out.shape != weights.shape[:-1] + (v.shape[-1],):
         raise ValueError(f"grad_out {tuple(grad_out.shape)} must have the output's shape "
                          f"{tuple(weights.shape[:-1]) + (v.shape[-1],)}")
@@ -245,8 +272,7 @@ def _check_layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
         check_tensor(t, name, ndim=1, floating=True)
         if x.dim() < 1 or t.shape[0] != x.shape[-1]:
             raise ValueError(f"{name} {tuple(t.shape)} must have one entry per feature of x {tuple(x.shape)}")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
+    check_number(eps, "eps", low=0.0, low_open=True)
 
 
 def layer_norm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float = 1e-5
@@ -270,8 +296,14 @@ def layer_norm_backward(grad_y: torch.Tensor, x_hat: torch.Tensor, rstd: torch.T
     g = dy * gamma (the gradient reaching x_hat), then per row
     dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sigma.
     """
+    for name, t in (("grad_y", grad_y), ("x_hat", x_hat), ("rstd", rstd), ("gamma", gamma)):
+        check_tensor(t, name, floating=True)
     if grad_y.shape != x_hat.shape:
         raise ValueError(f"grad_y {tuple(grad_y.shape)} must have the shape of x {tuple(x_hat.shape)}")
+    if x_hat.dim() < 1 or rstd.shape != x_hat.shape[:-1] + (1,):
+        raise ValueError(f"rstd {tuple(rstd.shape)} must be (..., 1), one per row of x {tuple(x_hat.shape)}")
+    if gamma.shape != x_hat.shape[-1:]:
+        raise ValueError(f"gamma {tuple(gamma.shape)} must have one entry per feature of x {tuple(x_hat.shape)}")
     g = grad_y * gamma
     grad_x = rstd * (g - g.mean(-1, keepdim=True) - x_hat * (g * x_hat).mean(-1, keepdim=True))
     rows = grad_y.reshape(-1, grad_y.shape[-1])
@@ -305,6 +337,8 @@ def layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: fl
 
 def relu_backward(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
     """Through relu(x) = max(x, 0): the gradient passes where x > 0 and is 0 elsewhere ("max routes")."""
+    check_tensor(x, "x")
+    check_tensor(grad_out, "grad_out")
     if grad_out.shape != x.shape:
         raise ValueError(f"grad_out {tuple(grad_out.shape)} must have the shape of x {tuple(x.shape)}")
     return grad_out * (x > 0)
@@ -312,10 +346,13 @@ def relu_backward(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
 
 def dropout_backward(keep: torch.Tensor, p: float, grad_out: torch.Tensor) -> torch.Tensor:
     """Through dropout(x) = x * keep / (1 - p): the same mask and the same scale, applied to the gradient."""
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"p must be in [0, 1), got {p!r}")
-    if keep.shape != grad_out.shape or keep.dtype != torch.bool:
-        raise ValueError("keep must be a bool tensor with the shape of grad_out")
+    check_number(p, "p", 0.0, 1.0, high_open=True)
+    check_tensor(keep, "keep")
+    check_tensor(grad_out, "grad_out")
+    if keep.dtype != torch.bool:
+        raise TypeError(f"keep must be a bool tensor (True = kept), got dtype {keep.dtype}")
+    if keep.shape != grad_out.shape:
+        raise ValueError(f"keep {tuple(keep.shape)} must have the shape of grad_out {tuple(grad_out.shape)}")
     return grad_out * keep / (1.0 - p)
 
 

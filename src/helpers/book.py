@@ -14,6 +14,8 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"glue name must be an identifier-like string, got {name!r}")
+    if not isinstance(display, bool):
+        raise TypeError(f"display must be True or False, got {display!r}")
     try:
         from myst_nb import glue as _glue
     except ImportError:

@@ -18,6 +18,7 @@ import random
 import zlib
 from dataclasses import dataclass
 
+from ._checks import check_int, check_number, show
 from .vocab import Vocab
 
 SUBJECTS = [
@@ -58,6 +59,15 @@ class Pair:
     en: tuple[str, ...]
     zh: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        for name in ("en", "zh"):
+            tokens = getattr(self, name)
+            if isinstance(tokens, str) or not isinstance(tokens, (tuple, list)):
+                raise TypeError(f"{name} must be a tuple of token strings (e.g. text.split()), got {show(tokens)}")
+            if not all(isinstance(t, str) for t in tokens):
+                raise TypeError(f"{name} must hold token strings, got {show(tokens)}")
+            object.__setattr__(self, name, tuple(tokens))  # a list is taken as a tuple (hashable)
+
     @property
     def en_text(self) -> str:
         return " ".join(self.en)
@@ -75,6 +85,10 @@ def make_pair(
     time: int | None = None,
 ) -> Pair:
     """Build one pair from indices into SUBJECTS, VERBS, SUBJECTS, PLACES, TIMES."""
+    for name, value, table in (("subject", subject, SUBJECTS), ("verb", verb, VERBS),
+                               ("companion", companion, SUBJECTS), ("place", place, PLACES), ("time", time, TIMES)):
+        if value is not None or name in ("subject", "verb"):
+            check_int(value, name, low=0, high=len(table) - 1)
     s_en, s_zh = SUBJECTS[subject]
     v_en, v_zh = VERBS[verb]
     en = ["The", s_en, v_en]
@@ -114,6 +128,9 @@ def is_held_out(pair: Pair, percent: int = 10) -> bool:
 
     The running example is always in the training part.
     """
+    if not isinstance(pair, Pair):
+        raise TypeError(f"pair must be a corpus.Pair, got {show(pair)}")
+    check_number(percent, "percent", 0, 100)
     if pair == RUNNING_EXAMPLE:
         return False
     return zlib.crc32(pair.en_text.encode("utf-8")) % 100 < percent
@@ -121,6 +138,7 @@ def is_held_out(pair: Pair, percent: int = 10) -> bool:
 
 def split_pairs(percent: int = 10) -> tuple[list[Pair], list[Pair]]:
     """(train, test): every pair of the grammar, split by ``is_held_out``."""
+    check_number(percent, "percent", 0, 100)
     train, test = [], []
     for p in all_pairs():
         (test if is_held_out(p, percent) else train).append(p)
@@ -129,22 +147,35 @@ def split_pairs(percent: int = 10) -> tuple[list[Pair], list[Pair]]:
 
 def sample_pairs(n: int, seed: int = 0, pairs: list[Pair] | None = None) -> list[Pair]:
     """``n`` pairs drawn without replacement (or all of them if ``n`` is larger), seeded."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int >= 0, got {show(n)}")
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    pool = all_pairs() if pairs is None else list(pairs)
+    pool = all_pairs() if pairs is None else _check_pairs(pairs)
     rng = random.Random(seed)
     return rng.sample(pool, min(n, len(pool)))
 
 
 def build_vocabs(pairs: list[Pair] | None = None) -> tuple[Vocab, Vocab]:
     """(English vocab, Chinese vocab) over ``pairs`` (default: the whole grammar), sorted order."""
-    pairs = all_pairs() if pairs is None else pairs
+    pairs = all_pairs() if pairs is None else _check_pairs(pairs)
+    if not pairs:
+        raise ValueError("pairs must hold at least one pair to build vocabularies from, got an empty list")
     en = sorted({t for p in pairs for t in p.en})
     zh = sorted({t for p in pairs for t in p.zh})
     return Vocab(en), Vocab(zh)
 
 
 
+
+
+def _check_pairs(pairs: object) -> list[Pair]:
+    if isinstance(pairs, (Pair, str)) or not isinstance(pairs, (list, tuple)):
+        raise TypeError(f"pairs must be a list of corpus.Pair, got {show(pairs)}")
+    for i, p in enumerate(pairs):
+        if not isinstance(p, Pair):
+            raise TypeError(f"pairs[{i}] must be a corpus.Pair, got {show(p)}")
+    return list(pairs)
 
 
 def zen_of_python() -> list[str]:
@@ -165,6 +196,9 @@ def python_docs_prose(max_bytes: int = 60_000) -> list[str]:
     Code samples and headings are left out. The text is real technical English, available
     offline; it differs slightly between Python versions. Empty if the module is missing.
     """
+    check_int(max_bytes, "max_bytes", low=0)
+    if max_bytes == 0:
+        return []
     try:
         from pydoc_data.topics import topics
     except ImportError:  # some distributions strip it
@@ -193,6 +227,8 @@ def bpe_corpus(n_pairs: int = 300, seed: int = 0, prose_bytes: int = 60_000) -> 
     (written without spaces, as Chinese normally is), the Zen of Python, and about
     ``prose_bytes`` of English prose from Python's own help topics.
     """
+    check_int(n_pairs, "n_pairs", low=0)
+    check_int(prose_bytes, "prose_bytes", low=0)
     pairs = sample_pairs(n_pairs, seed)
     return (
         [p.en_text for p in pairs]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_positive_int, check_tensor
+from ._checks import check_int, check_positive_int, check_tensor
 
 
 def padding_mask(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
     """ids: (B, T) token ids  ->  (B, 1, 1, T) bool, True where the token is not padding."""
     check_tensor(ids, "ids", ndim=2, floating=False)
+    check_int(pad_id, "pad_id")
     return (ids != pad_id)[:, None, None, :]
 
 
@@ -51,4 +52,7 @@ def combine_masks(*masks: torch.Tensor | None) -> torch.Tensor | None:
 
 def to_pytorch_blocked(mask: torch.Tensor) -> torch.Tensor:
     """Our mask (True = may attend) -> PyTorch ``nn.MultiheadAttention`` style (True = blocked)."""
+    check_tensor(mask, "mask")
+    if mask.dtype != torch.bool:  # ~ of an int mask is -1, -2, ...: not a mask at all
+        raise TypeError(f"mask must be a bool tensor (True = may attend), got dtype {mask.dtype}")
     return ~mask

@@ -12,17 +12,23 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from ._checks import check_bool, check_int, check_tensor, show
 from .attention import scaled_dot_product_attention
 
 
 def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
     """(B, T, d_model) -> (B, n_heads, T, d_k) with d_k = d_model // n_heads."""
+    check_tensor(x, "x", ndim=3)
+    check_int(n_heads, "n_heads", low=1)
     b, t, d = x.shape
+    if d % n_heads:
+        raise ValueError(f"x's last dim d_model={d} is not divisible by n_heads={n_heads}")
     return x.view(b, t, n_heads, d // n_heads).transpose(1, 2)
 
 
 def merge_heads(x: torch.Tensor) -> torch.Tensor:
     """(B, n_heads, T, d_k) -> (B, T, n_heads * d_k): the concatenation of the heads."""
+    check_tensor(x, "x", ndim=4)
     b, h, t, dk = x.shape
     return x.transpose(1, 2).reshape(b, t, h * dk)
 
@@ -39,6 +45,9 @@ class MultiHeadAttention(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int, bias: bool = True):
         super().__init__()
+        check_int(d_model, "d_model", low=1)
+        check_int(n_heads, "n_heads", low=1)
+        check_bool(bias, "bias")
         if d_model % n_heads:
             raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
         self.d_model, self.n_heads, self.d_k = d_model, n_heads, d_model // n_heads
@@ -52,9 +61,12 @@ class MultiHeadAttention(nn.Module):
         self.last_values: torch.Tensor | None = None
 
     def _check(self, name: str, x: torch.Tensor) -> None:
-        if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[-1] != self.d_model:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"{name} must have shape (batch, T, d_model={self.d_model}), got {shape}")
+        check_tensor(x, name, floating=True)
+        if x.dim() != 3 or x.shape[-1] != self.d_model:
+            raise ValueError(f"{name} must have shape (batch, T, d_model={self.d_model}), got {tuple(x.shape)}")
+        dtype = self.q_proj.weight.dtype
+        if x.dtype != dtype:
+            raise TypeError(f"{name} has dtype {x.dtype} but the module's weights are {dtype}: convert one of them")
 
     def forward(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
                 mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -77,6 +89,11 @@ class MultiHeadAttention(nn.Module):
 
     def load_from_pytorch(self, ref: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the weights of an ``nn.MultiheadAttention`` (same d_model and heads) into this module."""
+        if not isinstance(ref, nn.MultiheadAttention):
+            raise TypeError(f"ref must be an nn.MultiheadAttention, got {show(ref)}")
+        if ref.in_proj_weight is None:
+            raise ValueError("ref has separate key/value sizes (kdim, vdim != embed_dim): it has no in_proj_weight "
+                             "to copy")
         if ref.embed_dim != self.d_model or ref.num_heads != self.n_heads:
             raise ValueError(
                 f"nn.MultiheadAttention has d_model={ref.embed_dim}, heads={ref.num_heads}; "

@@ -12,26 +12,53 @@ tests can run both side by side and compare the parameters:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 
 import torch
 
+from ._checks import check_list, check_number, show
 
-def _param_list(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
-    params = list(params)
-    if not params:
-        raise ValueError("the optimizer got an empty list of parameters")
+
+def _tensor_list(params: object) -> list[torch.Tensor]:
+    """A list of tensors; one tensor alone is refused (iterating it would give its rows)."""
+    if isinstance(params, torch.Tensor):
+        raise TypeError(
+            f"params must be an iterable of tensors, got a single Tensor of shape {tuple(params.shape)}: "
+            "wrap it in a list, [w]"
+        )
+    params = check_list(params, "params", "tensors (e.g. model.parameters())")
     for i, p in enumerate(params):
         if not isinstance(p, torch.Tensor):
-            raise TypeError(f"parameter {i} must be a torch.Tensor, got {type(p).__name__}")
+            raise TypeError(f"parameter {i} must be a torch.Tensor, got {type(p).__name__} (in params)")
+    return params
+
+
+def _param_list(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
+    params = _tensor_list(params)
+    if not params:
+        raise ValueError("the optimizer got an empty list of parameters (params)")
+    seen: dict[int, int] = {}
+    for i, p in enumerate(params):
         if not p.requires_grad:
             raise ValueError(f"parameter {i} (shape {tuple(p.shape)}) does not require grad")
+        if not p.is_leaf:
+            raise ValueError(
+                f"parameter {i} (shape {tuple(p.shape)}) is not a leaf tensor: it is computed from other "
+                "tensors, so backward() never fills its .grad; optimize the tensors it comes from"
+            )
+        if id(p) in seen:
+            raise ValueError(f"parameter {i} is the same tensor as parameter {seen[id(p)]}: it would be updated twice")
+        seen[id(p)] = i
     return params
 
 
 def _check_lr(lr: float) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    what = "a positive number"
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, numbers.Real)):
+        raise TypeError(f"lr must be {what}, got {show(lr)}")
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be {what}, got {lr!r} (NaN and inf are refused)")
     return float(lr)
 
 
@@ -51,6 +78,8 @@ class Optimizer:
     @torch.no_grad()
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        # a schedule sets self.lr between steps: it may be 0 (the end of a decay), never NaN or a str
+        self.lr = check_number(self.lr, "lr (set on the optimizer)", low=0.0)
         for p, state in zip(self.params, self.state):
             if p.grad is not None:
                 self.update(p, p.grad, state)
@@ -64,10 +93,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[torch.Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        if weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        check_number(momentum, "momentum", 0.0, 1.0, high_open=True)
+        check_number(weight_decay, "weight_decay", low=0.0)
         self.momentum, self.weight_decay = momentum, weight_decay
 
     def update(self, p: torch.Tensor, g: torch.Tensor, state: dict) -> None:
@@ -90,12 +117,17 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[torch.Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
-        if weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        if not isinstance(betas, (tuple, list)):
+            raise TypeError(f"betas must be two numbers in [0, 1), e.g. (0.9, 0.999), got {show(betas)}")
+        if len(betas) != 2:
+            raise ValueError(f"betas must be two numbers in [0, 1), got {len(betas)}: {betas!r}")
+        for b in betas:
+            if isinstance(b, bool) or not isinstance(b, numbers.Real):
+                raise TypeError(f"betas must be two numbers in [0, 1), got {show(betas)}")
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        check_number(eps, "eps", low=0.0, low_open=True)
+        check_number(weight_decay, "weight_decay", low=0.0)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
 
     def update(self, p: torch.Tensor, g: torch.Tensor, state: dict) -> None:
@@ -134,10 +166,14 @@ def warmup_cosine(step: int, total_steps: int, warmup_steps: int, peak_lr: float
     follows half a cosine from ``peak_lr`` down to ``min_lr``.
     """
     for name, value in (("step", step), ("total_steps", total_steps), ("warmup_steps", warmup_steps)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int >= 0, got {show(value)}")
+        if value < 0:
             raise ValueError(f"{name} must be an int >= 0, got {value!r}")
     if warmup_steps >= total_steps:
         raise ValueError(f"warmup_steps={warmup_steps} must be smaller than total_steps={total_steps}")
+    check_number(peak_lr, "peak_lr", low=0.0)
+    check_number(min_lr, "min_lr", low=0.0)
     if not 0 <= min_lr <= peak_lr:
         raise ValueError(f"need 0 <= min_lr <= peak_lr, got min_lr={min_lr!r}, peak_lr={peak_lr!r}")
     if step < warmup_steps:
@@ -154,9 +190,11 @@ def clip_grad_norm(params: Iterable[torch.Tensor], max_norm: float) -> torch.Ten
     ``max_norm`` every gradient is multiplied by max_norm / (norm + 1e-6), as in
     ``torch.nn.utils.clip_grad_norm_``. Returns the norm before clipping.
     """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
+        raise TypeError(f"max_norm must be a number > 0 (inf: measure, do not clip), got {show(max_norm)}")
     if not max_norm > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
-    grads = [p.grad for p in params if p.grad is not None]
+    grads = [p.grad for p in _tensor_list(params) if p.grad is not None]
     if not grads:
         return torch.tensor(0.0)
     total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import torch
 
 from . import corpus, running_example
+from ._checks import check_bool, check_int, show
+from .attention import _check_qkv, check_mask
 from .vocab import Vocab
 
 
@@ -35,6 +37,8 @@ class RunningStep:
 
 def build(seed: int = 0, requires_grad: bool = False) -> RunningStep:
     """Chapter 0's parameters: embeddings (toy rows for The/cat/sat), 9 attention matrices (4, 4), W_out (4, |V|)."""
+    check_int(seed, "seed")
+    check_bool(requires_grad, "requires_grad")
     en_vocab, zh_vocab = corpus.build_vocabs()
     src_ids = torch.tensor(en_vocab.encode(running_example.SOURCE_TOKENS, strict=True))
     dec_ids = torch.tensor(zh_vocab.encode(running_example.DECODER_INPUT, strict=True))
@@ -62,8 +66,12 @@ def attend(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """softmax(q kᵀ / sqrt(d_k) + mask) v: q (T, d_k), k (S, d_k), v (S, d_v) -> (output (T, d_v), weights (T, S))."""
+    _check_qkv(q, k, v)
+    if q.dim() != 2 or k.dim() != 2:
+        raise ValueError(f"q and k must be 2-D, (T, d_k) and (S, d_k), got q {tuple(q.shape)} and k {tuple(k.shape)}")
     scores = q @ k.T / math.sqrt(q.shape[-1])
     if mask is not None:
+        check_mask(mask, scores.shape)
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-1)
     return weights @ v, weights
@@ -72,6 +80,8 @@ def attend(
 def forward(step: RunningStep) -> dict[str, torch.Tensor]:
     """Every intermediate of the forward pass: X, C, Y, H1, H2, logits, and per attention part
     ("enc", "dec", "x") its q, k, v and weights A (names like ``q_x`` and ``A_x``)."""
+    if not isinstance(step, RunningStep):
+        raise TypeError(f"step must be the RunningStep of build(), got {show(step)}")
     p = step.params
     pos = running_example.toy_positions()
     causal = torch.tril(torch.ones(3, 3, dtype=torch.bool))

@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_tensor
+from ._checks import check_int, check_tensor, show
 
 
 def _check_weights(p: object, name: str = "p") -> torch.Tensor:
     check_tensor(p, name, floating=True)
     if p.dim() < 1 or p.shape[-1] == 0:
         raise ValueError(f"{name} must have shape (..., n) with n >= 1 weights, got {tuple(p.shape)}")
-    if (p < 0).any() or (p > 1).any():
-        raise ValueError(f"{name} must hold softmax weights in [0, 1]")
+    if not bool(((p >= 0) & (p <= 1)).all()):  # NaN fails both tests
+        raise ValueError(f"{name} must hold softmax weights in [0, 1] (no NaN)")
     return p
+
+
+def _check_threshold(threshold: object) -> float:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold must be a number strictly between 0 and 1, got {show(threshold)}")
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}")
+    return float(threshold)
 
 
 def softmax_jacobian(p: torch.Tensor) -> torch.Tensor:
@@ -53,8 +61,7 @@ def saturated_share(weights: torch.Tensor, threshold: float = 0.99, mask: torch.
     _check_weights(weights, "weights")
     if weights.dim() < 2:
         raise ValueError(f"weights must have shape (..., T_q, T_k), got {tuple(weights.shape)}")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
-        raise ValueError(f"threshold must be a number strictly between 0 and 1, got {threshold!r}")
+    _check_threshold(threshold)
     if mask is None:
         choices = torch.full(weights.shape[:-1], weights.shape[-1])
     else:
@@ -84,8 +91,18 @@ def attention_rows(net, pairs, en, zh, width: int = 32) -> dict:
 
     import torch.nn.functional as F
 
+    from .corpus import Pair
     from .masks import causal_mask
+    from .transformer import Seq2SeqTransformer
     from .translator import encode_pairs
+
+    if not isinstance(net, Seq2SeqTransformer):
+        raise TypeError(f"net must be a Seq2SeqTransformer, got {show(net)}")
+    if isinstance(pairs, Pair) or not isinstance(pairs, (list, tuple)):
+        raise TypeError(f"pairs must be a list of corpus.Pair, got {show(pairs)}")
+    if not pairs:
+        raise ValueError("pairs must hold at least one sentence pair, got an empty list")
+    check_int(width, "width", low=1)
 
     modules = {
         "encoder": [layer.self_attn for layer in net.encoder],
@@ -123,7 +140,12 @@ def row_sharpness(weights: torch.Tensor, scores: torch.Tensor, mask: torch.Tenso
     weights, scores: (rows, T_k); mask: bool (rows, T_k), True = may attend. The spread of a row is
     the standard deviation of its allowed scores; only rows with at least two allowed keys count.
     """
+    check_tensor(mask, "mask")
     share = saturated_share(weights, threshold=threshold, mask=mask)
+    check_tensor(scores, "scores", floating=True)
+    if scores.shape != weights.shape or mask.shape != weights.shape:
+        raise ValueError(f"weights {tuple(weights.shape)}, scores {tuple(scores.shape)} and mask "
+                         f"{tuple(mask.shape)} must have the same shape (rows, T_k)")
     choice = mask.sum(-1) >= 2
     s = scores.masked_fill(~mask, float("nan"))[choice]
     spread = (s - s.nanmean(-1, keepdim=True)).pow(2).nanmean(-1).sqrt()
@@ -132,8 +154,13 @@ def row_sharpness(weights: torch.Tensor, scores: torch.Tensor, mask: torch.Tenso
 
 def count_saturated(rows_by_key: dict, keys, threshold: float = 0.99) -> tuple[int, int]:
     """(rows whose largest weight > threshold, rows with at least two allowed keys), over ``keys``."""
+    if not isinstance(rows_by_key, dict):
+        raise TypeError(f"rows_by_key must be the dict of attention_rows, got {show(rows_by_key)}")
+    _check_threshold(threshold)
     sat = total = 0
     for key in keys:
+        if key not in rows_by_key:
+            raise ValueError(f"keys holds {key!r}, which rows_by_key does not have; it has {sorted(rows_by_key)}")
         w, _, m = rows_by_key[key]
         choice = m.sum(-1) >= 2
         sat += int((choice & (w.max(-1).values > threshold)).sum())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 
 from . import corpus
+from ._checks import check_int, show
 from .transformer import Seq2SeqTransformer
 from .translator import encode_pairs, translate
 from .vocab import Vocab
@@ -44,6 +45,12 @@ def cross_attention(model: Seq2SeqTransformer, pair: corpus.Pair, en: Vocab, zh:
     column s is source token s.
     """
     _check_model(model)
+    if not isinstance(pair, corpus.Pair):
+        raise TypeError(f"pair must be a corpus.Pair, got {show(pair)}")
+    for name, v in (("en", en), ("zh", zh)):
+        if not isinstance(v, Vocab):
+            raise TypeError(f"{name} must be a Vocab, got {show(v)}")
+    check_int(layer, "layer")
     n = len(model.decoder)
     if not -n <= layer < n:
         raise ValueError(f"layer must be in [-{n}, {n}) for a decoder of {n} layers, got {layer}")
@@ -66,6 +73,7 @@ def snapshot(model: Seq2SeqTransformer, pair: corpus.Pair, en: Vocab, zh: Vocab,
 
     Returns {"step": int, "cross": (T, S) nested list rounded to 3 decimals, "translation": [tokens]}.
     """
+    check_int(step, "step", low=0)
     weights = cross_attention(model, pair, en, zh, layer)
     was_training = model.training
     hyp = translate(model, [pair.en], en, zh)[0]

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
+from ._checks import check_number, check_str, show
+
 CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR")
 
 
@@ -88,6 +90,12 @@ def setup_figures() -> None:
 
 def text_colour_on(rgba: Sequence[float]) -> str:
     """Black or white, whichever reads better on a cell of colour ``rgba`` (relative luminance)."""
+    if isinstance(rgba, str) or not isinstance(rgba, (Sequence, np.ndarray)):
+        raise TypeError(f"rgba must be a sequence of 3 or 4 numbers in [0, 1], got {show(rgba)}")
+    if len(rgba) not in (3, 4):
+        raise ValueError(f"rgba must have 3 or 4 numbers in [0, 1], got {len(rgba)}: {show(rgba)}")
+    for c in rgba:
+        check_number(c, "each channel of rgba", 0.0, 1.0)
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3])
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "black" if luminance > 0.179 else "white"
@@ -112,9 +120,33 @@ def heatmap(
     ``cmap`` is given; a diverging ``cmap`` is always centred on zero when no limits are given.
     Each value is written in black or white, whichever reads better on its cell.
     """
-    m = np.asarray(matrix.detach().cpu() if hasattr(matrix, "detach") else matrix, dtype=float)
+    if matrix is None or isinstance(matrix, (str, bytes, dict, set)):
+        raise TypeError(f"matrix must be a 2-D array of numbers, got {show(matrix)}")
+    try:
+        m = np.asarray(matrix.detach().cpu() if hasattr(matrix, "detach") else matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"matrix must be a 2-D array of numbers, got {show(matrix)}: {exc}") from None
     if m.ndim != 2:
-        raise ValueError(f"heatmap needs a 2-D matrix, got shape {m.shape}")
+        raise ValueError(f"heatmap needs a 2-D matrix, got matrix of shape {m.shape}")
+    if m.size == 0:
+        raise ValueError(f"matrix is empty, shape {m.shape}: nothing to draw")
+    for name, labels, n in (("row_labels", row_labels, m.shape[0]), ("col_labels", col_labels, m.shape[1])):
+        if isinstance(labels, str):
+            raise TypeError(f"{name} must be a list of labels, got the single str {show(labels)}")
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{name}: {len(labels)} labels for {n} rows/columns of a {m.shape} matrix")
+    check_str(fmt, "fmt")
+    try:
+        fmt.format(float(m.flat[0]))
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ValueError(f"fmt {fmt!r} cannot format a float: {exc}") from None
+    if cmap is not None and not isinstance(cmap, (str, matplotlib.colors.Colormap)):
+        raise TypeError(f"cmap must be a colour map name or a Colormap, got {show(cmap)}")
+    for name, limit in (("vmin", vmin), ("vmax", vmax)):
+        if limit is not None:
+            check_number(limit, name)
+    if vmin is not None and vmax is not None and vmin > vmax:
+        raise ValueError(f"vmin={vmin!r} must not exceed vmax={vmax!r}")
     finite = m[np.isfinite(m)]
     signed = finite.size > 0 and finite.min() < 0 < finite.max()
     if cmap is None:
@@ -131,8 +163,6 @@ def heatmap(
         (col_labels, m.shape[1], ax.set_xticklabels, ax.set_xticks),
     ):
         if labels is not None:
-            if len(labels) != n:
-                raise ValueError(f"{len(labels)} labels for {n} rows/columns of a {m.shape} matrix")
             ticks(range(n))
             setter(labels)
     if col_labels is not None and max((len(str(c)) for c in col_labels), default=0) > 3:

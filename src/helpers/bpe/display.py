@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from .._checks import check_int, check_str
+
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a monospaced font: 2 for wide (W) and full-width (F) characters,
     0 for combining marks, 1 otherwise."""
+    check_str(text, "text")
     width = 0
     for ch in text:
         if unicodedata.combining(ch):
@@ -22,4 +25,5 @@ def display_width(text: str) -> int:
 
 def pad(text: str, width: int) -> str:
     """``text`` followed by spaces up to ``width`` display columns (left-aligned)."""
+    check_int(width, "width")
     return text + " " * max(0, width - display_width(text))

@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from .._checks import check_bool, check_int, check_str, show
 from .core import Pair, bytes_to_unicode, check_texts
+
+
+def _check_hf(tok: object, name: str, kind: str | None = None) -> dict:
+    """The model part of a trained ``tokenizers.Tokenizer`` (of ``kind``, e.g. "Unigram", if given)."""
+    if not hasattr(tok, "to_str") or not hasattr(tok, "get_vocab"):
+        raise TypeError(f"{name} must be a trained tokenizers.Tokenizer, got {show(tok)}")
+    model = json.loads(tok.to_str())["model"]
+    if kind is not None and model.get("type") != kind:
+        raise ValueError(f"{name} must be a {kind} tokenizer, got a {model.get('type')} one")
+    return model
 
 
 def hf_reference_tokenizer(texts: Iterable[str], num_merges: int, use_regex: bool = False):
@@ -18,8 +29,8 @@ def hf_reference_tokenizer(texts: Iterable[str], num_merges: int, use_regex: boo
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
     items = check_texts(texts)
-    if isinstance(num_merges, bool) or not isinstance(num_merges, int) or num_merges < 0:
-        raise ValueError(f"num_merges must be an int >= 0, got {num_merges!r}")
+    check_int(num_merges, "num_merges", low=0)
+    check_bool(use_regex, "use_regex")
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=use_regex)
     tok.decoder = decoders.ByteLevel()
@@ -36,8 +47,8 @@ def hf_reference_tokenizer(texts: Iterable[str], num_merges: int, use_regex: boo
 
 def hf_merges_as_ids(hf_tokenizer) -> list[Pair]:
     """The merges of a trained HF byte-level BPE, translated into our token ids."""
+    model = _check_hf(hf_tokenizer, "hf_tokenizer", "BPE")
     byte_of = {c: b for b, c in bytes_to_unicode().items()}
-    model = json.loads(hf_tokenizer.to_str())["model"]
     ids: dict[bytes, int] = {bytes([b]): b for b in range(256)}
     out: list[Pair] = []
     for i, m in enumerate(model["merges"]):
@@ -55,6 +66,7 @@ def hf_id_map(hf_tokenizer) -> dict[int, int]:
     The library numbers its 256 byte tokens in another order than we do (by their GPT-2
     character); a token's bytes identify it. Use it as ``[m[i] for i in hf.encode(s).ids]``.
     """
+    _check_hf(hf_tokenizer, "hf_tokenizer", "BPE")
     byte_of = {c: b for b, c in bytes_to_unicode().items()}
     vocab = [bytes([b]) for b in range(256)]
     for a, b in hf_merges_as_ids(hf_tokenizer):
@@ -72,9 +84,12 @@ def hf_wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, unk: str = "[U
     """
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
+    items = check_texts(texts)
+    check_int(vocab_size, "vocab_size", low=1)
+    check_str(unk, "unk", nonempty=True)
     tok = Tokenizer(models.WordPiece(unk_token=unk))
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(list(texts), trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=[unk]))
+    tok.train_from_iterator(items, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=[unk]))
     return tok
 
 
@@ -87,16 +102,19 @@ def hf_unigram_tokenizer(texts: Iterable[str], vocab_size: int, unk: str = "<unk
     """
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
+    items = check_texts(texts)
+    check_int(vocab_size, "vocab_size", low=1)
+    check_str(unk, "unk", nonempty=True)
     tok = Tokenizer(models.Unigram())
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
-    tok.train_from_iterator(list(texts), trainers.UnigramTrainer(vocab_size=vocab_size, unk_token=unk,
+    tok.train_from_iterator(items, trainers.UnigramTrainer(vocab_size=vocab_size, unk_token=unk,
                                                                 special_tokens=[unk]))
     return tok
 
 
 def unigram_scores(tok) -> dict[str, float]:
     """A trained ``tokenizers`` Unigram model's pieces and their log-probabilities, in id order."""
-    model = json.loads(tok.to_str())["model"]
+    model = _check_hf(tok, "tok", "Unigram")
     return {piece: score for piece, score in model["vocab"]}
 
 
@@ -105,7 +123,7 @@ def with_byte_fallback(tok):
     text its pieces cannot cover is written as UTF-8 bytes instead of the unknown token."""
     from tokenizers import Tokenizer, models
 
-    model = json.loads(tok.to_str())["model"]
+    model = _check_hf(tok, "tok", "Unigram")
     vocab = [(piece, score) for piece, score in model["vocab"]]
     lowest = min(score for _, score in vocab)
     vocab += [(f"<0x{b:02X}>", lowest) for b in range(256)]

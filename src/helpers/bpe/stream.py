@@ -7,6 +7,8 @@ characters. ``StreamDecoder`` keeps the bytes of an unfinished character until t
 
 from __future__ import annotations
 
+from .._checks import check_int, show
+
 
 def utf8_length(lead: int) -> int:
     """How many bytes the UTF-8 character that starts with byte ``lead`` has (0: not a lead byte).
@@ -14,8 +16,9 @@ def utf8_length(lead: int) -> int:
     0xxxxxxx: 1 (ASCII); 110xxxxx: 2; 1110xxxx: 3 (most Chinese); 11110xxx: 4 (emoji);
     10xxxxxx is a continuation byte, never the start of a character.
     """
+    check_int(lead, "lead")
     if not 0 <= lead <= 255:
-        raise ValueError(f"a byte is 0..255, got {lead}")
+        raise ValueError(f"lead must be a byte, 0..255, got {lead}")
     if lead < 0x80:
         return 1
     if 0xC2 <= lead <= 0xDF:
@@ -50,7 +53,13 @@ class StreamDecoder:
         return len(data)
 
     def feed(self, chunk: bytes) -> str:
-        data = self.pending + bytes(chunk)
+        if isinstance(chunk, (str, int)) or chunk is None:  # bytes(5) would be five zero bytes
+            raise TypeError(f"chunk must be bytes (or a list of ints 0..255), got {show(chunk)}")
+        try:
+            chunk = bytes(chunk)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"chunk must be bytes (or a list of ints 0..255), got {show(chunk)}: {exc}") from None
+        data = self.pending + chunk
         cut = self._complete_up_to(data)
         self.pending = data[cut:]
         return data[:cut].decode("utf-8", errors="replace")

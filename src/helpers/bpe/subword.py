@@ -20,8 +20,11 @@ put in front of the text (unless it starts with a space), and the text is cut be
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
+
+from .._checks import check_bool, check_int, check_str, show
 
 META = "\u2581"  # ▁, SentencePiece's visible space
 UNK_PENALTY = 10.0  # an unknown character costs this much less than the rarest piece
@@ -34,6 +37,12 @@ def wordpiece_word(word: str, vocab: Mapping[str, int] | set[str], unk: str = "[
     ``vocab``: the tokens (continuations spelled with ``prefix``). Returns ``[unk]`` if any part
     of the word cannot be matched, or if the word has more than ``max_chars`` characters.
     """
+    check_str(word, "word")
+    if not isinstance(vocab, (Mapping, Set)):
+        raise TypeError(f"vocab must be a set or dict of token strings, got {show(vocab)}")
+    check_str(unk, "unk")
+    check_str(prefix, "prefix")
+    check_int(max_chars, "max_chars", low=0)
     if len(word) > max_chars:
         return [unk]
     pieces, start = [], 0
@@ -55,6 +64,7 @@ def wordpiece_word(word: str, vocab: Mapping[str, int] | set[str], unk: str = "[
 def metaspace(text: str) -> list[str]:
     """SentencePiece's pre-tokenizer: spaces -> "▁", one "▁" in front (unless the text starts with
     a space), cut before each "▁"."""
+    check_str(text, "text")
     if not text:
         return []
     text = text.replace(" ", META)
@@ -65,6 +75,7 @@ def metaspace(text: str) -> list[str]:
 
 def byte_tokens(piece: str) -> list[str]:
     """A piece as byte-fallback tokens: "猫" -> ["<0xE7>", "<0x8C>", "<0xAB>"]."""
+    check_str(piece, "piece")
     return [f"<0x{b:02X}>" for b in piece.encode("utf-8")]
 
 
@@ -78,6 +89,10 @@ def unigram_word(word: str, scores: Mapping[str, float], unk: str = "<unk>",
     are fused; with ``byte_fallback`` an unknown piece becomes its byte tokens (if they are all in
     the vocabulary), otherwise ``unk``.
     """
+    check_str(word, "word")
+    _check_scores(scores)
+    check_str(unk, "unk")
+    check_bool(byte_fallback, "byte_fallback")
     n = len(word)
     unk_score = min(scores.values()) - UNK_PENALTY
     longest = max(map(len, scores))
@@ -117,3 +132,21 @@ def unigram_word(word: str, scores: Mapping[str, float], unk: str = "<unk>",
         else:
             out.append(unk)
     return out
+
+
+def _check_scores(scores: object) -> None:
+    """A non-empty {piece: finite log-probability} mapping (one pass over the values, in C)."""
+    if not isinstance(scores, Mapping):
+        raise TypeError(f"scores must be a dict {{piece: log-probability}}, got {show(scores)}")
+    if not scores:
+        raise ValueError("scores must hold at least one piece, got an empty dict")
+    try:
+        total = sum(scores.values())
+        longest = max(map(len, scores))
+    except TypeError:
+        first = next(iter(scores.items()))
+        raise TypeError(f"scores must map str pieces to numbers, got items like {show(first)}") from None
+    if not math.isfinite(total):
+        raise ValueError("scores must be finite log-probabilities, got NaN or inf")
+    if longest == 0:
+        raise ValueError("scores must not hold the empty piece ''")

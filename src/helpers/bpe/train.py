@@ -23,12 +23,13 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from .core import Pair, get_pair_counts, merge, tie_key, word_table
+from .._checks import check_bool, check_int, show
+from .core import Pair, check_pair, get_pair_counts, merge, tie_key, word_table
 
 
 def _check_num_merges(num_merges: object) -> int:
     if isinstance(num_merges, bool) or not isinstance(num_merges, int):
-        raise TypeError(f"num_merges must be an int, got {type(num_merges).__name__}")
+        raise TypeError(f"num_merges must be an int, got {show(num_merges)}")
     if num_merges < 0:
         raise ValueError(f"num_merges must be >= 0, got {num_merges}")
     return num_merges
@@ -85,7 +86,10 @@ def merge_word(ids: list[int], pair: Pair, new_id: int) -> tuple[list[int], list
     >>> merge_word([1, 2, 3, 1, 2], (1, 2), 9)
     ([9, 3, 9], [((1, 2), -1), ((2, 3), -1), ((9, 3), 1), ((3, 1), -1), ((3, 9), 1), ((1, 2), -1)])
     """
-    a, b = pair
+    if not isinstance(ids, list):
+        raise TypeError(f"ids must be a list of int token ids, got {show(ids)}")
+    a, b = check_pair(pair)
+    check_int(new_id, "new_id", low=0)
     out: list[int] = []
     changes: list[tuple[Pair, int]] = []
     i = 0
@@ -125,6 +129,7 @@ def train_merges(
     token id ``256 + i``. Stops early if no pair is left to merge.
     """
     _check_num_merges(num_merges)
+    check_bool(verbose, "verbose")
     words, freq = word_table(texts, pattern)  # each distinct word once, with its frequency
     counts: dict[Pair, int] = defaultdict(int)  # pair -> occurrences in the whole corpus
     where: dict[Pair, set[int]] = defaultdict(set)  # pair -> the words that hold it

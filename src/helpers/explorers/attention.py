@@ -10,6 +10,8 @@ import json
 import uuid
 from importlib import resources
 
+from .._checks import check_int, check_str, show
+
 _AX_STYLE = """
 <style>
 .ax-root, .mx-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc;
@@ -56,9 +58,17 @@ def attention_data(model, pairs, en, zh) -> dict:
     """
     import torch
 
+    from ..corpus import Pair
     from ..masks import causal_mask
+    from ..transformer import Seq2SeqTransformer
     from ..translator import encode_pairs
 
+    if not isinstance(model, Seq2SeqTransformer):
+        raise TypeError(f"model must be a Seq2SeqTransformer, got {show(model)}")
+    if isinstance(pairs, Pair) or not isinstance(pairs, (list, tuple)):
+        raise TypeError(f"pairs must be a list of corpus.Pair, got {show(pairs)}")
+    if not pairs:
+        raise ValueError("pairs must hold at least one sentence pair, got an empty list")
     model.keep_attention(True)
     sentences = []
     try:
@@ -101,6 +111,7 @@ def text_pair(model, text: str, en, zh):
     from ..corpus import Pair
     from ..translator import translate
 
+    check_str(text, "text")
     words = tuple(w if w in en else "<unk>" for w in text.split())
     if not words:
         raise ValueError("text must contain at least one word")
@@ -118,14 +129,41 @@ def explorer_stages(raw, mask, d_k: int, values=None) -> dict:
 
     from ..attention import masked_softmax
 
-    raw = torch.as_tensor(raw, dtype=torch.float64)
-    mask = torch.as_tensor(mask, dtype=torch.bool)
+    check_int(d_k, "d_k", low=1)
+    raw = _as_tensor(raw, "raw", torch.float64)
+    mask = _as_tensor(mask, "mask", torch.bool)
+    if raw.dim() != 2 or mask.shape != raw.shape:
+        raise ValueError(f"raw and mask must be (T_q, T_k) matrices of the same shape, got raw {tuple(raw.shape)} "
+                         f"and mask {tuple(mask.shape)}")
     scaled = raw / math.sqrt(d_k)
     weights = masked_softmax(scaled, mask)
     out = {"raw": raw, "scaled": scaled, "masked": scaled.masked_fill(~mask, float("-inf")), "weights": weights}
     if values is not None:
-        out["output"] = weights @ torch.as_tensor(values, dtype=torch.float64)
+        values = _as_tensor(values, "values", torch.float64)
+        if values.dim() != 2 or values.shape[0] != raw.shape[1]:
+            raise ValueError(f"values must be (T_k, d_v) with T_k = {raw.shape[1]} rows, got {tuple(values.shape)}")
+        out["output"] = weights @ values
     return out
+
+
+def _as_tensor(x, name: str, dtype):
+    import torch
+
+    try:
+        return torch.as_tensor(x, dtype=dtype)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"{name} must be a matrix of numbers (nested lists or a tensor), "
+                        f"got {show(x)}: {exc}") from None
+
+
+def _check_data(data: object) -> dict:
+    """The dict of ``attention_data`` (or its like), with at least one sentence."""
+    if not isinstance(data, dict) or not data.get("sentences") or not isinstance(data["sentences"], list):
+        raise ValueError(f"data must come from attention_data(...) and hold at least one sentence, got {show(data)}")
+    for key in ("d_k", "n_layers", "n_heads"):
+        if key not in data:
+            raise ValueError(f"data must come from attention_data(...): it has no {key!r}")
+    return data
 
 
 def _signed_colour(x: float, scale: float) -> tuple[str, str]:
@@ -183,7 +221,17 @@ def _output_html(weights, values, keys, allowed, output) -> str:
 def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", layer: int = 0, head: int = 0,
                         stage: str = "weights", query: int = 0) -> str:
     """One view of the explorer rendered in Python (the static fallback and the widget's view)."""
-    k = data["sentences"][sentence]["kinds"][kind]
+    _check_data(data)
+    check_int(sentence, "sentence", low=0, high=len(data["sentences"]) - 1)
+    kinds = data["sentences"][sentence]["kinds"]
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {sorted(kinds)}, got {kind!r}")
+    k = kinds[kind]
+    check_int(layer, "layer", low=0, high=len(k["scores"]) - 1)
+    check_int(head, "head", low=0, high=len(k["scores"][layer]) - 1)
+    check_int(query, "query", low=0, high=len(k["q_tokens"]) - 1)
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {sorted(STAGES)}, got {stage!r}")
     values = k["values"][layer][head] if "values" in k else None
     st = explorer_stages(k["scores"][layer][head], k["mask"], data["d_k"], values)
     if stage not in st:
@@ -210,12 +258,13 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
     It opens on the first sentence with the given ``kind``, ``layer`` and ``head`` (0-based). The
     "× V" stage appears when ``data`` holds the values (``attention_data`` stores them).
     """
-    if not isinstance(data, dict) or "sentences" not in data or not data["sentences"]:
-        raise ValueError("data must come from attention_data(...) and hold at least one sentence")
+    _check_data(data)
     if kind not in data["sentences"][0]["kinds"]:
         raise ValueError(f"kind must be one of {sorted(data['sentences'][0]['kinds'])}, got {kind!r}")
     for name, value, n in (("layer", layer, data["n_layers"]), ("head", head, data["n_heads"])):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int in [0, {n}), got {show(value)}")
+        if not 0 <= value < n:
             raise ValueError(f"{name} must be an int in [0, {n}), got {value!r}")
     root_id = "ax-" + uuid.uuid4().hex[:10]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
@@ -252,6 +301,9 @@ def attention_widget(data: dict, compute=None):
     ``compute`` (a function from a text to one sentence in the format of ``data["sentences"]``),
     a text box adds any sentence the reader types.
     """
+    _check_data(data)
+    if compute is not None and not callable(compute):
+        raise TypeError(f"compute must be a function from a text to one sentence, or None, got {show(compute)}")
     import ipywidgets as w
 
     sentence = w.Dropdown(options=[(s["name"], i) for i, s in enumerate(data["sentences"])], description="sentence")

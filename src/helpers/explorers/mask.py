@@ -7,6 +7,7 @@ import json
 import uuid
 from importlib import resources
 
+from .._checks import check_bool, check_str_list, show
 from .attention import _AX_STYLE, _matrix_html
 
 _MX_STYLE = """
@@ -29,8 +30,18 @@ def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool =
 
     from ..masks import causal_mask
 
-    s = torch.as_tensor(scores, dtype=torch.float64)
+    tokens = check_str_list(tokens, "tokens", nonempty=True)
+    for name, flag in (("pad", pad), ("causal", causal), ("rows", rows)):
+        check_bool(flag, name)
+    if fill not in ("inf", "big"):
+        raise ValueError(f"fill must be 'inf' (-inf) or 'big' (-1e9), got {show(fill)}")
+    try:
+        s = torch.as_tensor(scores, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"scores must be a (T, T) matrix of numbers, got {show(scores)}: {exc}") from None
     n = len(tokens)
+    if s.shape != (n, n):
+        raise ValueError(f"scores must be ({n}, {n}) for {n} tokens, got shape {tuple(s.shape)}")
     is_pad = torch.tensor([t == "<pad>" for t in tokens])
     mask = torch.ones(n, n, dtype=torch.bool)
     if pad:
@@ -60,12 +71,15 @@ def mask_note(st: dict, fill: str) -> str:
 def _as_grid(scores, n: int) -> list:
     """(T, T) or (layers, heads, T, T) scores -> nested lists [layer][head][T][T], rounded."""
     raw = scores.tolist() if hasattr(scores, "tolist") else scores
+    if not isinstance(raw, list):
+        raise TypeError(f"scores must be a (T, T) or (layers, heads, T, T) matrix (nested lists or a tensor), "
+                        f"got {show(scores)}")
     grid = raw if raw and isinstance(raw[0], list) and raw[0] and isinstance(raw[0][0], list) else [[raw]]
     out = []
     for layer in grid:
         out.append([])
         for head in layer:
-            if len(head) != n or any(len(r) != n for r in head):
+            if len(head) != n or any(not isinstance(r, list) or len(r) != n for r in head):
                 raise ValueError(f"scores must be ({n}, {n}) for {n} tokens, got {len(head)} rows")
             out[-1].append([[round(float(x), 2) for x in r] for r in head])
     return out
@@ -78,11 +92,18 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
     ``scores``: the scaled scores, (T, T), or (layers, heads, T, T) to let the reader pick a layer
     and a head; it opens on ``layer`` and ``head`` (0-based).
     """
+    tokens = check_str_list(tokens, "tokens", nonempty=True)
     n = len(tokens)
     grid = _as_grid(scores, n)
     for name, value, m in (("layer", layer, len(grid)), ("head", head, len(grid[0]))):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < m:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int in [0, {m}), got {show(value)}")
+        if not 0 <= value < m:
             raise ValueError(f"{name} must be an int in [0, {m}), got {value!r}")
+    if layer_names is not None:
+        layer_names = check_str_list(layer_names, "layer_names")
+        if len(layer_names) != len(grid):
+            raise ValueError(f"layer_names has {len(layer_names)} names for {len(grid)} layers of scores")
     names = layer_names or [f"layer {i + 1}" for i in range(len(grid))]
     root_id = "mx-" + uuid.uuid4().hex[:10]
     payload = json.dumps({"tokens": tokens, "scores": grid, "layer_names": names},
@@ -131,6 +152,7 @@ def mask_widget(tokens: list[str], scores):
 
     ``scores``: (T, T) scaled scores (one head).
     """
+    mask_stages(scores, tokens, True, True)  # a bad input fails here, with a clear message
     import ipywidgets as w
 
     pad, causal = w.Checkbox(value=True, description="padding mask"), w.Checkbox(value=True, description="causal mask")

@@ -20,6 +20,8 @@ import math
 import uuid
 from importlib import resources
 
+from .._checks import check_int, check_str_list, show
+
 # The loss plot, in SVG pixels.
 PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
 
@@ -56,7 +58,14 @@ _STYLE = """
 
 def loss_points(losses: list[float]) -> tuple[list[list[float]], dict]:
     """SVG coordinates of a loss curve on a log scale: ([[x, y] per step], axis info with tick labels)."""
-    if not losses or any(not (isinstance(x, (int, float)) and x > 0 and math.isfinite(x)) for x in losses):
+    if hasattr(losses, "tolist"):  # a numpy array or a tensor
+        losses = losses.tolist()
+    if isinstance(losses, (str, bytes)) or not isinstance(losses, (list, tuple)):
+        raise TypeError(f"losses must be a list of positive finite numbers, got {show(losses)}")
+    for x in losses:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"losses must be a list of positive finite numbers, got the item {show(x)}")
+    if not losses or any(not (x > 0 and math.isfinite(x)) for x in losses):
         raise ValueError("losses must be a non-empty list of positive finite numbers")
     lo, hi = math.log10(min(losses)), math.log10(max(losses))
     if hi - lo < 1e-9:
@@ -82,20 +91,34 @@ def timeline_data(losses: list[float], snapshots: list[dict], src_tokens: list[s
     tokens; rows: the T tokens being written (reference + <eos>); reference: the correct translation;
     accuracy: held-out exact match at each snapshot (or None).
     """
+    if isinstance(snapshots, (str, dict)) or not isinstance(snapshots, (list, tuple)):
+        raise TypeError(f"snapshots must be a list of dicts from training.snapshot, got {show(snapshots)}")
     if not snapshots:
         raise ValueError("need at least one snapshot")
-    points, axis = loss_points(list(losses))
+    for name, tokens in (("src_tokens", src_tokens), ("rows", rows), ("reference", reference)):
+        check_str_list(tokens, name)
+    points, axis = loss_points(losses)
+    losses = losses.tolist() if hasattr(losses, "tolist") else list(losses)
     for i, s in enumerate(snapshots):
+        if not isinstance(s, dict):
+            raise TypeError(f"snapshots[{i}] must be a dict from training.snapshot, got {show(s)}")
         if not {"step", "cross", "translation"} <= set(s):
             raise ValueError(f"snapshot {i} must have 'step', 'cross' and 'translation', got {sorted(s)}")
+        check_int(s["step"], f"snapshot {i}'s step")
         if not 0 <= s["step"] < len(losses):
             raise ValueError(f"snapshot {i} is at step {s['step']}, outside the {len(losses)} logged steps")
         shape = (len(s["cross"]), {len(r) for r in s["cross"]})
         if shape != (len(rows), {len(src_tokens)}):
             raise ValueError(f"snapshot {i}: cross-attention has {shape[0]} rows of lengths {sorted(shape[1])}, "
                              f"expected ({len(rows)}, {len(src_tokens)}) for the rows and source tokens")
-    if accuracy is not None and len(accuracy) != len(snapshots):
-        raise ValueError(f"{len(accuracy)} accuracies for {len(snapshots)} snapshots")
+        if not all(isinstance(x, (int, float)) and -1e-6 <= x <= 1 + 1e-6 for row in s["cross"] for x in row):
+            raise ValueError(f"snapshot {i}: cross-attention weights must be numbers in [0, 1] (no NaN)")
+    if accuracy is not None:
+        if len(accuracy) != len(snapshots):
+            raise ValueError(f"{len(accuracy)} accuracies for {len(snapshots)} snapshots")
+        for a in accuracy:
+            if a is not None and not (isinstance(a, (int, float)) and not isinstance(a, bool) and 0 <= a <= 1):
+                raise ValueError(f"accuracy must hold numbers in [0, 1] or None, got {show(a)}")
     return {
         "losses": [round(float(x), 3) for x in losses],  # rounded as shown, so JS and Python print alike
         "points": points,
@@ -108,6 +131,12 @@ def timeline_data(losses: list[float], snapshots: list[dict], src_tokens: list[s
                        "translation": list(s["translation"])} for s in snapshots],
         "accuracy": None if accuracy is None else [None if a is None else round(float(a), 2) for a in accuracy],
     }
+
+
+def _check_data(data: object) -> dict:
+    if not isinstance(data, dict) or not data.get("snapshots"):
+        raise ValueError(f"data must come from timeline_data(...) and hold at least one snapshot, got {show(data)}")
+    return data
 
 
 def _svg(data: dict, step: int) -> str:
@@ -149,7 +178,9 @@ def _table(data: dict, cross: list[list[float]]) -> str:
 
 def timeline_view_html(data: dict, index: int = 0) -> str:
     """The view of snapshot ``index``, rendered in Python (static fallback and widget view)."""
+    _check_data(data)
     snaps = data["snapshots"]
+    check_int(index, "index")
     if not -len(snaps) <= index < len(snaps):
         raise ValueError(f"index must be in [0, {len(snaps)}), got {index}")
     s = snaps[index]
@@ -170,10 +201,13 @@ def timeline_view_html(data: dict, index: int = 0) -> str:
 
 
 def timeline_explorer_html(data: dict, index: int = 0) -> str:
-    """Self-contained explorer: a slider (and a play button) over the snapshots."""
-    if not isinstance(data, dict) or not data.get("snapshots"):
-        raise ValueError("data must come from timeline_data(...) and hold at least one snapshot")
+    """Self-contained explorer: a slider (and a play button) over the snapshots; ``index`` may count
+    from the end (-1: the last)."""
+    _check_data(data)
     n = len(data["snapshots"])
+    check_int(index, "index")
+    if not -n <= index < n:
+        raise ValueError(f"index must be in [-{n}, {n}) for {n} snapshots, got {index}")
     index = index % n
     root_id = "tl-" + uuid.uuid4().hex[:10]
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
@@ -196,8 +230,7 @@ def timeline_widget(data: dict):
     """The timeline explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8."""
     import ipywidgets as w
 
-    if not isinstance(data, dict) or not data.get("snapshots"):
-        raise ValueError("data must come from timeline_data(...) and hold at least one snapshot")
+    _check_data(data)
     slider = w.SelectionSlider(options=[(f"step {s['step']}", i) for i, s in enumerate(data["snapshots"])],
                                value=0, description="snapshot", continuous_update=True,
                                layout=w.Layout(width="90%"))

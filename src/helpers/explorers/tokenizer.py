@@ -8,7 +8,14 @@ import re
 import uuid
 from importlib import resources
 
+from .._checks import check_str, check_str_list, show
 from ..bpe import BPETokenizer
+
+
+def _check_tok(tok: object) -> BPETokenizer:
+    if not isinstance(tok, BPETokenizer):
+        raise TypeError(f"tok must be a BPETokenizer, got {show(tok)}")
+    return tok
 
 PALETTE = ["#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a0c4ff", "#ffadad"]
 
@@ -34,6 +41,8 @@ _STYLE = """
 
 def token_label(tok: BPETokenizer, token_id: int) -> str:
     """How a token is shown: its text, or its bytes in hex if they are not valid UTF-8 alone."""
+    _check_tok(tok)
+    token_id = tok._check_id(token_id)
     if token_id in tok.inverse_special:
         return tok.inverse_special[token_id]
     raw = tok.token_bytes(token_id)
@@ -48,6 +57,7 @@ WHITESPACE_MARKS = {" ": "␣", "\t": "⇥", "\n": "↵", "\r": "␍"}
 
 def chip_html(label: str) -> str:
     """A token's label as HTML, with its spaces, tabs and newlines drawn as grey marks (␣ ⇥ ↵)."""
+    check_str(label, "label")
     parts = re.split(r"([ \t\n\r]+)", label)
     return "".join(
         f'<span class="tx-sp">{"".join(WHITESPACE_MARKS[c] for c in part)}</span>'
@@ -60,6 +70,8 @@ def chip_html(label: str) -> str:
 
 def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> str:
     """The tokens of ``text`` as coloured spans (hover: id and bytes), plus a counts line."""
+    _check_tok(tok)
+    check_str(text, "text")
     ids = tok.encode(text, allowed_special=allowed_special)
     spans = []
     for i, t in enumerate(ids):
@@ -79,8 +91,9 @@ def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> 
 
 def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | None = None) -> str:
     """A self-contained tokenizer explorer: type text, see its tokens and ids, vary the merges."""
-    if not isinstance(tok, BPETokenizer):
-        raise TypeError(f"tok must be a BPETokenizer, got {type(tok).__name__}")
+    _check_tok(tok)
+    check_str(text, "text")
+    examples = [] if examples is None else check_str_list(examples, "examples")
     root_id = "tx-" + uuid.uuid4().hex[:10]
     data = {
         "merges": [list(m) for m in tok.merges],
@@ -113,6 +126,8 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
 
 def tokenizer_widget(tok: BPETokenizer, text: str):
     """The tokenizer explorer as ipywidgets, computed by the Python tokenizer (needs a kernel)."""
+    _check_tok(tok)
+    check_str(text, "text")
     import ipywidgets as w
 
     box = w.Textarea(value=text, description="text", layout=w.Layout(width="95%"))
