@@ -84,9 +84,9 @@ def glue_values(executed: Path) -> dict[str, str]:
 
 def format_glue(plain: str, spec: str) -> str:
     """Format a glued value as myst-nb's {glue:text} role does (so the numbers match the website)."""
-    from myst_nb.ext.glue.roles import format_plain_text
+    from myst_nb.core.variables import format_plain_text
 
-    return format_plain_text(plain, spec) if spec else plain
+    return format_plain_text(plain, spec)  # also strips a string's quotes, as the website does
 
 
 def labels(chapters: list[Path]) -> dict[str, tuple[str, str]]:
