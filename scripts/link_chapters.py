@@ -59,9 +59,16 @@ def _link_mention(m: re.Match, page: Path) -> str:
 
 def link_text(text: str, page: Path) -> str:
     """Link the plain chapter mentions of one markdown text (a cell or a file)."""
-    out, fence, fence_kind = [], None, "code"
+    out, fence, fence_kind, in_math = [], None, "code", False
     for line in text.splitlines(keepends=True):
         stripped = line.lstrip()
+        if line.count("$$") % 2 == 1:  # a display formula opens or closes on this line
+            in_math = not in_math
+            out.append(line)
+            continue
+        if in_math:
+            out.append(line)
+            continue
         opener = re.match(r"(`{3,}|~{3,}|:{3,})", stripped)
         if fence is not None:  # inside a fenced block: link only inside MyST directives' bodies
             closes = opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence)

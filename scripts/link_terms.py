@@ -73,8 +73,14 @@ def link_chapter(sources: list[str]) -> tuple[list[str], list[str]]:
     out = []
     for source in sources:
         lines = source.splitlines(keepends=True)
+        in_math = False
         for i, line in enumerate(lines):
             stripped = line.lstrip()
+            if line.count("$$") % 2 == 1:  # a display formula opens or closes on this line
+                in_math = not in_math
+                continue
+            if in_math or "$$" in line:
+                continue
             if re.match(r"(`{3,}|:{3,})", stripped):  # a fence line: a directive's title or code
                 continue
             if stripped.startswith(("#", ":", "(", "|")) or _in_code_fence(lines, i):

@@ -179,3 +179,32 @@ def test_term_linker_links_first_use_only():
     assert linked == ["softmax"] and new[1] == "`softmax` in code"
     new, linked = terms.link_chapter(["# Softmax heading", "$softmax$ and {term}`softmax` later"])
     assert linked == []  # headings and math are left alone; the term is already linked
+    new, linked = terms.link_chapter(["$$\n\\mathrm{softmax}(x)\n$$\n\nThen softmax."])
+    assert linked == ["softmax"] and "\\mathrm{softmax}(x)" in new[0]  # not inside a display formula
+
+
+def _swallowed_tags(text: str) -> list[str]:
+    """Text in angle brackets that Markdown would take for an HTML tag and hide (<eos>, <mask>)."""
+    from markdown_it import MarkdownIt
+
+    allowed = {"br", "b", "i", "p", "details", "summary", "sub", "sup", "a", "span", "div", "em", "strong",
+               "code", "kbd", "img", "figure", "figcaption", "table", "tr", "td", "th"}
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", " ", re.sub(r"\{[a-z:-]+\}`[^`]*`", " ", text), flags=re.S)
+    found = []
+    for token in MarkdownIt("commonmark", {"html": True}).parse(text):
+        for child in token.children or []:
+            name = re.match(r"</?\|?([\w-]*)", child.content).group(1) if child.type == "html_inline" else ""
+            if child.type == "html_inline" and name.lower() not in allowed:
+                found.append(child.content)
+    return found
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.stem)
+def test_no_token_is_swallowed_as_html(nb):
+    """<eos> or <mask> in prose, outside `code`, is read as an HTML tag and vanishes from the page."""
+    found = [t for c in cells(nb) if c["cell_type"] == "markdown" for t in _swallowed_tags("".join(c["source"]))]
+    assert not found, f"{nb.name}: write these as `code`: {found}"
+
+
+def test_swallowed_tags_are_found():
+    assert _swallowed_tags('"猫 坐着 <eos>" and `<sos>` and <b>bold</b>') == ["<eos>"]
