@@ -421,6 +421,10 @@ _CLIPPED = """() => {
     const w = inner.getBoundingClientRect().width, box = m.getBoundingClientRect();
     if (w > box.width + 1 || box.right > limit) out.push('formula: ' + (m.getAttribute('aria-label') || m.textContent).slice(0, 50));
   }
+  for (const m of document.querySelectorAll('.bd-article mjx-container:not([display="true"])')) {
+    const r = m.getBoundingClientRect(), style = getComputedStyle(m);
+    if (r.width > 0 && r.right > limit && style.overflowX !== 'auto') out.push('inline formula: ' + m.textContent.slice(0, 50));
+  }
   for (const h of document.querySelectorAll('main h1, main h2, main h3')) {
     if (h.scrollWidth > h.clientWidth + 1) out.push('heading: ' + h.textContent.slice(0, 50));
   }
