@@ -229,6 +229,9 @@ def check_chinese_glyphs(page, name: str) -> None:
 def check_figures(page, name: str) -> None:
     figures = page.locator("img[src*='_images/']")
     assert figures.count() >= 1, "no figure on the page"
+    # figures are lazy-loaded (only when scrolled near): load them all before looking at them
+    page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach((i) => { i.loading = 'eager'; })")
+    page.wait_for_function("() => [...document.querySelectorAll('img')].every((i) => i.complete)", timeout=30_000)
     for i in range(figures.count()):
         img = figures.nth(i).element_handle()
         assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", img)
