@@ -168,6 +168,7 @@ FA_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\
 FA_FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
 FA_ICON = re.compile(r"\bfa-([a-z0-9-]+)")
 FA_RULE = re.compile(r'([^{}]+)\{content:"\\([0-9a-f]{1,5})"\}')
+FA_CLASS_RULE = re.compile(r'[^{}]*\.fa-[a-z0-9-]+:+before[^{}]*\{content:"\\[0-9a-f]{1,5}"\}')
 LAZY = re.compile(r"<img (?![^>]*\bloading=)")
 
 
@@ -182,11 +183,20 @@ def used_icons(outdir: Path) -> set[str]:
 
 
 def icon_codepoints(css: str, names: set[str]) -> set[int]:
-    """The code points of ``names`` in the theme's CSS (``.fa-rocket:before{content:"\\f135"}``)."""
+    """Code points the site draws with the icon fonts.
+
+    The icons of ``names`` (classes used on the pages, ``.fa-rocket:before{content:"\\f135"}``), and
+    every icon the theme's CSS draws by itself: admonition and dropdown icons are set as custom
+    properties (``--pst-icon-lightbulb:"\uf0eb"``, the private-use character itself) or as a
+    ``content`` of some other rule.
+    """
     codes = set()
     for selectors, code in FA_RULE.findall(css):
         if set(re.findall(r"\.fa-([a-z0-9-]+):+before", selectors)) & names:
             codes.add(int(code, 16))
+    rest = FA_CLASS_RULE.sub("", css)
+    codes |= {int(code, 16) for code in re.findall(r'"\\([ef][0-9a-f]{3})"', rest)}
+    codes |= {ord(ch) for ch in re.findall("[\ue000-\uf8ff]", rest)}
     return codes
 
 
@@ -196,7 +206,7 @@ def subset_icon_fonts(outdir: Path) -> tuple[int, int]:
     from fontTools.ttLib import TTFont
 
     css = "".join(p.read_text(encoding="utf-8", errors="replace")
-                  for p in (outdir / "_static" / "styles").glob("*.css"))
+                  for p in sorted((outdir / "_static").rglob("*.css")))
     codes = icon_codepoints(css, used_icons(outdir))
     fonts = outdir / "_static" / "vendor" / "fontawesome" / "webfonts"
     total = 0
