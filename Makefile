@@ -17,7 +17,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench bench-busy lab lab-sources learner learner-notebooks train compare-norms poems pretrain finetune sync-url clean
+.PHONY: check-python cpu-torch install book test lint unit widgets7 notebooks book-strict browser browser-deps bench bench-busy lab lab-sources learner learner-notebooks train compare-norms poems pretrain finetune post-train sync-url clean
 
 $(STAMP): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -140,6 +140,16 @@ finetune: install
 ## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
 compare-norms: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py
+
+## make post-train: chapter 13's runs (SFT, SFT with the prompt in the loss, DPO, GRPO, reward hacking,
+## baselines) -> src/helpers/data/post_*; SFT first. Each replaces its shipped result (--force).
+post-train: install
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py sft --force
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py sft_prompt_loss --force
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py dpo --force
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo --force
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo_hack --force
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py baselines --force
 
 ## make sync-url: copy the repository URL of _config.yml into every chapter's Colab cell
 ## (standard library only: works before .venv exists, e.g. right after forking)

@@ -35,15 +35,30 @@ def _is_glue_call(stmt: ast.stmt) -> bool:
     )
 
 
+def _only_glues(stmts: list[ast.stmt]) -> bool:
+    """True for loop or branch bodies that only glue: glue calls, plain assignments that prepare
+    them, and nested loops and ifs of the same kind (at least one glue call somewhere)."""
+    def ok(s: ast.stmt) -> bool:
+        if _is_glue_call(s) or isinstance(s, (ast.Assign, ast.AugAssign)):
+            return True
+        if isinstance(s, ast.For) and not s.orelse:
+            return all(ok(x) for x in s.body)
+        if isinstance(s, ast.If):
+            return all(ok(x) for x in s.body + s.orelse)
+        return False
+    calls = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.stmt) and _is_glue_call(n)]
+    return bool(calls) and all(ok(s) for s in stmts)
+
+
 def _is_glue(stmt: ast.stmt) -> bool:
     """A glue(...) call, or a for loop whose body only glues (one value per loop step)."""
     if isinstance(stmt, ast.For) and not stmt.orelse:
-        return all(_is_glue_call(s) for s in stmt.body)
+        return _only_glues(stmt.body)
     return _is_glue_call(stmt)
 
 
 def _shows_output(stmt: ast.stmt) -> bool:
-    calls = stmt.body if isinstance(stmt, ast.For) else [stmt]
+    calls = [n for n in ast.walk(stmt) if isinstance(n, ast.stmt) and _is_glue_call(n)]
     return any(k.arg == "display" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
                for c in calls for k in c.value.keywords)
 

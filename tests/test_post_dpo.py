@@ -1,0 +1,109 @@
+"""DPO (chapter 13): the loss and its hand-derived gradient against autograd, and the loss against trl's."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import torch
+
+from helpers.gpt import GPT, GPTConfig
+from helpers.post import dpo
+
+
+def _logps(seed: int = 0, B: int = 6) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return [-30 * torch.rand(B, generator=g, dtype=torch.float64) for _ in range(4)]
+
+
+@pytest.mark.parametrize("beta", [0.05, 0.1, 1.0])
+def test_dpo_grads_equal_autograd(beta):
+    pc, pr, rc, rr = _logps()
+    pc.requires_grad_(True)
+    pr.requires_grad_(True)
+    dpo.dpo_loss(pc, pr, rc, rr, beta).backward()
+    gc, gr = dpo.dpo_grads(pc.detach(), pr.detach(), rc, rr, beta)
+    torch.testing.assert_close(gc, pc.grad)
+    torch.testing.assert_close(gr, pr.grad)
+
+
+def test_dpo_loss_formula_and_limits():
+    pc, pr, rc, rr = _logps(1)
+    beta = 0.3
+    h = (pc - rc) - (pr - rr)
+    manual = torch.log1p(torch.exp(-beta * h)).mean()  # -ln sigma(x) = ln(1 + e^-x)
+    torch.testing.assert_close(dpo.dpo_loss(pc, pr, rc, rr, beta), manual)
+    # policy == reference: h = 0 and the loss is ln 2
+    assert dpo.dpo_loss(rc, rr, rc, rr, beta).item() == pytest.approx(0.6931471805599453)
+    with pytest.raises(ValueError, match="beta"):
+        dpo.dpo_loss(pc, pr, rc, rr, 0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        dpo.dpo_loss(pc, pr[:2], rc, rr, beta)
+
+
+def test_sequence_log_probs_counts_only_the_answer():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=12, block_size=16, n_layer=1, n_head=2, n_embd=8)).eval()
+    rows, n_prompt = [[1, 5, 6, 7, 2], [1, 5, 8, 2]], [2, 3]
+    got = dpo.sequence_log_probs(model, rows, n_prompt, pad_id=0)
+    for b, (row, n) in enumerate(zip(rows, n_prompt)):
+        total = 0.0
+        for t in range(n, len(row)):  # one forward pass per answer token, unpadded
+            logits = model(torch.tensor([row[:t]]))[0][0, -1]
+            total += torch.log_softmax(logits, -1)[row[t]].item()
+        assert got[b].item() == pytest.approx(total, abs=1e-5)
+
+
+def test_make_pairs_takes_best_and_worst():
+    groups = [([[1], [2], [3]], [1.0, 0.0, 1.0], 1), ([[4], [5]], [1.0, 1.0], 1), ([[6], [7]], [0.0, 0.5], 1)]
+    pairs = dpo.make_pairs(groups, seed=0)
+    assert len(pairs) == 2  # the all-equal group gives none
+    assert pairs[0][0] in ([1], [3]) and pairs[0][1] == [2]
+    assert pairs[1] == ([7], [6], 1)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("trl") is None, reason="trl is not installed (pip install trl==1.16.0)")
+def test_dpo_loss_equals_trl(tmp_path):
+    """trl's DPOTrainer computes its loss inside the trainer: run it on a tiny GPT converted to GPT-2."""
+    import warnings
+
+    from datasets import Dataset
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+    from trl import DPOConfig, DPOTrainer
+
+    from helpers.gpt import to_hf_gpt2
+
+    words = ["<pad>", "<eos>", "<unk>"] + [f"w{i}" for i in range(13)]
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>",
+                                        unk_token="<unk>")
+    torch.manual_seed(0)
+    ours = GPT(GPTConfig(vocab_size=len(words), block_size=32, n_layer=2, n_head=2, n_embd=16)).eval()
+    ref_ours = GPT(GPTConfig(vocab_size=len(words), block_size=32, n_layer=2, n_head=2, n_embd=16)).eval()
+    data = Dataset.from_dict({"prompt": ["w1 w2", "w3", "w4 w5 w6", "w7"],
+                              "chosen": [" w8 w9", " w10 w11 w12", " w1", " w2 w3"],
+                              "rejected": [" w3", " w4 w4", " w5 w6 w7 w8", " w9"]})
+    beta = 0.2
+    cfg = DPOConfig(output_dir=str(tmp_path), beta=beta, per_device_train_batch_size=4, report_to=[],
+                    max_steps=1, use_cpu=True, bf16=False, logging_steps=1, save_strategy="no")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer = DPOTrainer(model=to_hf_gpt2(ours), ref_model=to_hf_gpt2(ref_ours), args=cfg,
+                             train_dataset=data, processing_class=tokenizer)
+        batch = next(iter(trainer.get_train_dataloader()))
+        trainer.model.eval()
+        with torch.no_grad():
+            trl_loss = trainer.compute_loss(trainer.model, batch).item()
+    # the same token ids through our GPT, our sequence log-probabilities and our loss
+    ids, comp, att = batch["input_ids"], batch["completion_mask"], batch["attention_mask"]
+    rows = [ids[b][att[b].bool()].tolist() for b in range(ids.size(0))]
+    n_prompt = [int((att[b].bool() & ~comp[b].bool()).sum()) for b in range(ids.size(0))]
+    with torch.no_grad():
+        lp = dpo.sequence_log_probs(ours, rows, n_prompt, pad_id=0)
+        lr = dpo.sequence_log_probs(ref_ours, rows, n_prompt, pad_id=0)
+    B = len(rows) // 2  # trl's batch is [chosen..., rejected...]
+    loss = dpo.dpo_loss(lp[:B], lp[B:], lr[:B], lr[B:], beta).item()
+    assert abs(loss - 0.6931) > 1e-3  # the two models differ: not the trivial ln 2
+    assert loss == pytest.approx(trl_loss, abs=1e-5)
