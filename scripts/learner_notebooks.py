@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
 # MyST that must never reach a learner (checked on every output notebook).
-LEFTOVERS = re.compile(
-    r"\{glue|\{term\}|\{doc\}|\{ref\}|\{numref\}|\{eq\}|\{cite|\{fa\}|```\{|:::|^\s*\([\w-]+\)=\s*$", re.M
+LEFTOVERS = re.compile(  # a role is never glued to a word or a backslash: \\mathrm{ref} is TeX, not a role
+    r"(?<![\w\\])\{(?:glue[:\w]*|term|doc|ref|numref|eq|cite[:\w]*|fa)\}`|```\{|:::|^\s*\([\w-]+\)=\s*$", re.M
 )
 ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|:{3,})(?P<rest>.*)$")

@@ -27,7 +27,9 @@ GLOSSARY = ROOT / "appendix" / "glossary.md"
 # Terms too common or too short to be worth a link in running prose.
 SKIP = {"head", "mask", "merge", "token", "gradient", "attention", "encoder", "decoder", "alignment",
         # everyday words that are terms only in chapter 13 ("it rewards long keys", "an advantage")
-        "reward", "advantage", "policy"}
+        "reward", "advantage", "policy",
+        # "key" and "value" are everyday words too ("a key idea", "three values of beta")
+        "key", "value"}
 
 
 def glossary_terms(text: str | None = None) -> dict[str, str]:
