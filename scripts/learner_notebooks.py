@@ -175,19 +175,14 @@ def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
         url = _link_doc(target, book, page)
         label = text if explicit else Path(target).stem.replace("_", " ")
         return f"[{label}]({url})"
-    if role == "numref":
+    if role in ("numref", "ref"):
         where, title = book.labels.get(target, (None, target))
         if where is None:
             raise KeyError(f"{page}: unknown label {target!r}")
         href = f"#{target}" if where == page else f"{where}#{target}"
-        shown = text.replace("%s", title.split()[-1]).replace("{number}", title.split()[-1]) if explicit else title
+        number = title.split()[-1]  # "Fig. 11.2" -> "11.2", for {numref}`Figure %s <label>`
+        shown = text.replace("%s", number).replace("{number}", number) if explicit else title
         return f"[{shown}]({href})"
-    if role == "ref":
-        where, heading = book.labels.get(target, (None, target))
-        if where is None:
-            raise KeyError(f"{page}: unknown label {target!r}")
-        href = f"#{target}" if where == page else f"{where}#{target}"
-        return f"[{text if explicit else heading}]({href})"
     if role.startswith("cite"):
         keys = [k.strip() for k in body.split(",")]
         url = f"{book.site}appendix/bibliography.html"
