@@ -64,12 +64,7 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor | None = None,
     if positions.shape[0] != t:
         raise ValueError(f"positions has {positions.shape[0]} entries but x has T={t} (shape {tuple(x.shape)})")
     angles = positions.double()[:, None] * frequencies(d, base)  # (T, d/2)
-    cos, sin = torch.cos(angles).to(x.dtype), torch.sin(angles).to(x.dtype)
-    even, odd = x[..., 0::2], x[..., 1::2]
-    out = torch.empty_like(x)
-    out[..., 0::2] = even * cos - odd * sin
-    out[..., 1::2] = even * sin + odd * cos
-    return out
+    return rotate_pairs(x, angles)
 
 
 def rope_angles(positions: torch.Tensor, d: int, base: float = 10000.0) -> torch.Tensor:

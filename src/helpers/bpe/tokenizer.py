@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .._checks import check_bool, check_int, check_str_list, show
+from .._checks import _iterable, check_bool, check_int, check_str_list, show
 from .core import GPT2_SPLIT_PATTERN, Pair, check_pattern, merge, split_text
 from .train import train_merges
 
@@ -238,14 +238,6 @@ class BPETokenizer:
         if self.pattern is not None:
             split = ", pattern=" + ("GPT-2" if self.pattern == GPT2_SPLIT_PATTERN else repr(self.pattern))
         return f"BPETokenizer(merges={len(self.merges)}, special_tokens={list(self.special_tokens)}{split})"
-
-
-def _iterable(value: object) -> bool:
-    try:
-        iter(value)  # type: ignore[call-overload]
-    except TypeError:
-        return False
-    return True
 
 
 def _check_specials(special_tokens: object) -> list[str]:
