@@ -1,19 +1,23 @@
 """Train the translator four ways: pre- or post-norm, with or without learning-rate warm-up,
 each with three seeds (plus post-norm without warm-up at the shipped learning rate, as a check).
 
-    python scripts/compare_norms.py                    # the settings chapter 7 reports
+    python scripts/compare_norms.py --force            # the settings chapter 7 reports, replacing the shipped log
     python scripts/compare_norms.py --steps 5 --out /tmp/runs
 
 Every run uses the same loop (helpers.translator.train), seed and data order; only norm_first
 and the warm-up change. Writes norm_runs.json (settings, loss curves, held-out exact match and
 loss per run, torch version) into --out, by default the helpers package's data folder, from
-which chapter 7 loads it.
+which chapter 7 loads it. Refuses to replace an existing log without --force; while it runs, the
+runs done so far are in norm_runs.partial.json, which is removed once norm_runs.json is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+
+from _cli import refuse_overwrite
 
 from helpers import norm_runs, translator
 
@@ -38,16 +42,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS),
                         help="repeat the four variants with each of these seeds")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a log that is already in --out (the shipped one by default)")
     args = parser.parse_args()
+    refuse_overwrite(parser, args.out / norm_runs.LOG, args.force)
+    partial_path = args.out / (norm_runs.LOG.removesuffix(".json") + ".partial.json")
     base = translator.TrainSettings(**{name: getattr(args, name) for name in CHAPTER_SETTINGS})
-    def save_partial(partial: dict) -> None:  # a log that grows run by run, readable at any time
-        norm_runs.save(partial, args.out)
+    def save_partial(partial: dict) -> None:  # a log that grows run by run, beside (never over) the finished one
+        partial_path.write_text(json.dumps(partial, indent=1), encoding="utf-8")
         run = partial["runs"][-1]
-        print(f"saved {len(partial['runs'])} runs; last: {run['name']}, seed {run['seed']}", flush=True)
+        print(f"{partial_path.name}: {len(partial['runs'])} runs; last: {run['name']}, seed {run['seed']}", flush=True)
 
     log = norm_runs.compare(base, progress=not args.quiet, n_test=args.n_test,
                             extra_lrs=tuple(args.extra_lr), seeds=tuple(args.seeds), on_run=save_partial)
     path = norm_runs.save(log, args.out)
+    partial_path.unlink(missing_ok=True)
     for run in log["runs"]:
         print(f"{run['name']:32s} seed {run['seed']}  final training loss {run['log'][-1]['loss']:.4f}  held-out loss "
               f"{run['test_loss']:.4f}  exact match {run['test_exact_match']:.2%}  {run['seconds']:.0f} s")

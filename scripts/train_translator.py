@@ -11,37 +11,24 @@ translator.json (settings, training log, exact-match accuracy on held-out senten
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 from pathlib import Path
+
+from _cli import add_settings, read_settings, refuse_overwrite
 
 from helpers import translator
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "helpers" / "data"
 
 
-def parse_bool(text: str) -> bool:
-    """'true'/'false' (also 1/0, yes/no) for a yes-or-no setting; argparse's type=bool took any text as True."""
-    value = text.strip().lower()
-    if value in ("true", "1", "yes"):
-        return True
-    if value in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in fields(translator.TrainSettings):
-        kind = parse_bool if isinstance(f.default, bool) else type(f.default)
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+    add_settings(parser, translator.TrainSettings)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--force", action="store_true",
                         help="replace a checkpoint that is already in --out (the shipped one by default)")
     args = parser.parse_args(argv)
-    if (args.out / translator.CHECKPOINT).exists() and not args.force:
-        parser.error(f"{args.out / translator.CHECKPOINT} exists (the chapters load it): pass --force to replace "
-                     "it, or --out to write elsewhere")
-    settings = translator.TrainSettings(**{f.name: getattr(args, f.name) for f in fields(translator.TrainSettings)})
+    refuse_overwrite(parser, args.out / translator.CHECKPOINT, args.force)
+    settings = read_settings(args, translator.TrainSettings)
     result = translator.train(settings, progress=True)
     translator.save(result, settings, args.out)
     print(f"final training loss {result.log[-1]['loss']:.4f}; exact match on held-out sentences "

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def tiny_checkpoint(tmp_path_factory):
     """A small untrained GPT saved as a pretraining checkpoint (enough for the plumbing)."""
     folder = tmp_path_factory.mktemp("ckpt")
-    s = pretrain.PretrainSettings(n_layer=1, n_head=2, n_embd=32, block_size=72, vocab_max_size=600)
+    s = pretrain.PretrainSettings(n_layer=1, n_head=2, n_embd=32, block_size=72, vocab_max_size=600, steps=0)
     train, _ = poems.train_val_split(poems.load_poems(), s.val_fraction)
     vocab = poems.CharVocab.from_poems(train, max_size=s.vocab_max_size)
     torch.manual_seed(0)

@@ -7,7 +7,9 @@ modelling). AdamW, linear warm-up then cosine decay, gradient clipping at 1.0, a
 
 ``scripts/pretrain_gpt.py`` (``make pretrain``) runs ``train`` with ``PretrainSettings`` and writes
 gpt_poems.pt (float16 weights, config, vocabulary: ``torch.load(weights_only=True)`` works) and
-gpt_poems.json (settings, log, final validation loss and form accuracy). ``load()`` reads them back.
+gpt_poems.json (settings, log, final validation loss and form accuracy, the checkpoint's SHA-256).
+``load()`` reads them back and says so when they do not match each other or the book's run. A run
+stopped by its time cap is never saved as ``gpt_poems.pt``, and nothing is replaced unless asked.
 Every ``eval_every`` steps the log records the held-out loss and the form accuracy of
 ``sample_poems`` poems sampled with their own seeded generator, so evaluating does not change the
 training run: the weights are the same whatever ``eval_every`` is.
@@ -15,10 +17,12 @@ training run: the weights are the same whatever ``eval_every`` is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +34,7 @@ from .gpt import GPT, GPTConfig, load_checkpoint, save_checkpoint
 
 CHECKPOINT_FILE = "gpt_poems.pt"
 LOG_FILE = "gpt_poems.json"
+PARTIAL_PREFIX = "gpt_poems.partial"  # a run stopped by its time cap is saved under this name, never as the above
 
 
 @dataclass
@@ -85,6 +90,9 @@ def lr_at(step: int, s: PretrainSettings) -> float:
 def estimate_loss(model: GPT, stream: torch.Tensor, batches: int, batch_size: int,
                   generator: torch.Generator) -> float:
     """Mean loss over ``batches`` random windows of ``stream`` (eval mode, restored after)."""
+    for name, value in (("batches", batches), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
     was = model.training
     model.eval()
     losses = [model(*poems.get_batch(stream, batch_size, model.config.block_size, generator))[1].item()
@@ -190,31 +198,86 @@ def train(s: PretrainSettings | None = None, progress: bool = True) -> PretrainR
         bar.close()
     result.seconds = time.perf_counter() - start
     model.eval()
-    result.metrics = {"val_loss": result.log[-1]["val_loss"], "steps_done": result.log[-1]["step"],
-                      "form": result.log[-1]["form"], "samples": texts[:10],
+    steps_done = result.log[-1]["step"]
+    result.metrics = {"val_loss": result.log[-1]["val_loss"], "steps_done": steps_done,
+                      "finished": steps_done == s.steps, "form": result.log[-1]["form"], "samples": texts[:10],
                       "params": model.num_params(), "train_seconds": round(result.seconds, 1)}
     return result
 
 
-def save(result: PretrainResult, s: PretrainSettings, folder: str | Path) -> tuple[Path, Path]:
-    """Write gpt_poems.pt (float16 weights, config, vocabulary) and gpt_poems.json (settings, log, metrics)."""
+def finished(result: PretrainResult, s: PretrainSettings) -> bool:
+    """Whether the run took all ``s.steps`` steps (a run stopped by ``max_minutes`` did not)."""
+    return bool(result.metrics.get("finished", result.metrics.get("steps_done") == s.steps))
+
+
+def sha256(path: str | Path) -> str:
+    """The SHA-256 of a file, hex (what the log records of the checkpoint it describes)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def save(result: PretrainResult, s: PretrainSettings, folder: str | Path, overwrite: bool = False,
+         partial: bool = False) -> tuple[Path, Path]:
+    """Write gpt_poems.pt (float16 weights, config, vocabulary) and gpt_poems.json (settings, log, metrics).
+
+    A run that stopped before ``s.steps`` (its time cap) is not saved as a finished checkpoint: it
+    raises unless ``partial=True``, which writes gpt_poems.partial.pt/.json instead, marked unfinished.
+    An existing checkpoint is replaced only with ``overwrite=True``. The log records the checkpoint's
+    SHA-256, which ``load`` checks.
+    """
     folder = Path(folder)
+    done = finished(result, s)
+    if not done and not partial:
+        raise ValueError(f"the run stopped after {result.metrics.get('steps_done')} of {s.steps} steps "
+                         f"(max_minutes={s.max_minutes}): not saved as a finished checkpoint; pass partial=True "
+                         f"to save it as {PARTIAL_PREFIX}.pt")
+    stem = PARTIAL_PREFIX if not done else CHECKPOINT_FILE.removesuffix(".pt")
+    ckpt, log = folder / f"{stem}.pt", folder / f"{stem}.json"
+    if not overwrite and (ckpt.exists() or log.exists()):
+        raise FileExistsError(f"{ckpt if ckpt.exists() else log} exists: pass overwrite=True (--force) to replace it")
     folder.mkdir(parents=True, exist_ok=True)
-    ckpt = folder / CHECKPOINT_FILE
     save_checkpoint(result.model, ckpt, extra={"vocab": result.vocab.to_list()})
     info = {"settings": asdict(s), "config": result.model.config.to_dict(), "metrics": result.metrics,
-            "log": result.log, "checkpoint_bytes": ckpt.stat().st_size, "torch": torch.__version__,
+            "finished": done, "log": result.log, "checkpoint_bytes": ckpt.stat().st_size,
+            "checkpoint_sha256": sha256(ckpt), "torch": torch.__version__,
             "corpus_sha256": poems.provenance()["file"]["sha256"]}
-    log = folder / LOG_FILE
     log.write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return ckpt, log
 
 
+def differences(info: dict) -> list[str]:
+    """What makes a checkpoint's log differ from the book's shipped run: settings, unfinished run.
+
+    ``info`` is a log written by ``save``; the book's run is ``PretrainSettings()`` run to the end.
+    """
+    book = asdict(PretrainSettings())
+    saved = info.get("settings", {})
+    out = [f"{f.name}={saved.get(f.name)!r} (book: {book[f.name]!r})" for f in fields(PretrainSettings)
+           if f.name in saved and saved[f.name] != book[f.name]]
+    if info.get("finished") is False or info.get("metrics", {}).get("finished") is False:
+        out.append(f"the run stopped after {info.get('metrics', {}).get('steps_done')} steps")
+    return out
+
+
 def load(folder: str | Path | None = None) -> tuple[GPT, poems.CharVocab, dict]:
-    """The pretrained poem GPT (float32, eval mode), its vocabulary, and its log (settings, metrics)."""
+    """The pretrained poem GPT (float32, eval mode), its vocabulary, and its log (settings, metrics).
+
+    Warns when the checkpoint is not the one its log describes (SHA-256 differs) and, for the
+    package's own copy (``folder=None``, what the chapters load), when its settings differ from the
+    book's: the chapters' numbers were computed with that run.
+    """
     base = Path(str(resources.files("helpers").joinpath("data"))) if folder is None else Path(folder)
     if not (base / CHECKPOINT_FILE).exists():
         raise FileNotFoundError(f"no {CHECKPOINT_FILE} in {base}; run `make pretrain`")
+    if not (base / LOG_FILE).exists():
+        raise FileNotFoundError(f"no {LOG_FILE} beside {base / CHECKPOINT_FILE}: the log of the run is needed")
     model, ckpt = load_checkpoint(base / CHECKPOINT_FILE)
     info = json.loads((base / LOG_FILE).read_text(encoding="utf-8"))
+    expected = info.get("checkpoint_sha256")
+    if expected is not None and sha256(base / CHECKPOINT_FILE) != expected:
+        warnings.warn(f"{base / CHECKPOINT_FILE} is not the checkpoint {LOG_FILE} describes (SHA-256 differs): "
+                      "its settings and figures do not belong to these weights", stacklevel=2)
+    if folder is None and (diff := differences(info)):
+        warnings.warn(f"{base / CHECKPOINT_FILE} is not the run the chapters were written with: "
+                      f"{'; '.join(diff)}. Their numbers will differ; `git checkout src/helpers/data` restores it",
+                      stacklevel=2)
     return model, poems.CharVocab.from_list(ckpt["vocab"]), info
