@@ -1,0 +1,392 @@
+"""The Chinese edition from one source: translation units, catalogs, checks and the generated book.
+
+    python scripts/translation.py update            # extract the English units into the catalogs (locale/)
+    python scripts/translation.py status            # translated / stale / missing units per page
+    python scripts/translation.py check             # translations whose markup, numbers or code differ
+    python scripts/translation.py build             # the Chinese book's sources in _build/zh/src
+    python scripts/translation.py build --executed _build/jupyter_execute   # ... with the English outputs
+
+Authors edit the English pages (chapters/*.ipynb, intro.md, appendix/*.md) and nothing else. A page
+is cut into translation units: its markdown blocks (a paragraph, a heading, a list, a fenced block
+such as an exercise or a figure with its caption), split at blank lines outside fences and display
+math. Each unit is a gettext entry (``polib``) keyed by its English text, in one catalog per page:
+``locale/zh_CN/<page>.po``. When the English of a unit changes, ``update`` keeps the old
+translation of the most similar retired unit but flags it *fuzzy*: a stale unit. A stale or missing
+unit shows the English on the Chinese page inside a visible "not yet translated" marker, and
+``status`` counts both.
+
+``build`` writes the Chinese book: each page's markdown is replaced unit by unit; code cells are
+copied byte for byte (a test checks), and one hidden cell at the top of each notebook sets
+``BOOK_LANGUAGE`` so that the words code prints or draws come out in Chinese (``helpers.i18n``).
+The generated book lives under ``_build/`` (inside the English book's root it would break the
+English ``-W`` build: "document isn't included in any toctree").
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import polib
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGE = "zh_CN"
+LOCALE = ROOT / "locale" / LANGUAGE
+OUT = ROOT / "_build" / "zh" / "src"
+STALE_SIMILARITY = 0.5  # a changed unit inherits the translation of a retired unit at least this similar
+LANGUAGE_CELL = ('# 中文版：代码打印和绘制的文字用中文（helpers.i18n 读这个设置）\n'
+                 'import os\nos.environ["BOOK_LANGUAGE"] = "zh_CN"')
+
+
+# ----------------------------------------------------------------------------- units
+
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,}|:{3,})")
+
+
+def split_blocks(text: str) -> list[str]:
+    """``text`` cut into blocks and the blank runs between them; ``"".join`` gives ``text`` back.
+
+    Even indices are blocks, odd indices the separators (blank lines). A block is cut at a blank
+    line only outside a fence (```, ~~~ or :::, closed by the same character at least as long) and
+    outside display math ($$ ... $$).
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    in_block = True
+    fence: str | None = None
+    math = False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped == "" and fence is None and not math:
+            if in_block:
+                parts.append("".join(current))
+                current, in_block = [], False
+            current.append(line)
+            continue
+        if not in_block:
+            parts.append("".join(current))
+            current, in_block = [], True
+        current.append(line)
+        m = _FENCE.match(line)
+        if fence is None and not math:
+            if m:
+                fence = m.group(2)
+            elif stripped.startswith("$$") and not (len(stripped) > 2 and stripped.endswith("$$")):
+                math = True
+        elif fence is not None:
+            if m and stripped == m.group(2) and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence):
+                fence = None
+        elif stripped.endswith("$$"):
+            math = False
+    parts.append("".join(current))
+    return parts
+
+
+_LABEL_ONLY = re.compile(r"^\(\s*[\w\-:.]+\s*\)=\s*$")
+_CODE_FENCE = re.compile(r"^(`{3,}|~{3,})(?!\s*\{)")  # a fence of code, not a {directive}
+
+
+def translatable(block: str) -> bool:
+    """Whether a block holds words to translate (not a label, display math, a comment or code)."""
+    s = block.strip()
+    if not s or _LABEL_ONLY.match(s) or (s.startswith("<!--") and s.endswith("-->")):
+        return False
+    if s.startswith("$$") and s.endswith("$$"):
+        return False
+    if _CODE_FENCE.match(s):
+        return False
+    words = re.sub(r"`{3,}|~{3,}|:{3,}", " ", s)
+    words = re.sub(r"\{(?:glue(?::\w+)?|figure|image|include|literalinclude|bibliography)\}[ \t]*\S*", " ", words)
+    words = re.sub(r"\$[^$]*\$|`[^`\n]*`|\{[\w:-]+\}|\([\w\-:.]+\)=|^:\w+:.*$", " ", words, flags=re.M)
+    return re.search(r"[A-Za-z\u4e00-\u9fff]{2,}", words) is not None
+
+
+@dataclass
+class Unit:
+    """One translation unit: the English ``text`` of a page at ``where`` (cell id or 'md', block index)."""
+
+    text: str
+    where: str
+
+
+def page_units(path: Path) -> list[Unit]:
+    """The translatable units of one page (a notebook's markdown cells, or a markdown file), in order."""
+    out: list[Unit] = []
+    for where, source in _markdown_sources(path):
+        for i, block in enumerate(split_blocks(source)[::2]):
+            if translatable(block):
+                out.append(Unit(block.rstrip("\n"), f"{where}#{i}"))
+    return out
+
+
+def _markdown_sources(path: Path) -> list[tuple[str, str]]:
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        return [(cell.get("id", str(i)), cell.source) for i, cell in enumerate(nb.cells)
+                if cell.cell_type == "markdown"]
+    return [("md", path.read_text(encoding="utf-8"))]
+
+
+def book_pages(root: Path = ROOT) -> list[Path]:
+    """Every page of the book in the order of _toc.yml (root first)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    pages = []
+    for name in names:
+        for suffix in (".ipynb", ".md"):
+            if (root / f"{name}{suffix}").exists():
+                pages.append(root / f"{name}{suffix}")
+                break
+        else:
+            raise FileNotFoundError(f"_toc.yml names {name}, which is neither {name}.ipynb nor {name}.md")
+    return pages
+
+
+# ----------------------------------------------------------------------------- catalogs
+
+def catalog_path(page: Path, root: Path = ROOT, locale: Path = LOCALE) -> Path:
+    return locale / page.relative_to(root).with_suffix(".po")
+
+
+def load_catalog(path: Path) -> polib.POFile:
+    if path.exists():
+        return polib.pofile(str(path), wrapwidth=0)
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": LANGUAGE}
+    return po
+
+
+def update_catalog(units: list[Unit], po: polib.POFile) -> polib.POFile:
+    """A catalog for ``units``: known units keep their translation; a changed unit inherits the
+    translation of the most similar retired unit, flagged fuzzy (stale); retired units stay obsolete."""
+    known = {e.msgid: e for e in po}
+    new = polib.POFile(wrapwidth=0)
+    new.metadata = dict(po.metadata) or {"Content-Type": "text/plain; charset=UTF-8", "Language": LANGUAGE}
+    used: set[str] = set()
+    fresh: list[polib.POEntry] = []
+    for unit in units:
+        if unit.text in used:  # the same English twice on a page: one entry
+            next(e for e in new if e.msgid == unit.text).occurrences.append((unit.where, ""))
+            continue
+        used.add(unit.text)
+        old = known.get(unit.text)
+        entry = polib.POEntry(msgid=unit.text, msgstr=old.msgstr if old else "", occurrences=[(unit.where, "")])
+        if old is not None:
+            entry.flags = [f for f in old.flags if f != "fuzzy"] + (["fuzzy"] if old.fuzzy else [])
+            entry.previous_msgid = old.previous_msgid
+        else:
+            fresh.append(entry)
+        new.append(entry)
+    retired = [e for e in po if e.msgid not in used and e.msgstr]
+    for entry in fresh:
+        scored = [(difflib.SequenceMatcher(None, entry.msgid, r.msgid).ratio(), r) for r in retired]
+        if scored:
+            score, best = max(scored, key=lambda pair: pair[0])
+            if score >= STALE_SIMILARITY:
+                entry.msgstr, entry.previous_msgid = best.msgstr, best.msgid
+                entry.flags.append("fuzzy")
+                retired.remove(best)
+    for entry in retired:
+        entry.obsolete = True
+        new.append(entry)
+    return new
+
+
+def status(po: polib.POFile) -> dict[str, int]:
+    live = [e for e in po if not e.obsolete]
+    stale = sum(1 for e in live if e.msgstr and e.fuzzy)
+    missing = sum(1 for e in live if not e.msgstr)
+    return {"units": len(live), "translated": len(live) - stale - missing, "stale": stale, "missing": missing}
+
+
+# ----------------------------------------------------------------------------- checks
+
+_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+_LABEL = re.compile(r"\(([\w\-:.]+)\)=")
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+_LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
+_DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\{([\w:-]+)\}", re.M)
+_OPTION = re.compile(r"^\s*:(label|name|class|width|figwidth|align|nowrap):\s*(.*)$", re.M)
+_FORMAT_FIELD = re.compile(r"(?<!\{)\{[\w.]*(?::[^{}]*)?\}(?![`}])")
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_BROKEN_LINE = re.compile(rf"[{_CJK}，。、；：？！）」』]\n[ \t]*[{_CJK}（「『]")
+
+
+def _without_roles_math_links(text: str) -> str:
+    return _LINK_TARGET.sub("](", _MATH.sub(" ", _ROLE.sub(" ", text)))
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(re.findall(r"\d+(?:\.\d+)?", _without_roles_math_links(text)))
+
+
+def _roles(text: str) -> list[str]:
+    """The roles of ``text`` that must survive translation as they are (glue, ref, numref, eq, doc, cite)."""
+    return sorted(r for r in _ROLE.findall(text) if not r.startswith(("{term}", "{sub-ref}")))
+
+
+def _structure(text: str) -> dict[str, list[str]]:
+    return {
+        "roles": _roles(text),
+        "term roles": sorted(r.split("`")[0] for r in _ROLE.findall(text) if r.startswith("{term}")),
+        "labels": sorted(_LABEL.findall(text)),
+        "math": sorted(m.strip() for m in _MATH.findall(text)),
+        "link targets": sorted(_LINK_TARGET.findall(text)),
+        "directives": [d for _, d in _DIRECTIVE.findall(text)],
+        "directive options": sorted(f"{k}: {v.strip()}" for k, v in _OPTION.findall(text) if k != "class"),
+        "format fields": sorted(_FORMAT_FIELD.findall(_without_roles_math_links(text))),
+        "numbers": _numbers(text),
+        "heading level": [re.match(r"#+", text).group()] if text.startswith("#") else [],
+    }
+
+
+def check_translation(english: str, chinese: str) -> list[str]:
+    """What is wrong with ``chinese`` as a translation of ``english``: each problem one sentence.
+
+    The roles (glue numbers, references, citations), labels, math, link targets, directives and
+    their labels, format fields, numbers and heading level must be the same; a term role may show
+    other words but must be kept; no line break may fall between two Chinese characters (a browser
+    shows it as a space).
+    """
+    problems = []
+    a, b = _structure(english), _structure(chinese)
+    for key in a:
+        if a[key] != b[key]:
+            gone = [x for x in a[key] if x not in b[key]]
+            extra = [x for x in b[key] if x not in a[key]]
+            problems.append(f"{key} differ: missing {gone}, added {extra}")
+    for m in _BROKEN_LINE.finditer(chinese):
+        problems.append(f"line break between Chinese characters: {m.group()!r}")
+    return problems
+
+
+# ----------------------------------------------------------------------------- the Chinese book
+
+def translate_block(block: str, po_index: dict[str, polib.POEntry]) -> str:
+    """The Chinese of one block: its translation if current, else the English inside a marker."""
+    key = block.rstrip("\n")
+    tail = block[len(key):]
+    entry = po_index.get(key)
+    if entry is not None and entry.msgstr and not entry.fuzzy:
+        return entry.msgstr + tail
+    return _fallback(key, stale=entry is not None and bool(entry.msgstr)) + tail
+
+
+def _fallback(english: str, stale: bool) -> str:
+    """The English of a unit with no current translation, marked on the page (classes styled by _ext/edition.py)."""
+    word = "译文待更新" if stale else "尚未翻译"
+    if re.search(r"^#{1,6} ", english, re.M):  # a heading cannot sit inside a directive: mark it in its text
+        return re.sub(r"^(#{1,6} .*)$", rf"\1（{word}）", english, flags=re.M)
+    fence = ":" * (max((len(m) for m in re.findall(r"^\s*(:{3,})", english, re.M)), default=2) + 1)
+    classes = "untranslated stale" if stale else "untranslated"
+    return f"{fence}{{div}} {classes}\n\n{english}\n{fence}"
+
+
+def translate_source(source: str, po_index: dict[str, polib.POEntry]) -> str:
+    parts = split_blocks(source)
+    return "".join(translate_block(p, po_index) if i % 2 == 0 and translatable(p) else p
+                   for i, p in enumerate(parts))
+
+
+def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, executed: Path | None = None) -> list[Path]:
+    """Write the Chinese book's sources into ``out``; returns the pages written.
+
+    With ``executed`` (the English build's executed notebooks, ``_build/jupyter_execute``), each
+    chapter is taken from there with its outputs, and the Chinese book is built without executing:
+    its numbers, figures and printed text are the English edition's, by construction. Without it,
+    the chapters are executed again with ``BOOK_LANGUAGE`` set (one hidden cell at the top).
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in ("_toc.yml", "references.bib"):
+        shutil.copy(root / name, out / name)
+    for folder in ("_ext", "images"):
+        if (root / folder).exists():
+            shutil.copytree(root / folder, out / folder)
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = "Transformer 是怎样学习的"
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
+                         html_search_language="zh")
+    if executed is None:
+        config["execute"] = {**config.get("execute", {}), "cache": str(root / "_build" / ".jupyter_cache_zh")}
+    else:
+        config["execute"] = {**config.get("execute", {}), "execute_notebooks": "off"}
+    (out / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    written = []
+    for page in book_pages(root):
+        po = load_catalog(catalog_path(page, root, locale))
+        index = {e.msgid: e for e in po if not e.obsolete}
+        relative = page.relative_to(root)
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if page.suffix == ".ipynb":
+            source = page if executed is None else executed / relative
+            if not source.exists():
+                raise FileNotFoundError(f"no executed notebook {source}: build the English book first (make book)")
+            nb = nbformat.read(source, as_version=4)
+            for cell in nb.cells:
+                if cell.cell_type == "markdown":
+                    cell.source = translate_source(cell.source, index)
+            if executed is None:
+                setup = nbformat.v4.new_code_cell(LANGUAGE_CELL, metadata={"tags": ["remove-cell"]})
+                setup.id = "book-language"
+                nb.cells.insert(0, setup)
+            nbformat.write(nb, target)
+        else:
+            target.write_text(translate_source(page.read_text(encoding="utf-8"), index), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+# ----------------------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["update", "status", "check", "build"])
+    ap.add_argument("--out", type=Path, default=OUT, help="build: folder of the Chinese sources")
+    ap.add_argument("--executed", type=Path, default=None,
+                    help="build: take the chapters with their outputs from this folder (_build/jupyter_execute)")
+    args = ap.parse_args(argv)
+    if args.command == "build":
+        pages = build(args.out, executed=args.executed)
+        print(f"{len(pages)} pages written to {args.out}")
+        return 0
+    totals = {"units": 0, "translated": 0, "stale": 0, "missing": 0}
+    problems = 0
+    for page in book_pages():
+        path = catalog_path(page)
+        po = load_catalog(path)
+        if args.command == "update":
+            po = update_catalog(page_units(page), po)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            po.save(str(path))
+        counts = status(po)
+        for k in totals:
+            totals[k] += counts[k]
+        if args.command in ("update", "status"):
+            print(f"{page.relative_to(ROOT)!s:45} " + "  ".join(f"{k} {v:4}" for k, v in counts.items()))
+        if args.command == "check":
+            for e in po:
+                if e.msgstr and not e.obsolete:
+                    for p in check_translation(e.msgid, e.msgstr):
+                        problems += 1
+                        print(f"{path.relative_to(ROOT)}:{e.linenum}: {p}")
+    if args.command == "check":
+        print(f"{problems} problems")
+        return 1 if problems else 0
+    print(json.dumps(totals))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

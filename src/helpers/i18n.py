@@ -1,0 +1,51 @@
+"""The language of the words that code prints or draws: English, or Chinese in the Chinese edition.
+
+The chapters' code is the same in both editions; only one setting differs, the environment variable
+``BOOK_LANGUAGE`` ("en", the default, or "zh_CN"), which the Chinese edition's notebooks set in a
+hidden first cell (``scripts/translation.py``), so the build, Colab and Binder behave alike.
+``t("English text {n}", n=3)`` returns the text in the current language, its ``{fields}`` filled in;
+the Chinese strings are in ``data/strings_zh_CN.json``, keyed by the English (tests/test_i18n.py
+checks that every ``t(...)`` literal has an entry whose fields match).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("en", "zh_CN")
+VARIABLE = "BOOK_LANGUAGE"
+
+
+def language() -> str:
+    """The current language: ``BOOK_LANGUAGE`` if set (one of ``LANGUAGES``), else "en"."""
+    value = os.environ.get(VARIABLE, "en") or "en"
+    if value not in LANGUAGES:
+        raise ValueError(f"{VARIABLE} must be one of {LANGUAGES}, got {value!r}")
+    return value
+
+
+def set_language(value: str) -> None:
+    """Set the language for this process (what the Chinese notebooks' first cell does)."""
+    if value not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {value!r}")
+    os.environ[VARIABLE] = value
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """English -> ``lang`` for the words code prints or draws (empty for English)."""
+    if lang == "en":
+        return {}
+    text = resources.files("helpers").joinpath("data", f"strings_{lang}.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def t(text: str, /, **fields) -> str:
+    """``text`` in the current language (the English when no translation exists), ``{fields}`` filled in."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}: {text!r}")
+    out = strings(language()).get(text, text)
+    return out.format(**fields) if fields else out

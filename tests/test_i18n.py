@@ -1,0 +1,65 @@
+"""helpers.i18n: the words code prints or draws, in the edition's language."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from helpers import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fields(text: str) -> list[str]:
+    return sorted(name for _, name, spec, _ in string.Formatter().parse(text) if name is not None)
+
+
+def test_language_follows_the_one_setting(monkeypatch):
+    monkeypatch.delenv(i18n.VARIABLE, raising=False)
+    assert i18n.language() == "en" and i18n.t("{n} tokens", n=3) == "3 tokens"
+    i18n.set_language("zh_CN")
+    assert i18n.language() == "zh_CN" and i18n.t("{n} tokens", n=3) == "3 个词元"
+    assert i18n.t("a sentence nobody translated") == "a sentence nobody translated"
+    monkeypatch.setenv(i18n.VARIABLE, "fr")
+    with pytest.raises(ValueError, match="BOOK_LANGUAGE must be one of"):
+        i18n.language()
+    with pytest.raises(ValueError, match="language must be one of"):
+        i18n.set_language("zh")
+    with pytest.raises(TypeError, match="text must be a str"):
+        i18n.t(3)
+
+
+def test_catalog_keeps_fields_and_has_no_line_breaks_between_chinese():
+    table = json.loads((ROOT / "src" / "helpers" / "data" / "strings_zh_CN.json").read_text(encoding="utf-8"))
+    for english, chinese in table.items():
+        assert fields(english) == fields(chinese), english
+        assert chinese and not re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]", chinese), english
+
+
+def t_literals() -> set[str]:
+    """Every string literal passed to t(...) in src/helpers and the chapters' code cells."""
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "src" / "helpers").rglob("*.py")]
+    for nb in (ROOT / "chapters").glob("*.ipynb"):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    found = set()
+    for src in sources:
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:  # IPython magics in a cell
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "t"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_t_literal_in_the_code_has_a_chinese_entry():
+    table = i18n.strings("zh_CN")
+    assert sorted(t_literals() - set(table)) == []

@@ -1,0 +1,180 @@
+"""The Chinese edition's machinery (scripts/translation.py): units, catalogs, checks, generated book."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import polib
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("translation", ROOT / "scripts" / "translation.py")
+T = importlib.util.module_from_spec(spec)
+sys.modules["translation"] = T
+spec.loader.exec_module(T)
+
+PAGE = """# 4. Attention
+
+(sec-attention)=
+## 4.1 Scores
+
+The score of {glue:text}`n_pairs` pairs is $q k^\\top$; see [chapter 3](03_positional.ipynb).
+
+$$
+a = \\mathrm{softmax}(z)
+
+b = 1
+$$
+
+```{exercise} Scale it
+:label: ex-04-scale
+
+Divide by $\\sqrt{d_k}$.
+
+Why?
+```
+
+```python
+print("not translated")
+```
+"""
+
+
+def test_blocks_give_the_text_back_and_keep_fences_and_math_whole():
+    parts = T.split_blocks(PAGE)
+    assert "".join(parts) == PAGE
+    blocks = parts[::2]
+    assert any(b.startswith("$$") and b.rstrip().endswith("$$") and "b = 1" in b for b in blocks)
+    assert any(b.startswith("```{exercise}") and "Why?" in b for b in blocks)
+    assert all(sep.strip() == "" for sep in parts[1::2])
+    for text in ("", "\n\n", "a\n\n\nb\n", "\nx", "```\nunclosed\n\nfence"):
+        assert "".join(T.split_blocks(text)) == text
+
+
+def test_every_page_of_the_book_splits_back_into_itself():
+    for page in T.book_pages():
+        for _, source in T._markdown_sources(page):
+            assert "".join(T.split_blocks(source)) == source, page
+
+
+def test_what_is_translated():
+    assert not T.translatable("(sec-x)=") and not T.translatable("<!-- a note -->")
+    assert not T.translatable("$$\nx = 1\n$$") and not T.translatable("```{glue:figure} fig_x\n:name: fig-x\n```")
+    kinds = {b.split("\n")[0][:20]: T.translatable(b) for b in T.split_blocks(PAGE)[::2]}
+    assert kinds == {"# 4. Attention": True, "(sec-attention)=": True,
+                     "The score of {glue:t": True, "$$": False, "```{exercise} Scale ": True, "```python": False}
+
+
+def entry_texts(po: polib.POFile) -> dict[str, tuple[str, bool, bool]]:
+    return {e.msgid: (e.msgstr, e.fuzzy, e.obsolete) for e in po}
+
+
+def test_catalog_update_keeps_marks_stale_and_retires():
+    units = [T.Unit("The cat sat on the mat.", "c1#0"), T.Unit("## Summary", "c2#0")]
+    po = T.update_catalog(units, polib.POFile())
+    assert T.status(po) == {"units": 2, "translated": 0, "stale": 0, "missing": 2}
+    po.find("The cat sat on the mat.").msgstr = "猫坐在垫子上。"
+    po.find("## Summary").msgstr = "## 小结"
+    edited = [T.Unit("The cat sat on the red mat.", "c1#0"), T.Unit("## Summary", "c2#0"),
+              T.Unit("Something new entirely, unlike the rest.", "c3#0")]
+    po2 = T.update_catalog(edited, po)
+    got = entry_texts(po2)
+    assert got["## Summary"] == ("## 小结", False, False)
+    assert got["The cat sat on the red mat."] == ("猫坐在垫子上。", True, False)  # stale, inherited
+    assert po2.find("The cat sat on the red mat.").previous_msgid == "The cat sat on the mat."
+    assert got["Something new entirely, unlike the rest."] == ("", False, False)
+    assert T.status(po2) == {"units": 3, "translated": 1, "stale": 1, "missing": 1}
+    po3 = T.update_catalog([T.Unit("## Summary", "c2#0")], po2)  # the others removed from the page
+    assert [e.msgid for e in po3 if e.obsolete] == ["The cat sat on the red mat."]
+    assert T.status(po3) == {"units": 1, "translated": 1, "stale": 0, "missing": 0}
+
+
+@pytest.mark.parametrize("chinese, problem", [
+    ("{glue:text}`n_pairs` 对的得分是 $q k^\\top$；见[第 3 章](03_positional.ipynb)。", None),
+    ("对的得分是 $q k^\\top$；见[第 3 章](03_positional.ipynb)。", "roles differ"),
+    ("{glue:text}`n_pairs` 对的得分是 $qk$；见[第 3 章](03_positional.ipynb)。", "math differ"),
+    ("{glue:text}`n_pairs` 对的得分是 $q k^\\top$；见[第 4 章](03_positional.ipynb)。", "numbers differ"),
+    ("{glue:text}`n_pairs` 对的得分是 $q k^\\top$；见[第 3 章](04_attention.ipynb)。", "link targets differ"),
+    ("{glue:text}`n_pairs` 对的得\n分是 $q k^\\top$；见[第 3 章](03_positional.ipynb)。", "line break between Chinese"),
+])
+def test_check_translation(chinese, problem):
+    english = "The score of {glue:text}`n_pairs` pairs is $q k^\\top$; see [chapter 3](03_positional.ipynb)."
+    problems = T.check_translation(english, chinese)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_check_translation_structure():
+    assert T.check_translation("## 4.1 Scores", "### 4.1 得分") == ["heading level differ: missing ['##'], added ['###']"]
+    ex = "```{exercise} Scale it\n:label: ex-04-scale\n\nDivide by 2.\n```"
+    assert T.check_translation(ex, "```{exercise} 缩放\n:label: ex-04-scale\n\n除以 2。\n```") == []
+    assert T.check_translation(ex, "```{exercise} 缩放\n:label: ex-4\n\n除以 2。\n```")[0].startswith("directive options")
+    assert T.check_translation("Print {n:,} rows", "打印 {n} 行")[0].startswith("format fields")
+    assert T.check_translation("A {term}`token` here", "这里是{term}`词元 <token>`") == []
+    assert T.check_translation("A {term}`token` here", "这里是词元")[0].startswith("term roles")
+
+
+def test_generated_book_keeps_code_and_marks_what_is_not_translated(tmp_path):
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    for name in ("_toc.yml", "_config.yml", "references.bib"):
+        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
+                                   "      - file: chapters/04_attention\n", encoding="utf-8")
+    (root / "intro.md").write_text("# Intro\n\nHello there, reader.\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PAGE),
+                                         nbformat.v4.new_code_cell("x = 1  # code stays\nprint(x)")])
+    nbformat.write(nb, root / "chapters" / "04_attention.ipynb")
+    locale = tmp_path / "locale"
+    for page in T.book_pages(root):
+        po = T.update_catalog(T.page_units(page), polib.POFile())
+        for e in po:
+            if e.msgid == "(sec-attention)=\n## 4.1 Scores":
+                e.msgstr = "(sec-attention)=\n## 4.1 得分"
+            if e.msgid.startswith("# 4."):
+                e.msgstr, e.flags = "# 4. 注意力（旧译）", ["fuzzy"]
+        path = T.catalog_path(page, root, locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+    out = tmp_path / "zh"
+    T.build(out, root, locale)
+    zh = nbformat.read(out / "chapters" / "04_attention.ipynb", as_version=4)
+    assert zh.cells[0].source == T.LANGUAGE_CELL and zh.cells[0].metadata["tags"] == ["remove-cell"]
+    assert [c.source for c in zh.cells[1:] if c.cell_type == "code"] == [nb.cells[1].source]
+    text = zh.cells[1].source
+    assert "## 4.1 得分" in text and "# 4. Attention（译文待更新）" in text  # stale: English, marked
+    assert ":::{div} untranslated" in text and "The score of {glue:text}`n_pairs`" in text
+    assert "(sec-attention)=" in text and 'print("not translated")' in text
+    intro = (out / "intro.md").read_text(encoding="utf-8")
+    assert intro == "# Intro（尚未翻译）\n\n:::{div} untranslated\n\nHello there, reader.\n:::\n"
+    config = (out / "_config.yml").read_text(encoding="utf-8")
+    assert "language: zh_CN" in config and ".jupyter_cache_zh" in config
+
+
+def test_catalogs_are_up_to_date_with_the_english():
+    """Run `make translations` after editing English prose: it marks the changed units stale."""
+    for page in T.book_pages():
+        po = T.load_catalog(T.catalog_path(page))
+        live = {e.msgid for e in po if not e.obsolete}
+        assert live == {u.text for u in T.page_units(page)}, f"{page.name}: run `make translations`"
+
+
+def test_every_translation_keeps_the_markup_of_its_english():
+    problems = []
+    for page in T.book_pages():
+        for e in T.load_catalog(T.catalog_path(page)):
+            if e.msgstr and not e.obsolete:
+                problems += [f"{page.name}: {p}" for p in T.check_translation(e.msgid, e.msgstr)]
+    assert problems == []
+
+
+def test_status_reports_counts(capsys):
+    assert T.main(["status"]) == 0
+    totals = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(totals) == {"units", "translated", "stale", "missing"} and totals["units"] > 900
