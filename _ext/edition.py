@@ -1,6 +1,12 @@
 """Two editions of one book (English at the site's root, Chinese under zh/): on every page a link to
 the same page in the other edition, and the look of text the Chinese edition has not translated yet.
 
+Chinese search: Sphinx's "zh" search cuts the pages into words with jieba (fed the glossary's
+Chinese terms through ``html_search_options = {"dict": ...}``), but in the browser it splits a typed
+query only at spaces and punctuation, so 最大的权重 would be one unknown word. ``SearchChineseBook``
+adds a query splitter that cuts each run of Chinese characters into the longest words the index
+knows.
+
 Configuration (``_config.yml``, ``sphinx.config``): ``book_edition`` ("en" or "zh_CN") and
 ``book_other_edition_root``, the other edition's root relative to this one's ("zh/" or "../"); an
 empty value leaves the pages without a switch. ``scripts/translation.py build`` sets both for the
@@ -11,6 +17,9 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+
+from sphinx.search import languages
+from sphinx.search.zh import SearchChinese
 
 LABELS = {"en": ("中文版", "zh-CN"), "zh_CN": ("English", "en")}
 
@@ -30,7 +39,37 @@ def _static(app) -> None:
     app.config.html_static_path.append(str(Path(__file__).parent / "edition_static"))
 
 
+# The query splitter of the Chinese edition's search page (searchtools.js calls splitQuery).
+SPLIT_QUERY_JS = r"""
+var splitQuery = (query) => {
+  const parts = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter((t) => t);
+  const index = (typeof Search !== "undefined" && Search._index) ? Search._index : null;
+  const known = (w) => index !== null && (w in index.terms || w in index.titleterms);
+  const out = [];
+  for (const part of parts) {
+    if (!/[\u3400-\u9fff]/.test(part)) { out.push(part); continue; }
+    if (known(part)) { out.push(part); continue; }
+    let i = 0;
+    while (i < part.length) {  // the longest known word at i; a character no word starts with is skipped
+      let j = Math.min(part.length, i + 12);
+      while (j > i + 1 && !known(part.slice(i, j))) j -= 1;
+      if (j > i + 1) out.push(part.slice(i, j));
+      i = j;
+    }
+  }
+  return out;
+};
+"""
+
+
+class SearchChineseBook(SearchChinese):
+    """Sphinx's Chinese search, with a query splitter that knows the index's words (see the module)."""
+
+    js_splitter_code = SPLIT_QUERY_JS
+
+
 def setup(app):
+    languages["zh"] = SearchChineseBook
     app.add_config_value("book_edition", "en", "html")
     app.add_config_value("book_other_edition_root", "", "html")
     app.connect("builder-inited", _static)

@@ -141,23 +141,7 @@ def _sft_model(args):
 
 def sample_groups(model, chat, requests, group_size: int, seed: int) -> list:
     """For each request, ``group_size`` answers (ids, rewards, prompt length): DPO's raw material."""
-    g = torch.Generator().manual_seed(seed)
-    groups = []
-    for i in range(0, len(requests), 16):
-        chunk = requests[i: i + 16]
-        batch = [r for r in chunk for _ in range(group_size)]
-        ids, mask, tp = sampling.sample(model, chat, batch, g)
-        for j, r in enumerate(chunk):
-            rows, scores = [], []
-            for k in range(j * group_size, (j + 1) * group_size):
-                n = int(mask[k].sum())
-                row = ids[k, : tp + n].tolist()
-                if row[-1] != chat.eos_id:
-                    row.append(chat.eos_id)  # an answer cut by the length limit: end it
-                rows.append(row)
-                scores.append(rewards.form_reward(chat.decode_answer(row[tp:]), r))
-            groups.append((rows, scores, tp))
-    return groups
+    return dpo.sample_groups(model, chat, requests, group_size, seed)
 
 
 def _dpo_job(args, pairs, beta: float, seed: int) -> dict:

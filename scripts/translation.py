@@ -296,6 +296,18 @@ def translate_source(source: str, po_index: dict[str, polib.POEntry]) -> str:
                    for i, p in enumerate(parts))
 
 
+def glossary_words(root: Path = ROOT) -> list[str]:
+    """The Chinese names of the glossary's terms (its bold **名称**, alternatives split at /), for jieba."""
+    text = (root / "appendix" / "glossary.md").read_text(encoding="utf-8")
+    words = set()
+    for bold in re.findall(r"\*\*([^*]+)\*\*", text):
+        for w in re.split(r"\s*[/／、,，]\s*", bold):
+            w = w.strip(" .。()（）")
+            if re.fullmatch(r"[\u3400-\u9fffA-Za-z0-9\-]+", w) and re.search(r"[\u3400-\u9fff]", w):
+                words.add(w)
+    return sorted(words)
+
+
 def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, executed: Path | None = None) -> list[Path]:
     """Write the Chinese book's sources into ``out``; returns the pages written.
 
@@ -315,8 +327,10 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, executed: P
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = "Transformer 是怎样学习的"
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    words = out / "_search_words.txt"
+    words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
-                         html_search_language="zh")
+                         html_search_language="zh", html_search_options={"dict": str(words)})
     if executed is None:
         config["execute"] = {**config.get("execute", {}), "cache": str(root / "_build" / ".jupyter_cache_zh")}
     else:

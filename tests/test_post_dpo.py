@@ -107,3 +107,52 @@ def test_dpo_loss_equals_trl(tmp_path):
     loss = dpo.dpo_loss(lp[:B], lp[B:], lr[:B], lr[B:], beta).item()
     assert abs(loss - 0.6931) > 1e-3  # the two models differ: not the trivial ln 2
     assert loss == pytest.approx(trl_loss, abs=1e-5)
+
+
+def test_pair_diagnostics_match_a_direct_computation():
+    torch.manual_seed(0)
+    cfg = GPTConfig(vocab_size=12, block_size=16, n_layer=1, n_head=2, n_embd=8)
+    ref, policy = GPT(cfg).eval(), GPT(cfg).train()
+    pairs = [([1, 5, 6, 7, 2], [1, 5, 8, 2], 2), ([1, 4, 9, 2], [1, 4, 3, 3, 10, 2], 2), ([1, 6, 6, 2], [1, 6, 2], 3)]
+    beta = 0.3
+    d = dpo.pair_diagnostics(policy, ref, pairs, pad_id=0, beta=beta)
+    assert policy.training and not ref.training  # modes restored
+
+    def logp(model, row, n):  # one unpadded forward pass per pair answer
+        lp = torch.log_softmax(model.eval()(torch.tensor([row]))[0][0], -1)
+        return sum(lp[t - 1, row[t]].item() for t in range(n, len(row)))
+
+    for i, (c, r, n) in enumerate(pairs):
+        rc, rr, pc, pr = logp(ref, c, n), logp(ref, r, n), logp(policy, c, n), logp(policy, r, n)
+        assert d["ref_chosen"][i].item() == pytest.approx(rc, abs=1e-5)
+        assert d["rejected"][i].item() == pytest.approx(pr, abs=1e-5)
+        assert d["margin"][i].item() == pytest.approx(beta * ((pc - rc) - (pr - rr)), abs=1e-5)
+    assert d["accuracy"] == pytest.approx((d["margin"] > 0).float().mean().item())
+    args = (d["chosen"], d["rejected"], d["ref_chosen"], d["ref_rejected"], beta)
+    assert d["loss"] == pytest.approx(dpo.dpo_loss(*args).item())
+    # the policy as its own reference: every implicit reward is 0, nothing is ranked
+    same = dpo.pair_diagnostics(ref, ref, pairs, pad_id=0, beta=beta)
+    assert same["margin"].abs().max().item() == 0 and same["accuracy"] == 0
+    with pytest.raises(ValueError, match="no preference pairs"):
+        dpo.pair_diagnostics(policy, ref, [], pad_id=0, beta=beta)
+
+
+def test_sample_groups_scores_every_answer_and_is_seeded():
+    from helpers import poems
+    from helpers.post import chat, rewards
+
+    vocab = poems.CharVocab("春风花月夜江山，。写一首五言七绝句律诗以字开头")
+    fmt = chat.ChatFormat(vocab)
+    torch.manual_seed(0)
+    base = GPT(GPTConfig(vocab_size=len(vocab), block_size=96, n_layer=1, n_head=2, n_embd=8)).eval()
+    model = chat.extend_model(base, 2).eval()
+    reqs = [chat.Request("quatrain5", "春"), chat.Request("regulated7", "月")] * 9  # 18: two chunks of 16
+    groups = dpo.sample_groups(model, fmt, reqs, group_size=3, seed=4)
+    assert len(groups) == len(reqs)
+    for (rows, scores, tp), r in zip(groups, reqs):
+        assert len(rows) == len(scores) == 3 and tp == len(fmt.prompt_ids(r))
+        for row, s in zip(rows, scores):
+            assert row[:tp] == fmt.prompt_ids(r) and row[-1] == fmt.eos_id
+            assert s == rewards.form_reward(fmt.decode_answer(row[tp:]), r)
+    again = dpo.sample_groups(model, fmt, reqs, group_size=3, seed=4)
+    assert [g[0] for g in again] == [g[0] for g in groups]

@@ -1,7 +1,9 @@
-"""Chapter 13's figures: instruction-following before and after tuning, form share against KL, GRPO's curves.
+"""Chapter 13's figures: instruction-following before and after tuning, what DPO does to its pairs,
+GRPO's curves, and the form share against the KL divergence.
 
-Every figure is at most 5.6 inches wide with text at >= 1.8 pt per inch of width (``_phone``),
-so it stays readable on a phone.
+Every figure is 5 inches wide with every text at 10.5 points: 2.1 points per inch of width, above
+the book's rule of 1.8 (``_phone.min_font``), so that text stays at 9 px or more even in the
+~310-pixel column of a 390-pixel phone. Legends sit below the axes, inside the figure.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ._phone import min_font, set_fonts
 
-WIDTH = 5.6
+WIDTH = 5.0
+FONT = round(2.1 * WIDTH, 1)  # 10.5 points
+assert FONT >= min_font(WIDTH)
 METRICS = {"form_ok": "requested form", "first_ok": "requested first character", "both": "both"}
 
 
@@ -23,8 +28,8 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
     the share of answers with the requested form, first character, and both, with error bars
     from ``low`` to ``high`` (a 95% interval, or the seeds' range)."""
     labels = list(rows)
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.85 * len(labels)))
-    h = 0.26
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.95 * len(labels)), layout="constrained")
+    h = 0.27
     y = np.arange(len(labels))[::-1]
     for k, (key, name) in enumerate(METRICS.items()):
         vals = np.array([100 * rows[m][key][0] for m in labels])
@@ -33,28 +38,79 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
         ax.barh(y + (1 - k) * h, vals, h, xerr=[vals - lo, hi - vals], capsize=2, label=name)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
+    ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel("% of answers to held-out instructions")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.4, 1.0), ncol=2, frameon=False)
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
-    set_fonts(fig, min_font(WIDTH))
-    fig.tight_layout()
+    set_fonts(fig, FONT)
+    return fig
+
+
+def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
+    """What tuning did to the log-probabilities of preference pairs (``dpo.pair_diagnostics``, one
+    entry per tuned model, e.g. "DPO" and "GRPO", all with the same reference and pairs).
+
+    Top: the mean change of ln pi(y | x) from the reference, for the chosen and for the rejected
+    answers (nats per answer). Bottom: one point per pair and model, x = the change for the
+    chosen answer, y = the change for the rejected one; below the diagonal the implicit reward
+    ranks the chosen answer first (margin > 0).
+    """
+    names = list(diagnostics)
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 7.4), layout="constrained",
+                                  height_ratios=(1, 1.45))
+    colours = ["tab:purple", "tab:green", "tab:orange", "tab:blue"]
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        d = diagnostics[name]
+        dc = (np.asarray(d["chosen"]) - np.asarray(d["ref_chosen"])).mean()
+        dr = (np.asarray(d["rejected"]) - np.asarray(d["ref_rejected"])).mean()
+        x = np.arange(2) + (i - (len(names) - 1) / 2) * width
+        bars = ax.bar(x, [dc, dr], width, color=colours[i % len(colours)], label=name)
+        ax.bar_label(bars, fmt="%.1f", padding=2)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xticks([0, 1], ["chosen $y_w$", "rejected $y_l$"])
+    ax.set_ylabel("mean change of\nln π(y | x), nats")
+    lo = min(ax.get_ylim()[0], -1.0)
+    ax.set_ylim(1.35 * lo, 0.5)
+    ax.set_title("change from the SFT model, held-out pairs")
+    ax.legend(loc="lower left", ncol=2)
+    for i, name in enumerate(names):
+        d = diagnostics[name]
+        dc = np.asarray(d["chosen"]) - np.asarray(d["ref_chosen"])
+        dr = np.asarray(d["rejected"]) - np.asarray(d["ref_rejected"])
+        ax2.scatter(dc, dr, s=22, color=colours[i % len(colours)], alpha=0.8, label=name)
+    lims = np.array([*ax2.get_xlim(), *ax2.get_ylim()])
+    lo, hi = lims.min(), max(lims.max(), 1.0)
+    ax2.plot([lo, hi], [lo, hi], "k--", lw=1, label="margin 0 (below it:\nchosen ranked first)")
+    ax2.axhline(0, color="gray", lw=0.6)
+    ax2.axvline(0, color="gray", lw=0.6)
+    ax2.set_xlim(lo, hi)
+    ax2.set_ylim(lo, hi)
+    ax2.set_aspect("equal", adjustable="box")
+    ax2.set_xlabel("change for the chosen answer (nats)")
+    ax2.set_ylabel("change for the rejected\nanswer (nats)")
+    ax2.legend(loc="upper left")
+    ax2.grid(alpha=0.3)
+    set_fonts(fig, FONT)
     return fig
 
 
 def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | None = None,
-                     ylabel: str = "% answers with requested form and first character") -> Figure:
+                     ylabel: str = "% answers with requested\nform and first character") -> Figure:
     """Each method as a point: x = KL from the SFT model (nats per answer), y = a share (%).
 
     ``points``: dicts with "label", "kl", "share" and optional "kl_range", "share_range" (low,
     high) drawn as error bars (e.g. the spread over seeds). ``best_of``: dicts "n", "kl", "share",
-    drawn as a dashed line (best-of-n's KL is a bound, not a measurement).
+    drawn as a dashed line (best-of-n's KL is a bound, not a measurement). The legend sits below.
     """
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.9))
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.6), layout="constrained")
     if best_of:
         ax.plot([b["kl"] for b in best_of], [100 * b["share"] for b in best_of], "k--", lw=1, marker=".",
                 label="best-of-n (KL: its bound)")
         for b in best_of:
-            ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points", xytext=(4, -10))
+            if b["n"] > 1:
+                ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points",
+                            xytext=(5, -12))
     markers = "osD^vP*X"
     for i, p in enumerate(points):
         kl_lo, kl_hi = p.get("kl_range", (p["kl"], p["kl"]))
@@ -65,9 +121,8 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
     ax.set_xlabel("KL from the SFT model (nats per answer)")
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right", fontsize=9)
-    set_fonts(fig, min_font(WIDTH))
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    set_fonts(fig, FONT)
     return fig
 
 
@@ -75,7 +130,7 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     """Two stacked panels over GRPO steps. Top: the form reward of each step's sampled answers,
     one thin line per seed and their mean. Bottom: the run on the flawed punctuation reward:
     its reward (left axis) and the answers' mean length in tokens (right axis)."""
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.0))
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.6), layout="constrained")
     for i, log in enumerate(logs):
         ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=f"seed {i}")
     n = min(len(log) for log in logs)
@@ -94,7 +149,7 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     ax3 = ax2.twinx()
     ax3.plot(steps, [e["answer_length"] for e in hack_log], "s--", ms=3, color="tab:blue")
     ax3.set_ylabel("answer length (tokens)", color="tab:blue")
+    ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.grid(alpha=0.3)
-    set_fonts(fig, min_font(WIDTH))
-    fig.tight_layout()
+    set_fonts(fig, FONT)
     return fig

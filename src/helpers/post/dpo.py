@@ -20,7 +20,9 @@ import torch
 from torch.nn import functional as F
 
 from ..gpt import GPT
-from .sampling import token_log_probs
+from .chat import ChatFormat, Request
+from .rewards import form_reward
+from .sampling import sample, token_log_probs
 
 Pair = tuple[list[int], list[int], int]  # (chosen ids, rejected ids, number of prompt ids), ids end with <eos>
 
@@ -97,6 +99,28 @@ def make_pairs(groups: Sequence[tuple[list[list[int]], list[float], int]], seed:
     return pairs
 
 
+def sample_groups(model: GPT, chat: ChatFormat, requests: Sequence[Request], group_size: int,
+                  seed: int) -> list[tuple[list[list[int]], list[float], int]]:
+    """For each request, ``group_size`` answers sampled at temperature 1 and their form rewards:
+    [(rows of ids, rewards, number of prompt ids)], the input of ``make_pairs``. An answer cut by
+    the length limit gets an <eos>. Requests are sampled 16 at a time, from one seeded generator."""
+    g = torch.Generator().manual_seed(seed)
+    groups = []
+    for i in range(0, len(requests), 16):
+        chunk = requests[i: i + 16]
+        ids, mask, tp = sample(model, chat, [r for r in chunk for _ in range(group_size)], g)
+        for j, r in enumerate(chunk):
+            rows, scores = [], []
+            for k in range(j * group_size, (j + 1) * group_size):
+                row = ids[k, : tp + int(mask[k].sum())].tolist()
+                if row[-1] != chat.eos_id:
+                    row.append(chat.eos_id)  # an answer cut by the length limit: end it
+                rows.append(row)
+                scores.append(form_reward(chat.decode_answer(row[tp:]), r))
+            groups.append((rows, scores, tp))
+    return groups
+
+
 def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: float, steps: int,
               batch_size: int = 16, lr: float = 1e-4, seed: int = 0, log_every: int = 5) -> list[dict]:
     """Tune ``policy`` in place on preference pairs (``ref`` frozen) -> log [{"step", "loss", "acc", "margin"}].
@@ -130,3 +154,35 @@ def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: f
                         "seconds": round(time.perf_counter() - start, 1)})
     policy.eval()
     return log
+
+
+@torch.no_grad()
+def pair_diagnostics(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: float) -> dict:
+    """What DPO did to each pair: the answers' log-probabilities under ``ref`` and ``policy``.
+
+    Returns tensors of shape (n_pairs,): ``ref_chosen``, ``ref_rejected``, ``chosen``, ``rejected``
+    (sequence log-probabilities, nats), the implicit rewards ``reward_chosen`` = beta * (chosen -
+    ref_chosen) and ``reward_rejected``, and ``margin`` = their difference (beta * h); and the
+    floats ``accuracy`` (share of pairs with margin > 0: the implicit reward ranks the chosen
+    answer first) and ``loss`` (the mean DPO loss on these pairs).
+    """
+    if not pairs:
+        raise ValueError("no preference pairs")
+    if isinstance(beta, bool) or not isinstance(beta, int | float) or beta <= 0:
+        raise ValueError(f"beta must be a number > 0, got {beta!r}")
+    was_training = policy.training, ref.training
+    policy.eval()
+    ref.eval()
+    chosen, rejected, n_prompt = [c for c, _, _ in pairs], [r for _, r, _ in pairs], [n for _, _, n in pairs]
+    out = {"ref_chosen": sequence_log_probs(ref, chosen, n_prompt, pad_id),
+           "ref_rejected": sequence_log_probs(ref, rejected, n_prompt, pad_id),
+           "chosen": sequence_log_probs(policy, chosen, n_prompt, pad_id),
+           "rejected": sequence_log_probs(policy, rejected, n_prompt, pad_id)}
+    policy.train(was_training[0])
+    ref.train(was_training[1])
+    out["reward_chosen"] = beta * (out["chosen"] - out["ref_chosen"])
+    out["reward_rejected"] = beta * (out["rejected"] - out["ref_rejected"])
+    out["margin"] = out["reward_chosen"] - out["reward_rejected"]
+    out["accuracy"] = (out["margin"] > 0).float().mean().item()
+    out["loss"] = dpo_loss(out["chosen"], out["rejected"], out["ref_chosen"], out["ref_rejected"], beta).item()
+    return out
