@@ -3,6 +3,8 @@
     python scripts/translation.py update            # extract the English units into the catalogs (locale/)
     python scripts/translation.py status            # translated / stale / missing units per page
     python scripts/translation.py check             # translations whose markup, numbers or code differ
+    python scripts/translation.py export chapters/04_attention.ipynb /tmp/04.txt   # a translator's work file
+    python scripts/translation.py import chapters/04_attention.ipynb /tmp/04.txt   # ... read back
     python scripts/translation.py build             # the Chinese book's sources in _build/zh/src
     python scripts/translation.py build --executed _build/jupyter_execute   # ... with the English outputs
 
@@ -298,7 +300,8 @@ def translate_source(source: str, po_index: dict[str, polib.POEntry]) -> str:
 
 def glossary_words(root: Path = ROOT) -> list[str]:
     """The Chinese names of the glossary's terms (its bold **名称**, alternatives split at /), for jieba."""
-    text = (root / "appendix" / "glossary.md").read_text(encoding="utf-8")
+    path = root / "appendix" / "glossary.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
     words = set()
     for bold in re.findall(r"\*\*([^*]+)\*\*", text):
         for w in re.split(r"\s*[/／、,，]\s*", bold):
@@ -362,15 +365,75 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, executed: P
     return written
 
 
+# ----------------------------------------------------------------------------- a translator's work file
+
+UNIT_HEAD = "=== unit {n} ==="
+ZH_HEAD = "--- 中文 ---"
+
+
+def export_units(po: polib.POFile) -> str:
+    """The live units of a catalog as a plain text file a translator edits: the English, then the Chinese
+    (empty when missing; a stale one shows its old translation and, above it, the English it translated)."""
+    out = []
+    for n, e in enumerate(u for u in po if not u.obsolete):
+        out.append(UNIT_HEAD.format(n=n))
+        out.append(e.msgid)
+        if e.fuzzy and e.previous_msgid:
+            out.append("--- stale: the translation below was made for ---")
+            out.append(e.previous_msgid)
+        out.append(ZH_HEAD)
+        out.append(e.msgstr)
+    return "\n".join(out) + "\n"
+
+
+def import_units(po: polib.POFile, text: str) -> int:
+    """Set the translations from a file written by ``export_units`` (units matched by their English);
+    a non-empty translation clears the stale flag. Returns the number of units set."""
+    live = [u for u in po if not u.obsolete]
+    chunks = re.split(r"^=== unit (\d+) ===\n", text, flags=re.M)[1:]
+    done = 0
+    for number, body in zip(chunks[::2], chunks[1::2]):
+        english, sep, chinese = body.partition(f"\n{ZH_HEAD}\n")
+        if not sep:
+            raise ValueError(f"unit {number}: no line '{ZH_HEAD}'")
+        english = english.split("\n--- stale: the translation below was made for ---\n")[0]
+        matches = [u for u in live if u.msgid == english]
+        if not matches:
+            raise ValueError(f"unit {number}: its English is not a unit of this page any more: {english[:60]!r}")
+        chinese = chinese.rstrip("\n")
+        if chinese.strip():
+            entry = matches[0]
+            entry.msgstr = chinese
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = None
+            done += 1
+    return done
+
+
 # ----------------------------------------------------------------------------- command line
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["update", "status", "check", "build"])
+    ap.add_argument("command", choices=["update", "status", "check", "build", "export", "import"])
+    ap.add_argument("page", nargs="?", type=Path, help="export/import: the English page (chapters/04_attention.ipynb)")
+    ap.add_argument("file", nargs="?", type=Path, help="export/import: the translator's work file")
     ap.add_argument("--out", type=Path, default=OUT, help="build: folder of the Chinese sources")
     ap.add_argument("--executed", type=Path, default=None,
                     help="build: take the chapters with their outputs from this folder (_build/jupyter_execute)")
     args = ap.parse_args(argv)
+    if args.command in ("export", "import"):
+        if args.page is None or args.file is None:
+            ap.error(f"{args.command} needs a page and a file")
+        path = catalog_path(args.page.resolve())
+        po = load_catalog(path)
+        if args.command == "export":
+            args.file.write_text(export_units(po), encoding="utf-8")
+            print(f"{status(po)} -> {args.file}")
+        else:
+            n = import_units(po, args.file.read_text(encoding="utf-8"))
+            po.save(str(path))
+            print(f"{n} translations set; {status(po)}")
+        return 0
     if args.command == "build":
         pages = build(args.out, executed=args.executed)
         print(f"{len(pages)} pages written to {args.out}")

@@ -178,3 +178,17 @@ def test_status_reports_counts(capsys):
     assert T.main(["status"]) == 0
     totals = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(totals) == {"units", "translated", "stale", "missing"} and totals["units"] > 900
+
+
+def test_a_translators_work_file_round_trips():
+    po = T.update_catalog([T.Unit("## Summary", "a#0"), T.Unit("Two\nlines.", "b#0"), T.Unit("Third.", "c#0")],
+                          polib.POFile())
+    po.find("Third.").msgstr, po.find("Third.").flags, po.find("Third.").previous_msgid = "第三。", ["fuzzy"], "3rd."
+    text = T.export_units(po)
+    assert "--- stale: the translation below was made for ---\n3rd.\n--- 中文 ---\n第三。" in text
+    text = text.replace("## Summary\n--- 中文 ---\n", "## Summary\n--- 中文 ---\n## 小结").replace("第三。", "第三句。")
+    assert T.import_units(po, text) == 2
+    assert T.status(po) == {"units": 3, "translated": 2, "stale": 0, "missing": 1}
+    assert po.find("## Summary").msgstr == "## 小结" and po.find("Third.").msgstr == "第三句。"
+    with pytest.raises(ValueError, match="not a unit of this page"):
+        T.import_units(po, "=== unit 0 ===\nGone.\n--- 中文 ---\n走了。\n")
