@@ -211,7 +211,7 @@ def status(po: polib.POFile) -> dict[str, int]:
 
 # ----------------------------------------------------------------------------- checks
 
-_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+_ROLE = re.compile(r"(?<![A-Za-z0-9_\\])\{[\w:-]+\}`[^`]*`")  # not the {L} of `\p{L}`
 _LABEL = re.compile(r"\(([\w\-:.]+)\)=")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
@@ -230,15 +230,27 @@ def _numbers(text: str) -> list[str]:
     return sorted(re.findall(r"\d+(?:\.\d+)?", _without_roles_math_links(text)))
 
 
+_LINK_ROLES = ("{term}", "{ref}", "{numref}", "{doc}")  # their shown text is translated; the target is kept
+
+
 def _roles(text: str) -> list[str]:
-    """The roles of ``text`` that must survive translation as they are (glue, ref, numref, eq, doc, cite)."""
-    return sorted(r for r in _ROLE.findall(text) if not r.startswith(("{term}", "{sub-ref}")))
+    """The roles of ``text`` as they must survive translation: glue, eq and cite roles whole; for term,
+    ref, numref and doc roles the role and its target (the shown text may be translated)."""
+    out = []
+    for role in _ROLE.findall(text):
+        name, _, body = role.partition("`")
+        body = body[:-1]
+        if name in _LINK_ROLES:
+            target = re.search(r"<([^<>]+)>$", body)
+            out.append(f"{name}<{target.group(1) if target else body}>")
+        else:
+            out.append(role)
+    return sorted(out)
 
 
 def _structure(text: str) -> dict[str, list[str]]:
     return {
         "roles": _roles(text),
-        "term roles": sorted(r.split("`")[0] for r in _ROLE.findall(text) if r.startswith("{term}")),
         "labels": sorted(_LABEL.findall(text)),
         "math": sorted(m.strip() for m in _MATH.findall(text)),
         "link targets": sorted(_LINK_TARGET.findall(text)),
@@ -253,14 +265,22 @@ def _structure(text: str) -> dict[str, list[str]]:
 def check_translation(english: str, chinese: str) -> list[str]:
     """What is wrong with ``chinese`` as a translation of ``english``: each problem one sentence.
 
-    The roles (glue numbers, references, citations), labels, math, link targets, directives and
-    their labels, format fields, numbers and heading level must be the same; a term role may show
-    other words but must be kept; no line break may fall between two Chinese characters (a browser
-    shows it as a space).
+    The roles (glue numbers, equations, citations), labels, math, link targets, directives and
+    their labels, format fields and heading level must be the same; a term, ref, numref or doc role
+    may show other words but keeps its target; every number of the English must be there (one may be
+    added); no line break may fall between two Chinese characters (a browser shows it as a space).
     """
     problems = []
     a, b = _structure(english), _structure(chinese)
     for key in a:
+        if key == "numbers":  # a translation may add a number (spelled-out words, 从 0 数起), never lose one
+            lost = list(a[key])
+            for n in b[key]:
+                if n in lost:
+                    lost.remove(n)
+            if lost:
+                problems.append(f"numbers differ: missing {lost}, added []")
+            continue
         if a[key] != b[key]:
             gone = [x for x in a[key] if x not in b[key]]
             extra = [x for x in b[key] if x not in a[key]]

@@ -117,7 +117,12 @@ def test_check_translation_structure():
     assert T.check_translation(ex, "```{exercise} 缩放\n:label: ex-4\n\n除以 2。\n```")[0].startswith("directive options")
     assert T.check_translation("Print {n:,} rows", "打印 {n} 行")[0].startswith("format fields")
     assert T.check_translation("A {term}`token` here", "这里是{term}`词元 <token>`") == []
-    assert T.check_translation("A {term}`token` here", "这里是词元")[0].startswith("term roles")
+    assert T.check_translation("A {term}`token` here", "这里是词元")[0].startswith("roles differ")
+    assert T.check_translation("See {ref}`the pad exercise <ex-02-pad>`", "见{ref}`补齐练习 <ex-02-pad>`") == []
+    assert T.check_translation("See {ref}`ex-02-pad`", "见{ref}`练习 <ex-02-pad>`") == []
+    assert T.check_translation("See {ref}`ex <ex-02-pad>`", "见{ref}`练习 <ex-03>`")[0].startswith("roles differ")
+    assert T.check_translation("`\\p{L}` means a letter; see `regex`", "`\\p{L}` 表示字母；见 `regex`") == []
+    assert T.check_translation("*the* is at position 4", "*the* 在位置 4（从 0 数起）") == []
 
 
 def test_generated_book_keeps_code_and_marks_what_is_not_translated(tmp_path):
