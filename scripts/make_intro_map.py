@@ -20,14 +20,36 @@ COLUMNS = [  # (heading, colour, chapters as (number, name))
       (4, "Attention"), (5, "Masking"), (6, "Cross-attention")]),
     ("Training the\ntranslator", "#fdeee0",
      [(7, "Transformer\nblock"), (8, "Loss"), (9, "Backpropagation")]),
-    ("GPT and a\nreal model", "#e6f4ea",
-     [(10, "Pretraining,\nfine-tuning"), (11, "GPT"), (12, "A real model")]),
+    ("GPT, a real model,\nan assistant", "#e6f4ea",
+     [(10, "Pretraining,\nfine-tuning"), (11, "GPT"), (12, "A real model"), (13, "Post-training")]),
 ]
+ZH = {  # the Chinese edition's labels (images/chapter_map_zh.png)
+    "The one\ntraining step": "一个训练步", "Training the\ntranslator": "训练翻译模型",
+    "GPT, a real model,\nan assistant": "GPT、真实模型\n与助手",
+    "Big picture": "全景", "Tokenization": "词元化", "Embeddings": "嵌入", "Positions": "位置",
+    "Attention": "注意力", "Masking": "掩码", "Cross-attention": "交叉注意力", "Transformer\nblock": "Transformer\n块",
+    "Loss": "损失", "Backpropagation": "反向传播", "Pretraining,\nfine-tuning": "预训练与\n微调", "GPT": "GPT",
+    "A real model": "真实模型", "Post-training": "后训练",
+    "Each chapter uses the ones before it; chapter 0 is an overview of 1-9.":
+        "每一章都用到前面各章；第 0 章是第 1-9 章的概览。",
+}
 BOX_W, BOX_H, PITCH, GAP = 1.5, 0.5, 0.68, 0.17
 OUT = Path(__file__).resolve().parents[1] / "images" / "chapter_map.png"
 
 
 def main() -> None:
+    draw(lambda text: text, OUT)
+    import sys
+
+    sys.path.insert(0, str(OUT.parents[1] / "src"))
+    from helpers.viz import setup_cjk_font
+
+    setup_cjk_font()
+    draw(lambda text: ZH[text], OUT.with_name("chapter_map_zh.png"))
+
+
+def draw(say, out: Path) -> None:
+    """The map with every label passed through ``say`` (English, or the Chinese of ``ZH``), into ``out``."""
     fig = plt.figure(figsize=(5.0, 5.9))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 5.0)
@@ -36,14 +58,14 @@ def main() -> None:
     where = {}
     for c, (heading, colour, chapters) in enumerate(COLUMNS):
         x = 0.08 + c * (BOX_W + GAP)
-        ax.text(x + BOX_W / 2, 0.38, heading, ha="center", va="center", fontsize=10.5, weight="bold")
+        ax.text(x + BOX_W / 2, 0.38, say(heading), ha="center", va="center", fontsize=10.5, weight="bold")
         y0 = 0 if c == 0 else -PITCH * (4 if c == 1 else 0.0)
         if c == 2:
             y0 = -PITCH * 1.5
         for r, (number, name) in enumerate(chapters):
             y = y0 - r * PITCH - BOX_H
             ax.add_patch(plt.Rectangle((x, y), BOX_W, BOX_H, fc=colour, ec="#555555", lw=1))
-            ax.text(x + BOX_W / 2, y + BOX_H / 2, f"{number}  {name}", ha="center", va="center", fontsize=10)
+            ax.text(x + BOX_W / 2, y + BOX_H / 2, f"{number}  {say(name)}", ha="center", va="center", fontsize=10)
             where[number] = (x, y)
 
     def arrow(a: int, b: int, **style) -> None:
@@ -54,15 +76,16 @@ def main() -> None:
             start, end = (xa + BOX_W, ya + BOX_H / 2), (xb, yb + BOX_H / 2)
         ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1, **style})
 
-    for a, b in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (7, 8), (8, 9), (10, 11), (11, 12)]:
+    for a, b in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (7, 8), (8, 9), (10, 11), (11, 12), (12, 13)]:
         arrow(a, b)
     arrow(6, 7)
     arrow(9, 10)
-    ax.text(0.08, -5.1, "Each chapter uses the ones before it; chapter 0 is an overview of 1-9.",
+    ax.text(0.08, -5.1, say("Each chapter uses the ones before it; chapter 0 is an overview of 1-9."),
             fontsize=10, va="bottom", wrap=True)
-    OUT.parent.mkdir(exist_ok=True)
-    fig.savefig(OUT, dpi=200)
-    print(f"wrote {OUT}")
+    out.parent.mkdir(exist_ok=True)
+    fig.savefig(out, dpi=200)
+    plt.close(fig)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
