@@ -42,6 +42,70 @@ def test_teaching_source_drops_docstring_and_checks_only():
     assert max(len(line) for line in norm.splitlines()) < 90
 
 
+def _demo(values, scale=2.0, *, name="x", limit=None):
+    """Docstring."""
+    check_positive(scale)
+    total = 0.0
+    for v in values:
+        if v < 0:
+            raise ValueError("negative")
+        # keep the positive ones
+        total = total + v * scale
+    if limit is None:
+        limit = 10
+    else:
+        if limit < 0:
+            raise ValueError("limit")
+    if name is None:
+        check_name(name)
+    result = {"name": name, "total": total, "limit": limit, "values": list(values), "scale": scale, "x": 1}  # long
+    return result
+
+
+def check_positive(x):  # used by _demo only
+    return x
+
+
+check_name = check_positive
+
+
+def test_teaching_source_drops_nested_checks_and_empty_blocks():
+    import ast
+
+    listing = teaching_source(_demo)
+    assert listing.splitlines()[0] == "def _demo(values, scale=2.0, *, name='x', limit=None):"
+    for gone in ("check_", "raise", "else:", "if name is None", "Docstring"):
+        assert gone not in listing, gone
+    assert "# keep the positive ones" in listing and "if limit is None:" in listing
+    assert all(len(line) <= 78 for line in listing.splitlines())
+    ast.parse(listing)  # still Python
+    excerpt = teaching_source(_demo, start="for v in", stop="total = total")
+    lines = excerpt.splitlines()
+    assert lines[1].strip() == "..." and lines[-1].strip() == "..." and "for v in values:" in lines[2]
+    with pytest.raises(ValueError):
+        teaching_source(_demo, start="no such line")
+    with pytest.raises(ValueError):
+        teaching_source(_demo, start="for v in", stop="no such line")
+
+
+def test_teaching_source_wraps_long_lines_without_changing_the_code():
+    import ast
+
+    from helpers.llama import GGUFFile, GroupedQueryAttention, LayerKVCache, generate, load_llama
+
+    for function in (GroupedQueryAttention.forward, generate, load_llama, GGUFFile.raw, LayerKVCache.append):
+        listing = teaching_source(function)
+        unwrapped = teaching_source(function, width=10_000)
+        assert ast.dump(ast.parse(listing)) == ast.dump(ast.parse(unwrapped)), function.__name__
+        assert max(len(line) for line in listing.splitlines()) <= 80, function.__name__
+    # the excerpts chapter 12 prints
+    loop = teaching_source(generate, start="cache = model.new_cache()")
+    assert "for _ in range(max_new_tokens):" in loop and "cache.append" not in loop
+    assert "*, temperature=0.0" in loop.replace("\n", " ").replace("  ", " ") or "*," in loop
+    reader = teaching_source(load_llama, start="for gguf_name", stop="state[name] = w")
+    assert "file.dequantize(gguf_name)" in reader and "unpermute_qk" in reader
+
+
 try:
     MODEL_PATH = smollm2_path()
 except ModelNotInstalledError as exc:

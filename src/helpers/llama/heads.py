@@ -5,9 +5,16 @@ Many heads of trained decoders put most of their weight on the first token, what
 some attend to the previous token (the first half of an induction circuit, Olsson et al., 2022).
 ``first_and_previous_attention`` measures both for every layer and head. ``explorer_data`` puts a
 few layers into the book's attention explorer (``helpers.explorers``).
+
+Induction heads (Olsson et al., 2022) are found with random tokens repeated twice
+(``repeated_random_tokens``, ``induction_test``); ``ablate_heads`` switches heads off (their slice
+of the input of W^O set to zero), and ``ablation_effects`` measures what that does to the copying.
 """
 
 from __future__ import annotations
+
+import ctypes
+import sys
 
 import torch
 
@@ -171,12 +178,12 @@ def induction_test(model: Llama, ids: torch.Tensor, scores: bool = True) -> dict
     out: dict[str, torch.Tensor] = {}
     if scores:
         logits, maps = model(ids, attention_layers=list(range(model.config.n_layers)))
-        w = torch.stack([maps[i] for i in sorted(maps)], dim=1)  # (B, L, H, T, T)
-        queries = torch.arange(n, t)
-        out["score"] = w[..., queries, queries - n + 1].mean(-1)  # (B, L, H)
+        out["score"] = _induction_scores(maps, n)  # (B, L, H)
     else:
         logits = model(ids)
     out["loss"] = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+    del logits
+    release_freed_memory()
     return out
 
 
@@ -216,6 +223,99 @@ class ablate_heads:
         for hook in self.hooks:
             hook.remove()
         self.hooks = []
+
+
+def copy_losses(loss: torch.Tensor, half: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean next-token loss on each copy of sequences repeated twice: ``loss`` (B, 2n - 1) from
+    ``induction_test`` with n = ``half``. First copy: predicting tokens 1..n-1 (nothing to copy
+    yet); second copy: tokens n+1..2n-1 (each can be copied from the first). Returns two (B,)."""
+    check_tensor(loss, "loss", ndim=2, floating=True)
+    if isinstance(half, bool) or not isinstance(half, int) or half < 2 or loss.shape[1] != 2 * half - 1:
+        raise ValueError(f"loss must have 2 * half - 1 columns with half >= 2, got {loss.shape[1]} and half={half!r}")
+    return loss[:, : half - 1].mean(1), loss[:, half:].mean(1)
+
+
+def release_freed_memory() -> None:
+    """Give memory that PyTorch has freed back to the system (glibc's ``malloc_trim``).
+
+    On Linux, glibc keeps freed heap pages for reuse; a loop of forward passes, each with a few
+    large temporaries (logits of every token over the vocabulary), then grows the process by
+    about 25 MB a pass although nothing stays alive. A no-op elsewhere (macOS, Windows, musl).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
+def _induction_scores(maps: dict[int, torch.Tensor], n: int) -> torch.Tensor:
+    """(B, L, H) mean attention from the queries n..2n-1 to their keys i - n + 1, for the layers
+    of ``maps`` ({layer: (B, H, 2n, 2n)}, in layer order)."""
+    w = torch.stack([maps[i] for i in sorted(maps)], dim=1)  # (B, L, H, T, T)
+    queries = torch.arange(n, 2 * n)
+    return w[..., queries, queries - n + 1].mean(-1)
+
+
+@torch.no_grad()
+def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[tuple[int, int]]],
+                     watch: list[tuple[int, int]]) -> dict[str, dict[str, torch.Tensor]]:
+    """The induction test run once per entry of ``ablations`` ({name: heads switched off}, an empty
+    list for the model as it is), on ``ids`` (B, 2n) from ``repeated_random_tokens``.
+
+    For each name: {"first": (B,), "second": (B,)} the mean loss on each copy (``copy_losses``),
+    and "watch": (B, len(watch)), the induction score of each head in ``watch`` (layer, head).
+
+    The same numbers as ``induction_test`` under ``ablate_heads``, computed faster: switching off
+    heads of layer l changes nothing before it, so one full pass keeps what enters the first
+    layer any run touches, and each run only computes the layers from there on.
+    """
+    if not isinstance(ablations, dict) or not ablations:
+        raise ValueError("ablations must be a non-empty dict {name: [(layer, head), ...]}")
+    c = model.config
+    bad = [(a, h) for a, h in watch if not (0 <= a < c.n_layers and 0 <= h < c.n_heads)]
+    if not watch or bad:
+        raise ValueError(f"watch must list (layer, head) pairs inside {c.n_layers} x {c.n_heads}, got {watch}")
+    for off in ablations.values():
+        ablate_heads(model, off)  # checks the heads
+    check_tensor(ids, "ids", ndim=2, floating=False)
+    n = ids.shape[1] // 2
+    if ids.shape[1] % 2 or n < 2 or not torch.equal(ids[:, :n], ids[:, n:]):
+        raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
+    start = min([a for off in ablations.values() for a, _ in off], default=c.n_layers)
+    stream: list[torch.Tensor] = []
+    hook = None
+    if start < c.n_layers:
+        hook = model.blocks[start].register_forward_pre_hook(lambda module, args: stream.append(args[0]))
+    try:
+        logits, base_maps = model(ids, attention_layers=list(range(c.n_layers)))  # as it is
+    finally:
+        if hook is not None:
+            hook.remove()
+    release_freed_memory()
+    layers = torch.tensor([a for a, _ in watch])
+    heads = torch.tensor([h for _, h in watch])
+    positions = torch.arange(ids.shape[1])
+
+    def result(logits: torch.Tensor, maps: dict[int, torch.Tensor]) -> dict[str, torch.Tensor]:
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+        first, second = copy_losses(loss, n)
+        return {"first": first, "second": second, "watch": _induction_scores(maps, n)[:, layers, heads]}
+
+    out = {}
+    for name, off in ablations.items():
+        if not off:
+            out[name] = result(logits, base_maps)
+            continue
+        x, maps = stream[0], dict(base_maps)
+        with ablate_heads(model, off):
+            for i in range(start, c.n_layers):  # the layers from the first one switched off
+                x, maps[i] = model.blocks[i](x, positions, None, True)
+        out[name] = result(model.norm(x) @ model.output_weight().T, maps)
+        del x, maps
+        release_freed_memory()  # else each pass leaves its freed temporaries in the process
+    return out
 
 
 # --------------------------------------------------------------------------- the explorer

@@ -48,3 +48,33 @@ def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str, str], title: str,
+                  highlight: str | None = None, width: float = 4.8, fontsize: float = 10) -> Figure:
+    """Two panels, one above the other, one bar per entry of ``effects`` (from
+    ``helpers.llama.heads.ablation_effects``), named by ``labels`` ({name: tick label}). Top: the
+    loss on the second copy; bottom: the mean induction score of the watched heads. Bars are the
+    mean over the sequences, dots the sequences. ``highlight`` (a name) is drawn in red.
+    ``fontsize`` >= 1.8 x ``width`` keeps every text 9 px or more on a phone."""
+    names = list(effects)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 5.4), sharex=True)
+    x = torch.arange(len(names)).float()
+    colours = ["#b2182b" if n == highlight else "#2166ac" for n in names]
+    panels = ((top, lambda e: e["second"], "loss on the 2nd copy (nats)"),
+              (bottom, lambda e: e["watch"].mean(1), "induction score\n(mean of the heads)"))
+    for ax, value, ylabel in panels:
+        values = [value(effects[n]) for n in names]
+        ax.bar(x, [float(v.mean()) for v in values], color=colours, alpha=0.35, width=0.7)
+        for i, v in enumerate(values):
+            ax.scatter(torch.full_like(v, float(x[i])), v, color=colours[i], s=12, zorder=3)
+        ax.set_ylabel(ylabel, fontsize=fontsize)
+        ax.set_ylim(0, None)
+        ax.tick_params(labelsize=fontsize)
+        ax.spines[["top", "right"]].set_visible(False)
+    top.set_title(title, fontsize=fontsize)
+    bottom.set_xticks(x.tolist(), [labels[n] for n in names])
+    bottom.set_xlabel("head switched off", fontsize=fontsize)
+    fig.align_ylabels([top, bottom])
+    fig.tight_layout()
+    return fig
