@@ -101,19 +101,33 @@ def test_logits_equal_transformers(model, tok, ref_model, record_property):
 
 
 @needs_transformers
-def test_reference_outputs(tok, ref_model, monkeypatch):
+def test_reference_outputs(model, tok, ref_model, monkeypatch):
     from helpers.llama import reference
 
     monkeypatch.setattr(reference, "load_reference_model", lambda path=None: ref_model)
     ids = tok.encode(PROMPT)
     out = reference.reference_outputs(ids, 5)
     assert out["logits"].shape == (len(ids), 49152) and len(out["greedy"]) == 5 and out["load_s"] >= 0
+    assert out["greedy"] == generate(model, ids, 5, stop_ids=[tok.eos_id])
+
+
+@needs_transformers
+def test_reference_greedy_is_plain_greedy_and_stops_at_the_end_of_the_turn(model, tok, ref_model, monkeypatch):
+    """The reference's greedy ids end where the model ends its answer (<|im_end|>, the file's EOS), as
+    the book's generate does with stop_ids: no forced length that would push the model past its end."""
+    from helpers.llama import reference
+
+    monkeypatch.setattr(reference, "load_reference_model", lambda path=None: ref_model)
+    ids = tok.encode_chat(CHAT)
+    greedy = reference.reference_outputs(ids, 40)["greedy"]
+    assert len(greedy) < 40 and greedy[-1] == tok.eos_id == tok.token_to_id("<|im_end|>")
+    assert greedy == generate(model, ids, 40, stop_ids=[tok.eos_id])
 
 
 @needs_transformers
 def test_greedy_generation_equals_transformers(model, tok, ref_model):
     ids = tok.encode(PROMPT)
-    ours = generate(model, ids, 20)
+    ours = generate(model, ids, 20, stop_ids=[tok.eos_id])  # transformers' greedy stops at the EOS too
     with torch.no_grad():
         theirs = ref_model.generate(torch.tensor([ids]), max_new_tokens=20, do_sample=False)[0, len(ids):]
     assert ours == theirs.tolist()

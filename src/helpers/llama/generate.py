@@ -13,19 +13,83 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from .._checks import check_positive_int, check_tensor
+from .._checks import _is_int, check_bool, check_int, check_number, check_positive_int, check_tensor, show
 from ..generate import pick_next
 from .model import Llama
+
+
+def _check_sampling(temperature: object, top_k: object, top_p: object,
+                    generator: object) -> tuple[float, int | None, float | None]:
+    """The sampling settings of ``sample_next`` and ``generate``, checked whether or not they are used
+    (``top_k=0`` with ``temperature=0`` is as wrong as with sampling). Returns them as plain Python
+    numbers (a NumPy int for ``top_k`` becomes an int): (temperature, top_k, top_p)."""
+    temperature = check_number(temperature, "temperature")
+    if temperature < 0:
+        raise ValueError(f"temperature must be a number >= 0 (temperature=0 picks the most likely token, "
+                         f"> 0 samples), got {temperature!r}")
+    if top_k is not None:
+        top_k = check_int(top_k, "top_k", low=1)
+    if top_p is not None:
+        top_p = check_number(top_p, "top_p", low=0, high=1, low_open=True)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {show(generator)}")
+    return temperature, top_k, top_p
 
 
 def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
                 top_p: float | None = None, generator: torch.Generator | None = None) -> int:
     """The next token id from the last position's logits (V,): argmax if ``temperature == 0``, else a
-    draw with chapter 11's sampling (``helpers.generate``: temperature, then top-k, then top-p)."""
+    draw with chapter 11's sampling (``helpers.generate``: temperature, then top-k, then top-p).
+
+    ``temperature`` >= 0; ``top_k`` an int >= 1 or None; ``top_p`` in (0, 1] or None. Logits may
+    hold -inf (a token ruled out) but not NaN or +inf, and not only -inf.
+    """
     check_tensor(logits, "logits", ndim=1, floating=True)
+    temperature, top_k, top_p = _check_sampling(temperature, top_k, top_p, generator)
+    if logits.numel() == 0:
+        raise ValueError("logits must hold one value per token of the vocabulary, got an empty tensor")
+    if bool(torch.isnan(logits).any()) or bool((logits == float("inf")).any()):
+        raise ValueError(f"logits hold NaN or +inf (shape {tuple(logits.shape)}): no token can be picked")
+    if bool((logits == float("-inf")).all()):
+        raise ValueError("logits are all -inf: every token is ruled out")
     if temperature == 0:
         return int(logits.argmax())
     return int(pick_next(logits[None], temperature=temperature, top_k=top_k, top_p=top_p, generator=generator))
+
+
+def _check_model(model: object) -> Llama:
+    if not isinstance(model, Llama):
+        raise TypeError(f"model must be a helpers.llama.Llama, got {show(model)}")
+    return model
+
+
+def _token_ids(ids: object, name: str, vocab_size: int | None = None) -> list[int]:
+    """A list or 1-D integer tensor/array of token ids (each in 0..vocab_size - 1) as a list of int."""
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be token ids (a list of int or a 1-D integer tensor), got the "
+                        f"{type(ids).__name__} {show(ids)}: encode the text first (tokenizer.encode)")
+    if isinstance(ids, torch.Tensor) or type(ids).__name__ == "ndarray":  # a tensor or a NumPy array
+        if ids.ndim != 1:
+            raise ValueError(f"{name} must be one sequence of token ids (1-D), got shape {tuple(ids.shape)}")
+        if isinstance(ids, torch.Tensor):
+            integer = not (ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool)
+        else:
+            integer = ids.dtype.kind in "iu"
+        if not integer:
+            raise TypeError(f"{name} must hold integer token ids, got dtype {ids.dtype}")
+        ids = ids.tolist()
+    elif not hasattr(ids, "__iter__"):
+        raise TypeError(f"{name} must be token ids (a list of int or a 1-D integer tensor), got {show(ids)}")
+    ids = list(ids)
+    for i, t in enumerate(ids):
+        if not _is_int(t):
+            raise TypeError(f"{name}[{i}] must be an int token id, got {show(t)}")
+    ids = [int(t) for t in ids]
+    if vocab_size is not None:
+        bad = [t for t in ids if not 0 <= t < vocab_size]
+        if bad:
+            raise ValueError(f"{name} must be token ids in 0..{vocab_size - 1}, got {bad[:5]}")
+    return ids
 
 
 @torch.no_grad()
@@ -38,14 +102,34 @@ def generate(model: Llama, prompt_ids: Sequence[int] | torch.Tensor, max_new_tok
     ``temperature=0`` is greedy. Sampling draws from a generator seeded with ``seed`` (same seed,
     same tokens). Stops after a token in ``stop_ids`` (kept in the result). ``on_token`` is called
     with each new id as it comes (to print a streaming answer).
+
+    The context is checked before anything runs: token i of the sequence sits at position i, and
+    the last new token is never fed back, so the P prompt tokens and N new ones need positions
+    0..P + N - 2, all below ``context_length``. A longer request is refused with a ValueError
+    saying how many new tokens fit (it is not cut short: nothing is generated, nothing is lost).
     """
-    ids = prompt_ids.tolist() if isinstance(prompt_ids, torch.Tensor) else list(prompt_ids)
+    model = _check_model(model)
+    context = model.config.context_length
+    ids = _token_ids(prompt_ids, "prompt_ids", model.config.vocab_size)
     if not ids:
         raise ValueError("prompt_ids must hold at least one token")
-    check_positive_int(max_new_tokens, "max_new_tokens")
+    check_int(max_new_tokens, "max_new_tokens", low=1)
+    temperature, top_k, top_p = _check_sampling(temperature, top_k, top_p, None)
+    check_bool(use_cache, "use_cache")
+    stop_ids = set(_token_ids(stop_ids, "stop_ids"))
+    if seed is not None:
+        check_int(seed, "seed", low=0)
+    if on_token is not None and not callable(on_token):
+        raise TypeError(f"on_token must be a function of one token id, or None, got {show(on_token)}")
+    if len(ids) > context:
+        raise ValueError(f"prompt_ids has {len(ids)} tokens, more than the model's context_length {context}")
+    if len(ids) + max_new_tokens - 1 > context:
+        raise ValueError(f"max_new_tokens={max_new_tokens} does not fit: the {len(ids)} prompt tokens and "
+                         f"the new ones need positions up to {len(ids) + max_new_tokens - 2}, past the "
+                         f"context_length {context}; at most {context - len(ids) + 1} new tokens fit")
     generator = None
     if seed is not None:
-        generator = torch.Generator().manual_seed(seed)
+        generator = torch.Generator().manual_seed(int(seed))
     cache = model.new_cache() if use_cache else None
     new: list[int] = []
     next_input = ids
@@ -72,6 +156,11 @@ def chat(model: Llama, tokenizer, messages: Sequence[dict], max_new_tokens: int 
     The messages' contents are encoded as plain text (``tokenizer.encode_chat``): a ``<|im_end|>``
     typed by a user cannot end the turn.
     """
+    from .tokenizer import LlamaTokenizer
+
+    _check_model(model)
+    if not isinstance(tokenizer, LlamaTokenizer):
+        raise TypeError(f"tokenizer must be a helpers.llama.LlamaTokenizer, got {show(tokenizer)}")
     prompt = tokenizer.encode_chat(messages, add_generation_prompt=True)
     stops = [i for i in (tokenizer.special_ids.get("<|im_end|>"), tokenizer.eos_id) if i is not None]
     new = generate(model, prompt, max_new_tokens, stop_ids=stops, **kwargs)
@@ -88,7 +177,11 @@ def time_next_token(model: Llama, ids: torch.Tensor, use_cache: bool, repeats: i
     With it: one forward pass of the last token against a cache holding the first p - 1 (filled
     once, outside the timing, and cropped back after each run).
     """
+    _check_model(model)
     check_tensor(ids, "ids", ndim=2, floating=False)
+    if ids.shape[0] == 0 or ids.shape[1] == 0:
+        raise ValueError(f"ids must hold at least one token, shape (1, p) with p >= 1, got {tuple(ids.shape)}")
+    check_bool(use_cache, "use_cache")
     check_positive_int(repeats, "repeats")
     p = ids.shape[1]
     if use_cache:
@@ -118,9 +211,16 @@ def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], re
     cache is filled once, piece by piece, as the positions grow (not again for every position).
     Returns [{"position": p, "no_cache_s": ..., "cache_s": ...}, ...].
     """
+    _check_model(model)
     check_tensor(ids, "ids", ndim=2, floating=False)
     check_positive_int(repeats, "repeats")
+    if isinstance(positions, (str, bytes, torch.Tensor)) or not hasattr(positions, "__iter__"):
+        raise TypeError(f"positions must be a list of int positions, got {show(positions)}")
     positions = list(positions)
+    for p in positions:
+        if not _is_int(p):
+            raise TypeError(f"positions must hold int positions, got {show(p)} in {show(positions)}")
+    positions = [int(p) for p in positions]
     t = ids.shape[1]
     if ids.shape[0] != 1:
         raise ValueError(f"ids must hold one sequence, shape (1, T), got {tuple(ids.shape)}")

@@ -18,8 +18,9 @@ from typing import Any
 
 import torch
 
-from .._checks import check_positive_int, check_tensor
+from .._checks import _is_int, check_positive_int, check_tensor, show
 from .gguf_file import GGUFFile, GGUFFormatError, gguf_package
+from .layers import check_rope_layout
 from .model import Llama, LlamaConfig
 from .package import smollm2_path
 
@@ -32,6 +33,7 @@ def open_gguf(path: str | Path) -> GGUFFile:
     Raises ``FileNotFoundError``, or ``GGUFFormatError`` naming what is wrong: not a GGUF file (the
     first four bytes are not b"GGUF"), or another architecture than Llama (``general.architecture``).
     """
+    _check_path(path)
     gguf_package()  # fail early, with the install command, if it is missing
     file = GGUFFile(path)
     arch = file.metadata.get("general.architecture")
@@ -55,31 +57,68 @@ def field_value(file: GGUFFile, key: str, default: Any = _MISSING) -> Any:
     return file.metadata[key]
 
 
+def _check_path(path: object) -> None:
+    if not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
+        raise TypeError(f"path must be a str or a pathlib.Path, got {show(path)}")
+
+
 def read_config(file: GGUFFile, rope_layout: str = "half") -> LlamaConfig:
-    """The ``LlamaConfig`` stated by the file's metadata (``llama.block_count``, ...)."""
+    """The ``LlamaConfig`` stated by the file's metadata (``llama.block_count``, ...).
+
+    A value of the wrong kind (a string for a count, 2.7 layers) or out of range (0 heads, a
+    negative epsilon) raises ``GGUFFormatError`` naming the metadata key.
+    """
+    if not isinstance(file, GGUFFile):
+        raise TypeError(f"file must be a GGUFFile (from open_gguf), got {show(file)}")
+    check_rope_layout(rope_layout, "rope_layout")
     arch = field_value(file, "general.architecture")
+    if not isinstance(arch, str):
+        raise GGUFFormatError(f"{file.path.name}: general.architecture must be a string, got {show(arch)}")
 
-    def get(key: str, default: Any = _MISSING) -> Any:
-        return field_value(file, f"{arch}.{key}", default)
+    def count(key: str, default: Any = _MISSING) -> int:
+        """A positive integer from the metadata."""
+        full = f"{arch}.{key}"
+        value = field_value(file, full, default)
+        if not _is_int(value) or value <= 0:
+            raise GGUFFormatError(f"{file.path.name}: {full} must be a positive integer, got {show(value)}")
+        return int(value)
 
-    d_model, n_heads = int(get("embedding_length")), int(get("attention.head_count"))
-    vocab = get("vocab_size", None)
-    if vocab is None:
-        vocab = len(field_value(file, "tokenizer.ggml.tokens"))
-    return LlamaConfig(
-        vocab_size=int(vocab),
+    def number(key: str, default: Any = _MISSING) -> float:
+        """A finite number > 0 from the metadata."""
+        full = f"{arch}.{key}"
+        value = field_value(file, full, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            raise GGUFFormatError(f"{file.path.name}: {full} must be a finite number > 0, got {show(value)}")
+        return float(value)
+
+    d_model, n_heads = count("embedding_length"), count("attention.head_count")
+    if f"{arch}.vocab_size" in file.metadata:
+        vocab = count("vocab_size")
+    else:
+        tokens = field_value(file, "tokenizer.ggml.tokens")
+        if not isinstance(tokens, list) or not tokens:
+            raise GGUFFormatError(f"{file.path.name}: tokenizer.ggml.tokens must be a non-empty list "
+                                  f"(the vocabulary), got {show(tokens)}")
+        vocab = len(tokens)
+    fields = dict(
+        vocab_size=vocab,
         d_model=d_model,
-        n_layers=int(get("block_count")),
+        n_layers=count("block_count"),
         n_heads=n_heads,
-        n_kv_heads=int(get("attention.head_count_kv", n_heads)),
-        head_dim=int(get("attention.key_length", d_model // n_heads)),
-        d_ff=int(get("feed_forward_length")),
-        rope_base=float(get("rope.freq_base", 10000.0)),
-        rms_eps=float(get("attention.layer_norm_rms_epsilon")),
-        context_length=int(get("context_length")),
+        n_kv_heads=count("attention.head_count_kv", n_heads),
+        head_dim=count("attention.key_length", d_model // n_heads or 1),
+        d_ff=count("feed_forward_length"),
+        rope_base=number("rope.freq_base", 10000.0),
+        rms_eps=number("attention.layer_norm_rms_epsilon"),
+        context_length=count("context_length"),
         tie_embeddings="output.weight" not in file.tensors,
         rope_layout=rope_layout,
     )
+    try:
+        return LlamaConfig(**fields)
+    except (TypeError, ValueError) as exc:  # sizes that do not fit together, e.g. 9 heads over 2 KV heads
+        raise GGUFFormatError(f"{file.path.name}: the model's sizes in the metadata do not fit together: "
+                              f"{exc}") from None
 
 
 def unpermute_qk(w: torch.Tensor, n_heads: int) -> torch.Tensor:
@@ -89,21 +128,28 @@ def unpermute_qk(w: torch.Tensor, n_heads: int) -> torch.Tensor:
     RoPE rotates together sits side by side); Hugging Face's order is 0, 1, ..., hd - 1. Pass the
     number of query heads for Q and the number of KV heads for K.
     """
-    check_tensor(w, "w", ndim=2)
-    check_positive_int(n_heads, "n_heads")
-    rows, d_in = w.shape
-    if rows % (2 * n_heads):
-        raise ValueError(f"w has {rows} rows, not a multiple of 2 * n_heads = {2 * n_heads}")
+    rows, d_in = _check_qk(w, n_heads)
     head_dim = rows // n_heads
     return w.reshape(n_heads, head_dim // 2, 2, d_in).transpose(1, 2).reshape(rows, d_in)
 
 
 def permute_qk(w: torch.Tensor, n_heads: int) -> torch.Tensor:
-    """llama.cpp's row order, from Hugging Face's (the inverse of ``unpermute_qk``)."""
-    check_tensor(w, "w", ndim=2)
-    rows, d_in = w.shape
+    """llama.cpp's row order, from Hugging Face's (the inverse of ``unpermute_qk``).
+
+    w: (n_heads * hd, d_in) -> same shape.
+    """
+    rows, d_in = _check_qk(w, n_heads)
     head_dim = rows // n_heads
     return w.reshape(n_heads, 2, head_dim // 2, d_in).transpose(1, 2).reshape(rows, d_in)
+
+
+def _check_qk(w: object, n_heads: object) -> tuple[int, int]:
+    check_tensor(w, "w", ndim=2)
+    check_positive_int(n_heads, "n_heads")
+    rows, d_in = w.shape
+    if rows % (2 * n_heads):
+        raise ValueError(f"w has {rows} rows, not a multiple of 2 * n_heads = {2 * n_heads}")
+    return rows, d_in
 
 
 _LAYER_NAMES = {
@@ -123,6 +169,8 @@ _TOP_NAMES = {"token_embd.weight": "embed.weight", "output_norm.weight": "norm.w
 
 def parameter_name(gguf_name: str) -> str:
     """Our parameter's name for a GGUF tensor name, e.g. ``blk.3.attn_q.weight -> blocks.3.attn.q.weight``."""
+    if not isinstance(gguf_name, str):
+        raise TypeError(f"gguf_name must be a str, got {show(gguf_name)}")
     if gguf_name in _TOP_NAMES:
         return _TOP_NAMES[gguf_name]
     parts = gguf_name.split(".", 2)
@@ -140,6 +188,9 @@ def load_llama(path: str | Path | GGUFFile | None = None, rope_layout: str = "ha
     ``rope_layout="half"`` undoes llama.cpp's Q/K row order and uses the rotate-half RoPE;
     ``"interleaved"`` keeps the file's order and uses chapter 3's RoPE. Both give the same logits.
     """
+    check_rope_layout(rope_layout, "rope_layout")
+    if path is not None and not isinstance(path, GGUFFile):
+        _check_path(path)
     file = path if isinstance(path, GGUFFile) else open_gguf(smollm2_path() if path is None else path)
     config = read_config(file, rope_layout)
     with torch.device("meta"):

@@ -21,10 +21,28 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_positive_int, check_tensor
+from .._checks import check_int, check_number, check_positive_int, check_str, check_tensor, show
 from ..positional import apply_rope, frequencies
 
 ROPE_LAYOUTS = ("half", "interleaved")
+
+
+def check_rope_layout(layout: object, name: str = "rope_layout") -> str:
+    """``layout`` is one of ``ROPE_LAYOUTS``: a TypeError for a non-str, a ValueError for another str."""
+    check_str(layout, name)
+    if layout not in ROPE_LAYOUTS:
+        raise ValueError(f"{name} must be one of {ROPE_LAYOUTS}, got {layout!r}")
+    return layout
+
+
+def check_rope_base(base: object, name: str = "base") -> float:
+    """RoPE's base: a finite number > 0 (0 or less gives infinite or NaN angles)."""
+    return check_number(base, name, low=0, low_open=True)
+
+
+def check_eps(eps: object, name: str = "eps") -> float:
+    """RMSNorm's epsilon: a finite number > 0 (0 divides by zero on an all-zero row; < 0 gives NaN)."""
+    return check_number(eps, name, low=0, low_open=True)
 
 
 # --------------------------------------------------------------------------- RMSNorm
@@ -37,7 +55,7 @@ class RMSNorm(nn.Module):
     def __init__(self, dim: int, eps: float = 1e-5):
         super().__init__()
         check_positive_int(dim, "dim")
-        self.eps = eps
+        self.eps = check_eps(eps, "eps")
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -54,16 +72,28 @@ def rope_cos_sin(positions: torch.Tensor, head_dim: int, base: float = 100000.0,
 
     Frequency i (i < head_dim / 2) is w_i = base^(-2i / head_dim), the same as chapter 3's; in the
     rotate-half layout dimension i and dimension i + head_dim/2 share it, so the angles repeat.
-    The angles are computed in float64, then cast to ``dtype``.
+    The angles are computed in float64, then cast to ``dtype`` (a floating-point dtype).
     """
     check_tensor(positions, "positions", ndim=1, floating=False)
+    check_positive_int(head_dim, "head_dim")
+    if head_dim % 2:
+        raise ValueError(f"head_dim must be even (dimensions are rotated in pairs), got {head_dim}")
+    check_rope_base(base, "base")
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating-point torch.dtype, got {show(dtype)}")
     angles = positions.double()[:, None] * frequencies(head_dim, base)  # (T, head_dim/2)
     angles = torch.cat([angles, angles], dim=-1)  # (T, head_dim)
     return angles.cos().to(dtype), angles.sin().to(dtype)
 
 
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
-    """(x_1, x_2) -> (-x_2, x_1), where x_1, x_2 are the first and second halves of the last dim."""
+    """(x_1, x_2) -> (-x_2, x_1), where x_1, x_2 are the first and second halves of the last dim.
+
+    x: (..., d) with d even -> (..., d)
+    """
+    check_tensor(x, "x")
+    if x.dim() < 1 or x.shape[-1] % 2:
+        raise ValueError(f"x must have an even last dim (two halves), got shape {tuple(x.shape)}")
     x1, x2 = x.chunk(2, dim=-1)
     return torch.cat([-x2, x1], dim=-1)
 
@@ -78,7 +108,8 @@ def apply_rope_half(x: torch.Tensor, positions: torch.Tensor | None = None,
     if x.dim() < 2 or x.shape[-1] % 2:
         raise ValueError(f"x must have shape (..., T, d) with d even, got {tuple(x.shape)}")
     t = x.shape[-2]
-    positions = torch.arange(t) if positions is None else positions
+    positions = torch.arange(t) if positions is None else check_tensor(positions, "positions", ndim=1,
+                                                                        floating=False)
     if positions.shape[0] != t:
         raise ValueError(f"positions has {positions.shape[0]} entries but x has T={t} (shape {tuple(x.shape)})")
     cos, sin = rope_cos_sin(positions, x.shape[-1], base, x.dtype)
@@ -102,7 +133,11 @@ def half_to_interleaved(d: int) -> torch.Tensor:
 
 
 def apply_rope_layout(x: torch.Tensor, positions: torch.Tensor, base: float, layout: str) -> torch.Tensor:
-    """RoPE in the given layout: ``"half"`` (Llama, Hugging Face) or ``"interleaved"`` (chapter 3)."""
+    """RoPE in the given layout: ``"half"`` (Llama, Hugging Face) or ``"interleaved"`` (chapter 3).
+
+    x: (..., T, d);  positions: (T,) integers  ->  (..., T, d)
+    """
+    check_rope_layout(layout, "layout")
     if layout == "half":
         return apply_rope_half(x, positions, base)
     if layout == "interleaved":
@@ -121,11 +156,15 @@ class SwiGLU(nn.Module):
         super().__init__()
         check_positive_int(d_model, "d_model")
         check_positive_int(d_ff, "d_ff")
+        self.d_model = d_model
         self.gate = nn.Linear(d_model, d_ff, bias=False)
         self.up = nn.Linear(d_model, d_ff, bias=False)
         self.down = nn.Linear(d_ff, d_model, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x", floating=True)
+        if x.dim() < 1 or x.shape[-1] != self.d_model:
+            raise ValueError(f"x must have last dim d_model={self.d_model}, got shape {tuple(x.shape)}")
         return self.down(F.silu(self.gate(x)) * self.up(x))
 
 
@@ -145,6 +184,13 @@ class LayerKVCache:
 
     def append(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Add the new positions' k, v (B, n_kv, T, hd); return all of them (B, n_kv, S + T, hd)."""
+        check_tensor(k, "k", ndim=4, floating=True)
+        check_tensor(v, "v", ndim=4, floating=True)
+        if v.shape != k.shape:
+            raise ValueError(f"v must have the shape of k {tuple(k.shape)}, got {tuple(v.shape)}")
+        if self.k is not None and (k.shape[:2] != self.k.shape[:2] or k.shape[3] != self.k.shape[3]):
+            raise ValueError(f"k must be (B, n_kv, T, hd) = ({', '.join(map(str, self.k.shape[:2]))}, T, "
+                             f"{self.k.shape[3]}) like the cached keys, got {tuple(k.shape)}")
         if self.k is None:
             self.k, self.v = k, v
         else:
@@ -154,8 +200,10 @@ class LayerKVCache:
 
     def crop(self, length: int) -> None:
         """Keep only the first ``length`` positions (to replay a step, e.g. when timing it)."""
+        length = check_int(length, "length")
         if not 0 <= length <= len(self):
-            raise ValueError(f"cannot crop a cache of {len(self)} positions to {length}")
+            raise ValueError(f"cannot crop a cache of {len(self)} positions to {length}: length must be in "
+                             f"0..{len(self)}")
         if self.k is not None:
             self.k, self.v = self.k[..., :length, :], self.v[..., :length, :]
 
@@ -178,8 +226,9 @@ class GroupedQueryAttention(nn.Module):
             check_positive_int(value, name)
         if n_heads % n_kv_heads:
             raise ValueError(f"n_heads={n_heads} must be a multiple of n_kv_heads={n_kv_heads}")
-        if rope_layout not in ROPE_LAYOUTS:
-            raise ValueError(f"rope_layout must be one of {ROPE_LAYOUTS}, got {rope_layout!r}")
+        check_rope_layout(rope_layout, "rope_layout")
+        check_rope_base(rope_base, "rope_base")
+        self.d_model = d_model
         self.n_heads, self.n_kv_heads, self.head_dim = n_heads, n_kv_heads, head_dim
         self.rope_base, self.rope_layout = rope_base, rope_layout
         self.q = nn.Linear(d_model, n_heads * head_dim, bias=False)
@@ -193,10 +242,11 @@ class GroupedQueryAttention(nn.Module):
         """x: (B, T, d) -> (out (B, T, d), weights (B, n_heads, T, S) or None).
 
         ``positions`` (T,): the absolute positions of the T tokens (default: after the cache's
-        S0 positions, S0..S0+T-1). With a ``cache`` the new keys/values are appended to it and the
-        queries attend to all S = S0 + T positions; query at position p sees keys 0..p.
+        S0 positions, S0..S0+T-1; no other positions are accepted, since key j is taken to sit at
+        position j). With a ``cache`` the new keys/values are appended to it and the queries attend
+        to all S = S0 + T positions; query at position p sees keys 0..p.
         """
-        check_tensor(x, "x", ndim=3, floating=True)
+        self._check_inputs(x, positions, cache)
         b, t, _ = x.shape
         start = 0 if cache is None else len(cache)
         if positions is None:
@@ -220,10 +270,30 @@ class GroupedQueryAttention(nn.Module):
         return self.o(out), (weights.reshape(b, self.n_heads, t, s) if return_weights else None)
 
 
+    def _check_inputs(self, x: object, positions: object, cache: object) -> None:
+        """x (B, T, d_model) floating; cache a LayerKVCache of the same batch, or None; positions None
+        or exactly S0..S0+T-1 (the causal mask takes key j to sit at position j)."""
+        check_tensor(x, "x", ndim=3, floating=True)
+        b, t, d = x.shape
+        if d != self.d_model:
+            raise ValueError(f"x must be (B, T, d_model={self.d_model}), got shape {tuple(x.shape)}")
+        if cache is not None and not isinstance(cache, LayerKVCache):
+            raise TypeError(f"cache must be a LayerKVCache or None, got {show(cache)}")
+        if cache is not None and cache.k is not None and cache.k.shape[0] != b:
+            raise ValueError(f"the cache holds a batch of {cache.k.shape[0]} sequences but x has {b}")
+        if positions is not None:
+            start = 0 if cache is None else len(cache)
+            check_tensor(positions, "positions", ndim=1, floating=False)
+            if not torch.equal(positions.to(torch.long), torch.arange(start, start + t)):
+                raise ValueError(f"positions must be {start}..{start + t - 1} (after the {start} cached positions), "
+                                 f"got {show(positions.tolist())}")
+
+
 def repeat_kv(x: torch.Tensor, n_rep: int) -> torch.Tensor:
     """(B, H_kv, S, hd) -> (B, H_kv * n_rep, S, hd): each KV head copied for the query heads it serves.
 
     The reference way to run grouped-query attention with an ordinary multi-head kernel.
     """
     check_tensor(x, "x", ndim=4)
+    check_positive_int(n_rep, "n_rep")
     return x.repeat_interleave(n_rep, dim=1)

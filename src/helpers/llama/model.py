@@ -13,8 +13,18 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from .._checks import check_positive_int, check_tensor
-from .layers import ROPE_LAYOUTS, GroupedQueryAttention, LayerKVCache, RMSNorm, SwiGLU
+from .._checks import _is_int, check_bool, check_int, check_positive_int, check_tensor, show
+from .layers import (
+    GroupedQueryAttention,
+    LayerKVCache,
+    RMSNorm,
+    SwiGLU,
+    check_eps,
+    check_rope_base,
+    check_rope_layout,
+)
+
+_INT_FIELDS = ("vocab_size", "d_model", "n_layers", "n_heads", "n_kv_heads", "head_dim", "d_ff", "context_length")
 
 
 @dataclass(frozen=True)
@@ -35,15 +45,19 @@ class LlamaConfig:
     rope_layout: str = "half"  # "half" (Hugging Face's Llama) or "interleaved" (chapter 3, llama.cpp's file)
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "d_model", "n_layers", "n_heads", "n_kv_heads", "head_dim", "d_ff",
-                     "context_length"):
-            check_positive_int(getattr(self, name), name)
+        """Every field checked (and stored as a plain int / float / bool / str): a TypeError for a
+        wrong type, a ValueError for a bad value, naming the field."""
+        values = {name: check_int(getattr(self, name), name, low=1) for name in _INT_FIELDS}
+        values["rope_base"] = check_rope_base(self.rope_base, "rope_base")
+        values["rms_eps"] = check_eps(self.rms_eps, "rms_eps")
+        values["tie_embeddings"] = check_bool(self.tie_embeddings, "tie_embeddings")
+        values["rope_layout"] = check_rope_layout(self.rope_layout, "rope_layout")
+        for name, value in values.items():
+            object.__setattr__(self, name, value)  # numpy ints become ints; the dataclass is frozen
         if self.n_heads % self.n_kv_heads:
             raise ValueError(f"n_heads={self.n_heads} must be a multiple of n_kv_heads={self.n_kv_heads}")
         if self.head_dim % 2:
             raise ValueError(f"head_dim must be even for RoPE, got {self.head_dim}")
-        if self.rope_layout not in ROPE_LAYOUTS:
-            raise ValueError(f"rope_layout must be one of {ROPE_LAYOUTS}, got {self.rope_layout!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,7 +88,10 @@ class KVCache:
         return len(self.layers[0])
 
     def crop(self, length: int) -> None:
-        """Forget every position from ``length`` on."""
+        """Forget every position from ``length`` on (``length`` in 0..len(self))."""
+        length = check_int(length, "length")
+        if not 0 <= length <= len(self):
+            raise ValueError(f"length must be in 0..{len(self)} (the positions cached), got {length}")
         for layer in self.layers:
             layer.crop(length)
 
@@ -88,6 +105,7 @@ class LlamaBlock(nn.Module):
 
     def __init__(self, config: LlamaConfig):
         super().__init__()
+        _check_config(config)
         c = config
         self.attn_norm = RMSNorm(c.d_model, c.rms_eps)
         self.attn = GroupedQueryAttention(c.d_model, c.n_heads, c.n_kv_heads, c.head_dim, c.rope_base,
@@ -108,6 +126,7 @@ class Llama(nn.Module):
 
     def __init__(self, config: LlamaConfig):
         super().__init__()
+        _check_config(config)
         self.config = config
         self.embed = nn.Embedding(config.vocab_size, config.d_model)
         self.blocks = nn.ModuleList(LlamaBlock(config) for _ in range(config.n_layers))
@@ -133,14 +152,20 @@ class Llama(nn.Module):
         ``(logits, {layer: weights (B, n_heads, T, S)})``: each query's attention over the keys.
         """
         check_tensor(ids, "ids", ndim=2, floating=False)
-        if ids.numel() and (ids.min() < 0 or ids.max() >= self.config.vocab_size):
+        if ids.shape[0] == 0 or ids.shape[1] == 0:
+            raise ValueError(f"ids must hold at least one token per row, got shape {tuple(ids.shape)}")
+        if ids.min() < 0 or ids.max() >= self.config.vocab_size:
             raise ValueError(f"ids must be in 0..{self.config.vocab_size - 1}, got {ids.min()}..{ids.max()}")
-        if cache is not None and len(cache.layers) != len(self.blocks):
-            raise ValueError(f"the cache has {len(cache.layers)} layers but the model has {len(self.blocks)}")
-        wanted = set() if attention_layers is None else set(attention_layers)
-        bad = [i for i in wanted if not 0 <= i < len(self.blocks)]
-        if bad:
-            raise ValueError(f"attention_layers {sorted(bad)} out of range 0..{len(self.blocks) - 1}")
+        if cache is not None:
+            if not isinstance(cache, KVCache):
+                raise TypeError(f"cache must be a KVCache (from model.new_cache()) or None, got {show(cache)}")
+            if len(cache.layers) != len(self.blocks):
+                raise ValueError(f"the cache has {len(cache.layers)} layers but the model has {len(self.blocks)}")
+            cached = cache.layers[0].k
+            if cached is not None and cached.shape[0] != ids.shape[0]:
+                raise ValueError(f"the cache holds a batch of {cached.shape[0]} sequences but ids has "
+                                 f"{ids.shape[0]} (shape {tuple(ids.shape)})")
+        wanted = set() if attention_layers is None else _check_layers(attention_layers, len(self.blocks))
         start = 0 if cache is None else len(cache)
         positions = torch.arange(start, start + ids.shape[1])
         if positions.numel() and positions[-1] >= self.config.context_length:
@@ -153,3 +178,22 @@ class Llama(nn.Module):
                 maps[i] = weights
         logits = self.norm(x) @ self.output_weight().T
         return (logits, maps) if attention_layers is not None else logits
+
+
+def _check_config(config: object) -> None:
+    if not isinstance(config, LlamaConfig):
+        raise TypeError(f"config must be a LlamaConfig, got {show(config)}")
+
+
+def _check_layers(layers: object, n_layers: int) -> set[int]:
+    """``attention_layers``: a list of layer indices, each an int in 0..n_layers - 1."""
+    if isinstance(layers, (str, bytes, torch.Tensor)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"attention_layers must be a list of layer indices (int), got {show(layers)}")
+    layers = list(layers)
+    for i in layers:
+        if not _is_int(i):
+            raise TypeError(f"attention_layers must hold int layer indices, got {show(i)} in {show(layers)}")
+    bad = sorted({int(i) for i in layers if not 0 <= i < n_layers})
+    if bad:
+        raise ValueError(f"attention_layers {bad} out of range 0..{n_layers - 1}")
+    return {int(i) for i in layers}

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import check_positive_int, check_tensor
+from .._checks import check_finite, check_int, check_positive_int, check_tensor, show
 from .gguf_file import GGUFFile
 from .model import Llama
 
@@ -33,7 +33,10 @@ BLOCK = 32  # weights per block, in Q4_1 and Q8_0
 def _blocks(w: torch.Tensor, block: int) -> torch.Tensor:
     check_tensor(w, "w", floating=True)
     check_positive_int(block, "block")
-    if w.shape[-1] % block:
+    if w.numel() == 0:
+        raise ValueError(f"w must hold at least one block of weights, got shape {tuple(w.shape)}")
+    check_finite(w, "w")
+    if w.dim() == 0 or w.shape[-1] % block:
         raise ValueError(f"the last dim of w ({w.shape[-1]}) must be a multiple of the block size {block}")
     return w.reshape(-1, block)
 
@@ -68,10 +71,13 @@ def shifted(rounding: Callable[[torch.Tensor], torch.Tensor], shift: int = BLOCK
     moved blocks, every new block mixes two old ones and gets a grid of its own, so the rounding
     errors are fresh ones of the same kind and size.
     """
-    if not 0 < shift < block:
-        raise ValueError(f"shift must be in 1..{block - 1}, got {shift}")
+    if not callable(rounding):
+        raise TypeError(f"rounding must be a function of a weight tensor (e.g. q4_1_round), got {show(rounding)}")
+    check_int(block, "block", low=2)
+    check_int(shift, "shift", low=1, high=block - 1)
 
     def round_shifted(w: torch.Tensor) -> torch.Tensor:
+        check_tensor(w, "w", floating=True)
         flat = w.detach().reshape(-1)
         n, tail = flat.numel(), block - shift
         if n % block:
@@ -92,7 +98,9 @@ def q4_1_blocks(file: GGUFFile, name: str) -> dict[str, np.ndarray]:
     high halves). The file's pages are released from memory afterwards (``GGUFFile.release_pages``)."""
     import gguf
 
-    if file.tensors[name].ggml_type != gguf.GGMLQuantizationType.Q4_1:
+    if not isinstance(file, GGUFFile):
+        raise TypeError(f"file must be a GGUFFile, got {show(file)}")
+    if file._info(name).ggml_type != gguf.GGMLQuantizationType.Q4_1:
         raise ValueError(f"{name} is not stored as Q4_1")
     raw = file.raw(name).reshape(-1, 20)
     step = raw[:, 0:2].copy().view(np.float16)[:, 0].astype(np.float32)
@@ -105,6 +113,7 @@ def q4_1_blocks(file: GGUFFile, name: str) -> dict[str, np.ndarray]:
 
 def block_matrices(model: Llama) -> list[nn.Linear]:
     """The seven matrices of every block (Q, K, V, O, gate, up, down): what the file stores as Q4_1."""
+    _check_model(model)
     return [m for b in model.blocks for m in (b.attn.q, b.attn.k, b.attn.v, b.attn.o, b.ffn.gate, b.ffn.up,
                                               b.ffn.down)]
 
@@ -122,7 +131,17 @@ def logits_with_rounded_weights(model: Llama, ids: torch.Tensor,
     one layer's weights are ever held twice. The embedding, the norms and the output layer are not rounded (the file
     stores them in other formats).
     """
+    _check_model(model)
     check_tensor(ids, "ids", ndim=2, floating=False)
+    c = model.config
+    if ids.numel() == 0:
+        raise ValueError(f"ids must hold at least one token, got shape {tuple(ids.shape)}")
+    if ids.min() < 0 or ids.max() >= c.vocab_size:
+        raise ValueError(f"ids must be in 0..{c.vocab_size - 1}, got {ids.min()}..{ids.max()}")
+    if ids.shape[1] > c.context_length:
+        raise ValueError(f"ids has {ids.shape[1]} positions, more than the context length {c.context_length}")
+    if not isinstance(roundings, dict) or not all(isinstance(k, str) and callable(f) for k, f in roundings.items()):
+        raise TypeError(f"roundings must be a dict {{name: rounding function}}, got {show(roundings)}")
     positions = torch.arange(ids.shape[1])
     x = model.embed(ids)
     streams = dict.fromkeys(roundings, x)
@@ -152,8 +171,13 @@ def compare_logits(reference: torch.Tensor, other: torch.Tensor, targets: torch.
     {"kl": mean KL(p_reference || p_other) per position, in nats; "top1": share of positions with the
     same most likely token; "loss_reference", "loss_other": mean next-token cross-entropy}."""
     check_tensor(reference, "reference", ndim=3, floating=True)
+    check_tensor(other, "other", ndim=3, floating=True)
+    check_tensor(targets, "targets", ndim=2, floating=False)
     if other.shape != reference.shape or targets.shape != reference.shape[:2]:
         raise ValueError(f"shapes differ: {tuple(reference.shape)}, {tuple(other.shape)}, {tuple(targets.shape)}")
+    if targets.numel() and (targets.min() < 0 or targets.max() >= reference.shape[-1]):
+        raise ValueError(f"targets must be token ids in 0..{reference.shape[-1] - 1}, got "
+                         f"{targets.min()}..{targets.max()}")
     log_p, log_q = reference.log_softmax(-1), other.log_softmax(-1)
     kl = (log_p.exp() * (log_p - log_q)).sum(-1).mean()
     top1 = (reference.argmax(-1) == other.argmax(-1)).float().mean()
@@ -161,3 +185,8 @@ def compare_logits(reference: torch.Tensor, other: torch.Tensor, targets: torch.
     return {"kl": kl.item(), "top1": top1.item(),
             "loss_reference": nll(reference.flatten(0, 1), targets.flatten()).item(),
             "loss_other": nll(other.flatten(0, 1), targets.flatten()).item()}
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, Llama):
+        raise TypeError(f"model must be a helpers.llama.Llama, got {show(model)}")

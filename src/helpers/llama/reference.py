@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .._checks import check_positive_int
+from .._checks import _is_int, check_int, check_list, check_str_list, show
 from .package import smollm2_path
 from .tokenizer import LlamaTokenizer
 
@@ -40,6 +40,8 @@ def transformers_available() -> bool:
 
 
 def _folder_and_name(path: str | Path | None) -> tuple[str, str]:
+    if path is not None and not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
+        raise TypeError(f"path must be a str, a pathlib.Path or None, got {show(path)}")
     path = Path(smollm2_path() if path is None else path)
     return str(path.parent), path.name
 
@@ -113,9 +115,11 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
                       plain_texts: Sequence[str] = ()) -> dict:
     """What ``transformers`` computes for a prompt (and its tokenizer for ``texts``), loaded only for this call.
 
-    Returns {"logits": (T, V) float32 tensor for the T prompt tokens, "greedy": the ``max_new_tokens``
-    ids of greedy generation, "encodings": the reference tokenizer's ids for each of ``texts``,
-    "decodings": those ids decoded back by it, "load_s": seconds to load the model (and tokenizer),
+    Returns {"logits": (T, V) float32 tensor for the T prompt tokens, "greedy": the ids of plain
+    greedy generation (``max_new_tokens`` of them, or fewer ending with the end-of-text token if
+    the model stops there, as ``generate(..., stop_ids=[eos])`` does), "encodings": the reference
+    tokenizer's ids for each of ``texts``, "decodings": those ids decoded back by it, "load_s":
+    seconds to load the model (and tokenizer),
     "chat_texts" and "chat_ids": each of ``chats`` through the tokenizer's ``apply_chat_template``
     (as text, and as ids with ``tokenize=True``), "plain_encodings": each of ``plain_texts`` encoded
     with ``split_special_tokens=True`` (special tokens written in the text are encoded as text)}.
@@ -129,9 +133,22 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
 
     if isinstance(texts, str) or isinstance(plain_texts, str):
         raise TypeError("texts and plain_texts must be sequences of strings, not one string")
+    texts, plain_texts = check_str_list(texts, "texts"), check_str_list(plain_texts, "plain_texts")
+    chats = check_list(chats, "chats", "chats (each a list of {'role', 'content'} dicts)")
+    for i, c in enumerate(chats):
+        if isinstance(c, (str, bytes, dict)) or not hasattr(c, "__iter__"):
+            raise TypeError(f"chats[{i}] must be a list of {{'role', 'content'}} dicts, got {show(c)}")
+    if isinstance(prompt_ids, (str, bytes)) or not isinstance(prompt_ids, Sequence):
+        raise TypeError(f"prompt_ids must be a list of int token ids, got {show(prompt_ids)}")
+    for i, t in enumerate(prompt_ids):
+        if not _is_int(t):
+            raise TypeError(f"prompt_ids[{i}] must be an int token id, got {show(t)}")
     if not prompt_ids:
         raise ValueError("prompt_ids must hold at least one token")
-    check_positive_int(max_new_tokens, "max_new_tokens")
+    if min(prompt_ids) < 0:
+        raise ValueError(f"prompt_ids must be token ids >= 0, got {min(prompt_ids)}")
+    check_int(max_new_tokens, "max_new_tokens", low=1)
+    _folder_and_name(path)  # the path checked before the 17 s load
     start = time.perf_counter()
     with _quiet_transformers(), _parse_gguf_once():
         model = load_reference_model(path)
@@ -144,11 +161,14 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
     chat_ids = [_as_ids(tokenizer.apply_chat_template(list(c), tokenize=True, add_generation_prompt=True))
                 for c in chats]
     plain = [tokenizer(text, split_special_tokens=True)["input_ids"] for text in plain_texts]
-    ids = torch.tensor([list(prompt_ids)])
+    vocab = model.config.vocab_size
+    if max(prompt_ids) >= vocab:
+        raise ValueError(f"prompt_ids must be token ids in 0..{vocab - 1}, got {max(prompt_ids)}")
+    ids = torch.tensor([[int(t) for t in prompt_ids]])
     with torch.no_grad(), _quiet_transformers():
         logits = model(ids).logits[0].clone()
-        greedy = model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False,
-                                min_new_tokens=max_new_tokens)[0, ids.shape[1]:].tolist()
+        # plain greedy: the end-of-text token ends it, as it ends the book's generate with stop_ids
+        greedy = model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False)[0, ids.shape[1]:].tolist()
     del model, tokenizer
     gc.collect()
     _give_back_freed_memory()
@@ -186,6 +206,8 @@ def load_reference_tokenizer(path: str | Path | None = None):
 def smollm2_original_tokenizer(tokenizer: LlamaTokenizer):
     """A ``tokenizers.Tokenizer`` set up as SmolLM2's own: Digits(individual_digits=True), then
     ByteLevel (GPT-2's pattern), BPE with the same vocabulary and merges, control tokens whole."""
+    if not isinstance(tokenizer, LlamaTokenizer):
+        raise TypeError(f"tokenizer must be a helpers.llama.LlamaTokenizer, got {show(tokenizer)}")
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
 
     merges = [tuple(m.split(" ")) for m in tokenizer.merges]

@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from .._checks import _is_int, check_bool, check_list, check_str, check_str_list, show
 from ..bpe import GPT2_SPLIT_PATTERN, BPETokenizer, bytes_to_unicode
-from .gguf_file import GGUFFile
+from .gguf_file import GGUFFile, GGUFFormatError
 from .package import smollm2_path
 
 # SmolLM2 ("smollm" in llama.cpp): each number character alone, then GPT-2's pattern. Cutting the
@@ -49,10 +50,24 @@ class LlamaTokenizer:
     def __init__(self, tokens: Sequence[str], merges: Sequence[str], special: Sequence[str] = (),
                  pre: str = "smollm", chat_template: str | None = None,
                  bos_id: int | None = None, eos_id: int | None = None, unk_id: int | None = None):
+        tokens = check_str_list(tokens, "tokens", nonempty=True)
+        merges = check_str_list(merges, "merges")
+        special = check_str_list(special, "special")
+        check_str(pre, "pre")
         if pre not in PRE_TOKENIZER_PATTERNS:
-            raise ValueError(f"unknown pre-tokenizer {pre!r}; known: {sorted(PRE_TOKENIZER_PATTERNS)}")
-        self.tokens = list(tokens)
-        self.merges = list(merges)
+            raise ValueError(f"unknown pre-tokenizer pre={pre!r}; known: {sorted(PRE_TOKENIZER_PATTERNS)}")
+        if chat_template is not None:
+            check_str(chat_template, "chat_template")
+        for name, value in (("bos_id", bos_id), ("eos_id", eos_id), ("unk_id", unk_id)):
+            if value is None:
+                continue
+            if not _is_int(value):
+                raise TypeError(f"{name} must be a token id (int) or None, got {show(value)}")
+            if not 0 <= value < len(tokens):
+                raise ValueError(f"{name} must be a token id in 0..{len(tokens) - 1} or None, got {value}")
+        bos_id, eos_id, unk_id = (None if v is None else int(v) for v in (bos_id, eos_id, unk_id))
+        self.tokens = tokens
+        self.merges = merges
         self.vocab = {t: i for i, t in enumerate(self.tokens)}
         if len(self.vocab) != len(self.tokens):
             raise ValueError("the vocabulary has repeated tokens")
@@ -97,21 +112,46 @@ class LlamaTokenizer:
         ``pre``: the pre-tokenizer; default the file's ``tokenizer.ggml.pre`` ("smollm" for SmolLM2).
         Pass ``pre="gpt2"`` for what ``transformers`` builds from the same file.
         """
+        if path is not None and not isinstance(path, (str, Path, GGUFFile)) and not hasattr(path, "__fspath__"):
+            raise TypeError(f"path must be a str, a pathlib.Path or a GGUFFile, got {show(path)}")
+        if pre is not None:
+            check_str(pre, "pre")
         file = path if isinstance(path, GGUFFile) else GGUFFile(smollm2_path() if path is None else path)
-        meta = file.metadata
+        meta, where = file.metadata, file.path.name
         if meta.get("tokenizer.ggml.model") != "gpt2":
-            raise ValueError(
-                f"{file.path.name}: tokenizer.ggml.model is {meta.get('tokenizer.ggml.model')!r}; "
+            raise GGUFFormatError(
+                f"{where}: tokenizer.ggml.model is {meta.get('tokenizer.ggml.model')!r}; "
                 f"only byte-level BPE ('gpt2') is supported"
             )
-        tokens = meta["tokenizer.ggml.tokens"]
+
+        def strings(key: str, default: object = None) -> list[str]:
+            value = meta.get(key, default)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise GGUFFormatError(f"{where}: {key} must be a list of strings, got {show(value)}")
+            return value
+
+        def optional(key: str, kind: type) -> object:
+            value = meta.get(key)
+            if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+                raise GGUFFormatError(f"{where}: {key} must be a {kind.__name__}, got {show(value)}")
+            return value
+
+        tokens = strings("tokenizer.ggml.tokens")
+        merges = strings("tokenizer.ggml.merges", [])
         types = meta.get("tokenizer.ggml.token_type", [1] * len(tokens))
+        if not isinstance(types, list) or len(types) != len(tokens):
+            raise GGUFFormatError(f"{where}: tokenizer.ggml.token_type must be a list of one type per token "
+                                  f"({len(tokens)}), got {show(types)}")
         special = [t for t, ty in zip(tokens, types) if ty in (CONTROL, USER_DEFINED)]
         file_pre = meta.get("tokenizer.ggml.pre", "gpt2")
         pre = pre if pre is not None else (file_pre if file_pre in PRE_TOKENIZER_PATTERNS else "gpt2")
-        return cls(tokens, meta["tokenizer.ggml.merges"], special, pre, meta.get("tokenizer.chat_template"),
-                   meta.get("tokenizer.ggml.bos_token_id"), meta.get("tokenizer.ggml.eos_token_id"),
-                   meta.get("tokenizer.ggml.unknown_token_id"))
+        ids = [optional(f"tokenizer.ggml.{k}_token_id", int) for k in ("bos", "eos", "unknown")]
+        try:
+            return cls(tokens, merges, special, pre, optional("tokenizer.chat_template", str), *ids)
+        except ValueError as exc:
+            if "pre-tokenizer" in str(exc):  # the caller's choice, not the file's
+                raise
+            raise GGUFFormatError(f"{where}: the tokenizer in the metadata is not valid: {exc}") from None
 
     # --------------------------------------------------------- encode / decode
     @property
@@ -121,21 +161,45 @@ class LlamaTokenizer:
     def encode(self, text: str, allowed_special: bool = True) -> list[int]:
         """Text -> the model's token ids. Special tokens written in the text (``<|im_end|>``) become
         their ids, as the reference tokenizer does; ``allowed_special=False`` encodes them as text."""
+        check_str(text, "text")
+        check_bool(allowed_special, "allowed_special")
         ids = (self.to_model[i] for i in self.bpe.encode(text, allowed_special=allowed_special))
         return [i for i in ids if i >= 0]
 
-    def _check_ids(self, ids: Sequence[int]) -> list[int]:
+    def _check_ids(self, ids: Sequence[int], name: str = "ids") -> list[int]:
+        """A list, 1-D integer tensor or array of ids, each in 0..vocab_size - 1, as a list of int."""
         if isinstance(ids, (str, bytes)):
-            raise TypeError("ids must be a sequence of int token ids, not a string")
+            raise TypeError(f"{name} must be a sequence of int token ids, not a string")
+        if hasattr(ids, "ndim") and hasattr(ids, "tolist"):  # a tensor or a NumPy array
+            if ids.ndim != 1:
+                raise ValueError(f"{name} must be a 1-D sequence of token ids, got shape {tuple(ids.shape)}")
+            ids = ids.tolist()
+        elif not hasattr(ids, "__iter__"):
+            raise TypeError(f"{name} must be a sequence of int token ids, got {show(ids)}")
+        ids = [_scalar(i) for i in ids]
+        for i in ids:
+            if not _is_int(i):
+                raise TypeError(f"{name} must hold int token ids, got {show(i)}")
         ids = [int(i) for i in ids]
         bad = [i for i in ids if not 0 <= i < self.vocab_size]
         if bad:
-            raise ValueError(f"token ids {bad[:5]} are outside 0..{self.vocab_size - 1}")
+            raise ValueError(f"{name}: token ids {bad[:5]} are outside 0..{self.vocab_size - 1}")
         return ids
+
+    def _check_id(self, token_id: object) -> int:
+        """One token id: an int (or a 0-d integer tensor / NumPy integer) in 0..vocab_size - 1."""
+        if hasattr(token_id, "ndim") and hasattr(token_id, "tolist") and token_id.ndim != 0:
+            raise ValueError(f"token_id must be one id, got shape {tuple(token_id.shape)}")
+        token_id = _scalar(token_id)
+        if not _is_int(token_id):
+            raise TypeError(f"token_id must be an int, got {show(token_id)}")
+        if not 0 <= token_id < self.vocab_size:
+            raise ValueError(f"token_id must be in 0..{self.vocab_size - 1}, got {token_id}")
+        return int(token_id)
 
     def token_bytes(self, token_id: int) -> bytes:
         """The bytes token ``token_id`` stands for (a special token: its UTF-8 name)."""
-        (token_id,) = self._check_ids([token_id])
+        token_id = self._check_id(token_id)
         s = self.tokens[token_id]
         if s in self.special_ids:
             return s.encode("utf-8")
@@ -147,11 +211,12 @@ class LlamaTokenizer:
 
     def id_to_token(self, token_id: int) -> str:
         """The vocabulary's spelling of a token, e.g. 'Ġcat' (Ġ is the space)."""
-        (token_id,) = self._check_ids([token_id])
+        token_id = self._check_id(token_id)
         return self.tokens[token_id]
 
     def token_to_id(self, token: str) -> int:
         """The id of a token spelled as in the vocabulary, e.g. ``token_to_id("<|im_end|>")``."""
+        check_str(token, "token")
         if token not in self.vocab:
             raise KeyError(f"{token!r} is not in the vocabulary")
         return self.vocab[token]
@@ -167,7 +232,8 @@ class LlamaTokenizer:
         """
         if self.chat_template is None:
             raise ValueError("this tokenizer has no chat template")
-        if isinstance(messages, dict) or not all(
+        check_bool(add_generation_prompt, "add_generation_prompt")
+        if isinstance(messages, (dict, str, bytes)) or not hasattr(messages, "__iter__") or not all(
             isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
             for m in messages
         ):
@@ -199,7 +265,11 @@ class LlamaTokenizer:
         ``split_special_tokens=True``). For content without special tokens the ids equal
         ``encode(apply_chat_template(messages))``; ``decode`` gives the template's text back.
         """
-        messages = list(messages)
+        if isinstance(messages, dict):
+            raise TypeError("messages must be a list of {'role': str, 'content': str} dicts, got one dict")
+        messages = check_list(messages, "messages", "{'role': str, 'content': str} dicts")
+        if not all(isinstance(m, dict) for m in messages):
+            raise TypeError(f"messages must be a list of {{'role': str, 'content': str}} dicts, got {show(messages)}")
         # render the template with a marker in place of each content, then split the text there
         marks = [f"\x00{i}\x00" for i in range(len(messages))]
         if any(m.get("content") is None for m in messages if isinstance(m, dict)):
@@ -217,6 +287,13 @@ class LlamaTokenizer:
     def __repr__(self) -> str:
         return (f"LlamaTokenizer(vocab_size={self.vocab_size}, merges={len(self.bpe.merges)}, "
                 f"special={len(self.special_ids)}, pre={self.pre!r})")
+
+
+def _scalar(x: object) -> object:
+    """A 0-d tensor or NumPy scalar as the Python number it holds (an int stays an int, 1.0 a float)."""
+    if hasattr(x, "ndim") and hasattr(x, "tolist") and x.ndim == 0:
+        return x.tolist()
+    return x
 
 
 # Texts that "smollm" and "gpt2" pre-tokenize differently (checked in the tests): "smollm" gives
