@@ -32,6 +32,7 @@ import json
 import re
 import shutil
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,7 +214,7 @@ def status(po: polib.POFile) -> dict[str, int]:
 
 _ROLE = re.compile(r"(?<![A-Za-z0-9_\\])\{[\w:-]+\}`[^`]*`")  # not the {L} of `\p{L}`
 _LABEL = re.compile(r"\(([\w\-:.]+)\)=")
-_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]+?\$", re.S)  # inline math may run over a line break
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)\)")
 _DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\{([\w:-]+)\}", re.M)
 _OPTION = re.compile(r"^\s*:(label|name|class|width|figwidth|align|nowrap):\s*(.*)$", re.M)
@@ -252,14 +253,23 @@ def _structure(text: str) -> dict[str, list[str]]:
     return {
         "roles": _roles(text),
         "labels": sorted(_LABEL.findall(text)),
-        "math": sorted(m.strip() for m in _MATH.findall(text)),
+        "math": sorted(" ".join(m.split()) for m in _MATH.findall(text)),
         "link targets": sorted(_LINK_TARGET.findall(text)),
         "directives": [d for _, d in _DIRECTIVE.findall(text)],
         "directive options": sorted(f"{k}: {v.strip()}" for k, v in _OPTION.findall(text) if k != "class"),
         "format fields": sorted(_FORMAT_FIELD.findall(_without_roles_math_links(text))),
         "numbers": _numbers(text),
         "heading level": [re.match(r"#+", text).group()] if text.startswith("#") else [],
+        "glossary terms": _glossary_terms(text),
     }
+
+
+def _glossary_terms(text: str) -> list[str]:
+    """The term lines of a {glossary} block (not indented): the targets of every {term} role, kept in English."""
+    m = re.search(r"^(`{3,}|:{3,})\{glossary\}[^\n]*\n(.*?)^\1\s*$", text, re.S | re.M)
+    if m is None:
+        return []
+    return [line for line in m.group(2).splitlines() if line.strip() and not line[0].isspace()]
 
 
 def check_translation(english: str, chinese: str) -> list[str]:
@@ -282,8 +292,8 @@ def check_translation(english: str, chinese: str) -> list[str]:
                 problems.append(f"numbers differ: missing {lost}, added []")
             continue
         if a[key] != b[key]:
-            gone = [x for x in a[key] if x not in b[key]]
-            extra = [x for x in b[key] if x not in a[key]]
+            gone = list((Counter(a[key]) - Counter(b[key])).elements())
+            extra = list((Counter(b[key]) - Counter(a[key])).elements())
             problems.append(f"{key} differ: missing {gone}, added {extra}")
     for m in _BROKEN_LINE.finditer(chinese):
         problems.append(f"line break between Chinese characters: {m.group()!r}")

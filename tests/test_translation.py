@@ -110,6 +110,13 @@ def test_check_translation(chinese, problem):
         assert any(p.startswith(problem) for p in problems), problems
 
 
+def test_glossary_terms_stay_english():
+    en = "```{glossary}\ntoken\n  **词元**. The unit a model reads.\n\nlogit\n  **logit**. A score.\n```"
+    assert T.check_translation(en, "```{glossary}\ntoken\n  **词元**。模型读的单位。\n\nlogit\n  **logit**。得分。\n```") == []
+    bad = T.check_translation(en, "```{glossary}\n词元\n  **词元**。模型读的单位。\n\nlogit\n  **logit**。得分。\n```")
+    assert bad and bad[0].startswith("glossary terms differ")
+
+
 def test_check_translation_structure():
     assert T.check_translation("## 4.1 Scores", "### 4.1 得分") == ["heading level differ: missing ['##'], added ['###']"]
     ex = "```{exercise} Scale it\n:label: ex-04-scale\n\nDivide by 2.\n```"
