@@ -1,4 +1,4 @@
-"""The site works offline: MathJax and a Chinese web font are served by the site itself.
+"""The site works offline: MathJax and a Simplified Chinese web font are served by the site itself.
 
 After each HTML build this extension writes ``_vendor/`` into the output folder (a folder that
 is served but, unlike ``_static/``, not linked into every page):
@@ -8,39 +8,74 @@ is served but, unlike ``_static/``, not linked into every page):
   ``sphinx-mathjax-offline`` (MathJax 3.2.2; installed by requirements.txt, not used as an
   extension: it would copy all 24 MB of MathJax into ``_static``). ``mathjax_path`` in
   ``_config.yml`` points at it.
-* ``_vendor/fonts/book-cjk.woff2``: Noto Sans CJK TC (the font of the PyPI package
-  ``cvttf-notosanscjk-regular`` that the figures use) cut down to the CJK characters that the
-  built pages contain, rebuilt whenever that set changes, so it is always in sync with the
-  text. ``book-cjk.txt`` beside it lists the characters (the browser test checks it).
+* ``_vendor/fonts/``: Noto Sans SC (SIL Open Font License 1.1) from the npm package
+  ``@fontsource/noto-sans-sc`` (pinned below, fetched once with ``npm pack`` into
+  ``_build/fonts/``; ``make fonts`` or the first build does it, later builds work offline).
+  That package cuts the font into about a hundred unicode-range slices (Google Fonts' slices,
+  grouped by how often the characters are used). The site uses them twice:
 
-It also adds ``site_static/book-site.css`` (the "Book CJK" @font-face, used only as the last
-fallback of the theme's font stacks, and explorer tables that scroll at phone width) and
-``site_static/book-site.js`` (loads that font early and redraws with it; a fix for clicks on
-solution titles) to every page, and leaves out sphinx-thebe's scripts when the "Live Code"
-button is off (they would only name a CDN).
+  - ``page/<hash>.woff2``: for every page, one font with exactly the CJK characters of that
+    page (its text, sidebar and explorers' scripts), cut from those slices; the page names it
+    in an inline ``@font-face`` ("Book CJK"). A chapter downloads only its own characters, in
+    one request: less than the fontsource slices that hold them (a chapter's few hundred
+    characters are spread over dozens of 30-kB slices).
+  - ``sc/*.woff2`` and ``book-cjk-sc.css``: the CJK slices themselves ("Book CJK SC", the next
+    font in the stacks), for characters that no page holds: what a reader types into an
+    explorer, and the search page's excerpts of other pages. ``book-site.js`` adds that
+    stylesheet only when the reader types or searches, and then the browser fetches only the
+    slices of the characters typed.
+  - ``page/extra-<hash>.woff2``: the few characters of the site that Noto Sans SC does not
+    have (a rare ideograph in chapter 11's poem data), cut from Noto Sans CJK TC, the font of
+    the PyPI package ``cvttf-notosanscjk-regular`` that the figures use; a page with one of
+    them names this file in a second face, for those characters only.
+
+It also adds ``site_static/book-site.css`` (the font stacks, and explorer tables that scroll at
+phone width) and ``site_static/book-site.js`` (loads the page's font early and redraws with it;
+a fix for clicks on solution titles) to every page, and leaves out sphinx-thebe's scripts when
+the "Live Code" button is off (they would only name a CDN).
+
+``python _ext/site_assets.py fetch-fonts`` fetches the font package (what ``make fonts`` runs).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.metadata
-import importlib.util
+import io
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
-from sphinx.application import Sphinx
-from sphinx.util import logging
+try:  # not needed by `python _ext/site_assets.py fetch-fonts`
+    from sphinx.application import Sphinx
+    from sphinx.util import logging
 
-logger = logging.getLogger(__name__)
+    logger = logging.getLogger(__name__)
+except ImportError:  # pragma: no cover
+    Sphinx = object
 
 HERE = Path(__file__).resolve().parent
 VENDOR = "_vendor"
 MATHJAX_PACKAGE = "sphinx-mathjax-offline"
 MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2/")
-CJK_PACKAGE = "cvttf_NotoSansCJK_Regular"
 
-# The CJK blocks the web font covers (keep in sync with unicode-range in book-site.css).
+# The Simplified Chinese font: npm package, exact version, and the tarball's sha512 (as the npm
+# registry lists it in dist.integrity; checked before anything is unpacked).
+FONT_PACKAGE = "@fontsource/noto-sans-sc"
+FONT_VERSION = "5.3.1"
+FONT_INTEGRITY = "sha512-YxZ/VWAWo9FWzH08Q6fGTzIW6vYNP2TMhUFCnfhlimbhdXnWrxJLrzX3KWt2FKnV0s8XiM5vjpGHQiyFRlTj0w=="
+FONT_WEIGHT = "400"
+# Where the unpacked slices are kept (build-local, ignored by git); BOOK_FONTS overrides it.
+FONT_DIR = Path(os.environ.get("BOOK_FONTS") or HERE.parent / "_build" / "fonts") / f"noto-sans-sc-{FONT_VERSION}"
+PAGE_FACE = re.compile(r'\s*<style id="book-cjk-face">.*?</style>', re.S)
+
+# The CJK blocks the web fonts serve (keep in sync with unicode-range in book-site.css).
 CJK_RANGES = (
     (0x2E80, 0x2FDF),  # radicals
     (0x3000, 0x33FF),  # CJK punctuation, kana, bopomofo, enclosed and compatibility forms
@@ -52,6 +87,11 @@ CJK_RANGES = (
     (0x20000, 0x2FA1F),  # extensions B and later
 )
 _CJK = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in CJK_RANGES) + "]")
+CJK_UNICODE_RANGE = ",".join(f"U+{a:X}-{b:X}" for a, b in CJK_RANGES)
+
+
+def is_cjk(code: int) -> bool:
+    return any(a <= code <= b for a, b in CJK_RANGES)
 
 
 def cjk_characters(texts) -> str:
@@ -75,17 +115,299 @@ def mathjax_source() -> Path:
     return Path(main.locate()).parent
 
 
-def cjk_font_source() -> Path:
-    """The Noto Sans CJK TC OpenType file of the PyPI package ``cvttf-notosanscjk-regular``."""
-    spec = importlib.util.find_spec(CJK_PACKAGE)
+def _integrity(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def fetch_fonts(dest: Path = FONT_DIR) -> Path:
+    """The unpacked font package (its regular-weight slices, CSS and licence) in ``dest``.
+
+    Fetched once with ``npm pack`` (which downloads the tarball and installs nothing), checked
+    against FONT_INTEGRITY, and unpacked into a temporary folder that is then renamed, so a
+    build never sees half a folder. Later builds find it there and need no network.
+    """
+    if (dest / ".complete").exists():
+        return dest
+    if not shutil.which("npm"):
+        raise RuntimeError(
+            f"the site's Chinese web font comes from the npm package {FONT_PACKAGE}@{FONT_VERSION}, "
+            f"fetched once into {dest}; npm is not installed (install Node.js, e.g. apt-get install npm), "
+            "then run `make fonts`"
+        )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        out = subprocess.run(
+            ["npm", "pack", f"{FONT_PACKAGE}@{FONT_VERSION}", "--silent"],
+            cwd=tmp, check=True, capture_output=True, text=True,
+        ).stdout.split()
+        tarball = Path(tmp) / out[-1]
+        if _integrity(tarball) != FONT_INTEGRITY:
+            raise RuntimeError(f"{tarball.name}: its sha512 is not the pinned one ({FONT_INTEGRITY})")
+        unpacked = Path(tmp) / "unpacked"
+        wanted = re.compile(rf"package/(LICENSE|{FONT_WEIGHT}\.css|files/[\w-]+-{FONT_WEIGHT}-normal\.woff2)$")
+        with tarfile.open(tarball, "r:gz") as tar:
+            for member in tar.getmembers():
+                if member.isfile() and wanted.match(member.name):
+                    target = unpacked / member.name.removeprefix("package/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(tar.extractfile(member).read())
+        (unpacked / ".complete").write_text(f"{FONT_PACKAGE}@{FONT_VERSION} {FONT_INTEGRITY}\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        try:
+            unpacked.rename(dest)
+        except OSError:  # another process (a parallel test) unpacked it first
+            if not (dest / ".complete").exists():
+                raise
+    return dest
+
+
+def parse_unicode_range(text: str) -> set[int]:
+    """The code points of a CSS unicode-range value (``U+20-22,U+4e00``; no wildcards)."""
+    codes: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        lo, _, hi = part.removeprefix("U+").removeprefix("u+").partition("-")
+        codes.update(range(int(lo, 16), int(hi or lo, 16) + 1))
+    return codes
+
+
+def format_unicode_range(codes) -> str:
+    """``codes`` as a compact CSS unicode-range value (runs of code points as ranges)."""
+    out, run = [], []
+    for c in sorted(codes):
+        if run and c == run[-1] + 1:
+            run.append(c)
+            continue
+        if run:
+            out.append(f"U+{run[0]:x}" + (f"-{run[-1]:x}" if len(run) > 1 else ""))
+        run = [c]
+    if run:
+        out.append(f"U+{run[0]:x}" + (f"-{run[-1]:x}" if len(run) > 1 else ""))
+    return ",".join(out)
+
+
+_FACE = re.compile(r"@font-face\s*\{(.*?)\}", re.S)
+
+
+def font_slices(folder: Path) -> list[tuple[Path, set[int]]]:
+    """The package's slices of the regular weight: (woff2 file, code points of its unicode-range)."""
+    css = (folder / f"{FONT_WEIGHT}.css").read_text(encoding="utf-8")
+    slices = []
+    for body in _FACE.findall(css):
+        src = re.search(r"url\(\.?/?([^)]+\.woff2)\)", body)
+        rng = re.search(r"unicode-range:\s*([^;]+);", body)
+        if src and rng:
+            slices.append((folder / src.group(1), parse_unicode_range(rng.group(1))))
+    return slices
+
+
+def _subset(font, unicodes, flavor=None) -> bytes:
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = flavor
+    options.layout_features = []  # CJK text needs none (vertical forms, proportional widths are opt-in)
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "STAT"]
+    options.name_IDs = ["*"]  # keep the copyright and licence (SIL OFL 1.1)
+    options.notdef_outline = True
+    options.hinting = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=unicodes)
+    subsetter.subset(font)
+    font.flavor = flavor
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
+def cut_font(chars: str, folder: Path) -> tuple[bytes, str]:
+    """One TrueType font with ``chars``, cut from the slices that hold them; (font, chars missing)."""
+    from fontTools.merge import Merger
+    from fontTools.ttLib import TTFont
+
+    wanted = {ord(c) for c in chars}
+    parts, found = [], set()
+    for path, codes in font_slices(folder):
+        take = (wanted & codes) - found
+        if not take:
+            continue
+        font = TTFont(path)
+        take &= set(font.getBestCmap())
+        if take:
+            parts.append(io.BytesIO(_subset(font, take)))
+            found |= take
+    if not parts:  # a font with .notdef only, from the most used slice
+        path = max(font_slices(folder), key=lambda s: len(s[1]))[0]
+        parts.append(io.BytesIO(_subset(TTFont(path), {0x3000} & set(TTFont(path).getBestCmap()) or {0x20})))
+    merged = Merger().merge(parts) if len(parts) > 1 else TTFont(parts[0])
+    buf = io.BytesIO()
+    merged.save(buf)
+    return buf.getvalue(), "".join(sorted(chr(c) for c in wanted - found))
+
+
+def subset_cjk_font(chars: str, out: Path, folder: Path | None = None, source: bytes | None = None) -> int:
+    """Write a WOFF2 font of Noto Sans SC with ``chars`` (and .notdef) to ``out``; returns its size.
+
+    ``source`` is a font already cut from the slices (``cut_font``) that has every one of ``chars``.
+    """
+    from fontTools.ttLib import TTFont
+
+    if source is None:
+        source, _ = cut_font(chars, folder or fetch_fonts())
+    font = TTFont(io.BytesIO(source))
+    keep = {ord(c) for c in chars} & set(font.getBestCmap())
+    data = _subset(font, keep or {0x20}, flavor="woff2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return len(data)
+
+
+def cjk_tc_source() -> Path:
+    """Noto Sans CJK TC, the OpenType file of the PyPI package ``cvttf-notosanscjk-regular`` (the figures' font)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("cvttf_NotoSansCJK_Regular")
     for folder in (spec.submodule_search_locations or []) if spec else []:
         found = sorted(Path(folder).glob("*.otf"))
         if found:
             return found[0]
     raise RuntimeError(
-        "the site's Chinese web font is cut from the PyPI package cvttf-notosanscjk-regular, "
+        "characters that Noto Sans SC lacks are cut from the PyPI package cvttf-notosanscjk-regular, "
         "which is not installed: run `make install` (or pip install -r requirements.txt)"
     )
+
+
+def subset_tc_font(chars: str, out: Path) -> int:
+    """Write a WOFF2 subset of Noto Sans CJK TC with ``chars`` to ``out`` (for characters SC lacks)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(cjk_tc_source(), lazy=True)
+    data = _subset(font, {ord(c) for c in chars} & set(font.getBestCmap()) or {0x3000}, flavor="woff2")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return len(data)
+
+
+def page_face(font_url: str, extra: tuple[str, str] | None = None) -> str:
+    """The inline style that names a page's own font ("Book CJK").
+
+    ``extra`` is (url, characters) of a second face for the page's characters that Noto Sans SC
+    does not have; declared last, it is the one the browser tries first for those characters.
+    """
+    style = (
+        '<style id="book-cjk-face">@font-face{font-family:"Book CJK";'
+        f'src:url("{font_url}") format("woff2");unicode-range:{CJK_UNICODE_RANGE};font-display:swap}}'
+    )
+    if extra:
+        url, chars = extra
+        style += (
+            f'@font-face{{font-family:"Book CJK";src:url("{url}") format("woff2");'
+            f"unicode-range:{format_unicode_range(ord(c) for c in chars)};font-display:swap}}"
+        )
+    return style + "</style>"
+
+
+def add_page_face(html: str, font_url: str | None, extra: tuple[str, str] | None = None) -> str:
+    """``html`` with its "Book CJK" @font-face (replacing an older one) at the top of <head>, so it
+    is known before book-site.js asks for the font; none when the page has no CJK text."""
+    html = PAGE_FACE.sub("", html)
+    if font_url is None:
+        return html
+    style = page_face(font_url, extra)
+    m = re.search(r"<head>\s*(<meta charset=[^>]*>)?", html)
+    at = m.end() if m else 0
+    return html[:at] + "\n    " + style + html[at:]
+
+
+def write_fallback_slices(fonts: Path, folder: Path) -> int:
+    """Copy the package's CJK slices to ``fonts/sc/`` and write ``fonts/book-cjk-sc.css`` ("Book CJK SC",
+    each slice limited to its CJK characters); returns the bytes of the slices."""
+    sc = fonts / "sc"
+    sc.mkdir(parents=True, exist_ok=True)
+    rules, names, total = [], set(), 0
+    for path, codes in font_slices(folder):
+        cjk = {c for c in codes if is_cjk(c)}
+        if not cjk:
+            continue
+        target = sc / path.name
+        if not target.exists() or target.stat().st_size != path.stat().st_size:
+            shutil.copyfile(path, target)
+        names.add(path.name)
+        total += path.stat().st_size
+        rules.append(
+            f'@font-face{{font-family:"Book CJK SC";src:url("sc/{path.name}") format("woff2");'
+            f"unicode-range:{format_unicode_range(cjk)};font-display:swap}}"
+        )
+    for old in sc.glob("*.woff2"):
+        if old.name not in names:
+            old.unlink()
+    (fonts / "book-cjk-sc.css").write_text(
+        f"/* Noto Sans SC (SIL Open Font License 1.1, see LICENSE-noto-sans-sc.txt), the CJK slices of the npm "
+        f"package {FONT_PACKAGE}@{FONT_VERSION}, regular weight. Written by _ext/site_assets.py; "
+        "book-site.js adds it when a reader types or searches. */\n" + "\n".join(rules) + "\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(folder / "LICENSE", fonts / "LICENSE-noto-sans-sc.txt")
+    return total
+
+
+def build_cjk_fonts(outdir: Path) -> dict:
+    """Give every page its own font of its CJK characters and write the fallback slices.
+
+    A page's font is named by a hash of its characters (and the package version), so pages with
+    the same characters share one file and an unchanged page keeps its file across builds; fonts
+    no page names any more are deleted. Returns numbers for the build log.
+    """
+    folder = fetch_fonts()
+    fonts = outdir / VENDOR / "fonts"
+    page_dir = fonts / "page"
+    page_dir.mkdir(parents=True, exist_ok=True)
+    for old in ("book-cjk.woff2", "book-cjk.txt"):  # the single subset of earlier builds
+        (fonts / old).unlink(missing_ok=True)
+    pages = {}
+    for path in sorted(outdir.rglob("*.html")):
+        if VENDOR not in path.relative_to(outdir).parts:
+            pages[path] = cjk_characters([path.read_text(encoding="utf-8", errors="replace")])
+    names = {
+        chars: hashlib.sha256(f"{FONT_VERSION}:{chars}".encode()).hexdigest()[:16] + ".woff2"
+        for chars in set(pages.values()) if chars
+    }
+    source, missing = cut_font(cjk_characters(pages.values()), folder)
+    for chars, name in names.items():
+        if not (page_dir / name).exists():
+            subset_cjk_font(chars, page_dir / name, source=source)
+    # Characters Noto Sans SC does not have (a rare ideograph of extension B in a poem): from
+    # Noto Sans CJK TC, the font of the figures, in one small file for the whole site.
+    extra_name = None
+    if missing:
+        extra_name = "extra-" + hashlib.sha256(f"tc:{missing}".encode()).hexdigest()[:16] + ".woff2"
+        if not (page_dir / extra_name).exists():
+            subset_tc_font(missing, page_dir / extra_name)
+    keep = set(names.values()) | {extra_name}
+    for old in page_dir.glob("*.woff2"):
+        if old.name not in keep:
+            old.unlink()
+    for path, chars in pages.items():
+        url = extra = None
+        if chars:
+            url = Path(os.path.relpath(page_dir / names[chars], path.parent)).as_posix()
+            rare = "".join(c for c in chars if c in missing)
+            if rare:
+                extra = (Path(os.path.relpath(page_dir / extra_name, path.parent)).as_posix(), rare)
+        html = path.read_text(encoding="utf-8")
+        new = add_page_face(html, url, extra)
+        if new != html:
+            path.write_text(new, encoding="utf-8")
+    sizes = [(page_dir / names[c]).stat().st_size for c in pages.values() if c]
+    return {
+        "pages": len(sizes),
+        "files": len(names),
+        "largest": max(sizes, default=0),
+        "fallback": write_fallback_slices(fonts, folder),
+        "missing": missing,
+    }
 
 
 def copy_mathjax(out: Path) -> int:
@@ -108,56 +430,6 @@ def copy_mathjax(out: Path) -> int:
         encoding="utf-8",
     )
     return total
-
-
-def subset_cjk_font(chars: str, out: Path) -> int:
-    """Write a WOFF2 subset of Noto Sans CJK TC with ``chars`` (and .notdef) to ``out``; returns its size."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = ["*"]  # vertical forms and punctuation widths as the font has them
-    options.name_IDs = ["*"]  # keep the copyright and licence (SIL OFL 1.1) records
-    options.notdef_outline = True
-    options.hinting = False
-    font = TTFont(cjk_font_source(), lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars or "\u3000")
-    subsetter.subset(font)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    font.flavor = "woff2"
-    font.save(out)
-    return out.stat().st_size
-
-
-def page_texts(outdir: Path):
-    """The text of every built page (HTML) and of the search index, where the site shows its words."""
-    for path in sorted(outdir.rglob("*.html")):
-        if VENDOR not in path.relative_to(outdir).parts:
-            yield path.read_text(encoding="utf-8", errors="replace")
-    index = outdir / "searchindex.js"
-    if index.exists():
-        yield index.read_text(encoding="utf-8", errors="replace")
-
-
-def build_cjk_font(outdir: Path) -> tuple[int, int]:
-    """Rebuild ``_vendor/fonts/book-cjk.woff2`` if the set of CJK characters changed; (characters, bytes)."""
-    chars = cjk_characters(page_texts(outdir))
-    fonts = outdir / VENDOR / "fonts"
-    woff2, listing = fonts / "book-cjk.woff2", fonts / "book-cjk.txt"
-    stamp = hashlib.sha256(f"{cjk_font_source().stat().st_size}:{chars}".encode()).hexdigest()[:16]
-    header = f"# {stamp}\n"
-    if woff2.exists() and listing.exists() and listing.read_text(encoding="utf-8").startswith(header):
-        return len(chars), woff2.stat().st_size
-    size = subset_cjk_font(chars, woff2)
-    listing.write_text(
-        header + "# The CJK characters of the built site, all in book-cjk.woff2 (a subset of Noto Sans CJK TC,\n"
-        "# SIL Open Font License 1.1, from the PyPI package cvttf-notosanscjk-regular), written by\n"
-        "# _ext/site_assets.py.\n" + chars + "\n",
-        encoding="utf-8",
-    )
-    return len(chars), size
 
 
 # The theme (pydata-sphinx-theme) draws its icons twice over: its CSS has Font Awesome's classes and
@@ -279,6 +551,10 @@ def lighten_pages(outdir: Path) -> int:
 
 def add_static(app: Sphinx, config) -> None:
     config.html_static_path.append(str(HERE / "site_static"))
+    # pydata-sphinx-theme's pages start in the colour mode `default_mode` of the HTML context;
+    # Jupyter Book leaves it unset, so the theme's script read an empty mode and logged "Got
+    # invalid theme mode: . Resetting to auto." on every page. "auto" is what it fell back to.
+    config.html_context.setdefault("default_mode", "auto")
 
 
 def build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -286,7 +562,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     mathjax_bytes = copy_mathjax(outdir / VENDOR / "mathjax")
-    n_chars, font_bytes = build_cjk_font(outdir)
+    fonts = build_cjk_fonts(outdir)
     pages = lighten_pages(outdir)
     png_before, png_after = compress_images(outdir)
     logger.info(f"[site_assets] figures {png_before / 1e6:.1f} MB -> {png_after / 1e6:.1f} MB (256-colour palettes)")
@@ -296,9 +572,12 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         f"icon fonts cut to {n_icons} icons, {icon_bytes / 1e3:.0f} kB"
     )
     logger.info(
-        f"[site_assets] MathJax {mathjax_bytes / 1e6:.2f} MB; CJK web font {n_chars} characters, "
-        f"{font_bytes / 1e3:.0f} kB (in {VENDOR}/)"
+        f"[site_assets] MathJax {mathjax_bytes / 1e6:.2f} MB; Noto Sans SC: {fonts['pages']} pages, each with "
+        f"its own font ({fonts['files']} files, the largest {fonts['largest'] / 1e3:.0f} kB), and "
+        f"{fonts['fallback'] / 1e6:.1f} MB of slices for typed characters (in {VENDOR}/fonts)"
     )
+    if fonts["missing"]:
+        logger.info(f"[site_assets] not in Noto Sans SC, so cut from Noto Sans CJK TC: {fonts['missing']}")
 
 
 def thebe_enabled(app: Sphinx) -> bool:
@@ -329,3 +608,9 @@ def setup(app: Sphinx) -> dict:
     app.add_js_file("book-site.js")  # in <head>, not deferred: it asks for the CJK font before layout
     app.connect("build-finished", build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["fetch-fonts"]:
+        sys.exit("usage: python _ext/site_assets.py fetch-fonts")
+    print(f"{FONT_PACKAGE}@{FONT_VERSION}: {fetch_fonts()}")

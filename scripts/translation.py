@@ -272,6 +272,14 @@ def _glossary_terms(text: str) -> list[str]:
     return [line for line in m.group(2).splitlines() if line.strip() and not line[0].isspace()]
 
 
+def _emphasis(text: str, tag: str) -> int:
+    """How many <strong> or <em> elements CommonMark renders from ``text`` (math and roles left out)."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(_MATH.sub("M", _ROLE.sub("R", text)))
+    return html.count(f"<{tag}>")
+
+
 def check_translation(english: str, chinese: str) -> list[str]:
     """What is wrong with ``chinese`` as a translation of ``english``: each problem one sentence.
 
@@ -295,6 +303,11 @@ def check_translation(english: str, chinese: str) -> list[str]:
             gone = list((Counter(a[key]) - Counter(b[key])).elements())
             extra = list((Counter(b[key]) - Counter(a[key])).elements())
             problems.append(f"{key} differ: missing {gone}, added {extra}")
+    for tag in ("strong", "em"):  # CommonMark: 。** before a CJK character does not close the emphasis
+        counts = [_emphasis(english, tag), _emphasis(chinese, tag)]
+        if counts[0] != counts[1]:
+            problems.append(f"<{tag}> rendered {counts[1]} times, English {counts[0]}: put a space or the punctuation "
+                            "outside the ** or * markers")
     for m in _BROKEN_LINE.finditer(chinese):
         problems.append(f"line break between Chinese characters: {m.group()!r}")
     return problems

@@ -110,6 +110,12 @@ def test_check_translation(chinese, problem):
         assert any(p.startswith(problem) for p in problems), problems
 
 
+def test_emphasis_must_render():
+    assert T.check_translation("A **bold** word.", "一个**加粗的**词。") == []
+    bad = T.check_translation("A **bold word.** Then", "一个**加粗的词。**然后")
+    assert bad and bad[0].startswith("<strong> rendered 0 times")
+
+
 def test_glossary_terms_stay_english():
     en = "```{glossary}\ntoken\n  **词元**. The unit a model reads.\n\nlogit\n  **logit**. A score.\n```"
     assert T.check_translation(en, "```{glossary}\ntoken\n  **词元**。模型读的单位。\n\nlogit\n  **logit**。得分。\n```") == []

@@ -1,18 +1,46 @@
 /* The book's site-level script, added to the <head> of every page by _ext/site_assets.py. */
 
-/* 1. Chinese text on machines without a CJK font uses the site's "Book CJK" web font (see
- * book-site.css). Every page shows some Chinese (the sidebar's "Glossary · 术语表"), so the
+/* 1. Chinese text on machines without a CJK font uses the site's Noto Sans SC (see
+ * book-site.css): "Book CJK", the page's own font with exactly its characters, declared in the
+ * page's <head>. Every page shows some Chinese (the sidebar's "Glossary · 术语表"), so the
  * font is asked for at once. Chromium (seen with 156) keeps drawing a line of text that it
  * shaped before the font arrived as empty boxes, even after the font has loaded and the page
  * is laid out again; a change of the text's font settings makes it shape that text afresh.
  * So once the font is there, <html> gets the class "book-cjk-ready", whose only style is
  * `text-rendering: optimizeLegibility` (the same kerning and ligatures as the default).
+ *
+ * Characters that are on no page (typed into an explorer, or in the search page's excerpts of
+ * other pages) come from "Book CJK SC", the font's unicode-range slices: their stylesheet is
+ * added at the first keystroke or on the search page, and the browser then fetches only the
+ * slices of the characters shown. Each font that arrives later makes the text shaped afresh
+ * in the same way (the class "book-cjk-more" toggles `font-kerning` between two values
+ * that draw alike).
  */
 (() => {
   if (!document.fonts || !document.fonts.load) return;
-  document.fonts.load('1em "Book CJK"', "\u732b").then((faces) => {
-    if (faces.length) document.documentElement.classList.add("book-cjk-ready");
+  const root = document.documentElement;
+  document.fonts.load('1em "Book CJK"', "\u4e00").then((faces) => {
+    if (faces.length) root.classList.add("book-cjk-ready");
   }, () => {});
+  const script = document.currentScript;
+  if (!script || !script.src) return;
+  const slices = new URL("../_vendor/fonts/book-cjk-sc.css", script.src).href;
+  let added = false;
+  const addSlices = () => {
+    if (added) return;
+    added = true;
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = slices;
+    document.head.appendChild(link);
+    document.fonts.addEventListener("loadingdone", () => {
+      if (root.classList.contains("book-cjk-ready")) root.classList.toggle("book-cjk-more");
+    });
+  };
+  for (const type of ["keydown", "beforeinput", "compositionstart", "paste"]) {
+    document.addEventListener(type, addSlices, {capture: true, once: true});
+  }
+  if (/\/search\.html$/.test(location.pathname)) addSlices();
 })();
 
 /* 2. sphinx-togglebutton 0.4.5 (the newest release) opens a collapsed admonition, such as a
