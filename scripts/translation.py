@@ -6,7 +6,7 @@
     python scripts/translation.py export chapters/04_attention.ipynb /tmp/04.txt   # a translator's work file
     python scripts/translation.py import chapters/04_attention.ipynb /tmp/04.txt   # ... read back
     python scripts/translation.py build             # the Chinese book's sources in _build/zh/src
-    python scripts/translation.py build --executed _build/jupyter_execute   # ... with the English outputs
+    python scripts/translation.py build --english-cache _build/.jupyter_cache   # ... reusing the English outputs
 
 Authors edit the English pages (chapters/*.ipynb, intro.md, appendix/*.md) and nothing else. A page
 is cut into translation units: its markdown blocks (a paragraph, a heading, a list, a fenced block
@@ -330,6 +330,8 @@ def _fallback(english: str, stale: bool) -> str:
     word = "译文待更新" if stale else "尚未翻译"
     if re.search(r"^#{1,6} ", english, re.M):  # a heading cannot sit inside a directive: mark it in its text
         return re.sub(r"^(#{1,6} .*)$", rf"\1（{word}）", english, flags=re.M)
+    if re.search(r"\{[\w-]+-(?:start|end)\}", english):  # one half of a gated directive: wrapping would split it
+        return english
     fence = ":" * (max((len(m) for m in re.findall(r"^\s*(:{3,})", english, re.M)), default=2) + 1)
     classes = "untranslated stale" if stale else "untranslated"
     return f"{fence}{{div}} {classes}\n\n{english}\n{fence}"
@@ -354,13 +356,14 @@ def glossary_words(root: Path = ROOT) -> list[str]:
     return sorted(words)
 
 
-def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, executed: Path | None = None) -> list[Path]:
+def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cache: Path | None = None) -> list[Path]:
     """Write the Chinese book's sources into ``out``; returns the pages written.
 
-    With ``executed`` (the English build's executed notebooks, ``_build/jupyter_execute``), each
-    chapter is taken from there with its outputs, and the Chinese book is built without executing:
-    its numbers, figures and printed text are the English edition's, by construction. Without it,
-    the chapters are executed again with ``BOOK_LANGUAGE`` set (one hidden cell at the top).
+    With ``english_cache`` (the English build's execution cache, ``_build/.jupyter_cache``), the
+    Chinese book reuses the English outputs: its code cells are the English ones byte for byte, so
+    jupyter-cache finds every notebook already executed, and the numbers, figures and printed text
+    are the English edition's, by construction. Without it, the chapters are executed again with
+    ``BOOK_LANGUAGE`` set (one hidden cell at the top) into a cache of their own.
     """
     if out.exists():
         shutil.rmtree(out)
@@ -377,27 +380,21 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, executed: P
     words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
                          html_search_language="zh", html_search_options={"dict": str(words)})
-    if executed is None:
-        config["execute"] = {**config.get("execute", {}), "cache": str(root / "_build" / ".jupyter_cache_zh")}
-    else:
-        config["execute"] = {**config.get("execute", {}), "execute_notebooks": "off"}
+    cache = english_cache if english_cache is not None else root / "_build" / ".jupyter_cache_zh"
+    config["execute"] = {**config.get("execute", {}), "cache": str(Path(cache).resolve())}
     (out / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     written = []
     for page in book_pages(root):
         po = load_catalog(catalog_path(page, root, locale))
         index = {e.msgid: e for e in po if not e.obsolete}
-        relative = page.relative_to(root)
-        target = out / relative
+        target = out / page.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         if page.suffix == ".ipynb":
-            source = page if executed is None else executed / relative
-            if not source.exists():
-                raise FileNotFoundError(f"no executed notebook {source}: build the English book first (make book)")
-            nb = nbformat.read(source, as_version=4)
+            nb = nbformat.read(page, as_version=4)
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     cell.source = translate_source(cell.source, index)
-            if executed is None:
+            if english_cache is None:
                 setup = nbformat.v4.new_code_cell(LANGUAGE_CELL, metadata={"tags": ["remove-cell"]})
                 setup.id = "book-language"
                 nb.cells.insert(0, setup)
@@ -461,8 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("page", nargs="?", type=Path, help="export/import: the English page (chapters/04_attention.ipynb)")
     ap.add_argument("file", nargs="?", type=Path, help="export/import: the translator's work file")
     ap.add_argument("--out", type=Path, default=OUT, help="build: folder of the Chinese sources")
-    ap.add_argument("--executed", type=Path, default=None,
-                    help="build: take the chapters with their outputs from this folder (_build/jupyter_execute)")
+    ap.add_argument("--english-cache", type=Path, default=None,
+                    help="build: reuse the English build's execution cache (_build/.jupyter_cache): no second run")
     args = ap.parse_args(argv)
     if args.command in ("export", "import"):
         if args.page is None or args.file is None:
@@ -478,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n} translations set; {status(po)}")
         return 0
     if args.command == "build":
-        pages = build(args.out, executed=args.executed)
+        pages = build(args.out, english_cache=args.english_cache)
         print(f"{len(pages)} pages written to {args.out}")
         return 0
     totals = {"units": 0, "translated": 0, "stale": 0, "missing": 0}

@@ -210,3 +210,9 @@ def test_a_translators_work_file_round_trips():
     assert po.find("## Summary").msgstr == "## 小结" and po.find("Third.").msgstr == "第三句。"
     with pytest.raises(ValueError, match="not a unit of this page"):
         T.import_units(po, "=== unit 0 ===\nGone.\n--- 中文 ---\n走了。\n")
+
+
+def test_gated_directives_are_never_wrapped():
+    start = "```{solution-start} ex-00-a\n:class: dropdown\n```"
+    assert T.translate_block(start, {}) == start
+    assert T.translate_block("Plain English.", {}).startswith(":::{div} untranslated")
