@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_positive_int, check_tensor
+from ._checks import check_finite, check_positive_int, check_tensor
 
 
 def one_hot(ids: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -34,6 +34,7 @@ def embed_by_matmul(ids: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 def cosine_similarity_matrix(vectors: torch.Tensor) -> torch.Tensor:
     """Pairwise cosine similarity of the rows of ``vectors``: (n, d) -> (n, n)."""
     check_tensor(vectors, "vectors", ndim=2, floating=True)
+    check_finite(vectors, "vectors")
     unit = vectors / vectors.norm(dim=-1, keepdim=True).clamp_min(1e-12)
     return unit @ unit.T
 
@@ -49,6 +50,9 @@ def principal_components(vectors: torch.Tensor, k: int = 2) -> tuple[torch.Tenso
     check_positive_int(k, "k")
     if k > min(vectors.shape):
         raise ValueError(f"k must be <= min(n, d) = {min(vectors.shape)}, got {k}")
+    check_finite(vectors, "vectors")
     centred = vectors - vectors.mean(0)
     _, s, vh = torch.linalg.svd(centred, full_matrices=False)
+    if not float((s**2).sum()) > 0:
+        raise ValueError(f"vectors has no variance (all {vectors.shape[0]} rows are equal): no principal direction")
     return centred @ vh[:k].T, s[:k] ** 2 / (s**2).sum()

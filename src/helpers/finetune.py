@@ -38,6 +38,7 @@ import torch.nn as nn
 from torch.nn import functional as F
 
 from . import lora, poems
+from ._checks import check_int, check_number, check_tensor, show
 from .gpt import GPT
 
 METHODS = ("full", "frozen", "lora", "scratch")
@@ -69,6 +70,13 @@ class PoetData:
 
 def encode(texts: list[str], labels: list[int], vocab: poems.CharVocab, block_size: int) -> PoetData:
     """Texts -> padded ids (N, W), W = the longest encoding, at most ``block_size`` (longer ones are cut)."""
+    if not isinstance(vocab, poems.CharVocab):
+        raise TypeError(f"vocab must be a helpers.poems.CharVocab, got {show(vocab)}")
+    check_int(block_size, "block_size", 1)
+    if isinstance(texts, str):
+        raise TypeError(f"texts must be a list of str, got the single str {show(texts)}")
+    for i, y in enumerate(labels):
+        check_int(y, f"labels[{i}]", 0)
     if len(texts) != len(labels):
         raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
     if not texts:
@@ -87,6 +95,9 @@ def poet_split(authors=("李白", "杜甫"), test_per_class: int = 100) -> tuple
 
     Texts that occur under both poets are dropped (they cannot be labelled).
     """
+    if isinstance(authors, str):
+        raise TypeError(f"authors must be a list of at least two poets' names, got the single str {authors!r}")
+    check_int(test_per_class, "test_per_class", 1)
     if len(authors) < 2 or len(set(authors)) != len(authors):
         raise ValueError(f"need at least two different authors, got {authors!r}")
     by = {a: {p.text for p in poems.load_poems(author=a)} for a in authors}
@@ -104,6 +115,9 @@ def poet_split(authors=("李白", "杜甫"), test_per_class: int = 100) -> tuple
 def poet_data(vocab: poems.CharVocab, block_size: int, n_per_class: int | None = None, seed: int = 0,
               authors=("李白", "杜甫"), test_per_class: int = 100) -> tuple[PoetData, PoetData]:
     """(train, test): ``n_per_class`` training poems per poet drawn with ``seed`` (None: the whole pool)."""
+    check_int(block_size, "block_size", 1)
+    if n_per_class is not None:
+        check_int(n_per_class, "n_per_class", 1)
     pools, tests = poet_split(authors, test_per_class)
     smallest = min(len(p) for p in pools)
     if n_per_class is not None and not 0 < n_per_class <= smallest:
@@ -124,15 +138,26 @@ class PoetClassifier(nn.Module):
 
     def __init__(self, body: GPT, n_classes: int = 2, pool: str = "mean"):
         super().__init__()
+        if not isinstance(body, GPT):
+            raise TypeError(f"body must be a helpers.gpt.GPT, got {show(body)}")
+        check_int(n_classes, "n_classes", 2)
         if pool not in ("mean", "last"):
             raise ValueError(f"pool must be 'mean' or 'last', got {pool!r}")
         self.body, self.pool = body, pool
         self.head = nn.Linear(body.config.n_embd, n_classes)
 
     def pooled(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """ids (B, T), lengths (B,) -> one vector per poem (B, C): what the head reads."""
-        if x.dim() != 2 or lengths.shape != (x.size(0),):
+        """ids (B, T), lengths (B,) -> one vector per poem (B, C): what the head reads.
+
+        Every length must be in 1..T: a poem has at least one token and no more than the row holds.
+        """
+        check_tensor(x, "x", ndim=2, floating=False)
+        check_tensor(lengths, "lengths", floating=False)
+        if lengths.shape != (x.size(0),):
             raise ValueError(f"x must be (B, T) and lengths (B,), got {tuple(x.shape)} and {tuple(lengths.shape)}")
+        if lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > x.size(1)):
+            raise ValueError(f"lengths must be in 1..{x.size(1)} (T, the width of x), got min {int(lengths.min())}, "
+                             f"max {int(lengths.max())}")
         h = self.body.features(x)  # (B, T, C)
         if self.pool == "last":
             return h[torch.arange(len(x)), lengths - 1]
@@ -146,6 +171,8 @@ class PoetClassifier(nn.Module):
 def prepare(pretrained: GPT, method: str, n_classes: int = 2, pool: str = "mean", r: int = 8,
             alpha: float = 16.0, seed: int = 0) -> PoetClassifier:
     """A classifier on a COPY of ``pretrained`` (or a fresh body for "scratch"), set up for ``method``."""
+    if not isinstance(pretrained, GPT):
+        raise TypeError(f"pretrained must be a helpers.gpt.GPT, got {show(pretrained)}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     torch.manual_seed(seed)
@@ -162,29 +189,56 @@ def prepare(pretrained: GPT, method: str, n_classes: int = 2, pool: str = "mean"
 def train_classifier(clf: PoetClassifier, data: PoetData, steps: int, lr: float, batch_size: int = 16,
                      seed: int = 0, weight_decay: float = 0.01) -> list[float]:
     """AdamW on the trainable parameters, random mini-batches (seeded); returns the loss per step."""
-    if steps < 0 or batch_size <= 0:
-        raise ValueError(f"steps must be >= 0 and batch_size > 0, got {steps} and {batch_size}")
-    params = [p for p in clf.parameters() if p.requires_grad]
-    if not params:
-        raise ValueError("the classifier has no trainable parameters")
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    g = torch.Generator().manual_seed(seed)
+    check_int(steps, "steps", 0)
+    opt, g = _optimizer(clf, data, lr, batch_size, seed, weight_decay)
     clf.train()
-    losses = []
-    for _ in range(steps):
-        i = torch.randint(len(data), (min(batch_size, len(data)),), generator=g)
-        loss = F.cross_entropy(clf(data.x[i], data.lengths[i]), data.y[i])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = [_train_step(clf, opt, data, batch_size, g) for _ in range(steps)]
     clf.eval()
     return losses
 
 
+def _check_data(data: object, name: str) -> PoetData:
+    if not isinstance(data, PoetData):
+        raise TypeError(f"{name} must be a PoetData (from encode / poet_data), got {show(data)}")
+    if len(data) == 0:
+        raise ValueError(f"{name} has no rows (0 poems)")
+    return data
+
+
+def _optimizer(clf: PoetClassifier, data: PoetData, lr: float, batch_size: int, seed: int,
+               weight_decay: float, name: str = "data") -> tuple[torch.optim.Optimizer, torch.Generator]:
+    """Check the training arguments; AdamW on the trainable parameters and the seeded batch generator."""
+    if not isinstance(clf, PoetClassifier):
+        raise TypeError(f"clf must be a PoetClassifier, got {show(clf)}")
+    _check_data(data, name)
+    check_int(batch_size, "batch_size", 1)
+    check_number(lr, "lr", low=0, low_open=True)
+    check_number(weight_decay, "weight_decay", low=0)
+    check_int(seed, "seed")
+    params = [p for p in clf.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the classifier has no trainable parameters")
+    return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay), torch.Generator().manual_seed(seed)
+
+
+def _train_step(clf: PoetClassifier, opt: torch.optim.Optimizer, data: PoetData, batch_size: int,
+                g: torch.Generator) -> float:
+    """One optimiser step on a random mini-batch of ``min(batch_size, len(data))`` rows; returns its loss."""
+    i = torch.randint(len(data), (min(batch_size, len(data)),), generator=g)
+    loss = F.cross_entropy(clf(data.x[i], data.lengths[i]), data.y[i])
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
 @torch.no_grad()
 def accuracy(clf: PoetClassifier, data: PoetData, batch_size: int = 100) -> float:
-    """Share of ``data`` classified correctly (eval mode)."""
+    """Share of ``data`` classified correctly (eval mode); ``data`` must have at least one row."""
+    if not isinstance(clf, PoetClassifier):
+        raise TypeError(f"clf must be a PoetClassifier, got {show(clf)}")
+    _check_data(data, "data")
+    check_int(batch_size, "batch_size", 1)
     clf.eval()
     right = 0
     for s in range(0, len(data), batch_size):
@@ -196,6 +250,9 @@ def accuracy(clf: PoetClassifier, data: PoetData, batch_size: int = 100) -> floa
 @torch.no_grad()
 def lm_loss(body: GPT, stream: torch.Tensor, batches: int = 8, batch_size: int = 32, seed: int = 1) -> float:
     """The causal-LM loss of ``body`` on fixed random windows of ``stream`` (the same windows for every call)."""
+    if not isinstance(body, GPT):
+        raise TypeError(f"body must be a helpers.gpt.GPT, got {show(body)}")
+    check_int(batches, "batches", 1)
     g = torch.Generator().manual_seed(seed)
     was = body.training
     body.eval()
@@ -220,8 +277,10 @@ def poet_splits(vocab: poems.CharVocab, block_size: int, n_per_class: int | None
     are drawn with ``seed`` from the rest (None: all of it). Validation chooses settings and the
     number of steps; the test set is read once, at the end.
     """
-    if val_per_class <= 0:
-        raise ValueError(f"val_per_class must be positive, got {val_per_class}")
+    check_int(val_per_class, "val_per_class", 1)
+    check_int(block_size, "block_size", 1)
+    if n_per_class is not None:
+        check_int(n_per_class, "n_per_class", 1)
     pools, tests = poet_split(authors, test_per_class)
     smallest = min(len(p) for p in pools) - val_per_class
     if smallest <= 0:
@@ -249,13 +308,10 @@ def train_to_best(clf: PoetClassifier, train: PoetData, val: PoetData, max_steps
     decides, then the earlier step). The classifier ends with the best weights. Returns
     ``{"best_step", "val_accuracy", "val_loss", "history": [(step, val_acc, val_loss), ...]}``.
     """
-    if max_steps < 1 or eval_every < 1:
-        raise ValueError(f"max_steps and eval_every must be >= 1, got {max_steps} and {eval_every}")
-    params = [p for p in clf.parameters() if p.requires_grad]
-    if not params:
-        raise ValueError("the classifier has no trainable parameters")
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    g = torch.Generator().manual_seed(seed)
+    check_int(max_steps, "max_steps", 1)
+    check_int(eval_every, "eval_every", 1)
+    _check_data(val, "val")
+    opt, g = _optimizer(clf, train, lr, batch_size, seed, weight_decay, "train")
 
     @torch.no_grad()
     def measure() -> tuple[float, float]:
@@ -273,11 +329,7 @@ def train_to_best(clf: PoetClassifier, train: PoetData, val: PoetData, max_steps
     best_state = trainable_state()
     clf.train()
     for step in range(1, max_steps + 1):
-        i = torch.randint(len(train), (min(batch_size, len(train)),), generator=g)
-        batch_loss = F.cross_entropy(clf(train.x[i], train.lengths[i]), train.y[i])
-        opt.zero_grad(set_to_none=True)
-        batch_loss.backward()
-        opt.step()
+        _train_step(clf, opt, train, batch_size, g)
         if step % eval_every == 0 or step == max_steps:
             acc, loss = measure()
             history.append((step, acc, loss))
@@ -290,11 +342,27 @@ def train_to_best(clf: PoetClassifier, train: PoetData, val: PoetData, max_steps
 
 def bag_of_characters(data: PoetData, vocab_size: int) -> torch.Tensor:
     """How often each character occurs in each poem: (N, vocab_size) counts; <sos>, <eos> and padding not counted."""
+    _check_data(data, "data")
+    check_int(vocab_size, "vocab_size", 1)
+    if int(data.x.max()) >= vocab_size:
+        raise ValueError(f"vocab_size={vocab_size} but data holds token id {int(data.x.max())}")
     counts = torch.zeros(len(data), vocab_size)
     for i in range(len(data)):
         ids = data.x[i, 1:int(data.lengths[i]) - 1]  # the text between <sos> and <eos>
         counts[i].index_add_(0, ids, torch.ones(len(ids)))
     return counts
+
+
+def _check_xy(x: object, y: object) -> None:
+    """x (N, F) finite floats with N >= 1, y (N,) integer class ids."""
+    check_tensor(x, "x", ndim=2, floating=True)
+    check_tensor(y, "y", ndim=1, floating=False)
+    if y.shape != (x.size(0),):
+        raise ValueError(f"x must be (N, F) and y (N,), got {tuple(x.shape)} and {tuple(y.shape)}")
+    if x.size(0) == 0:
+        raise ValueError("x has no rows (N = 0)")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError("x holds NaN or inf values")
 
 
 def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, n_classes: int = 2,
@@ -304,10 +372,12 @@ def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, n_classes: int = 2
     Minimises mean cross-entropy + (l2 / 2) * ||W||^2 (the bias is not penalised): a convex problem,
     so the result does not depend on a seed. x (N, F) float, y (N,) class ids.
     """
-    if x.dim() != 2 or y.shape != (x.size(0),):
-        raise ValueError(f"x must be (N, F) and y (N,), got {tuple(x.shape)} and {tuple(y.shape)}")
-    if l2 < 0:
-        raise ValueError(f"l2 must be >= 0, got {l2}")
+    _check_xy(x, y)
+    check_number(l2, "l2", low=0)
+    n_classes = check_int(n_classes, "n_classes", 2)
+    check_int(max_iter, "max_iter", 1)
+    if int(y.min()) < 0 or int(y.max()) >= n_classes:
+        raise ValueError(f"y must hold class ids in 0..{n_classes - 1}, got min {int(y.min())}, max {int(y.max())}")
     lin = nn.Linear(x.size(1), n_classes)
     nn.init.zeros_(lin.weight)
     nn.init.zeros_(lin.bias)
@@ -326,7 +396,12 @@ def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, n_classes: int = 2
 
 @torch.no_grad()
 def logistic_accuracy(lin: nn.Linear, x: torch.Tensor, y: torch.Tensor) -> float:
-    """Share of rows of ``x`` that ``lin`` classifies as ``y``."""
+    """Share of rows of ``x`` (N, F) that ``lin`` classifies as ``y`` (N,); N >= 1."""
+    if not isinstance(lin, nn.Linear):
+        raise TypeError(f"lin must be an nn.Linear, got {show(lin)}")
+    _check_xy(x, y)
+    if x.size(1) != lin.in_features:
+        raise ValueError(f"x has {x.size(1)} features but lin reads {lin.in_features}")
     return (lin(x).argmax(-1) == y).float().mean().item()
 
 
@@ -336,6 +411,13 @@ def fit_logistic_on_val(x_train: torch.Tensor, y_train: torch.Tensor, x_val: tor
 
     Ties go to the stronger penalty (the simpler model).
     """
+    if isinstance(l2_grid, (str, bytes, torch.Tensor)):
+        raise TypeError(f"l2_grid must be a list of numbers, got {show(l2_grid)}")
+    l2_grid = list(l2_grid)
+    if not l2_grid:
+        raise ValueError("l2_grid must hold at least one L2 strength, got an empty list")
+    for i, l2 in enumerate(l2_grid):
+        check_number(l2, f"l2_grid[{i}]", low=0)
     best = None
     for l2 in sorted(l2_grid, reverse=True):
         lin = fit_logistic(x_train, y_train, l2)
@@ -349,7 +431,16 @@ def energy_in_top(delta: torch.Tensor, ranks=(1, 8)) -> dict[int, float]:
     """Share of ||delta||_F^2 held by its top-r singular directions, for each r in ``ranks``.
 
     1.0 at rank r means a rank-r matrix (such as a LoRA update) could express ``delta`` exactly.
+    delta: (out, in) float, finite.
     """
+    check_tensor(delta, "delta", ndim=2, floating=True)
+    if not bool(torch.isfinite(delta).all()):
+        raise ValueError("delta holds NaN or inf values")
+    if isinstance(ranks, (str, bytes, torch.Tensor)):
+        raise TypeError(f"ranks must be a list of int, got {show(ranks)}")
+    ranks = list(ranks)
+    for i, r in enumerate(ranks):
+        check_int(r, f"ranks[{i}]", 1)
     s2 = torch.linalg.svdvals(delta.double()) ** 2
     total = float(s2.sum())
     return {r: (float(s2[:r].sum()) / total if total > 0 else 1.0) for r in ranks}

@@ -20,25 +20,42 @@ window, and give the same tokens (``torch.equal``); only within the context does
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Callable, Sequence
 
 import torch
 from torch.nn import functional as F
 
+from ._checks import check_bool, check_int, check_number, check_tensor, show
 from .gpt import GPT
 
 
 def _check_logits(logits: object) -> torch.Tensor:
+    """A float tensor (..., V), V >= 1, without NaN (-inf is allowed: a token ruled out)."""
     if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
-        raise TypeError(f"logits must be a floating-point torch.Tensor, got {type(logits).__name__}")
+        raise TypeError(f"logits must be a floating-point torch.Tensor, got {show(logits)}")
     if logits.dim() < 1 or logits.size(-1) == 0:
         raise ValueError(f"logits must have a non-empty last (vocabulary) dim, got shape {tuple(logits.shape)}")
+    if bool(torch.isnan(logits).any()):
+        raise ValueError(f"logits hold NaN (at {torch.isnan(logits).nonzero()[0].tolist()}, shape "
+                         f"{tuple(logits.shape)}): no token can be picked from them")
     return logits
 
 
+def _check_generator(generator: object) -> None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {show(generator)}")
+
+
+def _check_eos(eos_id: object, vocab_size: int) -> int | None:
+    """None, or a token id of the model's vocabulary 0..vocab_size-1."""
+    return None if eos_id is None else check_int(eos_id, "eos_id", 0, vocab_size - 1)
+
+
 def check_sampling(temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None) -> None:
-    """Raise a clear error for a temperature <= 0, a top_k < 1 or a top_p outside (0, 1]."""
-    if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not temperature > 0:
+    """Raise a clear error for a temperature <= 0 (or NaN, inf), a top_k < 1 or a top_p outside (0, 1]."""
+    if (isinstance(temperature, bool) or not isinstance(temperature, int | float) or not temperature > 0
+            or temperature == float("inf")):
         raise ValueError(f"temperature must be a number > 0 (use greedy=True for the argmax), got {temperature!r}")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise ValueError(f"top_k must be an int >= 1 or None, got {top_k!r}")
@@ -93,10 +110,19 @@ def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int 
 
 def pick_next(logits: torch.Tensor, greedy: bool = False, temperature: float = 1.0, top_k: int | None = None,
               top_p: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Logits of the last position (B, V) -> the next tokens (B, 1)."""
+    """Logits of the last position (B, V) -> the next tokens (B, 1).
+
+    NaN or +inf logits are refused (greedy would return the index of a NaN; sampling cannot draw).
+    """
     _check_logits(logits)
     if logits.dim() != 2:
         raise ValueError(f"logits must have shape (batch, vocab), got {tuple(logits.shape)}")
+    if bool((logits == float("inf")).any()):
+        raise ValueError(f"logits hold +inf (shape {tuple(logits.shape)}): no distribution to pick from")
+    if bool((logits == float("-inf")).all(dim=-1).any()):
+        raise ValueError("logits: a row is all -inf, every token is ruled out")
+    greedy = check_bool(greedy, "greedy")
+    _check_generator(generator)
     if greedy:
         return logits.argmax(dim=-1, keepdim=True)
     probs = next_token_probs(logits, temperature, top_k, top_p)
@@ -104,15 +130,29 @@ def pick_next(logits: torch.Tensor, greedy: bool = False, temperature: float = 1
 
 
 def _check_prompt(model: GPT, prompt: torch.Tensor | Sequence[int]) -> torch.Tensor:
+    """The prompt as (B, T0) int64 ids: a tensor (T0,) or (B, T0), or a list of int ids."""
     if not isinstance(model, GPT):
         raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
-    idx = prompt if isinstance(prompt, torch.Tensor) else torch.tensor([list(prompt)], dtype=torch.long)
+    if isinstance(prompt, (str, bytes)):
+        raise TypeError(f"prompt must be token ids (a tensor or a list of int), got the {type(prompt).__name__} "
+                        f"{show(prompt)}: encode the text first (e.g. vocab.encode(text, add_sos=True))")
+    if isinstance(prompt, torch.Tensor):
+        idx = prompt
+    elif isinstance(prompt, Sequence):
+        items = list(prompt)
+        for i, t in enumerate(items):
+            if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+                raise TypeError(f"prompt[{i}] must be an int token id, got {show(t)}")
+        idx = torch.tensor([[int(t) for t in items]], dtype=torch.long)
+    else:
+        raise TypeError(f"prompt must be token ids (a tensor or a list of int), got {show(prompt)}")
     if idx.dim() == 1:
         idx = idx[None]
-    if idx.dim() != 2 or idx.size(1) == 0:
-        raise ValueError(f"the prompt must be (batch, time) token ids with at least one token, got {tuple(idx.shape)}")
-    if idx.is_floating_point() or idx.dtype == torch.bool:
-        raise TypeError(f"the prompt must hold integer token ids, got dtype {idx.dtype}")
+    if idx.dim() != 2 or idx.size(0) == 0 or idx.size(1) == 0:
+        raise ValueError(f"prompt must be (batch, time) token ids with at least one token, got shape "
+                         f"{tuple(idx.shape)}")
+    if idx.is_floating_point() or idx.is_complex() or idx.dtype == torch.bool:
+        raise TypeError(f"prompt must hold integer token ids, got dtype {idx.dtype}")
     block = model.config.block_size
     if idx.size(1) > block:
         raise ValueError(f"the prompt has {idx.size(1)} tokens, more than the model's context length "
@@ -121,6 +161,31 @@ def _check_prompt(model: GPT, prompt: torch.Tensor | Sequence[int]) -> torch.Ten
     if idx.min() < 0 or idx.max() >= V:
         raise ValueError(f"prompt token ids must be in 0..{V - 1}, got min {idx.min().item()}, max {idx.max().item()}")
     return idx.long()
+
+
+def _extend(model: GPT, idx: torch.Tensor, max_new_tokens: int,
+            next_logits: Callable[[int, torch.Tensor], torch.Tensor],
+            pick: Callable[[torch.Tensor], torch.Tensor], eos_id: int | None) -> torch.Tensor:
+    """The sampling loop shared by ``generate`` and ``generate_penalized``: idx (B, T0) -> (B, T0 + n).
+
+    Each step computes ``next_logits(step, idx)`` (B, V), picks the next tokens ``pick(logits)`` (B, 1)
+    and appends them; with ``eos_id`` it stops once every row has produced it. The model is in eval
+    mode during the loop and back in its former mode afterwards.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        done = torch.zeros(idx.size(0), dtype=torch.bool)
+        for step in range(max_new_tokens):
+            nxt = pick(next_logits(step, idx))
+            idx = torch.cat([idx, nxt], dim=1)
+            if eos_id is not None:
+                done |= nxt[:, 0] == eos_id
+                if bool(done.all()):
+                    break
+    finally:
+        model.train(was_training)
+    return idx
 
 
 @torch.no_grad()
@@ -136,39 +201,41 @@ def generate(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens: i
     and restored afterwards. See the module docstring for the window and the cache.
     """
     idx = _check_prompt(model, prompt)
-    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
+    max_new_tokens = check_int(max_new_tokens, "max_new_tokens", 0)
+    greedy, use_cache = check_bool(greedy, "greedy"), check_bool(use_cache, "use_cache")
     if not greedy:
         check_sampling(temperature, top_k, top_p)
+    _check_generator(generator)
+    eos_id = _check_eos(eos_id, model.config.vocab_size)
     block = model.config.block_size
-    was_training = model.training
-    model.eval()
-    try:
-        cache = model.new_cache(idx.size(0)) if use_cache else None
-        done = torch.zeros(idx.size(0), dtype=torch.bool)
-        logits = None
-        for step in range(max_new_tokens):
-            if cache is None:
-                logits = model(idx[:, -block:])[0][:, -1]
-            elif step == 0 or cache.length == block:  # first step, or the window slid: (re)build the cache
-                cache.reset()
-                logits = model(idx[:, -block:], cache=cache)[0][:, -1]
-            else:  # feed only the newest token
-                logits = model(idx[:, -1:], cache=cache)[0][:, -1]
-            nxt = pick_next(logits, greedy, temperature, top_k, top_p, generator)
-            idx = torch.cat([idx, nxt], dim=1)
-            if eos_id is not None:
-                done |= nxt[:, 0] == eos_id
-                if bool(done.all()):
-                    break
-    finally:
-        model.train(was_training)
-    return idx
+    cache = model.new_cache(idx.size(0)) if use_cache else None
+
+    def next_logits(step: int, idx: torch.Tensor) -> torch.Tensor:
+        if cache is None:
+            return model(idx[:, -block:])[0][:, -1]
+        if step == 0 or cache.length == block:  # first step, or the window slid: (re)build the cache
+            cache.reset()
+            return model(idx[:, -block:], cache=cache)[0][:, -1]
+        return model(idx[:, -1:], cache=cache)[0][:, -1]  # feed only the newest token
+
+    return _extend(model, idx, max_new_tokens, next_logits,
+                   lambda logits: pick_next(logits, greedy, temperature, top_k, top_p, generator), eos_id)
 
 
 def cut_at_eos(ids: Sequence[int] | torch.Tensor, eos_id: int) -> list[int]:
-    """The ids before the first ``eos_id`` (all of them if there is none)."""
-    ids = ids.tolist() if isinstance(ids, torch.Tensor) else list(ids)
+    """The ids before the first ``eos_id`` (all of them if there is none); ids: (T,) or a list of int."""
+    check_int(eos_id, "eos_id")
+    if isinstance(ids, torch.Tensor):
+        if ids.dim() != 1 or ids.is_floating_point() or ids.dtype == torch.bool:
+            raise ValueError(f"ids must be one row (T,) of integer token ids, got {ids.dtype} shape "
+                             f"{tuple(ids.shape)}")
+        ids = ids.tolist()
+    elif isinstance(ids, (str, bytes)) or not isinstance(ids, Sequence):
+        raise TypeError(f"ids must be a list or a 1-D tensor of int token ids, got {show(ids)}")
+    ids = list(ids)
+    for i, t in enumerate(ids):
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+            raise TypeError(f"ids[{i}] must be an int token id, got {show(t)}")
     return ids[: ids.index(eos_id)] if eos_id in ids else ids
 
 
@@ -178,8 +245,11 @@ def token_log_probs(model: GPT, idx: torch.Tensor) -> torch.Tensor:
 
     Their sum is the log-probability of the sequence given its first token (the chain rule).
     """
-    if not isinstance(idx, torch.Tensor) or idx.dim() != 2 or idx.size(1) < 2:
-        raise ValueError(f"idx must be (batch, time) with time >= 2, got {tuple(getattr(idx, 'shape', ()))}")
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
+    check_tensor(idx, "idx", floating=False)
+    if idx.dim() != 2 or idx.size(1) < 2:
+        raise ValueError(f"idx must be (batch, time) with time >= 2, got {tuple(idx.shape)}")
     was_training = model.training
     model.eval()
     try:
@@ -194,6 +264,19 @@ def token_log_probs(model: GPT, idx: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_penalty_inputs(logits: object, idx: object, penalty: object) -> None:
+    """logits (B, V) without NaN, idx (B, T) integer ids in 0..V-1, penalty a finite number > 0."""
+    _check_logits(logits)
+    check_number(penalty, "penalty", low=0, low_open=True)
+    check_tensor(idx, "idx", floating=False)
+    if logits.dim() != 2 or idx.dim() != 2 or idx.size(0) != logits.size(0):
+        raise ValueError(f"logits (B, V) and idx (B, T) must share B, got {tuple(logits.shape)}, "
+                         f"{tuple(idx.shape)}")
+    if idx.numel() and (idx.min() < 0 or idx.max() >= logits.size(1)):
+        raise ValueError(f"idx token ids must be in 0..{logits.size(1) - 1}, got min {idx.min().item()}, "
+                         f"max {idx.max().item()}")
+
+
 def repetition_penalty(logits: torch.Tensor, idx: torch.Tensor, penalty: float) -> torch.Tensor:
     """CTRL's repetition penalty (Keskar et al. 2019): logits (B, V), the tokens so far idx (B, T) -> (B, V).
 
@@ -202,12 +285,7 @@ def repetition_penalty(logits: torch.Tensor, idx: torch.Tensor, penalty: float) 
     seen before always becomes less probable (whatever the sign of its logit). Each token counts
     once, however often it occurs. The rule of ``transformers``' RepetitionPenaltyLogitsProcessor.
     """
-    _check_logits(logits)
-    if isinstance(penalty, bool) or not isinstance(penalty, int | float) or not penalty > 0:
-        raise ValueError(f"penalty must be a number > 0, got {penalty!r}")
-    if logits.dim() != 2 or idx.dim() != 2 or idx.size(0) != logits.size(0):
-        raise ValueError(f"logits (B, V) and idx (B, T) must share B, got {tuple(logits.shape)}, "
-                         f"{tuple(idx.shape)}")
+    _check_penalty_inputs(logits, idx, penalty)
     seen = torch.gather(logits, 1, idx)  # (B, T): the logits of the tokens already there
     seen = torch.where(seen > 0, seen / penalty, seen * penalty)
     return logits.scatter(1, idx, seen)
@@ -220,22 +298,19 @@ def generate_penalized(model: GPT, prompt: torch.Tensor | Sequence[int], max_new
     """Like ``generate`` (no cache), with ``repetition_penalty`` applied to each step's logits
     before greedy or temperature sampling (the order of ``transformers``) -> (B, T0 + n)."""
     idx = _check_prompt(model, prompt)
+    max_new_tokens = check_int(max_new_tokens, "max_new_tokens", 0)
+    check_number(penalty, "penalty", low=0, low_open=True)
+    if not check_bool(greedy, "greedy"):
+        check_sampling(temperature)
+    _check_generator(generator)
+    eos_id = _check_eos(eos_id, model.config.vocab_size)
     block = model.config.block_size
-    was_training = model.training
-    model.eval()
-    try:
-        done = torch.zeros(idx.size(0), dtype=torch.bool)
-        for _ in range(max_new_tokens):
-            logits = repetition_penalty(model(idx[:, -block:])[0][:, -1], idx, penalty)
-            nxt = pick_next(logits, greedy, temperature, generator=generator)
-            idx = torch.cat([idx, nxt], dim=1)
-            if eos_id is not None:
-                done |= nxt[:, 0] == eos_id
-                if bool(done.all()):
-                    break
-    finally:
-        model.train(was_training)
-    return idx
+
+    def next_logits(step: int, idx: torch.Tensor) -> torch.Tensor:
+        return repetition_penalty(model(idx[:, -block:])[0][:, -1], idx, penalty)
+
+    return _extend(model, idx, max_new_tokens, next_logits,
+                   lambda logits: pick_next(logits, greedy, temperature, generator=generator), eos_id)
 
 
 @torch.no_grad()
@@ -260,6 +335,8 @@ def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens
         raise ValueError(f"num_beams must be an int >= 1, got {num_beams!r}")
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be an int >= 1, got {max_new_tokens!r}")
+    eos_id = _check_eos(eos_id, model.config.vocab_size)
+    length_penalty = check_number(length_penalty, "length_penalty")
     block = model.config.block_size
     was_training = model.training
     model.eval()

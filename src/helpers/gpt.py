@@ -28,6 +28,8 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
+from ._checks import check_int, check_number, check_tensor
+
 ATTENTIONS = ("manual", "sdpa")
 
 
@@ -69,6 +71,9 @@ class KVCache:
 
     def __init__(self, config: GPTConfig, batch_size: int, dtype: torch.dtype = torch.float32,
                  device: torch.device | str = "cpu"):
+        if not isinstance(config, GPTConfig):
+            raise TypeError(f"config must be a GPTConfig, got {type(config).__name__}")
+        check_int(batch_size, "batch_size", 1)
         shape = (batch_size, config.n_head, config.block_size, config.n_embd // config.n_head)
         self.k = [torch.zeros(shape, dtype=dtype, device=device) for _ in range(config.n_layer)]
         self.v = [torch.zeros(shape, dtype=dtype, device=device) for _ in range(config.n_layer)]
@@ -258,12 +263,23 @@ class GPT(nn.Module):
             if not isinstance(targets, torch.Tensor) or targets.shape != idx.shape:
                 raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, "
                                  f"got {tuple(getattr(targets, 'shape', ()))}")
+            check_tensor(targets, "targets", floating=False)
+            bad = (targets != -100) & ((targets < 0) | (targets >= self.config.vocab_size))
+            if bool(bad.any()):
+                raise ValueError(f"targets must be token ids in 0..{self.config.vocab_size - 1} or -100 (ignored), "
+                                 f"found {int(targets[bad][0])}")
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100)
         return logits, loss
 
     def configure_optimizer(self, lr: float, weight_decay: float = 0.1,
                             betas: tuple[float, float] = (0.9, 0.99)) -> torch.optim.AdamW:
         """AdamW with weight decay on matrices (dim >= 2) only, as nanoGPT."""
+        check_number(lr, "lr", low=0, low_open=True)
+        check_number(weight_decay, "weight_decay", low=0)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        for i, b in enumerate(betas):
+            check_number(b, f"betas[{i}]", 0, 1, high_open=True)
         params = [p for p in self.parameters() if p.requires_grad]
         groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
                   {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]

@@ -145,12 +145,21 @@ def perplexity(loss: float | torch.Tensor) -> float:
     return math.exp(loss)
 
 
+def _check_probs(probs: torch.Tensor, name: str) -> torch.Tensor:
+    """Probabilities (..., V): a float tensor with entries in [0, 1] (no NaN)."""
+    _check_logits(probs, name)
+    if not bool(((probs >= 0) & (probs <= 1 + 1e-6)).all()):  # 1e-6: rounding of a sum to 1
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got values from {float(probs.min()):g} "
+                         f"to {float(probs.max()):g} (or NaN)")
+    return probs
+
+
 def entropy(probs: torch.Tensor) -> torch.Tensor:
     """Entropy in nats of distributions over the last dimension, -sum p ln p (with 0 ln 0 = 0).
 
     probs: (..., V), each row summing to 1 -> (...).
     """
-    probs = _check_logits(probs, "probs")
+    probs = _check_probs(probs, "probs")
     return -torch.where(probs > 0, probs * torch.log(probs.clamp_min(1e-45)), torch.zeros_like(probs)).sum(-1)
 
 
@@ -159,6 +168,9 @@ def kl_divergence(target: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
 
     target: (..., V) probabilities; logits: (..., V) -> (...). Cross-entropy = entropy + KL.
     """
-    target, logits = _check_logits(target, "target"), _check_logits(logits)
+    target, logits = _check_probs(target, "target"), _check_logits(logits)
+    if target.shape != logits.shape:
+        raise ValueError(f"target and logits must have the same shape (..., V), got {tuple(target.shape)} and "
+                         f"{tuple(logits.shape)}")
     log_t = torch.log(target.clamp_min(1e-45))
     return torch.where(target > 0, target * (log_t - log_softmax(logits)), torch.zeros_like(target)).sum(-1)

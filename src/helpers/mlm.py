@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ._checks import check_int, check_number, check_tensor
+
 IGNORE_INDEX = -100
 
 
@@ -36,6 +38,29 @@ class Masked:
     kept: torch.Tensor  # bool: selected and left unchanged
 
 
+def _check_generator(generator: object) -> None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+
+
+def _check_ids_list(ids: object, name: str) -> list[int]:
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be a list of int token ids, got the str {ids!r}")
+    try:
+        items = list(ids.tolist() if isinstance(ids, torch.Tensor) else ids)  # type: ignore[union-attr]
+    except TypeError:
+        raise TypeError(f"{name} must be a list of int token ids, got {type(ids).__name__}") from None
+    return [check_int(t, f"{name}[{i}]") for i, t in enumerate(items)]
+
+
+def _check_stream(stream: object) -> torch.Tensor:
+    """A 1-D integer tensor of token ids."""
+    if not isinstance(stream, torch.Tensor) or stream.dim() != 1:
+        raise ValueError(f"stream must be a 1-D tensor of ids, got {getattr(stream, 'shape', type(stream))}")
+    check_tensor(stream, "stream", floating=False)
+    return stream
+
+
 def mask_tokens(ids: torch.Tensor, mask_id: int, vocab_size: int, special_ids=(0, 1, 2, 3, 4),
                 p: float = 0.15, mask_share: float = 0.8, random_share: float = 0.1,
                 generator: torch.Generator | None = None) -> Masked:
@@ -48,10 +73,15 @@ def mask_tokens(ids: torch.Tensor, mask_id: int, vocab_size: int, special_ids=(0
     if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.is_floating_point():
         raise ValueError(f"ids must be an integer tensor of shape (batch, time), got "
                          f"{getattr(ids, 'dtype', type(ids).__name__)} {tuple(getattr(ids, 'shape', ()))}")
-    if not 0.0 < p <= 1.0:
-        raise ValueError(f"p (the selection probability) must be in (0, 1], got {p}")
-    if mask_share < 0 or random_share < 0 or mask_share + random_share > 1:
+    check_number(p, "p (the selection probability)", 0, 1, low_open=True)
+    check_number(mask_share, "mask_share", 0, 1)
+    check_number(random_share, "random_share", 0, 1)
+    if mask_share + random_share > 1:
         raise ValueError(f"mask_share={mask_share} and random_share={random_share} must be >= 0 with sum <= 1")
+    check_int(vocab_size, "vocab_size", 1)
+    check_int(mask_id, "mask_id")
+    _check_generator(generator)
+    special_ids = _check_ids_list(special_ids, "special_ids")
     if not 0 <= mask_id < vocab_size:
         raise ValueError(f"mask_id={mask_id} is not in the vocabulary 0..{vocab_size - 1}")
     if ids.numel() and (ids.min() < 0 or ids.max() >= vocab_size):
@@ -88,11 +118,17 @@ def chi_square(counts, probs) -> tuple[float, float]:
     """
     counts = torch.as_tensor(counts, dtype=torch.float64)
     probs = torch.as_tensor(probs, dtype=torch.float64)
+    if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
+        raise ValueError(f"counts must be finite numbers >= 0, got {counts.tolist()}")
+    if not bool(torch.isfinite(probs).all()):
+        raise ValueError(f"probs must be finite, got {probs.tolist()}")
     if counts.shape != probs.shape or counts.dim() != 1 or len(counts) < 2:
         raise ValueError(f"counts and probs must be 1-D of the same length >= 2, got {tuple(counts.shape)} "
                          f"and {tuple(probs.shape)}")
     if abs(float(probs.sum()) - 1) > 1e-9 or (probs <= 0).any():
         raise ValueError(f"probs must be positive and sum to 1, got {probs.tolist()}")
+    if float(counts.sum()) == 0:
+        raise ValueError("counts are all 0: nothing to test")
     expected = counts.sum() * probs
     stat = float(((counts - expected) ** 2 / expected).sum())
     dof = len(counts) - 1
@@ -108,8 +144,11 @@ def mlm_batch(stream: torch.Tensor, batch_size: int, block_size: int, mask_id: i
 
     With ``start_id`` (e.g. <sos>) every window starts at such a token: at the start of a poem.
     """
-    if not isinstance(stream, torch.Tensor) or stream.dim() != 1:
-        raise ValueError(f"stream must be a 1-D tensor of ids, got {getattr(stream, 'shape', type(stream))}")
+    _check_stream(stream)
+    check_int(batch_size, "batch_size", 1)
+    check_int(block_size, "block_size", 1)
+    if start_id is not None:
+        check_int(start_id, "start_id")
     if stream.numel() < block_size:
         raise ValueError(f"the stream has {stream.numel()} tokens, fewer than block_size={block_size}")
     if start_id is None:
@@ -146,6 +185,9 @@ def transformers_masking(ids: torch.Tensor, mask_id: int, vocab_size: int, speci
 
 def window_starts(stream: torch.Tensor, length: int, start_id: int) -> torch.Tensor:
     """Positions of ``start_id`` (a poem's <sos>) in ``stream`` where a window of ``length`` tokens fits."""
+    _check_stream(stream)
+    check_int(length, "length", 1)
+    check_int(start_id, "start_id")
     starts = torch.nonzero(stream[: stream.numel() - length + 1] == start_id).flatten()
     if not len(starts):
         raise ValueError(f"no token {start_id} in the stream to start a window at")
@@ -166,6 +208,9 @@ def pretrain_small(stream: torch.Tensor, vocab_size: int, mask_id: int, start_id
 
     if objective not in ("causal", "masked", "none"):
         raise ValueError(f"objective must be 'causal', 'masked' or 'none', got {objective!r}")
+    check_int(steps, "steps", 0 if objective == "none" else 1)
+    check_int(batch_size, "batch_size", 1)
+    check_number(lr, "lr", low=0, low_open=True)
     torch.manual_seed(seed)
     model = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=n_layer, n_head=n_head,
                           n_embd=n_embd, causal=objective != "masked"))

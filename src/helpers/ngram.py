@@ -22,6 +22,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from ._checks import check_int, check_list, check_number
+
 SMOOTHINGS = ("lidstone", "witten_bell")
 
 
@@ -36,6 +38,10 @@ class NGramLM:
             raise ValueError(f"smoothing must be one of {SMOOTHINGS}, got {smoothing!r}")
         if smoothing == "lidstone" and not k > 0:
             raise ValueError(f"k must be > 0 for add-k smoothing, got {k!r}")
+        if smoothing == "lidstone":
+            k = check_number(k, "k", low=0, low_open=True)
+        check_int(vocab_size, "vocab_size", 1)
+        check_int(pad_id, "pad_id", 0, vocab_size - 1)
         self.order, self.vocab_size, self.smoothing, self.k, self.pad_id = order, vocab_size, smoothing, k, pad_id
         self.counts: Counter[tuple[int, ...]] = Counter()  # c(h + (w,)) for every k-gram, k = 1..order
         self.total: Counter[tuple[int, ...]] = Counter()  # c(h): how often h is followed by a token
@@ -43,11 +49,17 @@ class NGramLM:
 
     def pad(self, seq: Sequence[int]) -> list[int]:
         """The sequence with ``order - 1`` more pad tokens on the left."""
-        return [self.pad_id] * (self.order - 1) + list(seq)
+        return [self.pad_id] * (self.order - 1) + self._ids(seq, "seq")
+
+    def _ids(self, seq: object, name: str) -> list[int]:
+        """A sequence of token ids in 0..vocab_size-1, as a list of int."""
+        items = check_list(seq, name, "int token ids")
+        return [check_int(t, f"{name}[{i}]", 0, self.vocab_size - 1) for i, t in enumerate(items)]
 
     def fit(self, sequences: Iterable[Sequence[int]]) -> NGramLM:
         """Count every k-gram (k = 1..order) of every padded sequence."""
-        padded = [self.pad(seq) for seq in sequences]
+        padded = [self.pad(self._ids(seq, f"sequences[{i}]"))
+                  for i, seq in enumerate(check_list(sequences, "sequences", "token id sequences"))]
         for n in range(1, self.order + 1):
             grams = Counter(g for s in padded for g in zip(*(s[i:] for i in range(n))))
             self.counts.update(grams)
@@ -58,6 +70,10 @@ class NGramLM:
 
     def prob(self, token: int, context: Sequence[int]) -> float:
         """p(token | the last ``order - 1`` tokens of context)."""
+        if not self.total[()]:
+            raise ValueError("the model has counted nothing: call fit(sequences) with at least one token first")
+        check_int(token, "token", 0, self.vocab_size - 1)
+        context = self._ids(context, "context")
         h = tuple(context)[len(context) - (self.order - 1):] if self.order > 1 else ()
         if self.smoothing == "lidstone":
             return (self.counts[h + (token,)] + self.k) / (self.total[h] + self.k * self.vocab_size)
@@ -76,13 +92,22 @@ class NGramLM:
         """ln p(x_t | x_<t) for t = 1..len(seq)-1: the tokens after the first, as ``token_log_probs``."""
         s = self.pad(seq)
         off = self.order - 1
-        return [math.log(self.prob(s[off + t], s[off + t - (self.order - 1):off + t])) for t in range(1, len(seq))]
+        out = []
+        for t in range(1, len(s) - off):
+            p = self.prob(s[off + t], s[off + t - (self.order - 1):off + t])
+            if p == 0:
+                raise ValueError(f"seq[{t}] = {s[off + t]} never occurs in the training sequences: its probability "
+                                 "is 0 (log -inf) under witten_bell; use smoothing='lidstone'")
+            out.append(math.log(p))
+        return out
 
     def loss(self, sequences: Iterable[Sequence[int]]) -> float:
         """Mean -ln p per predicted token (nats), over all the tokens after each sequence's first."""
         total, n = 0.0, 0
-        for seq in sequences:
+        for seq in check_list(sequences, "sequences", "token id sequences"):
             lp = self.log_probs(seq)
             total -= sum(lp)
             n += len(lp)
+        if n == 0:
+            raise ValueError("sequences hold no token to predict (each needs at least 2 tokens)")
         return total / n

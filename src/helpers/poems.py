@@ -32,6 +32,8 @@ from pathlib import Path
 
 import torch
 
+from ._checks import check_int, check_tensor
+
 SPECIALS: tuple[str, ...] = ("<pad>", "<sos>", "<eos>", "<unk>", "<mask>")
 UNK_SHOWN = "□"  # <unk> in text decoded with skip_specials: it stands for one (rare) character
 PUNCTUATION = "，。"
@@ -352,6 +354,11 @@ def get_batch(stream: torch.Tensor, batch_size: int, block_size: int,
     """
     if not isinstance(stream, torch.Tensor) or stream.dim() != 1:
         raise ValueError(f"stream must be a 1-D tensor of ids, got {getattr(stream, 'shape', type(stream))}")
+    check_tensor(stream, "stream", floating=False)
+    check_int(batch_size, "batch_size", 1)
+    check_int(block_size, "block_size", 1)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
     if stream.numel() <= block_size:
         raise ValueError(f"the stream has {stream.numel()} tokens, need more than block_size={block_size}")
     start = torch.randint(stream.numel() - block_size, (batch_size,), generator=generator)

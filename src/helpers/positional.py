@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_positive_int, check_tensor
+from ._checks import check_bool, check_int, check_number, check_positive_int, check_tensor
 
 
 def _check_even(d_model: int) -> None:
@@ -14,8 +14,12 @@ def _check_even(d_model: int) -> None:
 
 
 def frequencies(d_model: int, base: float = 10000.0) -> torch.Tensor:
-    """Angular frequency of each sin/cos pair: w_i = base^(-2i/d_model), shape (d_model // 2,)."""
+    """Angular frequency of each sin/cos pair: w_i = base^(-2i/d_model), shape (d_model // 2,).
+
+    ``base`` must be a finite number > 0 (a base <= 0 or NaN gives NaN frequencies).
+    """
     _check_even(d_model)
+    check_number(base, "base", low=0, low_open=True)
     return base ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
 
 
@@ -38,6 +42,7 @@ def offset_matrix(delta: int, d_model: int, base: float = 10000.0) -> torch.Tens
     Row-vector convention, as everywhere in the book. Block diagonal: each (sin, cos) pair is
     rotated by the angle delta * w_j; block j is [[cos, -sin], [sin, cos]] of that angle.
     """
+    check_int(delta, "delta")
     w = frequencies(d_model, base)
     m = torch.zeros(d_model, d_model, dtype=torch.float64)
     c, s = torch.cos(delta * w), torch.sin(delta * w)
@@ -73,6 +78,8 @@ def rope_angles(positions: torch.Tensor, d: int, base: float = 10000.0) -> torch
     positions: (T,) integer or float (position interpolation uses fractional positions).
     """
     check_tensor(positions, "positions", ndim=1)
+    if positions.is_floating_point() and not bool(torch.isfinite(positions).all()):
+        raise ValueError("positions holds NaN or inf values")
     return positions.double()[:, None] * frequencies(d, base)
 
 
@@ -115,6 +122,11 @@ def t5_bucket(relative_position: torch.Tensor, bidirectional: bool = True, num_b
     relative_position: integer tensor of (key position - query position) -> same shape, int64.
     """
     check_tensor(relative_position, "relative_position", floating=False)
+    bidirectional = check_bool(bidirectional, "bidirectional")
+    # each direction needs at least 2 buckets (one exact, one logarithmic) and max_distance past the exact ones
+    check_int(num_buckets, "num_buckets", 4 if bidirectional else 2)
+    exact_part = (num_buckets // 2 if bidirectional else num_buckets) // 2
+    check_int(max_distance, "max_distance", exact_part + 1)
     n = num_buckets
     out = torch.zeros_like(relative_position, dtype=torch.long)
     if bidirectional:
@@ -137,6 +149,9 @@ def rotate_pairs(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
     ``apply_rope``; with fractional positions it is RoPE with position interpolation.
     """
     check_tensor(x, "x", floating=True)
+    if x.dim() < 2:
+        raise ValueError(f"x must have shape (..., T, d), got {tuple(x.shape)}")
+    check_tensor(angles, "angles", ndim=2, floating=True)
     if angles.shape != (x.shape[-2], x.shape[-1] // 2):
         raise ValueError(f"angles must have shape {(x.shape[-2], x.shape[-1] // 2)}, got {tuple(angles.shape)}")
     cos, sin = torch.cos(angles).to(x.dtype), torch.sin(angles).to(x.dtype)

@@ -90,14 +90,18 @@ def lr_at(step: int, s: PretrainSettings) -> float:
 def estimate_loss(model: GPT, stream: torch.Tensor, batches: int, batch_size: int,
                   generator: torch.Generator) -> float:
     """Mean loss over ``batches`` random windows of ``stream`` (eval mode, restored after)."""
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
     for name, value in (("batches", batches), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     was = model.training
     model.eval()
-    losses = [model(*poems.get_batch(stream, batch_size, model.config.block_size, generator))[1].item()
-              for _ in range(batches)]
-    model.train(was)
+    try:
+        losses = [model(*poems.get_batch(stream, batch_size, model.config.block_size, generator))[1].item()
+                  for _ in range(batches)]
+    finally:
+        model.train(was)
     return sum(losses) / len(losses)
 
 

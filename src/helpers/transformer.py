@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import torch
 import torch.nn as nn
 
+from ._checks import check_bool, check_int
 from .masks import causal_mask, padding_mask
 from .mha import MultiHeadAttention
 from .positional import sinusoidal_encoding
@@ -44,8 +45,12 @@ class TransformerConfig:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        d = self.dropout
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not 0.0 <= d < 1.0:
+            raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}")
+        check_int(self.pad_id, "pad_id", 0, min(self.src_vocab_size, self.tgt_vocab_size) - 1)
+        check_bool(self.norm_first, "norm_first")
+        check_bool(self.residual, "residual")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -175,6 +180,8 @@ class Seq2SeqTransformer(nn.Module):
         if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.is_floating_point():
             shape = tuple(ids.shape) if isinstance(ids, torch.Tensor) else type(ids).__name__
             raise ValueError(f"{name} must be an integer tensor of shape (batch, length), got {shape}")
+        if ids.shape[0] == 0 or ids.shape[1] == 0:
+            raise ValueError(f"{name} must hold at least one row and one token, got shape {tuple(ids.shape)}")
         if ids.shape[1] > self.config.max_len:
             raise ValueError(f"{name} has length {ids.shape[1]} > max_len={self.config.max_len}")
         if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
@@ -209,20 +216,28 @@ class Seq2SeqTransformer(nn.Module):
 
     @torch.no_grad()
     def greedy_decode(self, src: torch.Tensor, sos_id: int, eos_id: int, max_len: int = 20) -> list[list[int]]:
-        """Translate by always picking the most likely next token. Returns ids without <sos>/<eos>."""
+        """Translate by always picking the most likely next token. Returns ids without <sos>/<eos>.
+
+        src (B, S) ids; ``sos_id`` and ``eos_id`` are target-vocabulary ids; ``max_len`` >= 1 new tokens at most.
+        """
+        check_int(sos_id, "sos_id", 0, self.config.tgt_vocab_size - 1)
+        check_int(eos_id, "eos_id", 0, self.config.tgt_vocab_size - 1)
+        check_int(max_len, "max_len", 1)
         was_training = self.training
         self.eval()
-        memory, src_mask = self.encode(src)
-        out = torch.full((src.shape[0], 1), sos_id, dtype=torch.long, device=src.device)
-        done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
-        for _ in range(min(max_len, self.config.max_len - 1)):
-            nxt = self.decode(out, memory, src_mask)[:, -1].argmax(-1)
-            nxt = torch.where(done, torch.full_like(nxt, self.config.pad_id), nxt)
-            out = torch.cat([out, nxt[:, None]], dim=1)
-            done |= nxt == eos_id
-            if done.all():
-                break
-        self.train(was_training)
+        try:
+            memory, src_mask = self.encode(src)
+            out = torch.full((src.shape[0], 1), sos_id, dtype=torch.long, device=src.device)
+            done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+            for _ in range(min(max_len, self.config.max_len - 1)):
+                nxt = self.decode(out, memory, src_mask)[:, -1].argmax(-1)
+                nxt = torch.where(done, torch.full_like(nxt, self.config.pad_id), nxt)
+                out = torch.cat([out, nxt[:, None]], dim=1)
+                done |= nxt == eos_id
+                if done.all():
+                    break
+        finally:  # a bad src must not leave the model in eval mode
+            self.train(was_training)
         result = []
         for row in out[:, 1:].tolist():
             row = row[: row.index(eos_id)] if eos_id in row else row

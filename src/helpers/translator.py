@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from . import corpus
+from ._checks import check_bool, check_int, check_list, check_str_list, show
 from .transformer import Seq2SeqTransformer, TransformerConfig
 from .vocab import Vocab
 
@@ -53,8 +54,12 @@ def encode_pairs(pairs: list[corpus.Pair], en: Vocab, zh: Vocab) -> tuple[torch.
 
     tgt_in = <sos> + target, tgt_out = target + <eos> (teacher forcing); padding id is 0.
     """
+    pairs = check_list(pairs, "pairs", "corpus.Pair")
     if not pairs:
         raise ValueError("encode_pairs needs at least one pair")
+    for i, p in enumerate(pairs):
+        if not isinstance(p, corpus.Pair):
+            raise TypeError(f"pairs[{i}] must be a corpus.Pair, got {show(p)}")
     src = [en.encode(p.en, strict=True) for p in pairs]
     tgt = [zh.encode(p.zh, strict=True) for p in pairs]
     s_len, t_len = max(map(len, src)), max(map(len, tgt)) + 1
@@ -82,8 +87,31 @@ def loss_on(model: Seq2SeqTransformer, pairs: list[corpus.Pair], en: Vocab, zh: 
 
 
 def translate(model: Seq2SeqTransformer, sentences: list[tuple[str, ...]], en: Vocab, zh: Vocab,
-              batch_size: int = 256) -> list[tuple[str, ...]]:
-    """Greedy translations of English token tuples, as Chinese token tuples."""
+              batch_size: int = 256, allow_unknown: bool = False) -> list[tuple[str, ...]]:
+    """Greedy translations of English token tuples, as Chinese token tuples.
+
+    Every word must be in ``en`` (as ``encode_pairs`` demands): an unknown word raises a
+    ``ValueError`` naming it. With ``allow_unknown=True`` unknown words are read as ``<unk>``.
+    """
+    if not isinstance(model, Seq2SeqTransformer):
+        raise TypeError(f"model must be a helpers.transformer.Seq2SeqTransformer, got {show(model)}")
+    for name, v in (("en", en), ("zh", zh)):
+        if not isinstance(v, Vocab):
+            raise TypeError(f"{name} must be a helpers.vocab.Vocab, got {show(v)}")
+    sentences = check_list(sentences, "sentences", "token tuples (e.g. [tuple(text.split())])")
+    for i, s in enumerate(sentences):
+        if isinstance(s, str):
+            raise TypeError(f"sentences[{i}] must be a tuple of words, got the str {show(s)}: split it first")
+        check_str_list(s, f"sentences[{i}]", nonempty=True)
+        if len(s) > model.config.max_len:
+            raise ValueError(f"sentences[{i}] has {len(s)} words, more than the model's max_len={model.config.max_len}")
+    batch_size = check_int(batch_size, "batch_size", 1)
+    if not check_bool(allow_unknown, "allow_unknown"):
+        unknown = sorted({w for s in sentences for w in s if w not in en})
+        if unknown:
+            raise ValueError(f"sentences hold {len(unknown)} word(s) outside the English vocabulary: "
+                             f"{unknown[:10]}{' ...' if len(unknown) > 10 else ''}; pass allow_unknown=True "
+                             "to read them as <unk>")
     out: list[tuple[str, ...]] = []
     for i in range(0, len(sentences), batch_size):
         chunk = sentences[i : i + batch_size]
@@ -95,7 +123,13 @@ def translate(model: Seq2SeqTransformer, sentences: list[tuple[str, ...]], en: V
 
 
 def exact_match(model: Seq2SeqTransformer, pairs: list[corpus.Pair], en: Vocab, zh: Vocab) -> float:
-    """Fraction of pairs whose greedy translation equals the reference exactly."""
+    """Fraction of pairs whose greedy translation equals the reference exactly (at least one pair)."""
+    pairs = check_list(pairs, "pairs", "corpus.Pair")
+    if not pairs:
+        raise ValueError("pairs must hold at least one pair, got none")
+    for i, p in enumerate(pairs):
+        if not isinstance(p, corpus.Pair):
+            raise TypeError(f"pairs[{i}] must be a corpus.Pair, got {show(p)}")
     hyps = translate(model, [p.en for p in pairs], en, zh)
     return sum(h == p.zh for h, p in zip(hyps, pairs)) / len(pairs)
 
@@ -124,8 +158,9 @@ def lr_factor(step: int, warmup: int, steps: int) -> float:
     then a linear decay to 5 % of the peak at the last step. The decay starts only after the
     warm-up, so every schedule reaches the peak it states, with or without warm-up.
     """
-    if warmup < 1 or steps < 1:
-        raise ValueError(f"warmup and steps must be >= 1, got warmup={warmup!r}, steps={steps!r}")
+    check_int(step, "step", 0)
+    check_int(warmup, "warmup", 1)
+    check_int(steps, "steps", 1)
     if step < warmup:
         return (step + 1) / warmup
     span = max(1, steps - warmup)
