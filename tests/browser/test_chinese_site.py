@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from test_site import SITE, _check_stayed_local, _new_page, base_url, browser, open_chapter  # noqa: F401
 
 ZH = SITE / "zh"
 PAGES = sorted(p.relative_to(SITE) for p in SITE.glob("**/*.html")
-               if not p.relative_to(SITE).parts[0] in ("zh", "_static", "_sources", "_vendor", "_images")
+               if p.relative_to(SITE).parts[0] not in ("zh", "_static", "_sources", "_vendor", "_images")
                and p.name not in ("search.html", "genindex.html", "index.html"))
 SWITCH = re.compile(r'<p class="edition-switch"><a href="([^"]+)"')
 PASTED = re.compile(r'<span class="pasted-text">([^<]*)</span>')
