@@ -276,7 +276,7 @@ def _emphasis(text: str, tag: str) -> int:
     """How many <strong> or <em> elements CommonMark renders from ``text`` (math and roles left out)."""
     from markdown_it import MarkdownIt
 
-    html = MarkdownIt("commonmark").render(_MATH.sub("M", _ROLE.sub("R", text)))
+    html = MarkdownIt("commonmark").render(_MATH.sub("$M$", _ROLE.sub("`R`", text)))  # punctuation ends, as MyST
     return html.count(f"<{tag}>")
 
 

@@ -216,3 +216,10 @@ def test_gated_directives_are_never_wrapped():
     start = "```{solution-start} ex-00-a\n:class: dropdown\n```"
     assert T.translate_block(start, {}) == start
     assert T.translate_block("Plain English.", {}).startswith(":::{div} untranslated")
+
+
+def test_bold_around_a_role_next_to_chinese_is_caught():
+    en = "It is called **{term}`teacher forcing <teacher forcing>`** (tf)."
+    assert T.check_translation(en, "它叫作 **{term}`教师强制 <teacher forcing>`**（tf）。") == []
+    bad = T.check_translation(en, "它叫作**{term}`教师强制 <teacher forcing>`**（tf）。")
+    assert bad and bad[0].startswith("<strong> rendered 0 times")

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib import font_manager
 
 from ._checks import check_number, check_str, show
+from .plots._phone import install_legibility_check, min_font
 
 CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR")
 
@@ -60,12 +61,18 @@ DIVERGING = ("RdBu", "RdBu_r", "coolwarm", "bwr", "seismic", "PiYG", "PRGn", "Br
 COLUMN_WIDTH = 7.0
 
 
-def setup_figures() -> None:
-    """The book's figure style: sharp (2x) PNGs, readable fonts, Chinese labels.
+def setup_figures(check: str | None = None) -> None:
+    """The book's figure style: sharp (2x) PNGs, fonts readable on a phone, Chinese labels.
 
     Call it once at the top of a chapter. In IPython the inline backend then draws every figure
     at twice its pixel size, tagged with its natural width, so it is sharp on high-DPI screens and
     phones without being shrunk into the column.
+
+    It also turns on the phone check (``helpers.plots._phone``): a shown figure with a text
+    smaller than 1.8 pt per inch of its shown width (9 px on a 390-px phone) fails its cell.
+    ``check`` is "strict", "report" (print the small texts) or "off"; by default the environment
+    variable ``BOOK_FIGURE_CHECK``, else strict. The defaults below keep to the rule: a figure of
+    the default width (5.6 in, 5.4-5.6 in once cropped) needs 10.1 pt.
     """
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -77,15 +84,19 @@ def setup_figures() -> None:
         {
             "figure.figsize": (COLUMN_WIDTH * 0.8, 3.6),
             "figure.dpi": 100,
-            "font.size": 10,
-            "axes.titlesize": 11,
-            "axes.labelsize": 10,
-            "xtick.labelsize": 9,
-            "ytick.labelsize": 9,
-            "legend.fontsize": 9,
+            "font.size": 10.5,
+            "axes.titlesize": 11.5,
+            "axes.labelsize": 10.5,
+            "xtick.labelsize": 10.5,
+            "ytick.labelsize": 10.5,
+            "legend.fontsize": 10.5,
+            "legend.title_fontsize": 10.5,
+            "figure.titlesize": 12,
         }
     )
-    setup_cjk_font()  # returns None on purpose: a setup call on a cell's last line shows nothing
+    setup_cjk_font()
+    install_legibility_check(check)
+    # returns None on purpose: a setup call on a cell's last line shows nothing
 
 
 def text_colour_on(rgba: Sequence[float]) -> str:
@@ -168,10 +179,11 @@ def heatmap(
     if col_labels is not None and max((len(str(c)) for c in col_labels), default=0) > 3:
         plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
     if annotate and m.size <= 400:
+        size = max(9.0, min_font(ax.figure.get_figwidth()))  # readable on a phone (plots._phone)
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 colour = text_colour_on(im.cmap(im.norm(m[i, j]))) if np.isfinite(m[i, j]) else "black"
-                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=9, color=colour)
+                ax.text(j, i, fmt.format(m[i, j]), ha="center", va="center", fontsize=size, color=colour)
     if title:
         ax.set_title(title)
     if colorbar:

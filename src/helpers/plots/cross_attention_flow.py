@@ -56,71 +56,82 @@ def draw_cross_attention_flow(
     """Encoder stack (left), decoder stack (right) with three sub-layers per decoder layer, and
     one blue arrow from the encoder's final output C into the cross-attention of EVERY decoder layer.
 
+    The blue arrows run down a line in the gap between the two stacks and enter each
+    cross-attention box from the left, so none crosses a box or a label; the black arrows (the
+    flow up each stack) run in the gaps between boxes, where no text is.
     ``width`` is in inches; every text is at least 10 pt, readable on a phone for widths up to 5.5 in.
     """
     if not isinstance(n_layers, int) or n_layers < 1:
         raise ValueError(f"n_layers must be a positive int, got {n_layers!r}")
-    layer_h, gap = 1.55, 0.35
-    height_units = 2.6 + n_layers * (layer_h + gap) + 1.4
-    fig, ax = plt.subplots(figsize=(width, width * height_units / 6.05))
+    layer_h, gap, title_h = 1.55, 0.35, 0.38  # a decoder layer: a title line, then 3 sub-layers
+    enc_x, enc_w, dec_x, dec_w = 0.1, 2.3, 3.4, 2.5
+    enc_mid, dec_mid = enc_x + enc_w / 2, dec_x + dec_w / 2
+    bus_x = (enc_x + enc_w + dec_x - 0.1) / 2  # the blue line, halfway between the stacks
+    frame_h = layer_h + title_h
+    top = 2.0 + n_layers * (frame_h + gap) + 0.6 + 0.85  # C (0.6 high), then the blue note
+    fig, ax = plt.subplots(figsize=(width, width * top / 6.05))
     ax.set_xlim(0, 6.05)
-    ax.set_ylim(0, height_units)
+    ax.set_ylim(0, top)
     ax.axis("off")
 
     # inputs and embeddings (bottom)
-    _box(ax, 0.1, 0.1, 2.3, 0.5, source, "white")
-    _box(ax, 3.4, 0.1, 2.5, 0.5, target_in, "white")
-    _box(ax, 0.1, 0.95, 2.3, 0.55, "embed + positions", "#f2f2f2")
-    _box(ax, 3.4, 0.95, 2.5, 0.55, "embed + positions", "#f2f2f2")
-    _arrow(ax, (1.25, 0.6), (1.25, 0.95))
-    _arrow(ax, (4.65, 0.6), (4.65, 0.95))
-    ax.text(1.25, 1.75, f"encoder ({n_layers} layers)", ha="center", fontsize=11)
-    ax.text(4.65, 1.75, f"decoder ({n_layers} layers)", ha="center", fontsize=11)
+    _box(ax, enc_x, 0.1, enc_w, 0.5, source, "white")
+    _box(ax, dec_x, 0.1, dec_w, 0.5, target_in, "white")
+    _box(ax, enc_x, 0.95, enc_w, 0.55, "embed + positions", "#f2f2f2")
+    _box(ax, dec_x, 0.95, dec_w, 0.55, "embed + positions", "#f2f2f2")
+    _arrow(ax, (enc_mid, 0.6), (enc_mid, 0.95))
+    _arrow(ax, (dec_mid, 0.6), (dec_mid, 0.95))
 
-    y = 2.1
+    y = 2.0
     enc_prev, dec_prev = 1.5, 1.5
-    cross_boxes = []
+    cross_ys = []
     for layer in range(1, n_layers + 1):
-        _box(ax, 0.1, y, 2.3, layer_h, f"encoder\nlayer {layer}", ENC_COLOUR)
-        _arrow(ax, (1.25, enc_prev), (1.25, y))
-        enc_prev = y + layer_h
-        # decoder layer: three sub-layers stacked inside one frame
+        _box(ax, enc_x, y, enc_w, frame_h, f"encoder\nlayer {layer}", ENC_COLOUR)
+        _arrow(ax, (enc_mid, enc_prev), (enc_mid, y))
+        enc_prev = y + frame_h
+        # decoder layer: its name on top, three sub-layers stacked below it, inside one frame
         ax.add_patch(
             FancyBboxPatch(
-                (3.3, y - 0.05),
-                2.7,
-                layer_h + 0.1,
+                (dec_x - 0.1, y),
+                dec_w + 0.2,
+                frame_h,
                 boxstyle="round,pad=0.02",
                 facecolor=DEC_COLOUR,
                 edgecolor="#555",
                 linewidth=1.0,
             )
         )
+        ax.text(dec_mid, y + frame_h - title_h / 2 - 0.02, f"decoder layer {layer}",
+                ha="center", va="center", fontsize=10.5)
         sub_h = (layer_h - 0.2) / 3
         names = ("masked self-attention", "cross-attention", "feed-forward")
         for i, name in enumerate(names):
-            sy = y + 0.05 + i * (sub_h + 0.05)
-            face = CROSS_COLOUR if name == "cross-attention" else "white"
-            edge = C_COLOUR if name == "cross-attention" else "#888"
-            _box(ax, 3.45, sy, 2.4, sub_h, name, face, edge=edge, size=10)
-            if name == "cross-attention":
-                cross_boxes.append((3.45, sy + sub_h / 2))
-        _arrow(ax, (4.65, dec_prev), (4.65, y + 0.05))
-        dec_prev = y + layer_h
-        y += layer_h + gap
+            sy = y + 0.07 + i * (sub_h + 0.05)
+            cross = name == "cross-attention"
+            _box(ax, dec_x + 0.05, sy, dec_w - 0.1, sub_h, name, CROSS_COLOUR if cross else "white",
+                 edge=C_COLOUR if cross else "#888", size=10)
+            if cross:
+                cross_ys.append(sy + sub_h / 2)
+        _arrow(ax, (dec_mid, dec_prev), (dec_mid, y))
+        dec_prev = y + frame_h
+        y += frame_h + gap
 
-    # the encoder's final output C, computed once
-    c_y = y
-    _box(ax, 0.1, c_y, 2.3, 0.6, "C  (S × d_model)\ncomputed once", "white", edge=C_COLOUR, size=10)
-    _arrow(ax, (1.25, enc_prev), (1.25, c_y))
-    _box(ax, 3.4, c_y, 2.5, 0.6, "linear → softmax", "#f2f2f2")
-    _arrow(ax, (4.65, dec_prev), (4.65, c_y))
-    # one blue arrow from C into the cross-attention of every decoder layer
-    for bx, by in cross_boxes:
-        _arrow(ax, (2.4, c_y + 0.3), (bx, by), colour=C_COLOUR, width=1.6, connection="arc3,rad=0.15")
+    # the encoder's final output C, computed once; the decoder's output layer
+    c_y, c_h = y, 0.6
+    _box(ax, enc_x, c_y, enc_w, c_h, "C  (S × d_model)\ncomputed once", "white", edge=C_COLOUR, size=10)
+    _arrow(ax, (enc_mid, enc_prev), (enc_mid, c_y))
+    _box(ax, dec_x, c_y, dec_w, c_h, "linear → softmax", "#f2f2f2")
+    _arrow(ax, (dec_mid, dec_prev), (dec_mid, c_y))
+    # C's one blue line: out of C's right side, down the gap, one arrow into every cross-attention
+    start_y = c_y + c_h / 2
+    ax.plot([enc_x + enc_w + 0.03, bus_x, bus_x], [start_y, start_y, min(cross_ys)], color=C_COLOUR,
+            linewidth=1.6, solid_capstyle="butt", solid_joinstyle="round")
+    for cy in cross_ys:
+        _arrow(ax, (bus_x - 0.01, cy), (dec_x + 0.05, cy), colour=C_COLOUR, width=1.6)
+        ax.plot([bus_x], [cy], "o", color=C_COLOUR, markersize=4)
     ax.text(
         3.0,
-        c_y + 0.95,
+        c_y + c_h + 0.5,
         "keys and values of every\ncross-attention come from C",
         ha="center",
         va="center",

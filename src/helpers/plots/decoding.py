@@ -95,7 +95,8 @@ def plot_logit_change(changes: Mapping[str, torch.Tensor], cut: int) -> Figure:
     ax.text(cut / 2, ax.get_ylim()[1] * 0.95, "unchanged input", ha="center", va="top")
     ax.set_xlabel("position")
     ax.set_ylabel("largest logit change")
-    ax.legend(loc="center right")
+    # above the axes: inside, it would cover the curves after the cut
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax.grid(alpha=0.3)
     set_fonts(fig, max(9.5, min_font(WIDTH)))
     fig.tight_layout()

@@ -35,13 +35,13 @@ def plot_pretraining(log: Sequence[Mapping], shares: Mapping[str, str], n_form: 
         ax.axhline(value, color=colour, lw=1, ls="--")
         ax.text(steps[-1], value + 0.05, label, ha="right", va="bottom", color=colour)
     ax.set_ylabel("loss (nats per token)")
-    ax.legend(loc="upper center")
+    ax.legend(loc="center right")  # the empty middle right: above the curves, below ln|V|
     for label, key in shares.items():
         ax2.plot(steps, [100 * e["form"][key] for e in log], "o-", ms=3, label=label)
     ax2.set_ylim(0, 100)
     ax2.set_xlabel("training step")
     ax2.set_ylabel(f"% of {n_form} sampled poems")
-    ax2.legend(loc="upper left")
+    ax2.legend(loc="lower right")  # the curves rise on the left and run high on the right
     ax2.grid(alpha=0.3)
     set_fonts(fig, max(9.5, min_font(WIDTH)))
     fig.tight_layout()

@@ -1,0 +1,129 @@
+"""Chapter 12's ablations: ``copy_losses`` and ``ablation_effects`` (helpers.llama.heads) on the real
+SmolLM2, the previous-token head whose removal blinds the induction heads, and every chapter-12
+figure against the phone rule (helpers.plots._phone)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+from helpers.llama.heads import ablate_heads, ablation_effects, copy_losses, induction_test, repeated_random_tokens
+from helpers.plots._phone import figure_violations
+from helpers.plots.llama_heads import plot_head_maps, plot_sinks_and_previous
+from helpers.plots.llama_induction import plot_ablation, plot_induction_scores, plot_repeat_loss
+from helpers.plots.llama_kv_cache import plot_time_per_token
+from helpers.plots.llama_params import plot_parameter_budget
+from helpers.viz import setup_figures
+
+
+def test_copy_losses_split_the_two_copies():
+    loss = torch.arange(2 * 9.0).reshape(2, 9)  # half = 5: predicting tokens 1..9
+    first, second = copy_losses(loss, 5)
+    torch.testing.assert_close(first, loss[:, :4].mean(1))  # tokens 1..4
+    torch.testing.assert_close(second, loss[:, 5:].mean(1))  # tokens 6..9
+    with pytest.raises(ValueError):
+        copy_losses(loss, 4)
+    with pytest.raises(ValueError):
+        copy_losses(loss, True)
+
+
+def _effects(n_seq=3):
+    g = torch.Generator().manual_seed(0)
+    return {name: {"first": 10 + torch.rand(n_seq, generator=g), "second": shift + torch.rand(n_seq, generator=g),
+                   "watch": torch.rand(n_seq, 11, generator=g)}
+            for name, shift in [("none", 3.0), *[(f"H{b}", 8.0 if b == 0 else 3.0) for b in range(9)]]}
+
+
+def _figures():
+    maps = {16: torch.rand(9, 14, 14).tril().softmax(-1), 18: torch.rand(9, 14, 14).tril().softmax(-1)}
+    labels = ["The", "·cat", "·sat", "·on", "·the", "·mat", "·because", "·it", "·was", "·tired", ".", "·and", "·a", "·b"]
+    first, previous = torch.rand(30, 9), torch.rand(30, 9) / 2
+    loss = torch.rand(3, 49) * 10
+    rows = [{"position": p, "no_cache_s": p / 1000, "cache_s": 0.02} for p in (16, 64, 256)]
+    parts = {"embedding (= output)": 28_311_552, "attention Q, O": 19_906_560, "attention K, V": 6_635_520,
+             "SwiGLU": 79_626_240, "norms": 35_136}
+    effects = _effects()
+    return {
+        "parameter budget": plot_parameter_budget(parts),
+        "sinks and previous": plot_sinks_and_previous(first, previous, [(16, 0), (11, 1)]),
+        "head maps": plot_head_maps(maps, labels, [(16, 0), (18, 8)]),
+        "induction scores": plot_induction_scores(torch.rand(30, 9)),
+        "repeat loss": plot_repeat_loss(loss, 25, loss + 2),
+        "time per token": plot_time_per_token(rows),
+        "ablation": plot_ablation(effects, {n: n for n in effects}, "Layer 16: one head switched off at a time",
+                                  highlight="H0"),
+    }
+
+
+def test_every_chapter_12_figure_is_legible_on_a_phone():
+    setup_figures(check="off")  # the book's style; the check itself is done here, figure by figure
+    try:
+        for name, fig in _figures().items():
+            width_px, small = figure_violations(fig)
+            assert not small, f"{name} ({width_px:.0f} px wide): {[str(s) for s in small]}"
+            assert width_px <= 560, f"{name} is {width_px:.0f} px wide: draw it phone-sized"
+    finally:
+        plt.close("all")
+
+
+def test_per_head_maps_have_axis_labels():
+    fig = _figures()["head maps"]
+    try:
+        for ax in fig.get_axes():
+            assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    finally:
+        plt.close("all")
+
+
+# ------------------------------------------------------------------------------ the real model
+from helpers.llama import ModelNotInstalledError, load_llama, smollm2_path  # noqa: E402
+
+try:
+    MODEL_PATH = smollm2_path()
+except ModelNotInstalledError as exc:
+    pytest.skip(f"the model file is not installed ({exc})", allow_module_level=True)
+pytest.importorskip("gguf")
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.set_num_threads(1)
+    return load_llama(MODEL_PATH)
+
+
+@pytest.fixture(scope="module")
+def repeated():
+    return repeated_random_tokens(2, 20, 49152, seed=0)
+
+
+def test_ablation_effects_equal_the_induction_test_with_the_heads_off(model, repeated):
+    watch = [(17, 4), (18, 6)]
+    effects = ablation_effects(model, repeated, {"none": [], "two": [(16, 0), (16, 5)]}, watch)
+    for name, off in (("none", []), ("two", [(16, 0), (16, 5)])):
+        with ablate_heads(model, off):
+            test = induction_test(model, repeated)
+        first, second = copy_losses(test["loss"], 20)
+        torch.testing.assert_close(effects[name]["first"], first)
+        torch.testing.assert_close(effects[name]["second"], second)
+        assert effects[name]["watch"].shape == (2, 2)
+        torch.testing.assert_close(effects[name]["watch"][:, 1], test["score"][:, 18, 6])
+    with pytest.raises(ValueError):
+        ablation_effects(model, repeated, {}, watch)
+    with pytest.raises(ValueError):
+        ablation_effects(model, repeated, {"x": []}, [(30, 0)])
+
+
+def test_the_previous_token_head_of_layer_16_feeds_the_induction_heads(model, repeated):
+    test = induction_test(model, repeated)
+    score = test["score"].mean(0)
+    top = [(int(i) // 9, int(i) % 9) for i in score.flatten().topk(4).indices]
+    runs = {f"H{b}": [(16, b)] for b in range(9)}
+    effects = ablation_effects(model, repeated, runs, top)
+    others = torch.stack([effects[f"H{b}"]["second"].mean() for b in range(1, 9)])
+    _, base_second = copy_losses(test["loss"], 20)
+    assert effects["H0"]["second"].mean() > 2 * others.max()
+    assert effects["H0"]["second"].mean() > 2 * base_second.mean()
+    assert effects["H0"]["watch"].mean() < 0.5 * min(effects[f"H{b}"]["watch"].mean() for b in range(1, 9))

@@ -1,0 +1,77 @@
+"""Chapter 10's figures: what they draw, and that every text stays readable on a phone.
+
+The phone rule (helpers.plots._phone): a figure shown W inches wide needs every text at
+>= 1.8 * W points. The chapter's figures keep 2.1 pt per inch (10.5 pt on 5-inch figures).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from helpers.plots._phone import figure_violations
+from helpers.plots.finetune_methods import plot_methods, plot_ranks
+from helpers.plots.pretraining_masks import plot_masks
+from helpers.plots.sample_efficiency import plot_sample_efficiency
+from helpers.plots.surrogate_gap import plot_surrogate
+from helpers.viz import setup_cjk_font
+
+BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
+           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
+
+
+@pytest.fixture(autouse=True)
+def _book_style():
+    with matplotlib.rc_context(BOOK_RC):
+        setup_cjk_font()  # the tick labels are Chinese characters, as in the chapter
+        yield
+    plt.close("all")
+
+
+def _figures() -> dict[str, plt.Figure]:
+    shift = [-4 + 8 * i / 400 for i in range(401)]
+    seeds = {"full": [89.0, 87.0, 82.0], "frozen body": [85.0, 81.0, 80.5], "LoRA r=8": [83.5, 84.0, 82.0]}
+    return {
+        "masks": plot_masks(list("S床前明月光，疑是地上霜")),
+        "sample efficiency": plot_sample_efficiency({
+            "pretrained, fine-tuned": {8: [65.5, 58.5, 71.0], 32: [72.5, 74.0, 67.5], 301: [89.0, 87.0, 82.0]},
+            "from scratch": {8: [65.0, 57.5, 55.5], 32: [71.5, 65.5, 63.5], 301: [83.5, 81.5, 82.5]},
+            "bag of characters": {8: [70.0, 65.0, 71.5], 32: [76.0, 70.5, 72.5], 301: [84.0, 87.5, 86.0]},
+        }),
+        "methods": plot_methods(seeds, {"full": [5.2, 4.9, 5.4], "frozen body": [4.54] * 3,
+                                        "LoRA r=8": [4.8, 5.0, 4.9]}, 4.54),
+        "ranks": plot_ranks({1: [81.5, 80.0, 83.0], 8: [83.5, 84.0, 82.0], 32: [82.0, 83.0, 84.0]},
+                            {1: 8_450, 8: 65_794, 32: 262_402}),
+        "surrogate": plot_surrogate(shift, [80 - 3 * abs(x) + (i % 5) for i, x in enumerate(shift)],
+                                    [0.4 + 0.05 * x * x for x in shift], "change of the head's bias for 杜甫"),
+    }
+
+
+@pytest.mark.parametrize("name", ["masks", "sample efficiency", "methods", "ranks", "surrogate"])
+def test_every_text_is_readable_on_a_phone(name):
+    fig = _figures()[name]
+    width_px, small = figure_violations(fig)
+    assert not small, [str(s) for s in small]
+    assert width_px <= 510  # phone-sized: about 5 inches wide as shown
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    assert min(t.get_fontsize() for t in texts) >= 2.1 * width_px / 100 - 1e-6  # the chapter's margin
+
+
+def test_methods_figure_stacks_its_panels_and_marks_the_loss_before():
+    fig = _figures()["methods"]
+    top, bottom = fig.get_axes()
+    assert top.get_position().y0 > bottom.get_position().y1  # one above the other, not side by side
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["full", "frozen body", "LoRA r=8"]
+    assert any(line.get_linestyle() == "--" and line.get_ydata()[0] == 4.54 for line in bottom.get_lines())
+
+
+def test_masks_figure_draws_causal_and_full_masks():
+    fig = _figures()["masks"]
+    causal, full = (ax.get_images()[0].get_array() for ax in fig.get_axes())
+    n = causal.shape[0]
+    assert n == 12 and causal.sum() == n * (n + 1) // 2 and full.sum() == n * n
+    assert causal[0, 1] == 0 and causal[1, 0] == 1  # a query reads keys at or before it
