@@ -53,12 +53,16 @@ class NGramLM:
 
     def _ids(self, seq: object, name: str) -> list[int]:
         """A sequence of token ids in 0..vocab_size-1, as a list of int."""
-        items = check_list(seq, name, "int token ids")
-        return [check_int(t, f"{name}[{i}]", 0, self.vocab_size - 1) for i, t in enumerate(items)]
+        items = list(check_list(seq, name, "int token ids"))
+        vocab_size = self.vocab_size
+        if all(type(t) is int and 0 <= t < vocab_size for t in items):  # the common case: one cheap pass
+            return items
+        return [check_int(t, f"{name}[{i}]", 0, vocab_size - 1) for i, t in enumerate(items)]
 
     def fit(self, sequences: Iterable[Sequence[int]]) -> NGramLM:
         """Count every k-gram (k = 1..order) of every padded sequence."""
-        padded = [self.pad(self._ids(seq, f"sequences[{i}]"))
+        pads = [self.pad_id] * (self.order - 1)
+        padded = [pads + self._ids(seq, f"sequences[{i}]")
                   for i, seq in enumerate(check_list(sequences, "sequences", "token id sequences"))]
         for n in range(1, self.order + 1):
             grams = Counter(g for s in padded for g in zip(*(s[i:] for i in range(n))))
