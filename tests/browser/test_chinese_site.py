@@ -59,8 +59,9 @@ def zh_page(browser, base_url):  # noqa: F811
 ])
 def test_chinese_search_finds_words_typed_without_spaces(zh_page, query, page):
     zh_page.goto(f"{zh_page.base}/search.html?q={query}", wait_until="load")
-    zh_page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0"
-                              " || /没有|did not match|no results/i.test(document.body.innerText)", timeout=30_000)
+    # results appear one by one; the title turns to "Search Results" (in the page's language) when all are in
+    zh_page.wait_for_function("() => typeof Search !== 'undefined' && Search.title"
+                              " && Search.title.innerText === Documentation.gettext('Search Results')", timeout=30_000)
     hits = zh_page.eval_on_selector_all("#search-results li a", "(as) => as.map((a) => a.getAttribute('href'))")
     assert any(page in h for h in hits), f"{query!r} did not find {page}: {hits[:10]}"
 
