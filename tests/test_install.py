@@ -2,8 +2,9 @@
 
 Colab installs the helpers package from git with its declared dependencies only, so pyproject.toml must
 name every third-party module that src/helpers or a chapter imports, with ranges under which the code
-works. requirements.txt (the pinned environment of `make`) and binder/requirements.txt must agree with
-those ranges, and the README's Python versions with the Makefile's check.
+works. requirements.txt (the pinned environment of `make`) must lie within those ranges, Binder must pin
+what it pins, constraints/ must hold the ranges' lowest versions (`make test-lowest` runs them), and the
+README's Python versions must match the Makefile's check.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 tomllib = pytest.importorskip("tomllib")
 
@@ -25,6 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 DECLARED = [Requirement(line) for line in PYPROJECT["project"]["dependencies"]]
 EXTRAS = [Requirement(line) for lines in PYPROJECT["project"]["optional-dependencies"].values() for line in lines]
+EXTRA_OF = {  # distribution name -> the extra that declares it ("" for the dependencies themselves)
+    **{canonicalize_name(Requirement(line).name): extra
+       for extra, lines in PYPROJECT["project"]["optional-dependencies"].items() for line in lines},
+    **{canonicalize_name(r.name): "" for r in DECLARED},
+}
+# Import names that differ from their distribution's name (for modules that are not installed, where
+# importlib.metadata cannot tell).
+DIST_OF_MODULE = {"sklearn": "scikit-learn", "IPython": "ipython", "matplotlib_inline": "matplotlib-inline", "yaml": "pyyaml"}
 
 PLATFORMS = {  # marker environments of the platforms a reader may have
     "Linux x86-64": {"platform_system": "Linux", "platform_machine": "x86_64", "sys_platform": "linux"},
@@ -46,6 +56,23 @@ def admits(requirements: list[Requirement], version: str) -> bool:
     return all(r.specifier.contains(version, prereleases=True) for r in requirements)
 
 
+# The first torch that passes chapters 11 and 12 (constraints/MEASURED.md); constraints/lowest.txt pins it.
+TORCH_FLOOR = "2.8.0"
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_torch_floor_is_the_measured_one_everywhere(platform):
+    # Chapter 12 needs torch.nn.RMSNorm (2.4) and scaled_dot_product_attention(enable_gqa=...) (2.5), and
+    # chapter 11's checks fail below the floor (constraints/MEASURED.md). Intel Macs, whose last torch is
+    # 2.2.2, get no older torch: the package does not install there (README.md says so).
+    torch_req = active(DECLARED, PLATFORMS[platform], "torch")
+    assert torch_req, f"{platform}: torch must be declared"
+    assert admits(torch_req, TORCH_FLOOR) and admits(torch_req, "2.13.0")
+    older = [v for v in ("1.13.1", "2.2.2", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0", "2.9.1")
+             if Version(v) < Version(TORCH_FLOOR)]
+    assert not [v for v in older if admits(torch_req, v)], f"{platform}: torch older than {TORCH_FLOOR} admitted"
+
+
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_torch_older_than_2_3_only_with_numpy_1(platform):
     # torch 2.2 was built against numpy 1: with numpy 2, np.asarray(tensor) raises "Numpy is not available".
@@ -55,9 +82,6 @@ def test_torch_older_than_2_3_only_with_numpy_1(platform):
     old_torch = [v for v in ("2.0.1", "2.1.2", "2.2.0", "2.2.2") if admits(torch_req, v)]
     if old_torch:
         assert not admits(numpy_req, "2.0.0"), f"{platform}: torch {old_torch} admitted together with numpy 2"
-    if platform != "macOS Intel":  # the one platform without a torch newer than 2.2.2
-        assert not old_torch, f"{platform}: torch older than 2.3 admitted: {old_torch}"
-    assert not admits(torch_req, "1.13.1") and admits(torch_req, "2.2.2" if old_torch else "2.13.0")
 
 
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
@@ -103,15 +127,53 @@ def test_pinned_versions_lie_within_the_declared_ranges():
         assert admits(active(DECLARED + EXTRAS, env, name), spec.version), f"pin {pinned[name]} outside {r}"
 
 
-def test_binder_requirements_use_the_declared_ranges():
-    binder = pins(ROOT / "binder" / "requirements.txt")
+def test_binder_pins_what_requirements_txt_pins():
+    # Binder installs the package's dependencies and extras (and JupyterLab) at the versions `make` tests.
+    binder, pinned = pins(ROOT / "binder" / "requirements.txt"), pins(ROOT / "requirements.txt")
+    for name, r in binder.items():
+        assert name in pinned, f"binder pins {r}, which requirements.txt does not pin"
+        assert r.specifier == pinned[name].specifier, f"binder: {r} but requirements.txt: {pinned[name]}"
     env = PLATFORMS["Linux x86-64"]  # Binder runs Linux
+    wanted = {canonicalize_name(r.name) for r in DECLARED + EXTRAS if r.marker is None or r.marker.evaluate(env)}
+    assert not wanted - set(binder), f"binder/requirements.txt lacks {sorted(wanted - set(binder))}"
+    assert "jupyterlab" in binder
+
+
+def test_readers_do_not_install_the_test_tools():
+    # requirements.txt is what reading and building needs; tests, lint and the browser are requirements-dev.txt.
+    reader, dev = pins(ROOT / "requirements.txt"), pins(ROOT / "requirements-dev.txt")
+    tools = {"pytest", "pytest-xdist", "nbval", "hypothesis", "ruff", "playwright", "trl", "psutil"}
+    assert not tools & set(reader), f"requirements.txt installs test tools: {sorted(tools & set(reader))}"
+    assert tools <= set(dev), f"requirements-dev.txt lacks {sorted(tools - set(dev))}"
+    assert not set(reader) & set(dev), f"pinned in both files: {sorted(set(reader) & set(dev))}"
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+
+
+def floor(r: Requirement) -> str:
+    (low,) = [s.version for s in r.specifier if s.operator == ">="]
+    return low
+
+
+def test_lowest_constraints_pin_the_declared_floors():
+    # `make test-lowest` installs constraints/lowest.txt (the package alone, then its unit tests) and
+    # constraints/lowest-reference.txt (with the extras, then the unit tests and chapters 10-12).
+    lowest = pins(ROOT / "constraints" / "lowest.txt")
+    reference = pins(ROOT / "constraints" / "lowest-reference.txt")
+    env = PLATFORMS["Linux x86-64"]  # where CI runs it
     for r in DECLARED + EXTRAS:
         if r.marker is not None and not r.marker.evaluate(env):
             continue
         name = canonicalize_name(r.name)
-        assert name in binder, f"binder/requirements.txt lacks {r.name}"
-        assert binder[name].specifier == r.specifier, f"binder: {binder[name]} but pyproject.toml: {r}"
+        assert name in lowest and name in reference, f"{r.name}: not pinned in constraints/"
+        assert str(lowest[name].specifier) == f"=={floor(r)}", f"constraints/lowest.txt: {lowest[name]}, floor {r}"
+        (spec,) = reference[name].specifier
+        assert admits(active(DECLARED + EXTRAS, env, name), spec.version), f"{reference[name]} outside {r}"
+        if spec.version != floor(r):  # only where transformers' own floor is higher (the file says why)
+            assert name in RAISED_BY_TRANSFORMERS, f"constraints/lowest-reference.txt raises {r.name} above its floor"
+    assert set(lowest) == set(reference)
+
+
+RAISED_BY_TRANSFORMERS = {"tokenizers", "regex"}
 
 
 def test_installed_versions_satisfy_the_declared_ranges():
@@ -164,6 +226,18 @@ def imported_modules() -> dict[str, list[str]]:
     return found
 
 
+def not_installed_message(module: str, where: str) -> str:
+    """What to say when ``module`` (imported in ``where``) is not installed: which extra declares it, if any."""
+    dist = canonicalize_name(DIST_OF_MODULE.get(module, module))
+    if dist not in EXTRA_OF:
+        return f"{module} (imported in {where}) is not installed and not declared: declare it in pyproject.toml"
+    if EXTRA_OF[dist]:
+        extra = EXTRA_OF[dist]
+        return (f"{module} (imported in {where}) is not installed: it is in the [{extra}] extra of pyproject.toml; "
+                f"pip install -e '.[{extra}]' installs it")
+    return f"{module} (imported in {where}) is not installed, though pyproject.toml declares it: pip install -e ."
+
+
 def test_every_third_party_import_is_declared():
     # Colab installs the package with its declared dependencies only (tqdm once arrived by accident).
     # An import may also come from an optional extra ([llm], [reference]): those are for the chapters
@@ -173,10 +247,18 @@ def test_every_third_party_import_is_declared():
     missing = {}
     for module, where in imported_modules().items():
         dists = {canonicalize_name(d) for d in owners.get(module, [])}
-        assert dists, f"{module} (imported in {where[0]}) is not installed: declare it in pyproject.toml"
+        assert dists, not_installed_message(module, where[0])
         if not dists & declared:
             missing[module] = (sorted(dists), where[:3])
     assert not missing, f"imported but not declared in pyproject.toml dependencies or extras: {missing}"
+
+
+def test_a_missing_module_is_blamed_on_its_extra():
+    assert "the [llm] extra" in not_installed_message("gguf", "chapters/12_real_model.ipynb")
+    assert "pip install -e '.[reference]'" in not_installed_message("sklearn", "chapters/10_pretraining_finetuning.ipynb")
+    assert "the [reference] extra" in not_installed_message("transformers", "src/helpers/llama/reference.py")
+    assert "declares it" in not_installed_message("IPython", "src/helpers/book.py")
+    assert "not declared" in not_installed_message("nosuchmodule", "src/helpers/x.py")
 
 
 def test_the_import_scan_sees_what_it_must():
