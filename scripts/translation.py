@@ -130,12 +130,26 @@ def page_units(path: Path) -> list[Unit]:
     return out
 
 
+FIGURE_TEXTS = (("figure", "caption"), ("image", "alt"))  # a code cell's figure caption and alt text
+
+
 def _markdown_sources(path: Path) -> list[tuple[str, str]]:
-    if path.suffix == ".ipynb":
-        nb = nbformat.read(path, as_version=4)
-        return [(cell.get("id", str(i)), cell.source) for i, cell in enumerate(nb.cells)
-                if cell.cell_type == "markdown"]
-    return [("md", path.read_text(encoding="utf-8"))]
+    """(where, text) of every text a page shows: markdown cells, and the caption and alt text a code
+    cell gives its figure (``metadata.mystnb.figure.caption``, ``metadata.mystnb.image.alt``)."""
+    if path.suffix != ".ipynb":
+        return [("md", path.read_text(encoding="utf-8"))]
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for i, cell in enumerate(nb.cells):
+        cid = cell.get("id", str(i))
+        if cell.cell_type == "markdown":
+            out.append((cid, cell.source))
+        mystnb = cell.get("metadata", {}).get("mystnb", {})
+        for group, key in FIGURE_TEXTS:
+            text = mystnb.get(group, {}).get(key)
+            if isinstance(text, str) and text.strip():
+                out.append((f"{cid}:{group}.{key}", text))
+    return out
 
 
 def book_pages(root: Path = ROOT) -> list[Path]:
@@ -155,7 +169,25 @@ def book_pages(root: Path = ROOT) -> list[Path]:
 
 # ----------------------------------------------------------------------------- catalogs
 
+BOOK_STRINGS = "_book"  # the book's own words outside the pages: title, author, footer, the table of contents' parts
+
+
+def book_units(root: Path = ROOT) -> list[Unit]:
+    """The words of _config.yml (title, author, footer) and _toc.yml (part captions) a reader sees."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    out = [Unit(config["title"], "_config.yml:title"), Unit(config["author"], "_config.yml:author")]
+    footer = config.get("html", {}).get("extra_footer", "").strip()
+    if footer:
+        out.append(Unit(footer, "_config.yml:html.extra_footer"))
+    out += [Unit(part["caption"], f"_toc.yml:parts[{i}].caption") for i, part in enumerate(toc.get("parts", []))
+            if part.get("caption")]
+    return out
+
+
 def catalog_path(page: Path, root: Path = ROOT, locale: Path = LOCALE) -> Path:
+    if page.name == BOOK_STRINGS:
+        return locale / f"{BOOK_STRINGS}.po"
     return locale / page.relative_to(root).with_suffix(".po")
 
 
@@ -374,8 +406,19 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
         if (root / folder).exists():
             shutil.copytree(root / folder, out / folder)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = "Transformer 是怎样学习的"
+    book = load_catalog(catalog_path(root / BOOK_STRINGS, root, locale))
+    say = {e.msgid: e.msgstr for e in book if e.msgstr and not e.fuzzy and not e.obsolete}
+    config["title"] = say.get(config["title"], config["title"])
+    config["author"] = say.get(config["author"], config["author"])
+    footer = config.get("html", {}).get("extra_footer", "").strip()
+    if footer in say:
+        config["html"]["extra_footer"] = say[footer] + "\n"
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        part["caption"] = say.get(part.get("caption"), part.get("caption"))
+    (out / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config.update(togglebutton_hint="显示", togglebutton_hint_hide="隐藏")  # the theme's "Click to show"
     words = out / "_search_words.txt"
     words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
@@ -394,6 +437,13 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     cell.source = translate_source(cell.source, index)
+                mystnb = cell.get("metadata", {}).get("mystnb", {})
+                for group, key in FIGURE_TEXTS:  # metadata only: the code itself stays byte for byte
+                    text = mystnb.get(group, {}).get(key)
+                    if isinstance(text, str) and text.strip():
+                        entry = index.get(text.rstrip("\n"))
+                        if entry is not None and entry.msgstr and not entry.fuzzy:
+                            mystnb[group][key] = entry.msgstr
             if english_cache is None:
                 setup = nbformat.v4.new_code_cell(LANGUAGE_CELL, metadata={"tags": ["remove-cell"]})
                 setup.id = "book-language"
@@ -480,11 +530,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     totals = {"units": 0, "translated": 0, "stale": 0, "missing": 0}
     problems = 0
-    for page in book_pages():
+    for page in [*book_pages(), ROOT / BOOK_STRINGS]:
         path = catalog_path(page)
         po = load_catalog(path)
         if args.command == "update":
-            po = update_catalog(page_units(page), po)
+            po = update_catalog(book_units() if page.name == BOOK_STRINGS else page_units(page), po)
             path.parent.mkdir(parents=True, exist_ok=True)
             po.save(str(path))
         counts = status(po)

@@ -181,6 +181,39 @@ def test_catalogs_are_up_to_date_with_the_english():
         po = T.load_catalog(T.catalog_path(page))
         live = {e.msgid for e in po if not e.obsolete}
         assert live == {u.text for u in T.page_units(page)}, f"{page.name}: run `make translations`"
+    book = T.load_catalog(T.catalog_path(T.ROOT / T.BOOK_STRINGS))
+    assert {e.msgid for e in book if not e.obsolete} == {u.text for u in T.book_units()}, "run `make translations`"
+
+
+def test_figure_captions_and_book_strings_are_translated_outside_the_code(tmp_path):
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    for name in ("_config.yml", "references.bib"):
+        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: Appendices\n    chapters:\n"
+                                   "      - file: chapters/04_attention\n", encoding="utf-8")
+    (root / "intro.md").write_text("# Intro\n", encoding="utf-8")
+    code = nbformat.v4.new_code_cell("plt.plot([1, 2])", metadata={"mystnb": {
+        "figure": {"caption": "The loss falls.", "name": "fig-x"}, "image": {"alt": "A falling line."}}})
+    nbformat.write(nbformat.v4.new_notebook(cells=[code]), root / "chapters" / "04_attention.ipynb")
+    units = T.page_units(root / "chapters" / "04_attention.ipynb")
+    assert [u.text for u in units] == ["The loss falls.", "A falling line."]
+    locale = tmp_path / "locale"
+    zh = {"The loss falls.": "损失下降。", "Appendices": "附录", "How a Transformer Learns": "Transformer 是怎样学习的"}
+    for page in [*T.book_pages(root), root / T.BOOK_STRINGS]:
+        po = T.update_catalog(T.book_units(root) if page.name == T.BOOK_STRINGS else T.page_units(page), polib.POFile())
+        for e in po:
+            e.msgstr = zh.get(e.msgid, "")
+        path = T.catalog_path(page, root, locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+    out = tmp_path / "zh"
+    T.build(out, root, locale, english_cache=tmp_path / "cache")
+    cell = nbformat.read(out / "chapters" / "04_attention.ipynb", as_version=4).cells[0]
+    assert cell.source == "plt.plot([1, 2])" and cell.metadata["mystnb"]["figure"]["caption"] == "损失下降。"
+    assert cell.metadata["mystnb"]["image"]["alt"] == "A falling line."  # missing: the English stays
+    assert "caption: 附录" in (out / "_toc.yml").read_text(encoding="utf-8")
+    assert "title: Transformer 是怎样学习的" in (out / "_config.yml").read_text(encoding="utf-8")
 
 
 def test_every_translation_keeps_the_markup_of_its_english():
