@@ -392,10 +392,13 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
     """Write the Chinese book's sources into ``out``; returns the pages written.
 
     With ``english_cache`` (the English build's execution cache, ``_build/.jupyter_cache``), the
-    Chinese book reuses the English outputs: its code cells are the English ones byte for byte, so
-    jupyter-cache finds every notebook already executed, and the numbers, figures and printed text
-    are the English edition's, by construction. Without it, the chapters are executed again with
-    ``BOOK_LANGUAGE`` set (one hidden cell at the top) into a cache of their own.
+    Chinese book reuses the English outputs: each chapter's code (byte for byte the English code) is
+    matched in that cache, its outputs are merged in, and the Chinese book is built without
+    executing anything; the numbers, figures and printed text are the English edition's, by
+    construction. (Translated figure captions live in the cells' metadata, which jupyter-cache
+    hashes: so the outputs are merged here, not looked up by the Chinese build.) Without it, the
+    chapters are executed again with ``BOOK_LANGUAGE`` set (one hidden cell at the top) into a
+    cache of their own.
     """
     if out.exists():
         shutil.rmtree(out)
@@ -423,8 +426,14 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
     words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
                          html_search_language="zh", html_search_options={"dict": str(words)})
-    cache = english_cache if english_cache is not None else root / "_build" / ".jupyter_cache_zh"
-    config["execute"] = {**config.get("execute", {}), "cache": str(Path(cache).resolve())}
+    if english_cache is None:
+        config["execute"] = {**config.get("execute", {}),
+                             "cache": str((root / "_build" / ".jupyter_cache_zh").resolve())}
+    else:  # the outputs come with the notebooks (below): nothing to execute
+        config["execute"] = {**config.get("execute", {}), "execute_notebooks": "off"}
+        from jupyter_cache import get_cache
+
+        executed = get_cache(str(Path(english_cache).resolve()))
     (out / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     written = []
     for page in book_pages(root):
@@ -434,6 +443,12 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
         target.parent.mkdir(parents=True, exist_ok=True)
         if page.suffix == ".ipynb":
             nb = nbformat.read(page, as_version=4)
+            if english_cache is not None:  # the English run's outputs, matched by the code (and its metadata)
+                try:
+                    _, nb = executed.merge_match_into_notebook(nb)
+                except KeyError:
+                    raise FileNotFoundError(f"{page.name} is not in the English execution cache {english_cache}: "
+                                            "build the English book first (make book)") from None
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     cell.source = translate_source(cell.source, index)

@@ -208,8 +208,10 @@ def test_figure_captions_and_book_strings_are_translated_outside_the_code(tmp_pa
         path.parent.mkdir(parents=True, exist_ok=True)
         po.save(str(path))
     out = tmp_path / "zh"
-    T.build(out, root, locale, english_cache=tmp_path / "cache")
-    cell = nbformat.read(out / "chapters" / "04_attention.ipynb", as_version=4).cells[0]
+    with pytest.raises(FileNotFoundError, match="not in the English execution cache"):
+        T.build(out, root, locale, english_cache=tmp_path / "empty-cache")
+    T.build(out, root, locale)
+    cell = nbformat.read(out / "chapters" / "04_attention.ipynb", as_version=4).cells[1]
     assert cell.source == "plt.plot([1, 2])" and cell.metadata["mystnb"]["figure"]["caption"] == "损失下降。"
     assert cell.metadata["mystnb"]["image"]["alt"] == "A falling line."  # missing: the English stays
     assert "caption: 附录" in (out / "_toc.yml").read_text(encoding="utf-8")
