@@ -15,11 +15,10 @@ from __future__ import annotations
 import functools
 import json
 import math
-import signal
-import threading
 
 import pytest
 import torch
+from bad_inputs import check, params, run_with_timeout, sweep
 
 from helpers import attention as attn
 from helpers import backward as bw
@@ -682,65 +681,32 @@ MODULES = {"bpe": BPE, "optim": OPTIM, "attention": ATTENTION, "backward": BACKW
 
 
 # --------------------------------------------------------------------------------------- checks
-class Hang(Exception):
-    pass
-
-
-def run_with_timeout(call, seconds: int = 10):
-    """Run ``call``; raise ``Hang`` if it takes longer than ``seconds`` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        return call()
-
-    def on_alarm(signum, frame):
-        raise Hang(f"no answer after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        return call()
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def check(case) -> None:
-    _, call, exc, fragment = case
-    with pytest.raises(exc) as info:
-        run_with_timeout(call)
-    assert info.type is exc, f"raised {info.type.__name__}, expected {exc.__name__}: {info.value}"
-    assert fragment in str(info.value), f"message {str(info.value)!r} does not name {fragment!r}"
-
-
-def _params(cases):
-    return pytest.mark.parametrize("case", cases, ids=[c[0] for c in cases])
-
-
-@_params(BPE)
+@params(BPE)
 def test_bpe(case):
     check(case)
 
 
-@_params(OPTIM)
+@params(OPTIM)
 def test_optim(case):
     check(case)
 
 
-@_params(ATTENTION)
+@params(ATTENTION)
 def test_attention_masks_mha_saturation(case):
     check(case)
 
 
-@_params(BACKWARD)
+@params(BACKWARD)
 def test_backward(case):
     check(case)
 
 
-@_params(TRAINING_CORPUS_VOCAB)
+@params(TRAINING_CORPUS_VOCAB)
 def test_training_corpus_vocab_running_step_viz_book(case):
     check(case)
 
 
-@_params(EXPLORERS)
+@params(EXPLORERS)
 def test_explorers(case):
     check(case)
 
@@ -779,41 +745,10 @@ def test_every_case_id_is_unique():
 
 
 # --------------------------------------------------------------------------------- the sweep
-def classify(case) -> str:
-    """clear / deep / silent / hang for one case (what the tracker issue counts)."""
-    _, call, exc, fragment = case
-    try:
-        run_with_timeout(call, seconds=10)
-    except Hang:
-        return "hang"
-    except (ValueError, TypeError) as err:
-        return "clear" if fragment in str(err) else "deep"
-    except FileNotFoundError as err:
-        return "clear" if fragment in str(err) else "deep"
-    except Exception:  # noqa: BLE001 - anything else does not name the argument
-        return "deep"
-    return "silent"
 
 
 if __name__ == "__main__":
-    import collections
-    import sys
-
     import matplotlib
 
     matplotlib.use("Agg")
-    verbose = "-v" in sys.argv
-    total: collections.Counter = collections.Counter()
-    for module, cases in MODULES.items():
-        counts: collections.Counter = collections.Counter()
-        for case in cases:
-            outcome = classify(case)
-            counts[outcome] += 1
-            if verbose and outcome != "clear":
-                print(f"  {module}: {case[0]}: {outcome}")
-        total.update(counts)
-        print(f"{module:24} {len(cases):4} cases  " + "  ".join(f"{k} {counts[k]}" for k in
-                                                              ("clear", "deep", "silent", "hang")))
-    print(f"{'total':24} {sum(total.values()):4} cases  " + "  ".join(f"{k} {total[k]}" for k in
-                                                                     ("clear", "deep", "silent", "hang")))
-
+    sweep(MODULES, clear=(ValueError, TypeError, FileNotFoundError))

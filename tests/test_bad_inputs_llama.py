@@ -37,14 +37,12 @@ from __future__ import annotations
 
 import functools
 import math
-import signal
 import struct
 import tempfile
-import threading
 from pathlib import Path
 
-import pytest
 import torch
+from bad_inputs import check, params, sweep
 
 from helpers.bpe import bytes_to_unicode
 from helpers.llama import (
@@ -541,75 +539,42 @@ MODULES = {"model": MODEL, "layers": LAYERS, "gguf_file": GGUF_FILE, "gguf_loade
 
 
 # --------------------------------------------------------------------------------------- checks
-class Hang(Exception):
-    pass
-
-
-def run_with_timeout(call, seconds: int = 10):
-    """Run ``call``; raise ``Hang`` if it takes longer than ``seconds`` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        return call()
-
-    def on_alarm(signum, frame):
-        raise Hang(f"no answer after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        return call()
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def check(case) -> None:
-    _, call, exc, fragment = case
-    with pytest.raises(exc) as info:
-        run_with_timeout(call)
-    assert info.type is exc, f"raised {info.type.__name__}, expected {exc.__name__}: {info.value}"
-    assert fragment in str(info.value), f"message {str(info.value)!r} does not name {fragment!r}"
-
-
-def _params(cases):
-    return pytest.mark.parametrize("case", cases, ids=[c[0] for c in cases])
-
-
-@_params(MODEL)
+@params(MODEL)
 def test_model(case):
     check(case)
 
 
-@_params(LAYERS)
+@params(LAYERS)
 def test_layers(case):
     check(case)
 
 
-@_params(GGUF_FILE)
+@params(GGUF_FILE)
 def test_gguf_file(case):
     check(case)
 
 
-@_params(GGUF_LOADER)
+@params(GGUF_LOADER)
 def test_gguf_loader(case):
     check(case)
 
 
-@_params(GENERATE)
+@params(GENERATE)
 def test_generate(case):
     check(case)
 
 
-@_params(QUANT)
+@params(QUANT)
 def test_quant(case):
     check(case)
 
 
-@_params(TOKENIZER)
+@params(TOKENIZER)
 def test_tokenizer(case):
     check(case)
 
 
-@_params(REFERENCE)
+@params(REFERENCE)
 def test_reference(case):
     check(case)
 
@@ -649,39 +614,10 @@ def test_what_is_valid_still_passes_the_checks():
 
 
 # --------------------------------------------------------------------------------- the sweep
-def classify(case) -> str:
-    """clear / deep / silent / hang for one case."""
-    _, call, exc, fragment = case
-    try:
-        run_with_timeout(call, seconds=10)
-    except Hang:
-        return "hang"
-    except ReachedTheModel:  # the bad value went on, unchecked, to where the model is loaded
-        return "silent"
-    except (ValueError, TypeError, KeyError, FileNotFoundError) as err:
-        return "clear" if fragment in str(err) else "deep"
-    except Exception:  # noqa: BLE001 - anything else does not name the argument
-        return "deep"
-    return "silent"
 
 
 if __name__ == "__main__":
-    import collections
-    import sys
-
-    verbose = "-v" in sys.argv
     if reference.transformers_available():
         import transformers  # noqa: F401  (imported once here, so that its import time never looks like a hang)
-    total: collections.Counter = collections.Counter()
-    for module, cases in MODULES.items():
-        counts: collections.Counter = collections.Counter()
-        for case in cases:
-            outcome = classify(case)
-            counts[outcome] += 1
-            if verbose and outcome != "clear":
-                print(f"  {module}: {case[0]}: {outcome}")
-        total.update(counts)
-        print(f"{module:14} {len(cases):4} cases  " + "  ".join(f"{k} {counts[k]}" for k in
-                                                              ("clear", "deep", "silent", "hang")))
-    print(f"{'total':14} {sum(total.values()):4} cases  " + "  ".join(f"{k} {total[k]}" for k in
-                                                                     ("clear", "deep", "silent", "hang")))
+    # ReachedTheModel: the bad value went on, unchecked, to where the model is loaded
+    sweep(MODULES, width=14, clear=(ValueError, TypeError, KeyError, FileNotFoundError), silent=(ReachedTheModel,))
