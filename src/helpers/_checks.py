@@ -132,6 +132,15 @@ def check_list(value: object, name: str, what: str = "items") -> list:
     return list(value)  # type: ignore[call-overload]
 
 
+def check_int_list(value: object, name: str, what: str = "int items") -> list[int]:
+    """A list (any iterable but a str or a tensor) of ints, each checked; returned as plain ints."""
+    items = check_list(value, name, what)
+    for item in items:
+        if not _is_int(item):
+            raise TypeError(f"{name} must hold {what}, got {show(item)} in {show(items)}")
+    return [int(item) for item in items]  # type: ignore[call-overload]
+
+
 def _iterable(value: object) -> bool:
     try:
         iter(value)  # type: ignore[call-overload]

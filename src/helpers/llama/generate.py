@@ -13,7 +13,16 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from .._checks import _is_int, check_bool, check_int, check_number, check_positive_int, check_tensor, show
+from .._checks import (
+    _is_int,
+    check_bool,
+    check_int,
+    check_int_list,
+    check_number,
+    check_positive_int,
+    check_tensor,
+    show,
+)
 from ..generate import pick_next
 from .model import Llama
 
@@ -214,13 +223,7 @@ def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], re
     _check_model(model)
     check_tensor(ids, "ids", ndim=2, floating=False)
     check_positive_int(repeats, "repeats")
-    if isinstance(positions, (str, bytes, torch.Tensor)) or not hasattr(positions, "__iter__"):
-        raise TypeError(f"positions must be a list of int positions, got {show(positions)}")
-    positions = list(positions)
-    for p in positions:
-        if not _is_int(p):
-            raise TypeError(f"positions must hold int positions, got {show(p)} in {show(positions)}")
-    positions = [int(p) for p in positions]
+    positions = check_int_list(positions, "positions", "int positions")
     t = ids.shape[1]
     if ids.shape[0] != 1:
         raise ValueError(f"ids must hold one sequence, shape (1, T), got {tuple(ids.shape)}")

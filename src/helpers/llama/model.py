@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from .._checks import _is_int, check_bool, check_int, check_positive_int, check_tensor, show
+from .._checks import check_bool, check_int, check_int_list, check_positive_int, check_tensor, show
 from .layers import (
     GroupedQueryAttention,
     LayerKVCache,
@@ -187,12 +187,7 @@ def _check_config(config: object) -> None:
 
 def _check_layers(layers: object, n_layers: int) -> set[int]:
     """``attention_layers``: a list of layer indices, each an int in 0..n_layers - 1."""
-    if isinstance(layers, (str, bytes, torch.Tensor)) or not hasattr(layers, "__iter__"):
-        raise TypeError(f"attention_layers must be a list of layer indices (int), got {show(layers)}")
-    layers = list(layers)
-    for i in layers:
-        if not _is_int(i):
-            raise TypeError(f"attention_layers must hold int layer indices, got {show(i)} in {show(layers)}")
+    layers = check_int_list(layers, "attention_layers", "int layer indices")
     bad = sorted({int(i) for i in layers if not 0 <= i < n_layers})
     if bad:
         raise ValueError(f"attention_layers {bad} out of range 0..{n_layers - 1}")
