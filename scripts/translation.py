@@ -520,7 +520,7 @@ def import_units(po: polib.POFile, text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["update", "status", "check", "build", "export", "import"])
-    ap.add_argument("page", nargs="?", type=Path, help="export/import: the English page (chapters/04_attention.ipynb)")
+    ap.add_argument("page", nargs="?", type=Path, help="the English page (chapters/04_attention.ipynb): export/import need it; update/status/check take only it")
     ap.add_argument("file", nargs="?", type=Path, help="export/import: the translator's work file")
     ap.add_argument("--out", type=Path, default=OUT, help="build: folder of the Chinese sources")
     ap.add_argument("--english-cache", type=Path, default=None,
@@ -545,7 +545,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     totals = {"units": 0, "translated": 0, "stale": 0, "missing": 0}
     problems = 0
-    for page in [*book_pages(), ROOT / BOOK_STRINGS]:
+    pages = [*book_pages(), ROOT / BOOK_STRINGS]
+    if args.page is not None:  # update/status/check one page (a translator working on one chapter)
+        pages = [p for p in pages if p == args.page.resolve()]
+        if not pages:
+            ap.error(f"{args.page} is not a page of the book (see _toc.yml)")
+    for page in pages:
         path = catalog_path(page)
         po = load_catalog(path)
         if args.command == "update":
