@@ -18,8 +18,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.search import languages
 from sphinx.search.zh import SearchChinese
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 LABELS = {"en": ("中文版", "zh-CN"), "zh_CN": ("English", "en")}
 
@@ -68,11 +70,59 @@ class SearchChineseBook(SearchChinese):
     js_splitter_code = SPLIT_QUERY_JS
 
 
+class ChineseExerciseTitles(SphinxPostTransform):
+    """Exercise and solution titles as Chinese writes them (the Chinese edition only).
+
+    sphinx-exercise builds "练习 7.1 (缩放)" and "解答 练习 7.1 (缩放)" with half-width brackets and
+    English word order; this gives "练习 7.1（缩放）" and "练习 7.1（缩放）的解答". It runs after
+    sphinx-exercise has resolved the titles (its post-transforms have priorities 20-22).
+    """
+
+    default_priority = 40
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        if self.app.config.book_edition != "zh_CN":
+            return
+        for node in self.document.findall(nodes.Element):
+            name = type(node).__name__
+            if name not in ("exercise_node", "exercise_enumerable_node", "solution_node"):
+                continue
+            if not node.children or not isinstance(node.children[0], nodes.title):
+                continue
+            title = node.children[0]
+            full_width_brackets(title)
+            if name == "solution_node":
+                solution_after_exercise(title)
+
+
+def full_width_brackets(title: nodes.Element) -> None:
+    """Replace the " (" and ")" that sphinx-exercise puts around an exercise's own title."""
+    for text in list(title.findall(nodes.Text)):
+        if str(text) in (" (", ")"):
+            text.parent.replace(text, nodes.Text("（" if str(text) == " (" else "）"))
+
+
+def solution_after_exercise(title: nodes.Element) -> None:
+    """"解答 练习 7.1（缩放）" -> "练习 7.1（缩放）的解答" (the first child is the word 解答, the second the
+    link to the exercise, whose first text starts with a space)."""
+    if len(title.children) != 2 or not isinstance(title.children[0], nodes.Text):
+        return
+    word, link = title.children
+    first = next(iter(link.findall(nodes.Text)), None)
+    if first is not None and str(first).startswith(" "):
+        first.parent.replace(first, nodes.Text(str(first).lstrip()))
+    last = str(link.astext())
+    title.remove(word)
+    title += nodes.Text(("的" if last.endswith("）") else " 的") + str(word).strip())
+
+
 def setup(app):
     languages["zh"] = SearchChineseBook
     app.add_config_value("book_edition", "en", "html")
     app.add_config_value("book_other_edition_root", "", "html")
     app.connect("builder-inited", _static)
     app.connect("html-page-context", _switch)
+    app.add_post_transform(ChineseExerciseTitles)
     app.add_css_file("edition.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
