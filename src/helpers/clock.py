@@ -1,0 +1,86 @@
+"""Timings that both editions of the book show alike.
+
+A timing differs from run to run, and the English and Chinese pages are built by two runs of the
+same notebooks; yet the two pages must show the same numbers. So the book's code reads the clock
+through ``clock.perf_counter()``, which is ``time.perf_counter()`` everywhere (a learner's kernel,
+Colab, Binder) except in the book's build, where one setting, ``BOOK_CLOCK``, decides:
+
+- ``record:DIR`` (the English build): every reading is also written to ``DIR``;
+- ``replay:DIR`` (the Chinese build): the readings come back from ``DIR`` in the same order, so
+  every time the Chinese page prints or draws is the English page's.
+
+A reading is filed under the notebook cell that is running (the hash of the code executed in this
+kernel so far, which is the same in both editions because their code cells are identical) and its
+place among that cell's readings. A cell the English run did not record reads the real clock, with
+a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+VARIABLE = "BOOK_CLOCK"
+#: cells that start with this line are the build's own (the Chinese edition's language cell): not part of the key
+SKIP_MARK = "# 中文版"
+
+_seen: dict[str, list[float]] = {}  # key -> readings recorded in this process
+_replayed: dict[str, int] = {}  # key -> readings replayed so far in this process
+
+
+def mode() -> tuple[str, Path | None]:
+    """``("off", None)``, ``("record", DIR)`` or ``("replay", DIR)``, from ``BOOK_CLOCK``."""
+    value = os.environ.get(VARIABLE, "")
+    if not value:
+        return "off", None
+    kind, sep, where = value.partition(":")
+    if kind not in ("record", "replay") or not sep or not where:
+        raise ValueError(f"{VARIABLE} must be 'record:DIR' or 'replay:DIR' (or unset), got {value!r}")
+    return kind, Path(where)
+
+
+def _cell_key() -> str | None:
+    """The hash of the code this kernel has executed so far (the build's own cells left out),
+    or None outside IPython."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    if shell is None:
+        return None
+    inputs = shell.user_ns.get("In", [])
+    digest = hashlib.sha256()
+    for source in inputs:
+        if source and not source.lstrip().startswith(SKIP_MARK):
+            digest.update(source.encode("utf-8"))
+            digest.update(b"\x00")
+    return digest.hexdigest()[:32]
+
+
+def perf_counter() -> float:
+    """Seconds on a monotonic clock, like ``time.perf_counter()``; recorded or replayed in the book's build."""
+    kind, where = mode()
+    now = time.perf_counter()
+    if kind == "off":
+        return now
+    key = _cell_key()
+    if key is None:
+        return now
+    path = where / f"{key}.json"
+    if kind == "record":
+        readings = _seen.setdefault(key, [])
+        readings.append(now)
+        where.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(readings), encoding="utf-8")
+        return now
+    n = _replayed.get(key, 0)
+    _replayed[key] = n + 1
+    try:
+        readings = json.loads(path.read_text(encoding="utf-8"))
+        return float(readings[n])
+    except (OSError, ValueError, IndexError):
+        warnings.warn(f"{VARIABLE}: no recorded reading {n} for this cell in {where}; the real clock is read",
+                      stacklevel=2)
+        return now
