@@ -1,12 +1,18 @@
-"""The tokenizer explorer: static content present, widget updates with ipywidgets 7 or 8."""
+"""The tokenizer, attention and mask explorers: static content present, widget updates with ipywidgets 7 or 8,
+and their words in the edition's language."""
 
+import importlib
 import json
 import re
+import shutil
+from html.parser import HTMLParser
+from importlib import resources
 
 import pytest
 
 from helpers import bpe
-from helpers.explorers import token_label, tokenizer_explorer_html
+from helpers.explorers import mask_explorer_html, mask_stages, token_label, tokenizer_explorer_html, tokens_html
+from helpers.explorers.mask import mask_note
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +194,204 @@ def test_mask_explorer_layers_heads_and_the_silent_bug():
     assert "NaN" in mask_note(inf, "inf")
     ok = mask_stages(scores[1, 2], tokens, pad=True, causal=True, rows=False, fill="big")
     assert mask_note(ok, "big") == "Every row sums to 1."
+
+
+# ---------------------------------------------------------------------------------------------
+# The explorers' words in the edition's language (BOOK_LANGUAGE, helpers.i18n)
+# ---------------------------------------------------------------------------------------------
+# Latin words a Chinese explorer may show: special tokens, the names top-k / top-p, id, softmax, NaN
+LATIN_OK = {"sos", "eos", "pad", "unk", "top", "id", "softmax", "NaN"}
+
+
+class _Visible(HTMLParser):
+    """What a reader sees or hears of an HTML fragment: its text and its title / aria-label / alt /
+    placeholder attributes, without the <style> and the <script>s (the script's English fallback
+    and the JSON data are not shown)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+        self.parts += [v for k, v in attrs if k in ("title", "aria-label", "alt", "placeholder") and v]
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible(page: str) -> str:
+    parser = _Visible()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+def english_words(text: str) -> set[str]:
+    """The Latin words of ``text`` other than those a Chinese explorer may show (LATIN_OK) and bytes in hex."""
+    return {w for w in re.findall(r"[A-Za-z]{2,}", text) if not re.fullmatch(r"[a-f]{2}", w)} - LATIN_OK
+
+
+def page_data(page: str, prefix: str) -> dict:
+    return json.loads(re.search(rf'class="{prefix}-data">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</"))
+
+
+def script_english(name: str) -> dict:
+    """The English fallback an explorer's script keeps (``const EN = {...};``, written as JSON)."""
+    js = resources.files("helpers.explorers").joinpath(f"{name}.js").read_text(encoding="utf-8")
+    return json.loads(re.search(r"const EN = (\{.*?\});", js, re.S).group(1))
+
+
+@pytest.mark.parametrize("name", ["mask", "sampling", "tokenizer"])
+def test_script_fallback_is_the_english_of_the_labels(monkeypatch, name):
+    module = importlib.import_module(f"helpers.explorers.{name}")
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    english = getattr(module, f"{name}_labels")()
+    assert script_english(name) == english  # same keys, same words: a page without labels reads the same
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    chinese = getattr(module, f"{name}_labels")()
+    assert chinese.keys() == english.keys()
+    for key, text in chinese.items():
+        assert text != english[key] and re.search(r"[\u4e00-\u9fff]", text), key
+        assert not english_words(re.sub(r"\{\w+\}", "", text)), (key, text)
+
+
+MASK_TOKENS = ["<sos>", "猫", "<pad>", "<pad>"]
+
+
+def test_mask_explorer_in_english_and_chinese(monkeypatch):
+    import torch
+
+    from helpers.explorers.mask import mask_labels
+
+    scores = torch.randn(2, 3, 4, 4)
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    page = mask_explorer_html(MASK_TOKENS, scores, layer=1)
+    for words in ("mask (✓ = may attend)", "scores after masking", "weights after softmax", 'aria-label="layer"',
+                  'aria-label="head"', ">layer 2<", ">head 3<", "> padding mask<", "> causal (look-ahead) mask<",
+                  "> also mask padded <i>queries</i><", "fill: <label>", ">Every row sums to 1.<"):
+        assert words in page, words
+    assert page_data(page, "mx")["labels"] == mask_labels()
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    page = mask_explorer_html(MASK_TOKENS, scores, layer=1)
+    for words in ("掩码（✓ = 可以关注）", "加掩码后的分数", "softmax 之后的权重", 'aria-label="层"', 'aria-label="注意力头"',
+                  ">第 2 层<", ">第 3 个头<", "> 填充掩码<", "> 因果（前瞻）掩码<", "> 同时屏蔽填充位置上的<i>查询</i><",
+                  "填入值：", ">每行之和都是 1。<"):
+        assert words in page, words
+    assert english_words(visible(page)) == set()
+    data = page_data(page, "mx")
+    assert data["labels"] == mask_labels() and data["layer_names"] == ["第 1 层", "第 2 层"]
+    # the status line in its three cases: NaN, rows made uniform by −1e9 (one, several), all fine
+    s = torch.zeros(4, 4)
+    notes = [mask_note(mask_stages(s, MASK_TOKENS, True, True, True, "inf"), "inf"),
+             mask_note(mask_stages(s[:3, :3], MASK_TOKENS[:3], True, True, True, "big"), "big"),
+             mask_note(mask_stages(s, MASK_TOKENS, True, True, True, "big"), "big")]
+    assert notes[0] == "8 个权重是 NaN：用 −∞ 填入时，全被屏蔽的行是 0/0。"
+    assert notes[1].startswith("每行之和都是 1，但有 1 行没有可以关注的键：−1e9 把这一行变成了均匀分布（3 个键各得 0.33，")
+    assert "有 2 行" in notes[2] and "把这些行" in notes[2] and "（4 个键各得 0.25，" in notes[2]
+    assert all(english_words(n) == set() for n in notes)
+
+
+def test_tokenizer_explorer_in_english_and_chinese(monkeypatch, tok):
+    from helpers.explorers.tokenizer import tokenizer_labels
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    page = tokenizer_explorer_html(tok, "猫<eos>", examples=["猫在垫子上"])
+    for words in ("merges used: <input", "> read &lt;sos&gt; &lt;eos&gt; &lt;pad&gt; &lt;unk&gt; as special tokens<",
+                  ">Tap or hover a token to see its id and bytes.<", "6 characters → 8 bytes → ", 'title="id '):
+        assert words in page, words
+    assert page_data(page, "tx")["labels"] == tokenizer_labels()
+    assert "(special)" in tokens_html(tok, "猫<eos>", allowed_special=True)
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    page = tokenizer_explorer_html(tok, "猫<eos>", examples=["猫在垫子上"])
+    for words in ("所用合并规则数： <input", "> 把 &lt;sos&gt; &lt;eos&gt; &lt;pad&gt; &lt;unk&gt; 读作特殊词元<",
+                  ">点按词元或把鼠标悬停在上面，可以看到它的 id 和字节。<", "6 个字符 → 8 个字节 → ", 'title="id '):
+        assert words in page, words
+    assert "——字节：" in page and english_words(visible(page)) == set()
+    assert page_data(page, "tx")["labels"] == tokenizer_labels()
+    special = tokens_html(tok, "猫<eos>", allowed_special=True)
+    assert "（特殊词元）" in special and english_words(visible(special)) == set()
+
+
+def test_widgets_in_chinese(monkeypatch, tok):
+    pytest.importorskip("ipywidgets")
+    import torch
+
+    from helpers.explorers import mask_widget, tokenizer_widget
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    box = tokenizer_widget(tok, "猫<eos>")
+    assert [c.description for c in box.children[:3]] == ["文本", "合并规则", "特殊词元"]
+    assert english_words(visible(box.children[3].value)) == set()
+    box = mask_widget(MASK_TOKENS, torch.zeros(4, 4))
+    assert [c.description for c in box.children[0].children] == ["填充掩码", "因果掩码", "屏蔽填充位置上的查询"]
+    assert box.children[1].description == "填入值"
+    out = box.children[2]
+    box.children[0].children[2].value = True
+    assert "NaN" in out.value and english_words(visible(out.value)) == set()
+
+
+@pytest.fixture
+def chromium():
+    """A headless Chromium (skips without it) and the way to open an HTML fragment in it, with or without
+    JavaScript."""
+    if not shutil.which("chromium"):
+        pytest.skip("no Chromium on PATH: the browser check is skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+        contexts = {js: browser.new_context(java_script_enabled=js) for js in (False, True)}
+
+        def open_page(path, page_html: str, js: bool = True):
+            path.write_text("<meta charset='utf-8'>" + page_html, encoding="utf-8")
+            page = contexts[js].new_page()
+            page.goto(path.as_uri())
+            return page
+
+        yield open_page
+        browser.close()
+
+
+def _seen(page, root: str) -> str:
+    """The text and the title / aria-label attributes a reader meets in an explorer, after its script ran."""
+    return page.eval_on_selector(root, """(r) => [r.innerText].concat(
+        Array.from(r.querySelectorAll('[title], [aria-label]'), (e) => (e.title || '') + ' ' + (e.getAttribute('aria-label') || ''))
+      ).join('\\n')""")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_scripts_write_the_words_python_wrote(monkeypatch, tmp_path, tok, chromium, lang):
+    """The script fills the same templates as Python: once it has run, the view reads as the static one
+    did; and in Chinese nothing the reader meets is English, whatever the controls are set to."""
+    import torch
+
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    pages = {"tx": tokenizer_explorer_html(tok, "猫坐着<eos>", examples=["猫在垫子上"]),
+             "mx": mask_explorer_html(MASK_TOKENS, torch.randn(2, 2, 4, 4))}
+    parts = {"tx": [".tx-info", ".tx-stats"], "mx": [".mx-note"]}
+    for name, page_html in pages.items():
+        static, live = {}, {}
+        for js, seen in ((False, static), (True, live)):
+            page = chromium(tmp_path / f"{name}.html", page_html, js)
+            seen.update({sel: page.inner_text(sel) for sel in parts[name]})
+            seen["titles"] = page.eval_on_selector_all(".tx-tok", "els => els.map((e) => e.title)")
+            if js:
+                assert page.get_attribute(f".{name}-root", "data-live") == "1"
+                if name == "tx":
+                    page.locator(".tx-special").check()
+                    page.locator(".tx-tok").last.click()
+                    picked = (r"token \d+: “<eos>”, id \d+ — bytes \(special\)" if lang == "en"
+                              else r"第 \d+ 个词元：“<eos>”，id \d+——字节：（特殊词元）")
+                    assert re.fullmatch(picked, page.inner_text(".tx-info"))
+                else:
+                    page.locator(".mx-rows").check()
+                    page.locator(".mx-fill[value=big]").check()
+                    assert ("2 rows have" if lang == "en" else "有 2 行") in page.inner_text(".mx-note")
+                if lang == "zh_CN":
+                    assert english_words(_seen(page, f".{name}-root")) == set()
+        assert live == static, name

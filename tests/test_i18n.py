@@ -20,7 +20,7 @@ def fields(text: str) -> list[str]:
 
 
 def test_language_follows_the_one_setting(monkeypatch):
-    monkeypatch.delenv(i18n.VARIABLE, raising=False)
+    monkeypatch.setenv(i18n.VARIABLE, "")  # recorded, so that set_language below is undone after the test
     assert i18n.language() == "en" and i18n.t("{n} tokens", n=3) == "3 tokens"
     i18n.set_language("zh_CN")
     assert i18n.language() == "zh_CN" and i18n.t("{n} tokens", n=3) == "3 个词元"
@@ -39,6 +39,19 @@ def test_catalog_keeps_fields_and_has_no_line_breaks_between_chinese():
     for english, chinese in table.items():
         assert fields(english) == fields(chinese), english
         assert chinese and not re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]", chinese), english
+
+
+def test_catalog_keeps_html_tags_and_the_house_spacing():
+    """The explorers' templates carry HTML (<b>, <i>): a translation keeps the same tags. And as
+    locale/STYLE.md asks: a half-width space between Chinese and Latin letters, digits or a {field}
+    (which holds a number or a word; a tag around it, as in 是<b>{next}</b>, may stand in for the space),
+    and full-width punctuation after Chinese."""
+    table = i18n.strings("zh_CN")
+    tag = re.compile(r"</?[A-Za-z]+[^>]*>")
+    for english, chinese in table.items():
+        assert sorted(tag.findall(english)) == sorted(tag.findall(chinese)), english
+        assert not re.search(r"[\u4e00-\u9fff][A-Za-z0-9{]|[A-Za-z0-9}][\u4e00-\u9fff]", chinese), chinese
+        assert not re.search(r"[\u4e00-\u9fff][,.:;?!()]", tag.sub("", chinese)), chinese
 
 
 def t_literals() -> set[str]:

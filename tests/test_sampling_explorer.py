@@ -7,8 +7,16 @@ import shutil
 
 import pytest
 import torch
+from test_explorers import chromium, english_words, page_data, visible  # noqa: F401 (chromium: a fixture)
 
-from helpers.explorers.sampling import cut, sampling_data, sampling_explorer_html, sampling_view_html, sampling_widget
+from helpers.explorers.sampling import (
+    cut,
+    sampling_data,
+    sampling_explorer_html,
+    sampling_labels,
+    sampling_view_html,
+    sampling_widget,
+)
 from helpers.generate import next_token_probs
 from helpers.gpt import GPT, GPTConfig
 from helpers.poems import CharVocab
@@ -137,3 +145,65 @@ def test_browser_recomputes_the_cut_like_python(setup, tmp_path):
         browser.close()
     assert state[:2] == ["1", "4"]
     assert int(state[-1]) == cut(data["prompts"][1]["steps"][4], 1.5, None, 0.9)["kept"]
+
+
+# a hand-made poem of three tokens over a vocabulary of 5: after <sos> the true 月 is ranked 1st, after
+# 月 the true <eos> is not among the 2 stored exactly
+TINY = {"vocab_size": 5, "top": 2, "show": 12, "bin_width": 0.1, "prompts": [{
+    "tokens": ["<sos>", "月", "<eos>"],
+    "steps": [{"top": [["月", 2.0], ["日", 1.0]], "rest": [[0.0, 3]]},
+              {"top": [["光", 2.0], ["日", 1.0]], "rest": [[0.5, 1], [0.0, 2]]}]}]}
+
+
+def test_explorer_in_english_and_chinese(setup, monkeypatch):
+    _, _, data = setup
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    page = sampling_explorer_html(data)
+    for words in ("<label>poem <select", "<label>position <input", "<label>temperature <input", '"se-kv">off<',
+                  '"se-pv">off<', " tokens survive the cut</div>", "<div class='se-note'>grey: probability at"):
+        assert words in page, words
+    assert page_data(page, "se")["labels"] == sampling_labels()
+    first, second = sampling_view_html(TINY, 0, 0), sampling_view_html(TINY, 0, 1, top_k=1)
+    assert "the poem has <b>月</b> (rank 1, " in first and " — <b>5</b> of 5 tokens survive the cut" in first
+    assert "the poem has <b>&lt;eos&gt;</b> (not among the top 2) — <b>1</b> of 5 tokens" in second
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    page = sampling_explorer_html(data)
+    for words in ("<label>诗 <select", "<label>位置 <input", "<label>温度 <input", '"se-kv">关<', '"se-pv">关<',
+                  "截断后剩下 <b>", "<div class='se-note'>灰色：温度为 1、不截断时的概率；"):
+        assert words in page, words
+    assert english_words(visible(page)) == set()
+    assert page_data(page, "se")["labels"] == sampling_labels()
+    first, second = sampling_view_html(TINY, 0, 0), sampling_view_html(TINY, 0, 1, top_k=1)
+    assert "诗中实际是<b>月</b>（排第 1，" in first and "——5 个词元中，截断后剩下 <b>5</b> 个" in first
+    assert "诗中实际是<b>&lt;eos&gt;</b>（不在前 2 名之内）——5 个词元中，截断后剩下 <b>1</b> 个" in second
+    assert "其余 3 个词元：" in second and "（保留 0 个）。" in second
+    assert english_words(visible(first + second)) == set()
+
+
+def test_widget_in_chinese(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    box = sampling_widget(TINY)
+    labels = [c.description for row in box.children[:2] for c in row.children]
+    assert labels == ["诗", "位置", "温度", "top-k（0 = 关）", "top-p（1 = 关）"]
+    assert "截断后剩下" in box.children[-1].value and english_words(visible(box.children[-1].value)) == set()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_browser_writes_the_words_python_wrote(setup, tmp_path, monkeypatch, chromium, lang):  # noqa: F811
+    """The script fills the same templates as sampling_view_html: the view it draws reads as the static one
+    did, and in Chinese no English word appears, whatever the sliders say."""
+    _, _, data = setup
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    page_html = sampling_explorer_html(data, prompt=0, position=3)
+    static = chromium(tmp_path / "se.html", page_html, js=False).inner_text(".se-view")
+    page = chromium(tmp_path / "se.html", page_html)
+    assert page.get_attribute(".se-root", "data-live") == "1"
+    assert page.inner_text(".se-view") == static
+    for sel, value in ((".se-k", "3"), (".se-p", "0.5"), (".se-t", "1.5"), (".se-pos", "7")):
+        page.eval_on_selector(sel, "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", value)
+    live = page.inner_text(".se-root")
+    assert ("survive the cut" in live) == (lang == "en")
+    if lang == "zh_CN":
+        assert "截断后剩下" in live and english_words(live) == set()

@@ -6,6 +6,10 @@ hidden first cell (``scripts/translation.py``), so the build, Colab and Binder b
 ``t("English text {n}", n=3)`` returns the text in the current language, its ``{fields}`` filled in;
 the Chinese strings are in ``data/strings_zh_CN.json``, keyed by the English (tests/test_i18n.py
 checks that every ``t(...)`` literal has an entry whose fields match).
+
+Called without fields, ``t`` returns the template itself, ``{fields}`` unfilled: that is how the
+explorers (``helpers.explorers``) hand their words to the script that runs in the browser, as a
+``labels`` object in the explorer's data, filled in there (the kernel may be gone by then).
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ def strings(lang: str) -> dict[str, str]:
 
 
 def t(text: str, /, **fields) -> str:
-    """``text`` in the current language (the English when no translation exists), ``{fields}`` filled in."""
+    """``text`` in the current language (the English when no translation exists), ``{fields}`` filled in
+    (with no fields given, the template comes back as it is, for a script to fill)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}: {text!r}")
     out = strings(language()).get(text, text)

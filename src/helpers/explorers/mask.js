@@ -8,6 +8,16 @@
   const $ = (sel) => root.querySelector(sel);
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
   const toks = data.tokens, n = toks.length, isPad = toks.map((t) => t === "<pad>");
+  // the words written here, in the page's language (data.labels, from mask_labels() in mask.py);
+  // the English stands in for a key the data lacks (a page built before the labels existed)
+  const EN = {
+    "nan": "{nan} weights are NaN: a fully masked row with \u2212\u221e is 0/0.",
+    "empty_one": "Every row sums to 1, but {n} row has no allowed key: \u22121e9 made it uniform ({share} on each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong weights (rows marked in orange).",
+    "empty_many": "Every row sums to 1, but {n} rows have no allowed key: \u22121e9 made them uniform ({share} on each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong weights (rows marked in orange).",
+    "ok": "Every row sums to 1."
+  };
+  const L = Object.assign({}, EN, data.labels || {});
+  const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
   function state() {
     return { pad: $(".mx-pad").checked, causal: $(".mx-causal").checked, rows: $(".mx-rows").checked,
              fill: root.querySelector(".mx-fill:checked").value, layer: +$(".mx-layer").value, head: +$(".mx-head").value };
@@ -56,11 +66,9 @@
     $(".mx-weights").innerHTML = table(weights, "weights", empty);
     const nan = weights.flat().filter((x) => Number.isNaN(x)).length, nEmpty = empty.filter((x) => x).length;
     const note = $(".mx-note");
-    if (nan) note.textContent = nan + " weights are NaN: a fully masked row with \u2212\u221e is 0/0.";
-    else if (nEmpty) note.textContent = "Every row sums to 1, but " + nEmpty + (nEmpty > 1 ? " rows have" : " row has") +
-      " no allowed key: \u22121e9 made " + (nEmpty > 1 ? "them" : "it") + " uniform (" + (1 / n).toFixed(2) + " on each of " + n +
-      " keys, the forbidden ones included). A silent bug: no error, no NaN, wrong weights (rows marked in orange).";
-    else note.textContent = "Every row sums to 1.";
+    if (nan) note.textContent = say("nan", { nan: nan });
+    else if (nEmpty) note.textContent = say(nEmpty > 1 ? "empty_many" : "empty_one", { n: nEmpty, share: (1 / n).toFixed(2), keys: n });
+    else note.textContent = say("ok");
     note.classList.toggle("mx-warn", nan > 0 || nEmpty > 0);
     root.dataset.state = [s.pad, s.causal, s.rows, s.fill, nan, s.layer, s.head, nEmpty].join("|");
   }

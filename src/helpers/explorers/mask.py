@@ -8,6 +8,7 @@ import uuid
 from importlib import resources
 
 from .._checks import check_bool, check_str_list, show
+from ..i18n import t
 from .attention import _AX_STYLE, _matrix_html
 
 _MX_STYLE = """
@@ -42,7 +43,7 @@ def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool =
     n = len(tokens)
     if s.shape != (n, n):
         raise ValueError(f"scores must be ({n}, {n}) for {n} tokens, got shape {tuple(s.shape)}")
-    is_pad = torch.tensor([t == "<pad>" for t in tokens])
+    is_pad = torch.tensor([tok == "<pad>" for tok in tokens])
     mask = torch.ones(n, n, dtype=torch.bool)
     if pad:
         mask &= ~is_pad[None, :]
@@ -54,18 +55,32 @@ def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool =
     return {"mask": mask, "scores": masked, "weights": torch.softmax(masked, dim=-1), "empty": ~mask.any(-1)}
 
 
+def mask_labels() -> dict[str, str]:
+    """The words mask.js writes, in the current language: templates whose ``{fields}`` the script
+    (and ``mask_note``) fills in. mask.js keeps the English as a fallback for a missing key."""
+    return {
+        "nan": t("{nan} weights are NaN: a fully masked row with −∞ is 0/0."),
+        "empty_one": t("Every row sums to 1, but {n} row has no allowed key: −1e9 made it uniform ({share} on "
+                       "each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong "
+                       "weights (rows marked in orange)."),
+        "empty_many": t("Every row sums to 1, but {n} rows have no allowed key: −1e9 made them uniform ({share} on "
+                        "each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong "
+                        "weights (rows marked in orange)."),
+        "ok": t("Every row sums to 1."),
+    }
+
+
 def mask_note(st: dict, fill: str) -> str:
     """The explorer's status line: NaN rows with −∞, silently uniform rows with −1e9, else all fine."""
     empty = int(st["empty"].sum())
     nan = int(st["weights"].isnan().sum())
+    labels = mask_labels()
     if nan:
-        return f"{nan} weights are NaN: a fully masked row with −∞ is 0/0."
+        return labels["nan"].format(nan=nan)
     if empty and fill != "inf":
         n = st["weights"].shape[-1]
-        return (f"Every row sums to 1, but {empty} row{'s have' if empty > 1 else ' has'} no allowed key: "
-                f"−1e9 made {'them' if empty > 1 else 'it'} uniform ({1 / n:.2f} on each of {n} keys, the forbidden "
-                "ones included). A silent bug: no error, no NaN, wrong weights (rows marked in orange).")
-    return "Every row sums to 1."
+        return labels["empty_many" if empty > 1 else "empty_one"].format(n=empty, share=f"{1 / n:.2f}", keys=n)
+    return labels["ok"]
 
 
 def _as_grid(scores, n: int) -> list:
@@ -104,32 +119,36 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
         layer_names = check_str_list(layer_names, "layer_names")
         if len(layer_names) != len(grid):
             raise ValueError(f"layer_names has {len(layer_names)} names for {len(grid)} layers of scores")
-    names = layer_names or [f"layer {i + 1}" for i in range(len(grid))]
+    names = layer_names or [t("layer {n}", n=i + 1) for i in range(len(grid))]
     root_id = "mx-" + uuid.uuid4().hex[:10]
-    payload = json.dumps({"tokens": tokens, "scores": grid, "layer_names": names},
+    payload = json.dumps({"tokens": tokens, "scores": grid, "layer_names": names, "labels": mask_labels()},
                          ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("mask.js").read_text(encoding="utf-8")
     st = mask_stages(grid[layer][head], tokens, pad=True, causal=True)
     scores_table = _matrix_html(st["scores"].tolist(), tokens, tokens, False)
     weights_table = _matrix_html(st["weights"].tolist(), tokens, tokens, True)
-    static = (f"<div class='mx-grid'><div>mask (✓ = may attend)<div class='mx-mask'>"
+    headings = [html.escape(t("mask (✓ = may attend)")), html.escape(t("scores after masking")),
+                html.escape(t("weights after softmax"))]
+    static = (f"<div class='mx-grid'><div>{headings[0]}<div class='mx-mask'>"
               f"{_mask_table(st['mask'].tolist(), tokens)}</div></div>"
-              f"<div>scores after masking<div class='mx-scores'>{scores_table}</div></div>"
-              f"<div>weights after softmax<div class='mx-weights'>{weights_table}</div></div></div>")
-    layers = "".join(f"<option value='{i}'{' selected' if i == layer else ''}>{html.escape(t)}</option>"
-                     for i, t in enumerate(names))
-    heads = "".join(f"<option value='{h}'{' selected' if h == head else ''}>head {h + 1}</option>"
-                    for h in range(len(grid[0])))
+              f"<div>{headings[1]}<div class='mx-scores'>{scores_table}</div></div>"
+              f"<div>{headings[2]}<div class='mx-weights'>{weights_table}</div></div></div>")
+    layers = "".join(f"<option value='{i}'{' selected' if i == layer else ''}>{html.escape(name)}</option>"
+                     for i, name in enumerate(names))
+    heads = "".join(f"<option value='{h}'{' selected' if h == head else ''}>{html.escape(t('head {n}', n=h + 1))}"
+                    "</option>" for h in range(len(grid[0])))
+    aria = {"layer": html.escape(t("layer"), quote=True), "head": html.escape(t("head"), quote=True)}
+    fill = html.escape(t("fill:"))
     return f"""{_AX_STYLE}{_MX_STYLE}
 <div class="mx-root" id="{root_id}">
   <script type="application/json" class="mx-data">{payload}</script>
   <div class="mx-controls" style="display:none">
-    <select class="mx-layer" aria-label="layer">{layers}</select>
-    <select class="mx-head" aria-label="head">{heads}</select><br>
-    <label><input type="checkbox" class="mx-pad" checked> padding mask</label>
-    <label><input type="checkbox" class="mx-causal" checked> causal (look-ahead) mask</label>
-    <label><input type="checkbox" class="mx-rows"> also mask padded <i>queries</i></label><br>
-    fill: <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="inf" checked> −∞</label>
+    <select class="mx-layer" aria-label="{aria['layer']}">{layers}</select>
+    <select class="mx-head" aria-label="{aria['head']}">{heads}</select><br>
+    <label><input type="checkbox" class="mx-pad" checked> {html.escape(t("padding mask"))}</label>
+    <label><input type="checkbox" class="mx-causal" checked> {html.escape(t("causal (look-ahead) mask"))}</label>
+    <label><input type="checkbox" class="mx-rows"> {t("also mask padded <i>queries</i>")}</label><br>
+    {fill} <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="inf" checked> −∞</label>
     <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="big"> −1e9</label>
   </div>
   {static}
@@ -140,10 +159,10 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
 
 
 def _mask_table(mask, tokens) -> str:
-    out = ["<table class='mx-table'><tr><th></th>", *(f"<th>{html.escape(t)}</th>" for t in tokens), "</tr>"]
-    for t, r in zip(tokens, mask):
+    out = ["<table class='mx-table'><tr><th></th>", *(f"<th>{html.escape(tok)}</th>" for tok in tokens), "</tr>"]
+    for tok, r in zip(tokens, mask):
         cells = "".join(f"<td style='background:{'#b7e4c7' if m else '#f4a6a6'}'>{'✓' if m else '✗'}</td>" for m in r)
-        out.append(f"<tr><th>{html.escape(t)}</th>{cells}</tr>")
+        out.append(f"<tr><th>{html.escape(tok)}</th>{cells}</tr>")
     return "".join(out) + "</table>"
 
 
@@ -155,17 +174,19 @@ def mask_widget(tokens: list[str], scores):
     mask_stages(scores, tokens, True, True)  # a bad input fails here, with a clear message
     import ipywidgets as w
 
-    pad, causal = w.Checkbox(value=True, description="padding mask"), w.Checkbox(value=True, description="causal mask")
-    rows = w.Checkbox(value=False, description="mask padded queries")
-    fill = w.RadioButtons(options=[("−∞", "inf"), ("−1e9", "big")], value="inf", description="fill")
+    pad = w.Checkbox(value=True, description=t("padding mask"))
+    causal = w.Checkbox(value=True, description=t("causal mask"))
+    rows = w.Checkbox(value=False, description=t("mask padded queries"))
+    fill = w.RadioButtons(options=[("−∞", "inf"), ("−1e9", "big")], value="inf", description=t("fill"))
+    heading = {"mask": html.escape(t("mask")), "scores": html.escape(t("scores")), "weights": html.escape(t("weights"))}
     out = w.HTML()
 
     def update(_=None):
         st = mask_stages(scores, tokens, pad.value, causal.value, rows.value, fill.value)
         out.value = (_AX_STYLE + _MX_STYLE + "<div class='mx-grid'>"
-                     f"<div>mask{_mask_table(st['mask'].tolist(), tokens)}</div>"
-                     f"<div>scores{_matrix_html(st['scores'].tolist(), tokens, tokens, False)}</div>"
-                     f"<div>weights{_matrix_html(st['weights'].tolist(), tokens, tokens, True)}</div>"
+                     f"<div>{heading['mask']}{_mask_table(st['mask'].tolist(), tokens)}</div>"
+                     f"<div>{heading['scores']}{_matrix_html(st['scores'].tolist(), tokens, tokens, False)}</div>"
+                     f"<div>{heading['weights']}{_matrix_html(st['weights'].tolist(), tokens, tokens, True)}</div>"
                      f"</div><div class='mx-note'>{html.escape(mask_note(st, fill.value))}</div>")
 
     for c in (pad, causal, rows, fill):

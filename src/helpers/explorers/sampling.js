@@ -7,6 +7,17 @@
   const data = JSON.parse(root.querySelector("script.se-data").textContent);
   const $ = (sel) => root.querySelector(sel);
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
+  // the words written here, in the page's language (data.labels, from sampling_labels() in sampling.py);
+  // the English stands in for a key the data lacks (a page built before the labels existed)
+  const EN = {
+    "off": "off",
+    "rank": "rank {rank}, {p0} \u2192 {p}",
+    "not_top": "not among the top {top}",
+    "head": "next token after position {pos}: the poem has <b>{next}</b> ({where}) \u2014 <b>{kept}</b> of {vocab} tokens survive the cut",
+    "note": "grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to the largest). The other {others} tokens: {p0} \u2192 {p} ({kept} kept)."
+  };
+  const L = Object.assign({}, EN, data.labels || {});
+  const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
 
   function softmaxGroups(gs, t) {
     let m = -Infinity;
@@ -65,8 +76,8 @@
     const topK = k > 0 ? k : null, topP = p < 1 ? p : null;
     $(".se-posv").textContent = String(pos);
     $(".se-tv").textContent = t.toFixed(2);
-    $(".se-kv").textContent = topK === null ? "off" : String(k);
-    $(".se-pv").textContent = topP === null ? "off" : p.toFixed(2);
+    $(".se-kv").textContent = topK === null ? L.off : String(k);
+    $(".se-pv").textContent = topP === null ? L.off : p.toFixed(2);
     const r = cut(pr.steps[pos], t, topK, topP);
     const toks = pr.tokens, nxt = toks[pos + 1];
     let rows = "";
@@ -84,14 +95,13 @@
     const hidden0 = r.rest0 + sum(r.p0.slice(show)), hidden = r.rest + sum(r.p.slice(show));
     const hiddenKept = r.restKept + r.p.slice(show).filter((b) => b > 0).length;
     const j = pr.steps[pos].top.findIndex((x) => x[0] === nxt);
-    const rank = j >= 0 ? " (rank " + (j + 1) + ", " + fmt(r.p0[j]) + " \u2192 " + fmt(r.p[j]) + ")" : " (not among the top " + data.top + ")";
+    const where = j >= 0 ? say("rank", { rank: j + 1, p0: fmt(r.p0[j]), p: fmt(r.p[j]) }) : say("not_top", { top: data.top });
     $(".se-view").innerHTML =
       "<div class='se-context'>" + toks.slice(0, pos + 1).map(esc).join("") + "<span class='se-next'>" + esc(nxt) +
       "</span><span class='se-future'>" + toks.slice(pos + 2).map(esc).join("") + "</span></div>" +
-      "<div class='se-head'>next token after position " + pos + ": the poem has <b>" + esc(nxt) + "</b>" + rank + " \u2014 <b>" +
-      r.kept + "</b> of " + data.vocab_size + " tokens survive the cut</div><div class='se-scroll'><table class='se-table'>" + rows + "</table></div>" +
-      "<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to the largest). The other " +
-      others + " tokens: " + fmt(hidden0) + " \u2192 " + fmt(hidden) + " (" + hiddenKept + " kept).</div>";
+      "<div class='se-head'>" + say("head", { pos: pos, next: esc(nxt), where: where, kept: r.kept, vocab: data.vocab_size }) +
+      "</div><div class='se-scroll'><table class='se-table'>" + rows + "</table></div>" +
+      "<div class='se-note'>" + say("note", { others: others, p0: fmt(hidden0), p: fmt(hidden), kept: hiddenKept }) + "</div>";
     root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");
   }
 

@@ -28,6 +28,8 @@ from importlib import resources
 
 import torch
 
+from ..i18n import t
+
 SHOW = 12  # rows of the bar list
 
 _STYLE = """
@@ -58,6 +60,21 @@ _STYLE = """
 """
 
 
+def sampling_labels() -> dict[str, str]:
+    """The words of the view and the controls sampling.js writes, in the current language: templates
+    whose ``{fields}`` the script (and ``sampling_view_html``) fills in; the script keeps the English
+    as a fallback for a missing key. The fields of ``head`` and ``note`` are HTML."""
+    return {
+        "off": t("off"),
+        "rank": t("rank {rank}, {p0} → {p}"),
+        "not_top": t("not among the top {top}"),
+        "head": t("next token after position {pos}: the poem has <b>{next}</b> ({where}) — <b>{kept}</b> of "
+                  "{vocab} tokens survive the cut"),
+        "note": t("grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to "
+                  "the largest). The other {others} tokens: {p0} → {p} ({kept} kept)."),
+    }
+
+
 def _label(vocab, i: int) -> str:
     return vocab.itos[i]
 
@@ -73,7 +90,7 @@ def sampling_data(model, vocab, texts: list[str], top: int = 50, bin_width: floa
 
     if not isinstance(model, GPT):
         raise TypeError(f"model must be a helpers.gpt.GPT, got {type(model).__name__}")
-    if not isinstance(texts, list | tuple) or not texts or not all(isinstance(t, str) and t for t in texts):
+    if not isinstance(texts, list | tuple) or not texts or not all(isinstance(x, str) and x for x in texts):
         raise ValueError("texts must be a non-empty list of non-empty strings")
     V = model.config.vocab_size
     if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= V:
@@ -123,9 +140,9 @@ def cut(step: dict, temperature: float = 1.0, top_k: int | None = None, top_p: f
     # groups in descending order: (logit, count)
     groups = [(v, 1) for v in top] + rest
 
-    def softmax_groups(gs: list[tuple[float, float]], t: float) -> list[float]:
-        m = max(v for v, n in gs if n > 0) / t
-        w = [n * math.exp(v / t - m) for v, n in gs]
+    def softmax_groups(gs: list[tuple[float, float]], tau: float) -> list[float]:
+        m = max(v for v, n in gs if n > 0) / tau
+        w = [n * math.exp(v / tau - m) for v, n in gs]
         z = sum(w)
         return [x / z for x in w]  # mass of each group
 
@@ -177,8 +194,8 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
     r = cut(pr["steps"][position], temperature, top_k, top_p)
     toks = pr["tokens"]
     nxt = toks[position + 1]
-    ctx = "".join(html.escape(t) for t in toks[: position + 1])
-    fut = "".join(html.escape(t) for t in toks[position + 2:])
+    ctx = "".join(html.escape(tok) for tok in toks[: position + 1])
+    fut = "".join(html.escape(tok) for tok in toks[position + 2:])
     rows = []
     scale = max(max(r["p0"][: data["show"]]), max(r["p"][: data["show"]]))  # the longest bar fills the row
     for (tok, _), a, b in list(zip(pr["steps"][position]["top"], r["p0"], r["p"]))[: data["show"]]:
@@ -193,21 +210,22 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
     hidden0 = r["rest0"] + sum(r["p0"][show:])
     hidden = r["rest"] + sum(r["p"][show:])
     hidden_kept = r["rest_kept"] + sum(1 for b in r["p"][show:] if b > 0)
-    labels = [t for t, _ in pr["steps"][position]["top"]]
+    words = sampling_labels()
+    labels = [tok for tok, _ in pr["steps"][position]["top"]]
     if nxt in labels:
         j = labels.index(nxt)
-        rank = f" (rank {j + 1}, {_fmt(r['p0'][j])} → {_fmt(r['p'][j])})"
+        where = words["rank"].format(rank=j + 1, p0=_fmt(r["p0"][j]), p=_fmt(r["p"][j]))
     else:
-        rank = f" (not among the top {data['top']})"
+        where = words["not_top"].format(top=data["top"])
+    head = words["head"].format(pos=position, next=html.escape(nxt), where=where, kept=r["kept"],
+                                vocab=data["vocab_size"])
+    note = words["note"].format(others=others, p0=_fmt(hidden0), p=_fmt(hidden), kept=hidden_kept)
     return (
         f"<div class='se-context'>{ctx}<span class='se-next'>{html.escape(nxt)}</span>"
         f"<span class='se-future'>{fut}</span></div>"
-        f"<div class='se-head'>next token after position {position}: the poem has <b>{html.escape(nxt)}</b>{rank} — "
-        f"<b>{r['kept']}</b> of {data['vocab_size']} tokens survive the cut</div>"
+        f"<div class='se-head'>{head}</div>"
         f"<div class='se-scroll'><table class='se-table'>{''.join(rows)}</table></div>"
-        f"<div class='se-note'>grey: probability at temperature 1, no cut; blue: what sampling draws from "
-        f"(bars scaled to the largest). "
-        f"The other {others} tokens: {_fmt(hidden0)} → {_fmt(hidden)} ({hidden_kept} kept).</div>"
+        f"<div class='se-note'>{note}</div>"
     )
 
 
@@ -216,7 +234,8 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
     if not isinstance(data, dict) or not data.get("prompts"):
         raise ValueError("data must come from sampling_data(...) and hold at least one poem")
     root_id = "se-" + uuid.uuid4().hex[:10]
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    words = sampling_labels()
+    payload = json.dumps({**data, "labels": words}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("sampling.js").read_text(encoding="utf-8")
     options = "".join(f"<option value='{i}'>{html.escape(''.join(p['tokens'][1:9]))}…</option>"
                       for i, p in enumerate(data["prompts"]))
@@ -225,15 +244,15 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
 <div class="se-root" id="{root_id}">
   <script type="application/json" class="se-data">{payload}</script>
   <div class="se-controls" style="display:none">
-    <label>poem <select class="se-prompt">{options}</select></label>
-    <label>position <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
+    <label>{html.escape(t("poem"))} <select class="se-prompt">{options}</select></label>
+    <label>{html.escape(t("position"))} <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
       <span class="se-posv">{position}</span></label>
-    <label>temperature <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
+    <label>{html.escape(t("temperature"))} <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
       <span class="se-tv">1.00</span></label>
     <label>top-k <input class="se-k" type="range" min="0" max="{data['top']}" step="1" value="0">
-      <span class="se-kv">off</span></label>
+      <span class="se-kv">{html.escape(words["off"])}</span></label>
     <label>top-p <input class="se-p" type="range" min="0.05" max="1" step="0.05" value="1">
-      <span class="se-pv">off</span></label>
+      <span class="se-pv">{html.escape(words["off"])}</span></label>
   </div>
   <div class="se-view">{sampling_view_html(data, prompt, position)}</div>
 </div>
@@ -248,11 +267,11 @@ def sampling_widget(data: dict):
     if not isinstance(data, dict) or not data.get("prompts"):
         raise ValueError("data must come from sampling_data(...) and hold at least one poem")
     prompt = w.Dropdown(options=[("".join(p["tokens"][1:9]) + "…", i) for i, p in enumerate(data["prompts"])],
-                        value=0, description="poem")
-    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1, description="position")
-    temp = w.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description="temperature")
-    k = w.IntSlider(value=0, min=0, max=data["top"], description="top-k (0 off)")
-    p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="top-p (1 off)")
+                        value=0, description=t("poem"))
+    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1, description=t("position"))
+    temp = w.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description=t("temperature"))
+    k = w.IntSlider(value=0, min=0, max=data["top"], description=t("top-k (0 off)"))
+    p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description=t("top-p (1 off)"))
     out = w.HTML()
 
     def update(_=None):

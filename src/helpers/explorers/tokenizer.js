@@ -5,6 +5,18 @@
   if (!root || root.dataset.live === "1") return;
   const data = JSON.parse(root.querySelector("script.tx-data").textContent);
   const merges = data.merges, specials = data.specials, palette = data.palette;
+  // the words written here, in the page's language (data.labels, from tokenizer_labels() in tokenizer.py);
+  // the English stands in for a key the data lacks (a page built before the labels existed)
+  const EN = {
+    "hint": "Tap or hover a token to see its id and bytes.",
+    "title": "id {id} \u2014 bytes {bytes}",
+    "special": "(special)",
+    "stats": "{chars} characters \u2192 {bytes} bytes \u2192 {tokens} tokens",
+    "merges": "{n} merges, vocabulary {size}",
+    "picked": "token {k}: \u201c{text}\u201d, {title}"
+  };
+  const L = Object.assign({}, EN, data.labels || {});
+  const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
   const rank = new Map();
   merges.forEach((m, i) => rank.set(m[0] * 1048576 + m[1], i));
   const vocab = [];
@@ -79,8 +91,6 @@
       } else span.appendChild(document.createTextNode(part));
     }
   }
-  const TAP_HINT = "Tap or hover a token to see its id and bytes.";
-
   const input = root.querySelector(".tx-input"), slider = root.querySelector(".tx-merges");
   const info = root.querySelector(".tx-info");
   const special = root.querySelector(".tx-special"), view = root.querySelector(".tx-tokens");
@@ -89,21 +99,21 @@
   function render() {
     const n = parseInt(slider.value, 10), text = input.value;
     const ids = encode(text, n, special.checked);
-    nLabel.textContent = n + " merges, vocabulary " + (256 + n + Object.keys(specials).length);
+    nLabel.textContent = say("merges", { n: n, size: 256 + n + Object.keys(specials).length });
     view.innerHTML = "";
     ids.forEach((id, i) => {
       const span = document.createElement("span");
       span.className = "tx-tok";
       fillChip(span, label(id));
-      span.title = "id " + display(id, n) + " \u2014 bytes " + (id in specialById ? "(special)" :
-        vocab[id].map((b) => b.toString(16).padStart(2, "0")).join(" "));
+      span.title = say("title", { id: display(id, n), bytes: id in specialById ? L.special :
+        vocab[id].map((b) => b.toString(16).padStart(2, "0")).join(" ") });
       span.style.background = palette[i % palette.length];
       view.appendChild(span);
     });
-    info.textContent = TAP_HINT;
+    info.textContent = L.hint;
     idsBox.textContent = "[" + ids.map((id) => display(id, n)).join(", ") + "]";
     const nChars = Array.from(text).length, nBytes = utf8.encode(text).length;
-    stats.textContent = nChars + " characters \u2192 " + nBytes + " bytes \u2192 " + ids.length + " tokens";
+    stats.textContent = say("stats", { chars: nChars, bytes: nBytes, tokens: ids.length });
     root.dataset.tokens = String(ids.length);
   }
   // touch screens have no hover: a tap on a token writes its id and bytes under the tokens
@@ -113,7 +123,7 @@
     view.querySelectorAll(".tx-tok").forEach((c) => c.classList.remove("tx-picked"));
     chip.classList.add("tx-picked");
     const k = Array.prototype.indexOf.call(view.children, chip);
-    info.textContent = "token " + (k + 1) + ": \u201c" + chip.textContent + "\u201d, " + chip.title;
+    info.textContent = say("picked", { k: k + 1, text: chip.textContent, title: chip.title });
   });
   [input, slider, special].forEach((el) => el.addEventListener("input", render));
   special.addEventListener("change", render);

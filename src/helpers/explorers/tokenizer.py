@@ -10,6 +10,7 @@ from importlib import resources
 
 from .._checks import check_str, check_str_list, show
 from ..bpe import BPETokenizer
+from ..i18n import t
 
 
 def _check_tok(tok: object) -> BPETokenizer:
@@ -37,6 +38,19 @@ _STYLE = """
 .tx-info {font-size: 13px; color: #333; min-height: 1.3em;}
 </style>
 """
+
+
+def tokenizer_labels() -> dict[str, str]:
+    """The words tokenizer.js writes, in the current language: templates whose ``{fields}`` the script
+    (and ``tokens_html``) fills in; the script keeps the English as a fallback for a missing key."""
+    return {
+        "hint": t("Tap or hover a token to see its id and bytes."),
+        "title": t("id {id} — bytes {bytes}"),
+        "special": t("(special)"),
+        "stats": t("{chars} characters → {bytes} bytes → {tokens} tokens"),
+        "merges": t("{n} merges, vocabulary {size}"),
+        "picked": t("token {k}: “{text}”, {title}"),
+    }
 
 
 def token_label(tok: BPETokenizer, token_id: int) -> str:
@@ -73,19 +87,22 @@ def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> 
     _check_tok(tok)
     check_str(text, "text")
     ids = tok.encode(text, allowed_special=allowed_special)
+    words = tokenizer_labels()
     spans = []
-    for i, t in enumerate(ids):
-        raw = "(special)" if t in tok.inverse_special else tok.token_bytes(t).hex(" ")
+    for i, token_id in enumerate(ids):
+        raw = words["special"] if token_id in tok.inverse_special else tok.token_bytes(token_id).hex(" ")
+        title = html.escape(words["title"].format(id=token_id, bytes=raw), quote=True)
         spans.append(
-            f'<span class="tx-tok" title="id {t} — bytes {raw}" '
-            f'style="background:{PALETTE[i % len(PALETTE)]}">{chip_html(token_label(tok, t))}</span>'
+            f'<span class="tx-tok" title="{title}" '
+            f'style="background:{PALETTE[i % len(PALETTE)]}">{chip_html(token_label(tok, token_id))}</span>'
         )
     n_bytes = len(text.encode("utf-8"))
+    stats = words["stats"].format(chars=len(text), bytes=n_bytes, tokens=len(ids))
     return (
         f'<div class="tx-tokens">{"".join(spans)}</div>'
-        f'<div class="tx-info">Tap or hover a token to see its id and bytes.</div>'
+        f'<div class="tx-info">{html.escape(words["hint"])}</div>'
         f'<div class="tx-ids">{html.escape(str(ids))}</div>'
-        f'<div class="tx-stats">{len(text)} characters → {n_bytes} bytes → {len(ids)} tokens</div>'
+        f'<div class="tx-stats">{html.escape(stats)}</div>'
     )
 
 
@@ -100,6 +117,7 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
         "specials": tok.special_tokens,
         "palette": PALETTE,
         "pattern": tok.pattern,  # the pre-tokenizer; GPT-2's pattern is also valid JavaScript
+        "labels": tokenizer_labels(),
     }
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("tokenizer.js").read_text(encoding="utf-8")
@@ -108,15 +126,15 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
         for e in (examples or [])
     )
     n = len(tok.merges)
+    special = html.escape(t("read {names} as special tokens", names="<sos> <eos> <pad> <unk>"))
     return f"""{_STYLE}
 <div class="tx-root" id="{root_id}">
   <script type="application/json" class="tx-data">{payload}</script>
   <div class="tx-controls" style="display:none">
     <textarea class="tx-input" rows="2">{html.escape(text)}</textarea><br>
-    <label>merges used: <input class="tx-merges" type="range" min="0" max="{n}" value="{n}"
+    <label>{html.escape(t("merges used:"))} <input class="tx-merges" type="range" min="0" max="{n}" value="{n}"
       style="width:50%"></label> <span class="tx-n"></span><br>
-    <label><input class="tx-special" type="checkbox"> read &lt;sos&gt; &lt;eos&gt; &lt;pad&gt;
-      &lt;unk&gt; as special tokens</label><br>{buttons}
+    <label><input class="tx-special" type="checkbox"> {special}</label><br>{buttons}
   </div>
   <div class="tx-view">{tokens_html(tok, text)}</div>
 </div>
@@ -130,14 +148,14 @@ def tokenizer_widget(tok: BPETokenizer, text: str):
     check_str(text, "text")
     import ipywidgets as w
 
-    box = w.Textarea(value=text, description="text", layout=w.Layout(width="95%"))
-    merges = w.IntSlider(value=len(tok.merges), min=0, max=len(tok.merges), description="merges")
-    special = w.Checkbox(value=False, description="special tokens")
+    box = w.Textarea(value=text, description=t("text"), layout=w.Layout(width="95%"))
+    merges = w.IntSlider(value=len(tok.merges), min=0, max=len(tok.merges), description=t("merges"))
+    special = w.Checkbox(value=False, description=t("special tokens"))
     out = w.HTML()
 
     def update(_=None):
-        t = tok.truncated(merges.value)
-        out.value = _STYLE + tokens_html(t, box.value, allowed_special=special.value)
+        cut = tok.truncated(merges.value)
+        out.value = _STYLE + tokens_html(cut, box.value, allowed_special=special.value)
 
     for control in (box, merges, special):
         control.observe(update, names="value")
