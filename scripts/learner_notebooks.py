@@ -1,7 +1,8 @@
 """Make the notebooks a learner opens in Colab, Binder or JupyterLab: the chapters without MyST.
 
     python scripts/learner_notebooks.py                  # after a build: _build/learner/chapters/*.ipynb
-    python scripts/learner_notebooks.py --check          # also fail on any MyST left in the output
+    python scripts/learner_notebooks.py --check          # then read them back: fail on any MyST left
+    python scripts/learner_notebooks.py --edition zh_CN  # after `make book-zh`: _build/learner/zh/chapters/*.ipynb
 
 The chapters (``chapters/*.ipynb``) are what authors edit, written in MyST for the website. Jupyter,
 JupyterLab and Colab render plain Markdown, where MyST shows as raw text. This script writes one
@@ -17,18 +18,27 @@ learner's notebook per chapter, from the chapter and from the notebook the book 
 - a figure's caption (``mystnb.figure.caption``) follows its cell as a line of text;
 - cells that only glue values for the text are dropped; every other code cell is kept unchanged.
 
-Translations (a later Chinese edition) hook in before conversion: ``convert(..., translate=f)``
-maps each markdown cell's source to its translation.
+The Chinese edition (``--edition zh_CN``) is converted from the Chinese book's sources
+(``_build/zh/src``, written by ``scripts/translation.py build``) and the notebooks its build executed
+(``_build/zh/src/_build/jupyter_execute``), into ``_build/learner/zh/chapters``: the learner branch
+holds them at ``zh/chapters/``, where the Chinese pages' Colab and Binder buttons point
+(``learner_prefix`` in ``_ext/learner_launch.py``). Every word this script adds is then Chinese
+("练习 4.2：...", the solutions' folds, "图 11.2"), links to the website go to its Chinese pages
+(``zh/``), and the first cell sets ``BOOK_LANGUAGE`` so that the code prints and draws in Chinese in
+Colab and Binder too (``helpers.i18n``). ``convert(..., translate=f)`` can also map each markdown
+cell's source to a translation before conversion.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
@@ -40,6 +50,7 @@ LEFTOVERS = re.compile(  # a role is never glued to a word or a backslash: \\mat
     r"(?<![\w\\])\{(?:glue[:\w]*|term|doc|ref|numref|eq|cite[:\w]*|fa)\}`|```\{|:::|^\s*\([\w-]+\)=\s*$", re.M
 )
 ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
+FULL_WIDTH = "（）【】《》「」，。、；：？！"
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<mark>`{3,}|:{3,})(?P<rest>.*)$")
 GLUE_ONLY = re.compile(r"^\s*(from helpers\.book import glue|glue\(.*|\s+.*|\)|#.*|)\s*$")
 
@@ -53,6 +64,80 @@ def site_url() -> str:
     repo = re.search(r"repository:\s*\n\s+url:\s*(\S+)", text).group(1)
     owner, name = repo.rstrip("/").split("/")[-2:]
     return f"https://{owner}.github.io/{name}/"
+
+
+# ---------------------------------------------------------------------------------------------
+# The two editions: every word the conversion writes, and where its notebooks and pages live
+
+
+class Edition(NamedTuple):
+    """One edition's words and places. ``path`` is where its pages are on the website (under the
+    site's address) and its notebooks on the learner branch (and in ``_build/learner``)."""
+
+    name: str
+    path: str
+    exercise: str  # "{number}"
+    exercise_title: str  # "{number}", "{title}"
+    figure: str  # "{number}": the label {numref} shows
+    figure_unnumbered: str
+    caption: str  # "{title}", "{text}": the line under a figure
+    solution: str  # "{number}": the first line of a folded solution
+    summary: str  # "{number}": the <details> summary of its prose
+    cite_open: str
+    cite_close: str
+    cite_sep: str
+    cite_t: str  # "{who}", "{year}"
+    untranslated: dict[str, str]  # div class -> the line above its English
+    admonitions: dict[str, str]  # default admonition titles
+    language_cell: str | None = None  # the code of a first cell (sets BOOK_LANGUAGE), if any
+
+
+def language_cell() -> str:
+    """The Chinese book's first cell (``LANGUAGE_CELL`` of scripts/translation.py): it sets BOOK_LANGUAGE.
+
+    Read from the script's source (a string constant), so this needs none of the script's imports."""
+    tree = ast.parse((ROOT / "scripts" / "translation.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "LANGUAGE_CELL" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise LookupError("scripts/translation.py defines no LANGUAGE_CELL")
+
+
+EN = Edition(
+    name="en", path="",
+    exercise="Exercise {number}", exercise_title="Exercise {number}: {title}",
+    figure="Fig. {number}", figure_unnumbered="Figure", caption="{title}: {text}",
+    solution="**Solution to exercise {number}** (folded: open the parts below)",
+    summary="<b>Solution {number}: explanation</b> (click to open)",
+    cite_open="(", cite_close=")", cite_sep="; ", cite_t="{who} ({year})",
+    untranslated={"untranslated": "*(Not yet translated: the English original.)*",
+                  "stale": "*(Translation out of date: the English original.)*"},
+    admonitions={"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important", "hint": "Hint",
+                 "seealso": "See also", "caution": "Caution"},
+)
+
+# Full-width punctuation and a space between Chinese and Latin letters or digits (locale/STYLE.md); the
+# admonitions' default titles as the Chinese website shows them (Sphinx's zh_CN catalog).
+ZH_CN = Edition(
+    name="zh_CN", path="zh/",
+    exercise="练习 {number}", exercise_title="练习 {number}：{title}",
+    figure="图 {number}", figure_unnumbered="图", caption="{title}：{text}",
+    solution="**练习 {number} 的解答**（已折叠：点开下面的各部分）",
+    summary="<b>解答 {number}：讲解</b>（点击展开）",
+    cite_open="（", cite_close="）", cite_sep="；", cite_t="{who}（{year}）",
+    untranslated={"untranslated": "*（尚未翻译，下面是英文原文。）*", "stale": "*（译文待更新，下面是英文原文。）*"},
+    admonitions={"note": "备注", "tip": "小技巧", "warning": "警告", "important": "重要", "hint": "提示",
+                 "seealso": "参见", "caution": "小心"},
+    language_cell=language_cell(),  # shown, first: Colab and Binder then print and draw in Chinese too
+)
+EDITIONS = {e.name: e for e in (EN, ZH_CN)}
+
+
+def edition(name: str) -> Edition:
+    """The edition called ``name`` ("en" or "zh_CN")."""
+    if name not in EDITIONS:
+        raise ValueError(f"unknown edition {name!r}: one of {sorted(EDITIONS)}")
+    return EDITIONS[name]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,16 +174,16 @@ def format_glue(plain: str, spec: str) -> str:
     return format_plain_text(plain, spec)  # also strips a string's quotes, as the website does
 
 
-def labels(chapters: list[Path]) -> dict[str, tuple[str, str]]:
+def labels(chapters: list[Path], words: Edition = EN) -> dict[str, tuple[str, str]]:
     """Every ``(label)=`` target and exercise label -> (notebook file name, the heading that follows)."""
     found = {}
     for path in chapters:
         nb = nbformat.read(path, as_version=4)
         chapter = int(path.name[:2])
         for label, number in exercise_numbers(nb, chapter).items():
-            found[label] = (path.name, f"Exercise {number}")
+            found[label] = (path.name, words.exercise.format(number=number))
         for label, number in figure_numbers(nb, chapter).items():
-            found[label] = (path.name, f"Fig. {number}")
+            found[label] = (path.name, words.figure.format(number=number))
         for cell in nb.cells:
             if cell.cell_type != "markdown":
                 continue
@@ -132,15 +217,35 @@ def glossary_anchors(html: Path | None) -> dict[str, str]:
             for anchor, text in re.findall(r'<dt id="(term-[^"]+)">(.*?)<a class="headerlink"', page, re.S)}
 
 
-class Book:
-    """What converting one chapter needs from the rest of the book."""
+def page_title(path: Path) -> str | None:
+    """The first level-1 heading of a page (a notebook or a markdown file), as {doc} shows it."""
+    if path.suffix == ".ipynb":
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    else:
+        texts = [path.read_text(encoding="utf-8")]
+    for text in texts:
+        m = re.search(r"^# +(.+?)\s*$", text, re.M)
+        if m:
+            return m.group(1)
+    return None
 
-    def __init__(self, chapters: list[Path], site: str, glossary: dict[str, str], cites: dict[str, tuple[str, str]]):
+
+class Book:
+    """What converting one chapter needs from the rest of the book.
+
+    ``site`` is the address of the edition's pages (the Chinese ones end in ``zh/``); ``root`` is the
+    folder of the edition's sources (``{doc}`` targets are read there, for their titles).
+    """
+
+    def __init__(self, chapters: list[Path], site: str, glossary: dict[str, str], cites: dict[str, tuple[str, str]],
+                 words: Edition = EN, root: Path = ROOT):
         self.chapters = {p.name: p for p in chapters}
-        self.labels = labels(chapters)
+        self.words = words
+        self.labels = labels(chapters, words)
         self.site = site
         self.glossary = glossary
         self.cites = cites
+        self.root = root
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,8 +258,19 @@ def _link_doc(target: str, book: Book, page: str) -> str:
     for nb in book.chapters:
         if Path(nb).stem == Path(name).stem:
             return nb
-    path = (ROOT / "chapters" / target).resolve().relative_to(ROOT)
+    path = (book.root / "chapters" / target).resolve().relative_to(book.root.resolve())
     return f"{book.site}{path.with_suffix('.html').as_posix()}"
+
+
+def _doc_title(target: str, book: Book) -> str:
+    """The title the website shows for a {doc} link without its own text (else the file name)."""
+    base = (book.root / "chapters" / target).resolve()
+    for suffix in (".md", ".ipynb"):
+        if base.with_suffix(suffix).exists():
+            title = page_title(base.with_suffix(suffix))
+            if title:
+                return title
+    return Path(target).stem.replace("_", " ")
 
 
 def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
@@ -173,7 +289,7 @@ def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
         return f"[{text}]({book.site}appendix/glossary.html{'#' + anchor if anchor else ''})"
     if role == "doc":
         url = _link_doc(target, book, page)
-        label = text if explicit else Path(target).stem.replace("_", " ")
+        label = text if explicit else _doc_title(target, book)
         return f"[{label}]({url})"
     if role in ("numref", "ref"):
         where, title = book.labels.get(target, (None, target))
@@ -186,16 +302,40 @@ def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
     if role.startswith("cite"):
         keys = [k.strip() for k in body.split(",")]
         url = f"{book.site}appendix/bibliography.html"
+        words = book.words
         parts = []
         for k in keys:
             who, year = book.cites[k]
-            parts.append(f"[{who} ({year})]({url})" if role == "cite:t" else f"[{who}, {year}]({url})")
-        return "; ".join(parts) if role == "cite:t" else "(" + "; ".join(parts) + ")"
+            shown = words.cite_t.format(who=who, year=year) if role == "cite:t" else f"{who}, {year}"
+            parts.append(f"[{shown}]({url})")
+        joined = words.cite_sep.join(parts)
+        return joined if role == "cite:t" else words.cite_open + joined + words.cite_close
     if role == "fa":
         return ""
     if role == "math":
         return f"${body}$"
     raise ValueError(f"{page}: a MyST role the learner's notebooks cannot show: {{{role}}}")
+
+
+MARKERS_ONLY = re.compile(r"\s*(?:(?:[-*+>]|\d+[.)])\s*)*")  # what may start a line before its text
+OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks around a replacement that starts or ends full-width
+
+
+def _roles(text: str, glue: dict[str, str], book: Book, page: str) -> str:
+    """Every role of ``text`` replaced. Where the replacement begins or ends with full-width punctuation
+    (a Chinese citation's brackets), the spaces beside it go (locale/STYLE.md: none beside full-width
+    punctuation), except the space after a list or quote marker that starts the line."""
+    def one(m: re.Match) -> str:
+        new = _role(m, glue, book, page)
+        return (OPEN if new[:1] in FULL_WIDTH else "") + new + (CLOSE if new[-1:] in FULL_WIDTH else "")
+
+    def before(m: re.Match) -> str:
+        line_start = m.string[:m.start()].rsplit("\n", 1)[-1]
+        return m.group(1) if MARKERS_ONLY.fullmatch(line_start) else ""
+
+    out = ROLE.sub(one, text)
+    out = re.sub(rf"([ \t]*){OPEN}", before, out)
+    return re.sub(rf"{CLOSE}[ \t]*(?=\S)|{CLOSE}", "", out)
 
 
 def convert_markdown(source: str, glue: dict[str, str], book: Book, page: str, numbers: dict[str, str]) -> str:
@@ -217,7 +357,7 @@ def convert_markdown(source: str, glue: dict[str, str], book: Book, page: str, n
             body, options, i = _directive_body(lines, i + 1, fence.group("mark"))
             out.extend(_directive(directive, argument, options, body, glue, book, page, numbers))
             continue
-        out.append(ROLE.sub(lambda m: _role(m, glue, book, page), line))
+        out.append(_roles(line, glue, book, page))
         i += 1
     return "\n".join(out)
 
@@ -243,15 +383,22 @@ def _directive_body(lines: list[str], i: int, mark: str) -> tuple[list[str], dic
 
 def _directive(name, argument, options, body, glue, book, page, numbers) -> list[str]:
     inner = convert_markdown("\n".join(body), glue, book, page, numbers).splitlines()
+    words = book.words
     if name == "exercise":
         number = numbers[options.get("label", argument)]
-        title = ROLE.sub(lambda m: _role(m, glue, book, page), argument)
+        title = _roles(argument, glue, book, page)
         anchor = f'<a id="{options["label"]}"></a>' if "label" in options else ""
-        return [f"{anchor}**Exercise {number}{': ' + title if title else ''}**", "", *inner]
+        heading = (words.exercise_title.format(number=number, title=title) if title
+                   else words.exercise.format(number=number))
+        return [f"{anchor}**{heading}**", "", *inner]
     if name in ("admonition", "note", "tip", "warning", "important", "hint", "seealso", "caution"):
-        title = argument or name.capitalize()
+        title = argument or words.admonitions.get(name, name.capitalize())
         quoted = [f"> {x}" if x.strip() else ">" for x in inner]
-        return [f"> **{ROLE.sub(lambda m: _role(m, glue, book, page), title)}**", ">", *quoted]
+        return [f"> **{_roles(title, glue, book, page)}**", ">", *quoted]
+    if name == "div":  # the Chinese book shows a unit not (or no longer) translated in English, in a marked div
+        classes = argument.split()
+        note = next((words.untranslated[c] for c in ("stale", "untranslated") if c in classes), None)
+        return [note, "", *inner] if note else inner
     if name in ("math",):
         return ["$$", *body, "$$"]
     if name in ("code", "code-block"):
@@ -292,6 +439,15 @@ def _is_glue_cell(cell) -> bool:
     return "remove-cell" in tags and any("glue(" in x for x in lines) and all(GLUE_ONLY.match(x) for x in lines)
 
 
+LANGUAGE_CELL_ID = "book-language"
+
+
+def _is_language_cell(cell, words: Edition) -> bool:
+    """The cell scripts/translation.py puts first in a Chinese notebook (it sets BOOK_LANGUAGE)."""
+    return cell.cell_type == "code" and words.language_cell is not None and (
+        cell.get("id") == LANGUAGE_CELL_ID or cell.source.strip() == words.language_cell.strip())
+
+
 def convert(source: Path, executed: Path | None, book: Book,
             translate: Callable[[str], str] | None = None) -> nbformat.NotebookNode:
     """The learner's notebook for one chapter."""
@@ -299,10 +455,15 @@ def convert(source: Path, executed: Path | None, book: Book,
     glue = glue_values(executed) if executed is not None else {}
     chapter = int(source.name[:2])
     numbers = exercise_numbers(nb, chapter)
+    words = book.words
     cells, in_solution = [], None
+    if words.language_cell is not None:  # first and visible (see ZH_CN)
+        first = nbformat.v4.new_code_cell(words.language_cell)
+        first.id = LANGUAGE_CELL_ID
+        cells.append(first)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            if _is_glue_cell(cell):
+            if _is_glue_cell(cell) or _is_language_cell(cell, words):
                 continue
             new = nbformat.v4.new_code_cell(cell.source, metadata=_code_metadata(cell, in_solution))
             new.id = cell.id
@@ -311,14 +472,16 @@ def convert(source: Path, executed: Path | None, book: Book,
             if figure.get("caption"):
                 text = convert_markdown(figure["caption"], glue, book, source.name, numbers)
                 name = figure.get("name")
-                where, title = book.labels.get(name, (None, "Figure")) if name else (None, "Figure")
+                unnumbered = (None, words.figure_unnumbered)
+                where, title = book.labels.get(name, unnumbered) if name else unnumbered
                 anchor = f'<a id="{name}"></a>' if name else ""
-                cells.append(_markdown(f"{anchor}*{title}: {text}*", cell.id + "-cap"))
+                line = words.caption.format(title=title, text=text)
+                cells.append(_markdown(f"{anchor}*{line}*", cell.id + "-cap"))
             continue
         if cell.cell_type != "markdown":
             continue
         text = translate(cell.source) if translate else cell.source
-        text, in_solution = _solutions(text, in_solution, numbers)
+        text, in_solution = _solutions(text, in_solution, numbers, words)
         md = convert_markdown(text, glue, book, source.name, numbers)
         cells.append(_markdown(md, cell.id))
     nb.cells = cells
@@ -342,7 +505,8 @@ def _code_metadata(cell, in_solution) -> dict:
     return meta
 
 
-def _solutions(text: str, in_solution: str | None, numbers: dict[str, str]) -> tuple[str, str | None]:
+def _solutions(text: str, in_solution: str | None, numbers: dict[str, str],
+               words: Edition = EN) -> tuple[str, str | None]:
     """Replace solution-start/-end fences by <details> blocks; track whether a solution is open.
 
     A solution may span several cells: it opens with a bold line "Solution to exercise N.k", each
@@ -352,7 +516,7 @@ def _solutions(text: str, in_solution: str | None, numbers: dict[str, str]) -> t
     out, lines, i, opened = [], text.splitlines(), 0, False
 
     def open_block(title: str) -> None:
-        out.extend([f"<details><summary><b>{title}</b> (click to open)</summary>", ""])
+        out.extend([f"<details><summary>{title}</summary>", ""])
 
     while i < len(lines):
         line = lines[i]
@@ -366,7 +530,7 @@ def _solutions(text: str, in_solution: str | None, numbers: dict[str, str]) -> t
                 i += 1
             if i < len(lines) and lines[i].strip() == "```":
                 i += 1
-            out.extend([f"**Solution to exercise {in_solution}** (folded: open the parts below)", ""])
+            out.extend([words.solution.format(number=in_solution), ""])
             continue
         if re.match(r"\s*```\{solution-end\}", line):
             i += 1
@@ -377,7 +541,7 @@ def _solutions(text: str, in_solution: str | None, numbers: dict[str, str]) -> t
             opened, in_solution = False, None
             continue
         if in_solution is not None and not opened and line.strip():
-            open_block(f"Solution {in_solution}: explanation")
+            open_block(words.summary.format(number=in_solution))
             opened = True
         out.append(line)
         i += 1
@@ -396,38 +560,101 @@ def leftovers(nb) -> list[str]:
 
 
 def build(out: Path, executed_root: Path, html_root: Path | None = None,
-          translate: Callable[[str], str] | None = None) -> list[Path]:
-    """Write every chapter's learner's notebook into ``out/chapters``; returns their paths."""
-    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
-    book = Book(chapters, site_url(),
+          translate: Callable[[str], str] | None = None, words: Edition = EN,
+          source_root: Path = ROOT, only: list[str] | None = None) -> list[Path]:
+    """Write the learner's notebooks into ``out/<edition path>chapters`` (``out/chapters`` for English,
+    ``out/zh/chapters`` for Chinese: the learner branch's layout); returns their paths.
+
+    ``source_root`` holds the edition's sources (the repository, or the Chinese book's ``_build/zh/src``),
+    ``executed_root`` the notebooks its build executed, ``html_root`` its website (for the glossary's
+    anchors). ``only``: convert just the chapters whose names start with one of these ("04", "04_attention").
+    """
+    chapters = sorted((source_root / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    if not chapters:
+        raise FileNotFoundError(f"no chapters in {source_root / 'chapters'}")
+    book = Book(chapters, site_url() + words.path,
                 glossary_anchors(html_root / "appendix" / "glossary.html" if html_root else None),
-                citations(ROOT / "references.bib"))
-    (out / "chapters").mkdir(parents=True, exist_ok=True)
+                citations(source_root / "references.bib"), words, source_root)
+    folder = out / words.path / "chapters"
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path in chapters:
+        if only and not any(path.name.startswith(o) for o in only):
+            continue
         executed = executed_root / "chapters" / path.name
         if not executed.exists():
-            raise FileNotFoundError(f"{executed} is missing: build the book first (make book)")
+            raise FileNotFoundError(f"{executed} is missing: build the book first "
+                                    f"({'make book-zh' if words.path else 'make book'})")
         nb = convert(path, executed, book, translate)
-        left = leftovers(nb)
-        if left:
-            raise ValueError(f"{path.name}: MyST left in the learner's notebook: {sorted(set(left))}")
-        target = out / "chapters" / path.name
+        problems = check_notebook(nb, words)
+        if problems:
+            raise ValueError(f"{path.name}: {'; '.join(problems)}")
+        target = folder / path.name
         nbformat.write(nb, target)
         written.append(target)
-    (out / "chapters" / "manifest.json").write_text(
-        json.dumps({"site": book.site, "notebooks": [p.name for p in written]}, indent=1), encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        json.dumps({"site": book.site, "edition": words.name, "notebooks": [p.name for p in written]},
+                   indent=1, ensure_ascii=False), encoding="utf-8")
     return written
+
+
+def check_notebook(nb, words: Edition = EN) -> list[str]:
+    """What is wrong with a learner's notebook: MyST left in it; in an edition with a language cell,
+    that cell not first or not exactly once."""
+    problems = []
+    left = leftovers(nb)
+    if left:
+        problems.append(f"MyST left in the learner's notebook: {sorted(set(left))}")
+    if words.language_cell is not None:
+        found = [i for i, c in enumerate(nb.cells) if _is_language_cell(c, words)]
+        if found != [0]:
+            problems.append(f"the cell that sets BOOK_LANGUAGE must be the first cell, once (found at {found})")
+    return problems
+
+
+def check(folder: Path, words: Edition = EN) -> list[str]:
+    """Read back every learner's notebook of ``folder``; returns the problems found (none is good)."""
+    problems = []
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        problems += [f"{path.name}: {p}" for p in check_notebook(nbformat.read(path, as_version=4), words)]
+    return problems
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("chapters", nargs="*", help="only these chapters (04, 04_attention); default: all")
+    parser.add_argument("--edition", choices=sorted(EDITIONS), default="en",
+                        help="en: the English book (default); zh_CN: the Chinese book built by `make book-zh`")
     parser.add_argument("--build", type=Path, default=ROOT / "_build", help="the book's build folder (default _build)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default BUILD/learner)")
+    parser.add_argument("--source", type=Path, default=None,
+                        help="the edition's sources (default: the repository; zh_CN: BUILD/zh/src)")
+    parser.add_argument("--executed", type=Path, default=None,
+                        help="its executed notebooks (default BUILD/jupyter_execute; "
+                             "zh_CN: SOURCE/_build/jupyter_execute)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default BUILD/learner; the Chinese notebooks go to its zh/chapters)")
+    parser.add_argument("--check", action="store_true", help="then read every notebook back and fail on any MyST left")
     args = parser.parse_args(argv)
+    words = edition(args.edition)
     out = args.out or args.build / "learner"
-    written = build(out, args.build / "jupyter_execute", args.build / "html")
-    print(f"wrote {len(written)} learner's notebooks to {out / 'chapters'}")
+    if words.path:  # the Chinese book is built from its own sources, in its own folder (Makefile: book-zh)
+        source = args.source or args.build / "zh" / "src"
+        executed = args.executed or source / "_build" / "jupyter_execute"
+        html = next((h for h in (source / "_build" / "html", args.build / "html" / "zh") if h.exists()), None)
+    else:
+        source = args.source or ROOT
+        executed = args.executed or args.build / "jupyter_execute"
+        html = args.build / "html"
+    written = build(out, executed, html, words=words, source_root=source, only=args.chapters or None)
+    folder = out / words.path / "chapters"
+    print(f"wrote {len(written)} learner's notebooks ({words.name}) to {folder}")
+    if args.check:
+        problems = check(folder, words)
+        for p in problems:
+            print(p, file=sys.stderr)
+        if problems:
+            return 1
+        print(f"checked {len(written)}: no MyST left")
     return 0
 
 

@@ -426,6 +426,9 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
     words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
                          html_search_language="zh", html_search_options={"dict": str(words)})
+    # Colab and Binder open the Chinese learner's notebooks: zh/chapters/ on the learner branch
+    # (_ext/learner_launch.py; scripts/learner_notebooks.py --edition zh_CN writes them)
+    sphinx_config.update(learner_prefix="zh/")
     if english_cache is None:
         config["execute"] = {**config.get("execute", {}),
                              "cache": str((root / "_build" / ".jupyter_cache_zh").resolve())}

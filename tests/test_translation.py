@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -258,3 +259,66 @@ def test_bold_around_a_role_next_to_chinese_is_caught():
     assert T.check_translation(en, "它叫作 **{term}`教师强制 <teacher forcing>`**（tf）。") == []
     bad = T.check_translation(en, "它叫作**{term}`教师强制 <teacher forcing>`**（tf）。")
     assert bad and bad[0].startswith("<strong> rendered 0 times")
+
+
+def _learner_notebooks():
+    spec_l = importlib.util.spec_from_file_location("learner_notebooks", ROOT / "scripts" / "learner_notebooks.py")
+    module = importlib.util.module_from_spec(spec_l)
+    spec_l.loader.exec_module(module)
+    return module
+
+
+def test_the_chinese_book_opens_its_learners_notebooks_and_they_are_chinese(tmp_path):
+    """The Chinese book's config points Colab and Binder at zh/ on the learner branch, and a chapter it
+    writes becomes a Chinese learner's notebook (scripts/learner_notebooks.py --edition zh_CN): Chinese
+    template words, the language cell once, links to the Chinese pages, no MyST."""
+    import yaml
+
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    for name in ("_config.yml", "references.bib"):
+        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
+                                   "      - file: chapters/04_attention\n", encoding="utf-8")
+    (root / "intro.md").write_text("# Intro\n", encoding="utf-8")
+    english = ["## 4.1 Scores\n\nSee {term}`softmax` {cite:p}`vaswani2017attention`.",
+               "```{exercise} Scale it\n:label: ex-04-scale\n\nDivide by $\\sqrt{d_k}$.\n```",
+               "```{solution-start} ex-04-scale\n:class: dropdown\n```\n\nIt keeps the variance at 1.\n\n"
+               "```{solution-end}\n```"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(english[0]),
+                                         nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_markdown_cell(english[1]),
+                                         nbformat.v4.new_markdown_cell(english[2])])
+    nbformat.write(nb, root / "chapters" / "04_attention.ipynb")
+    zh = {"## 4.1 Scores": "## 4.1 得分", "See {term}`softmax` {cite:p}`vaswani2017attention`.":
+          "见 {term}`softmax` {cite:p}`vaswani2017attention`。",
+          english[1]: "```{exercise} 缩放\n:label: ex-04-scale\n\n除以 $\\sqrt{d_k}$。\n```",
+          "It keeps the variance at 1.": "它让方差保持为 1。"}
+    locale = tmp_path / "locale"
+    for page in T.book_pages(root):
+        po = T.update_catalog(T.page_units(page), polib.POFile())
+        for e in po:
+            e.msgstr = zh.get(e.msgid, "")
+        path = T.catalog_path(page, root, locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+    out = tmp_path / "zh"
+    T.build(out, root, locale)
+    config = yaml.safe_load((out / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+    assert config["learner_prefix"] == "zh/" and config["learner_branch"] == "learner"
+    assert "learner_prefix" not in yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+
+    L = _learner_notebooks()
+    words = L.edition("zh_CN")
+    chapter = out / "chapters" / "04_attention.ipynb"
+    book = L.Book([chapter], L.site_url() + words.path, {"softmax": "term-softmax"},
+                  {"vaswani2017attention": ("Vaswani et al.", "2017")}, words, out)
+    learner = L.convert(chapter, None, book)
+    assert L.check_notebook(learner, words) == []  # no MyST; the language cell first, once
+    assert learner.cells[0].source == T.LANGUAGE_CELL
+    assert [c.source for c in learner.cells if c.cell_type == "code"] == [T.LANGUAGE_CELL, "x = 1"]
+    text = "\n".join(c.source for c in learner.cells if c.cell_type == "markdown")
+    site = L.site_url() + "zh/"
+    assert f"见 [softmax]({site}appendix/glossary.html#term-softmax)（[Vaswani et al., 2017]({site}" in text
+    assert "**练习 4.1：缩放**" in text and "**练习 4.1 的解答**" in text and "它让方差保持为 1。" in text
+    assert not re.search(r"Exercise|Solution|click|\(folded", text)
