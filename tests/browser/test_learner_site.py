@@ -18,9 +18,14 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
-LEARNER = ROOT / "_build" / "learner" / "chapters"
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+# Each edition: its website, its learner's notebooks, and the notebooks its build executed.
+EDITIONS = {
+    "en": (ROOT / "_build" / "html", ROOT / "_build" / "learner" / "chapters", ROOT / "_build" / "jupyter_execute"),
+    "zh_CN": (ROOT / "_build" / "html" / "zh", ROOT / "_build" / "learner" / "zh" / "chapters",
+              ROOT / "_build" / "zh" / "src" / "_build" / "jupyter_execute"),
+}
+CASES = [pytest.param(e, c, id=f"{e}-{c.stem}") for e in EDITIONS for c in CHAPTERS]
 
 spec = importlib.util.spec_from_file_location("learner_notebooks", ROOT / "scripts" / "learner_notebooks.py")
 L = importlib.util.module_from_spec(spec)
@@ -29,8 +34,9 @@ spec.loader.exec_module(L)
 
 @pytest.fixture(scope="module", autouse=True)
 def built():
-    if not (LEARNER / "manifest.json").exists():
-        pytest.fail("no learner's notebooks in _build/learner: run `make book-strict learner` first")
+    for edition, (_, learner, _) in EDITIONS.items():
+        if not (learner / "manifest.json").exists():
+            pytest.fail(f"no {edition} learner's notebooks in {learner}: run `make book-strict learner learner-zh` first")
 
 
 def _rendered_text(markdown: str) -> str:
@@ -41,15 +47,15 @@ def _rendered_text(markdown: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-def _page_text(name: str) -> str:
-    page = (SITE / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+def _page_text(site: Path, name: str) -> str:
+    page = (site / "chapters" / f"{name}.html").read_text(encoding="utf-8")
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
-@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
-def test_no_myst_left_once_rendered(src):
-    nb = nbformat.read(LEARNER / src.name, as_version=4)
+@pytest.mark.parametrize("edition, src", CASES)
+def test_no_myst_left_once_rendered(edition, src):
+    nb = nbformat.read(EDITIONS[edition][1] / src.name, as_version=4)
     left = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -58,19 +64,25 @@ def test_no_myst_left_once_rendered(src):
     assert not left, f"{src.name}: MyST shown to a learner: {left[:5]}"
 
 
-@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
-def test_same_code_as_the_chapter(src):
-    """Code cells are the chapter's, unchanged; only cells that glue values for the text are dropped."""
-    learner = [c.source for c in nbformat.read(LEARNER / src.name, as_version=4).cells if c.cell_type == "code"]
+@pytest.mark.parametrize("edition, src", CASES)
+def test_same_code_as_the_chapter(edition, src):
+    """Code cells are the chapter's, unchanged; only cells that glue values for the text are dropped (and
+    the Chinese notebook starts with the one cell that sets the language)."""
+    cells = nbformat.read(EDITIONS[edition][1] / src.name, as_version=4).cells
+    if edition != "en":
+        assert cells[0].cell_type == "code" and cells[0].source == L.language_cell(), f"{src.name}: no language cell first"
+        cells = cells[1:]
+    learner = [c.source for c in cells if c.cell_type == "code"]
     source = [c for c in nbformat.read(src, as_version=4).cells if c.cell_type == "code"]
     assert learner == [c.source for c in source if not L._is_glue_cell(c)]
 
 
-@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
-def test_numbers_are_the_websites(src):
+@pytest.mark.parametrize("edition, src", CASES)
+def test_numbers_are_the_websites(edition, src):
     """Every number filled into the learner's prose appears, formatted the same, on the website's page."""
-    glue = L.glue_values(ROOT / "_build" / "jupyter_execute" / "chapters" / src.name)
-    page = _page_text(src.stem)
+    site, _, executed = EDITIONS[edition]
+    glue = L.glue_values(executed / "chapters" / src.name)
+    page = _page_text(site, src.stem)
     missing = []
     for cell in nbformat.read(src, as_version=4).cells:
         if cell.cell_type != "markdown":
@@ -82,15 +94,16 @@ def test_numbers_are_the_websites(src):
     assert not missing, f"{src.name}: numbers not on the website: {missing[:5]}"
 
 
-def _launch_urls(name: str) -> dict[str, str]:
-    page = (SITE / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+def _launch_urls(site: Path, name: str) -> dict[str, str]:
+    page = (site / "chapters" / f"{name}.html").read_text(encoding="utf-8")
     urls = [htmllib.unescape(u) for u in re.findall(r'href="(https://(?:colab\.research\.google\.com|mybinder\.org)[^"]+)"', page)]
     return {("colab" if "colab" in u else "binder"): u for u in urls}
 
 
-@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
-def test_launch_buttons_open_the_learners_notebook(src):
-    urls = _launch_urls(src.stem)
+@pytest.mark.parametrize("edition, src", CASES)
+def test_launch_buttons_open_the_learners_notebook(edition, src):
+    site, learner, _ = EDITIONS[edition]
+    urls = _launch_urls(site, src.stem)
     assert set(urls) == {"colab", "binder"}, f"{src.stem}: launch buttons {urls}"
     branch = re.search(r"^\s+learner_branch:\s*(\S+)", (ROOT / "_config.yml").read_text(encoding="utf-8"), re.M).group(1)
     colab = re.fullmatch(r"https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/([^/]+)/(.+)", urls["colab"])
@@ -100,8 +113,10 @@ def test_launch_buttons_open_the_learners_notebook(src):
         assert b == branch, f"{where} opens branch {b}, not {branch}"
         published = ROOT / "_build" / "learner" / unquote(path)
         assert published.exists(), f"{where} button opens {path}, which the learner branch does not hold"
+        assert published.resolve() == (learner / src.name).resolve(), f"{where} opens {path}, not this edition's notebook"
 
 
-def test_manifest_lists_every_chapter():
-    manifest = json.loads((LEARNER / "manifest.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_manifest_lists_every_chapter(edition):
+    manifest = json.loads((EDITIONS[edition][1] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["notebooks"] == [p.name for p in CHAPTERS]
