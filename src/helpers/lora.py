@@ -53,9 +53,10 @@ class LoRALinear(nn.Module):
         for p in self.base.parameters():
             p.requires_grad_(False)
         self.r, self.alpha, self.scaling = r, alpha, alpha / r
-        w = base.weight  # A and B take the base layer's dtype (float64 stays float64) and device
-        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, dtype=w.dtype, device=w.device))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=w.dtype, device=w.device))
+        # A and B take the base layer's dtype (float64 stays float64) and device
+        like = {"dtype": base.weight.dtype, "device": base.weight.device}
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, **like))  # (r, d_in)
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, **like))  # (d_out, r)
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
         self.enabled = True
 

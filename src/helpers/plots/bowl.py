@@ -13,16 +13,26 @@ def plot_bowl_paths(
     f: Callable[[tuple[torch.Tensor, torch.Tensor]], torch.Tensor],
     paths: Mapping[str, torch.Tensor],
     xlim: tuple[float, float] = (-4.5, 1.5),
-    ylim: tuple[float, float] = (-1.3, 1.3),
+    ylim: tuple[float, float] | None = None,
     width: float = 5.0,
 ) -> Figure:
     """Contours of ``f(theta)`` and one path per optimizer, stacked legend below the axes.
 
     paths: label -> (steps + 1, 2) tensor of (theta_1, theta_2) points. The legend gives each
-    path's final value of f. Fonts are at least 9 pt (readable on a phone for widths up to 5 in).
+    path's final value of f. ylim: the range of theta_2 shown; by default symmetric about 0, at
+    least (-1.3, 1.3), and wide enough for every point of every path. Fonts are at least 9 pt
+    (readable on a phone for widths up to 5 in).
     """
     if not paths:
         raise ValueError("need at least one path")
+    for label, pts in paths.items():
+        if not isinstance(pts, torch.Tensor) or pts.dim() != 2 or pts.shape[1] != 2:
+            raise ValueError(f"paths[{label!r}] must be a (steps + 1, 2) tensor, got {pts!r:.60}")
+    if ylim is None:
+        heights = torch.cat([pts[:, 1].abs() for pts in paths.values()])
+        heights = heights[heights.isfinite()]  # a diverged path does not stretch the axes to inf
+        top = max([1.3] + [1.1 * float(heights.max())] * bool(len(heights)))
+        ylim = (-top, top)
     t1, t2 = torch.meshgrid(torch.linspace(*xlim, 200), torch.linspace(*ylim, 200), indexing="xy")
     fig, ax = plt.subplots(figsize=(width, 3.9))
     ax.contour(t1, t2, f((t1, t2)), levels=12, colors="#bbb")

@@ -1,7 +1,8 @@
 """Computational-graph figures for chapter 9 (backpropagation).
 
-* ``draw_running_graph``: the running example's forward pass as a graph of tensors (boxes) and
-  operations (circles); the backward pass walks the same edges the other way.
+* ``draw_running_graph``: the running example's forward pass, from the token ids to the loss, as a
+  graph of tensors (boxes) and operations (circles); the backward pass walks the same edges the
+  other way.
 * ``draw_gate_patterns``: three one-operation graphs with numbers (forward above each edge,
   gradient below in red): add distributes, multiply swaps, max routes.
 """
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+from helpers._checks import check_number
 
 GRAD = "#b3261e"
 
@@ -54,50 +57,64 @@ def _edge(ax: plt.Axes, a: tuple[float, float], b: tuple[float, float], rad: flo
 
 
 def draw_running_graph(width: float = 5.4) -> Figure:
-    """The running example's forward graph: X -> self-attention -> + -> C; Y -> masked self-attention
-    -> + -> H1; (H1, C) -> cross-attention -> + -> H2 -> x W_out -> Z -> cross-entropy (with y) -> L.
+    """The running example's forward graph, from the token ids to the loss.
 
-    Each "attn" circle stands for Q, K, V projections (three weight matrices), scores, softmax and
-    the weighted sum; each "+" is a residual connection. Text is 10-11 pt (readable on a phone up
-    to 5.5 in wide).
+    ids -> emb (rows of the embedding matrix, plus the position vectors P) -> X -> self-attention
+    -> + -> C; the same for the decoder's ids -> Y -> masked self-attention -> + -> H1;
+    (H1, C) -> cross-attention -> + -> H2 -> x W_out -> Z (the logits) -> cross-entropy (with the
+    targets y) -> L.
+
+    Each "emb" circle is the lookup E[ids] + P (its parameter is E_src or E_tgt); each "attn"
+    circle stands for the Q, K, V projections (three weight matrices), scores, softmax and the
+    weighted sum; each "+" is a residual connection. Text is 10-11 pt: readable on a phone for
+    widths up to 5.5 in.
     """
-    fig, ax = plt.subplots(figsize=(width, width * 4.1 / 7.0))
-    ax.set_xlim(0, 7.0)
-    ax.set_ylim(0, 4.1)
+    check_number(width, "width", low=2.0, high=5.5)
+    x_max, y_min, y_max = 8.7, -0.55, 4.1
+    fig, ax = plt.subplots(figsize=(width, width * (y_max - y_min) / x_max))
+    ax.set_xlim(0, x_max)
+    ax.set_ylim(y_min, y_max)
     ax.set_aspect("equal")
     ax.axis("off")
-    xs = (0.5, 1.6, 2.7, 3.8)
-    for y, names, tag in ((3.5, ("X", "attn", "+", "C"), "encoder"), (2.2, ("Y", "attn", "+", "$H_1$"), "decoder")):
-        for i, (x, name) in enumerate(zip(xs, names)):
-            (_tensor if i in (0, 3) else _op)(ax, x, y, name)
-            if i:
-                _edge(ax, (xs[i - 1], y), (x, y))
-        _edge(ax, (xs[0], y), (xs[2], y), rad=-0.45)  # the residual path skips the attention
-        ax.text(0.5, y + 0.42, tag, ha="center", va="bottom", fontsize=10, color="#555")
-    ax.text(1.6, 1.7, "causal mask", ha="center", va="top", fontsize=10, color="#555")
+    xs = (0.45, 1.5, 2.55, 3.65, 4.75, 5.85)  # ids, emb, X, attn, +, C
+    rows = ((3.5, ("X", "C"), "encoder"), (2.2, ("Y", "$H_1$"), "decoder"))
+    for y, (inp, out), tag in rows:
+        _tensor(ax, xs[0], y, "ids", face="#f2f2f2")
+        _op(ax, xs[1], y, "emb")
+        _tensor(ax, xs[2], y, inp)
+        _op(ax, xs[3], y, "attn")
+        _op(ax, xs[4], y, "+")
+        _tensor(ax, xs[5], y, out)
+        for a, b in zip(xs, xs[1:]):
+            _edge(ax, (a, y), (b, y))
+        _edge(ax, (xs[2], y), (xs[4], y), rad=-0.45)  # the residual path skips the attention
+        ax.text(xs[0], y + 0.3, tag, ha="center", va="bottom", fontsize=10, color="#555")
+        ax.text(xs[1], y - 0.36, "E[ids] + P", ha="center", va="top", fontsize=10, color="#555")
+    ax.text(xs[3], 1.84, "causal mask", ha="center", va="top", fontsize=10, color="#555")
     # cross-attention: queries from H1, keys and values from C
-    _op(ax, 4.9, 2.85, "attn")
-    _edge(ax, (3.8, 2.2), (4.9, 2.85))
-    _edge(ax, (3.8, 3.5), (4.9, 2.85))
-    ax.text(4.9, 3.25, "cross", ha="center", va="bottom", fontsize=10, color="#555")
-    _op(ax, 6.0, 2.85, "+")
-    _edge(ax, (4.9, 2.85), (6.0, 2.85))
-    _edge(ax, (3.8, 2.2), (6.0, 2.85), rad=0.35)  # residual around cross-attention
-    _tensor(ax, 6.3, 1.9, "$H_2$")
-    _edge(ax, (6.0, 2.85), (6.3, 1.9))
+    cross, plus = (6.95, 2.85), (8.05, 2.85)
+    _op(ax, *cross, "attn")
+    _edge(ax, (xs[5], 2.2), cross)
+    _edge(ax, (xs[5], 3.5), cross)
+    ax.text(cross[0], 3.25, "cross", ha="center", va="bottom", fontsize=10, color="#555")
+    _op(ax, *plus, "+")
+    _edge(ax, cross, plus)
+    _edge(ax, (xs[5], 2.2), plus, rad=0.35)  # residual around cross-attention
+    _tensor(ax, 8.3, 1.9, "$H_2$")
+    _edge(ax, plus, (8.3, 1.9))
     # output layer and loss, right to left along the bottom
-    _op(ax, 6.3, 0.7, "×W")
-    _edge(ax, (6.3, 1.9), (6.3, 0.7))
-    _tensor(ax, 5.1, 0.7, "Z")
-    _edge(ax, (6.3, 0.7), (5.1, 0.7))
-    _op(ax, 3.9, 0.7, "CE")
-    _edge(ax, (5.1, 0.7), (3.9, 0.7))
-    _tensor(ax, 3.9, 1.65, "y", face="#f2f2f2")
-    _edge(ax, (3.9, 1.65), (3.9, 0.7))
-    _tensor(ax, 2.7, 0.7, "L", face="#fde8e6")
-    _edge(ax, (3.9, 0.7), (2.7, 0.7))
-    ax.annotate("", xy=(0.4, 0.3), xytext=(2.3, 0.3), arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.5})
-    ax.text(0.4, 0.45, "backward: from L,\nevery edge reversed", ha="left", va="bottom", fontsize=10, color=GRAD)
+    _op(ax, 8.3, 0.7, "×W")
+    _edge(ax, (8.3, 1.9), (8.3, 0.7))
+    _tensor(ax, 7.1, 0.7, "Z")
+    _edge(ax, (8.3, 0.7), (7.1, 0.7))
+    _op(ax, 5.9, 0.7, "CE")
+    _edge(ax, (7.1, 0.7), (5.9, 0.7))
+    _tensor(ax, 5.9, -0.25, "y", face="#f2f2f2")  # the targets, below: not an output of H1
+    _edge(ax, (5.9, -0.25), (5.9, 0.7))
+    _tensor(ax, 4.7, 0.7, "L", face="#fde8e6")
+    _edge(ax, (5.9, 0.7), (4.7, 0.7))
+    ax.annotate("", xy=(0.3, 0.3), xytext=(4.3, 0.3), arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.5})
+    ax.text(0.3, 0.45, "backward: from L,\nevery edge reversed", ha="left", va="bottom", fontsize=10, color=GRAD)
     fig.tight_layout(pad=0.1)
     return fig
 

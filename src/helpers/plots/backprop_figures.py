@@ -1,0 +1,140 @@
+"""Chapter 9's measurement figures (backpropagation): the gradient of one position's logits, the
+causal mask in attention's backward pass, gradient flow through deep stacks, a learning-rate
+schedule, and a live training run.
+
+(The computational graph and the gate patterns are in ``compute_graph``, the optimizer paths in
+``bowl``.) Every figure is at most 5 in wide with text of 9 pt or more, the phone rule of
+``helpers.plots._phone``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from helpers._checks import check_int, check_number, check_tensor
+from helpers.viz import heatmap
+
+CORRECT, OTHER = "#b3261e", "#2166ac"
+
+
+def _numbers(values: Sequence[float], name: str, low: float | None = None) -> list[float]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
+    if not values:
+        raise ValueError(f"{name} must hold at least one number, got an empty sequence")
+    return [check_number(v, f"{name}[{k}]", low=low) for k, v in enumerate(values)]
+
+
+def plot_logit_gradient(grad: torch.Tensor, correct: int, correct_label: str, position: int = 0) -> Figure:
+    """One bar per token of the vocabulary (in id order): dL/d logit at one position, grad (|V|,).
+
+    The bar of the ``correct`` id is red and labelled ``correct_label``; no other tick is labelled
+    (all of them would overlap).
+    """
+    check_tensor(grad, "grad", ndim=1)
+    check_int(correct, "correct", 0, len(grad) - 1)
+    if not isinstance(correct_label, str):
+        raise TypeError(f"correct_label must be a str, got {type(correct_label).__name__}")
+    check_int(position, "position", 0)
+    n = len(grad)
+    fig, ax = plt.subplots(figsize=(5.0, 2.8))
+    ax.bar(range(n), grad.detach().tolist(), color=[CORRECT if i == correct else OTHER for i in range(n)])
+    ax.set_xticks([correct], [correct_label])
+    ax.set_xlabel(f"the {n} tokens of the vocabulary, in id order")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_ylabel("dL / d logit")
+    ax.set_title(f"position {position} (must predict {correct_label})")
+    fig.tight_layout()
+    return fig
+
+
+def plot_mask_gradients(weights: torch.Tensor, d_weights: torch.Tensor, d_scores: torch.Tensor,
+                        tokens: Sequence[str]) -> Figure:
+    """Three stacked (T, T) heatmaps with the tokens on both axes: the attention weights A, the
+    gradient dL/dA reaching them, and dL/dR, the gradient of the scores after the softmax."""
+    mats = (weights, d_weights, d_scores)
+    for m, name in zip(mats, ("weights", "d_weights", "d_scores")):
+        check_tensor(m, name, ndim=2)
+        if m.shape != (len(tokens), len(tokens)):
+            raise ValueError(f"{name} must be (T, T) with T = len(tokens) = {len(tokens)}, got {tuple(m.shape)}")
+    fig, axes = plt.subplots(3, 1, figsize=(3.4, 6.6))
+    for ax, m, title in zip(axes, mats, ("weights A", "dL/dA", "dL/dR (through softmax)")):
+        # m + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0, so no "-0.000"
+        heatmap(m.detach() + 0.0, list(tokens), list(tokens), ax=ax, title=title, colorbar=False, fmt="{:.3f}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_flow(flow: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
+    """flow[label]["encoder" | "decoder"] = one gradient norm per layer (layer 1 first).
+
+    Two stacked panels, encoder above and decoder below, one line per label (circles, then
+    squares, dashed), on a linear scale: a gradient that vanishes lies on the axis.
+    """
+    if not flow:
+        raise ValueError("flow must map at least one label to its gradient norms, got an empty mapping")
+    for label, sides in flow.items():
+        for side in ("encoder", "decoder"):
+            if side not in sides:
+                raise ValueError(f"flow[{label!r}] must have an {side!r} entry, got {sorted(sides)}")
+            _numbers(sides[side], f"flow[{label!r}][{side!r}]", low=0.0)
+    fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.2), sharex=True)
+    for ax, side in zip(axes, ("encoder", "decoder")):
+        for (label, sides), style in zip(flow.items(), ("o-", "s--", "^:", "d-.")):
+            values = list(sides[side])
+            ax.plot(range(1, len(values) + 1), values, style, label=label)
+        ax.set_title(side)
+        ax.set_ylabel("gradient norm")
+    axes[1].set_xlabel("layer (1 = nearest the input)")
+    axes[0].legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_schedule(rates: Sequence[float], warmup: int) -> Figure:
+    """The learning rate at every step (``rates[t]`` for step t), a dotted line at the end of the
+    warm-up (step ``warmup``)."""
+    rates = _numbers(rates, "rates", low=0.0)
+    check_int(warmup, "warmup", 0, len(rates))
+    fig, ax = plt.subplots(figsize=(5.0, 2.6))
+    ax.plot(rates)
+    ax.axvline(warmup, color="gray", ls=":", label=f"end of warm-up (step {warmup})")
+    ax.set_xlabel("step")
+    ax.set_ylabel("learning rate")
+    ax.set_title("warm-up, then cosine decay")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_live_training(losses: Sequence[float], snapshot_steps: Sequence[int], accuracy: Sequence[float],
+                       guess_loss: float) -> Figure:
+    """Two stacked panels over the steps: the training loss (log scale, one value per step) with a
+    dashed line at ``guess_loss`` (ln |V|), and the held-out exact match (a fraction in [0, 1],
+    shown in %) at each snapshot step."""
+    losses = _numbers(losses, "losses", low=0.0)
+    accuracy = _numbers(accuracy, "accuracy", low=0.0)
+    if any(a > 1 for a in accuracy):
+        raise ValueError(f"accuracy must hold fractions in [0, 1], got a largest value of {max(accuracy)!r}")
+    if len(snapshot_steps) != len(accuracy):
+        raise ValueError(f"snapshot_steps and accuracy must have the same length, got {len(snapshot_steps)} "
+                         f"and {len(accuracy)}")
+    for k, s in enumerate(snapshot_steps):
+        check_int(s, f"snapshot_steps[{k}]", 0, len(losses) - 1)
+    check_number(guess_loss, "guess_loss", low=0.0, low_open=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(4.8, 4.6), sharex=True)
+    ax1.plot(losses, lw=0.8)
+    ax1.axhline(guess_loss, color="gray", ls="--", label="$\\ln|\\mathcal{V}|$ (guessing)")
+    ax1.set_yscale("log")
+    ax1.set_ylabel("training loss")
+    ax1.legend()
+    ax2.plot(list(snapshot_steps), [100 * a for a in accuracy], "o-", ms=3)
+    ax2.set_xlabel("step")
+    ax2.set_ylabel("held-out exact match (%)")
+    ax2.set_ylim(-5, 105)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,155 @@
+"""Chapter 8's figures (the loss): softmax bars, the -ln p curve, gradient size against batch size
+for a summed and a mean loss, and label smoothing's target and loss floor.
+
+Every figure is at most 4.8 in wide with text of 9 pt or more (1.8 pt per inch of width, the phone
+rule of ``helpers.plots._phone``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from helpers._checks import check_int, check_number, check_tensor
+
+DARK, LIGHT, RED = "#3367d6", "#9bb5e8", "#d62728"
+
+
+def _vector(x: torch.Tensor, name: str) -> list[float]:
+    check_tensor(x, name, ndim=1)
+    return x.detach().float().tolist()
+
+
+def plot_softmax(z: torch.Tensor, p: torch.Tensor, correct: int) -> Figure:
+    """Two stacked bar charts over the classes: the logits z (C,) and their probabilities p (C,),
+    the ``correct`` class in dark blue, each probability written over its bar."""
+    z, p = _vector(z, "z"), _vector(p, "p")
+    if len(z) != len(p):
+        raise ValueError(f"z and p must have the same shape (C,), got ({len(z)},) and ({len(p)},)")
+    check_int(correct, "correct", 0, len(z) - 1)
+    ids = range(len(z))
+    labels = [f"id {i}\nz = {v:g}" for i, v in enumerate(z)]
+    colours = [DARK if i == correct else LIGHT for i in ids]
+    fig, axes = plt.subplots(2, 1, figsize=(4.8, 4.8))
+    axes[0].bar(ids, z, color=colours)
+    axes[0].axhline(0, color="black", lw=0.8)
+    axes[0].set_title("logits z")
+    axes[1].bar(ids, p, color=colours)
+    for i, v in enumerate(p):
+        axes[1].text(i, v + 0.01, f"{v:.3f}", ha="center", fontsize=9)
+    axes[1].set_ylim(0, max(0.75, 1.15 * max(p)))
+    axes[1].set_title("softmax(z): probabilities")
+    for ax in axes:
+        ax.set_xticks(list(ids), labels, fontsize=9)
+    fig.suptitle(f"{len(z)} logits; the correct class (id {correct}) in dark blue", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
+    """The loss -ln p against the probability p of the correct word, with labelled red points.
+
+    points: (p, label) pairs, each p in (0, 1]; the label is written beside its point.
+    """
+    if isinstance(points, (str, bytes)) or not isinstance(points, Sequence):
+        raise TypeError(f"points must be a sequence of (p, label) pairs, got {type(points).__name__}")
+    for k, pt in enumerate(points):
+        if not isinstance(pt, (tuple, list)) or len(pt) != 2 or not isinstance(pt[1], str):
+            raise TypeError(f"points[{k}] must be a (p, label) pair, got {pt!r}")
+        check_number(pt[0], f"points[{k}][0]", low=0.0, high=1.0, low_open=True)
+    grid = torch.linspace(0.005, 1, 400)
+    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    ax.plot(grid.tolist(), (-torch.log(grid)).tolist(), color=DARK)
+    for x, text in points:
+        y = -math.log(x)
+        ax.plot(x, y, "o", color=RED)
+        ax.annotate(text, (x, y), (x + 0.08, y + 0.6))
+    ax.set_xlabel("probability of the correct word, $p_y$")
+    ax.set_ylabel("loss $-\\ln p_y$")
+    ax.set_ylim(0, 5.5)
+    ax.set_title("Cross-entropy at one position")
+    fig.tight_layout()
+    return fig
+
+
+def plot_grad_norm_by_batch(sizes: Sequence[int], norms: Mapping[str, Sequence[float]]) -> Figure:
+    """Log-log lines of the gradient norm against the number of sentences in the batch.
+
+    sizes: the batch sizes (sentences); norms: label (e.g. "sum") -> one gradient norm per size.
+    """
+    if not sizes:
+        raise ValueError("sizes must hold at least one batch size, got an empty sequence")
+    for k, b in enumerate(sizes):
+        check_int(b, f"sizes[{k}]", 1)
+    if not norms:
+        raise ValueError("norms must map at least one label to its gradient norms, got an empty mapping")
+    for label, values in norms.items():
+        if len(values) != len(sizes):
+            raise ValueError(f"norms[{label!r}] must hold one value per size ({len(sizes)}), got {len(values)}")
+        for k, v in enumerate(values):
+            check_number(v, f"norms[{label!r}][{k}]", low=0.0, low_open=True)
+    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    for label, values in norms.items():
+        ax.plot(sizes, values, "o-", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(list(sizes), [str(b) for b in sizes])
+    ax.set_xlabel("sentences in the batch")
+    ax.set_ylabel("gradient norm (all parameters)")
+    ax.set_title("Gradient size of a fresh translator")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_label_smoothing(
+    target: torch.Tensor,
+    smoothed: torch.Tensor,
+    p_grid: torch.Tensor,
+    plain: torch.Tensor,
+    smooth: torch.Tensor,
+    floor: float,
+    best_p: float,
+    vocab_size: int,
+    eps: float,
+) -> Figure:
+    """Two stacked panels. Top: a one-hot ``target`` (C,) with its ``smoothed`` version (C,) drawn
+    over it. Bottom: the loss at one position against the probability of the correct word
+    (``p_grid``, (n,)), without (``plain``, (n,)) and with (``smooth``, (n,)) smoothing ``eps``, for
+    a vocabulary of ``vocab_size``; a dashed line at the ``floor`` and a dotted one at ``best_p``.
+    """
+    target, smoothed = _vector(target, "target"), _vector(smoothed, "smoothed")
+    if len(target) != len(smoothed):
+        raise ValueError(f"target and smoothed must have the same shape (C,), got ({len(target)},) "
+                         f"and ({len(smoothed)},)")
+    p_grid, plain, smooth = _vector(p_grid, "p_grid"), _vector(plain, "plain"), _vector(smooth, "smooth")
+    if not len(p_grid) == len(plain) == len(smooth):
+        raise ValueError(f"p_grid, plain and smooth must have the same shape (n,), got ({len(p_grid)},), "
+                         f"({len(plain)},) and ({len(smooth)},)")
+    check_number(floor, "floor", low=0.0)
+    check_number(best_p, "best_p", low=0.0, high=1.0)
+    check_int(vocab_size, "vocab_size", 2)
+    check_number(eps, "eps", low=0.0, high=1.0)
+    eps_label = f"$\\varepsilon_{{\\mathrm{{ls}}}}$ = {eps:g}"
+    ids = list(range(len(target)))
+    fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.6))
+    axes[0].bar(ids, target, color="#bbbbbb", label="one-hot")
+    axes[0].bar(ids, smoothed, width=0.5, color=DARK, label=eps_label)
+    axes[0].set_xticks(ids, [f"id {i}" for i in ids])
+    axes[0].set_title(f"target of the {len(ids)}-logit example")
+    axes[0].legend(loc="upper left")
+    axes[1].plot(p_grid, plain, label="$\\varepsilon_{\\mathrm{ls}} = 0$: $-\\ln p_y$")
+    axes[1].plot(p_grid, smooth, label=eps_label)
+    axes[1].axhline(floor, ls="--", color="gray", label=f"floor $\\mathrm{{H}}(\\tilde{{y}})$ = {floor:.3f}")
+    axes[1].axvline(best_p, ls=":", color="gray", label=f"best p(correct) = {best_p:.3f}")
+    axes[1].set_ylim(0, 2.5)
+    axes[1].set_xlabel("probability of the correct word")
+    axes[1].set_ylabel("loss")
+    axes[1].set_title(f"loss at one position, $|\\mathcal{{V}}|$ = {vocab_size}")
+    axes[1].legend(loc="upper center", fontsize=9)
+    fig.tight_layout()
+    return fig
