@@ -322,3 +322,12 @@ def test_the_chinese_book_opens_its_learners_notebooks_and_they_are_chinese(tmp_
     assert f"见 [softmax]({site}appendix/glossary.html#term-softmax)（[Vaswani et al., 2017]({site}" in text
     assert "**练习 4.1：缩放**" in text and "**练习 4.1 的解答**" in text and "它让方差保持为 1。" in text
     assert not re.search(r"Exercise|Solution|click|\(folded", text)
+
+
+def test_chinese_may_drop_italics_but_not_leave_a_star():
+    """House style: no italics on Chinese text. Fewer <em> is allowed; a literal * left on the page is not."""
+    assert T.check_translation("It is *not* the same.", "它们并不相同。") == []
+    assert T.check_translation("It is *not* the same.", "它们*并不*相同。") == []
+    left = T.check_translation("It is *not* the same, *twice*.", "它们*并不相同。")
+    assert any("<em>" in p for p in left), left
+    assert T.check_translation("Plain.", "*多了*斜体。") != []  # more italics than the English: still an error
