@@ -35,7 +35,8 @@ def test_language_follows_the_one_setting(monkeypatch):
 
 
 def test_catalog_keeps_fields_and_has_no_line_breaks_between_chinese():
-    table = json.loads((ROOT / "src" / "helpers" / "data" / "strings_zh_CN.json").read_text(encoding="utf-8"))
+    table = i18n.strings("zh_CN")
+    assert table, "no Chinese strings found in src/helpers/data/strings_zh_CN/"
     for english, chinese in table.items():
         assert fields(english) == fields(chinese), english
         assert chinese and not re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]", chinese), english
@@ -76,3 +77,25 @@ def t_literals() -> set[str]:
 def test_every_t_literal_in_the_code_has_a_chinese_entry():
     table = i18n.strings("zh_CN")
     assert sorted(t_literals() - set(table)) == []
+
+
+def test_two_files_may_not_translate_one_english_two_ways(tmp_path, monkeypatch):
+    folder = tmp_path / "data" / "strings_zh_CN"
+    folder.mkdir(parents=True)
+    (folder / "a.json").write_text('{"loss": "损失"}', encoding="utf-8")
+    (folder / "b.json").write_text('{"loss": "代价", "step": "步"}', encoding="utf-8")
+
+    class Files:
+        def joinpath(self, *parts):
+            return tmp_path.joinpath(*parts)
+
+    monkeypatch.setattr(i18n.resources, "files", lambda package: Files())
+    i18n.strings.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="'loss' is translated as '代价' here and as '损失'"):
+            i18n.strings("zh_CN")
+        (folder / "b.json").write_text('{"loss": "损失", "step": "步"}', encoding="utf-8")
+        i18n.strings.cache_clear()
+        assert i18n.strings("zh_CN") == {"loss": "损失", "step": "步"}
+    finally:
+        i18n.strings.cache_clear()

@@ -4,7 +4,7 @@ The chapters' code is the same in both editions; only one setting differs, the e
 ``BOOK_LANGUAGE`` ("en", the default, or "zh_CN"), which the Chinese edition's notebooks set in a
 hidden first cell (``scripts/translation.py``), so the build, Colab and Binder behave alike.
 ``t("English text {n}", n=3)`` returns the text in the current language, its ``{fields}`` filled in;
-the Chinese strings are in ``data/strings_zh_CN.json``, keyed by the English (tests/test_i18n.py
+the Chinese strings are in ``data/strings_zh_CN/*.json``, keyed by the English (tests/test_i18n.py
 checks that every ``t(...)`` literal has an entry whose fields match).
 
 Called without fields, ``t`` returns the template itself, ``{fields}`` unfilled: that is how the
@@ -40,11 +40,24 @@ def set_language(value: str) -> None:
 
 @cache
 def strings(lang: str) -> dict[str, str]:
-    """English -> ``lang`` for the words code prints or draws (empty for English)."""
+    """English -> ``lang`` for the words code prints or draws (empty for English): the union of the
+    files ``data/strings_<lang>/*.json`` (one per chapter or explorer, so that they can be edited
+    apart); the same English in two files must have the same translation."""
     if lang == "en":
         return {}
-    text = resources.files("helpers").joinpath("data", f"strings_{lang}.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    folder = resources.files("helpers").joinpath("data", f"strings_{lang}")
+    table: dict[str, str] = {}
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".json"):
+            continue
+        for english, text in json.loads(item.read_text(encoding="utf-8")).items():
+            if table.get(english, text) != text:
+                raise ValueError(f"{item.name}: {english!r} is translated as {text!r} here and as "
+                                 f"{table[english]!r} in another file of data/strings_{lang}")
+            table[english] = text
+    return table
 
 
 def t(text: str, /, **fields) -> str:
