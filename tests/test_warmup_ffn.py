@@ -71,3 +71,31 @@ def test_checkerboard_and_width():
     assert max(linear) < 0.65 < min(wide)
     with pytest.raises(ValueError):
         ffn_demo.checkerboard(0, seed=0)
+
+
+def test_plot_adam_updates_draws_and_refuses_bad_inputs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots.adam_updates import plot_adam_updates
+
+    fig = plot_adam_updates([1.0, 0.5, 0.3], [[1.0, 0.8], [0.9, 0.7]], warmup=2, settle=0.25)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["pure-noise gradient", "translator (2 seeds)", "noise × warm-up over 2"]
+    plt.close(fig)
+    bad = [
+        (([], [[1.0]], 2, 0.2), ValueError, "noise"),
+        (([1.0], [], 2, 0.2), ValueError, "translator_runs"),
+        (([1.0], [[]], 2, 0.2), ValueError, "translator_runs[0]"),
+        (([1.0], [[float("nan")]], 2, 0.2), ValueError, "translator_runs[0][0]"),
+        (([1.0], [[1.0]], 0, 0.2), ValueError, "warmup"),
+        (([1.0], [[1.0]], 2.5, 0.2), TypeError, "warmup"),
+        (([1.0], [[1.0]], 2, "0.2"), TypeError, "settle"),
+        (("1.0", [[1.0]], 2, 0.2), TypeError, "noise"),
+    ]
+    for args, exc, fragment in bad:
+        with pytest.raises(exc, match=fragment.replace("[", r"\[").replace("]", r"\]")):
+            plot_adam_updates(*args)

@@ -7,19 +7,37 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from .._checks import check_int, check_list, check_number
+
+
+def _sizes(values: object, name: str) -> list[float]:
+    """A non-empty list of finite update sizes (>= 0)."""
+    items = check_list(values, name, "update sizes (numbers)")
+    if not items:
+        raise ValueError(f"{name} must hold at least one update size, got an empty list")
+    return [check_number(v, f"{name}[{k}]", low=0.0) for k, v in enumerate(items)]
+
 
 def plot_adam_updates(
     noise: Sequence[float], translator_runs: Sequence[Sequence[float]], warmup: int, settle: float
 ) -> Figure:
     """noise[t]: RMS update / lr at step t + 1 for pure-noise gradients; translator_runs: the same
     for short translator runs (one list per seed); warmup: the warm-up length drawn as a dotted
-    line (noise times the warm-up factor); settle: the level the noise curve settles at.
-    Log step axis; 4.8 in wide, text >= 9 pt."""
+    line (noise times the warm-up factor); settle: the level the noise curve settles at (dashed).
+    Log step axis; the legend sits top right, above the curves. 4.8 in wide, text >= 9 pt."""
+    noise = _sizes(noise, "noise")
+    runs = check_list(translator_runs, "translator_runs", "lists of update sizes, one per seed")
+    if not runs:
+        raise ValueError("translator_runs must hold at least one run (a list of update sizes), got []")
+    runs = [_sizes(run, f"translator_runs[{k}]") for k, run in enumerate(runs)]
+    check_int(warmup, "warmup", low=1)
+    check_number(settle, "settle", low=0.0)
     fig, ax = plt.subplots(figsize=(4.8, 3.4))
     steps = range(1, len(noise) + 1)
     ax.plot(steps, noise, color="tab:gray", lw=2, label="pure-noise gradient")
-    for k, run in enumerate(translator_runs):
-        ax.plot(range(1, len(run) + 1), run, color="tab:red", lw=1, label="translator (3 seeds)" if k == 0 else None)
+    label = f"translator ({len(runs)} seed{'s' if len(runs) > 1 else ''})"
+    for k, run in enumerate(runs):
+        ax.plot(range(1, len(run) + 1), run, color="tab:red", lw=1, label=label if k == 0 else None)
     warm = [v * min(1.0, t / warmup) for t, v in zip(steps, noise)]
     ax.plot(steps, warm, ":", color="black", label=f"noise × warm-up over {warmup}")
     ax.axhline(settle, ls="--", color="tab:gray", lw=1)
@@ -28,7 +46,8 @@ def plot_adam_updates(
     ax.set_xlabel("step", fontsize=10)
     ax.set_ylabel("RMS update / peak lr", fontsize=10)
     ax.tick_params(labelsize=9)
-    ax.legend(fontsize=9, loc="lower left")
+    # top right: the curves there are all below 0.7, so the legend covers none of them
+    ax.legend(fontsize=9, loc="upper right")
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
