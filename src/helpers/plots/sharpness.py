@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from ._phone import min_font, set_fonts
 
@@ -31,6 +32,7 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
     axes[0].set_title("share of rows with largest weight > 0.99")
     axes[0].set_ylim(0, 1.35)
     axes[0].set_yticks([0, 0.5, 1])
+    axes[0].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[0].legend(ncols=2, loc="upper left", frameon=False)
     axes[1].set_title("median spread (std) of a row's scaled scores")
     axes[1].set_yscale("log")

@@ -1,0 +1,125 @@
+"""Figures of chapter 3 (positional encoding): the sinusoids, the offset map, train short / test long.
+
+Every label sits outside the curves and heatmaps it describes (panel titles, axis labels, a legend
+below the axes), so nothing is drawn over the data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+
+from .._checks import check_int, check_int_list, check_number, check_tensor
+from ._phone import min_font, set_fonts
+
+
+def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 10000.0,
+                      width: float = 5.0) -> Figure:
+    """Top: the encoding as a heatmap (dimension x position). Below: one panel per pair j in
+    ``pairs``, drawing the sine of that pair over the positions; each panel's title names the
+    dimension, the pair and how many positions one turn takes (2 pi / omega_j).
+
+    pe: (n_positions, d_model), as ``sinusoidal_encoding`` returns it.
+    """
+    check_tensor(pe, "pe", ndim=2, floating=True)
+    n_pos, d_model = pe.shape
+    pairs = check_int_list(pairs, "pairs")
+    if not pairs or any(not 0 <= j < d_model // 2 for j in pairs):
+        raise ValueError(f"pairs must be a non-empty list of pair indices 0 .. {d_model // 2 - 1}, got {pairs}")
+    base = check_number(base, "base", 1.0, low_open=True)
+    n = len(pairs)
+    fig, axes = plt.subplots(n + 1, 1, figsize=(width, 3.2 + 1.3 * n),
+                             gridspec_kw={"height_ratios": [2.6] + [1] * n})
+    im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu", vmin=-1, vmax=1,
+                        interpolation="nearest", extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5))
+    axes[0].set_ylabel("dimension")
+    axes[0].set_title(f"PE(pos), d_model = {d_model}")
+    fig.colorbar(im, ax=axes[0], fraction=0.04, pad=0.02)
+    pos = np.arange(n_pos)
+    for ax, j in zip(axes[1:], pairs):
+        turn = 2 * math.pi * base ** (2 * j / d_model)
+        ax.plot(pos, pe[:, 2 * j].detach().cpu().numpy(), color="C0")
+        ax.set_ylim(-1.15, 1.15)
+        ax.set_yticks([-1, 0, 1])
+        ax.set_title(f"dimension {2 * j} (pair j = {j}): one turn per {turn:,.1f} positions", loc="left")
+    for ax in axes:
+        ax.set_xlim(-0.5, n_pos - 0.5)
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    axes[-1].set_xlabel("position pos")
+    set_fonts(fig, min_font(width))
+    fig.tight_layout(h_pad=0.3)
+    return fig
+
+
+def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 5.6) -> Figure:
+    """Left: the block-diagonal offset matrix M (rows and columns numbered). Right: the dot
+    products PE(pos) . PE(pos') for all pairs of positions.
+
+    M: (d_model, d_model); dots: (n_positions, n_positions).
+    """
+    check_tensor(M, "M", ndim=2, floating=True)
+    check_tensor(dots, "dots", ndim=2, floating=True)
+    if M.shape[0] != M.shape[1] or dots.shape[0] != dots.shape[1]:
+        raise ValueError(f"M and dots must be square, got M {tuple(M.shape)} and dots {tuple(dots.shape)}")
+    check_int(delta, "delta")
+    d = M.shape[0]
+    fig, axes = plt.subplots(1, 2, figsize=(width, 2.9))
+    im0 = axes[0].imshow(M.detach().cpu().numpy(), cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
+    axes[0].set_title(f"M for Δ = {delta}")
+    step = 4 if d > 8 else 2
+    axes[0].set_xticks(range(0, d, step))
+    axes[0].set_yticks(range(0, d, step))
+    axes[0].set_xlabel("column")
+    axes[0].set_ylabel("row")
+    fig.colorbar(im0, ax=axes[0], fraction=0.046, pad=0.04, ticks=[-1, 0, 1])
+    im1 = axes[1].imshow(dots.detach().cpu().numpy(), cmap="viridis", interpolation="nearest")
+    axes[1].set_title("PE(pos) · PE(pos′)")
+    axes[1].set_xlabel("pos′")
+    axes[1].set_ylabel("pos")
+    fig.colorbar(im1, ax=axes[1], fraction=0.046, pad=0.04)
+    set_fonts(fig, min_font(width))
+    fig.tight_layout(w_pad=1.0)
+    return fig
+
+
+def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
+                         marks: Mapping[float, str] | None = None, width: float = 5.0) -> Figure:
+    """Accuracy at each position, one line per kind (mean over seeds, band from min to max).
+
+    acc: {kind: (n_seeds, T_test) accuracies, NaN where undefined}. A dashed line separates the
+    trained positions (0 .. T_train - 1) from the longer ones; ``marks`` {x: label} adds dotted
+    lines. Their labels are written above the axes, the legend below them.
+    """
+    if not isinstance(acc, Mapping):
+        raise TypeError(f"acc must be a dict {{kind: (n_seeds, T_test) tensor}}, got {type(acc).__name__}")
+    if not acc:
+        raise ValueError("acc is empty: it needs at least one {kind: (n_seeds, T_test) tensor}")
+    for kind, a in acc.items():
+        check_tensor(a, f"acc[{kind!r}]", ndim=2, floating=True)
+    T_train = check_int(T_train, "T_train", 1)
+    marks = dict(marks or {})
+    fig, ax = plt.subplots(figsize=(width, 3.6))
+    for k, (kind, a) in enumerate(acc.items()):
+        pos = np.arange(a.shape[1])
+        ax.fill_between(pos, a.min(0).values.numpy(), a.max(0).values.numpy(), color=f"C{k}", alpha=0.2, lw=0)
+        ax.plot(pos, a.mean(0).numpy(), color=f"C{k}", label=kind)
+    above = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.axvline(T_train - 0.5, color="black", ls="--", lw=1)
+    ax.text(T_train - 0.5, 1.02, "← trained | longer →", transform=above, ha="center", va="bottom")
+    for x, label in marks.items():
+        ax.axvline(x, color="black", ls=":", lw=1)
+        ax.text(x, 1.02, label, transform=above, ha="center", va="bottom")
+    ax.set_xlabel("position in a test sequence")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(acc), frameon=False)
+    set_fonts(fig, min_font(width))
+    fig.tight_layout()
+    return fig
