@@ -59,28 +59,38 @@ def _cell_key() -> str | None:
     return digest.hexdigest()[:32]
 
 
-def perf_counter() -> float:
-    """Seconds on a monotonic clock, like ``time.perf_counter()``; recorded or replayed in the book's build."""
+def _read(kind_of_clock: str, real: float) -> float:
+    """``real`` (a reading of the clock named ``kind_of_clock``), recorded or replayed as ``BOOK_CLOCK`` says."""
     kind, where = mode()
-    now = time.perf_counter()
     if kind == "off":
-        return now
+        return real
     key = _cell_key()
     if key is None:
-        return now
+        return real
+    key = f"{key}-{kind_of_clock}"
     path = where / f"{key}.json"
     if kind == "record":
         readings = _seen.setdefault(key, [])
-        readings.append(now)
+        readings.append(real)
         where.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(readings), encoding="utf-8")
-        return now
+        return real
     n = _replayed.get(key, 0)
     _replayed[key] = n + 1
     try:
         readings = json.loads(path.read_text(encoding="utf-8"))
         return float(readings[n])
     except (OSError, ValueError, IndexError):
-        warnings.warn(f"{VARIABLE}: no recorded reading {n} for this cell in {where}; the real clock is read",
-                      stacklevel=2)
-        return now
+        warnings.warn(f"{VARIABLE}: no recorded {kind_of_clock} reading {n} for this cell in {where}; "
+                      "the real clock is read", stacklevel=3)
+        return real
+
+
+def perf_counter() -> float:
+    """Seconds on a monotonic clock, like ``time.perf_counter()``; recorded or replayed in the book's build."""
+    return _read("perf_counter", time.perf_counter())
+
+
+def process_time() -> float:
+    """This process's CPU seconds, like ``time.process_time()``; recorded or replayed in the book's build."""
+    return _read("process_time", time.process_time())
