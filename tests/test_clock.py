@@ -65,7 +65,7 @@ def test_process_time_is_recorded_and_replayed_apart_from_perf_counter(monkeypat
 def test_a_cell_that_was_not_recorded_reads_the_real_clock_with_a_warning(monkeypatch, tmp_path, kernel):
     monkeypatch.setenv(clock.VARIABLE, f"replay:{tmp_path}")
     kernel.user_ns["In"].append("x = 1\n")
-    with pytest.warns(UserWarning, match="no recorded reading 0"):
+    with pytest.warns(UserWarning, match="no recorded perf_counter reading 0"):
         value = clock.perf_counter()
     assert abs(value - time.perf_counter()) < 1
 
