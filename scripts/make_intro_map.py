@@ -14,18 +14,19 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLUMNS = [  # (heading, colour, chapters as (number, name))
-    ("The one\ntraining step", "#e8f0fe",
+COLUMNS = [  # (heading, colour, chapters as (number, name)); the same grouping as intro.md's first paragraph
+    ("The step, part 1:\ntext to attention", "#e8f0fe",
      [(0, "Big picture"), (1, "Tokenization"), (2, "Embeddings"), (3, "Positions"),
       (4, "Attention"), (5, "Masking"), (6, "Cross-attention")]),
-    ("Training the\ntranslator", "#fdeee0",
+    ("The step, part 2:\nloss, gradients", "#fdeee0",
      [(7, "Transformer\nblock"), (8, "Loss"), (9, "Backpropagation")]),
-    ("GPT, a real model,\nan assistant", "#e6f4ea",
+    ("Beyond the step:\nGPT, assistants", "#e6f4ea",
      [(10, "Pretraining,\nfine-tuning"), (11, "GPT"), (12, "A real model"), (13, "Post-training")]),
 ]
 ZH = {  # the Chinese edition's labels (images/chapter_map_zh.png)
-    "The one\ntraining step": "一个训练步", "Training the\ntranslator": "训练翻译模型",
-    "GPT, a real model,\nan assistant": "GPT、真实模型\n与助手",
+    "The step, part 1:\ntext to attention": "训练步（上）\n从文本到注意力",
+    "The step, part 2:\nloss, gradients": "训练步（下）\n损失与梯度",
+    "Beyond the step:\nGPT, assistants": "更进一步\nGPT 与助手",
     "Big picture": "全景", "Tokenization": "词元化", "Embeddings": "嵌入", "Positions": "位置",
     "Attention": "注意力", "Masking": "掩码", "Cross-attention": "交叉注意力", "Transformer\nblock": "Transformer\n块",
     "Loss": "损失", "Backpropagation": "反向传播", "Pretraining,\nfine-tuning": "预训练与\n微调", "GPT": "GPT",

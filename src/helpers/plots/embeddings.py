@@ -11,24 +11,40 @@ import torch
 from ..viz import heatmap
 
 
-def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], width: float = 5.0) -> plt.Figure:
-    """One bar panel per loss (stacked vertically): the gradient norm of every embedding row.
+def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], width: float = 3.9) -> plt.Figure:
+    """One horizontal bar panel per loss, side by side: the gradient norm of every embedding row.
 
-    norms: {panel title: (vocab_size,) tensor of row gradient norms};  tokens: the row labels.
-    Bars of `<pad>` are drawn in red so the eye finds them.
+    norms: {panel title: (vocab_size,) tensor of row gradient norms};  tokens: the row labels, one
+    per vocabulary row, written once, horizontally, left of the first panel (a phone-shaped figure:
+    narrow enough that a 390-px phone shows it unscaled, one row per token). Bars of `<pad>` are
+    drawn in red, and its label too, so the eye finds them. Returns the figure.
     """
-    fig, axes = plt.subplots(len(norms), 1, figsize=(width, 1.9 + 1.6 * len(norms)), sharex=True)
+    if not isinstance(norms, dict) or not norms:
+        raise TypeError(f"norms must be a non-empty dict {{title: tensor}}, got {type(norms).__name__}")
+    if isinstance(tokens, str) or len(tokens) == 0:
+        raise TypeError(f"tokens must be a non-empty list of labels, got {tokens!r:.60}")
+    for title, values in norms.items():
+        if not isinstance(values, torch.Tensor) or values.shape != (len(tokens),):
+            shape = tuple(values.shape) if isinstance(values, torch.Tensor) else type(values).__name__
+            raise ValueError(f"norms[{title!r}] must be a tensor of shape ({len(tokens)},), got {shape}")
+    font = 9.5
+    fig, axes = plt.subplots(1, len(norms), figsize=(width, 0.165 * len(tokens) + 1.1), sharex=True, sharey=True)
     axes = np.atleast_1d(axes)
-    x = np.arange(len(tokens))
+    y = np.arange(len(tokens))
     colours = ["C3" if t == "<pad>" else "C0" for t in tokens]
     for ax, (title, values) in zip(axes, norms.items()):
-        ax.bar(x, values.detach().numpy(), color=colours)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel("gradient norm")
-        ax.set_xlim(-0.7, len(tokens) - 0.3)
-    axes[-1].set_xticks(x)
-    axes[-1].set_xticklabels(tokens, rotation=90, fontsize=9)
-    fig.tight_layout()
+        ax.barh(y, values.detach().numpy(), color=colours, height=0.7)
+        ax.set_title(title, fontsize=font)
+        ax.set_xlabel("gradient norm", fontsize=font)
+        ax.tick_params(labelsize=font)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(3))
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_ylim(len(tokens) - 0.5, -0.5)  # the first row on top
+    axes[0].set_yticks(y, tokens, fontsize=font)
+    for label, token in zip(axes[0].get_yticklabels(), tokens):
+        if token == "<pad>":
+            label.set_color("C3")
+    fig.tight_layout(w_pad=0.8)
     return fig
 
 
@@ -54,16 +70,22 @@ def projection_scatter(coords: torch.Tensor, words: Sequence[str], groups: Seque
     names = list(dict.fromkeys(groups))
     xy = coords.detach().numpy()
     label_y = _spread_labels(xy)
+    dx = 0.03 * (np.ptp(xy[:, 0]) or 1.0)
     for k, name in enumerate(names):
         pick = [i for i, g in enumerate(groups) if g == name]
         ax.scatter(xy[pick, 0], xy[pick, 1], color=f"C{k}", label=name, s=30)
         for i in pick:
-            ax.annotate(words[i], (xy[i, 0], label_y[i]), xytext=(5, 0), textcoords="offset points",
-                        fontsize=9, color=f"C{k}", va="center")
+            moved = abs(label_y[i] - xy[i, 1]) > 1e-9  # pushed away from its point: draw a leader line
+            ax.annotate(words[i], (xy[i, 0], xy[i, 1]), xytext=(xy[i, 0] + dx, label_y[i]), textcoords="data",
+                        fontsize=9, color=f"C{k}", va="center", annotation_clip=False,
+                        arrowprops={"arrowstyle": "-", "lw": 0.6, "color": f"C{k}"} if moved else None)
     ax.set_xlabel(f"component 1 ({100 * explained[0]:.0f}% of the variance)")
     ax.set_ylabel(f"component 2 ({100 * explained[1]:.0f}%)")
     ax.legend(loc="best", fontsize=9)
     ax.margins(0.15)
+    low, high = ax.get_ylim()  # every label inside the axes, also those pushed below the lowest point
+    span = high - low
+    ax.set_ylim(min(low, float(label_y.min()) - 0.05 * span), max(high, float(label_y.max()) + 0.05 * span))
     fig.tight_layout()
     return fig
 

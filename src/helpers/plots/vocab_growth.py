@@ -21,12 +21,18 @@ def distinct_so_far(words: Sequence[str]) -> list[int]:
 def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
     """One curve per text (name -> its words in order): distinct words against words read.
     Returns the figure (4.6 in wide, text >= 9.5 pt)."""
+    if not isinstance(texts, Mapping) or not texts:
+        raise ValueError(f"texts must be a non-empty mapping name -> words, got {texts!r:.60}")
+    for name, words in texts.items():
+        if isinstance(words, str) or not isinstance(words, Sequence) or not words:
+            raise ValueError(f"texts[{name!r}] must be a non-empty list of words, got {words!r:.60}")
     fig, ax = plt.subplots(figsize=(4.6, 2.9))
     for name, words in texts.items():
         growth = distinct_so_far(words)
         line, = ax.plot(range(1, len(growth) + 1), growth, label=name)
         ax.annotate(f"{growth[-1]:,}", (len(growth), growth[-1]), xytext=(-4, 6), textcoords="offset points",
                     ha="right", fontsize=9.5, color=line.get_color())
+    ax.set_ylim(bottom=0, top=1.15 * max(len(set(words)) for words in texts.values()))  # room for the labels
     ax.set_xlabel("words read", fontsize=9.5)
     ax.set_ylabel("distinct words", fontsize=9.5)
     ax.tick_params(labelsize=9.5)
