@@ -26,8 +26,9 @@ is served but, unlike ``_static/``, not linked into every page):
     slices of the characters typed.
   - ``page/extra-<hash>.woff2``: the few characters of the site that Noto Sans SC does not
     have (a rare ideograph in chapter 11's poem data), cut from Noto Sans CJK TC, the font of
-    the PyPI package ``cvttf-notosanscjk-regular`` that the figures use; a page with one of
-    them names this file in a second face, for those characters only.
+    the PyPI package ``cvttf-notosanscjk-regular`` (the figures draw with a bundled Noto Sans SC
+    subset and fall back to it); a page with one of them names this file in a second face, for
+    those characters only.
 
 It also adds ``site_static/book-site.css`` (the font stacks, and explorer tables that scroll at
 phone width) and ``site_static/book-site.js`` (loads the page's font early and redraws with it;
@@ -265,7 +266,8 @@ def subset_cjk_font(chars: str, out: Path, folder: Path | None = None, source: b
 
 
 def cjk_tc_source() -> Path:
-    """Noto Sans CJK TC, the OpenType file of the PyPI package ``cvttf-notosanscjk-regular`` (the figures' font)."""
+    """Noto Sans CJK TC, the OpenType file of the PyPI package ``cvttf-notosanscjk-regular``
+    (also the figures' fallback font)."""
     import importlib.util
 
     spec = importlib.util.find_spec("cvttf_NotoSansCJK_Regular")
@@ -379,7 +381,7 @@ def build_cjk_fonts(outdir: Path) -> dict:
         if not (page_dir / name).exists():
             subset_cjk_font(chars, page_dir / name, source=source)
     # Characters Noto Sans SC does not have (a rare ideograph of extension B in a poem): from
-    # Noto Sans CJK TC, the font of the figures, in one small file for the whole site.
+    # Noto Sans CJK TC (the figures' fallback font), in one small file for the whole site.
     extra_name = None
     if missing:
         extra_name = "extra-" + hashlib.sha256(f"tc:{missing}".encode()).hexdigest()[:16] + ".woff2"

@@ -15,7 +15,14 @@ from matplotlib import font_manager
 from ._checks import check_number, check_str, show
 from .plots._phone import install_legibility_check, min_font
 
-CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR")
+# The figures' Chinese font, shipped with the package: Noto Sans SC (Simplified Chinese glyph
+# shapes, SIL Open Font License 1.1, data/fonts/OFL.txt) cut to the characters figures draw by
+# scripts/make_figure_font.py (its settings and log: data/fonts/NotoSansSC-Regular-subset.json).
+FIGURE_FONT = Path(__file__).resolve().parent / "data" / "fonts" / "NotoSansSC-Regular-subset.ttf"
+# Fonts tried after it, per glyph, for characters the subset lacks (the first one installed, SC
+# shapes first): Debian's fonts-noto-cjk, or the pip package cvttf-notosanscjk-regular (Noto Sans
+# CJK TC, the book's optional ``cjk`` extra).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK KR")
 
 
 def _bundled_cjk_font() -> Path | None:
@@ -29,29 +36,52 @@ def _bundled_cjk_font() -> Path | None:
     return None
 
 
-def setup_cjk_font() -> str | None:
-    """Make matplotlib draw Chinese characters; returns the font family used, or None.
+def _add_font(path: Path) -> str:
+    """Make the font file at ``path`` known to matplotlib (once); returns its family name."""
+    fname = str(path)
+    entry = next((f for f in font_manager.fontManager.ttflist if f.fname == fname), None)
+    if entry is None:
+        font_manager.fontManager.addfont(fname)
+        entry = next(f for f in font_manager.fontManager.ttflist if f.fname == fname)
+    return entry.name
 
-    Uses the font of the pip package ``cvttf-notosanscjk-regular`` if installed (the book's
-    ``cjk`` extra), else a system Noto CJK font (Debian's ``fonts-noto-cjk``).
+
+def setup_cjk_font() -> str | None:
+    """Make matplotlib draw Chinese characters; returns the font family used first, or None.
+
+    The first font is the package's own Noto Sans SC subset (``FIGURE_FONT``: Simplified Chinese
+    shapes, the 通用规范汉字表's 6,500 common characters, GB 2312 and every character of the book's
+    texts). After it comes the first Noto Sans CJK font installed (``CJK_FAMILIES``: the pip
+    package ``cvttf-notosanscjk-regular``, the book's ``cjk`` extra, or Debian's
+    ``fonts-noto-cjk``), then DejaVu Sans. ``font.family`` names them all, in that order, and
+    matplotlib (3.6 or later) falls back along it glyph by glyph: a rare character the subset
+    lacks is still drawn when one of those fonts has it. ``font.sans-serif`` starts with the same
+    fonts, for text that asks for the generic family (one font, no fallback).
     """
+    families = []
+    if FIGURE_FONT.is_file():
+        families.append(_add_font(FIGURE_FONT))
     path = _bundled_cjk_font()
     if path is not None:
-        font_manager.fontManager.addfont(str(path))
+        _add_font(path)
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((f for f in CJK_FAMILIES if f in installed), None)
-    if family is None:
+    # one of them is enough: they cover the same characters, in other regional shapes
+    families += [f for f in CJK_FAMILIES if f in installed and f not in families][:1]
+    if not families:
         warnings.warn(
-            "No CJK font found: Chinese labels will show as boxes. "
-            "Install one with `pip install cvttf-notosanscjk-regular`.",
+            f"No CJK font found ({FIGURE_FONT} is missing): Chinese labels will show as boxes. "
+            "Reinstall the helpers package, or install a font with `pip install cvttf-notosanscjk-regular`.",
             stacklevel=2,
         )
         return None
     current = list(matplotlib.rcParams["font.sans-serif"])
-    matplotlib.rcParams["font.sans-serif"] = [family] + [f for f in current if f != family]
-    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = families + [f for f in current if f not in families]
+    # matplotlib falls back glyph by glyph only along the families named in font.family (a generic
+    # "sans-serif" there gives one font): name them, then matplotlib's own DejaVu Sans for symbols.
+    default = font_manager.fontManager.defaultFamily["ttf"]
+    matplotlib.rcParams["font.family"] = families + [f for f in (default,) if f not in families]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    return family
+    return families[0]
 
 
 DIVERGING = ("RdBu", "RdBu_r", "coolwarm", "bwr", "seismic", "PiYG", "PRGn", "BrBG", "PuOr", "RdYlBu")
