@@ -1,5 +1,6 @@
 """Train short, test long (chapter 3): the model pieces, the per-offset attention, bad inputs; and the
-chapter's figures (helpers.plots.positional_figs) and chapter 4's timing figure."""
+figures of chapters 3 and 4 (helpers.plots.positional_figs, positions, attention_cost, attention_steps,
+scaling, sharpness), legible on a phone and worded in the edition's language (helpers.i18n)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pytest
 import torch
 from bad_inputs import check, params
 
@@ -22,9 +24,14 @@ from helpers.length_generalization import (
     train_copy_model,
 )
 from helpers.plots import positional_figs
+from helpers.plots import positions as pos_plots
 from helpers.plots._phone import check_figure
 from helpers.plots.attention_cost import plot_attention_time
+from helpers.plots.attention_steps import plot_attention_steps
+from helpers.plots.scaling import plot_scaling
+from helpers.plots.sharpness import plot_sharpness
 from helpers.positional import offset_matrix, sinusoidal_encoding
+from helpers.viz import setup_cjk_font
 
 
 @functools.cache
@@ -102,15 +109,71 @@ def test_bad_inputs(case):
     plt.close("all")
 
 
-def test_figures_pass_the_phone_check():
+def _figures() -> dict[str, plt.Figure]:
+    """One of each figure of chapters 3 and 4, drawn as the chapters draw them (small inputs)."""
+    torch.manual_seed(0)
+    tokens = ["The", "cat", "sat"]
+    scaling_rows = [{"d_k": d, "kind": kind, "var": d * c, "max_w": 0.3 + 0.1 * c, "jac": 0.3 / c, "gq_mean": 1.0 + c,
+                     "gq_median": 1.0 / c} for d in (4, 16, 64) for kind, c in (("unscaled", 2.0), ("scaled", 1.0))]
+    keys = [("encoder", 0), ("decoder", 0), ("cross", 0)]
+    stats = {when: {key: (0.5 * j, 1.0 + j) for key in keys}
+             for j, when in enumerate(("at init", "trained", "at init, pre-norm", "at init, small embeddings"))}
+    weights = torch.softmax(torch.randn(3, 3), -1)
+    return {
+        "permuted": pos_plots.permuted_outputs(torch.randn(3, 4), torch.randn(3, 4), tokens, tokens[::-1]),
+        "sinusoids": positional_figs.sinusoid_overview(sinusoidal_encoding(100, 64), [0, 5, 15]),
+        "offsets": positional_figs.offset_map(offset_matrix(3, 16), torch.rand(64, 64), 3),
+        "extrapolation": positional_figs.extrapolation_curves(
+            {kind: torch.rand(3, 64) for kind in ("none", "sinusoidal", "learned", "rope")}, 16,
+            {46.5: "offset 47 first occurs"}),
+        "time": plot_attention_time([128, 256, 512], [[1e-4, 2e-4, 1.5e-4], [4e-4, 5e-4, 6e-4], [2e-3, 2e-3, 3e-3]]),
+        "steps": plot_attention_steps([(torch.randn(3, 3), "a", False), (weights, "b", True)], tokens),
+        "scaling": plot_scaling(scaling_rows),
+        "sharpness": plot_sharpness(stats, keys),
+    }
+
+
+def _texts(fig: plt.Figure) -> set[str]:
+    fig.canvas.draw()
+    return {x.get_text() for x in fig.findobj(matplotlib.text.Text) if x.get_text()}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_figures_pass_the_phone_check(language, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", language)
     with matplotlib.rc_context({"figure.dpi": 100}):
-        figs = [
-            positional_figs.sinusoid_overview(sinusoidal_encoding(100, 64), [0, 5, 15]),
-            positional_figs.offset_map(offset_matrix(3, 16), torch.rand(64, 64), 3),
-            positional_figs.extrapolation_curves({"rope": torch.rand(3, 64), "none": torch.rand(3, 64)}, 16,
-                                                 {46.5: "offset 47 first occurs"}),
-            plot_attention_time([128, 256, 512], [[1e-4, 2e-4, 1.5e-4], [4e-4, 5e-4, 6e-4], [2e-3, 2e-3, 3e-3]]),
-        ]
-        for fig in figs:
+        setup_cjk_font()  # the Chinese edition's words, as the chapters draw them (undone with the context)
+        for fig in _figures().values():
             check_figure(fig)
+    plt.close("all")
+
+
+def test_figures_speak_the_editions_language(monkeypatch):
+    with matplotlib.rc_context():
+        setup_cjk_font()
+        _speak_the_editions_language(monkeypatch)
+
+
+def _speak_the_editions_language(monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    english = {name: _texts(fig) for name, fig in _figures().items()}
+    assert {"input: The cat sat", "rope", "none", "← trained | longer →"} <= english["permuted"] | english[
+        "extrapolation"]
+    assert {"unscaled", "scaled", "variance of the scores"} <= english["scaling"]
+    assert {"at init", "trained", "enc.\n1", "attention (kind, layer)"} <= english["sharpness"]
+    assert {"one attention head", "time (ms)", "measured: median of 3"} <= english["time"]
+    plt.close("all")
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    chinese = {name: _texts(fig) for name, fig in _figures().items()}
+    # the words are Chinese; the data (tokens) and the symbols stay as they are
+    assert "输入：The cat sat" in chinese["permuted"]
+    assert {"无位置", "正弦", "可学习", "RoPE", "← 训练过 | 更长 →", "测试序列中的位置", "准确率"} <= chinese["extrapolation"]
+    assert {"维度", "位置 pos", "维度 10（维度对 j = 5）：每 26.5 个位置转一圈"} <= chinese["sinusoids"]
+    assert {"Δ = 3 时的 M", "行", "列"} <= chinese["offsets"]
+    assert {"一个注意力头", "用时（ms）", "实测：3 次的中位数", "序列长度 T"} <= chinese["time"]
+    assert {"键", "查询", "The"} <= chinese["steps"]
+    assert {"不缩放", "缩放", "分数的方差", "最大权重的平均值"} <= chinese["scaling"]
+    assert {"初始化时", "训练后", "初始化时，前置归一化", "初始化时，小嵌入", "编码器\n1", "注意力（种类，层）"} <= chinese["sharpness"]
+    for name in english:
+        assert len(chinese[name]) == len(english[name]), name
     plt.close("all")

@@ -10,14 +10,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from .._checks import check_int_list, check_number, check_str
+from ..i18n import t
 from ._phone import min_font, set_fonts
 
 
 def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]], anchor: int | None = None,
-                        title: str = "one attention head", width: float = 5.0) -> Figure:
+                        title: str | None = None, width: float = 5.0) -> Figure:
     """Measured time (ms) against length T on log-log axes: the median of the repeated timings of
     each length, a bar over their middle half (25th to 75th percentile), and a T² line through
-    the median at ``lengths[anchor]`` (default: the middle length).
+    the median at ``lengths[anchor]`` (default: the middle length). ``title`` defaults to "one
+    attention head" (in the edition's language).
 
     lengths: the sequence lengths, increasing; runs[i]: the timings (seconds) of lengths[i].
     """
@@ -29,8 +31,8 @@ def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]],
     for i, r in enumerate(runs):
         if isinstance(r, (str, bytes)) or len(r) == 0:
             raise ValueError(f"runs[{i}] must be a non-empty list of timings in seconds, got {r!r:.80}")
-        for t in r:
-            check_number(t, f"runs[{i}] item", 0, low_open=True)
+        for seconds in r:
+            check_number(seconds, f"runs[{i}] item", 0, low_open=True)
     anchor = len(lengths) // 2 if anchor is None else anchor
     if isinstance(anchor, bool) or not isinstance(anchor, int) or not 0 <= anchor < len(lengths):
         raise ValueError(f"anchor must be an index into lengths (0 .. {len(lengths) - 1}), got {anchor!r}")
@@ -41,16 +43,16 @@ def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]],
     fig, ax = plt.subplots(figsize=(width, width * 0.66))
     n_runs = min(len(r) for r in ms)
     measured = ax.errorbar(lengths, median, yerr=[low, high], fmt="o-", capsize=3,
-                           label=f"measured: median of {n_runs}")
+                           label=t("measured: median of {n}", n=n_runs))
     guide = [median[anchor] * (n / lengths[anchor]) ** 2 for n in lengths]
     (guide_line,) = ax.plot(lengths, guide, "--", label="∝ T²")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(lengths, [str(n) for n in lengths])
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("sequence length T")
-    ax.set_ylabel("time (ms)")
-    ax.set_title(check_str(title, "title"))
+    ax.set_xlabel(t("sequence length T"))
+    ax.set_ylabel(t("time (ms)"))
+    ax.set_title(t("one attention head") if title is None else check_str(title, "title"))
     ax.legend(handles=[measured, guide_line])
     set_fonts(fig, min_font(width))
     fig.tight_layout()

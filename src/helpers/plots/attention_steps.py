@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ..viz import heatmap
 from ._phone import min_font, set_fonts
 
@@ -24,8 +25,8 @@ def plot_attention_steps(
     for ax, (matrix, title, is_weights) in zip(axes, panels):
         limits = {"vmin": 0, "vmax": 1, "cmap": "Blues"} if is_weights else {}
         heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, **limits)
-        ax.set_xlabel("key")
-    axes[0].set_ylabel("query")
+        ax.set_xlabel(t("key"))
+    axes[0].set_ylabel(t("query"))
     set_fonts(fig, min_font(width))
     fig.tight_layout()
     return fig

@@ -16,7 +16,15 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from .._checks import check_int, check_int_list, check_number, check_tensor
+from ..i18n import t
 from ._phone import min_font, set_fonts
+
+
+def kind_label(kind: str) -> str:
+    """The legend's name for a kind of position information (``length_generalization``'s kinds),
+    in the edition's language; any other name as it is."""
+    labels = {"none": t("none"), "sinusoidal": t("sinusoidal"), "learned": t("learned"), "rope": t("rope")}
+    return labels.get(kind, kind)
 
 
 def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 10000.0,
@@ -38,7 +46,7 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
                              gridspec_kw={"height_ratios": [2.6] + [1] * n})
     im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu", vmin=-1, vmax=1,
                         interpolation="nearest", extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5))
-    axes[0].set_ylabel("dimension")
+    axes[0].set_ylabel(t("dimension"))
     axes[0].set_title(f"PE(pos), d_model = {d_model}")
     fig.colorbar(im, ax=axes[0], fraction=0.04, pad=0.02)
     pos = np.arange(n_pos)
@@ -47,12 +55,13 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
         ax.plot(pos, pe[:, 2 * j].detach().cpu().numpy(), color="C0")
         ax.set_ylim(-1.15, 1.15)
         ax.set_yticks([-1, 0, 1])
-        ax.set_title(f"dimension {2 * j} (pair j = {j}): one turn per {turn:,.1f} positions", loc="left")
+        ax.set_title(t("dimension {dim} (pair j = {j}): one turn per {turn:,.1f} positions", dim=2 * j, j=j, turn=turn),
+                     loc="left")
     for ax in axes:
         ax.set_xlim(-0.5, n_pos - 0.5)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
-    axes[-1].set_xlabel("position pos")
+    axes[-1].set_xlabel(t("position pos"))
     set_fonts(fig, min_font(width))
     fig.tight_layout(h_pad=0.3)
     return fig
@@ -72,12 +81,12 @@ def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 5
     d = M.shape[0]
     fig, axes = plt.subplots(1, 2, figsize=(width, 2.9))
     im0 = axes[0].imshow(M.detach().cpu().numpy(), cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
-    axes[0].set_title(f"M for Δ = {delta}")
+    axes[0].set_title(t("M for Δ = {delta}", delta=delta))
     step = 4 if d > 8 else 2
     axes[0].set_xticks(range(0, d, step))
     axes[0].set_yticks(range(0, d, step))
-    axes[0].set_xlabel("column")
-    axes[0].set_ylabel("row")
+    axes[0].set_xlabel(t("column"))
+    axes[0].set_ylabel(t("row"))
     fig.colorbar(im0, ax=axes[0], fraction=0.046, pad=0.04, ticks=[-1, 0, 1])
     im1 = axes[1].imshow(dots.detach().cpu().numpy(), cmap="viridis", interpolation="nearest")
     axes[1].set_title("PE(pos) · PE(pos′)")
@@ -109,15 +118,15 @@ def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
     for k, (kind, a) in enumerate(acc.items()):
         pos = np.arange(a.shape[1])
         ax.fill_between(pos, a.min(0).values.numpy(), a.max(0).values.numpy(), color=f"C{k}", alpha=0.2, lw=0)
-        ax.plot(pos, a.mean(0).numpy(), color=f"C{k}", label=kind)
+        ax.plot(pos, a.mean(0).numpy(), color=f"C{k}", label=kind_label(kind))
     above = blended_transform_factory(ax.transData, ax.transAxes)
     ax.axvline(T_train - 0.5, color="black", ls="--", lw=1)
-    ax.text(T_train - 0.5, 1.02, "← trained | longer →", transform=above, ha="center", va="bottom")
+    ax.text(T_train - 0.5, 1.02, t("← trained | longer →"), transform=above, ha="center", va="bottom")
     for x, label in marks.items():
         ax.axvline(x, color="black", ls=":", lw=1)
         ax.text(x, 1.02, label, transform=above, ha="center", va="bottom")
-    ax.set_xlabel("position in a test sequence")
-    ax.set_ylabel("accuracy")
+    ax.set_xlabel(t("position in a test sequence"))
+    ax.set_ylabel(t("accuracy"))
     ax.set_ylim(-0.03, 1.03)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(acc), frameon=False)
     set_fonts(fig, min_font(width))

@@ -8,14 +8,18 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
+from ..i18n import t
 from ._phone import min_font, set_fonts
 
-PANELS = (
-    ("var", "variance of the scores", True),
-    ("max_w", "mean largest weight", False),
-    ("jac", r"median $\|\partial p / \partial s\|$", True),
-    ("gq_mean", r"$\|\partial L / \partial q\|$: mean —, median - -", True),
-)
+
+def panels() -> tuple[tuple[str, str, bool], ...]:
+    """(key, title, log y axis) of the four panels, the titles in the edition's language."""
+    return (
+        ("var", t("variance of the scores"), True),
+        ("max_w", t("mean largest weight"), False),
+        ("jac", t(r"median $\|\partial p / \partial s\|$"), True),
+        ("gq_mean", t(r"$\|\partial L / \partial q\|$: mean —, median - -"), True),
+    )
 
 
 def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
@@ -26,10 +30,10 @@ def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
     """
     dims = sorted({r["d_k"] for r in rows})
     fig, axes = plt.subplots(2, 2, figsize=(width, width * 0.95))
-    for ax, (key, title, log_y) in zip(axes.flat, PANELS):
-        for kind, colour in (("unscaled", "C3"), ("scaled", "C0")):
+    for ax, (key, title, log_y) in zip(axes.flat, panels()):
+        for kind, label, colour in (("unscaled", t("unscaled"), "C3"), ("scaled", t("scaled"), "C0")):
             rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["d_k"])
-            ax.plot(dims, [r[key] for r in rs], "o-", color=colour, label=kind)
+            ax.plot(dims, [r[key] for r in rs], "o-", color=colour, label=label)
             if key == "gq_mean":
                 ax.plot(dims, [r["gq_median"] for r in rs], "s--", color=colour)
         ax.set_xscale("log", base=2)

@@ -8,9 +8,20 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from ..i18n import t
 from ._phone import min_font, set_fonts
 
-NAMES = {"encoder": "enc.", "decoder": "dec.", "cross": "cross"}
+
+def names() -> dict[str, str]:
+    """Short tick names of the kinds of attention, in the edition's language."""
+    return {"encoder": t("enc."), "decoder": t("dec."), "cross": t("cross")}
+
+
+def network_names() -> dict[str, str]:
+    """Legend names of the networks chapter 4 compares, in the edition's language (other names
+    are shown as they are)."""
+    return {"at init": t("at init"), "trained": t("trained"), "at init, pre-norm": t("at init, pre-norm"),
+            "at init, small embeddings": t("at init, small embeddings")}
 
 
 def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, float]]],
@@ -21,23 +32,24 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
     the scaled scores); the networks (e.g. "at init", "trained") are drawn in their given order.
     """
     colours = ["C7", "C0", "C2", "C1"]
-    labels = [f"{NAMES.get(kind, kind)}\n{i + 1}" for kind, i in keys]
+    short, legend = names(), network_names()
+    labels = [f"{short.get(kind, kind)}\n{i + 1}" for kind, i in keys]
     fig, axes = plt.subplots(2, 1, figsize=(width, width * 0.95), sharex=True)
     n = len(stats)
     bar = 0.8 / n
     for j, (when, by_key) in enumerate(stats.items()):
         for ax, col in zip(axes, (0, 1)):
             x = [i + (j - (n - 1) / 2) * bar for i in range(len(keys))]
-            ax.bar(x, [by_key[key][col] for key in keys], bar, color=colours[j % 4], label=when)
-    axes[0].set_title("share of rows with largest weight > 0.99")
+            ax.bar(x, [by_key[key][col] for key in keys], bar, color=colours[j % 4], label=legend.get(when, when))
+    axes[0].set_title(t("share of rows with largest weight > 0.99"))
     axes[0].set_ylim(0, 1.35)
     axes[0].set_yticks([0, 0.5, 1])
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[0].legend(ncols=2, loc="upper left", frameon=False)
-    axes[1].set_title("median spread (std) of a row's scaled scores")
+    axes[1].set_title(t("median spread (std) of a row's scaled scores"))
     axes[1].set_yscale("log")
     axes[1].set_xticks(range(len(keys)), labels)
-    axes[1].set_xlabel("attention (kind, layer)")
+    axes[1].set_xlabel(t("attention (kind, layer)"))
     set_fonts(fig, min_font(width))
     fig.tight_layout()
     return fig
