@@ -85,8 +85,10 @@ FIGURES = {
 }
 
 
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
 @pytest.mark.parametrize("name", sorted(FIGURES))
-def test_every_text_is_readable_on_a_phone(name):
+def test_every_text_is_readable_on_a_phone(name, lang, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)  # the Chinese labels are wider
     fig = FIGURES[name]()
     width_px, small = figure_violations(fig)
     assert not small, [str(s) for s in small]
@@ -145,3 +147,18 @@ def test_bad_inputs_name_the_argument(case):
     with pytest.raises(exc) as info:
         call()
     assert fragment in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", {"learning rate", "warm-up, then cosine decay", "end of warm-up (step 30)", "encoder", "gradient norm",
+            "Cross-entropy at one position", "values (black) and gradients (red)", "grad 5"}),
+    ("zh_CN", {"学习率", "先预热，再余弦衰减", "预热结束（第 30 步）", "编码器", "梯度范数", "一个位置上的交叉熵",
+               "值（黑色）和梯度（红色）", "梯度 5"}),
+])
+def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    texts = set()
+    for name in ("schedule", "gradient flow", "nll curve", "gate patterns"):
+        fig = FIGURES[name]()
+        texts |= {t.get_text() for t in fig.findobj(matplotlib.text.Text)}
+    assert words <= texts, words - texts

@@ -51,8 +51,10 @@ def _figures() -> dict[str, plt.Figure]:
     }
 
 
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
 @pytest.mark.parametrize("name", ["masks", "sample efficiency", "methods", "ranks", "surrogate"])
-def test_every_text_is_readable_on_a_phone(name):
+def test_every_text_is_readable_on_a_phone(name, lang, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)  # the Chinese labels are wider
     fig = _figures()[name]
     width_px, small = figure_violations(fig)
     assert not small, [str(s) for s in small]
@@ -75,3 +77,14 @@ def test_masks_figure_draws_causal_and_full_masks():
     n = causal.shape[0]
     assert n == 12 and causal.sum() == n * (n + 1) // 2 and full.sum() == n * n
     assert causal[0, 1] == 0 and causal[1, 0] == 1  # a query reads keys at or before it
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", {"test accuracy (%)", "chance", "labelled poems per poet", "before fine-tuning", "key (read)",
+            "dashed: best accuracy; dotted: lowest loss"}),
+    ("zh_CN", {"测试准确率（%）", "随机基线", "每位诗人的有标注诗数", "微调前", "键（被读取）", "虚线：最高准确率；点线：最低损失"}),
+])
+def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
+    assert words <= texts, words - texts

@@ -1,8 +1,11 @@
-"""Training tools and the training-timeline explorer: snapshots, static HTML, widget, and the browser view."""
+"""Training tools and the training-timeline explorer: snapshots, static HTML, widget, and the browser view,
+in English and in Chinese (BOOK_LANGUAGE, helpers.i18n)."""
 
 import json
 import re
 import shutil
+from html.parser import HTMLParser
+from importlib import resources
 
 import pytest
 import torch
@@ -12,6 +15,7 @@ from helpers.explorers.timeline import (
     loss_points,
     timeline_data,
     timeline_explorer_html,
+    timeline_labels,
     timeline_view_html,
     timeline_widget,
 )
@@ -108,6 +112,7 @@ def test_loss_points_log_scale():
 def test_html_is_self_contained_with_a_static_view(data):
     page = timeline_explorer_html(data)
     embedded = json.loads(re.search(r'class="tl-data">(.*?)</script>', page, re.S).group(1))
+    assert embedded.pop("labels") == timeline_labels()  # the words the script writes
     assert embedded == json.loads(json.dumps(data))
     assert "https://" not in page and "src=" not in page  # nothing fetched
     assert len(page.encode()) < 60_000
@@ -142,6 +147,75 @@ def test_timeline_bad_input(data):
         timeline_explorer_html({"snapshots": []})
 
 
+# --- the words in the edition's language ------------------------------------------------------
+# Latin a Chinese timeline may show: the running example's English source words and <eos>, as data
+LATIN_OK = {"eos", "The", "cat", "sat", "on", "the", "mat", "yesterday", "today"}
+
+
+class _Visible(HTMLParser):
+    """The text of an HTML fragment a reader sees, without <style> and <script>."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+        self.parts += [v for k, v in attrs if k in ("title", "aria-label", "alt", "placeholder") and v]
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def english_words(text: str) -> set[str]:
+    """Latin words of ``text`` (besides LATIN_OK and the w of the caption's "→w writes w")."""
+    return {w for w in re.findall(r"[A-Za-z]{2,}", text)} - LATIN_OK
+
+
+def visible(page: str) -> str:
+    parser = _Visible()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+def test_script_fallback_is_the_english_of_the_labels(monkeypatch):
+    js = resources.files("helpers.explorers").joinpath("timeline.js").read_text(encoding="utf-8")
+    fallback = json.loads(re.search(r"const EN = (\{.*?\});", js, re.S).group(1))
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    english = timeline_labels()
+    assert fallback == english  # same keys, same words: a page without labels reads the same
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    chinese = timeline_labels()
+    assert chinese.keys() == english.keys()
+    for key, text in chinese.items():
+        assert text != english[key] and re.search(r"[\u4e00-\u9fff]", text), key
+        assert not english_words(re.sub(r"\{\w+\}|<[^>]+>", "", text)) - {"w"}, (key, text)
+
+
+def test_timeline_in_chinese(monkeypatch, data):
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    page = timeline_explorer_html(data)
+    for words in (">▶ 播放</button>", "<label>快照 <input", "第 <b>0</b> 步——训练损失 <b>3.500</b>",
+                  "——留出句子的完全匹配率 <b>0%</b>", "✗（参考译文：", "训练损失（对数坐标）", ">步</text>"):
+        assert words in page, words
+    assert json.loads(re.search(r'class="tl-data">(.*?)</script>', page, re.S).group(1))["labels"] == timeline_labels()
+    assert english_words(visible(page)) - {"w"} == set()
+    last = timeline_view_html(data, 2)
+    assert "第 <b>9</b> 步" in last and "<b>100%</b>" in last and "✓" in last
+
+
+def test_widget_in_chinese(monkeypatch, data):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    slider, out = timeline_widget(data).children
+    assert slider.description == "快照" and [label for label, _ in slider.options] == ["第 0 步", "第 4 步", "第 9 步"]
+    assert english_words(visible(out.value)) - {"w"} == set()
+
+
 # --- ipywidgets (7 or 8) ---------------------------------------------------------------------
 def test_widget_updates(data):
     box = timeline_widget(data)
@@ -156,7 +230,9 @@ def _text(html_snippet: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_snippet)).strip()
 
 
-def test_explorer_in_a_browser(data, tmp_path):
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_explorer_in_a_browser(data, tmp_path, monkeypatch, lang):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     playwright = pytest.importorskip("playwright.sync_api")
     if exe is None:
@@ -177,8 +253,15 @@ def test_explorer_in_a_browser(data, tmp_path):
             assert root.get_attribute("data-state") == str(i)
             # the browser draws the same view as Python
             assert _text(page.locator(".tl-view").inner_html()) == _text(timeline_view_html(data, i))
+        label = page.locator(".tl-label").inner_text()
+        assert label == ("step 4 of 9" if lang == "en" else "第 4 步，共 9 步")
         page.locator(".tl-play").click()
+        assert page.locator(".tl-play").inner_text() == ("❚❚ pause" if lang == "en" else "❚❚ 暂停")
         page.wait_for_function("() => document.querySelector('.tl-root').dataset.state === '2'", timeout=5000)
+        play = "▶ play" if lang == "en" else "▶ 播放"  # back when the last snapshot was shown
+        page.wait_for_function(f"() => document.querySelector('.tl-play').textContent === '{play}'", timeout=5000)
+        if lang == "zh_CN":
+            assert english_words(page.locator(".tl-root").inner_text()) - {"w"} == set()
         box = root.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 391  # fits a phone
         browser.close()

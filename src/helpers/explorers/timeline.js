@@ -7,6 +7,22 @@
   const data = JSON.parse(root.querySelector("script.tl-data").textContent);
   const $ = (sel) => root.querySelector(sel);
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
+  // the words written here, in the page's language (data.labels, from timeline_labels() in timeline.py);
+  // the English stands in for a key the data lacks (a page built before the labels existed)
+  const EN = {
+    "head": "step <b>{step}</b> \u2014 training loss <b>{loss}</b>",
+    "accuracy": " \u2014 held-out exact match <b>{acc}%</b>",
+    "nothing": "(nothing)",
+    "reference": "\u2717 (reference: {reference})",
+    "loss_caption": "training loss (log scale)",
+    "cross_caption": "cross-attention, last decoder layer (mean of heads); row \u2192w writes w",
+    "axis": "step",
+    "play": "\u25b6 play",
+    "pause": "\u275a\u275a pause",
+    "position": "step {step} of {last}"
+  };
+  const L = Object.assign({}, EN, data.labels || {});
+  const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
   const [W, H, PL, PB, PT, PR] = data.plot;
   const pts = data.points, snaps = data.snapshots;
 
@@ -22,7 +38,7 @@
       "<line x1='" + x0 + "' x2='" + x1 + "' y1='" + y1 + "' y2='" + y1 + "' stroke='#666'/>" + ticks +
       "<text x='" + x0 + "' y='" + (y1 + 16) + "' font-size='10'>0</text>" +
       "<text x='" + x1 + "' y='" + (y1 + 16) + "' font-size='10' text-anchor='end'>" + (pts.length - 1) + "</text>" +
-      "<text x='" + (x0 + x1) / 2 + "' y='" + (y1 + 16) + "' font-size='10' text-anchor='middle'>step</text>" +
+      "<text x='" + (x0 + x1) / 2 + "' y='" + (y1 + 16) + "' font-size='10' text-anchor='middle'>" + esc(L.axis) + "</text>" +
       "<polyline points='" + line(pts) + "' fill='none' stroke='#d0d0d0' stroke-width='1'/>" +
       "<polyline class='tl-done' points='" + line(pts.slice(0, step + 1)) + "' fill='none' stroke='#2166ac' stroke-width='1.5'/>" +
       "<circle cx='" + c[0] + "' cy='" + c[1] + "' r='3.5' fill='#b3261e'/></svg>";
@@ -42,26 +58,26 @@
     const i = Number($(".tl-slider").value), s = snaps[i];
     const acc = data.accuracy ? data.accuracy[i] : null;
     const ok = s.translation.join(" ") === data.reference.join(" ");
-    const hyp = s.translation.join(" ") || "(nothing)";
+    const hyp = s.translation.join(" ") || L.nothing;
     $(".tl-view").innerHTML =
-      "<div class='tl-head'>step <b>" + s.step + "</b> \u2014 training loss <b>" + data.losses[s.step].toFixed(3) +
-      "</b>" + (acc === null || acc === undefined ? "" : " \u2014 held-out exact match <b>" + Math.round(100 * acc) + "%</b>") +
+      "<div class='tl-head'>" + say("head", { step: s.step, loss: data.losses[s.step].toFixed(3) }) +
+      (acc === null || acc === undefined ? "" : say("accuracy", { acc: Math.round(100 * acc) })) +
       "</div><div class='tl-out'>" + esc(data.src.join(" ")) + " \u2192 <span class='" + (ok ? "tl-ok" : "tl-bad") +
-      "'>" + esc(hyp) + "</span> " + (ok ? "\u2713" : "\u2717 (reference: " + esc(data.reference.join(" ")) + ")") + "</div>" +
-      "<div class='tl-grid'><div><div class='tl-caption'>training loss (log scale)</div>" + svg(s.step) +
-      "</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads); row \u2192w writes w</div>" + table(s.cross) +
+      "'>" + esc(hyp) + "</span> " + (ok ? "\u2713" : say("reference", { reference: esc(data.reference.join(" ")) })) + "</div>" +
+      "<div class='tl-grid'><div><div class='tl-caption'>" + esc(L.loss_caption) + "</div>" + svg(s.step) +
+      "</div><div><div class='tl-caption'>" + esc(L.cross_caption) + "</div>" + table(s.cross) +
       "</div></div>";
-    $(".tl-label").textContent = "step " + s.step + " of " + (pts.length - 1);
+    $(".tl-label").textContent = say("position", { step: s.step, last: pts.length - 1 });
     root.dataset.state = String(i);
   }
 
   let timer = null;
-  function stop() { if (timer) { clearInterval(timer); timer = null; $(".tl-play").textContent = "\u25b6 play"; } }
+  function stop() { if (timer) { clearInterval(timer); timer = null; $(".tl-play").textContent = L.play; } }
   $(".tl-play").addEventListener("click", () => {
     if (timer) { stop(); return; }
     const sl = $(".tl-slider");
     if (Number(sl.value) >= snaps.length - 1) sl.value = 0;
-    $(".tl-play").textContent = "\u275a\u275a pause";
+    $(".tl-play").textContent = L.pause;
     render();
     timer = setInterval(() => {
       if (Number(sl.value) >= snaps.length - 1) { stop(); return; }

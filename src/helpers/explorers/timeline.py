@@ -21,6 +21,7 @@ import uuid
 from importlib import resources
 
 from .._checks import check_int, check_str_list, show
+from ..i18n import t
 
 # The loss plot, in SVG pixels.
 PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
@@ -54,6 +55,24 @@ _STYLE = """
 .tl-bad {color: #b3261e; font-weight: bold;}
 </style>
 """
+
+
+def timeline_labels() -> dict[str, str]:
+    """The words timeline.js writes, in the current language: templates whose ``{fields}`` the script
+    (and ``timeline_view_html``) fills in; timeline.js keeps the English as a fallback for a missing
+    key. The fields of ``head``, ``accuracy`` and ``reference`` are HTML (escaped text)."""
+    return {
+        "head": t("step <b>{step}</b> — training loss <b>{loss}</b>"),
+        "accuracy": t(" — held-out exact match <b>{acc}%</b>"),
+        "nothing": t("(nothing)"),
+        "reference": t("✗ (reference: {reference})"),
+        "loss_caption": t("training loss (log scale)"),
+        "cross_caption": t("cross-attention, last decoder layer (mean of heads); row →w writes w"),
+        "axis": t("step"),
+        "play": t("▶ play"),
+        "pause": t("❚❚ pause"),
+        "position": t("step {step} of {last}"),
+    }
 
 
 def loss_points(losses: list[float]) -> tuple[list[list[float]], dict]:
@@ -139,7 +158,7 @@ def _check_data(data: object) -> dict:
     return data
 
 
-def _svg(data: dict, step: int) -> str:
+def _svg(data: dict, step: int, axis_label: str) -> str:
     pts = data["points"]
     full = " ".join(f"{x},{y}" for x, y in pts)
     done = " ".join(f"{x},{y}" for x, y in pts[: step + 1])
@@ -157,7 +176,7 @@ def _svg(data: dict, step: int) -> str:
         f"<line x1='{x0}' x2='{x1}' y1='{y1}' y2='{y1}' stroke='#666'/>{ticks}"
         f"<text x='{x0}' y='{y1 + 16}' font-size='10'>0</text>"
         f"<text x='{x1}' y='{y1 + 16}' font-size='10' text-anchor='end'>{len(pts) - 1}</text>"
-        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='10' text-anchor='middle'>step</text>"
+        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='10' text-anchor='middle'>{html.escape(axis_label)}</text>"
         f"<polyline points='{full}' fill='none' stroke='#d0d0d0' stroke-width='1'/>"
         f"<polyline class='tl-done' points='{done}' fill='none' stroke='#2166ac' stroke-width='1.5'/>"
         f"<circle cx='{cx}' cy='{cy}' r='3.5' fill='#b3261e'/></svg>"
@@ -165,7 +184,7 @@ def _svg(data: dict, step: int) -> str:
 
 
 def _table(data: dict, cross: list[list[float]]) -> str:
-    head = "".join(f"<th>{html.escape(t)}</th>" for t in data["src"])
+    head = "".join(f"<th>{html.escape(tok)}</th>" for tok in data["src"])
     out = [f"<div class='tl-scroll'><table class='tl-table'><tr><th></th>{head}</tr>"]
     for word, row in zip(data["rows"], cross):
         out.append(f"<tr><th>→{html.escape(word)}</th>")
@@ -184,18 +203,21 @@ def timeline_view_html(data: dict, index: int = 0) -> str:
     if not -len(snaps) <= index < len(snaps):
         raise ValueError(f"index must be in [0, {len(snaps)}), got {index}")
     s = snaps[index]
+    words = timeline_labels()
     loss = data["losses"][s["step"]]
     acc = data["accuracy"][index] if data.get("accuracy") else None
-    acc_txt = "" if acc is None else f" — held-out exact match <b>{100 * acc:.0f}%</b>"
+    acc_txt = "" if acc is None else words["accuracy"].format(acc=f"{100 * acc:.0f}")
     ok = s["translation"] == data["reference"]
-    hyp = " ".join(s["translation"]) or "(nothing)"
+    hyp = " ".join(s["translation"]) or words["nothing"]
+    mark = "✓" if ok else words["reference"].format(reference=html.escape(" ".join(data["reference"])))
+    head = words["head"].format(step=s["step"], loss=f"{loss:.3f}")
     return (
-        f"<div class='tl-head'>step <b>{s['step']}</b> — training loss <b>{loss:.3f}</b>{acc_txt}</div>"
+        f"<div class='tl-head'>{head}{acc_txt}</div>"
         f"<div class='tl-out'>{html.escape(' '.join(data['src']))} → <span class='{'tl-ok' if ok else 'tl-bad'}'>"
-        f"{html.escape(hyp)}</span> {'✓' if ok else '✗ (reference: ' + html.escape(' '.join(data['reference'])) + ')'}"
-        f"</div>"
-        f"<div class='tl-grid'><div><div class='tl-caption'>training loss (log scale)</div>{_svg(data, s['step'])}"
-        f"</div><div><div class='tl-caption'>cross-attention, last decoder layer (mean of heads); row →w writes w</div>"
+        f"{html.escape(hyp)}</span> {mark}</div>"
+        f"<div class='tl-grid'><div><div class='tl-caption'>{html.escape(words['loss_caption'])}</div>"
+        f"{_svg(data, s['step'], words['axis'])}</div>"
+        f"<div><div class='tl-caption'>{html.escape(words['cross_caption'])}</div>"
         f"{_table(data, s['cross'])}</div></div>"
     )
 
@@ -210,14 +232,15 @@ def timeline_explorer_html(data: dict, index: int = 0) -> str:
         raise ValueError(f"index must be in [-{n}, {n}) for {n} snapshots, got {index}")
     index = index % n
     root_id = "tl-" + uuid.uuid4().hex[:10]
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    words, snapshot = timeline_labels(), html.escape(t("snapshot"))
+    payload = json.dumps({**data, "labels": words}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("timeline.js").read_text(encoding="utf-8")
     return f"""{_STYLE}
 <div class="tl-root" id="{root_id}">
   <script type="application/json" class="tl-data">{payload}</script>
   <div class="tl-controls" style="display:none">
-    <button class="tl-play" type="button">▶ play</button>
-    <label>snapshot <input class="tl-slider" type="range" min="0" max="{n - 1}" value="{index}"></label>
+    <button class="tl-play" type="button">{html.escape(words["play"])}</button>
+    <label>{snapshot} <input class="tl-slider" type="range" min="0" max="{n - 1}" value="{index}"></label>
     <span class="tl-label"></span>
   </div>
   <div class="tl-view">{timeline_view_html(data, index)}</div>
@@ -231,8 +254,8 @@ def timeline_widget(data: dict):
     import ipywidgets as w
 
     _check_data(data)
-    slider = w.SelectionSlider(options=[(f"step {s['step']}", i) for i, s in enumerate(data["snapshots"])],
-                               value=0, description="snapshot", continuous_update=True,
+    slider = w.SelectionSlider(options=[(t("step {step}", step=s["step"]), i) for i, s in enumerate(data["snapshots"])],
+                               value=0, description=t("snapshot"), continuous_update=True,
                                layout=w.Layout(width="90%"))
     out = w.HTML()
 

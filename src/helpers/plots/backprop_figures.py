@@ -16,6 +16,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers._checks import check_int, check_number, check_tensor
+from helpers.i18n import t
 from helpers.viz import heatmap
 
 CORRECT, OTHER = "#b3261e", "#2166ac"
@@ -44,10 +45,10 @@ def plot_logit_gradient(grad: torch.Tensor, correct: int, correct_label: str, po
     fig, ax = plt.subplots(figsize=(5.0, 2.8))
     ax.bar(range(n), grad.detach().tolist(), color=[CORRECT if i == correct else OTHER for i in range(n)])
     ax.set_xticks([correct], [correct_label])
-    ax.set_xlabel(f"the {n} tokens of the vocabulary, in id order")
+    ax.set_xlabel(t("the {n} tokens of the vocabulary, in id order", n=n))
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("dL / d logit")
-    ax.set_title(f"position {position} (must predict {correct_label})")
+    ax.set_title(t("position {position} (must predict {word})", position=position, word=correct_label))
     fig.tight_layout()
     return fig
 
@@ -62,7 +63,7 @@ def plot_mask_gradients(weights: torch.Tensor, d_weights: torch.Tensor, d_scores
         if m.shape != (len(tokens), len(tokens)):
             raise ValueError(f"{name} must be (T, T) with T = len(tokens) = {len(tokens)}, got {tuple(m.shape)}")
     fig, axes = plt.subplots(3, 1, figsize=(3.4, 6.6))
-    for ax, m, title in zip(axes, mats, ("weights A", "dL/dA", "dL/dR (through softmax)")):
+    for ax, m, title in zip(axes, mats, (t("weights A"), "dL/dA", t("dL/dR (through softmax)"))):
         # m + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0, so no "-0.000"
         heatmap(m.detach() + 0.0, list(tokens), list(tokens), ax=ax, title=title, colorbar=False, fmt="{:.3f}")
     fig.tight_layout()
@@ -83,13 +84,14 @@ def plot_gradient_flow(flow: Mapping[str, Mapping[str, Sequence[float]]]) -> Fig
                 raise ValueError(f"flow[{label!r}] must have an {side!r} entry, got {sorted(sides)}")
             _numbers(sides[side], f"flow[{label!r}][{side!r}]", low=0.0)
     fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.2), sharex=True)
+    names = {"encoder": t("encoder"), "decoder": t("decoder")}
     for ax, side in zip(axes, ("encoder", "decoder")):
         for (label, sides), style in zip(flow.items(), ("o-", "s--", "^:", "d-.")):
             values = list(sides[side])
             ax.plot(range(1, len(values) + 1), values, style, label=label)
-        ax.set_title(side)
-        ax.set_ylabel("gradient norm")
-    axes[1].set_xlabel("layer (1 = nearest the input)")
+        ax.set_title(names[side])
+        ax.set_ylabel(t("gradient norm"))
+    axes[1].set_xlabel(t("layer (1 = nearest the input)"))
     axes[0].legend()
     fig.tight_layout()
     return fig
@@ -102,10 +104,10 @@ def plot_schedule(rates: Sequence[float], warmup: int) -> Figure:
     check_int(warmup, "warmup", 0, len(rates))
     fig, ax = plt.subplots(figsize=(5.0, 2.6))
     ax.plot(rates)
-    ax.axvline(warmup, color="gray", ls=":", label=f"end of warm-up (step {warmup})")
-    ax.set_xlabel("step")
-    ax.set_ylabel("learning rate")
-    ax.set_title("warm-up, then cosine decay")
+    ax.axvline(warmup, color="gray", ls=":", label=t("end of warm-up (step {step})", step=warmup))
+    ax.set_xlabel(t("step"))
+    ax.set_ylabel(t("learning rate"))
+    ax.set_title(t("warm-up, then cosine decay"))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -128,13 +130,13 @@ def plot_live_training(losses: Sequence[float], snapshot_steps: Sequence[int], a
     check_number(guess_loss, "guess_loss", low=0.0, low_open=True)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(4.8, 4.6), sharex=True)
     ax1.plot(losses, lw=0.8)
-    ax1.axhline(guess_loss, color="gray", ls="--", label="$\\ln|\\mathcal{V}|$ (guessing)")
+    ax1.axhline(guess_loss, color="gray", ls="--", label=t("$\\ln|\\mathcal{V}|$ (guessing)"))
     ax1.set_yscale("log")
-    ax1.set_ylabel("training loss")
+    ax1.set_ylabel(t("training loss"))
     ax1.legend()
     ax2.plot(list(snapshot_steps), [100 * a for a in accuracy], "o-", ms=3)
-    ax2.set_xlabel("step")
-    ax2.set_ylabel("held-out exact match (%)")
+    ax2.set_xlabel(t("step"))
+    ax2.set_ylabel(t("held-out exact match (%)"))
     ax2.set_ylim(-5, 105)
     fig.tight_layout()
     return fig

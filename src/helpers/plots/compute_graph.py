@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from helpers._checks import check_number
+from helpers.i18n import t
 
 GRAD = "#b3261e"
 
@@ -77,7 +78,7 @@ def draw_running_graph(width: float = 5.4) -> Figure:
     ax.set_aspect("equal")
     ax.axis("off")
     xs = (0.45, 1.5, 2.55, 3.65, 4.75, 5.85)  # ids, emb, X, attn, +, C
-    rows = ((3.5, ("X", "C"), "encoder"), (2.2, ("Y", "$H_1$"), "decoder"))
+    rows = ((3.5, ("X", "C"), t("encoder")), (2.2, ("Y", "$H_1$"), t("decoder")))
     for y, (inp, out), tag in rows:
         _tensor(ax, xs[0], y, "ids", face="#f2f2f2")
         _op(ax, xs[1], y, "emb")
@@ -90,13 +91,13 @@ def draw_running_graph(width: float = 5.4) -> Figure:
         _edge(ax, (xs[2], y), (xs[4], y), rad=-0.45)  # the residual path skips the attention
         ax.text(xs[0], y + 0.3, tag, ha="center", va="bottom", fontsize=10, color="#555")
         ax.text(xs[1], y - 0.36, "E[ids] + P", ha="center", va="top", fontsize=10, color="#555")
-    ax.text(xs[3], 1.84, "causal mask", ha="center", va="top", fontsize=10, color="#555")
+    ax.text(xs[3], 1.84, t("causal mask"), ha="center", va="top", fontsize=10, color="#555")
     # cross-attention: queries from H1, keys and values from C
     cross, plus = (6.95, 2.85), (8.05, 2.85)
     _op(ax, *cross, "attn")
     _edge(ax, (xs[5], 2.2), cross)
     _edge(ax, (xs[5], 3.5), cross)
-    ax.text(cross[0], 3.25, "cross", ha="center", va="bottom", fontsize=10, color="#555")
+    ax.text(cross[0], 3.25, t("cross"), ha="center", va="bottom", fontsize=10, color="#555")
     _op(ax, *plus, "+")
     _edge(ax, cross, plus)
     _edge(ax, (xs[5], 2.2), plus, rad=0.35)  # residual around cross-attention
@@ -114,7 +115,7 @@ def draw_running_graph(width: float = 5.4) -> Figure:
     _tensor(ax, 4.7, 0.7, "L", face="#fde8e6")
     _edge(ax, (5.9, 0.7), (4.7, 0.7))
     ax.annotate("", xy=(0.3, 0.3), xytext=(4.3, 0.3), arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.5})
-    ax.text(0.3, 0.45, "backward: from L,\nevery edge reversed", ha="left", va="bottom", fontsize=10, color=GRAD)
+    ax.text(0.3, 0.45, t("backward: from L,\nevery edge reversed"), ha="left", va="bottom", fontsize=10, color=GRAD)
     fig.tight_layout(pad=0.1)
     return fig
 
@@ -142,12 +143,12 @@ def draw_gate_patterns(rows: Sequence[dict], width: float = 4.6) -> Figure:
         _op(ax, 3.0, 1.0, r["op"])
         for (name, value, grad), y in zip(r["inputs"], (1.7, 0.3)):
             ax.text(0.0, y + 0.05, f"{name} = {value:g}", ha="left", va="bottom", fontsize=10.5)
-            ax.text(0.0, y - 0.05, f"grad {grad:g}", ha="left", va="top", fontsize=10.5, color=GRAD)
+            ax.text(0.0, y - 0.05, t("grad {grad:g}", grad=grad), ha="left", va="top", fontsize=10.5, color=GRAD)
             _edge(ax, (1.2, y), (3.0, 1.0))
         _edge(ax, (3.0, 1.0), (4.6, 1.0))
         ax.text(3.95, 1.12, f"{r['out']:g}", ha="center", va="bottom", fontsize=10.5)
-        ax.text(3.95, 0.88, f"grad {r['grad_out']:g}", ha="center", va="top", fontsize=10.5, color=GRAD)
+        ax.text(3.95, 0.88, t("grad {grad:g}", grad=r["grad_out"]), ha="center", va="top", fontsize=10.5, color=GRAD)
         ax.text(4.75, 1.0, r["rule"], ha="left", va="center", fontsize=10.5)
-    axes[0, 0].set_title("values (black) and gradients (red)", fontsize=10.5)
+    axes[0, 0].set_title(t("values (black) and gradients (red)"), fontsize=10.5)
     fig.tight_layout(pad=0.2)
     return fig

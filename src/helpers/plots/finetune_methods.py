@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 
+from helpers.i18n import t
+
 WIDTH = 5.0  # inches; every text at 10.5 pt (2.1 pt per inch, above the book rule of 1.8): readable on a phone
 
 
@@ -33,12 +35,12 @@ def plot_methods(
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.4), sharex=True)
         labels = list(accuracy)
         _dots(top, labels, [accuracy[k] for k in labels], "C0")
-        top.set_ylabel("test accuracy (%)")
-        top.set_title("dots: seeds; bar: mean", fontsize=fontsize)
+        top.set_ylabel(t("test accuracy (%)"))
+        top.set_title(t("dots: seeds; bar: mean"), fontsize=fontsize)
         _dots(bottom, labels, [lm_after[k] for k in labels], "C3")
         bottom.axhline(lm_before, color="black", ls="--", lw=1)
         bottom.annotate(
-            "before fine-tuning",
+            t("before fine-tuning"),
             (-0.45, lm_before),
             xytext=(0, 4),
             textcoords="offset points",
@@ -46,7 +48,7 @@ def plot_methods(
             va="bottom",
             fontsize=fontsize,
         )
-        bottom.set_ylabel("LM loss after (nats)")
+        bottom.set_ylabel(t("LM loss after (nats)"))
         fig.tight_layout()
     return fig
 
@@ -64,7 +66,7 @@ def plot_ranks(
         ax.set_xscale("log")
         ax.minorticks_off()
         ax.set_xticks(ranks, [f"{r}\n({trainable[r]:,})" for r in ranks])
-        ax.set_xlabel("rank r (trainable weights)")
-        ax.set_ylabel("test accuracy (%)")
+        ax.set_xlabel(t("rank r (trainable weights)"))
+        ax.set_ylabel(t("test accuracy (%)"))
         fig.tight_layout()
     return fig

@@ -15,6 +15,7 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers._checks import check_int, check_number, check_tensor
+from helpers.i18n import t
 
 DARK, LIGHT, RED = "#3367d6", "#9bb5e8", "#d62728"
 
@@ -42,10 +43,10 @@ def plot_softmax(z: torch.Tensor, p: torch.Tensor, correct: int) -> Figure:
     for i, v in enumerate(p):
         axes[1].text(i, v + 0.01, f"{v:.3f}", ha="center", fontsize=9)
     axes[1].set_ylim(0, max(0.75, 1.15 * max(p)))
-    axes[1].set_title("softmax(z): probabilities")
+    axes[1].set_title(t("softmax(z): probabilities"))
     for ax in axes:
         ax.set_xticks(list(ids), labels, fontsize=9)
-    fig.suptitle(f"{len(z)} logits; the correct class (id {correct}) in dark blue", fontsize=10)
+    fig.suptitle(t("{n} logits; the correct class (id {correct}) in dark blue", n=len(z), correct=correct), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -68,10 +69,10 @@ def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
         y = -math.log(x)
         ax.plot(x, y, "o", color=RED)
         ax.annotate(text, (x, y), (x + 0.08, y + 0.6))
-    ax.set_xlabel("probability of the correct word, $p_y$")
-    ax.set_ylabel("loss $-\\ln p_y$")
+    ax.set_xlabel(t("probability of the correct word, $p_y$"))
+    ax.set_ylabel(t("loss $-\\ln p_y$"))
     ax.set_ylim(0, 5.5)
-    ax.set_title("Cross-entropy at one position")
+    ax.set_title(t("Cross-entropy at one position"))
     fig.tight_layout()
     return fig
 
@@ -98,9 +99,9 @@ def plot_grad_norm_by_batch(sizes: Sequence[int], norms: Mapping[str, Sequence[f
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(list(sizes), [str(b) for b in sizes])
-    ax.set_xlabel("sentences in the batch")
-    ax.set_ylabel("gradient norm (all parameters)")
-    ax.set_title("Gradient size of a fresh translator")
+    ax.set_xlabel(t("sentences in the batch"))
+    ax.set_ylabel(t("gradient norm (all parameters)"))
+    ax.set_title(t("Gradient size of a fresh translator"))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -137,19 +138,20 @@ def plot_label_smoothing(
     eps_label = f"$\\varepsilon_{{\\mathrm{{ls}}}}$ = {eps:g}"
     ids = list(range(len(target)))
     fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.6))
-    axes[0].bar(ids, target, color="#bbbbbb", label="one-hot")
+    axes[0].bar(ids, target, color="#bbbbbb", label=t("one-hot"))
     axes[0].bar(ids, smoothed, width=0.5, color=DARK, label=eps_label)
     axes[0].set_xticks(ids, [f"id {i}" for i in ids])
-    axes[0].set_title(f"target of the {len(ids)}-logit example")
+    axes[0].set_title(t("target of the {n}-logit example", n=len(ids)))
     axes[0].legend(loc="upper left")
     axes[1].plot(p_grid, plain, label="$\\varepsilon_{\\mathrm{ls}} = 0$: $-\\ln p_y$")
     axes[1].plot(p_grid, smooth, label=eps_label)
-    axes[1].axhline(floor, ls="--", color="gray", label=f"floor $\\mathrm{{H}}(\\tilde{{y}})$ = {floor:.3f}")
-    axes[1].axvline(best_p, ls=":", color="gray", label=f"best p(correct) = {best_p:.3f}")
+    floor_label = t("floor $\\mathrm{{H}}(\\tilde{{y}})$ = {floor:.3f}", floor=floor)
+    axes[1].axhline(floor, ls="--", color="gray", label=floor_label)
+    axes[1].axvline(best_p, ls=":", color="gray", label=t("best p(correct) = {best:.3f}", best=best_p))
     axes[1].set_ylim(0, 2.5)
-    axes[1].set_xlabel("probability of the correct word")
-    axes[1].set_ylabel("loss")
-    axes[1].set_title(f"loss at one position, $|\\mathcal{{V}}|$ = {vocab_size}")
+    axes[1].set_xlabel(t("probability of the correct word"))
+    axes[1].set_ylabel(t("loss"))
+    axes[1].set_title(t("loss at one position, $|\\mathcal{{V}}|$ = {V}", V=vocab_size))
     axes[1].legend(loc="upper center", fontsize=9)
     fig.tight_layout()
     return fig

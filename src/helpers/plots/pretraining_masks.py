@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.i18n import t
+
 WIDTH = 5.0  # inches; every text at 10.5 pt (2.1 pt per inch, above the book rule of 1.8): readable on a phone
 
 
@@ -17,15 +19,15 @@ def plot_masks(tokens: Sequence[str], fontsize: float = 10.5) -> plt.Figure:
     """
     n = len(tokens)
     masks = (np.tril(np.ones((n, n))), np.ones((n, n)))
-    titles = ("causal (GPT):\nposition i reads j ≤ i", "bidirectional (BERT):\nevery position reads all")
+    titles = (t("causal (GPT):\nposition i reads j ≤ i"), t("bidirectional (BERT):\nevery position reads all"))
     fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.3))
     for ax, m, title in zip(axes, masks, titles):
         ax.imshow(m, cmap="Greys", vmin=0, vmax=1.6)
         ax.set_xticks(range(n), list(tokens), fontsize=fontsize)
         ax.set_yticks(range(n), list(tokens), fontsize=fontsize)
         ax.set_title(title, fontsize=fontsize)
-        ax.set_xlabel("key (read)", fontsize=fontsize)
+        ax.set_xlabel(t("key (read)"), fontsize=fontsize)
         ax.tick_params(length=0)
-    axes[0].set_ylabel("query (position)", fontsize=fontsize)
+    axes[0].set_ylabel(t("query (position)"), fontsize=fontsize)
     fig.tight_layout()
     return fig

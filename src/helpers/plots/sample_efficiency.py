@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 
+from helpers.i18n import t
+
 WIDTH = 5.0  # inches; every text at 10.5 pt (2.1 pt per inch, above the book rule of 1.8): readable on a phone
 
 
@@ -24,14 +26,14 @@ def plot_sample_efficiency(
         low = [m - min(by_size[n]) for m, n in zip(mean, sizes)]
         high = [max(by_size[n]) - m for m, n in zip(mean, sizes)]
         ax.errorbar(sizes, mean, yerr=[low, high], marker=markers[k % 4], capsize=4, label=label, color=f"C{k}")
-    ax.axhline(chance, color="grey", ls=":", label="chance")
+    ax.axhline(chance, color="grey", ls=":", label=t("chance"))
     sizes = sorted({n for by_size in series.values() for n in by_size})
     ax.set_xscale("log")
     ax.set_xticks(sizes, [str(s) for s in sizes], fontsize=fontsize)
     ax.tick_params(axis="y", labelsize=fontsize)
     ax.minorticks_off()
-    ax.set_xlabel("labelled poems per poet", fontsize=fontsize)
-    ax.set_ylabel("test accuracy (%)", fontsize=fontsize)
+    ax.set_xlabel(t("labelled poems per poet"), fontsize=fontsize)
+    ax.set_ylabel(t("test accuracy (%)"), fontsize=fontsize)
     ax.legend(fontsize=fontsize, loc="lower right")
     fig.tight_layout()
     return fig

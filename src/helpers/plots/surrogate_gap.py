@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 
+from helpers.i18n import t
+
 WIDTH = 5.0  # inches; every text at 10.5 pt (2.1 pt per inch, above the book rule of 1.8): readable on a phone
 
 
@@ -21,13 +23,13 @@ def plot_surrogate(
     with plt.rc_context({"font.size": fontsize, "xtick.labelsize": fontsize, "ytick.labelsize": fontsize}):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 4.6), sharex=True)
         top.plot(shift, accuracy, color="C0", drawstyle="steps-mid")
-        top.set_ylabel("test accuracy (%)")
+        top.set_ylabel(t("test accuracy (%)"))
         bottom.plot(shift, loss, color="C3")
-        bottom.set_ylabel("cross-entropy")
+        bottom.set_ylabel(t("cross-entropy"))
         bottom.set_xlabel(xlabel)
         for ax in (top, bottom):
             ax.axvline(shift[best_loss], color="C3", ls=":", lw=1.5)
             ax.axvline(shift[best_acc], color="C0", ls="--", lw=1.5)
-        top.set_title("dashed: best accuracy; dotted: lowest loss", fontsize=fontsize)
+        top.set_title(t("dashed: best accuracy; dotted: lowest loss"), fontsize=fontsize)
         fig.tight_layout()
     return fig
