@@ -3,12 +3,16 @@ stay readable on a phone, and refuse bad inputs with a message naming the argume
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import matplotlib.text
 import pytest
+import torch
 
 from helpers.plots._phone import figure_violations
 from helpers.plots.param_groups import plot_param_groups
@@ -66,3 +70,78 @@ def test_bad_inputs_are_refused_clearly(call, exc, fragment):
     with pytest.raises(exc) as info:
         call()
     assert fragment in str(info.value)
+
+
+# The words these figures draw, in the Chinese edition (BOOK_LANGUAGE, helpers.i18n): the names the
+# chapters pass (piece names, layouts, runs, norms) are translated by the figure, so they must all
+# be in the catalog; the figures stay readable on a phone with the wider Chinese labels.
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+
+
+@pytest.fixture
+def chinese(monkeypatch):
+    from helpers.viz import setup_cjk_font
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    setup_cjk_font()  # inside the book's rc_context: undone after the test
+
+
+def test_param_groups_and_training_log_draw_chinese(chinese):
+    pieces = {"embeddings": 4, "attention": 3, "feed-forward": 2, "LayerNorm": 1, "output layer": 1}
+    fig = plot_param_groups(pieces, "翻译模型的 11 个参数")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["嵌入", "注意力", "前馈网络", "LayerNorm", "输出层"]
+    assert fig.axes[0].get_xlabel() == "参数个数"
+    assert figure_violations(fig)[1] == []
+    ax = plot_training_log([{"step": 0, "loss": 3.5}, {"step": 10, "loss": 1.0}]).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("训练步", "训练损失")
+
+
+def test_chapter_7_figures_translate_the_names_the_chapter_passes(chinese):
+    from helpers import i18n
+    from helpers.layernorm import layer_norm, naive_layer_norm
+    from helpers.plots.layer_grads import plot_layer_grads
+    from helpers.plots.layernorm_eps import measure_spread, plot_spread
+    from helpers.plots.norm_layouts import plot_norm_layouts
+    from helpers.plots.norm_training import plot_norm_training
+
+    table = i18n.strings("zh_CN")
+    runs = ["post-norm, warm-up", "post-norm, no warm-up", "pre-norm, warm-up", "pre-norm, no warm-up"]
+    names = runs + ["post-norm", "pre-norm", "nn.LayerNorm (and ours)", "enc", "dec",
+                    "embeddings", "attention", "feed-forward", "output layer", "subject", "verb", "place noun", "time"]
+    assert [n for n in names if n not in table] == []
+
+    grads = {"post-norm": {"encoder": [1.0, 0.8], "decoder": [0.9, 1.1]},
+             "pre-norm": {"encoder": [0.01, 0.01], "decoder": [0.1, 0.1]}}
+    fig = plot_layer_grads(grads)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["后置归一化", "前置归一化"]
+    assert [ax.get_title() for ax in fig.axes] == ["编码器各层", "解码器各层"]
+
+    log = [{"step": s, "loss": 1.0 / (s + 1)} for s in range(3)]
+    fig = plot_norm_training([{"name": n, "warmup": 2 if "no" not in n else 1, "log": log} for n in runs], runs, "t")
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [table[n] for n in runs]
+
+    measured = measure_spread({"nn.LayerNorm (and ours)": layer_norm, "x.std() + eps": naive_layer_norm},
+                              scales=torch.tensor([0.01, 1.0]))
+    fig = plot_spread(measured)
+    assert [t.get_text() for t in fig.axes[-1].get_legend().get_texts()] == ["nn.LayerNorm（以及我们的实现）",
+                                                                             "x.std() + eps"]
+    fig = plot_norm_layouts()
+    texts = _texts(fig)
+    assert "每条梯度路径\n都要穿过它" in texts and not [t for t in texts if re.search("[a-z]{4,}", t) and "Norm" not in t]
+    for fig in map(plt.figure, plt.get_fignums()):
+        assert figure_violations(fig)[1] == [], fig
+
+
+def test_cross_attention_flow_draws_chinese(chinese):
+    from helpers.plots.cross_attention_flow import draw_cross_attention_flow
+
+    texts = _texts(draw_cross_attention_flow(n_layers=2))
+    assert {"编码器\n第 1 层", "解码器第 2 层", "交叉注意力", "C（S × d_model）\n只计算一次"} <= set(texts)
+    # English only in the data (the source sentence) and the names
+    assert [t for t in texts if re.search("[a-z]{3,}", t) and not CJK.search(t)] == ["The cat sat"]

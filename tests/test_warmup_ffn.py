@@ -99,3 +99,23 @@ def test_plot_adam_updates_draws_and_refuses_bad_inputs():
     for args, exc, fragment in bad:
         with pytest.raises(exc, match=fragment.replace("[", r"\[").replace("]", r"\]")):
             plot_adam_updates(*args)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the text is checked, not drawn
+def test_plot_adam_updates_speaks_the_editions_language(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.plots.adam_updates import plot_adam_updates
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    ax = plot_adam_updates([1.0, 0.5], [[1.0, 0.8]], warmup=50, settle=0.25).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][1] == "translator (1 seed)"
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    ax = plot_adam_updates([1.0, 0.5], [[1.0, 0.8], [0.9, 0.7]], warmup=50, settle=0.25).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["纯噪声梯度", "翻译模型（2 个随机种子）", "噪声 × 50 步预热"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("步", "更新量的 RMS / 峰值学习率")
+    plt.close("all")

@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from . import corpus, translator
+from .i18n import t
 
 LOG = "norm_runs.json"
 NO_WARMUP = 1  # the schedule's factor min(1, (step + 1) / warmup) is 1 from the first step
@@ -71,7 +72,7 @@ def compare(base: translator.TrainSettings, progress: bool = True, n_test: int |
            "seeds": list(seeds), "runs": []}
     for name, settings in plan:
         if progress:
-            print(f"{name} (seed {settings.seed})", flush=True)
+            print(t("{name} (seed {seed})", name=t(name), seed=settings.seed), flush=True)
         result = translator.train(settings, progress=progress, evaluate=False)
         with torch.no_grad():
             test_loss = translator.loss_on(result.model, test_pairs, en, zh).item()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,8 +16,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from . import corpus
+from . import clock, corpus
 from ._checks import check_bool, check_int, check_list, check_str_list, show
+from .i18n import t
 from .transformer import Seq2SeqTransformer, TransformerConfig
 from .vocab import Vocab
 
@@ -181,9 +181,9 @@ def train(settings: TrainSettings = DEFAULT_SETTINGS, progress: bool = True, eva
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(bar, desc="training", unit="step")
+        bar = tqdm(bar, desc=t("training"), unit=t("step"))
     log: list[dict] = []
-    start = time.perf_counter()
+    start = clock.perf_counter()
     model.train()
     for step in bar:
         loss = loss_on(model, rng.sample(train_pairs, settings.batch_size), en, zh)
@@ -198,7 +198,7 @@ def train(settings: TrainSettings = DEFAULT_SETTINGS, progress: bool = True, eva
             if progress:
                 bar.set_postfix(loss=f"{loss.item():.3f}")
     model.eval()
-    result = TrainResult(model, log, seconds=time.perf_counter() - start)
+    result = TrainResult(model, log, seconds=clock.perf_counter() - start)
     if evaluate:
         result.test_accuracy = exact_match(model, test_pairs, en, zh)
     return result

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .._checks import check_int, check_list, check_number
+from ..i18n import t
 
 
 def _sizes(values: object, name: str) -> list[float]:
@@ -34,17 +35,17 @@ def plot_adam_updates(
     check_number(settle, "settle", low=0.0)
     fig, ax = plt.subplots(figsize=(4.8, 3.4))
     steps = range(1, len(noise) + 1)
-    ax.plot(steps, noise, color="tab:gray", lw=2, label="pure-noise gradient")
-    label = f"translator ({len(runs)} seed{'s' if len(runs) > 1 else ''})"
+    ax.plot(steps, noise, color="tab:gray", lw=2, label=t("pure-noise gradient"))
+    label = t("translator ({n} seeds)", n=len(runs)) if len(runs) > 1 else t("translator ({n} seed)", n=1)
     for k, run in enumerate(runs):
         ax.plot(range(1, len(run) + 1), run, color="tab:red", lw=1, label=label if k == 0 else None)
     warm = [v * min(1.0, t / warmup) for t, v in zip(steps, noise)]
-    ax.plot(steps, warm, ":", color="black", label=f"noise × warm-up over {warmup}")
+    ax.plot(steps, warm, ":", color="black", label=t("noise × warm-up over {n}", n=warmup))
     ax.axhline(settle, ls="--", color="tab:gray", lw=1)
     ax.set_xscale("log")
     ax.set_ylim(0, 1.08)
-    ax.set_xlabel("step", fontsize=10)
-    ax.set_ylabel("RMS update / peak lr", fontsize=10)
+    ax.set_xlabel(t("step"), fontsize=10)
+    ax.set_ylabel(t("RMS update / peak lr"), fontsize=10)
     ax.tick_params(labelsize=9)
     # top right: the curves there are all below 0.7, so the legend covers none of them
     ax.legend(fontsize=9, loc="upper right")

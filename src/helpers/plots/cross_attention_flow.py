@@ -10,6 +10,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..i18n import t
+
 ENC_COLOUR, DEC_COLOUR, C_COLOUR, CROSS_COLOUR = "#e8eef7", "#fdf0e3", "#2166ac", "#d6e4f5"
 
 
@@ -77,8 +79,8 @@ def draw_cross_attention_flow(
     # inputs and embeddings (bottom)
     _box(ax, enc_x, 0.1, enc_w, 0.5, source, "white")
     _box(ax, dec_x, 0.1, dec_w, 0.5, target_in, "white")
-    _box(ax, enc_x, 0.95, enc_w, 0.55, "embed + positions", "#f2f2f2")
-    _box(ax, dec_x, 0.95, dec_w, 0.55, "embed + positions", "#f2f2f2")
+    _box(ax, enc_x, 0.95, enc_w, 0.55, t("embed + positions"), "#f2f2f2")
+    _box(ax, dec_x, 0.95, dec_w, 0.55, t("embed + positions"), "#f2f2f2")
     _arrow(ax, (enc_mid, 0.6), (enc_mid, 0.95))
     _arrow(ax, (dec_mid, 0.6), (dec_mid, 0.95))
 
@@ -86,7 +88,7 @@ def draw_cross_attention_flow(
     enc_prev, dec_prev = 1.5, 1.5
     cross_ys = []
     for layer in range(1, n_layers + 1):
-        _box(ax, enc_x, y, enc_w, frame_h, f"encoder\nlayer {layer}", ENC_COLOUR)
+        _box(ax, enc_x, y, enc_w, frame_h, t("encoder") + "\n" + t("layer {n}", n=layer), ENC_COLOUR)
         _arrow(ax, (enc_mid, enc_prev), (enc_mid, y))
         enc_prev = y + frame_h
         # decoder layer: its name on top, three sub-layers stacked below it, inside one frame
@@ -101,13 +103,13 @@ def draw_cross_attention_flow(
                 linewidth=1.0,
             )
         )
-        ax.text(dec_mid, y + frame_h - title_h / 2 - 0.02, f"decoder layer {layer}",
+        ax.text(dec_mid, y + frame_h - title_h / 2 - 0.02, t("decoder layer {n}", n=layer),
                 ha="center", va="center", fontsize=10.5)
         sub_h = (layer_h - 0.2) / 3
-        names = ("masked self-attention", "cross-attention", "feed-forward")
+        names = (t("masked self-attention"), t("cross-attention"), t("feed-forward"))
         for i, name in enumerate(names):
             sy = y + 0.07 + i * (sub_h + 0.05)
-            cross = name == "cross-attention"
+            cross = i == 1  # the cross-attention
             _box(ax, dec_x + 0.05, sy, dec_w - 0.1, sub_h, name, CROSS_COLOUR if cross else "white",
                  edge=C_COLOUR if cross else "#888", size=10)
             if cross:
@@ -118,9 +120,9 @@ def draw_cross_attention_flow(
 
     # the encoder's final output C, computed once; the decoder's output layer
     c_y, c_h = y, 0.6
-    _box(ax, enc_x, c_y, enc_w, c_h, "C  (S × d_model)\ncomputed once", "white", edge=C_COLOUR, size=10)
+    _box(ax, enc_x, c_y, enc_w, c_h, t("C  (S × d_model)\ncomputed once"), "white", edge=C_COLOUR, size=10)
     _arrow(ax, (enc_mid, enc_prev), (enc_mid, c_y))
-    _box(ax, dec_x, c_y, dec_w, c_h, "linear → softmax", "#f2f2f2")
+    _box(ax, dec_x, c_y, dec_w, c_h, t("linear → softmax"), "#f2f2f2")
     _arrow(ax, (dec_mid, dec_prev), (dec_mid, c_y))
     # C's one blue line: out of C's right side, down the gap, one arrow into every cross-attention
     start_y = c_y + c_h / 2
@@ -132,7 +134,7 @@ def draw_cross_attention_flow(
     ax.text(
         3.0,
         c_y + c_h + 0.5,
-        "keys and values of every\ncross-attention come from C",
+        t("keys and values of every\ncross-attention come from C"),
         ha="center",
         va="center",
         fontsize=10,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[float]) -> Figure:
     """relu[k]: test accuracies (one per seed) of the ReLU network with widths[k] hidden units;
@@ -13,14 +15,14 @@ def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[floa
     fig, ax = plt.subplots(figsize=(4.8, 3.2))
     for w, accs in zip(widths, relu):
         ax.plot([w] * len(accs), accs, "o", color="tab:blue", alpha=0.5, ms=5)
-    ax.plot(widths, [sum(a) / len(a) for a in relu], "-", color="tab:blue", label="with ReLU")
-    ax.axhline(sum(linear) / len(linear), ls="--", color="tab:red", label="no ReLU (any width)")
+    ax.plot(widths, [sum(a) / len(a) for a in relu], "-", color="tab:blue", label=t("with ReLU"))
+    ax.axhline(sum(linear) / len(linear), ls="--", color="tab:red", label=t("no ReLU (any width)"))
     ax.axhline(0.5, ls=":", color="gray", lw=1)
     ax.set_xscale("log", base=2)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_ylim(0.4, 1.02)
-    ax.set_xlabel("hidden width (the role of $d_{ff}$)", fontsize=10)
-    ax.set_ylabel("test accuracy", fontsize=10)
+    ax.set_xlabel(t("hidden width (the role of $d_{ff}$)"), fontsize=10)
+    ax.set_ylabel(t("test accuracy"), fontsize=10)
     ax.tick_params(labelsize=9)
     ax.legend(fontsize=9, loc="lower right")
     ax.grid(alpha=0.3)

@@ -5,25 +5,28 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 STYLES = {"post-norm": ("o-", "tab:red"), "pre-norm": ("s--", "tab:blue")}
 
 
 def plot_layer_grads(grads: dict[str, dict[str, list[float]]]) -> Figure:
     """grads[layout]["encoder" | "decoder"] = one gradient norm per layer (layer 1 first).
 
-    Two stacked panels (encoder above, decoder below) on one log scale; 4.8 in wide, text >= 9 pt.
+    Two stacked panels (encoder above, decoder below) on one log scale; the layouts' names are drawn
+    in the book's language (``helpers.i18n.t``). 4.8 in wide, text >= 9 pt.
     """
     fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.0), sharex=True, sharey=True)
     for ax, part in zip(axes, ("encoder", "decoder")):
         for label, values in grads.items():
             style, colour = STYLES.get(label, ("^-", "gray"))
-            ax.plot(range(1, len(values[part]) + 1), values[part], style, color=colour, label=label, ms=4)
+            ax.plot(range(1, len(values[part]) + 1), values[part], style, color=colour, label=t(label), ms=4)
         ax.set_yscale("log")
-        ax.set_title(f"{part} layers", fontsize=10)
-        ax.set_ylabel("gradient norm", fontsize=10)
+        ax.set_title(t("encoder layers") if part == "encoder" else t("decoder layers"), fontsize=10)
+        ax.set_ylabel(t("gradient norm"), fontsize=10)
         ax.grid(alpha=0.3, which="both")
         ax.tick_params(labelsize=9)
-    axes[1].set_xlabel("layer (1 = nearest the input)", fontsize=10)
+    axes[1].set_xlabel(t("layer (1 = nearest the input)"), fontsize=10)
     axes[0].legend(fontsize=9)
     fig.tight_layout()
     return fig

@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 Norm = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -29,7 +31,8 @@ def measure_spread(
 
 
 def plot_spread(measured: dict[tuple[int, str], dict[float, float]]) -> Figure:
-    """One panel per width, stacked; solid = first norm, dashed = the others. 4.8 in wide, text >= 9 pt."""
+    """One panel per width, stacked; solid = first norm, dashed = the others; the norms' names label
+    the legend in the book's language (``helpers.i18n.t``). 4.8 in wide, text >= 9 pt."""
     widths = sorted({d for d, _ in measured})
     names = list(dict.fromkeys(name for _, name in measured))
     fig, axes = plt.subplots(len(widths), 1, figsize=(4.8, 2.3 * len(widths) + 0.4), sharex=True, sharey=True)
@@ -37,13 +40,13 @@ def plot_spread(measured: dict[tuple[int, str], dict[float, float]]) -> Figure:
     for ax, d in zip(axes, widths):
         for k, name in enumerate(names):
             table = measured[d, name]
-            ax.plot(list(table), list(table.values()), "-" if k == 0 else "--", label=name)
+            ax.plot(list(table), list(table.values()), "-" if k == 0 else "--", label=t(name))
         ax.set_xscale("log")
         ax.set_title(f"d_model = {d}", fontsize=10)
-        ax.set_ylabel("std of the output", fontsize=10)
+        ax.set_ylabel(t("std of the output"), fontsize=10)
         ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("standard deviation of the input", fontsize=10)
+    axes[-1].set_xlabel(t("standard deviation of the input"), fontsize=10)
     axes[-1].legend(loc="lower right", fontsize=9)
     fig.tight_layout()
     return fig

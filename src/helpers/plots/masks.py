@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ..viz import heatmap, text_colour_on
 from ._phone import min_font, set_fonts
 
@@ -31,8 +32,8 @@ def plot_masks(masks: Sequence[tuple[object, str]], tokens: Sequence[str], width
         ax.grid(which="minor", color="white", linewidth=1)
         ax.tick_params(which="minor", length=0)
         ax.set_title(title)
-        ax.set_xlabel("key")
-    axes[0].set_ylabel("query")
+        ax.set_xlabel(t("key"))
+    axes[0].set_ylabel(t("query"))
     set_fonts(fig, min_font(width))
     fig.tight_layout()
     return fig
@@ -45,14 +46,14 @@ def plot_sensitivity(sensitivity, tokens: Sequence[str], width: float = 5.0) -> 
     fig, ax = plt.subplots(figsize=(width, width * 0.9))
     heatmap(shown, tokens, tokens, ax=ax, cmap="viridis", annotate=False, colorbar=False)
     im = ax.images[0]
-    for t in range(s.shape[0]):
+    for i in range(s.shape[0]):  # the row of position t = i
         for j in range(s.shape[1]):
-            label = "0" if s[t, j] == 0 else f"{s[t, j]:.1g}" if s[t, j] < 0.1 else f"{s[t, j]:.1f}"
-            colour = "black" if s[t, j] == 0 else text_colour_on(im.cmap(im.norm(shown[t, j])))
-            ax.text(j, t, label, ha="center", va="center", color=colour)
-    ax.set_xlabel("decoder input at position j")
-    ax.set_ylabel("logits at position t")
-    ax.set_title("largest |∂ logits[t] / ∂ input[j]|")
+            label = "0" if s[i, j] == 0 else f"{s[i, j]:.1g}" if s[i, j] < 0.1 else f"{s[i, j]:.1f}"
+            colour = "black" if s[i, j] == 0 else text_colour_on(im.cmap(im.norm(shown[i, j])))
+            ax.text(j, i, label, ha="center", va="center", color=colour)
+    ax.set_xlabel(t("decoder input at position j"))
+    ax.set_ylabel(t("logits at position t"))
+    ax.set_title(t("largest |∂ logits[t] / ∂ input[j]|"))
     plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
     set_fonts(fig, min_font(width))
     fig.tight_layout()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
+
+from ..i18n import t
 
 STREAM_X, BRANCH_X = 1.0, 2.6
 FONT = 10
@@ -35,37 +39,39 @@ def plot_norm_layouts() -> Figure:
     runs up the left; the branch through F on the right."""
     fig, axes = plt.subplots(1, 2, figsize=(4.8, 4.4))
     ln, sub, stream = "#f6d18b", "#9ec5ea", "#3a6fb0"
-    for ax, title in zip(axes, ("post-norm (2017)", "pre-norm")):
+    for ax, title in zip(axes, (t("post-norm (2017)"), t("pre-norm"))):
         ax.set_xlim(0, 3.6)
         ax.set_ylim(0, 9.4)
         ax.axis("off")
         ax.set_title(title, fontsize=FONT + 1)
-        ax.text(STREAM_X, 0.15, "x (stream)", ha="center", fontsize=FONT)
+        ax.text(STREAM_X, 0.15, t("x (stream)"), ha="center", fontsize=FONT)
     # post-norm: x -> x + F(x) -> LayerNorm, on the stream itself
     ax = axes[0]
     _arrow(ax, [(STREAM_X, 0.55), (STREAM_X, 4.22)])
     _arrow(ax, [(STREAM_X, 1.4), (BRANCH_X, 1.4), (BRANCH_X, 2.42)])
-    _box(ax, BRANCH_X, 2.85, "sub-layer", sub)
+    _box(ax, BRANCH_X, 2.85, t("sub-layer"), sub)
     _arrow(ax, [(BRANCH_X, 3.3), (BRANCH_X, 4.5), (STREAM_X + 0.3, 4.5)])
     _plus(ax, 4.5)
     _arrow(ax, [(STREAM_X, 4.78), (STREAM_X, 5.72)])
     _box(ax, STREAM_X, 6.15, "LayerNorm", ln)
     _arrow(ax, [(STREAM_X, 6.6), (STREAM_X, 8.3)])
-    ax.text(STREAM_X, 8.55, "next sub-layer", ha="center", fontsize=FONT)
-    ax.text(STREAM_X + 0.95, 6.55, "every\ngradient\npath\ncrosses it", fontsize=FONT - 1, color="#8a5a00")
+    ax.text(STREAM_X, 8.55, t("next sub-layer"), ha="center", fontsize=FONT)
+    # a narrow column: broken at spaces (the Chinese text marks its one break with a space)
+    note = textwrap.fill(t("every gradient path crosses it"), 10)
+    ax.text(STREAM_X + 0.95, 6.55, note, fontsize=FONT - 1, color="#8a5a00")
     # pre-norm: x -> x + F(LayerNorm(x)); the stream is never normalised until the end
     ax = axes[1]
     _arrow(ax, [(STREAM_X, 0.55), (STREAM_X, 4.82)])
     _arrow(ax, [(STREAM_X, 1.0), (BRANCH_X, 1.0), (BRANCH_X, 1.62)])
     _box(ax, BRANCH_X, 2.05, "LayerNorm", ln)
     _arrow(ax, [(BRANCH_X, 2.5), (BRANCH_X, 3.12)])
-    _box(ax, BRANCH_X, 3.55, "sub-layer", sub)
+    _box(ax, BRANCH_X, 3.55, t("sub-layer"), sub)
     _arrow(ax, [(BRANCH_X, 4.0), (BRANCH_X, 5.1), (STREAM_X + 0.3, 5.1)])
     _plus(ax, 5.1)
     _arrow(ax, [(STREAM_X, 5.38), (STREAM_X, 7.22)])
     ax.text(STREAM_X + 0.12, 6.2, "× N", fontsize=FONT, color=stream)
-    _box(ax, STREAM_X, 7.65, "final norm", ln)
+    _box(ax, STREAM_X, 7.65, t("final norm"), ln)
     _arrow(ax, [(STREAM_X, 8.1), (STREAM_X, 8.6)])
-    ax.text(STREAM_X, 8.75, "output", ha="center", fontsize=FONT)
+    ax.text(STREAM_X, 8.75, t("output"), ha="center", fontsize=FONT)
     fig.tight_layout()
     return fig

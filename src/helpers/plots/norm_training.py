@@ -7,11 +7,14 @@ from statistics import median
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def plot_norm_training(runs: list[dict], names: list[str], title: str) -> Figure:
     """One curve per name in ``names``: the median training loss over the runs (seeds) of that name,
     with a band from the lowest to the highest seed. Red = post-norm, blue = pre-norm; solid =
-    warm-up, dashed = none. 4.8 in wide, text >= 9 pt."""
+    warm-up, dashed = none. The names label the legend in the book's language (``helpers.i18n.t``).
+    4.8 in wide, text >= 9 pt."""
     fig, ax = plt.subplots(figsize=(4.8, 3.8))
     for name in names:
         group = [r for r in runs if r["name"] == name]
@@ -21,11 +24,11 @@ def plot_norm_training(runs: list[dict], names: list[str], title: str) -> Figure
         per_step = list(zip(*[[row["loss"] for row in r["log"]] for r in group]))
         colour = "tab:red" if name.startswith("post") else "tab:blue"
         dash = "-" if group[0]["warmup"] > 1 else "--"
-        ax.plot(steps, [median(v) for v in per_step], dash, color=colour, label=name)
+        ax.plot(steps, [median(v) for v in per_step], dash, color=colour, label=t(name))
         ax.fill_between(steps, [min(v) for v in per_step], [max(v) for v in per_step], color=colour, alpha=0.15)
     ax.set_yscale("log")
-    ax.set_xlabel("training step", fontsize=10)
-    ax.set_ylabel("training loss", fontsize=10)
+    ax.set_xlabel(t("training step"), fontsize=10)
+    ax.set_ylabel(t("training loss"), fontsize=10)
     ax.set_title(title, fontsize=10)
     ax.tick_params(labelsize=9)
     ax.legend(fontsize=9, loc="lower left")

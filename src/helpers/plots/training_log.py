@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .._checks import _is_int, check_list, check_number, show
+from ..i18n import t
 
 
 def plot_training_log(log: Sequence[Mapping[str, float]]) -> Figure:
@@ -30,8 +31,8 @@ def plot_training_log(log: Sequence[Mapping[str, float]]) -> Figure:
     fig, ax = plt.subplots(figsize=(5, 2.8))
     ax.plot(steps, losses)
     ax.set_yscale("log")
-    ax.set_xlabel("training step", fontsize=10)
-    ax.set_ylabel("training loss", fontsize=10)
+    ax.set_xlabel(t("training step"), fontsize=10)
+    ax.set_ylabel(t("training loss"), fontsize=10)
     ax.tick_params(labelsize=10)
     fig.tight_layout()
     return fig
