@@ -310,3 +310,23 @@ def test_corrupt_saved_file_rejected(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         bpe.BPETokenizer.load(path)
+
+
+def test_verbose_training_prints_each_merge_in_the_editions_language(capsys, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    merges = bpe.train_merges(["abab ab"], 2, verbose=True)
+    first = f"merge 1/2: {merges[0]} -> 256"
+    assert capsys.readouterr().out.splitlines()[0] == first
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    assert bpe.train_merges(["abab ab"], 2, verbose=True) == merges
+    assert capsys.readouterr().out.splitlines()[0] == f"合并规则 1/2：{merges[0]} -> 256"
+
+
+def test_reference_trainers_print_nothing(capfd):
+    """The library's progress display writes newlines to the process's stdout, which a notebook
+    shows as stray blank lines among the cell's own lines: it is off."""
+    items = ["the cat sat on the mat"] * 20
+    bpe.hf_reference_tokenizer(items, 10)
+    bpe.hf_wordpiece_tokenizer(items, 40)
+    bpe.hf_unigram_tokenizer(items, 20)
+    assert capfd.readouterr().out == ""

@@ -89,7 +89,10 @@ def hf_wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, unk: str = "[U
     check_str(unk, "unk", nonempty=True)
     tok = Tokenizer(models.WordPiece(unk_token=unk))
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(items, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=[unk]))
+    # show_progress=False: the progress display writes newlines to the process's stdout, which a
+    # notebook shows as stray blank lines, at random places among the cell's own printed lines
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=[unk], show_progress=False)
+    tok.train_from_iterator(items, trainer)
     return tok
 
 
@@ -107,8 +110,9 @@ def hf_unigram_tokenizer(texts: Iterable[str], vocab_size: int, unk: str = "<unk
     check_str(unk, "unk", nonempty=True)
     tok = Tokenizer(models.Unigram())
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
-    tok.train_from_iterator(items, trainers.UnigramTrainer(vocab_size=vocab_size, unk_token=unk,
-                                                                special_tokens=[unk]))
+    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, unk_token=unk, special_tokens=[unk],
+                                      show_progress=False)  # no stray newlines (see hf_wordpiece_tokenizer)
+    tok.train_from_iterator(items, trainer)
     return tok
 
 

@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from .._checks import check_bool, check_int, show
+from ..i18n import t
 from .core import Pair, check_pair, get_pair_counts, merge, tie_key, word_table
 
 
@@ -162,5 +163,5 @@ def train_merges(
                 heapq.heappush(heap, _heap_entry(pair, counts[pair]))
         merges.append(best)
         if verbose:
-            print(f"merge {len(merges)}/{num_merges}: {best} -> {new_id}")
+            print(t("merge {k}/{total}: {pair} -> {new_id}", k=len(merges), total=num_merges, pair=best, new_id=new_id))
     return merges

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .._checks import check_number, show
+from ..i18n import t
 from ..viz import heatmap
 
 
@@ -39,8 +40,8 @@ def plot_attention_panels(
             text.set_fontsize(fontsize)
         ax.tick_params(labelsize=fontsize, length=2, pad=1.5)
         plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
-        ax.set_xlabel("key", fontsize=fontsize)
-    axes[0][0].set_ylabel("query", fontsize=fontsize)
+        ax.set_xlabel(t("key"), fontsize=fontsize)
+    axes[0][0].set_ylabel(t("query"), fontsize=fontsize)
     fig.tight_layout(w_pad=0.4)
     fig.align_xlabels(axes[0])
     return fig

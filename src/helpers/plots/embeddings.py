@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from ..i18n import t
 from ..viz import heatmap
 
 
@@ -31,11 +32,11 @@ def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], wid
     fig, axes = plt.subplots(1, len(norms), figsize=(width, 0.165 * len(tokens) + 1.1), sharex=True, sharey=True)
     axes = np.atleast_1d(axes)
     y = np.arange(len(tokens))
-    colours = ["C3" if t == "<pad>" else "C0" for t in tokens]
+    colours = ["C3" if token == "<pad>" else "C0" for token in tokens]
     for ax, (title, values) in zip(axes, norms.items()):
         ax.barh(y, values.detach().numpy(), color=colours, height=0.7)
         ax.set_title(title, fontsize=font)
-        ax.set_xlabel("gradient norm", fontsize=font)
+        ax.set_xlabel(t("gradient norm"), fontsize=font)
         ax.tick_params(labelsize=font)
         ax.xaxis.set_major_locator(plt.MaxNLocator(3))
         ax.grid(axis="x", alpha=0.3)
@@ -58,7 +59,7 @@ def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Seq
     for edge in np.cumsum(group_sizes)[:-1]:
         ax.axhline(edge - 0.5, color="black", lw=1.5)
         ax.axvline(edge - 0.5, color="black", lw=1.5)
-    fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.03, label="cosine similarity")
+    fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.03, label=t("cosine similarity"))
     fig.tight_layout()
     return fig
 
@@ -79,8 +80,8 @@ def projection_scatter(coords: torch.Tensor, words: Sequence[str], groups: Seque
             ax.annotate(words[i], (xy[i, 0], xy[i, 1]), xytext=(xy[i, 0] + dx, label_y[i]), textcoords="data",
                         fontsize=9, color=f"C{k}", va="center", annotation_clip=False,
                         arrowprops={"arrowstyle": "-", "lw": 0.6, "color": f"C{k}"} if moved else None)
-    ax.set_xlabel(f"component 1 ({100 * explained[0]:.0f}% of the variance)")
-    ax.set_ylabel(f"component 2 ({100 * explained[1]:.0f}%)")
+    ax.set_xlabel(t("component 1 ({share:.0f}% of the variance)", share=100 * explained[0]))
+    ax.set_ylabel(t("component 2 ({share:.0f}%)", share=100 * explained[1]))
     ax.legend(loc="best", fontsize=9)
     ax.margins(0.15)
     low, high = ax.get_ylim()  # every label inside the axes, also those pushed below the lowest point

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 FONT = 10.0  # points, for a 4.6-inch figure
 
 
@@ -43,9 +45,9 @@ def plot_loss_and_grad_norm(
         ax.tick_params(labelsize=FONT)
         if highlight is not None:
             ax.axvspan(highlight[0] - 0.5, highlight[1] + 0.5, color="gold", alpha=0.3, lw=0)
-    ax1.set_ylabel("loss", fontsize=FONT)
-    ax2.set_ylabel("gradient norm", fontsize=FONT)
-    ax2.set_xlabel("training step (log scale)", fontsize=FONT)
+    ax1.set_ylabel(t("loss"), fontsize=FONT)
+    ax2.set_ylabel(t("gradient norm"), fontsize=FONT)
+    ax2.set_xlabel(t("training step (log scale)"), fontsize=FONT)
     fig.tight_layout()
     return fig
 
@@ -65,10 +67,10 @@ def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width
                 label=f"lr = {rate:g}")
     for ax in (ax1, ax2):
         ax.set_yscale("log")
-        ax.set_xlabel("step", fontsize=font)
+        ax.set_xlabel(t("step"), fontsize=font)
         ax.tick_params(labelsize=font)
         ax.legend(fontsize=font)
-    ax1.set_ylabel("loss", fontsize=font)
-    ax2.set_title("diverges, then nan", fontsize=font)
+    ax1.set_ylabel(t("loss"), fontsize=font)
+    ax2.set_title(t("diverges, then nan"), fontsize=font)
     fig.tight_layout()
     return fig

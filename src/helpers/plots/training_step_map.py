@@ -10,25 +10,47 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 BLUE, ORANGE, GREY = "#3367d6", "#d9731c", "#555555"
 FILL = {0: "#e8f0fe", 1: "#fdeee0", 2: "#eeeeee"}
 
-# Each box: (column, row, text, where the book explains it). Column 0 is the encoder, column 1
-# the decoder, column 2 spans both; row 0 is the top.
-BOXES: dict[str, tuple[int, float, str, str]] = {
-    "src": (0, 0, "source: The cat sat", "chapter 1"),
-    "src_emb": (0, 1, "embeddings + positions", "chapters 2, 3"),
-    "enc": (0, 2.2, "self-attention", "chapters 4, 7"),
-    "dec_in": (1, 0, "input: <sos> 猫 坐着", "target shifted right, ch. 8"),
-    "dec_emb": (1, 1, "embeddings + positions", "chapters 2, 3"),
-    "self": (1, 2.2, "masked self-attention", "chapter 5"),
-    "cross": (1, 3.2, "cross-attention", "chapter 6"),
-    "out": (1, 4.5, "output layer → logits", "chapters 7, 8"),
-    "soft": (1, 5.5, "softmax → probabilities", "chapter 8"),
-    "loss": (1, 6.5, "cross-entropy loss", "chapter 8"),
-    "target": (0, 6.5, "target: 猫 坐着 <eos>", "input shifted left"),
-    "update": (2, 7.7, "backpropagation: gradients → update every parameter", "chapter 9"),
+# Each box: (column, row). Column 0 is the encoder, column 1 the decoder, column 2 spans both;
+# row 0 is the top. The words in each box (its text, where the book explains it) come from _words().
+BOXES: dict[str, tuple[int, float]] = {
+    "src": (0, 0),
+    "src_emb": (0, 1),
+    "enc": (0, 2.2),
+    "dec_in": (1, 0),
+    "dec_emb": (1, 1),
+    "self": (1, 2.2),
+    "cross": (1, 3.2),
+    "out": (1, 4.5),
+    "soft": (1, 5.5),
+    "loss": (1, 6.5),
+    "target": (0, 6.5),
+    "update": (2, 7.7),
 }
+
+
+def _words() -> dict[str, tuple[str, str]]:
+    """Each box's text and the chapter that explains it, in the book's language (read at draw time)."""
+    return {
+        "src": (t("source: {text}", text="The cat sat"), t("chapter {n}", n=1)),
+        "src_emb": (t("embeddings + positions"), t("chapters {a}, {b}", a=2, b=3)),
+        "enc": (t("self-attention"), t("chapters {a}, {b}", a=4, b=7)),
+        "dec_in": (t("input: {tokens}", tokens="<sos> 猫 坐着"), t("target shifted right, ch. {n}", n=8)),
+        "dec_emb": (t("embeddings + positions"), t("chapters {a}, {b}", a=2, b=3)),
+        "self": (t("masked self-attention"), t("chapter {n}", n=5)),
+        "cross": (t("cross-attention"), t("chapter {n}", n=6)),
+        "out": (t("output layer → logits"), t("chapters {a}, {b}", a=7, b=8)),
+        "soft": (t("softmax → probabilities"), t("chapter {n}", n=8)),
+        "loss": (t("cross-entropy loss"), t("chapter {n}", n=8)),
+        "target": (t("target: {tokens}", tokens="猫 坐着 <eos>"), t("input shifted left")),
+        "update": (t("backpropagation: gradients → update every parameter"), t("chapter {n}", n=9)),
+    }
+
+
 BOX_W, BOX_H, PITCH = 2.6, 0.62, 0.86  # inches
 LEFT = {0: 0.15, 1: 3.05, 2: 0.15}
 WIDTH = {0: BOX_W, 1: BOX_W, 2: 3.05 + BOX_W - 0.15}
@@ -38,7 +60,7 @@ FONT, FONT_BIG = 12.2, 12.5  # points: >= 2.1 x FIG_W
 
 def _corner(name: str) -> tuple[float, float, float]:
     """Lower-left corner (x, y) and width of a box, in inches."""
-    col, row, _, _ = BOXES[name]
+    col, row = BOXES[name]
     return LEFT[col], -row * PITCH, WIDTH[col]
 
 
@@ -53,7 +75,7 @@ def _layer_frame(ax: plt.Axes, first: str, last: str, colour: str) -> None:
     pad = 0.1
     ax.add_patch(plt.Rectangle((x - pad, y_bottom - pad), w + 2 * pad, y_top - y_bottom + BOX_H + 2.6 * pad,
                                fc="none", ec=colour, lw=1, ls=":"))
-    ax.text(x + w + pad, y_top + BOX_H + 1.6 * pad, "× N layers", ha="right", va="center",
+    ax.text(x + w + pad, y_top + BOX_H + 1.6 * pad, t("× N layers"), ha="right", va="center",
             fontsize=FONT, color=colour, bbox={"fc": "white", "ec": "none", "pad": 1})
 
 
@@ -69,7 +91,9 @@ def draw_training_step_map() -> Figure:
     ax.set_xlim(0, FIG_W)
     ax.set_ylim(-7.75 * PITCH - 0.05, 1.2)
     ax.axis("off")
-    for name, (col, _, text, chapter) in BOXES.items():
+    words = _words()
+    for name, (col, _) in BOXES.items():
+        text, chapter = words[name]
         x, y, w = _corner(name)
         plain = name in ("src", "dec_in", "target")  # text, not a computation
         edge = ORANGE if name == "target" else {0: BLUE, 1: ORANGE, 2: GREY}[col]
@@ -90,7 +114,7 @@ def draw_training_step_map() -> Figure:
     xc, yc, _ = _corner("cross")
     _arrow(ax, (xe + w / 2, ye - 0.1), (xc - 0.1, yc + BOX_H / 2), colour=BLUE, lw=2,
            connectionstyle="angle,angleA=-90,angleB=180,rad=0")
-    label = "encoder output C:\nthe keys and values\nof the cross-attention\nin every decoder layer"
+    label = t("encoder output C:\nthe keys and values\nof the cross-attention\nin every decoder layer")
     ax.text(xe + 0.1, yc - 0.15, label, fontsize=FONT, color=BLUE, va="top")
 
     # the loss compares the predictions with the target; the backward pass follows
@@ -100,6 +124,6 @@ def draw_training_step_map() -> Figure:
     _, yu, _ = _corner("update")
     _arrow(ax, (xl + BOX_W / 2, yl), (xl + BOX_W / 2, yu + BOX_H), ls="--")
 
-    for col, label, colour in ((0, "encoder: reads English", BLUE), (1, "decoder: writes Chinese", ORANGE)):
+    for col, label, colour in ((0, t("encoder: reads English"), BLUE), (1, t("decoder: writes Chinese"), ORANGE)):
         ax.text(LEFT[col] + BOX_W / 2, 1.0, label, ha="center", fontsize=FONT_BIG, color=colour)
     return fig

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def distinct_so_far(words: Sequence[str]) -> list[int]:
     """After reading words[:n + 1], how many distinct words have been seen (for each n)."""
@@ -33,8 +35,8 @@ def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
         ax.annotate(f"{growth[-1]:,}", (len(growth), growth[-1]), xytext=(-4, 6), textcoords="offset points",
                     ha="right", fontsize=9.5, color=line.get_color())
     ax.set_ylim(bottom=0, top=1.15 * max(len(set(words)) for words in texts.values()))  # room for the labels
-    ax.set_xlabel("words read", fontsize=9.5)
-    ax.set_ylabel("distinct words", fontsize=9.5)
+    ax.set_xlabel(t("words read"), fontsize=9.5)
+    ax.set_ylabel(t("distinct words"), fontsize=9.5)
     ax.tick_params(labelsize=9.5)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9.5)

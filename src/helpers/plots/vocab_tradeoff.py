@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def plot_vocab_tradeoff(
     vocab_sizes: Sequence[int],
@@ -29,12 +31,12 @@ def plot_vocab_tradeoff(
             ax.annotate(f"{lengths[-1]:.1f}", (vocab_sizes[-1], lengths[-1]), xytext=(5, dy),
                         textcoords="offset points", va="center", fontsize=9.5, color=line.get_color())
         ax.set_title(language, fontsize=10.5)
-        ax.set_ylabel("tokens per sentence", fontsize=9.5)
+        ax.set_ylabel(t("tokens per sentence"), fontsize=9.5)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9.5)
         ax.tick_params(labelsize=9.5)
-    axes[-1].set_xlabel("vocabulary size |V| (bytes + merges + 4 special)", fontsize=9.5)
+    axes[-1].set_xlabel(t("vocabulary size |V| (bytes + merges + 4 special)"), fontsize=9.5)
     axes[-1].set_xlim(right=vocab_sizes[-1] * 1.12)
     fig.tight_layout()
     return fig
