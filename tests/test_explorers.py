@@ -199,8 +199,9 @@ def test_mask_explorer_layers_heads_and_the_silent_bug():
 # ---------------------------------------------------------------------------------------------
 # The explorers' words in the edition's language (BOOK_LANGUAGE, helpers.i18n)
 # ---------------------------------------------------------------------------------------------
-# Latin words a Chinese explorer may show: special tokens, the names top-k / top-p, id, softmax, NaN
-LATIN_OK = {"sos", "eos", "pad", "unk", "top", "id", "softmax", "NaN"}
+# Latin words a Chinese explorer may show: special tokens, the names top-k / top-p, id, softmax, NaN, and
+# the matrix W<sup>O</sup> (read "WO" once its tags are gone)
+LATIN_OK = {"sos", "eos", "pad", "unk", "top", "id", "softmax", "NaN", "WO"}
 
 
 class _Visible(HTMLParser):
@@ -245,7 +246,7 @@ def script_english(name: str) -> dict:
     return json.loads(re.search(r"const EN = (\{.*?\});", js, re.S).group(1))
 
 
-@pytest.mark.parametrize("name", ["mask", "sampling", "tokenizer"])
+@pytest.mark.parametrize("name", ["attention", "mask", "sampling", "tokenizer"])
 def test_script_fallback_is_the_english_of_the_labels(monkeypatch, name):
     module = importlib.import_module(f"helpers.explorers.{name}")
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
@@ -256,7 +257,7 @@ def test_script_fallback_is_the_english_of_the_labels(monkeypatch, name):
     assert chinese.keys() == english.keys()
     for key, text in chinese.items():
         assert text != english[key] and re.search(r"[\u4e00-\u9fff]", text), key
-        assert not english_words(re.sub(r"\{\w+\}", "", text)), (key, text)
+        assert not english_words(re.sub(r"\{\w+\}|</?[a-z]+>", "", text)), (key, text)  # no fields, no tags
 
 
 MASK_TOKENS = ["<sos>", "猫", "<pad>", "<pad>"]
@@ -316,6 +317,99 @@ def test_tokenizer_explorer_in_english_and_chinese(monkeypatch, tok):
     assert page_data(page, "tx")["labels"] == tokenizer_labels()
     special = tokens_html(tok, "猫<eos>", allowed_special=True)
     assert "（特殊词元）" in special and english_words(visible(special)) == set()
+
+
+def token_words(data: dict) -> set[str]:
+    """The Latin words of an attention explorer's data (its sentences and tokens: The, cat, ...), which a
+    Chinese explorer shows as they are."""
+    text = " ".join(s["name"] + " " + " ".join(k["q_tokens"] + k["k_tokens"])
+                    for s in data["sentences"] for k in s["kinds"].values())
+    return english_words(text)
+
+
+def tiny_attention_data(**names) -> dict:
+    """A one-kind attention data set, as helpers.llama.heads makes it: its own names, in English."""
+    tokens, mask = ["<sos>", "猫", "坐着"], [[True, False, False], [True, True, False], [True, True, True]]
+    return {"d_k": 4, "n_layers": 1, "n_heads": 2, **names, "sentences": [{"name": "猫坐着", "kinds": {
+        "decoder": {"q_tokens": tokens, "k_tokens": tokens, "mask": mask,
+                    "scores": [[[[0.5, 1.0, -1.0], [1.0, 2.0, 0.0], [0.0, 1.0, 3.0]]] * 2]}}}]}
+
+
+def test_attention_explorer_in_english_and_chinese(monkeypatch):
+    from helpers.explorers import attention_explorer_html, attention_view_html
+    from helpers.explorers.attention import HINTS, KIND_NAMES, STAGES, attention_labels
+
+    *_, data = attention_fixture()
+    before = json.dumps(data, ensure_ascii=False)
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    page = attention_explorer_html(data, kind="cross", layer=1)
+    for words in ('aria-label="sentence"', 'aria-label="attention"', 'aria-label="layer"', 'aria-label="head"',
+                  "<label>query <select", "step: <label>", "> + mask</label>", ">(or click a row's token)<",
+                  "</b> attends to: <span", f">{HINTS['cross']}<"):
+        assert words in page, words
+    embedded = page_data(page, "ax")
+    assert embedded["labels"] == attention_labels() and embedded["kind_names"] == KIND_NAMES
+    assert embedded["hints"] == HINTS
+    view = attention_view_html(data, sentence=1, kind="decoder", stage="output", query=2)
+    assert "<th>key</th><th>weight</th>" in view and "<th>output</th>" in view
+    assert "output of <b>→在</b> = the weighted sum of the value rows above (one head;" in view
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    page = attention_explorer_html(data, kind="cross", layer=1)
+    for words in ('aria-label="句子"', 'aria-label="注意力"', 'aria-label="层"', 'aria-label="注意力头"',
+                  "<label>查询 <select", "步骤： <label>", "> + 掩码</label>", ">（也可以点击行首的词元）<",
+                  "</b>关注的词元：<span", ">解码器的每一行用它要写出的词元来标注（→猫）；各列是源句中的词。<"):
+        assert words in page, words
+    assert english_words(visible(page)) - token_words(data) == set()
+    embedded = page_data(page, "ax")
+    assert embedded["labels"] == attention_labels()
+    assert embedded["kind_names"] == {"encoder": "编码器自注意力", "decoder": "解码器带掩码的自注意力", "cross": "交叉注意力"}
+    assert embedded["hints"]["decoder"] == "解码器的每一行用它要写出的词元来标注（→猫）；它读入的是前一个词元。"
+    for text in [*embedded["kind_names"].values(), *embedded["hints"].values(), *attention_labels().values()]:
+        assert not english_words(re.sub(r"\{\w+\}|</?[a-z]+>", "", text)), text
+    assert json.dumps(data, ensure_ascii=False) == before  # the data stay in English; only the page is Chinese
+    for stage in STAGES:
+        view = attention_view_html(data, sentence=1, kind="decoder", stage=stage, query=2)
+        assert english_words(visible(view)) - token_words(data) == set(), stage
+    view = attention_view_html(data, sentence=1, kind="decoder", stage="output", query=2)
+    assert "<th>键</th><th>权重</th>" in view and "<th>输出</th>" in view
+    assert "<b>→在</b>的输出 = 上面各个值行的加权和（这只是一个头；之后 W<sup>O</sup> 再把各个头混合起来）" in view
+    # names a caller's data brings in English (helpers.llama.heads) are shown in Chinese when catalogued
+    tiny = attention_explorer_html(tiny_attention_data(kind_names={"decoder": "masked self-attention"}), kind="decoder")
+    assert page_data(tiny, "ax")["kind_names"]["decoder"] == "带掩码的自注意力"
+    assert english_words(visible(tiny)) == set()
+
+
+def test_attention_widget_in_english_and_chinese(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from helpers.explorers import attention_widget
+
+    *_, data = attention_fixture()
+    for lang, words in (("en", ["sentence", "attention", "layer", "head", "query", "step", "your text", "show"]),
+                        ("zh_CN", ["句子", "注意力", "层", "注意力头", "查询", "步", "你的文本", "显示"])):
+        monkeypatch.setenv("BOOK_LANGUAGE", lang)
+        box = attention_widget(data, compute=lambda text: data["sentences"][0])
+        (sentence, kind), (layer, head, query) = box.children[0].children, box.children[1].children
+        stage, out, (text, add, _status) = box.children[2], box.children[3], box.children[4].children
+        assert [c.description for c in (sentence, kind, layer, head, query, stage, text, add)] == words
+        if lang == "en":
+            assert text.placeholder == "The dog ran in the garden" and kind.label == "cross-attention"
+            assert [o[0] for o in layer.options] == ["layer 1", "layer 2"] and head.options[0][0] == "head 1"
+            assert [o[0] for o in stage.options][2] == "+ mask" and "attends to:" in out.value
+            continue
+        assert text.placeholder == "英文句子，例如 The dog ran in the garden"  # the model reads English
+        assert [o[0] for o in kind.options] == ["编码器自注意力", "解码器带掩码的自注意力", "交叉注意力"]
+        assert [o[0] for o in layer.options] == ["第 1 层", "第 2 层"] and head.options[3][0] == "第 4 个头"
+        assert [o[0] for o in stage.options] == ["Q Kᵀ", "÷ √d_k", "+ 掩码", "softmax", "× V"]
+        for value in ("raw", "masked", "output"):
+            stage.value = value
+            assert english_words(visible(out.value)) - token_words(data) == set(), value
+        kind.value, query.value = "decoder", 1
+        assert "关注的词元：" in out.value and english_words(visible(out.value)) - token_words(data) == set()
+    # one kind of attention only (helpers.llama.heads): its menu, a single choice, is hidden
+    box = attention_widget(tiny_attention_data(kind_names={"decoder": "masked self-attention"}))
+    kind = box.children[0].children[1]
+    assert kind.layout.display == "none" and kind.options[0][0] == "带掩码的自注意力"
 
 
 def test_widgets_in_chinese(monkeypatch, tok):
@@ -395,3 +489,54 @@ def test_scripts_write_the_words_python_wrote(monkeypatch, tmp_path, tok, chromi
                 if lang == "zh_CN":
                     assert english_words(_seen(page, f".{name}-root")) == set()
         assert live == static, name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_attention_script_writes_the_words_python_wrote(monkeypatch, tmp_path, chromium, lang):
+    """The attention explorer's script writes the hint and the "attends to" line as Python wrote them; and
+    in Chinese nothing the reader meets is English (but the sentences' own words: The, cat, ...), after a
+    click on a row's token and whatever the controls are set to."""
+    from helpers.explorers import attention_explorer_html
+
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    *_, data = attention_fixture()
+    page_html = attention_explorer_html(data, kind="cross", layer=1, head=2)
+    allowed = token_words(data)
+    static, live = {}, {}
+    for js, seen in ((False, static), (True, live)):
+        page = chromium(tmp_path / "ax.html", page_html, js)
+        seen.update({sel: page.inner_text(sel) for sel in (".ax-hint", ".ax-focus")})
+        seen["columns"] = page.eval_on_selector_all(".ax-view th", "els => els.map((e) => e.textContent)")
+    assert live == static
+    assert page.get_attribute(".ax-root", "data-live") == "1"
+
+    def check():
+        if lang == "zh_CN":
+            options = page.eval_on_selector_all(".ax-root option", "els => els.map((e) => e.text)")
+            assert english_words(_seen(page, ".ax-root") + "\n" + "\n".join(options)) - allowed == set()
+
+    check()
+    page.locator(".ax-q").nth(2).click()  # a row's token picks the query
+    assert page.inner_text(".ax-focus").startswith("→<eos>" if lang == "en" else "→<eos>关注的词元：")
+    check()
+    page.locator(".ax-stage[value=output]").check()
+    head = page.eval_on_selector_all(".ax-view th", "els => els.slice(0, 2).map((e) => e.textContent)")
+    assert head == (["key", "weight"] if lang == "en" else ["键", "权重"])
+    assert ("= the weighted sum of the value rows above" if lang == "en" else "的输出 = 上面各个值行的加权和") \
+        in page.inner_text(".ax-hint")
+    check()
+    page.locator(".ax-kind").select_option("decoder")
+    page.locator(".ax-stage[value=masked]").check()
+    assert ("the token it reads is the one before it" if lang == "en" else "它读入的是前一个词元") in page.inner_text(".ax-hint")
+    check()
+    page.locator(".ax-sentence").select_option("1")
+    page.locator(".ax-layer").select_option("0")
+    page.locator(".ax-head").select_option("3")
+    page.locator(".ax-query").select_option("4")
+    assert page.get_attribute(".ax-root", "data-state") == "1|decoder|0|3|masked|4"
+    layer = page.eval_on_selector(".ax-layer", "(s) => s.options[s.selectedIndex].text")
+    assert layer == ("layer 1" if lang == "en" else "第 1 层")
+    check()
+    page.locator(".ax-kind").select_option("encoder")
+    page.locator(".ax-stage[value=raw]").check()
+    check()

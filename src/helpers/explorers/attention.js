@@ -9,13 +9,27 @@
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
   const sSel = $(".ax-sentence"), kSel = $(".ax-kind"), lSel = $(".ax-layer"), hSel = $(".ax-head");
   const qSel = $(".ax-query");
+  // the words written here, in the page's language (data.labels, from attention_labels() in attention.py);
+  // the English stands in for a key the data lacks (a page built before the labels existed)
+  const EN = {
+    "layer_n": "layer {n}",
+    "head_n": "head {n}",
+    "key": "key",
+    "weight": "weight",
+    "output": "output",
+    "attends": "<b>{token}</b> attends to: {tokens}",
+    "output_note": "output of <b>{token}</b> = the weighted sum of the value rows above (one head; W<sup>O</sup> then mixes the heads)"
+  };
+  const L = Object.assign({}, EN, data.labels || {});
+  // a template with its {fields} filled in (the fields are escaped by the caller where they are text)
+  const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
   const view = $(".ax-view"), focus = $(".ax-focus"), hint = $(".ax-hint");
   let query = 0;
   data.sentences.forEach((s, i) => sSel.add(new Option(s.name, i)));
   Object.keys(data.sentences[0].kinds).forEach((k) => kSel.add(new Option(data.kind_names[k] || k, k)));
   // optional data.layer_names / data.head_names label the options (e.g. a few layers of a big model)
-  for (let l = 0; l < data.n_layers; l++) lSel.add(new Option((data.layer_names || [])[l] || "layer " + (l + 1), l));
-  for (let h = 0; h < data.n_heads; h++) hSel.add(new Option((data.head_names || [])[h] || "head " + (h + 1), h));
+  for (let l = 0; l < data.n_layers; l++) lSel.add(new Option((data.layer_names || [])[l] || say("layer_n", { n: l + 1 }), l));
+  for (let h = 0; h < data.n_heads; h++) hSel.add(new Option((data.head_names || [])[h] || say("head_n", { n: h + 1 }), h));
   function stage() { return root.querySelector(".ax-stage:checked").value; }
   function current() {
     const s = data.sentences[sSel.value], k = s.kinds[kSel.value];
@@ -53,7 +67,7 @@
   function output(k, w, values) {  // the x V step for the chosen query
     const dims = values[0].length, out = new Array(dims).fill(0);
     const scale = Math.max(0, ...values.flat().map(Math.abs));
-    let html = "<table class='ax-table'><tr><th>key</th><th>weight</th>" +
+    let html = "<table class='ax-table'><tr><th>" + esc(L.key) + "</th><th>" + esc(L.weight) + "</th>" +
       Array.from({ length: dims }, (_, c) => "<th>v" + (c + 1) + "</th>").join("") + "</tr>";
     k.k_tokens.forEach((t, j) => {
       if (!k.mask[query][j]) return;
@@ -61,7 +75,7 @@
       html += "<tr><th>" + esc(t) + "</th>" + cell(blue(w[j]), w[j].toFixed(2)) +
         values[j].map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
     });
-    html += "<tr class='ax-out'><th>output</th><td>\u03a3</td>" + out.map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
+    html += "<tr class='ax-out'><th>" + esc(L.output) + "</th><td>\u03a3</td>" + out.map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
     return { html: html + "</table>", out };
   }
   function render() {
@@ -77,16 +91,16 @@
       const o = output(k, w, values);
       view.innerHTML = o.html;
       root.dataset.output = o.out.map((x) => x.toFixed(4)).join(",");
-      hint.innerHTML = "output of <b>" + esc(k.q_tokens[query]) + "</b> = the weighted sum of the value rows above " +
-        "(one head; W<sup>O</sup> then mixes the heads)";
+      hint.innerHTML = say("output_note", { token: esc(k.q_tokens[query]) });
     } else {
       view.innerHTML = matrix(k, m, st === "weights");
       view.querySelectorAll(".ax-q").forEach((th) => th.addEventListener("click", () => { query = +th.dataset.i; render(); }));
       hint.textContent = (data.hints || {})[kSel.value] || "";
     }
-    focus.innerHTML = "<b>" + esc(k.q_tokens[query]) + "</b> attends to: " + k.k_tokens.map((t, j) => !k.mask[query][j] ? "" :  // only keys the query may see
+    const seen = k.k_tokens.map((t, j) => !k.mask[query][j] ? "" :  // only keys the query may see
       "<span class='ax-tok' style='background:rgba(33,102,172," + w[j].toFixed(3) + ");color:" + (w[j] > 0.55 ? "white" : "black") +
       "' title='" + w[j].toFixed(3) + "'>" + esc(t) + "</span>").filter((x) => x).join(" ");
+    focus.innerHTML = say("attends", { token: esc(k.q_tokens[query]), tokens: seen });
     root.dataset.state = [sSel.value, kSel.value, lSel.value, hSel.value, st, query].join("|");
   }
   [sSel, kSel, lSel, hSel].forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));

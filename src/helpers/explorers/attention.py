@@ -1,6 +1,7 @@
 """The attention explorer: Q Kᵀ -> scale -> mask -> softmax for every layer and head (chapters 4, 6, 12).
 
-``_AX_STYLE`` and ``_matrix_html`` are shared with the mask explorer.
+``_AX_STYLE`` and ``_matrix_html`` are shared with the mask explorer. Its words (controls, notes, the
+kinds' names and hints) follow the edition's language (``helpers.i18n``); the data stay in English.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from importlib import resources
 
 from .._checks import check_int, check_str, show
+from ..i18n import t
 
 _AX_STYLE = """
 <style>
@@ -41,6 +43,30 @@ HINTS = {
 }
 KIND_NAMES = {"encoder": "encoder self-attention", "decoder": "decoder masked self-attention",
               "cross": "cross-attention"}
+# STAGES, HINTS and KIND_NAMES stay in English (the data keeps them so); the explorer shows them through
+# t(...) (their Chinese is in data/strings_zh_CN/attention_explorer.json), as it does the names a
+# caller's data brings (e.g. "masked self-attention" from helpers.llama.heads), when they are catalogued.
+
+
+def attention_labels() -> dict[str, str]:
+    """The words attention.js writes, in the current language: templates whose ``{fields}`` the script
+    (and ``attention_view_html``) fills in. attention.js keeps the English as a fallback for a missing key."""
+    return {
+        "layer_n": t("layer {n}"),
+        "head_n": t("head {n}"),
+        "key": t("key"),
+        "weight": t("weight"),
+        "output": t("output"),
+        "attends": t("<b>{token}</b> attends to: {tokens}"),
+        "output_note": t("output of <b>{token}</b> = the weighted sum of the value rows above (one head; "
+                         "W<sup>O</sup> then mixes the heads)"),
+    }
+
+
+def _shown_names(data: dict) -> tuple[dict, dict]:
+    """The kinds' names and hints the explorer shows for ``data``, in the current language."""
+    names = {**KIND_NAMES, **data.get("kind_names", {})}
+    return {k: t(v) for k, v in names.items()}, {k: t(v) for k, v in data.get("hints", {}).items()}
 
 
 def _round(rows, digits: int = 2) -> list:
@@ -203,18 +229,19 @@ def _output_html(weights, values, keys, allowed, output) -> str:
     dims = len(values[0]) if values else 0
     flat = [abs(float(x)) for r in values for x in r]
     scale = max(flat) if flat else 1.0
-    out = ["<table class='ax-table'><tr><th>key</th><th>weight</th>",
+    labels = {k: html.escape(v) for k, v in attention_labels().items() if k in ("key", "weight", "output")}
+    out = [f"<table class='ax-table'><tr><th>{labels['key']}</th><th>{labels['weight']}</th>",
            *(f"<th>v{c + 1}</th>" for c in range(dims)), "</tr>"]
-    for t, w, v, ok in zip(keys, weights, values, allowed):
+    for tok, w, v, ok in zip(keys, weights, values, allowed):
         if not ok:
             continue
         cells = "".join("<td style='background:{};color:{}'>{:.2f}</td>".format(*_signed_colour(float(x), scale), x)
                         for x in v)
-        out.append(f"<tr><th>{html.escape(t)}</th><td style='background:rgba(33,102,172,{0.05 + 0.95 * w:.3f});"
+        out.append(f"<tr><th>{html.escape(tok)}</th><td style='background:rgba(33,102,172,{0.05 + 0.95 * w:.3f});"
                    f"color:{'white' if w > 0.55 else 'black'}'>{w:.2f}</td>{cells}</tr>")
     cells = "".join("<td style='background:{};color:{}'>{:.2f}</td>".format(*_signed_colour(float(x), scale), x)
                     for x in output)
-    out.append(f"<tr class='ax-out'><th>output</th><td>Σ</td>{cells}</tr>")
+    out.append(f"<tr class='ax-out'><th>{labels['output']}</th><td>Σ</td>{cells}</tr>")
     return "".join(out) + "</table>"
 
 
@@ -237,19 +264,19 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
     if stage not in st:
         raise ValueError(f"stage must be one of {sorted(st)}, got {stage!r}")
     w, allowed = st["weights"][query].tolist(), k["mask"][query]
+    labels, token = attention_labels(), html.escape(k["q_tokens"][query])
     focus = " ".join(  # only the keys the query may see (a causal mask hides the future)
         f"<span class='ax-tok' style='background:rgba(33,102,172,{x:.3f});color:{'white' if x > 0.55 else 'black'}'"
-        f" title='{x:.3f}'>{html.escape(t)}</span>" for t, x, ok in zip(k["k_tokens"], w, allowed) if ok
+        f" title='{x:.3f}'>{html.escape(tok)}</span>" for tok, x, ok in zip(k["k_tokens"], w, allowed) if ok
     )
     if stage == "output":
         table = _output_html(w, values, k["k_tokens"], allowed, st["output"][query].tolist())
-        note = (f"output of <b>{html.escape(k['q_tokens'][query])}</b> = the weighted sum of the value rows "
-                "above (one head; W<sup>O</sup> then mixes the heads)")
+        note = labels["output_note"].format(token=token)
     else:
         table = _matrix_html(st[stage].tolist(), k["q_tokens"], k["k_tokens"], stage == "weights", query)
-        note = html.escape(data.get("hints", {}).get(kind, ""))
+        note = html.escape(_shown_names(data)[1].get(kind, ""))
     return (f"<div class='ax-view'>{table}</div><div class='ax-hint'>{note}</div>"
-            f"<div class='ax-focus'><b>{html.escape(k['q_tokens'][query])}</b> attends to: {focus}</div>")
+            f"<div class='ax-focus'>{labels['attends'].format(token=token, tokens=focus)}</div>")
 
 
 def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0) -> str:
@@ -267,22 +294,28 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
         if not 0 <= value < n:
             raise ValueError(f"{name} must be an int in [0, {n}), got {value!r}")
     root_id = "ax-" + uuid.uuid4().hex[:10]
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    kind_names, hints = _shown_names(data)
+    shown = {**data, "kind_names": kind_names, "hints": hints, "labels": attention_labels()}
+    payload = json.dumps(shown, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("attention.js").read_text(encoding="utf-8")
     has_values = "values" in data["sentences"][0]["kinds"][kind]
     radios = "".join(
         f"<label><input type='radio' class='ax-stage' name='{root_id}-stage' value='{v}'"
-        f"{' checked' if v == 'weights' else ''}> {label}</label> " for v, label in STAGES.items()
+        f"{' checked' if v == 'weights' else ''}> {html.escape(t(label))}</label> " for v, label in STAGES.items()
         if v != "output" or has_values
     )
+    menus = {c: f'<select class="ax-{c}" aria-label="{html.escape(label, quote=True)}"></select>' for c, label in (
+        ("sentence", t("sentence")), ("kind", t("attention")), ("layer", t("layer")), ("head", t("head")))}
+    words = {"query": html.escape(t("query"), quote=False), "step": html.escape(t("step:"), quote=False),
+             "click": html.escape(t("(or click a row's token)"), quote=False)}  # text, not attributes
     return f"""{_AX_STYLE}
 <div class="ax-root" id="{root_id}">
   <script type="application/json" class="ax-data">{payload}</script>
   <div class="ax-controls" style="display:none">
-    <select class="ax-sentence" aria-label="sentence"></select> <select class="ax-kind" aria-label="attention"></select>
-    <select class="ax-layer" aria-label="layer"></select> <select class="ax-head" aria-label="head"></select>
-    <label>query <select class="ax-query"></select></label><br>
-    step: {radios} <span style="color:#666">(or click a row's token)</span>
+    {menus['sentence']} {menus['kind']}
+    {menus['layer']} {menus['head']}
+    <label>{words['query']} <select class="ax-query"></select></label><br>
+    {words['step']} {radios} <span style="color:#666">{words['click']}</span>
   </div>
   {attention_view_html(data, kind=kind, layer=layer, head=head)}
 </div>
@@ -306,18 +339,21 @@ def attention_widget(data: dict, compute=None):
         raise TypeError(f"compute must be a function from a text to one sentence, or None, got {show(compute)}")
     import ipywidgets as w
 
-    sentence = w.Dropdown(options=[(s["name"], i) for i, s in enumerate(data["sentences"])], description="sentence")
-    kinds, names = list(data["sentences"][0]["kinds"]), {**KIND_NAMES, **data.get("kind_names", {})}
+    sentence = w.Dropdown(options=[(s["name"], i) for i, s in enumerate(data["sentences"])],
+                          description=t("sentence"))
+    kinds, names = list(data["sentences"][0]["kinds"]), _shown_names(data)[0]
     kind = w.Dropdown(options=[(names.get(k, k), k) for k in kinds], value="cross" if "cross" in kinds else kinds[0],
-                      description="attention")
-    layer_names = data.get("layer_names") or [f"layer {i + 1}" for i in range(data["n_layers"])]
-    head_names = data.get("head_names") or [f"head {i + 1}" for i in range(data["n_heads"])]
-    layer = w.Dropdown(options=[(n, i) for i, n in enumerate(layer_names)], description="layer")
-    head = w.Dropdown(options=[(n, i) for i, n in enumerate(head_names)], description="head")
+                      description=t("attention"))
+    if len(kinds) == 1:  # a menu with a single choice says nothing (helpers.llama.heads shows one kind)
+        kind.layout.display = "none"
+    layer_names = data.get("layer_names") or [t("layer {n}", n=i + 1) for i in range(data["n_layers"])]
+    head_names = data.get("head_names") or [t("head {n}", n=i + 1) for i in range(data["n_heads"])]
+    layer = w.Dropdown(options=[(n, i) for i, n in enumerate(layer_names)], description=t("layer"))
+    head = w.Dropdown(options=[(n, i) for i, n in enumerate(head_names)], description=t("head"))
     has_values = "values" in data["sentences"][0]["kinds"][kinds[0]]
-    stage = w.ToggleButtons(options=[(v, k) for k, v in STAGES.items() if k != "output" or has_values],
-                            value="weights", description="step")
-    query = w.Dropdown(options=[], description="query")
+    stage = w.ToggleButtons(options=[(t(v), k) for k, v in STAGES.items() if k != "output" or has_values],
+                            value="weights", description=t("step"))
+    query = w.Dropdown(options=[], description=t("query"))
     out = w.HTML()
 
     def tokens():
@@ -325,7 +361,7 @@ def attention_widget(data: dict, compute=None):
 
     def update(_=None):
         if [o[0] for o in query.options] != tokens():
-            query.options = [(t, i) for i, t in enumerate(tokens())]
+            query.options = [(tok, i) for i, tok in enumerate(tokens())]
             query.value = 0
         out.value = _AX_STYLE + attention_view_html(data, sentence.value, kind.value, layer.value, head.value,
                                                     stage.value, query.value or 0)
@@ -335,8 +371,8 @@ def attention_widget(data: dict, compute=None):
     update()
     children = [w.HBox([sentence, kind]), w.HBox([layer, head, query]), stage, out]
     if compute is not None:
-        text = w.Text(placeholder="The dog ran in the garden", description="your text")
-        add, status = w.Button(description="show"), w.HTML()
+        text = w.Text(placeholder=t("The dog ran in the garden"), description=t("your text"))
+        add, status = w.Button(description=t("show")), w.HTML()
 
         def on_add(_=None):
             try:
