@@ -13,6 +13,7 @@ from helpers.llama.quant import (
     logits_with_rounded_weights,
     q4_1_blocks,
     q4_1_round,
+    q8_0_blocks,
     q8_0_round,
     shifted,
 )
@@ -72,6 +73,20 @@ def test_q4_1_blocks_equal_gguf_dequantize():
     assert b["codes"].min() == 0 and b["codes"].max() == 15
     with pytest.raises(ValueError):
         q4_1_blocks(file, "token_embd.weight")  # stored as Q8_0
+
+
+@needs_model
+def test_q8_0_blocks_equal_gguf_dequantize():
+    file = open_gguf(MODEL_PATH)
+    name = "token_embd.weight"  # the one Q8_0 tensor of the file
+    b = q8_0_blocks(file, name)
+    w = b["codes"].astype(np.float32) * b["scale"][:, None]
+    assert np.array_equal(w.reshape(-1), file.dequantize(name).reshape(-1))
+    assert b["codes"].dtype == np.int8 and -127 <= b["codes"].min() and b["codes"].max() <= 127
+    with pytest.raises(ValueError, match="Q8_0"):
+        q8_0_blocks(file, "blk.0.ffn_down.weight")  # stored as Q4_1
+    with pytest.raises(TypeError, match="file"):
+        q8_0_blocks("file", name)
 
 
 @needs_model

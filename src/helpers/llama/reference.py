@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import functools
+import importlib
+import types
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,37 +62,78 @@ def load_reference_model(path: str | Path | None = None):
 
 @contextmanager
 def _parse_gguf_once():
-    """Within this block, ``gguf.GGUFReader`` parses each file once and ``gguf.get_tensor_name_map``
-    builds each table once.
+    """Within this block, reading a GGUF file's metadata through ``transformers`` costs one parse.
 
-    Loading a model and a tokenizer from a GGUF file, ``transformers`` parses the file's metadata
-    with ``GGUFReader`` four times (config, tokenizer, tensors; about 3 s each here) and builds
-    gguf's tensor-name table once per module (about 400 times, 15 ms each). Both are pure functions
-    of their arguments, so handing back the first result changes nothing but the time.
+    Loading a model and a tokenizer from a GGUF file, ``transformers`` (its path for Llama) parses
+    the file's metadata with ``gguf.GGUFReader`` in each of ``load_gguf_checkpoint``'s calls
+    (config, tokenizer), turns every value of it into Python objects each time (the 49,152
+    tokens and 48,900 merges too), and builds gguf's tensor-name table once per module (about 400
+    times). Here ``GGUFReader`` parses each file once, and over a plain array view of the mapped
+    file (numpy's ``memmap`` subclass makes each of its million small reads several times slower);
+    ``load_gguf_checkpoint`` without tensors runs once per file and hands out copies of its config; the
+    name table is built once. All of these are pure functions of their arguments, so this changes
+    nothing but the time (about 1.5 s of processor time here).
     """
+    import copy
+
     import gguf
+    import gguf.gguf_reader as gguf_reader
+    import numpy as np
 
     original_reader, original_map = gguf.GGUFReader, gguf.get_tensor_name_map
     readers: dict = {}
 
+    class _PlainMap(types.ModuleType):
+        """``numpy`` as ``gguf_reader`` sees it, with ``memmap`` giving a plain ndarray view."""
+
+        def __getattr__(self, name):
+            return getattr(np, name)
+
+        @staticmethod
+        def memmap(path, mode="r", **kwargs):
+            return np.memmap(path, mode=mode, **kwargs).view(np.ndarray)
+
     def reader(path, mode="r"):
         key = (str(path), mode)
         if key not in readers:
-            readers[key] = original_reader(path, mode)
+            numpy_module, gguf_reader.np = gguf_reader.np, _PlainMap("numpy")
+            try:
+                readers[key] = original_reader(path, mode)
+            finally:
+                gguf_reader.np = numpy_module
         return readers[key]
 
+    try:
+        legacy = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
+    except ImportError:  # pragma: no cover - transformers without GGUF support
+        legacy = None
+    original_checkpoint = getattr(legacy, "load_gguf_checkpoint", None)
+    parsed: dict = {}
+
+    def checkpoint(path, return_tensors=False, *args, **kwargs):
+        if return_tensors or args or kwargs:
+            return original_checkpoint(path, return_tensors, *args, **kwargs)
+        if str(path) not in parsed:
+            parsed[str(path)] = original_checkpoint(path, return_tensors=False)
+        # callers read (and may change) the "config" dict: theirs is a copy; the rest (the
+        # tokenizer's 100,000 strings) is shared, in new containers
+        return {key: copy.deepcopy(value) if key == "config" else copy.copy(value)
+                for key, value in parsed[str(path)].items()}
+
     gguf.GGUFReader, gguf.get_tensor_name_map = reader, functools.lru_cache(maxsize=None)(original_map)
+    if original_checkpoint is not None:
+        legacy.load_gguf_checkpoint = checkpoint
     try:
         yield
     finally:
         gguf.GGUFReader, gguf.get_tensor_name_map = original_reader, original_map
+        if original_checkpoint is not None:
+            legacy.load_gguf_checkpoint = original_checkpoint
 
 
 @contextmanager
 def _quiet_transformers():
     """No progress bars and no warnings from ``transformers`` while loading (they would fill a page)."""
-    import importlib
-
     logging = _transformers().utils.logging
     bars, level = logging.is_progress_bar_enabled(), logging.get_verbosity()
     logging.disable_progress_bar()
