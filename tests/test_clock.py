@@ -55,11 +55,11 @@ def test_replay_gives_the_recorded_readings_in_order(monkeypatch, tmp_path, kern
 def test_process_time_is_recorded_and_replayed_apart_from_perf_counter(monkeypatch, tmp_path, kernel):
     monkeypatch.setenv(clock.VARIABLE, f"record:{tmp_path}")
     kernel.user_ns["In"].append("t = clock.process_time()\n")
-    recorded = [clock.process_time(), clock.perf_counter(), clock.process_time()]
+    recorded = [clock.process_time(), clock.perf_counter(), clock.process_time(), clock.thread_time()]
     monkeypatch.setattr(clock, "_replayed", {})
     monkeypatch.setenv(clock.VARIABLE, f"replay:{tmp_path}")
     sum(range(200_000))
-    assert [clock.process_time(), clock.perf_counter(), clock.process_time()] == recorded
+    assert [clock.process_time(), clock.perf_counter(), clock.process_time(), clock.thread_time()] == recorded
 
 
 def test_a_cell_that_was_not_recorded_reads_the_real_clock_with_a_warning(monkeypatch, tmp_path, kernel):

@@ -94,3 +94,8 @@ def perf_counter() -> float:
 def process_time() -> float:
     """This process's CPU seconds, like ``time.process_time()``; recorded or replayed in the book's build."""
     return _read("process_time", time.process_time())
+
+
+def thread_time() -> float:
+    """This thread's CPU seconds, like ``time.thread_time()``; recorded or replayed in the book's build."""
+    return _read("thread_time", time.thread_time())

@@ -8,11 +8,11 @@ the position p); with a cache only the new token runs, attending to the cached k
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 
 import torch
 
+from .. import clock
 from .._checks import (
     _is_int,
     check_bool,
@@ -200,12 +200,12 @@ def time_next_token(model: Llama, ids: torch.Tensor, use_cache: bool, repeats: i
             model(ids[:, :-1], cache)
     times = []
     for _ in range(repeats):
-        start = time.thread_time()
+        start = clock.thread_time()
         if use_cache:
             model(ids[:, -1:], cache)
         else:
             model(ids)
-        times.append(time.thread_time() - start)
+        times.append(clock.thread_time() - start)
         if use_cache:
             cache.crop(p - 1)
     return min(times)
@@ -241,17 +241,17 @@ def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], re
         plain, cache = math.inf, None
         for _ in range(repeats):  # without a cache: the whole sequence so far
             filled = model.new_cache()
-            start = time.thread_time()
+            start = clock.thread_time()
             model(ids[:, :p], filled)
-            seconds = time.thread_time() - start
+            seconds = clock.thread_time() - start
             if seconds < plain:
                 plain, cache = seconds, filled
         cache.crop(p - 1)  # the keys and values of the first p - 1 tokens
         cached = math.inf
         for _ in range(repeats):  # with it: token p - 1 only
-            start = time.thread_time()
+            start = clock.thread_time()
             model(ids[:, p - 1 : p], cache)
-            cached = min(cached, time.thread_time() - start)
+            cached = min(cached, clock.thread_time() - start)
             cache.crop(p - 1)
         rows.append({"position": p, "no_cache_s": plain, "cache_s": cached})
     return rows

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import clock
 from .._checks import _is_int, check_int, check_list, check_str_list, show
 from .package import smollm2_path
 from .tokenizer import LlamaTokenizer
@@ -170,7 +171,6 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
     need not be in memory at the same time. The file is parsed once for the model and the tokenizer.
     """
     import gc
-    import time
 
     import torch
 
@@ -192,11 +192,11 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
         raise ValueError(f"prompt_ids must be token ids >= 0, got {min(prompt_ids)}")
     check_int(max_new_tokens, "max_new_tokens", low=1)
     _folder_and_name(path)  # the path checked before the 17 s load
-    start = time.perf_counter()
+    start = clock.perf_counter()
     with _quiet_transformers(), _parse_gguf_once():
         model = load_reference_model(path)
         tokenizer = load_reference_tokenizer(path) if (texts or chats or plain_texts) else None
-    load_s = time.perf_counter() - start
+    load_s = clock.perf_counter() - start
     encodings = [tokenizer(text)["input_ids"] for text in texts]
     decodings = [tokenizer.decode(ids) for ids in encodings]
     chat_texts = [tokenizer.apply_chat_template(list(c), tokenize=False, add_generation_prompt=True)
