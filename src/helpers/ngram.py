@@ -93,7 +93,7 @@ class NGramLM:
         return (self.counts[h + (token,)] + self.distinct[h] * lower) / (total + self.distinct[h])
 
     def log_probs(self, seq: Sequence[int]) -> list[float]:
-        """ln p(x_t | x_<t) for t = 1..len(seq)-1: the tokens after the first, as ``token_log_probs``."""
+        """ln p(y_t | y_<t) for t = 1..len(seq)-1: the tokens after the first, as ``token_log_probs``."""
         s = self.pad(seq)
         off = self.order - 1
         out = []

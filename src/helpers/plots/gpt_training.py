@@ -1,6 +1,7 @@
-"""Chapter 11's training figures: the poem GPT's loss and form curves, and the form curve with its intervals.
+"""Chapter 11's figures of the poem GPT: its loss and form curves, the form curve with its intervals,
+and what it writes after an injected error.
 
-Both figures are 5 inches wide with every text at >= 9.5 pt, so they stay readable on a phone.
+Every figure is 5 inches wide with every text at >= 9.5 pt, so they stay readable on a phone.
 """
 
 from __future__ import annotations
@@ -60,6 +61,77 @@ def plot_share_with_intervals(steps: Sequence[int], shares: Sequence[float],
     ax.set_ylabel("% regular form")
     ax.set_title(f"95% Wilson intervals, {n} poems each")
     ax.grid(alpha=0.3)
+    set_fonts(fig, max(9.5, min_font(WIDTH)))
+    fig.tight_layout()
+    return fig
+
+
+def _check_shares(name: str, shares: Mapping[str, Sequence[float]], n_lines: int) -> None:
+    """condition -> one share in [0, 1] per line, each with n_lines values."""
+    if not isinstance(shares, Mapping) or not shares:
+        raise ValueError(f"{name} must be a non-empty mapping condition -> shares per line, got {shares!r}")
+    for cond, values in shares.items():
+        if len(values) != n_lines:
+            raise ValueError(f"{name}[{cond!r}] must hold one share per line ({n_lines}), got {len(values)}")
+        if not all(0 <= v <= 1 for v in values):
+            raise ValueError(f"{name}[{cond!r}] must hold shares in [0, 1], got {list(values)}")
+
+
+def _grouped_bars(ax, means: Mapping[str, Sequence[float]], ranges: Mapping[str, Sequence[tuple[float, float]]],
+                  colours: Mapping[str, str], n_lines: int) -> None:
+    """One group of bars per line, one bar per condition, error bars from the lowest to the highest seed."""
+    width = 0.8 / len(means)
+    for j, (cond, values) in enumerate(means.items()):
+        offset = (j - (len(means) - 1) / 2) * width
+        lows = [100 * (v - lo) for v, (lo, _) in zip(values, ranges[cond])]
+        highs = [100 * (hi - v) for v, (_, hi) in zip(values, ranges[cond])]
+        ax.bar([i + offset for i in range(n_lines)], [100 * v for v in values], width,
+               yerr=[lows, highs], capsize=3, color=colours[cond], label=cond)
+
+
+def plot_error_carried(right: Mapping[str, Sequence[float]], right_range: Mapping[str, Sequence[tuple[float, float]]],
+                       followed: Mapping[str, Sequence[float]],
+                       followed_range: Mapping[str, Sequence[tuple[float, float]]],
+                       line_labels: Sequence[str]) -> Figure:
+    """What a model writes after a first line with an injected error: two stacked panels of grouped bars.
+
+    Top: per condition (e.g. "clean", "one wrong mark"), the share of continuations whose line k
+    has the right form. Bottom: for the error conditions only, the share whose line k follows the
+    pattern the error implies (``followed``: condition label -> shares; the label says what
+    following means). Shares are means over seeds in [0, 1], one per entry of ``line_labels``;
+    ``*_range`` gives each share's (lowest, highest) seed, drawn as error bars.
+    """
+    n = len(line_labels)
+    if n == 0:
+        raise ValueError("line_labels must name at least one line")
+    for name, shares in (("right", right), ("followed", followed)):
+        _check_shares(name, shares, n)
+    for name, shares, ranges in (("right_range", right, right_range), ("followed_range", followed, followed_range)):
+        if set(ranges) != set(shares):
+            raise ValueError(f"{name} must have the same conditions as its shares {sorted(shares)}, "
+                             f"got {sorted(ranges)}")
+        for cond, pairs in ranges.items():
+            if len(pairs) != n or not all(lo <= v <= hi for v, (lo, hi) in zip(shares[cond], pairs)):
+                raise ValueError(f"{name}[{cond!r}] must hold one (low, high) per line around each share, got "
+                                 f"{list(pairs)}")
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colours = {cond: palette[i % len(palette)] for i, cond in enumerate(right)}
+    # a followed condition takes the colour of the right-form condition it is named after
+    for i, cond in enumerate(followed):
+        own = palette[(len(right) + i) % len(palette)]
+        colours[cond] = next((colours[c] for c in right if cond.startswith(c)), own)
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.4), sharex=True)
+    _grouped_bars(ax, right, right_range, colours, n)
+    ax.set_ylabel("% right form")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(right), frameon=False)
+    _grouped_bars(ax2, followed, followed_range, colours, n)
+    ax2.set_ylabel("% following the error")
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
+    ax2.set_xticks(range(n), line_labels)
+    for a in (ax, ax2):
+        a.set_ylim(0, 100)
+        a.grid(axis="y", alpha=0.3)
+    ax2.tick_params(labelbottom=True)
     set_fonts(fig, max(9.5, min_font(WIDTH)))
     fig.tight_layout()
     return fig

@@ -129,7 +129,7 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
 def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) -> Figure:
     """Two stacked panels over GRPO steps. Top: the form reward of each step's sampled answers,
     one thin line per seed and their mean. Bottom: the run on the flawed punctuation reward:
-    its reward (left axis) and the answers' mean length in tokens (right axis)."""
+    its reward (left axis) and the answers' mean length in tokens (right axis), both from 0."""
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.6), layout="constrained")
     for i, log in enumerate(logs):
         ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=f"seed {i}")
@@ -150,6 +150,9 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     ax3.plot(steps, [e["answer_length"] for e in hack_log], "s--", ms=3, color="tab:blue")
     ax3.set_ylabel("answer length (tokens)", color="tab:blue")
     ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # both scales from 0, so that the two curves' rises can be compared by eye
+    ax2.set_ylim(0, 1.1 * max(e["reward"] for e in hack_log))
+    ax3.set_ylim(0, 1.1 * max(e["answer_length"] for e in hack_log))
     ax2.grid(alpha=0.3)
     set_fonts(fig, FONT)
     return fig

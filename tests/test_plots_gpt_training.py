@@ -1,0 +1,80 @@
+"""Chapter 11's figures of the poem GPT (helpers.plots.gpt_training): what they draw, that every
+text stays readable on a phone, and clear errors for bad inputs."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+from bad_inputs import check, params
+
+from helpers.plots._phone import figure_violations
+from helpers.plots.gpt_training import plot_error_carried, plot_pretraining, plot_share_with_intervals
+
+BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
+           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
+
+LINES = ["line 2", "line 3", "line 4"]
+RIGHT = {"clean": [0.97, 0.96, 0.93], "one wrong mark": [0.0, 0.01, 0.01]}
+RIGHT_RANGE = {"clean": [(0.95, 0.98), (0.95, 0.97), (0.9, 0.97)], "one wrong mark": [(0, 0), (0, 0.03), (0, 0.02)]}
+FOLLOWED = {"one wrong mark: marks shifted": [0.94, 0.89, 0.65]}
+FOLLOWED_RANGE = {"one wrong mark: marks shifted": [(0.9, 1.0), (0.87, 0.92), (0.57, 0.72)]}
+
+
+@pytest.fixture(autouse=True)
+def _book_style():
+    with matplotlib.rc_context(BOOK_RC):
+        yield
+    plt.close("all")
+
+
+def _figures() -> dict[str, plt.Figure]:
+    log = [{"step": s, "val_loss": 8 - s / 400, "train_loss": None if s == 0 else 8 - s / 380,
+            "form": {"punctuation_ok": min(1, s / 600), "well_formed": s / 2000}} for s in range(0, 1900, 100)]
+    return {
+        "pretraining": plot_pretraining(log, {"punctuation": "punctuation_ok", "form": "well_formed"}, 200, 8.29),
+        "intervals": plot_share_with_intervals([0, 100, 200], [0.1, 0.3, 0.5], [(0.06, 0.15), (0.24, 0.37),
+                                                                                  (0.43, 0.57)], 200),
+        "error carried": plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
+    }
+
+
+def test_every_figure_is_readable_on_a_phone():
+    for name, fig in _figures().items():
+        _, small = figure_violations(fig)
+        assert not small, (name, small)
+
+
+def test_error_carried_draws_one_bar_per_condition_and_line():
+    fig = plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES)
+    top, bottom = fig.axes
+    assert len(top.patches) == len(RIGHT) * len(LINES)
+    assert len(bottom.patches) == len(FOLLOWED) * len(LINES)
+    assert [round(p.get_height(), 6) for p in bottom.patches] == [94.0, 89.0, 65.0]
+    # a followed condition named after a right-form condition takes its colour
+    assert bottom.patches[0].get_facecolor() == top.patches[len(LINES)].get_facecolor()
+
+
+BAD = [
+    ("right not a mapping", lambda: plot_error_carried([0.5], RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
+     ValueError, "right"),
+    ("right wrong length", lambda: plot_error_carried({"clean": [0.5]}, {"clean": [(0.4, 0.6)]}, FOLLOWED,
+                                                      FOLLOWED_RANGE, LINES), ValueError, "right['clean']"),
+    ("share above 1", lambda: plot_error_carried({"clean": [50, 60, 70]}, {"clean": [(0, 1)] * 3}, FOLLOWED,
+                                                 FOLLOWED_RANGE, LINES), ValueError, "[0, 1]"),
+    ("range missing a condition", lambda: plot_error_carried(RIGHT, {"clean": RIGHT_RANGE["clean"]}, FOLLOWED,
+                                                             FOLLOWED_RANGE, LINES), ValueError, "right_range"),
+    ("range not around the share", lambda: plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED,
+                                                              {k: [(0, 0.1)] * 3 for k in FOLLOWED}, LINES),
+     ValueError, "followed_range"),
+    ("no lines", lambda: plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, []), ValueError,
+     "line_labels"),
+]
+
+
+@params(BAD)
+def test_bad_inputs_fail_clearly(case):
+    check(case)
