@@ -208,3 +208,22 @@ def test_no_token_is_swallowed_as_html(nb):
 
 def test_swallowed_tags_are_found():
     assert _swallowed_tags('"猫 坐着 <eos>" and `<sos>` and <b>bold</b>') == ["<eos>"]
+
+
+@pytest.mark.parametrize("value", [3.14159, "text", [1, 2], {"a": 1}])
+@pytest.mark.parametrize("display", [False, True])
+def test_glue_makes_the_same_output_as_myst_nb(monkeypatch, value, display):
+    """helpers.book.glue writes out myst_nb.glue's display call (to spare each chapter the import)."""
+    import IPython.display
+
+    from helpers import book
+
+    myst_glue = pytest.importorskip("myst_nb").glue
+    calls = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: calls.append((a, k)))
+    import myst_nb.ext.glue as ext
+
+    monkeypatch.setattr(ext, "ipy_display", lambda *a, **k: calls.append((a, k)))
+    book.glue("x", value, display=display)
+    myst_glue("x", value, display=display)
+    assert len(calls) == 2 and calls[0] == calls[1]
