@@ -280,7 +280,7 @@ def test_mask_explorer_in_english_and_chinese(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = mask_explorer_html(MASK_TOKENS, scores, layer=1)
     for words in ("掩码（✓ = 可以关注）", "加掩码后的分数", "softmax 之后的权重", 'aria-label="层"', 'aria-label="注意力头"',
-                  ">第 2 层<", ">第 3 个头<", "> 填充掩码<", "> 因果（前瞻）掩码<", "> 同时屏蔽填充位置上的<i>查询</i><",
+                  ">第 2 层<", ">3 号头<", "> 填充掩码<", "> 因果（前瞻）掩码<", "> 同时屏蔽填充位置上的<i>查询</i><",
                   "填入值：", ">每行之和都是 1。<"):
         assert words in page, words
     assert english_words(visible(page)) == set()
@@ -399,7 +399,7 @@ def test_attention_widget_in_english_and_chinese(monkeypatch):
             continue
         assert text.placeholder == "英文句子，例如 The dog ran in the garden"  # the model reads English
         assert [o[0] for o in kind.options] == ["编码器自注意力", "解码器带掩码的自注意力", "交叉注意力"]
-        assert [o[0] for o in layer.options] == ["第 1 层", "第 2 层"] and head.options[3][0] == "第 4 个头"
+        assert [o[0] for o in layer.options] == ["第 1 层", "第 2 层"] and head.options[3][0] == "4 号头"
         assert [o[0] for o in stage.options] == ["Q Kᵀ", "÷ √d_k", "+ 掩码", "softmax", "× V"]
         for value in ("raw", "masked", "output"):
             stage.value = value

@@ -1,6 +1,6 @@
 """Chapter 12's ablations: ``copy_losses`` and ``ablation_effects`` (helpers.llama.heads) on the real
 SmolLM2, the previous-token head whose removal blinds the induction heads, and every chapter-12
-figure against the phone rule (helpers.plots._phone)."""
+figure against the phone rule (helpers.plots._phone), in English and in Chinese (helpers.i18n)."""
 
 import matplotlib
 
@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
+from helpers.i18n import t
 from helpers.llama.heads import ablate_heads, ablation_effects, copy_losses, induction_test, repeated_random_tokens
 from helpers.plots._phone import figure_violations
 from helpers.plots.llama_heads import plot_head_maps, plot_sinks_and_previous
@@ -43,8 +44,8 @@ def _figures():
     first, previous = torch.rand(30, 9), torch.rand(30, 9) / 2
     loss = torch.rand(3, 49) * 10
     rows = [{"position": p, "no_cache_s": p / 1000, "cache_s": 0.02} for p in (16, 64, 256)]
-    parts = {"embedding (= output)": 28_311_552, "attention Q, O": 19_906_560, "attention K, V": 6_635_520,
-             "SwiGLU": 79_626_240, "norms": 35_136}
+    parts = {t("embedding (= output)"): 28_311_552, t("attention Q, O"): 19_906_560, t("attention K, V"): 6_635_520,
+             "SwiGLU": 79_626_240, "norms": 35_136}  # as chapter 12 names them
     effects = _effects()
     return {
         "parameter budget": plot_parameter_budget(parts),
@@ -53,18 +54,50 @@ def _figures():
         "induction scores": plot_induction_scores(torch.rand(30, 9)),
         "repeat loss": plot_repeat_loss(loss, 25, loss + 2),
         "time per token": plot_time_per_token(rows),
-        "ablation": plot_ablation(effects, {n: n for n in effects}, "Layer 16: one head switched off at a time",
+        "ablation": plot_ablation(effects, {n: n for n in effects}, t("Layer {n}: one head switched off at a time", n=16),
                                   highlight="H0"),
     }
 
 
-def test_every_chapter_12_figure_is_legible_on_a_phone():
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_chapter_12_figure_is_legible_on_a_phone(language, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", language)  # Chinese labels are wider
     setup_figures(check="off")  # the book's style; the check itself is done here, figure by figure
     try:
         for name, fig in _figures().items():
             width_px, small = figure_violations(fig)
             assert not small, f"{name} ({width_px:.0f} px wide): {[str(s) for s in small]}"
             assert width_px <= 560, f"{name} is {width_px:.0f} px wide: draw it phone-sized"
+    finally:
+        plt.close("all")
+
+
+def _texts(fig) -> set[str]:
+    fig.canvas.draw()
+    return {x.get_text() for x in fig.findobj(matplotlib.text.Text) if x.get_text()}
+
+
+def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
+    setup_figures(check="off")
+    try:
+        monkeypatch.setenv("BOOK_LANGUAGE", "en")
+        english = {name: _texts(fig) for name, fig in _figures().items()}
+        assert {"layer 16, head 0", "key: the token looked at"} <= english["head maps"]
+        assert {"the model", "induction heads off", "second copy →"} <= english["repeat loss"]
+        assert {"35 thousand", "134.5 M parameters in all", "embedding (= output)"} <= english["parameter budget"]
+        monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+        chinese = {name: _texts(fig) for name, fig in _figures().items()}
+        assert {"第 16 层 0 号头", "键：被关注的词元", "查询：发出关注的词元"} <= chinese["head maps"]
+        assert {"第 16 层 0 号头", "全部 270 个头，每个头一个点", "层"} <= chinese["sinks and previous"]
+        assert {"原模型", "关掉归纳头", "第二遍 →", "损失（奈特）"} <= chinese["repeat loss"]
+        assert {"新词元的位置", "不用缓存：整个序列", "KV 缓存：一个词元"} <= chinese["time per token"]
+        assert {"35 K", "共 134.5 M 个参数", "嵌入（= 输出层）", "注意力 Q、O"} <= chinese["parameter budget"]
+        assert {"第 16 层：每次关掉一个头", "被关掉的头", "H0"} <= chinese["ablation"]
+        assert {"归纳分数", "注意力头"} <= chinese["induction scores"]
+        for name in english:  # the same texts, in the other language: no English word left but the data
+            assert len(chinese[name]) == len(english[name]), name
+            words = {w for text in chinese[name] for w in text.split() if w.isascii() and w.isalpha() and len(w) > 2}
+            assert words <= {"The", "SwiGLU", "norms", "none"}, (name, words)
     finally:
         plt.close("all")
 

@@ -70,6 +70,15 @@ def test_explorer_data_shows_the_model_weights(model, tok, data):
                 assert torch.allclose(shown.float(), maps[layer][head], atol=0.01), (layer, head)
 
 
+def test_explorer_data_names_layers_and_heads_in_the_books_language(model, tok, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    data = explorer_data(model, tok, TEXTS[:1], [2, 16], max_tokens=4)
+    assert data["layer_names"] == ["第 2 层", "第 16 层"] and data["head_names"][:2] == ["0 号头", "1 号头"]
+    assert data["kind_names"] == {"decoder": "masked self-attention"}  # the explorer shows it through t()
+    page = explorers.attention_explorer_html(data, kind="decoder", layer=1, head=0)
+    assert "带掩码的自注意力" in page and "第 16 层" in page and "masked self-attention" not in page
+
+
 def test_future_scores_are_real_and_hidden_by_the_mask(model, tok, data):
     k = data["sentences"][0]["kinds"]["decoder"]
     ids = torch.tensor([tok.encode(TEXTS[0])[:12]])

@@ -185,15 +185,21 @@ def test_heads_explorer_hides_the_single_kind_menu(model):
     assert ".ax-kind{display:none}" in page and 'class="ax-root"' in page
 
 
-def test_heads_widget_hides_the_single_kind_menu(model):
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_heads_widget_hides_the_single_kind_menu(model, language, monkeypatch):
     pytest.importorskip("ipywidgets")
     from helpers.llama import LlamaTokenizer
     from helpers.llama.heads import heads_widget
 
+    monkeypatch.setenv("BOOK_LANGUAGE", language)
     tok = LlamaTokenizer.from_gguf(MODEL_PATH)
     data = explorer_data(model, tok, ["The cat sat."], [16], max_tokens=4)
     box = heads_widget(data)
     controls = [c for row in box.children for c in getattr(row, "children", ())]
-    kinds = [c for c in controls if getattr(c, "description", None) == "attention"]
+    kinds = [c for c in controls if [o[1] for o in getattr(c, "options", ())] == ["decoder"]]
     assert len(kinds) == 1 and kinds[0].layout.display == "none"
     assert all(c.layout.display != "none" for c in controls if c not in kinds)
+    from helpers.i18n import t
+
+    layer = next(c for c in controls if c.description == t("layer"))
+    assert [o[0] for o in layer.options] == (["layer 16"] if language == "en" else ["第 16 层"])

@@ -19,6 +19,7 @@ import sys
 import torch
 
 from .._checks import check_tensor
+from ..i18n import t
 from .layers import apply_rope_layout, repeat_kv
 from .model import Llama
 
@@ -118,7 +119,8 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
 
     For each text (its first ``max_tokens`` tokens): the raw q . k scores of every head of the chosen
     ``layers``, as one kind of attention, "decoder" (masked self-attention). ``layer_names`` and
-    ``head_names`` keep the model's own numbering (from 0), e.g. "layer 16" and "head 0".
+    ``head_names`` keep the model's own numbering (from 0), e.g. "layer 16" and "head 0", in the
+    book's language (``helpers.i18n``; the explorer shows the kind's name in it too).
     Every q . k is stored, the future ones (above the diagonal) too, as ``attention_data`` stores the
     translator's decoder scores: the explorer's mask step hides them.
     """
@@ -131,8 +133,8 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
     for text in texts:
         ids = tokenizer.encode(text)[:max_tokens]
         scores = attention_scores(model, torch.tensor([ids]), list(layers))
-        t = len(ids)
-        mask = torch.ones(t, t, dtype=torch.bool).tril()
+        n = len(ids)
+        mask = torch.ones(n, n, dtype=torch.bool).tril()
         labels = [token_label(tokenizer, i) for i in ids]
         shown = [[[[round(x, 2) for x in row] for row in scores[layer][h].tolist()]
                   for h in range(c.n_heads)] for layer in layers]
@@ -141,7 +143,8 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
                                                 "scores": shown}}})
     return {"d_k": c.head_dim, "n_layers": len(layers), "n_heads": c.n_heads,
             "kind_names": {"decoder": "masked self-attention"},
-            "layer_names": [f"layer {i}" for i in layers], "head_names": [f"head {h}" for h in range(c.n_heads)],
+            "layer_names": [t("layer {n}", n=i) for i in layers],
+            "head_names": [t("head {n}", n=h) for h in range(c.n_heads)],
             "sentences": sentences}
 
 
@@ -335,12 +338,8 @@ def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
 
 
 def heads_widget(data: dict):
-    """The explorer as ipywidgets (needs a kernel), without the single-choice menu of kinds."""
+    """The explorer as ipywidgets (needs a kernel); ``attention_widget`` itself hides the menu of
+    kinds, which offers a single choice here."""
     from ..explorers import attention_widget
 
-    box = attention_widget(data)
-    for row in box.children:
-        for control in getattr(row, "children", ()):
-            if getattr(control, "description", None) == "attention":
-                control.layout.display = "none"
-    return box
+    return attention_widget(data)

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ..viz import heatmap
 
 
@@ -21,17 +22,19 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
     n_layers = first.shape[0]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 6.4))
     top.bar(range(n_layers), 100 * (first >= threshold).float().mean(1), color="#2166ac")
-    top.set_xlabel("layer", fontsize=fontsize)
-    top.set_ylabel("% of the layer's heads", fontsize=fontsize)
-    top.set_title(f"Heads with ≥ {threshold:.0%} of their attention\non the first token", fontsize=fontsize)
+    top.set_xlabel(t("layer"), fontsize=fontsize)
+    top.set_ylabel(t("% of the layer's heads"), fontsize=fontsize)
+    top.set_title(t("Heads with ≥ {share:.0%} of their attention\non the first token", share=threshold),
+                  fontsize=fontsize)
     top.set_ylim(0, 100)
     bottom.scatter(first.flatten(), previous.flatten(), s=14, alpha=0.6)
     for layer, head in label_heads:
-        bottom.annotate(f"layer {layer}, head {head}", (float(first[layer, head]), float(previous[layer, head])),
+        bottom.annotate(t("layer {layer}, head {head}", layer=layer, head=head),
+                        (float(first[layer, head]), float(previous[layer, head])),
                         textcoords="offset points", xytext=(6, -4), fontsize=fontsize)
-    bottom.set_xlabel("mean attention on the first token", fontsize=fontsize)
-    bottom.set_ylabel("on the previous token", fontsize=fontsize)
-    bottom.set_title(f"All {first.numel()} heads, one dot each", fontsize=fontsize)
+    bottom.set_xlabel(t("mean attention on the first token"), fontsize=fontsize)
+    bottom.set_ylabel(t("on the previous token"), fontsize=fontsize)
+    bottom.set_title(t("All {n} heads, one dot each", n=first.numel()), fontsize=fontsize)
     bottom.set_xlim(0, 1)
     bottom.set_ylim(0, 1)
     for ax in (top, bottom):
@@ -51,9 +54,9 @@ def plot_head_maps(maps: dict[int, torch.Tensor], labels: Sequence[str], heads: 
     for ax, (layer, head) in zip(axes, heads):
         heatmap(maps[layer][head], labels, labels, ax=ax, annotate=False, colorbar=False, vmin=0, vmax=1,
                 cmap="Blues")
-        ax.set_title(f"layer {layer}, head {head}", fontsize=fontsize + 1)
-        ax.set_xlabel("key: the token looked at", fontsize=fontsize)
-        ax.set_ylabel("query: the token looking", fontsize=fontsize)
+        ax.set_title(t("layer {layer}, head {head}", layer=layer, head=head), fontsize=fontsize + 1)
+        ax.set_xlabel(t("key: the token looked at"), fontsize=fontsize)
+        ax.set_ylabel(t("query: the token looking"), fontsize=fontsize)
         ax.tick_params(labelsize=fontsize)
         plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
     fig.tight_layout()

@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def plot_induction_scores(score: torch.Tensor, width: float = 3.8, fontsize: float = 9) -> Figure:
     """``score`` (n_layers, n_heads): each head's mean attention to the token after the previous
@@ -16,11 +18,11 @@ def plot_induction_scores(score: torch.Tensor, width: float = 3.8, fontsize: flo
     im = ax.imshow(score, cmap="Blues", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     ax.set_xticks(range(n_heads))
     ax.set_yticks(range(0, n_layers, 2))
-    ax.set_xlabel("head", fontsize=fontsize)
-    ax.set_ylabel("layer", fontsize=fontsize)
+    ax.set_xlabel(t("head"), fontsize=fontsize)
+    ax.set_ylabel(t("layer"), fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
     bar = fig.colorbar(im, ax=ax, fraction=0.08, pad=0.04)
-    bar.set_label("induction score", fontsize=fontsize)
+    bar.set_label(t("induction score"), fontsize=fontsize)
     bar.ax.tick_params(labelsize=fontsize)
     fig.tight_layout()
     return fig
@@ -33,15 +35,15 @@ def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None
     given, the same with the induction heads switched off. The second copy starts at ``half``."""
     fig, ax = plt.subplots(figsize=(width, 3.5))
     x = torch.arange(1, loss.shape[1] + 1)  # the position of the token predicted
-    for values, colour, label in ((loss, "#2166ac", "the model"), (ablated, "#b2182b", "induction heads off")):
+    for values, colour, label in ((loss, "#2166ac", t("the model")), (ablated, "#b2182b", t("induction heads off"))):
         if values is None:
             continue
         ax.plot(x, values.mean(0), color=colour, label=label)
         ax.fill_between(x, values.min(0).values, values.max(0).values, color=colour, alpha=0.2, lw=0)
     ax.axvline(half - 0.5, color="grey", ls="--", lw=1)
-    ax.text(half + 1, 0.5, "second copy →", fontsize=fontsize, color="grey")
-    ax.set_xlabel("position of the predicted token", fontsize=fontsize)
-    ax.set_ylabel("loss (nats)", fontsize=fontsize)
+    ax.text(half + 1, 0.5, t("second copy →"), fontsize=fontsize, color="grey")
+    ax.set_xlabel(t("position of the predicted token"), fontsize=fontsize)
+    ax.set_ylabel(t("loss (nats)"), fontsize=fontsize)
     ax.set_ylim(0, None)
     ax.tick_params(labelsize=fontsize)
     ax.legend(fontsize=fontsize, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
@@ -61,8 +63,8 @@ def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str,
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 5.4), sharex=True)
     x = torch.arange(len(names)).float()
     colours = ["#b2182b" if n == highlight else "#2166ac" for n in names]
-    panels = ((top, lambda e: e["second"], "loss on the 2nd copy (nats)"),
-              (bottom, lambda e: e["watch"].mean(1), "induction score\n(mean of the heads)"))
+    panels = ((top, lambda e: e["second"], t("loss on the 2nd copy (nats)")),
+              (bottom, lambda e: e["watch"].mean(1), t("induction score\n(mean of the heads)")))
     for ax, value, ylabel in panels:
         values = [value(effects[n]) for n in names]
         ax.bar(x, [float(v.mean()) for v in values], color=colours, alpha=0.35, width=0.7)
@@ -74,7 +76,7 @@ def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str,
         ax.spines[["top", "right"]].set_visible(False)
     top.set_title(title, fontsize=fontsize)
     bottom.set_xticks(x.tolist(), [labels[n] for n in names])
-    bottom.set_xlabel("head switched off", fontsize=fontsize)
+    bottom.set_xlabel(t("head switched off"), fontsize=fontsize)
     fig.align_ylabels([top, bottom])
     fig.tight_layout()
     return fig

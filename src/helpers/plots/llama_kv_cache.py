@@ -5,16 +5,18 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def plot_time_per_token(rows: list[dict], width: float = 4.8, fontsize: float = 10) -> Figure:
     """``rows`` from ``helpers.llama.time_per_token``: milliseconds per token against the position,
     one line without the cache and one with it. ``fontsize`` >= 1.8 x ``width`` for phones."""
     positions = [r["position"] for r in rows]
     fig, ax = plt.subplots(figsize=(width, 3.2))
-    ax.plot(positions, [1000 * r["no_cache_s"] for r in rows], "o-", label="no cache: whole sequence")
-    ax.plot(positions, [1000 * r["cache_s"] for r in rows], "s-", label="KV cache: one token")
-    ax.set_xlabel("position of the new token", fontsize=fontsize)
-    ax.set_ylabel("time per token (ms)", fontsize=fontsize)
+    ax.plot(positions, [1000 * r["no_cache_s"] for r in rows], "o-", label=t("no cache: whole sequence"))
+    ax.plot(positions, [1000 * r["cache_s"] for r in rows], "s-", label=t("KV cache: one token"))
+    ax.set_xlabel(t("position of the new token"), fontsize=fontsize)
+    ax.set_ylabel(t("time per token (ms)"), fontsize=fontsize)
     ax.set_xticks(positions)
     ax.set_ylim(0, None)
     ax.tick_params(labelsize=fontsize)

@@ -5,22 +5,25 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
+
 
 def plot_parameter_budget(parts: dict[str, int], width: float = 5.2, fontsize: float = 10) -> Figure:
     """Bars of ``parts`` ({name: parameter count}, top to bottom in the dict's order), each
-    labelled with its count in millions and its share of the total. Keep ``fontsize`` >= 1.8 x
-    ``width`` so that the text stays 9 px or more on a phone."""
+    labelled with its count in millions and its share of the total (the names are drawn as given).
+    Keep ``fontsize`` >= 1.8 x ``width`` so that the text stays 9 px or more on a phone."""
     total = sum(parts.values())
     names = list(parts)[::-1]
     values = [parts[n] / 1e6 for n in names]
     fig, ax = plt.subplots(figsize=(width, 0.45 * len(parts) + 1.0))
     bars = ax.barh(names, values, color="#2166ac")
-    labels = [f"{v:.1f} M ({v * 1e6 / total:.0%})" if v >= 0.1 else f"{v * 1e3:.0f} thousand" for v in values]
+    labels = [f"{v:.1f} M ({v * 1e6 / total:.0%})" if v >= 0.1 else t("{n:.0f} thousand", n=v * 1e3)
+              for v in values]
     ax.bar_label(bars, labels, padding=3, fontsize=fontsize)
-    ax.set_xlabel("parameters (millions)", fontsize=fontsize)
+    ax.set_xlabel(t("parameters (millions)"), fontsize=fontsize)
     ax.set_xlim(0, max(values) * 1.55)
     ax.tick_params(labelsize=fontsize)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(f"{total / 1e6:.1f} M parameters in all", fontsize=fontsize + 1)
+    ax.set_title(t("{m:.1f} M parameters in all", m=total / 1e6), fontsize=fontsize + 1)
     fig.tight_layout()
     return fig
