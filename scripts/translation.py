@@ -433,6 +433,8 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
     (out / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config.update(togglebutton_hint="显示", togglebutton_hint_hide="隐藏")  # the theme's "Click to show"
+    # myst-nb's "Show code cell source" / "Hide code cell source" (its {type} would stay English)
+    sphinx_config.update(nb_code_prompt_show="显示代码", nb_code_prompt_hide="隐藏代码")
     words = out / "_search_words.txt"
     words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",

@@ -43,6 +43,21 @@ def test_chinese_pages_say_they_are_chinese():
     assert "Transformer 是怎样学习的" in page
 
 
+# English words of the page furniture the Chinese edition sets (myst-nb's code toggles) or writes itself
+# (the explorers' controls, drawn by helpers.i18n in the Chinese run): none may reach a Chinese page.
+ENGLISH_FURNITURE = ("Show code cell", "Hide code cell", "(or click a row's token)", "attends to:",
+                     "encoder self-attention", "also mask padded queries")
+
+
+@pytest.mark.parametrize("rel", [p for p in PAGES if p.parts[0] == "chapters"], ids=lambda p: p.stem)
+def test_no_english_furniture_on_a_chinese_page(rel):
+    page = (ZH / rel).read_text(encoding="utf-8")
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)  # the scripts' English fallbacks
+    page = re.sub(r"<[^>]+>", "", page).replace("&#39;", "'")
+    left = [w for w in ENGLISH_FURNITURE if w in page]
+    assert not left, f"zh/{rel}: English words on the Chinese page: {left}"
+
+
 @pytest.fixture
 def zh_page(browser, base_url):  # noqa: F811
     context, pg = _new_page(browser, base_url, viewport={"width": 1280, "height": 900})
