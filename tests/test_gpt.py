@@ -229,3 +229,17 @@ def test_shipped_checkpoint_loads_and_is_small():
     assert info["metrics"]["val_loss"] < 6.0 and info["checkpoint_bytes"] == path.stat().st_size
     ids = torch.tensor([vocab.encode("床前看月光，", add_sos=True)])
     assert model(ids)[0].shape == (1, 7, len(vocab))
+
+
+def test_pretraining_reads_the_clock_through_helpers_clock(monkeypatch):
+    """The log's seconds (and the live run's time in chapter 11) come from helpers.clock, which the
+    Chinese build replays from the English one: both editions show the same numbers."""
+    from helpers import clock
+
+    ticks = iter(range(100))
+    monkeypatch.setattr(clock, "perf_counter", lambda: 100 + 2.5 * next(ticks))
+    small = dict(steps=4, n_layer=1, n_head=2, n_embd=16, block_size=24, batch_size=4, vocab_max_size=300,
+                 eval_batches=1, sample_poems=2, warmup=2, eval_every=2, max_minutes=0)
+    result = pretrain.train(pretrain.PretrainSettings(**small), progress=False)
+    assert [e["seconds"] for e in result.log] == [2.5, 5.0, 7.5]  # the start, then one reading per evaluation
+    assert result.seconds == 10.0 and result.metrics["train_seconds"] == 10.0

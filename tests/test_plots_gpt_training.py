@@ -1,5 +1,5 @@
-"""Chapter 11's figures of the poem GPT (helpers.plots.gpt_training): what they draw, that every
-text stays readable on a phone, and clear errors for bad inputs."""
+"""Chapter 11's figures of the poem GPT (helpers.plots.gpt_training, helpers.plots.decoding): what they
+draw, that every text stays readable on a phone in both languages, and clear errors for bad inputs."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 from bad_inputs import check, params
 
 from helpers.plots._phone import figure_violations
+from helpers.plots.decoding import plot_injected_error, plot_logit_change, plot_step_costs, plot_temperatures
 from helpers.plots.gpt_training import plot_error_carried, plot_pretraining, plot_share_with_intervals
+from helpers.viz import setup_cjk_font
 
 BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
            "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
@@ -27,6 +30,7 @@ FOLLOWED_RANGE = {"one wrong mark: marks shifted": [(0.9, 1.0), (0.87, 0.92), (0
 @pytest.fixture(autouse=True)
 def _book_style():
     with matplotlib.rc_context(BOOK_RC):
+        setup_cjk_font()  # the tick labels are Chinese characters, as in the chapter
         yield
     plt.close("all")
 
@@ -39,13 +43,38 @@ def _figures() -> dict[str, plt.Figure]:
         "intervals": plot_share_with_intervals([0, 100, 200], [0.1, 0.3, 0.5], [(0.06, 0.15), (0.24, 0.37),
                                                                                   (0.43, 0.57)], 200),
         "error carried": plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
+        "temperatures": plot_temperatures({tau: torch.tensor([0.5, 0.2, 0.1]) ** (1 / tau) for tau in (0.5, 1.0, 1.5)},
+                                          list("山月风"), "白日依山尽，"),
+        "step costs": plot_step_costs([1, 48, 95], [0.001, 0.002, 0.003], [0.001, 0.001, 0.001]),
+        "injected error": plot_injected_error(RIGHT, {k: [0.02] * 3 for k in RIGHT}, LINES),
+        "logit change": plot_logit_change({"causal": torch.tensor([0.0] * 11 + [1.0] * 5),
+                                           "bidirectional": torch.tensor([2.0] * 16)}, 10),
     }
 
 
-def test_every_figure_is_readable_on_a_phone():
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_every_figure_is_readable_on_a_phone(lang, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)  # the Chinese labels are wider
     for name, fig in _figures().items():
-        _, small = figure_violations(fig)
-        assert not small, (name, small)
+        width_px, small = figure_violations(fig)
+        assert not small, (name, lang, [str(s) for s in small])
+        assert width_px <= 510, (name, width_px)  # phone-sized: about 5 inches wide as shown
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", {"GPT, held-out", "uniform guess", "loss (nats per token)", "% of 200 sampled poems", "training step",
+            "95% Wilson intervals, 200 poems each", "% right form", "% following the error",
+            "Next character after “白日依山尽，”", "probability (log scale)", "no cache", "KV cache",
+            "CPU ms per token", "unchanged input", "largest logit change", "% with the right form"}),
+    ("zh_CN", {"GPT，留出集", "均匀瞎猜", "损失（每个词元的奈特数）", "占 200 首采样诗的比例（%）", "训练步",
+               "95% Wilson 区间，每次 200 首诗", "体式正确的比例（%）", "顺着错误写下去的比例（%）",
+               "“白日依山尽，”之后的下一个字", "概率（对数坐标）", "不用缓存", "KV 缓存", "每个词元的 CPU 时间（ms）",
+               "输入未变", "logit 的最大变化"}),
+])
+def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
+    assert words <= texts, words - texts
 
 
 def test_error_carried_draws_one_bar_per_condition_and_line():

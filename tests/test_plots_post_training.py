@@ -1,5 +1,5 @@
 """Chapter 13's figures (helpers.plots.post_training): what they draw and that every text stays
-readable on a phone."""
+readable on a phone, in both languages."""
 
 from __future__ import annotations
 
@@ -9,9 +9,18 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 
 from helpers.plots._phone import figure_violations
-from helpers.plots.post_training import plot_grpo, plot_share_vs_kl
+from helpers.plots.post_training import (
+    METRICS,
+    metric_labels,
+    plot_dpo_pairs,
+    plot_grpo,
+    plot_instruction_following,
+    plot_share_vs_kl,
+)
+from helpers.viz import setup_cjk_font
 
 BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
            "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
@@ -20,6 +29,7 @@ BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.l
 @pytest.fixture(autouse=True)
 def _book_style():
     with matplotlib.rc_context(BOOK_RC):
+        setup_cjk_font()
         yield
     plt.close("all")
 
@@ -49,3 +59,62 @@ def test_share_vs_kl_draws_a_point_per_method_and_its_interval():
     assert not small
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[0].startswith("best-of-n") and "SFT start (95% CI)" in labels and "GRPO" in labels
+
+
+ROWS = {"pretrained,\n<sos> + 1st char": {"form_ok": (0.4, 0.33, 0.47), "first_ok": (1.0, 0.98, 1.0),
+                                         "both": (0.4, 0.33, 0.47)},
+        "SFT, loss on\nanswer": {"form_ok": (0.95, 0.94, 0.96), "first_ok": (0.6, 0.58, 0.62),
+                                 "both": (0.57, 0.55, 0.6)}}
+
+
+def _diagnostics():
+    g = torch.Generator().manual_seed(0)
+    out = {}
+    for name, shift in (("DPO", -8.0), ("GRPO", -0.5)):
+        ref_c, ref_r = -40 + torch.randn(20, generator=g), -45 + torch.randn(20, generator=g)
+        out[name] = {"ref_chosen": ref_c, "ref_rejected": ref_r, "chosen": ref_c + shift,
+                     "rejected": ref_r + 1.5 * shift}
+    return out
+
+
+def _figures():
+    logs, hack = _grpo_logs()
+    points = [{"label": "SFT start (95% CI)", "kl": 0.0, "share": 0.56, "share_range": (0.49, 0.63)},
+              {"label": "GRPO", "kl": 3.9, "share": 0.54, "kl_range": (3.6, 4.2), "share_range": (0.52, 0.55)}]
+    best_of = [{"n": n, "kl": kl, "share": s} for n, kl, s in ((1, 0.0, 0.5), (4, 0.64, 0.85), (16, 1.84, 0.95))]
+    return {"instruction following": plot_instruction_following(ROWS), "dpo pairs": plot_dpo_pairs(_diagnostics()),
+            "grpo": plot_grpo(logs, hack), "share vs kl": plot_share_vs_kl(points, best_of)}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_every_figure_is_readable_on_a_phone(lang, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)  # the Chinese labels are wider
+    for name, fig in _figures().items():
+        width_px, small = figure_violations(fig)
+        assert not small, (name, lang, [str(s) for s in small])
+        assert width_px <= 520, (name, width_px)  # about 5 inches wide as shown
+
+
+def test_instruction_following_draws_three_bars_per_model():
+    fig = _figures()["instruction following"]
+    ax = fig.axes[0]
+    assert len(ax.patches) == len(METRICS) * len(ROWS)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(ROWS)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", {"requested form", "requested first character", "both", "% of answers to held-out instructions",
+            "chosen $y_w$", "rejected $y_l$", "change from the SFT model, held-out pairs", "form reward",
+            "GRPO with the form checker as reward", "punctuation reward", "GRPO step", "answer length (tokens)",
+            "seed 0", "mean", "best-of-n (KL: its bound)", "KL from the SFT model (nats per answer)",
+            "% answers with requested\nform and first character"}),
+    ("zh_CN", {"所要求的体式", "指定的首字", "两者都满足", "在留出指令的回答中所占的比例（%）", "选中回答 $y_w$",
+               "被拒回答 $y_l$", "相对于 SFT 模型的变化，留出的偏好对", "体式奖励", "以体式检查器为奖励的 GRPO",
+               "标点奖励", "GRPO 步数", "回答长度（词元数）", "随机种子 0", "均值", "best-of-n（KL：它的上界）",
+               "与 SFT 模型的 KL 散度（每个回答的奈特数）", "体式和首字都符合要求的回答（%）"}),
+])
+def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    assert list(metric_labels()) == list(METRICS)
+    texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
+    assert words <= texts, words - texts

@@ -182,5 +182,12 @@ def test_tokenizer_tradeoff_characters_vs_bpe(corpus):
         poems.tokens_per_poem(corpus[300:400], bpe.BPETokenizer(merges).encode))
     with pytest.raises(ValueError, match="merges"):
         poems.tokenizer_tradeoff(sample, merges=(-1,))
+    assert [r["tokenizer"] for r in rows] == ["characters", "byte-level BPE, 0 merges", "byte-level BPE, 300 merges"]
     with pytest.raises(ValueError, match="no poems"):
         poems.tokens_per_poem([], len)
+
+
+def test_tokenizer_names_follow_the_book_language(corpus, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")  # the names are printed in chapter 11's table
+    rows = poems.tokenizer_tradeoff(corpus[:20], merges=(0, 10))
+    assert [r["tokenizer"] for r in rows] == ["字", "字节级 BPE，0 次合并", "字节级 BPE，10 次合并"]

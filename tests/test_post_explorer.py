@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
+from importlib import resources
 
 import pytest
 
-from helpers.explorers.post_training import answer_checks, post_data, post_explorer_html, post_view_html
+from helpers.explorers.post_training import (
+    answer_checks,
+    post_data,
+    post_explorer_html,
+    post_training_labels,
+    post_view_html,
+)
 from helpers.post.chat import Request
 
 POEM = "床前明月光，疑是地上霜。举头望明月，低头思故乡。"
@@ -31,8 +39,64 @@ def test_explorer_html_is_self_contained():
     assert 'root.dataset.live = "1"' in page
     assert "http" not in page  # nothing loaded from the network
     payload = re.search(r'<script type="application/json" class="pt-data">(.*?)</script>', page, re.S).group(1)
-    assert json.loads(payload) == data
+    assert json.loads(payload) == {**data, "labels": post_training_labels()}
     view = post_view_html(data, 0)
     assert view in page and "(empty)" in view and "✓ form" in view and "✗ form" in view  # B answered ""
     with pytest.raises(ValueError, match="one answer per request"):
         post_data(["A"], reqs, {"A": [POEM]})
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: outside <script> and <style>, plus the aria-labels of the controls."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+        self.parts += [v for k, v in attrs if k == "aria-label"]
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def test_script_fallback_is_the_english_of_the_labels(monkeypatch):
+    js = resources.files("helpers.explorers").joinpath("post_training.js").read_text(encoding="utf-8")
+    script_english = json.loads(re.search(r"const EN = (\{.*?\});", js, re.S).group(1))
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    english = post_training_labels()
+    assert script_english == english  # same keys, same words: a page without labels reads the same
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    chinese = post_training_labels()
+    assert chinese.keys() == english.keys()
+    for key, text in chinese.items():
+        assert text != english[key] and re.search(r"[\u4e00-\u9fff]", text), key
+        assert not re.findall(r"[A-Za-z]{2,}", re.sub(r"\{\w+\}", "", text)), (key, text)
+
+
+def test_explorer_in_english_and_chinese(monkeypatch):
+    reqs = [Request("quatrain5", "床"), Request("quatrain7", "春")]
+    models = ["SFT", "GRPO"]
+    answers = {"SFT": [POEM, "春，"], "GRPO": ["", POEM]}
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    page = post_explorer_html(post_data(models, reqs, answers))
+    for words in ('aria-label="previous instruction"', 'aria-label="instruction"', 'aria-label="next instruction"',
+                  "(五言绝句: 4 lines of 5, first character 床)", "✓ form", "✓ first character",
+                  "Each line's number is its length without the mark (red: not the requested length). form: "):
+        assert words in page, words
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    page = post_explorer_html(post_data(models, reqs, answers), prompt=1)
+    for words in ('aria-label="上一条指令"', 'aria-label="指令"', 'aria-label="下一条指令"',
+                  "（七言绝句：4 句，每句 7 字，首字“春”）", "✗ 体式", "✓ 首字", "✗ 首字", "（空）", "每句后面的数字"):
+        assert words in page, words
+    parser = _Visible()
+    parser.feed(page)
+    visible = " ".join(parser.parts)
+    assert set(re.findall(r"[A-Za-z]{2,}", visible)) == set(models)  # the model names, nothing else
+    data = json.loads(re.search(r'class="pt-data">(.*?)</script>', page, re.S).group(1))
+    assert data["labels"] == post_training_labels()

@@ -241,7 +241,7 @@ def cut_at_eos(ids: Sequence[int] | torch.Tensor, eos_id: int) -> list[int]:
 
 @torch.no_grad()
 def token_log_probs(model: GPT, idx: torch.Tensor) -> torch.Tensor:
-    """log p(x_t | x_<t) for t = 1..T-1 of each row of idx (B, T) in one pass -> (B, T-1).
+    """log p(y_t | y_<t) for t = 1..T-1 of each row of idx (B, T) in one pass -> (B, T-1).
 
     Their sum is the log-probability of the sequence given its first token (the chain rule).
     """

@@ -33,6 +33,7 @@ from pathlib import Path
 import torch
 
 from ._checks import check_int, check_tensor
+from .i18n import t
 
 SPECIALS: tuple[str, ...] = ("<pad>", "<sos>", "<eos>", "<unk>", "<mask>")
 UNK_SHOWN = "□"  # <unk> in text decoded with skip_specials: it stands for one (rare) character
@@ -237,7 +238,7 @@ class CharVocab:
                 raise ValueError(f"vocabulary entries must be single characters, got {c!r}")
             if c not in self.itos:
                 self.itos.append(c)
-        self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
+        self.stoi: dict[str, int] = {tok: i for i, tok in enumerate(self.itos)}
 
     @classmethod
     def from_poems(cls, poems: Iterable[Poem], max_size: int | None = None, min_count: int = 1) -> CharVocab:
@@ -381,8 +382,9 @@ def tokenizer_tradeoff(poems: Sequence[Poem], merges: Sequence[int] = (0, 500, 2
 
     BPE is trained on the texts of ``poems`` (one item per poem) with each number of ``merges``; the
     lengths are measured on ``measure_on`` (default: ``poems`` themselves, which flatters BPE: pass
-    held-out poems for a fair count). Each row gives ``tokenizer``, ``vocab_size`` (without special
-    tokens), ``tokens_per_poem`` (mean) and ``chars_per_token``. The character row uses ``char_vocab``
+    held-out poems for a fair count). Each row gives ``tokenizer`` (a name, in the book's language),
+    ``vocab_size`` (without special tokens), ``tokens_per_poem`` (mean) and ``chars_per_token``. The
+    character row uses ``char_vocab``
     (default: every character of ``poems``; characters outside it count one <unk> each). Cost: BPE
     training takes about 15 s for 3,000 poems and 5,000 merges.
     """
@@ -395,7 +397,7 @@ def tokenizer_tradeoff(poems: Sequence[Poem], merges: Sequence[int] = (0, 500, 2
     measured = poems if measure_on is None else list(measure_on)
     n_chars = sum(len(p.text) for p in measured) / max(1, len(measured))
     vocab = char_vocab if char_vocab is not None else CharVocab.from_poems(poems)
-    rows = [{"tokenizer": "characters", "vocab_size": len(vocab) - len(SPECIALS),
+    rows = [{"tokenizer": t("characters"), "vocab_size": len(vocab) - len(SPECIALS),
              "tokens_per_poem": tokens_per_poem(measured, vocab.encode), "chars_per_token": 1.0}]
     if any(isinstance(m, bool) or not isinstance(m, int) or m < 0 for m in merges) or not merges:
         raise ValueError(f"merges must be a non-empty list of ints >= 0, got {list(merges)!r}")
@@ -403,6 +405,6 @@ def tokenizer_tradeoff(poems: Sequence[Poem], merges: Sequence[int] = (0, 500, 2
     for m in sorted(merges):
         tok = bpe.BPETokenizer(learned[:m])
         tpp = tokens_per_poem(measured, tok.encode)
-        rows.append({"tokenizer": f"byte-level BPE, {m} merges", "vocab_size": 256 + m,
+        rows.append({"tokenizer": t("byte-level BPE, {m} merges", m=m), "vocab_size": 256 + m,
                      "tokens_per_poem": tpp, "chars_per_token": n_chars / tpp})
     return rows

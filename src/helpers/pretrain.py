@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
@@ -28,9 +27,10 @@ from pathlib import Path
 
 import torch
 
-from . import poems
+from . import clock, poems
 from .generate import cut_at_eos, generate
 from .gpt import GPT, GPTConfig, load_checkpoint, save_checkpoint
+from .i18n import t
 
 CHECKPOINT_FILE = "gpt_poems.pt"
 LOG_FILE = "gpt_poems.json"
@@ -127,7 +127,7 @@ def form_accuracy(texts: list[str]) -> dict:
     """
     if not texts:
         raise ValueError("no texts")
-    reports = [poems.check_form(t) for t in texts]
+    reports = [poems.check_form(text) for text in texts]
     n = len(reports)
     forms: dict[str, int] = {}
     for r in reports:
@@ -136,7 +136,7 @@ def form_accuracy(texts: list[str]) -> dict:
     return {"n": n, "well_formed": sum(r.well_formed for r in reports) / n,
             "even_lines": sum(r.even_lines for r in reports) / n,
             "punctuation_ok": sum(r.punctuation_ok for r in reports) / n,
-            "with_unk": sum(poems.UNK_SHOWN in t for t in texts) / n, "forms": forms}
+            "with_unk": sum(poems.UNK_SHOWN in text for text in texts) / n, "forms": forms}
 
 
 def data(s: PretrainSettings) -> tuple[poems.CharVocab, torch.Tensor, torch.Tensor]:
@@ -174,14 +174,14 @@ def train(s: PretrainSettings | None = None, progress: bool = True) -> PretrainR
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=s.steps, desc="pretraining", unit="step")
-    start = time.perf_counter()
+        bar = tqdm(total=s.steps, desc=t("pretraining"), unit=t("step"))
+    start = clock.perf_counter()
     running = None
     for step in range(s.steps + 1):
-        last = step == s.steps or (s.max_minutes > 0 and time.perf_counter() - start > 60 * s.max_minutes)
+        last = step == s.steps or (s.max_minutes > 0 and clock.perf_counter() - start > 60 * s.max_minutes)
         if step % s.eval_every == 0 or last:
             entry, texts = evaluate(model, vocab, val_stream, s)
-            entry = {"step": step, "train_loss": running, **entry, "seconds": round(time.perf_counter() - start, 1)}
+            entry = {"step": step, "train_loss": running, **entry, "seconds": round(clock.perf_counter() - start, 1)}
             result.log.append(entry)
             if bar is not None:
                 bar.set_postfix(val=f"{entry['val_loss']:.3f}")
@@ -200,7 +200,7 @@ def train(s: PretrainSettings | None = None, progress: bool = True) -> PretrainR
             bar.update(1)
     if bar is not None:
         bar.close()
-    result.seconds = time.perf_counter() - start
+    result.seconds = clock.perf_counter() - start
     model.eval()
     steps_done = result.log[-1]["step"]
     result.metrics = {"val_loss": result.log[-1]["val_loss"], "steps_done": steps_done,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from .. import poems
+from ..i18n import t
 
 _STYLE = """
 <style>
@@ -66,6 +67,18 @@ def post_data(models: Sequence[str], requests: Sequence, answers: dict[str, Sequ
     return {"models": list(models), "prompts": prompts}
 
 
+def post_training_labels() -> dict[str, str]:
+    """The words of the view post_training.js writes, in the current language: templates whose
+    ``{fields}`` the script (and ``post_view_html``) fills in; the script keeps the English as a
+    fallback for a missing key."""
+    return {
+        "ask": t("({form}: {lines} lines of {chars}, first character {first})"),
+        "form": t("form"),
+        "first": t("first character"),
+        "empty": t("(empty)"),
+    }
+
+
 def _badge(ok: bool, text: str) -> str:
     return f"<span class='pt-badge {'pt-ok' if ok else 'pt-bad'}'>{'✓' if ok else '✗'} {html.escape(text)}</span>"
 
@@ -73,16 +86,17 @@ def _badge(ok: bool, text: str) -> str:
 def post_view_html(data: dict, prompt: int = 0) -> str:
     """The view of one prompt (the same HTML the script renders)."""
     p = data["prompts"][prompt]
-    out = [f"<div class='pt-ask'>{html.escape(p['instruction'])} <span class='pt-n'>({html.escape(p['form_zh'])}: "
-           f"{p['n_lines']} lines of {p['chars']}, first character {html.escape(p['first'])})</span></div>"]
+    labels = post_training_labels()
+    ask = labels["ask"].format(form=p["form_zh"], lines=p["n_lines"], chars=p["chars"], first=p["first"])
+    out = [f"<div class='pt-ask'>{html.escape(p['instruction'])} <span class='pt-n'>{html.escape(ask)}</span></div>"]
     for name, a in zip(data["models"], p["answers"]):
         lines = "".join(
             f"<div class='pt-line{'' if n == p['chars'] else ' pt-wrong'}'>{html.escape(line)}"
             f"<span class='pt-n'>{n}</span></div>" for line, n in zip(a["lines"], a["lengths"]))
         out.append(f"<div class='pt-card'><span class='pt-name'>{html.escape(name)}</span>"
-                   + _badge(a["form_ok"], "form") + _badge(a["first_ok"], "first character")
+                   + _badge(a["form_ok"], labels["form"]) + _badge(a["first_ok"], labels["first"])
                    + _badge(a["punct_ok"], "，。")
-                   + f"<div class='pt-lines'>{lines or '(empty)'}</div></div>")
+                   + f"<div class='pt-lines'>{lines or html.escape(labels['empty'])}</div></div>")
     return "".join(out)
 
 
@@ -91,21 +105,26 @@ def post_explorer_html(data: dict, prompt: int = 0) -> str:
     if not isinstance(data, dict) or not data.get("prompts"):
         raise ValueError("data must come from post_data(...) and hold at least one prompt")
     root_id = "pt-" + uuid.uuid4().hex[:10]
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    payload = json.dumps({**data, "labels": post_training_labels()}, ensure_ascii=False,
+                         separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("post_training.js").read_text(encoding="utf-8")
     options = "".join(f"<option value='{i}'>{i + 1}. {html.escape(p['instruction'])}</option>"
                       for i, p in enumerate(data["prompts"]))
+    aria = {"prev": html.escape(t("previous instruction"), quote=True),
+            "prompt": html.escape(t("instruction"), quote=True),
+            "next": html.escape(t("next instruction"), quote=True)}
+    note = html.escape(t("Each line's number is its length without the mark (red: not the requested length). "
+                         "form: the requested number of lines and line length with ，。 alternating."), quote=False)
     return f"""{_STYLE}
 <div class="pt-root" id="{root_id}">
   <script type="application/json" class="pt-data">{payload}</script>
   <div class="pt-controls" style="display:none">
-    <button class="pt-prev" type="button" aria-label="previous instruction">◀</button>
-    <select class="pt-prompt" aria-label="instruction">{options}</select>
-    <button class="pt-next" type="button" aria-label="next instruction">▶</button>
+    <button class="pt-prev" type="button" aria-label="{aria['prev']}">◀</button>
+    <select class="pt-prompt" aria-label="{aria['prompt']}">{options}</select>
+    <button class="pt-next" type="button" aria-label="{aria['next']}">▶</button>
   </div>
   <div class="pt-view">{post_view_html(data, prompt)}</div>
-  <div class="pt-note">Each line's number is its length without the mark (red: not the requested length).
-  form: the requested number of lines and line length with ，。 alternating.</div>
+  <div class="pt-note">{note}</div>
 </div>
 <script>{js}("{root_id}");</script>
 """

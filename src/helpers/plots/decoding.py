@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ._phone import min_font, set_fonts
 
 WIDTH = 5.0
@@ -33,8 +34,8 @@ def plot_temperatures(probs_by_tau: Mapping[float, torch.Tensor], labels: Sequen
         ax.bar(torch.arange(n) + offset, probs_by_tau[tau], width, label=f"τ = {tau}")
     ax.set_yscale("log")
     ax.set_xticks(range(n), labels)
-    ax.set_ylabel("probability (log scale)")
-    ax.set_title(f"Next character after “{context}”")
+    ax.set_ylabel(t("probability (log scale)"))
+    ax.set_title(t("Next character after “{context}”", context=context))
     ax.legend(ncol=len(taus), loc="upper right")
     ax.grid(axis="y", alpha=0.3, which="major")
     set_fonts(fig, max(9.5, min_font(WIDTH)))
@@ -45,12 +46,12 @@ def plot_temperatures(probs_by_tau: Mapping[float, torch.Tensor], labels: Sequen
 def plot_step_costs(positions: Sequence[int], no_cache_s: Sequence[float], cache_s: Sequence[float]) -> Figure:
     """CPU milliseconds of one generation step at each position, without and with the KV cache."""
     fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
-    ax.plot(positions, [1e3 * a for a in no_cache_s], "o-", label="no cache")
-    ax.plot(positions, [1e3 * b for b in cache_s], "s-", label="KV cache")
-    ax.set_xlabel("position of the new token")
-    ax.set_ylabel("CPU ms per token")
+    ax.plot(positions, [1e3 * a for a in no_cache_s], "o-", label=t("no cache"))
+    ax.plot(positions, [1e3 * b for b in cache_s], "s-", label=t("KV cache"))
+    ax.set_xlabel(t("position of the new token"))
+    ax.set_ylabel(t("CPU ms per token"))
     ax.set_ylim(bottom=0)
-    ax.set_title("Cost of one generation step (median)")
+    ax.set_title(t("Cost of one generation step (median)"))
     ax.legend()
     ax.grid(alpha=0.3)
     set_fonts(fig, max(9.5, min_font(WIDTH)))
@@ -73,7 +74,7 @@ def plot_injected_error(rows: Mapping[str, Sequence[float]], spreads: Mapping[st
         ax.bar([i + offset for i in range(len(line_labels))], [100 * v for v in rows[c]], width,
                yerr=[50 * s for s in spreads[c]], capsize=3, label=c)
     ax.set_xticks(range(len(line_labels)), line_labels)
-    ax.set_ylabel("% with the right form")
+    ax.set_ylabel(t("% with the right form"))
     ax.set_ylim(0, 100)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     ax.grid(axis="y", alpha=0.3)
@@ -92,9 +93,9 @@ def plot_logit_change(changes: Mapping[str, torch.Tensor], cut: int) -> Figure:
     for (name, ch), marker in zip(changes.items(), "os"):
         ax.plot(range(len(ch)), ch, marker + "-", ms=3, label=name)
     ax.axvspan(-0.5, cut + 0.5, color="grey", alpha=0.15)
-    ax.text(cut / 2, ax.get_ylim()[1] * 0.95, "unchanged input", ha="center", va="top")
-    ax.set_xlabel("position")
-    ax.set_ylabel("largest logit change")
+    ax.text(cut / 2, ax.get_ylim()[1] * 0.95, t("unchanged input"), ha="center", va="top")
+    ax.set_xlabel(t("position"))
+    ax.set_ylabel(t("largest logit change"))
     # above the axes: inside, it would cover the curves after the cut
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax.grid(alpha=0.3)

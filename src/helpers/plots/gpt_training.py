@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ._phone import min_font, set_fonts
 
 WIDTH = 5.0
@@ -27,21 +28,21 @@ def plot_pretraining(log: Sequence[Mapping], shares: Mapping[str, str], n_form: 
     """
     steps = [e["step"] for e in log]
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.2), sharex=True)
-    ax.plot(steps, [e["val_loss"] for e in log], "o-", ms=3, label="GPT, held-out")
+    ax.plot(steps, [e["val_loss"] for e in log], "o-", ms=3, label=t("GPT, held-out"))
     train_pts = [(e["step"], e["train_loss"]) for e in log if e["train_loss"]]
-    ax.plot(*zip(*train_pts), "s--", ms=3, label="GPT, training")
+    ax.plot(*zip(*train_pts), "s--", ms=3, label=t("GPT, training"))
     ax.axhline(uniform_loss, color="grey", lw=0.8, ls=":")
-    ax.text(steps[-1], uniform_loss - 0.1, "uniform guess", ha="right", va="top")
+    ax.text(steps[-1], uniform_loss - 0.1, t("uniform guess"), ha="right", va="top")
     for (label, value), colour in zip((baselines or {}).items(), ("tab:green", "tab:purple", "tab:brown")):
         ax.axhline(value, color=colour, lw=1, ls="--")
         ax.text(steps[-1], value + 0.05, label, ha="right", va="bottom", color=colour)
-    ax.set_ylabel("loss (nats per token)")
+    ax.set_ylabel(t("loss (nats per token)"))
     ax.legend(loc="center right")  # the empty middle right: above the curves, below ln|V|
     for label, key in shares.items():
         ax2.plot(steps, [100 * e["form"][key] for e in log], "o-", ms=3, label=label)
     ax2.set_ylim(0, 100)
-    ax2.set_xlabel("training step")
-    ax2.set_ylabel(f"% of {n_form} sampled poems")
+    ax2.set_xlabel(t("training step"))
+    ax2.set_ylabel(t("% of {n} sampled poems", n=n_form))
     ax2.legend(loc="lower right")  # the curves rise on the left and run high on the right
     ax2.grid(alpha=0.3)
     set_fonts(fig, max(9.5, min_font(WIDTH)))
@@ -57,9 +58,9 @@ def plot_share_with_intervals(steps: Sequence[int], shares: Sequence[float],
                 yerr=[[100 * (s - lo) for s, (lo, _) in zip(shares, bounds)],
                       [100 * (hi - s) for s, (_, hi) in zip(shares, bounds)]],
                 fmt="o-", ms=3, capsize=2)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("% regular form")
-    ax.set_title(f"95% Wilson intervals, {n} poems each")
+    ax.set_xlabel(t("training step"))
+    ax.set_ylabel(t("% regular form"))
+    ax.set_title(t("95% Wilson intervals, {n} poems each", n=n))
     ax.grid(alpha=0.3)
     set_fonts(fig, max(9.5, min_font(WIDTH)))
     fig.tight_layout()
@@ -122,10 +123,10 @@ def plot_error_carried(right: Mapping[str, Sequence[float]], right_range: Mappin
         colours[cond] = next((colours[c] for c in right if cond.startswith(c)), own)
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.4), sharex=True)
     _grouped_bars(ax, right, right_range, colours, n)
-    ax.set_ylabel("% right form")
+    ax.set_ylabel(t("% right form"))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(right), frameon=False)
     _grouped_bars(ax2, followed, followed_range, colours, n)
-    ax2.set_ylabel("% following the error")
+    ax2.set_ylabel(t("% following the error"))
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
     ax2.set_xticks(range(n), line_labels)
     for a in (ax, ax2):

@@ -15,12 +15,18 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ..i18n import t
 from ._phone import min_font, set_fonts
 
 WIDTH = 5.0
 FONT = round(2.1 * WIDTH, 1)  # 10.5 points
 assert FONT >= min_font(WIDTH)
 METRICS = {"form_ok": "requested form", "first_ok": "requested first character", "both": "both"}
+
+
+def metric_labels() -> dict[str, str]:
+    """``METRICS`` in the current language: metric key -> its label in a figure."""
+    return {"form_ok": t("requested form"), "first_ok": t("requested first character"), "both": t("both")}
 
 
 def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
@@ -31,7 +37,7 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
     fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.95 * len(labels)), layout="constrained")
     h = 0.27
     y = np.arange(len(labels))[::-1]
-    for k, (key, name) in enumerate(METRICS.items()):
+    for k, (key, name) in enumerate(metric_labels().items()):
         vals = np.array([100 * rows[m][key][0] for m in labels])
         lo = np.array([100 * rows[m][key][1] for m in labels])
         hi = np.array([100 * rows[m][key][2] for m in labels])
@@ -39,7 +45,7 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_xlabel("% of answers to held-out instructions")
+    ax.set_xlabel(t("% of answers to held-out instructions"))
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     set_fonts(fig, FONT)
@@ -68,11 +74,11 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
         bars = ax.bar(x, [dc, dr], width, color=colours[i % len(colours)], label=name)
         ax.bar_label(bars, fmt="%.1f", padding=2)
     ax.axhline(0, color="k", lw=0.8)
-    ax.set_xticks([0, 1], ["chosen $y_w$", "rejected $y_l$"])
-    ax.set_ylabel("mean change of\nln π(y | x), nats")
+    ax.set_xticks([0, 1], [t("chosen $y_w$"), t("rejected $y_l$")])
+    ax.set_ylabel(t("mean change of\nln π(y | x), nats"))
     lo = min(ax.get_ylim()[0], -1.0)
     ax.set_ylim(1.35 * lo, 0.5)
-    ax.set_title("change from the SFT model, held-out pairs")
+    ax.set_title(t("change from the SFT model, held-out pairs"))
     ax.legend(loc="lower left", ncol=2)
     for i, name in enumerate(names):
         d = diagnostics[name]
@@ -81,14 +87,14 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
         ax2.scatter(dc, dr, s=22, color=colours[i % len(colours)], alpha=0.8, label=name)
     lims = np.array([*ax2.get_xlim(), *ax2.get_ylim()])
     lo, hi = lims.min(), max(lims.max(), 1.0)
-    ax2.plot([lo, hi], [lo, hi], "k--", lw=1, label="margin 0 (below it:\nchosen ranked first)")
+    ax2.plot([lo, hi], [lo, hi], "k--", lw=1, label=t("margin 0 (below it:\nchosen ranked first)"))
     ax2.axhline(0, color="gray", lw=0.6)
     ax2.axvline(0, color="gray", lw=0.6)
     ax2.set_xlim(lo, hi)
     ax2.set_ylim(lo, hi)
     ax2.set_aspect("equal", adjustable="box")
-    ax2.set_xlabel("change for the chosen answer (nats)")
-    ax2.set_ylabel("change for the rejected\nanswer (nats)")
+    ax2.set_xlabel(t("change for the chosen answer (nats)"))
+    ax2.set_ylabel(t("change for the rejected\nanswer (nats)"))
     ax2.legend(loc="upper left")
     ax2.grid(alpha=0.3)
     set_fonts(fig, FONT)
@@ -96,17 +102,18 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
 
 
 def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | None = None,
-                     ylabel: str = "% answers with requested\nform and first character") -> Figure:
+                     ylabel: str | None = None) -> Figure:
     """Each method as a point: x = KL from the SFT model (nats per answer), y = a share (%).
 
     ``points``: dicts with "label", "kl", "share" and optional "kl_range", "share_range" (low,
     high) drawn as error bars (e.g. the spread over seeds). ``best_of``: dicts "n", "kl", "share",
     drawn as a dashed line (best-of-n's KL is a bound, not a measurement). The legend sits below.
+    ``ylabel``: default, the share of answers with the requested form and first character.
     """
     fig, ax = plt.subplots(figsize=(WIDTH, 5.6), layout="constrained")
     if best_of:
         ax.plot([b["kl"] for b in best_of], [100 * b["share"] for b in best_of], "k--", lw=1, marker=".",
-                label="best-of-n (KL: its bound)")
+                label=t("best-of-n (KL: its bound)"))
         for b in best_of:
             if b["n"] > 1:
                 ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points",
@@ -118,8 +125,8 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
         ax.errorbar(p["kl"], 100 * p["share"], xerr=[[p["kl"] - kl_lo], [kl_hi - p["kl"]]],
                     yerr=[[100 * (p["share"] - s_lo)], [100 * (s_hi - p["share"])]], fmt=markers[i % len(markers)],
                     ms=6, capsize=2, label=p["label"])
-    ax.set_xlabel("KL from the SFT model (nats per answer)")
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(t("KL from the SFT model (nats per answer)"))
+    ax.set_ylabel(t("% answers with requested\nform and first character") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     set_fonts(fig, FONT)
@@ -132,23 +139,23 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     its reward (left axis) and the answers' mean length in tokens (right axis), both from 0."""
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.6), layout="constrained")
     for i, log in enumerate(logs):
-        ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=f"seed {i}")
+        ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=t("seed {i}", i=i))
     n = min(len(log) for log in logs)
     mean = np.mean([[e["reward"] for e in log[:n]] for log in logs], axis=0)
-    ax.plot([e["step"] for e in logs[0][:n]], mean, "k-", lw=2, label="mean")
+    ax.plot([e["step"] for e in logs[0][:n]], mean, "k-", lw=2, label=t("mean"))
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("form reward")
-    ax.set_title("GRPO with the form checker as reward")
+    ax.set_ylabel(t("form reward"))
+    ax.set_title(t("GRPO with the form checker as reward"))
     ax.legend(loc="lower right", ncol=2)
     ax.grid(alpha=0.3)
     steps = [e["step"] for e in hack_log]
-    ax2.plot(steps, [e["reward"] for e in hack_log], "o-", ms=3, color="tab:red", label="punctuation reward")
-    ax2.set_ylabel("punctuation reward", color="tab:red")
-    ax2.set_xlabel("GRPO step")
-    ax2.set_title("GRPO with a flawed reward")
+    ax2.plot(steps, [e["reward"] for e in hack_log], "o-", ms=3, color="tab:red", label=t("punctuation reward"))
+    ax2.set_ylabel(t("punctuation reward"), color="tab:red")
+    ax2.set_xlabel(t("GRPO step"))
+    ax2.set_title(t("GRPO with a flawed reward"))
     ax3 = ax2.twinx()
     ax3.plot(steps, [e["answer_length"] for e in hack_log], "s--", ms=3, color="tab:blue")
-    ax3.set_ylabel("answer length (tokens)", color="tab:blue")
+    ax3.set_ylabel(t("answer length (tokens)"), color="tab:blue")
     ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
     # both scales from 0, so that the two curves' rises can be compared by eye
     ax2.set_ylim(0, 1.1 * max(e["reward"] for e in hack_log))

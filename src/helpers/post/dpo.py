@@ -13,12 +13,12 @@ Here ln pi(y) is the sum of the answer's token log-probabilities (prompt tokens 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Sequence
 
 import torch
 from torch.nn import functional as F
 
+from .. import clock
 from ..gpt import GPT
 from .chat import ChatFormat, Request
 from .rewards import form_reward
@@ -132,7 +132,7 @@ def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: f
     rng = random.Random(seed)
     opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
     ref.eval()
-    log, start = [], time.perf_counter()
+    log, start = [], clock.perf_counter()
     policy.train()
     for step in range(1, steps + 1):
         batch = rng.sample(list(pairs), min(batch_size, len(pairs)))
@@ -151,7 +151,7 @@ def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: f
             h = ((lp[:B] - lr_[:B]) - (lp[B:] - lr_[B:])).detach()
             log.append({"step": step, "loss": round(loss.item(), 4), "acc": round((h > 0).float().mean().item(), 3),
                         "margin": round((beta * h).mean().item(), 4),
-                        "seconds": round(time.perf_counter() - start, 1)})
+                        "seconds": round(clock.perf_counter() - start, 1)})
     policy.eval()
     return log
 

@@ -23,11 +23,11 @@ from 1, and the clip stops a step from going too far.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Sequence
 
 import torch
 
+from .. import clock
 from ..gpt import GPT
 from .chat import ChatFormat, Request
 from .rewards import Reward
@@ -104,7 +104,7 @@ def train_grpo(policy: GPT, ref: GPT, chat: ChatFormat, requests: Sequence[Reque
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
     ref.eval()
-    log, start = [], time.perf_counter()
+    log, start = [], clock.perf_counter()
     for step in range(1, steps + 1):
         chosen = rng.sample(list(requests), prompts_per_step)
         batch = [r for r in chosen for _ in range(group_size)]
@@ -127,6 +127,6 @@ def train_grpo(policy: GPT, ref: GPT, chat: ChatFormat, requests: Sequence[Reque
         log.append({"step": step, "reward": round(rewards.mean().item(), 4), "kl": round(stats["kl"], 5),
                     "clipped": round(stats["clipped"], 4), "loss": round(loss.item(), 5),
                     "answer_length": round(mask.sum(1).mean().item(), 2),
-                    "seconds": round(time.perf_counter() - start, 1)})
+                    "seconds": round(clock.perf_counter() - start, 1)})
     policy.eval()
     return log

@@ -14,12 +14,11 @@ Padding never counts.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Sequence
 
 import torch
 
-from .. import poems
+from .. import clock, poems
 from ..gpt import GPT
 from .chat import ChatFormat, Request
 
@@ -102,7 +101,7 @@ def train_sft(model: GPT, examples: Sequence[Example], pad_id: int, steps: int, 
     rng = random.Random(seed)
     opt = model.configure_optimizer(lr, weight_decay)
     model.train()
-    log, start, running = [], time.perf_counter(), None
+    log, start, running = [], clock.perf_counter(), None
     for step in range(1, steps + 1):
         for group in opt.param_groups:
             group["lr"] = lr * min(1.0, step / max(1, warmup))
@@ -114,6 +113,6 @@ def train_sft(model: GPT, examples: Sequence[Example], pad_id: int, steps: int, 
         opt.step()
         running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
         if step % log_every == 0 or step == steps:
-            log.append({"step": step, "loss": round(running, 4), "seconds": round(time.perf_counter() - start, 1)})
+            log.append({"step": step, "loss": round(running, 4), "seconds": round(clock.perf_counter() - start, 1)})
     model.eval()
     return log
