@@ -66,7 +66,7 @@ def test_every_figure_is_readable_on_a_phone(lang, monkeypatch):
             "95% Wilson intervals, 200 poems each", "% right form", "% following the error",
             "Next character after “白日依山尽，”", "probability (log scale)", "no cache", "KV cache",
             "CPU ms per token", "unchanged input", "largest logit change", "% with the right form"}),
-    ("zh_CN", {"GPT，留出集", "均匀瞎猜", "损失（每个词元的奈特数）", "占 200 首采样诗的比例（%）", "训练步",
+    ("zh_CN", {"GPT，留出集", "均匀猜测", "损失（每个词元的奈特数）", "占 200 首采样诗的比例（%）", "训练步",
                "95% Wilson 区间，每次 200 首诗", "体式正确的比例（%）", "顺着错误写下去的比例（%）",
                "“白日依山尽，”之后的下一个字", "概率（对数坐标）", "不用缓存", "KV 缓存", "每个词元的 CPU 时间（ms）",
                "输入未变", "logit 的最大变化"}),
