@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
-from importlib import resources
 
 import pytest
+from test_explorers import visible
 
 from helpers.explorers.post_training import (
     answer_checks,
@@ -46,39 +45,6 @@ def test_explorer_html_is_self_contained():
         post_data(["A"], reqs, {"A": [POEM]})
 
 
-class _Visible(HTMLParser):
-    """The text a reader sees: outside <script> and <style>, plus the aria-labels of the controls."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.hidden += tag in ("script", "style")
-        self.parts += [v for k, v in attrs if k == "aria-label"]
-
-    def handle_endtag(self, tag):
-        self.hidden -= tag in ("script", "style")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def test_script_fallback_is_the_english_of_the_labels(monkeypatch):
-    js = resources.files("helpers.explorers").joinpath("post_training.js").read_text(encoding="utf-8")
-    script_english = json.loads(re.search(r"const EN = (\{.*?\});", js, re.S).group(1))
-    monkeypatch.setenv("BOOK_LANGUAGE", "en")
-    english = post_training_labels()
-    assert script_english == english  # same keys, same words: a page without labels reads the same
-    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
-    chinese = post_training_labels()
-    assert chinese.keys() == english.keys()
-    for key, text in chinese.items():
-        assert text != english[key] and re.search(r"[\u4e00-\u9fff]", text), key
-        assert not re.findall(r"[A-Za-z]{2,}", re.sub(r"\{\w+\}", "", text)), (key, text)
-
-
 def test_explorer_in_english_and_chinese(monkeypatch):
     reqs = [Request("quatrain5", "床"), Request("quatrain7", "春")]
     models = ["SFT", "GRPO"]
@@ -94,9 +60,6 @@ def test_explorer_in_english_and_chinese(monkeypatch):
     for words in ('aria-label="上一条指令"', 'aria-label="指令"', 'aria-label="下一条指令"',
                   "（七言绝句：4 句，每句 7 字，首字“春”）", "✗ 体式", "✓ 首字", "✗ 首字", "（空）", "每句后面的数字"):
         assert words in page, words
-    parser = _Visible()
-    parser.feed(page)
-    visible = " ".join(parser.parts)
-    assert set(re.findall(r"[A-Za-z]{2,}", visible)) == set(models)  # the model names, nothing else
+    assert set(re.findall(r"[A-Za-z]{2,}", visible(page))) == set(models)  # the model names, nothing else
     data = json.loads(re.search(r'class="pt-data">(.*?)</script>', page, re.S).group(1))
     assert data["labels"] == post_training_labels()

@@ -4,11 +4,10 @@ in English and in Chinese (BOOK_LANGUAGE, helpers.i18n)."""
 import json
 import re
 import shutil
-from html.parser import HTMLParser
-from importlib import resources
 
 import pytest
 import torch
+from test_explorers import visible
 
 from helpers import corpus, training, translator
 from helpers.explorers.timeline import (
@@ -152,48 +151,9 @@ def test_timeline_bad_input(data):
 LATIN_OK = {"eos", "The", "cat", "sat", "on", "the", "mat", "yesterday", "today"}
 
 
-class _Visible(HTMLParser):
-    """The text of an HTML fragment a reader sees, without <style> and <script>."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.hidden += tag in ("script", "style")
-        self.parts += [v for k, v in attrs if k in ("title", "aria-label", "alt", "placeholder") and v]
-
-    def handle_endtag(self, tag):
-        self.hidden -= tag in ("script", "style")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
 def english_words(text: str) -> set[str]:
     """Latin words of ``text`` (besides LATIN_OK and the w of the caption's "→w writes w")."""
     return {w for w in re.findall(r"[A-Za-z]{2,}", text)} - LATIN_OK
-
-
-def visible(page: str) -> str:
-    parser = _Visible()
-    parser.feed(page)
-    return "\n".join(parser.parts)
-
-
-def test_script_fallback_is_the_english_of_the_labels(monkeypatch):
-    js = resources.files("helpers.explorers").joinpath("timeline.js").read_text(encoding="utf-8")
-    fallback = json.loads(re.search(r"const EN = (\{.*?\});", js, re.S).group(1))
-    monkeypatch.setenv("BOOK_LANGUAGE", "en")
-    english = timeline_labels()
-    assert fallback == english  # same keys, same words: a page without labels reads the same
-    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
-    chinese = timeline_labels()
-    assert chinese.keys() == english.keys()
-    for key, text in chinese.items():
-        assert text != english[key] and re.search(r"[\u4e00-\u9fff]", text), key
-        assert not english_words(re.sub(r"\{\w+\}|<[^>]+>", "", text)) - {"w"}, (key, text)
 
 
 def test_timeline_in_chinese(monkeypatch, data):
