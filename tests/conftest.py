@@ -42,3 +42,21 @@ def pytest_make_collect_report(collector):
     report = outcome.get_result()
     if strict() and report.skipped:
         _fail_skip(report, str(collector.nodeid))
+
+
+@pytest.fixture
+def book_style():
+    """Draw with the book's figure settings (helpers.viz.BOOK_RC) and its Chinese font, as a chapter
+    does after viz.setup_figures(); close every figure afterwards. A figure test module asks for it
+    with ``pytestmark = pytest.mark.usefixtures("book_style")``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.viz import BOOK_RC, setup_cjk_font
+
+    with matplotlib.rc_context(BOOK_RC):
+        setup_cjk_font()
+        yield
+    plt.close("all")

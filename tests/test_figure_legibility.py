@@ -30,22 +30,9 @@ from helpers.plots._phone import (
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-BOOK_RC = {
-    "figure.dpi": 100,
-    "font.size": 10.5,
-    "axes.titlesize": 11.5,
-    "axes.labelsize": 10.5,
-    "xtick.labelsize": 10.5,
-    "ytick.labelsize": 10.5,
-    "legend.fontsize": 10.5,
-}
 
 
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _line_figure(width: float, tick_size: float | None = None) -> plt.Figure:

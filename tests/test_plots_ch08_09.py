@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 
@@ -33,18 +32,8 @@ from helpers.plots.loss_figures import (
     plot_nll_curve,
     plot_softmax,
 )
-from helpers.viz import setup_cjk_font
 
-BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
-           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
-
-
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        setup_cjk_font()  # tick labels such as 猫, as in the chapters
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 Z = torch.tensor([2.0, 1.0, 0.1, 3.0, -1.0])

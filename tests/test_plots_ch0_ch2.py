@@ -26,10 +26,6 @@ from helpers.plots.training_curve import plot_loss_and_grad_norm, plot_lr_curves
 from helpers.plots.training_step_map import draw_training_step_map
 from helpers.plots.vocab_growth import plot_vocab_growth
 from helpers.plots.vocab_tradeoff import plot_vocab_tradeoff
-from helpers.viz import setup_cjk_font
-
-BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
-           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
 
 SRC, DEC = ["The", "cat", "sat"], ["<sos>", "猫", "坐着"]
 WEIGHTS = torch.tensor([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
@@ -40,12 +36,7 @@ GROUPS = ["who", "who", "verb", "verb", "place", "place"]
 SIM = torch.eye(6) * 0.5 + 0.5
 
 
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        setup_cjk_font()  # labels such as 猫, and the Chinese edition's words
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _figures() -> dict[str, plt.Figure]:

@@ -18,18 +18,8 @@ from helpers.plots.finetune_methods import plot_methods, plot_ranks
 from helpers.plots.pretraining_masks import plot_masks
 from helpers.plots.sample_efficiency import plot_sample_efficiency
 from helpers.plots.surrogate_gap import plot_surrogate
-from helpers.viz import setup_cjk_font
 
-BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
-           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
-
-
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        setup_cjk_font()  # the tick labels are Chinese characters, as in the chapter
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _figures() -> dict[str, plt.Figure]:

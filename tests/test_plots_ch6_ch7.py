@@ -18,15 +18,7 @@ from helpers.plots._phone import figure_violations
 from helpers.plots.param_groups import plot_param_groups
 from helpers.plots.training_log import plot_training_log
 
-BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
-           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
-
-
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def test_param_groups_labels_each_bar_with_count_and_share():

@@ -15,10 +15,6 @@ from bad_inputs import check, params
 from helpers.plots._phone import figure_violations
 from helpers.plots.decoding import plot_injected_error, plot_logit_change, plot_step_costs, plot_temperatures
 from helpers.plots.gpt_training import plot_error_carried, plot_pretraining, plot_share_with_intervals
-from helpers.viz import setup_cjk_font
-
-BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
-           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
 
 LINES = ["line 2", "line 3", "line 4"]
 RIGHT = {"clean": [0.97, 0.96, 0.93], "one wrong mark": [0.0, 0.01, 0.01]}
@@ -27,12 +23,7 @@ FOLLOWED = {"one wrong mark: marks shifted": [0.94, 0.89, 0.65]}
 FOLLOWED_RANGE = {"one wrong mark: marks shifted": [(0.9, 1.0), (0.87, 0.92), (0.57, 0.72)]}
 
 
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        setup_cjk_font()  # the tick labels are Chinese characters, as in the chapter
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _figures() -> dict[str, plt.Figure]:

@@ -7,7 +7,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 
@@ -20,18 +19,8 @@ from helpers.plots.post_training import (
     plot_instruction_following,
     plot_share_vs_kl,
 )
-from helpers.viz import setup_cjk_font
 
-BOOK_RC = {"figure.dpi": 100, "font.size": 10.5, "axes.titlesize": 11.5, "axes.labelsize": 10.5,
-           "xtick.labelsize": 10.5, "ytick.labelsize": 10.5, "legend.fontsize": 10.5}
-
-
-@pytest.fixture(autouse=True)
-def _book_style():
-    with matplotlib.rc_context(BOOK_RC):
-        setup_cjk_font()
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _grpo_logs():

@@ -90,6 +90,20 @@ DIVERGING = ("RdBu", "RdBu_r", "coolwarm", "bwr", "seismic", "PiYG", "PRGn", "Br
 # is shown at its natural size (1 inch = 100 CSS pixels), so its text keeps its point size.
 COLUMN_WIDTH = 7.0
 
+# The book's matplotlib settings (setup_figures applies them; the figure tests draw with them too).
+BOOK_RC = {
+    "figure.figsize": (COLUMN_WIDTH * 0.8, 3.6),
+    "figure.dpi": 100,
+    "font.size": 10.5,
+    "axes.titlesize": 11.5,
+    "axes.labelsize": 10.5,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 10.5,
+    "legend.title_fontsize": 10.5,
+    "figure.titlesize": 12,
+}
+
 
 def setup_figures(check: str | None = None) -> None:
     """The book's figure style: sharp (2x) PNGs, fonts readable on a phone, Chinese labels.
@@ -110,20 +124,7 @@ def setup_figures(check: str | None = None) -> None:
         set_matplotlib_formats("retina")
     except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
         pass
-    matplotlib.rcParams.update(
-        {
-            "figure.figsize": (COLUMN_WIDTH * 0.8, 3.6),
-            "figure.dpi": 100,
-            "font.size": 10.5,
-            "axes.titlesize": 11.5,
-            "axes.labelsize": 10.5,
-            "xtick.labelsize": 10.5,
-            "ytick.labelsize": 10.5,
-            "legend.fontsize": 10.5,
-            "legend.title_fontsize": 10.5,
-            "figure.titlesize": 12,
-        }
-    )
+    matplotlib.rcParams.update(BOOK_RC)
     setup_cjk_font()
     install_legibility_check(check)
     # returns None on purpose: a setup call on a cell's last line shows nothing
