@@ -59,30 +59,6 @@ def plot_step_costs(positions: Sequence[int], no_cache_s: Sequence[float], cache
     return fig
 
 
-def plot_injected_error(rows: Mapping[str, Sequence[float]], spreads: Mapping[str, Sequence[float]],
-                        line_labels: Sequence[str]) -> Figure:
-    """Share of continuations whose line k has the right form, per condition, as grouped bars.
-
-    rows: condition -> mean share per line (0..1); spreads: condition -> (max - min) over seeds,
-    drawn as error bars of half that size around the mean.
-    """
-    conds = list(rows)
-    width = 0.8 / len(conds)
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
-    for j, c in enumerate(conds):
-        offset = (j - (len(conds) - 1) / 2) * width
-        ax.bar([i + offset for i in range(len(line_labels))], [100 * v for v in rows[c]], width,
-               yerr=[50 * s for s in spreads[c]], capsize=3, label=c)
-    ax.set_xticks(range(len(line_labels)), line_labels)
-    ax.set_ylabel(t("% with the right form"))
-    ax.set_ylim(0, 100)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
-    ax.grid(axis="y", alpha=0.3)
-    set_fonts(fig, max(9.5, min_font(WIDTH)))
-    fig.tight_layout()
-    return fig
-
-
 def plot_logit_change(changes: Mapping[str, torch.Tensor], cut: int) -> Figure:
     """Per position, the largest change of any logit when the tokens after ``cut`` are replaced.
 
