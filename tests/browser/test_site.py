@@ -494,6 +494,20 @@ def test_page_and_explorers_fit_a_phone(phone, html):
     page_width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert page_width <= width + 1, f"{name}: the page scrolls sideways on a phone ({page_width}px)"
     check_nothing_clipped(phone, name)
+    check_figures_get_the_phone_width(phone, name)
+
+
+def check_figures_get_the_phone_width(page, name):
+    """A figure wider than the phone is shown at least PHONE_WIDTH_PX wide: the width for which
+    helpers.plots._phone sizes its text (9 px at the smallest)."""
+    from helpers.plots._phone import PHONE_WIDTH_PX
+
+    narrow = page.evaluate("""(least) => [...document.querySelectorAll('.bd-article figure img')].map((img) => {
+        const shown = img.getBoundingClientRect().width;
+        const natural = parseFloat(img.style.width || img.getAttribute('width') || '0');  // declared width
+        return (shown < least && shown < natural - 1) ? img.getAttribute('src').split('/').pop().slice(0, 16) + ': ' + Math.round(shown) + 'px' : null;
+      }).filter((x) => x)""", PHONE_WIDTH_PX)
+    assert not narrow, f"{name}: figures shown narrower than {PHONE_WIDTH_PX}px on a phone: {narrow}"
 
 
 _CLIPPED = """() => {
