@@ -1,8 +1,9 @@
 """Draw the intro's map of the book (which chapter builds on which) into images/chapter_map.png.
 
-Run from the repository root: ``python scripts/make_intro_map.py``. The figure is 5 inches wide
-with 10-point text, drawn at 200 dpi and shown 500 px wide, so a phone shows its text at 9 px or
-more.
+Run from the repository root: ``python scripts/make_intro_map.py``. The figure is 3.6 inches wide
+with 10-point text, drawn at 200 dpi and shown 360 px wide (intro.md's ``:width:``), so a 390-px
+phone shows it unscaled, its text at 13.9 px. Part 1 fills the left column; parts 2 and 3 are
+stacked in the right one.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ ZH = {  # the Chinese edition's labels (images/chapter_map_zh.png)
     "Attention": "注意力", "Masking": "掩码", "Cross-attention": "交叉注意力", "Transformer\nblock": "Transformer\n块",
     "Loss": "损失", "Backpropagation": "反向传播", "Pretraining,\nfine-tuning": "预训练与\n微调", "GPT": "GPT",
     "A real model": "真实模型", "Post-training": "后训练",
-    "Each chapter uses the ones before it; chapter 0 is an overview of 1-9.":
-        "每一章都用到前面各章；第 0 章是第 1-9 章的概览。",
+    "Each chapter uses the ones before it;\nchapter 0 is an overview of 1-9.":
+        "每一章都用到前面各章；\n第 0 章是第 1-9 章的概览。",
 }
-BOX_W, BOX_H, PITCH, GAP = 1.5, 0.5, 0.68, 0.17
+BOX_W, BOX_H, PITCH = 1.66, 0.42, 0.56  # inches
+HEAD = 0.55  # the height of a part's heading
+X = (0.06, 1.88)  # the left edges of the two columns
+FONT = 10.0
 OUT = Path(__file__).resolve().parents[1] / "images" / "chapter_map.png"
 
 
@@ -51,38 +55,44 @@ def main() -> None:
 
 def draw(say, out: Path) -> None:
     """The map with every label passed through ``say`` (English, or the Chinese of ``ZH``), into ``out``."""
-    fig = plt.figure(figsize=(5.0, 5.9))
+    top = 0.0
+    # part 1: the left column; parts 2 and 3: the right column, one under the other
+    places = [(X[0], top), (X[1], top), (X[1], top - HEAD - 3 * PITCH - 0.12)]
+    bottom = min(y - HEAD - len(chapters) * PITCH for (_, y), (_, _, chapters) in zip(places, COLUMNS))
+    height = -bottom + 0.62
+    fig = plt.figure(figsize=(3.6, height))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 5.0)
-    ax.set_ylim(-5.2, 0.7)
+    ax.set_xlim(0, 3.6)
+    ax.set_ylim(-height + 0.05, 0.05)
     ax.axis("off")
     where = {}
-    for c, (heading, colour, chapters) in enumerate(COLUMNS):
-        x = 0.08 + c * (BOX_W + GAP)
-        ax.text(x + BOX_W / 2, 0.38, say(heading), ha="center", va="center", fontsize=10.5, weight="bold")
-        y0 = 0 if c == 0 else -PITCH * (4 if c == 1 else 0.0)
-        if c == 2:
-            y0 = -PITCH * 1.5
+    for (x, y), (heading, colour, chapters) in zip(places, COLUMNS):
+        ax.text(x + BOX_W / 2, y - HEAD / 2 + 0.02, say(heading), ha="center", va="center", fontsize=FONT,
+                weight="bold", linespacing=1.15)
         for r, (number, name) in enumerate(chapters):
-            y = y0 - r * PITCH - BOX_H
-            ax.add_patch(plt.Rectangle((x, y), BOX_W, BOX_H, fc=colour, ec="#555555", lw=1))
-            ax.text(x + BOX_W / 2, y + BOX_H / 2, f"{number}  {say(name)}", ha="center", va="center", fontsize=10)
-            where[number] = (x, y)
+            yb = y - HEAD - r * PITCH - BOX_H
+            ax.add_patch(plt.Rectangle((x, yb), BOX_W, BOX_H, fc=colour, ec="#555555", lw=1))
+            ax.text(x + BOX_W / 2, yb + BOX_H / 2, f"{number}  {say(name)}", ha="center", va="center",
+                    fontsize=FONT, linespacing=1.05)
+            where[number] = (x, yb)
 
     def arrow(a: int, b: int, **style) -> None:
         (xa, ya), (xb, yb) = where[a], where[b]
-        if abs(xa - xb) < 1e-6:  # same column: straight down
+        if abs(xa - xb) < 1e-6 and ya - yb < PITCH + 1e-6:  # next box down: a short arrow
             start, end = (xa + BOX_W / 2, ya), (xb + BOX_W / 2, yb + BOX_H)
+        elif abs(xa - xb) < 1e-6:  # same column, past a heading: straight down, right of the heading
+            start, end = (xa + BOX_W - 0.1, ya), (xb + BOX_W - 0.1, yb + BOX_H)
         else:  # to the next column: from the right side to the left side
             start, end = (xa + BOX_W, ya + BOX_H / 2), (xb, yb + BOX_H / 2)
-        ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1, **style})
+        ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1,
+                                                "shrinkA": 0, "shrinkB": 0, **style})
 
     for a, b in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (7, 8), (8, 9), (10, 11), (11, 12), (12, 13)]:
         arrow(a, b)
     arrow(6, 7)
     arrow(9, 10)
-    ax.text(0.08, -5.1, say("Each chapter uses the ones before it; chapter 0 is an overview of 1-9."),
-            fontsize=10, va="bottom", wrap=True)
+    ax.text(X[0], -height + 0.12, say("Each chapter uses the ones before it;\nchapter 0 is an overview of 1-9."),
+            fontsize=FONT, va="bottom", linespacing=1.15)
     out.parent.mkdir(exist_ok=True)
     fig.savefig(out, dpi=200)
     plt.close(fig)

@@ -50,58 +50,98 @@ def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], wid
 
 
 def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Sequence[int],
-                       title: str, width: float = 5.0, vmin: float = -1.0) -> plt.Figure:
-    """A cosine-similarity heatmap with lines at the group boundaries."""
-    fig, ax = plt.subplots(figsize=(width, width * 0.9))
+                       title: str, width: float = 3.66, vmin: float = -1.0, fontsize: float = 8.5) -> plt.Figure:
+    """A cosine-similarity heatmap with lines at the group boundaries.
+
+    Drawn ``width`` inches wide (3.66 in: a 390-px phone shows it unscaled), every text at
+    ``fontsize`` points or more (8.5 pt: 11.8 px there), one word per row and column."""
+    fig, ax = plt.subplots(figsize=(width, width * 1.08))
     heatmap(sim, words, words, ax=ax, title=title, cmap="coolwarm" if vmin < 0 else "viridis",
             vmin=vmin, vmax=1, annotate=False, colorbar=False)
+    ax.tick_params(labelsize=fontsize, length=2, pad=1.5)
+    ax.set_title(title, fontsize=fontsize + 1)
     plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
     for edge in np.cumsum(group_sizes)[:-1]:
         ax.axhline(edge - 0.5, color="black", lw=1.5)
         ax.axvline(edge - 0.5, color="black", lw=1.5)
-    fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.03, label=t("cosine similarity"))
+    bar = fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.03)
+    bar.set_label(t("cosine similarity"), fontsize=fontsize)
+    bar.set_ticks(np.linspace(vmin, 1, 5))
+    bar.ax.tick_params(labelsize=fontsize)
     fig.tight_layout()
     return fig
 
 
 def projection_scatter(coords: torch.Tensor, words: Sequence[str], groups: Sequence[str],
-                       explained: Sequence[float], width: float = 5.0) -> plt.Figure:
-    """Words at their 2-D principal-component coordinates, coloured by group, each labelled."""
-    fig, ax = plt.subplots(figsize=(width, width * 0.8))
+                       explained: Sequence[float], width: float = 3.66, fontsize: float = 9.0) -> plt.Figure:
+    """Words at their 2-D principal-component coordinates, coloured by group, each labelled.
+
+    Each label takes the first place around its point (right, left, above, below, the diagonals,
+    then the same further out, with a thin leader line) where it overlaps no other label, no point
+    and no axis edge, so that close points keep readable, unambiguous labels. Drawn ``width`` inches
+    wide (3.66 in: a 390-px phone shows it unscaled) with text at ``fontsize`` points (9 pt: 12.5 px).
+    """
+    fig, ax = plt.subplots(figsize=(width, width * 0.92))
     names = list(dict.fromkeys(groups))
     xy = coords.detach().numpy()
-    label_y = _spread_labels(xy)
-    dx = 0.03 * (np.ptp(xy[:, 0]) or 1.0)
+    colour = {}
     for k, name in enumerate(names):
         pick = [i for i, g in enumerate(groups) if g == name]
-        ax.scatter(xy[pick, 0], xy[pick, 1], color=f"C{k}", label=name, s=30)
-        for i in pick:
-            moved = abs(label_y[i] - xy[i, 1]) > 1e-9  # pushed away from its point: draw a leader line
-            ax.annotate(words[i], (xy[i, 0], xy[i, 1]), xytext=(xy[i, 0] + dx, label_y[i]), textcoords="data",
-                        fontsize=9, color=f"C{k}", va="center", annotation_clip=False,
-                        arrowprops={"arrowstyle": "-", "lw": 0.6, "color": f"C{k}"} if moved else None)
-    ax.set_xlabel(t("component 1 ({share:.0f}% of the variance)", share=100 * explained[0]))
-    ax.set_ylabel(t("component 2 ({share:.0f}%)", share=100 * explained[1]))
-    ax.legend(loc="best", fontsize=9)
-    ax.margins(0.15)
-    low, high = ax.get_ylim()  # every label inside the axes, also those pushed below the lowest point
-    span = high - low
-    ax.set_ylim(min(low, float(label_y.min()) - 0.05 * span), max(high, float(label_y.max()) + 0.05 * span))
+        ax.scatter(xy[pick, 0], xy[pick, 1], color=f"C{k}", label=name, s=22, zorder=3)
+        colour.update({i: f"C{k}" for i in pick})
+    ax.set_xlabel(t("component 1 ({share:.1f}% of the variance)", share=100 * explained[0]), fontsize=fontsize)
+    ax.set_ylabel(t("component 2 ({share:.1f}%)", share=100 * explained[1]), fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
+    ax.yaxis.set_major_locator(plt.MaxNLocator(5))
+    ax.margins(x=0.28, y=0.12)
+    legend = ax.legend(loc="best", fontsize=fontsize, handletextpad=0.2, borderpad=0.3, labelspacing=0.25)
     fig.tight_layout()
+    _place_labels(fig, ax, xy, words, colour, fontsize, avoid=[legend])
     return fig
 
 
-def _spread_labels(xy: np.ndarray, gap: float = 0.065, near: float = 0.3) -> np.ndarray:
-    """Label heights that keep labels of nearby points at least ``gap`` (share of the y range) apart."""
-    span_x = np.ptp(xy[:, 0]) or 1.0
-    span_y = np.ptp(xy[:, 1]) or 1.0
-    y = xy[:, 1].copy()
-    order = np.argsort(-y)  # from the top down
-    for a, i in enumerate(order):
-        for j in order[:a]:
-            if abs(xy[i, 0] - xy[j, 0]) < near * span_x and y[j] - y[i] < gap * span_y:
-                y[i] = y[j] - gap * span_y
-    return y
+def _place_labels(fig: plt.Figure, ax: plt.Axes, xy: np.ndarray, words: Sequence[str], colour: dict,
+                  fontsize: float, avoid: Sequence = ()) -> None:
+    """Label every point at the first free place around it (see projection_scatter)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    points = ax.transData.transform(xy)  # display pixels
+    r = 4.0 * fig.dpi / 72  # a marker's radius, pixels
+    taken = [a.get_window_extent(renderer) for a in avoid]
+    directions = [(1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
+                  (0, -1, "center", "top"), (1, 1, "left", "bottom"), (1, -1, "left", "top"),
+                  (-1, 1, "right", "bottom"), (-1, -1, "right", "top")]
+    order = np.argsort(xy[:, 0])  # left to right
+    for i in order:
+        best = None
+        for distance in (5, 13, 22, 32):
+            for dx, dy, ha, va in directions:
+                scale = distance / np.hypot(dx, dy)
+                text = ax.annotate(words[i], xy[i], xytext=(dx * scale, dy * scale), textcoords="offset points",
+                                   ha=ha, va=va, fontsize=fontsize, color=colour[i], annotation_clip=False)
+                box = text.get_window_extent(renderer).expanded(1.06, 1.1)
+                inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
+                hits_point = any(box.x0 - r < px < box.x1 + r and box.y0 - r < py < box.y1 + r
+                                 for k, (px, py) in enumerate(points) if k != i or distance > 5)
+                hits_label = any(box.overlaps(other) for other in taken)
+                if inside and not hits_point and not hits_label:
+                    best = (text, box, distance)
+                    break
+                text.remove()
+            if best:
+                break
+        if best is None:  # no free place: the nearest one to the right
+            text = ax.annotate(words[i], xy[i], xytext=(5, 0), textcoords="offset points", ha="left",
+                               va="center", fontsize=fontsize, color=colour[i], annotation_clip=False)
+            best = (text, text.get_window_extent(renderer), 5)
+        text, box, distance = best
+        if distance > 5:  # moved away from its point: a leader line says whose label it is
+            text.arrow_patch = None
+            ax.annotate("", xy[i], xytext=text.get_position(), textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "lw": 0.6, "color": colour[i], "shrinkA": 0, "shrinkB": 3})
+        taken.append(box)
 
 
 def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], width: float = 4.8) -> plt.Figure:

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from ..i18n import t
 
-FONT = 10.0  # points, for a 4.6-inch figure
+FONT = 10.0  # points: a 3.6-inch figure is shown unscaled on a 390-px phone, so 13.9 px there
 
 
 def plot_loss_and_grad_norm(
@@ -26,13 +26,13 @@ def plot_loss_and_grad_norm(
 
     losses[i], grad_norms[i]: the loss of step i + 1 and the norm of the gradient of all
     parameters at that step. reference_loss: a dashed line (e.g. ln|V|). highlight: a range of
-    steps (first, last) to shade in both panels. Returns the figure: 4.6 in wide, every text at
-    10 pt (>= 2.1 pt per inch of width), so a phone shows it at 9 px or more.
+    steps (first, last) to shade in both panels. Returns the figure: 3.6 in wide, every text at
+    10 pt, so a 390-px phone shows it unscaled, its text at 13.9 px.
     """
     if len(losses) != len(grad_norms):
         raise ValueError(f"{len(losses)} losses but {len(grad_norms)} gradient norms")
     steps = range(1, len(losses) + 1)
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(4.6, 4.6), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(3.6, 4.4), sharex=True)
     ax1.plot(steps, losses, ".-", ms=4, lw=1.2)
     if reference_loss is not None:
         ax1.axhline(reference_loss, ls="--", c="gray", lw=1, label="ln |V|")
@@ -52,25 +52,26 @@ def plot_loss_and_grad_norm(
     return fig
 
 
-def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width: float = 5.0) -> Figure:
-    """The loss of each step for several learning rates, log loss axis, in two panels side by side:
-    every rate but ``diverging`` on the left, ``diverging`` alone on the right (its loss grows to
-    values that would flatten the others). ``curves``: learning rate -> losses of steps 1..n.
-    Every text is 2.1 pt per inch of ``width``."""
+def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width: float = 3.6) -> Figure:
+    """The loss of each step for several learning rates, log loss axis, in two stacked panels:
+    every rate but ``diverging`` on top, ``diverging`` alone below (its loss grows to values that
+    would flatten the others). ``curves``: learning rate -> losses of steps 1..n. Every text is
+    10 pt for a figure up to 3.66 in wide (shown unscaled on a 390-px phone: 13.9 px), else
+    2.8 pt per inch of ``width`` (the same 13.9 px on the phone)."""
     if diverging not in curves:
         raise ValueError(f"diverging={diverging} is not one of the rates {sorted(curves)}")
-    font = round(2.1 * width, 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(width, 2.9))
+    font = 10.0 if width <= 3.66 else round(2.8 * width, 1)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(width, 4.6), sharex=True)
     for rate, losses in curves.items():
         ax = ax2 if rate == diverging else ax1
         ax.plot(range(1, len(losses) + 1), losses, color="tab:red" if rate == diverging else None,
                 label=f"lr = {rate:g}")
     for ax in (ax1, ax2):
         ax.set_yscale("log")
-        ax.set_xlabel(t("step"), fontsize=font)
+        ax.set_ylabel(t("loss"), fontsize=font)
         ax.tick_params(labelsize=font)
         ax.legend(fontsize=font)
-    ax1.set_ylabel(t("loss"), fontsize=font)
+    ax2.set_xlabel(t("step"), fontsize=font)
     ax2.set_title(t("diverges, then nan"), fontsize=font)
     fig.tight_layout()
     return fig
