@@ -27,7 +27,7 @@ from helpers.plots import positional_figs
 from helpers.plots import positions as pos_plots
 from helpers.plots._phone import check_figure
 from helpers.plots.attention_cost import plot_attention_time
-from helpers.plots.attention_steps import plot_attention_steps
+from helpers.plots.attention_steps import plot_attention_steps, plot_multihead_flow, plot_qkv_flow
 from helpers.plots.scaling import plot_scaling
 from helpers.plots.sharpness import plot_sharpness
 from helpers.positional import offset_matrix, sinusoidal_encoding
@@ -59,6 +59,29 @@ def test_attention_weights_are_the_models_attention():
     assert torch.allclose(x, model(ids), atol=1e-5)
 
 
+def test_alibi_model_penalises_distance():
+    model = OneLayerAttention("alibi", alibi_slope=0.5)
+    ids = torch.randint(0, 16, (2, 6), generator=torch.Generator().manual_seed(0))
+    # the same scores as a plain causal model plus -0.5 per position of distance
+    _, q, k = model._inputs(ids)
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    offset = torch.arange(6)[:, None] - torch.arange(6)[None, :]
+    expected = torch.softmax((scores - 0.5 * offset).masked_fill(offset < 0, float("-inf")), -1)
+    assert torch.allclose(model.attention_weights(ids), expected, atol=1e-6)
+    out = model.out(model.attention_weights(ids) @ model.v(model.emb(ids)))
+    assert torch.allclose(out, model(ids), atol=1e-5)  # the fused kernel with the bias agrees
+    # the other kinds are unchanged by the bias buffer: plain causal attention
+    plain = OneLayerAttention("none")
+    assert torch.equal(plain.bias[:6, :6].isinf(), offset < 0) and (plain.bias[:6, :6][offset >= 0] == 0).all()
+
+
+def test_rope_rotation_angle_depends_on_offset_only():
+    fig = positional_figs.rope_rotation(torch.tensor([1.0, 0.3]), torch.tensor([0.5, 0.9]), [(0, 2), (5, 7), (0, 4)])
+    labels = [ax.get_xlabel() for ax in fig.axes]
+    assert labels[0] == labels[1] != labels[2]
+    plt.close(fig)
+
+
 def test_offset_weights_index_by_offset():
     model = rope_model()
     w = offset_weights(model, 0, T_test=20)
@@ -71,7 +94,21 @@ def test_offset_weights_index_by_offset():
 
 
 BAD = [
-    ("train kind", lambda: train_copy_model("alibi", 0), ValueError, "kind"),
+    ("train kind", lambda: train_copy_model("t5", 0), ValueError, "kind"),
+    ("model alibi slope negative", lambda: OneLayerAttention("alibi", alibi_slope=-0.5), ValueError, "alibi_slope"),
+    ("rope figure q shape", lambda: positional_figs.rope_rotation(torch.zeros(3), torch.zeros(2), [(0, 1)]),
+     ValueError, "q and k"),
+    ("rope figure cases empty", lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), []),
+     ValueError, "cases"),
+    ("rope figure negative position", lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), [(0, -1)]),
+     ValueError, "cases[0][1]"),
+    ("rope figure omega 0", lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), [(0, 1)], omega=0),
+     ValueError, "omega"),
+    ("steps panels empty", lambda: plot_attention_steps([], ["a"]), ValueError, "panels"),
+    ("steps panel short", lambda: plot_attention_steps([(torch.zeros(1, 1), "a")], ["a"]), ValueError, "panels[0]"),
+    ("flow width", lambda: plot_qkv_flow(width=1.0), ValueError, "width"),
+    ("multihead heads", lambda: plot_multihead_flow(n_heads=1), ValueError, "n_heads"),
+    ("multihead heads str", lambda: plot_multihead_flow(n_heads="4"), TypeError, "n_heads"),
     ("train seed str", lambda: train_copy_model("rope", "0"), TypeError, "seed"),
     ("train T_train 0", lambda: train_copy_model("rope", 0, T_train=0), ValueError, "T_train"),
     ("train delta >= T_train", lambda: train_copy_model("rope", 0, T_train=4, delta=4), ValueError, "delta"),
@@ -124,8 +161,12 @@ def _figures() -> dict[str, plt.Figure]:
         "sinusoids": positional_figs.sinusoid_overview(sinusoidal_encoding(100, 64), [0, 5, 15]),
         "offsets": positional_figs.offset_map(offset_matrix(3, 16), torch.rand(64, 64), 3),
         "extrapolation": positional_figs.extrapolation_curves(
-            {kind: torch.rand(3, 64) for kind in ("none", "sinusoidal", "learned", "rope")}, 16,
+            {kind: torch.rand(3, 64) for kind in ("none", "sinusoidal", "learned", "rope", "alibi")}, 16,
             {46.5: "offset 47 first occurs"}),
+        "rope": positional_figs.rope_rotation(torch.tensor([1.0, 0.3]), torch.tensor([0.5, 0.9]),
+                                              [(0, 2), (5, 7), (0, 4)]),
+        "flow": plot_qkv_flow(),
+        "multihead": plot_multihead_flow(),
         "time": plot_attention_time([128, 256, 512], [[1e-4, 2e-4, 1.5e-4], [4e-4, 5e-4, 6e-4], [2e-3, 2e-3, 3e-3]]),
         "steps": plot_attention_steps([(torch.randn(3, 3), "a", False), (weights, "b", True)], tokens),
         "scaling": plot_scaling(scaling_rows),
@@ -157,7 +198,7 @@ def test_figures_speak_the_editions_language(monkeypatch):
 def _speak_the_editions_language(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     english = {name: _texts(fig) for name, fig in _figures().items()}
-    assert {"input: The cat sat", "rope", "none", "← trained | longer →"} <= english["permuted"] | english[
+    assert {"input: The cat sat", "RoPE", "none", "← trained | longer →"} <= english["permuted"] | english[
         "extrapolation"]
     assert {"unscaled", "scaled", "variance of the scores"} <= english["scaling"]
     assert {"at init", "trained", "enc.\n1", "attention (kind, layer)"} <= english["sharpness"]
@@ -172,6 +213,9 @@ def _speak_the_editions_language(monkeypatch):
     assert {"Δ = 3 时的 M", "行", "列"} <= chinese["offsets"]
     assert {"一个注意力头", "用时（ms）", "实测：3 次的中位数", "序列长度 T"} <= chinese["time"]
     assert {"键", "查询", "The"} <= chinese["steps"]
+    assert {"q 在 0，k 在 2", "ALiBi"} <= chinese["rope"] | chinese["extrapolation"]
+    assert {"输出 $AV$", "$T \\times d_v$"} <= chinese["flow"]
+    assert {"拼接", "1 号头"} <= chinese["multihead"]
     assert {"不缩放", "缩放", "分数的方差", "最大权重的平均值"} <= chinese["scaling"]
     assert {"初始化时", "训练后", "初始化时，前置归一化", "初始化时，小嵌入", "编码器\n1", "注意力（种类，层）"} <= chinese["sharpness"]
     for name in english:

@@ -129,13 +129,13 @@ def test_length_generalization_model():
     ids, targets = copy_back_batch(4, 10, 3, 16, torch.Generator().manual_seed(0))
     assert torch.equal(targets[:, 3:], ids[:, :-3]) and (targets[:, :3] == -100).all()
     # causal: changing a later token leaves earlier logits unchanged, for every kind
-    for kind in ("none", "sinusoidal", "learned", "rope"):
+    for kind in ("none", "sinusoidal", "learned", "rope", "alibi"):
         model = OneLayerAttention(kind)
         changed = ids.clone()
         changed[:, -1] = (changed[:, -1] + 1) % 16
         assert torch.allclose(model(ids)[:, :-1], model(changed)[:, :-1], atol=1e-6)
     with pytest.raises(ValueError, match="kind must be one of"):
-        OneLayerAttention("alibi")
+        OneLayerAttention("t5")
     model = OneLayerAttention("rope")
     x = torch.randn(3, 20, 32)
     assert torch.allclose(model.rope(x), apply_rope(x), atol=1e-5)

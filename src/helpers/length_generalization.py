@@ -1,4 +1,4 @@
-"""Train short, test long: a one-layer attention model with four kinds of position information.
+"""Train short, test long: a one-layer attention model with five kinds of position information.
 
 The task needs position and nothing else: the input is a sequence of random tokens, and at every
 position t >= ``delta`` the target is the token ``delta`` places back. A causal attention layer
@@ -16,7 +16,8 @@ from torch import nn
 from ._checks import check_int, check_number, check_positive_int, check_tensor
 from .positional import rope_angles, sinusoidal_encoding
 
-KINDS = ("none", "sinusoidal", "learned", "rope")
+KINDS = ("none", "sinusoidal", "learned", "rope", "alibi")
+ALIBI_SLOPE = 0.5  # the steepest slope of an 8-head ALiBi model (alibi_slopes(8)[0])
 IGNORE = -100  # the target of positions with no token delta places back
 
 
@@ -33,15 +34,19 @@ class OneLayerAttention(nn.Module):
     """Embedding (+ position), one causal attention head, output layer.
 
     kind: "none" (no position information), "sinusoidal" (added to the input), "learned" (a
-    trained row per position, added; rows exist up to ``max_len``), or "rope" (queries and keys
-    rotated).  forward(ids (B, T)) -> logits (B, T, vocab_size)
+    trained row per position, added; rows exist up to ``max_len``), "rope" (queries and keys
+    rotated) or "alibi" (the score of the key o places back lowered by ``alibi_slope * o``, a fixed
+    penalty, nothing learned).  forward(ids (B, T)) -> logits (B, T, vocab_size)
     """
 
-    def __init__(self, kind: str, vocab_size: int = 16, d_model: int = 32, max_len: int = 128):
+    def __init__(self, kind: str, vocab_size: int = 16, d_model: int = 32, max_len: int = 128,
+                 alibi_slope: float = ALIBI_SLOPE):
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        alibi_slope = check_number(alibi_slope, "alibi_slope", 0)
         self.kind = kind
+        self.alibi_slope = alibi_slope
         self.emb = nn.Embedding(vocab_size, d_model)
         self.q, self.k = nn.Linear(d_model, d_model), nn.Linear(d_model, d_model)
         self.v = nn.Linear(d_model, d_model, bias=False)
@@ -52,6 +57,11 @@ class OneLayerAttention(nn.Module):
         angles = rope_angles(torch.arange(max_len), d_model)
         self.register_buffer("cos", angles.cos().float(), persistent=False)
         self.register_buffer("sin", angles.sin().float(), persistent=False)
+        # the causal mask as an additive bias (-inf on future keys), with ALiBi's penalty for "alibi"
+        offset = torch.arange(max_len)[:, None] - torch.arange(max_len)[None, :]  # query - key
+        slope = alibi_slope if kind == "alibi" else 0.0
+        bias = (-slope * offset.float()).masked_fill(offset < 0, float("-inf"))
+        self.register_buffer("bias", bias, persistent=False)
 
     def rope(self, x: torch.Tensor) -> torch.Tensor:
         """RoPE, interleaved pairs: x (..., T, d) -> (..., T, d); equals ``apply_rope(x)``."""
@@ -78,16 +88,20 @@ class OneLayerAttention(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         x, q, k = self._inputs(ids)
-        # softmax(q k^T / sqrt(d) + causal mask) v, in PyTorch's fused kernel
-        return self.out(F.scaled_dot_product_attention(q, k, self.v(x), is_causal=True))
+        # softmax(q k^T / sqrt(d) + causal mask [+ ALiBi]) v, in PyTorch's fused kernel
+        T = ids.shape[1]
+        if self.kind == "alibi":
+            attn = F.scaled_dot_product_attention(q, k, self.v(x), attn_mask=self.bias[:T, :T])
+        else:
+            attn = F.scaled_dot_product_attention(q, k, self.v(x), is_causal=True)
+        return self.out(attn)
 
     def attention_weights(self, ids: torch.Tensor) -> torch.Tensor:
         """ids (B, T) -> the causal attention weights (B, T, T): row t = query t, column s = key s."""
         _, q, k = self._inputs(ids)
         T = ids.shape[1]
         scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
-        causal = torch.ones(T, T, dtype=torch.bool, device=ids.device).tril()
-        return torch.softmax(scores.masked_fill(~causal, float("-inf")), -1)
+        return torch.softmax(scores + self.bias[:T, :T], -1)
 
 
 def _check_model(model: object) -> OneLayerAttention:

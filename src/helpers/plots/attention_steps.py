@@ -1,12 +1,17 @@
-"""Chapter 4: the steps of attention on the running example, Q Kᵀ -> scaled -> softmax, as heatmaps."""
+"""Chapter 4: the data flow of attention (x -> Q, K, V -> scores -> softmax -> weights x V) and of
+multi-head attention (split -> attend per head -> concatenate -> W^O) as diagrams, and
+the steps of attention on the running example, Q Kᵀ -> scaled -> softmax, as heatmaps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
+from .._checks import check_int, check_number, show
 from ..i18n import t
 from ..viz import heatmap
 from ._phone import min_font, set_fonts
@@ -17,16 +22,117 @@ def plot_attention_steps(
 ) -> Figure:
     """One small heatmap per panel, side by side: panels are (matrix (T, T), title, is_weights).
 
-    Scores get a diverging map centred on zero; weights a 0-to-1 map. Every text is at least
-    1.8 x ``width`` points, so that it stays readable on a phone.
+    All score panels (is_weights False) share one diverging colour scale centred on zero, from
+    -m to m with m the largest absolute score of any of them, so equal colours mean equal numbers
+    across panels; all weight panels share the 0-to-1 scale. Every text is at least 1.8 x
+    ``width`` points, so that it stays readable on a phone.
     """
+    if isinstance(panels, (str, bytes)) or not isinstance(panels, Sequence) or not panels:
+        raise ValueError(f"panels must be a non-empty list of (matrix, title, is_weights), got {show(panels)}")
+    for i, panel in enumerate(panels):
+        if not isinstance(panel, (tuple, list)) or len(panel) != 3:
+            raise ValueError(f"panels[{i}] must be (matrix, title, is_weights), got {show(panel)}")
+    scores = [np.asarray(m.detach().cpu() if hasattr(m, "detach") else m, dtype=float) for m, _, w in panels if not w]
+    reach = max((float(np.nanmax(np.abs(m))) for m in scores), default=1.0) or 1.0
     fig, axes = plt.subplots(1, len(panels), figsize=(width, 0.9 * width / len(panels) + 1.0))
     axes = [axes] if len(panels) == 1 else list(axes)
     for ax, (matrix, title, is_weights) in zip(axes, panels):
-        limits = {"vmin": 0, "vmax": 1, "cmap": "Blues"} if is_weights else {}
+        if is_weights:
+            limits = {"vmin": 0, "vmax": 1, "cmap": "Blues"}
+        else:
+            limits = {"vmin": -reach, "vmax": reach, "cmap": "RdBu_r"}
         heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, **limits)
         ax.set_xlabel(t("key"))
     axes[0].set_ylabel(t("query"))
     set_fonts(fig, min_font(width))
     fig.tight_layout()
+    return fig
+
+
+def plot_qkv_flow(width: float = 4.4) -> Figure:
+    """The data flow of one attention head, top to bottom: X -> (X W^Q, X W^K, X W^V) -> scores
+    Q Kᵀ / √d_k -> softmax per row -> weights A -> A V -> output, each box with its shape.
+
+    Drawn tall and narrow so that its text stays large on a phone (at least 12 points, and at
+    least 1.8 x ``width``).
+    """
+    width = check_number(width, "width", 2.5, 8.0)
+    size = max(min_font(width), 12.0)
+    fig, ax = plt.subplots(figsize=(width, 1.45 * width))
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, 6.6)
+    ax.axis("off")
+    colours = {"x": "#eeeeee", "q": "#f4c7c3", "k": "#c6dbef", "v": "#c7e9c0", "s": "#fde0b8", "o": "#e0d4ef"}
+
+    def box(cx: float, cy: float, w: float, text: str, sub: str, colour: str) -> None:
+        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - 0.36), w, 0.72, boxstyle="round,pad=0.02,rounding_size=0.1",
+                                    facecolor=colour, edgecolor="0.3", lw=1))
+        ax.text(cx, cy + 0.13, text, ha="center", va="center")
+        ax.text(cx, cy - 0.18, sub, ha="center", va="center", color="0.25")
+
+    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.3})
+
+    box(1.5, 6.1, 2.4, "$X$", t("{shape}, one row per token", shape=r"$T \times d_{\mathrm{model}}$"), colours["x"])
+    for cx, name, colour, shape in ((0.5, "Q", "q", "$T \\times d_k$"), (1.5, "K", "k", "$T \\times d_k$"),
+                                    (2.5, "V", "v", "$T \\times d_v$")):
+        arrow(1.5 + 0.35 * (cx - 1.5), 5.74, cx, 5.02)
+        box(cx, 4.66, 0.92, f"${name} = XW^{name}$", shape, colours[colour])
+    arrow(0.5, 4.3, 0.85, 3.58)
+    arrow(1.5, 4.3, 1.15, 3.58)
+    box(1.0, 3.22, 1.9, r"$S = QK^\top/\sqrt{d_k}$", t("{shape}: the scores", shape=r"$T \times T$"),
+        colours["s"])
+    arrow(1.0, 2.86, 1.0, 2.14)
+    box(1.0, 1.78, 1.9, r"$A = \mathrm{softmax}(S)$", t("per row: weights, sum 1"), colours["s"])
+    arrow(1.0, 1.42, 1.3, 0.78)
+    arrow(2.5, 4.3, 1.9, 0.78)
+    box(1.5, 0.42, 2.4, t("output {formula}", formula="$AV$"), r"$T \times d_v$", colours["o"])
+    set_fonts(fig, size)
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def plot_multihead_flow(n_heads: int = 4, width: float = 4.4) -> Figure:
+    """Multi-head attention as a diagram, top to bottom: X -> Q, K, V (one projection each) ->
+    split into ``n_heads`` slices of width d_k = d_model / h -> attention in every head ->
+    concatenation -> W^O -> output, each box with its shape.
+
+    Drawn tall and narrow so that its text stays large on a phone (at least 12 points, and at
+    least 1.8 x ``width``).
+    """
+    n_heads = check_int(n_heads, "n_heads", 2, 6)
+    width = check_number(width, "width", 2.5, 8.0)
+    size = max(min_font(width), 12.0)
+    fig, ax = plt.subplots(figsize=(width, 1.3 * width))
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, 5.9)
+    ax.axis("off")
+
+    def box(cx: float, cy: float, w: float, text: str, sub: str, colour: str) -> None:
+        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - 0.36), w, 0.72, boxstyle="round,pad=0.02,rounding_size=0.1",
+                                    facecolor=colour, edgecolor="0.3", lw=1))
+        ax.text(cx, cy + 0.13, text, ha="center", va="center")
+        ax.text(cx, cy - 0.18, sub, ha="center", va="center", color="0.25")
+
+    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.3})
+
+    box(1.5, 5.4, 2.6, "$X$", r"$T \times d_{\mathrm{model}}$", "#eeeeee")
+    arrow(1.5, 5.04, 1.5, 4.56)
+    box(1.5, 4.2, 2.6, "$XW^Q,\\ XW^K,\\ XW^V$", t("each {shape}", shape=r"$T \times d_{\mathrm{model}}$"), "#f4e3c3")
+    step = 2.8 / n_heads
+    centres = [0.1 + step * (u + 0.5) for u in range(n_heads)]
+    for u, cx in enumerate(centres):
+        arrow(1.5 + 0.8 * (cx - 1.5), 3.84, cx, 3.06)
+        box(cx, 2.7, 0.9 * step, t("head {n}", n=u + 1), r"$T \times d_k$", "#c6dbef")
+        arrow(cx, 2.34, 1.5 + 0.8 * (cx - 1.5), 1.86)
+    split = t("split into {h} heads, {formula}", h=n_heads, formula=r"$d_k = d_{\mathrm{model}}/h$")
+    ax.text(1.5, 3.45, split, ha="center", va="center", color="0.25",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    box(1.5, 1.5, 2.6, t("concatenate"), r"$T \times d_{\mathrm{model}}$", "#c7e9c0")
+    arrow(1.5, 1.14, 1.5, 0.72)
+    box(1.5, 0.36, 2.6, t("output {formula}", formula=r"$\mathrm{Concat}(\ldots)\,W^O$"),
+        r"$T \times d_{\mathrm{model}}$", "#e0d4ef")
+    set_fonts(fig, size)
+    fig.tight_layout(pad=0.2)
     return fig

@@ -1,4 +1,5 @@
-"""Figures of chapter 3 (positional encoding): the sinusoids, the offset map, train short / test long.
+"""Figures of chapter 3 (positional encoding): the sinusoids, the offset map, RoPE turning a query and a
+key, train short / test long.
 
 Every label sits outside the curves and heatmaps it describes (panel titles, axis labels, a legend
 below the axes), so nothing is drawn over the data.
@@ -17,13 +18,15 @@ from matplotlib.transforms import blended_transform_factory
 
 from .._checks import check_int, check_int_list, check_number, check_tensor
 from ..i18n import t
+from ..positional import rotate_pairs
 from ._phone import min_font, set_fonts
 
 
 def kind_label(kind: str) -> str:
     """The legend's name for a kind of position information (``length_generalization``'s kinds),
     in the edition's language; any other name as it is."""
-    labels = {"none": t("none"), "sinusoidal": t("sinusoidal"), "learned": t("learned"), "rope": t("rope")}
+    labels = {"none": t("none"), "sinusoidal": t("sinusoidal"), "learned": t("learned"), "rope": "RoPE",
+              "alibi": "ALiBi"}
     return labels.get(kind, kind)
 
 
@@ -98,6 +101,62 @@ def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 5
     return fig
 
 
+def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, int]], omega: float = 1.0,
+                  width: float = 5.4) -> Figure:
+    """RoPE on one pair of coordinates: one panel per (m, n) in ``cases``, showing the query q turned
+    by the angle m * omega and the key k turned by n * omega (arrows from the origin; the unturned q
+    and k dotted and pale), with the angle from the turned q to the turned k written below the panel.
+    Cases with the same offset n - m show the same angle, wherever they sit.
+
+    q, k: (2,) one pair of a query and a key, before rotation.
+    """
+    check_tensor(q, "q", ndim=1, floating=True)
+    check_tensor(k, "k", ndim=1, floating=True)
+    if q.shape != (2,) or k.shape != (2,):
+        raise ValueError(f"q and k must be one pair each, shape (2,), got {tuple(q.shape)} and {tuple(k.shape)}")
+    if isinstance(cases, (str, bytes)) or not isinstance(cases, Sequence) or not cases:
+        raise ValueError(f"cases must be a non-empty list of (m, n) positions, got {cases!r}")
+    for i, case in enumerate(cases):
+        if not isinstance(case, (tuple, list)) or len(case) != 2:
+            raise ValueError(f"cases[{i}] must be a pair (m, n) of positions, got {case!r}")
+        check_int(case[0], f"cases[{i}][0]", 0)
+        check_int(case[1], f"cases[{i}][1]", 0)
+    omega = check_number(omega, "omega", 0, low_open=True)
+    q64, k64 = q.detach().double().cpu(), k.detach().double().cpu()
+    reach = 1.15 * max(q64.norm().item(), k64.norm().item())
+    size = max(min_font(width), 12.0)
+    fig, axes = plt.subplots(1, len(cases), figsize=(width, width / len(cases) + 0.9))
+    axes = [axes] if len(cases) == 1 else list(axes)
+    for ax, (m, n) in zip(axes, cases):
+        turned = {}
+        for name, vec, pos, colour in (("q", q64, m, "C3"), ("k", k64, n, "C0")):
+            angle = torch.tensor([[pos * omega]], dtype=torch.float64)
+            turned[name] = rotate_pairs(vec[None], angle)[0]
+            x0, y0 = vec.tolist()
+            x1, y1 = turned[name].tolist()
+            ax.annotate("", xy=(x0, y0), xytext=(0, 0),
+                        arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.35, "ls": ":", "lw": 1.2})
+            ax.annotate("", xy=(x1, y1), xytext=(0, 0), arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
+            ax.text(1.14 * x1, 1.14 * y1, name, color=colour, ha="center", va="center")
+        a_q = math.atan2(turned["q"][1].item(), turned["q"][0].item())
+        a_k = math.atan2(turned["k"][1].item(), turned["k"][0].item())
+        between = (a_k - a_q + math.pi) % (2 * math.pi) - math.pi  # from q to k, in (-pi, pi]
+        arc = np.linspace(a_q, a_q + between, 30)
+        ax.plot(0.35 * reach * np.cos(arc), 0.35 * reach * np.sin(arc), color="black", lw=1)
+        circle = np.linspace(0, 2 * math.pi, 100)
+        ax.plot(reach / 1.15 * np.cos(circle), reach / 1.15 * np.sin(circle), color="0.85", lw=0.8, zorder=0)
+        ax.set_xlim(-1.3 * reach, 1.3 * reach)
+        ax.set_ylim(-1.3 * reach, 1.3 * reach)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(t("q at {m}, k at {n}", m=m, n=n))
+        ax.set_xlabel(t("angle {deg:.0f}°", deg=abs(math.degrees(between))))
+    set_fonts(fig, size)
+    fig.tight_layout(w_pad=0.6)
+    return fig
+
+
 def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
                          marks: Mapping[float, str] | None = None, width: float = 5.0) -> Figure:
     """Accuracy at each position, one line per kind (mean over seeds, band from min to max).
@@ -128,7 +187,7 @@ def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
     ax.set_xlabel(t("position in a test sequence"))
     ax.set_ylabel(t("accuracy"))
     ax.set_ylim(-0.03, 1.03)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(acc), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(acc) if len(acc) <= 4 else 3, frameon=False)
     set_fonts(fig, min_font(width))
     fig.tight_layout()
     return fig
