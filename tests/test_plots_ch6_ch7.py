@@ -134,6 +134,44 @@ def test_cross_attention_flow_draws_chinese(chinese):
     from helpers.plots.cross_attention_flow import draw_cross_attention_flow
 
     texts = _texts(draw_cross_attention_flow(n_layers=2))
-    assert {"编码器\n第 1 层", "解码器第 2 层", "交叉注意力", "C（S × d_model）\n只计算一次"} <= set(texts)
+    assert {"编码器第 1 层", "解码器第 2 层", "交叉注意力", "C（S × d_model）\n只计算一次"} <= set(texts)
     # English only in the data (the source sentence) and the names
     assert [t for t in texts if re.search("[a-z]{3,}", t) and not CJK.search(t)] == ["The cat sat"]
+
+
+def test_cross_attention_flow_puts_every_decoder_layer_above_the_encoder():
+    """No decoder layer stands beside an encoder layer: the figure must not suggest that decoder
+    layer l reads encoder layer l. Every cross-attention box gets one blue arrow from C."""
+    from helpers.plots.cross_attention_flow import draw_cross_attention_flow
+
+    fig = draw_cross_attention_flow(n_layers=3)
+    ax = fig.axes[0]
+    ys = {t.get_text(): t.get_position()[1] for t in ax.texts}
+    top_encoder = max(y for name, y in ys.items() if name.startswith("encoder layer"))
+    c_box = ys["C  (S × d_model)\ncomputed once"]
+    first_decoder = min(y for name, y in ys.items() if name.startswith("decoder layer"))
+    assert top_encoder < c_box < first_decoder
+    assert sum(t.get_text() == "cross-attention" for t in ax.texts) == 3
+    for fig_ in map(plt.figure, plt.get_fignums()):
+        assert figure_violations(fig_)[1] == [], fig_
+
+
+def test_block_overview_draws_the_two_branches(chinese):
+    from helpers.plots.norm_layouts import plot_block_overview
+
+    fig = plot_block_overview()
+    texts = _texts(fig)
+    assert texts.count("LayerNorm") == 2 and "残差流" in texts and "× N" in texts
+    assert not [t for t in texts if re.search("[a-z]{4,}", t) and "Norm" not in t]
+    assert figure_violations(fig)[1] == []
+    with pytest.raises(ValueError, match="width"):
+        plot_block_overview(width=1.0)
+
+
+def test_alignment_axes_name_queries_and_keys(chinese):
+    from helpers.plots.alignment import plot_alignments
+
+    fig = plot_alignments([torch.full((2, 3), 1 / 3)], [("猫", "坐着")], [("The", "cat", "sat")], ["猫 坐着"])
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "解码器查询（所写的词）" and ax.get_xlabel() == "编码器键（英语词）"
+    assert figure_violations(fig)[1] == []

@@ -8,6 +8,7 @@
   const $ = (sel) => root.querySelector(sel);
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
   const toks = data.tokens, n = toks.length, isPad = toks.map((t) => t === "<pad>");
+  const rows = data.rows || toks;  // row labels: the querying positions ("→猫": the row that writes 猫)
   // the words written here, in the page's language (data.labels, from mask_labels() in mask.py);
   // the English stands in for a key the data lacks (a page built before the labels existed)
   const EN = {
@@ -40,7 +41,7 @@
     const scale = kind === "scores" ? Math.max(0, ...m.flat().filter((x) => x > -1e8).map(Math.abs)) : 1;
     let h = "<table class='mx-table'><tr><th></th>" + toks.map((t) => "<th>" + esc(t) + "</th>").join("") + "</tr>";
     m.forEach((row, i) => {
-      h += "<tr class='" + (bad[i] ? "mx-bad" : "") + "'><th>" + esc(toks[i]) + "</th>" + row.map((x) => {
+      h += "<tr class='" + (bad[i] ? "mx-bad" : "") + "'><th>" + esc(rows[i]) + "</th>" + row.map((x) => {
         const c = colour(x, kind, scale);
         const txt = kind === "mask" ? (x ? "\u2713" : "\u2717") : fmt(x);
         return "<td style='background:" + c[0] + ";color:" + c[1] + "'>" + txt + "</td>";

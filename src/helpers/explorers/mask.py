@@ -100,14 +100,27 @@ def _as_grid(scores, n: int) -> list:
     return out
 
 
+def _row_labels(rows: list[str] | None, tokens: list[str]) -> list[str]:
+    """The row labels (default: the tokens), checked: one per token."""
+    if rows is None:
+        return tokens
+    rows = check_str_list(rows, "rows", nonempty=True)
+    if len(rows) != len(tokens):
+        raise ValueError(f"rows must hold one label per token ({len(tokens)}), got {len(rows)}")
+    return rows
+
+
 def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
-                       layer_names: list[str] | None = None) -> str:
+                       layer_names: list[str] | None = None, rows: list[str] | None = None) -> str:
     """Self-contained mask explorer for one padded sentence.
 
-    ``scores``: the scaled scores, (T, T), or (layers, heads, T, T) to let the reader pick a layer
-    and a head; it opens on ``layer`` and ``head`` (0-based).
+    ``tokens``: the T tokens read (the columns; ``"<pad>"`` marks padding); ``rows``: the labels of
+    the T querying positions (default: ``tokens``; the book labels a decoder row by the token it
+    writes, "→猫"). ``scores``: the scaled scores, (T, T), or (layers, heads, T, T) to let the
+    reader pick a layer and a head; it opens on ``layer`` and ``head`` (0-based).
     """
     tokens = check_str_list(tokens, "tokens", nonempty=True)
+    rows = _row_labels(rows, tokens)
     n = len(tokens)
     grid = _as_grid(scores, n)
     for name, value, m in (("layer", layer, len(grid)), ("head", head, len(grid[0]))):
@@ -121,16 +134,16 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
             raise ValueError(f"layer_names has {len(layer_names)} names for {len(grid)} layers of scores")
     names = layer_names or [t("layer {n}", n=i + 1) for i in range(len(grid))]
     root_id = "mx-" + uuid.uuid4().hex[:10]
-    payload = json.dumps({"tokens": tokens, "scores": grid, "layer_names": names, "labels": mask_labels()},
-                         ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    data = {"tokens": tokens, "rows": rows, "scores": grid, "layer_names": names, "labels": mask_labels()}
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("mask.js").read_text(encoding="utf-8")
     st = mask_stages(grid[layer][head], tokens, pad=True, causal=True)
-    scores_table = _matrix_html(st["scores"].tolist(), tokens, tokens, False)
-    weights_table = _matrix_html(st["weights"].tolist(), tokens, tokens, True)
+    scores_table = _matrix_html(st["scores"].tolist(), rows, tokens, False)
+    weights_table = _matrix_html(st["weights"].tolist(), rows, tokens, True)
     headings = [html.escape(t("mask (✓ = may attend)")), html.escape(t("scores after masking")),
                 html.escape(t("weights after softmax"))]
     static = (f"<div class='mx-grid'><div>{headings[0]}<div class='mx-mask'>"
-              f"{_mask_table(st['mask'].tolist(), tokens)}</div></div>"
+              f"{_mask_table(st['mask'].tolist(), tokens, rows)}</div></div>"
               f"<div>{headings[1]}<div class='mx-scores'>{scores_table}</div></div>"
               f"<div>{headings[2]}<div class='mx-weights'>{weights_table}</div></div></div>")
     layers = "".join(f"<option value='{i}'{' selected' if i == layer else ''}>{html.escape(name)}</option>"
@@ -158,20 +171,21 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
 """
 
 
-def _mask_table(mask, tokens) -> str:
+def _mask_table(mask, tokens, rows=None) -> str:
     out = ["<table class='mx-table'><tr><th></th>", *(f"<th>{html.escape(tok)}</th>" for tok in tokens), "</tr>"]
-    for tok, r in zip(tokens, mask):
+    for tok, r in zip(rows or tokens, mask):
         cells = "".join(f"<td style='background:{'#b7e4c7' if m else '#f4a6a6'}'>{'✓' if m else '✗'}</td>" for m in r)
         out.append(f"<tr><th>{html.escape(tok)}</th>{cells}</tr>")
     return "".join(out) + "</table>"
 
 
-def mask_widget(tokens: list[str], scores):
+def mask_widget(tokens: list[str], scores, rows: list[str] | None = None):
     """The mask explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8.
 
-    ``scores``: (T, T) scaled scores (one head).
+    ``scores``: (T, T) scaled scores (one head); ``rows``: the row labels (default: ``tokens``).
     """
     mask_stages(scores, tokens, True, True)  # a bad input fails here, with a clear message
+    row_labels = _row_labels(rows, list(tokens))
     import ipywidgets as w
 
     pad = w.Checkbox(value=True, description=t("padding mask"))
@@ -184,9 +198,9 @@ def mask_widget(tokens: list[str], scores):
     def update(_=None):
         st = mask_stages(scores, tokens, pad.value, causal.value, rows.value, fill.value)
         out.value = (_AX_STYLE + _MX_STYLE + "<div class='mx-grid'>"
-                     f"<div>{heading['mask']}{_mask_table(st['mask'].tolist(), tokens)}</div>"
-                     f"<div>{heading['scores']}{_matrix_html(st['scores'].tolist(), tokens, tokens, False)}</div>"
-                     f"<div>{heading['weights']}{_matrix_html(st['weights'].tolist(), tokens, tokens, True)}</div>"
+                     f"<div>{heading['mask']}{_mask_table(st['mask'].tolist(), tokens, row_labels)}</div>"
+                     f"<div>{heading['scores']}{_matrix_html(st['scores'].tolist(), row_labels, tokens, False)}</div>"
+                     f"<div>{heading['weights']}{_matrix_html(st['weights'].tolist(), row_labels, tokens, True)}</div>"
                      f"</div><div class='mx-note'>{html.escape(mask_note(st, fill.value))}</div>")
 
     for c in (pad, causal, rows, fill):

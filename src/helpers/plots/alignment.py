@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ..viz import heatmap
+from ._phone import min_font, set_fonts
 
 
 def plot_alignments(
@@ -20,22 +22,25 @@ def plot_alignments(
     written: Sequence[Sequence[str]],
     english: Sequence[Sequence[str]],
     titles: Sequence[str],
-    width: float = 5.4,
+    width: float = 4.8,
 ) -> Figure:
-    """One heatmap per sentence, stacked vertically (readable on a phone).
+    """One heatmap per sentence, stacked vertically (text about 11 px on a 360-px phone).
 
     maps[i]: (T, S) weights; written[i]: the T Chinese tokens written (row labels get an arrow);
-    english[i]: the S English tokens; titles[i]: the panel's title.
+    english[i]: the S English tokens; titles[i]: the panel's title. The axes are named: the rows
+    are the decoder's queries, the columns the encoder's keys.
     """
     if not (len(maps) == len(written) == len(english) == len(titles)) or not maps:
         raise ValueError("maps, written, english and titles must be non-empty and of the same length")
-    heights = [0.9 + 0.42 * m.shape[0] for m in maps]
+    heights = [1.4 + 0.42 * m.shape[0] for m in maps]
     fig, axes = plt.subplots(
         len(maps), 1, figsize=(width, sum(heights) + 0.6), gridspec_kw={"height_ratios": heights}, squeeze=False
     )
     for ax, m, zh, en, title in zip(axes[:, 0], maps, written, english, titles):
         heatmap(m, [f"→{z}" for z in zh], list(en), ax=ax, vmin=0, vmax=1, annotate=False)
-        ax.set_title(title, fontsize=11)
-        ax.tick_params(labelsize=10)
+        ax.set_title(title)
+        ax.set_ylabel(t("decoder query (writes)"))
+        ax.set_xlabel(t("encoder key (English word)"))
+    set_fonts(fig, round(1.25 * min_font(width), 1))
     fig.tight_layout()
     return fig
