@@ -90,6 +90,16 @@ def test_the_running_graph_starts_at_the_token_ids():
     assert {"X", "Y", "C", "$H_1$", "$H_2$", "Z", "L", "y"} <= set(texts)
 
 
+def test_the_running_graph_is_legible_well_above_the_minimum():
+    """Fresh readers found the graph small on a phone: every text is >= 11 px at 366 px shown width."""
+    fig = draw_running_graph()
+    width_px, small = figure_violations(fig)
+    assert not small and width_px <= 380
+    scale = min(1.0, 366 / width_px)
+    sizes = [t.get_fontsize() for t in fig.axes[0].texts if t.get_text()]
+    assert min(sizes) * 100 / 72 * scale >= 11, (min(sizes), width_px)
+
+
 def test_the_bowl_shows_every_point_of_every_path():
     fig = plot_bowl_paths(_bowl, {"a": torch.tensor([[-4.0, 1.0], [-3.0, -1.7], [0.0, 0.0]]),
                                   "diverged": torch.tensor([[-4.0, 1.0], [math.inf, math.nan]])})

@@ -57,65 +57,69 @@ def _edge(ax: plt.Axes, a: tuple[float, float], b: tuple[float, float], rad: flo
     )
 
 
-def draw_running_graph(width: float = 5.4) -> Figure:
-    """The running example's forward graph, from the token ids to the loss.
+def draw_running_graph(width: float = 3.6) -> Figure:
+    """The running example's forward graph, from the token ids (top) down to the loss (bottom).
 
-    ids -> emb (rows of the embedding matrix, plus the position vectors P) -> X -> self-attention
-    -> + -> C; the same for the decoder's ids -> Y -> masked self-attention -> + -> H1;
-    (H1, C) -> cross-attention -> + -> H2 -> x W_out -> Z (the logits) -> cross-entropy (with the
-    targets y) -> L.
+    Two columns, encoder on the left and decoder on the right: ids -> emb (rows of the embedding
+    matrix, plus the position vectors P) -> X -> self-attention -> + -> C, and ids -> emb -> Y ->
+    masked self-attention -> + -> H1. Below the decoder: (H1, C) -> cross-attention -> + -> H2 ->
+    x W_out -> Z (the logits) -> cross-entropy (with the targets y) -> L. A red arrow in the empty
+    space under the encoder says that the backward pass walks every edge the other way.
 
     Each "emb" circle is the lookup E[ids] + P (its parameter is E_src or E_tgt); each "attn"
     circle stands for the Q, K, V projections (three weight matrices), scores, softmax and the
-    weighted sum; each "+" is a residual connection. Text is 10-11 pt: readable on a phone for
-    widths up to 5.5 in.
+    weighted sum; each "+" is a residual connection. The figure is drawn tall and narrow so that
+    its 11-pt text stays about 15 px high on a 390-px phone (it is not scaled down up to 3.66 in).
     """
-    check_number(width, "width", low=2.0, high=5.5)
-    x_max, y_min, y_max = 8.7, -0.55, 4.1
+    check_number(width, "width", low=2.5, high=4.5)
+    x_max, y_min, y_max = 6.0, -3.45, 7.55
     fig, ax = plt.subplots(figsize=(width, width * (y_max - y_min) / x_max))
     ax.set_xlim(0, x_max)
     ax.set_ylim(y_min, y_max)
     ax.set_aspect("equal")
     ax.axis("off")
-    xs = (0.45, 1.5, 2.55, 3.65, 4.75, 5.85)  # ids, emb, X, attn, +, C
-    rows = ((3.5, ("X", "C"), t("encoder")), (2.2, ("Y", "$H_1$"), t("decoder")))
-    for y, (inp, out), tag in rows:
-        _tensor(ax, xs[0], y, "ids", face="#f2f2f2")
-        _op(ax, xs[1], y, "emb")
-        _tensor(ax, xs[2], y, inp)
-        _op(ax, xs[3], y, "attn")
-        _op(ax, xs[4], y, "+")
-        _tensor(ax, xs[5], y, out)
-        for a, b in zip(xs, xs[1:]):
-            _edge(ax, (a, y), (b, y))
-        _edge(ax, (xs[2], y), (xs[4], y), rad=-0.45)  # the residual path skips the attention
-        ax.text(xs[0], y + 0.3, tag, ha="center", va="bottom", fontsize=10, color="#555")
-        ax.text(xs[1], y - 0.36, "E[ids] + P", ha="center", va="top", fontsize=10, color="#555")
-    ax.text(xs[3], 1.84, t("causal mask"), ha="center", va="top", fontsize=10, color="#555")
+    grey = "#555"
+    enc, dec, step = 1.35, 4.35, 0.8
+    ys = [6.6 - k * step for k in range(6)]  # ids, emb, X, attn, +, C
+    for x, (inp, out), tag, bend in ((enc, ("X", "C"), t("encoder"), 0.55), (dec, ("Y", "$H_1$"), t("decoder"), -0.55)):
+        ax.text(x, ys[0] + 0.36, tag, ha="center", va="bottom", fontsize=11, color=grey)
+        _tensor(ax, x, ys[0], "ids", face="#f2f2f2")
+        _op(ax, x, ys[1], "emb")
+        _tensor(ax, x, ys[2], inp)
+        _op(ax, x, ys[3], "attn")
+        _op(ax, x, ys[4], "+")
+        _tensor(ax, x, ys[5], out)
+        for a, b in zip(ys, ys[1:]):
+            _edge(ax, (x, a), (x, b))
+        # the residual path skips the attention: around the outside of each column
+        _edge(ax, (x, ys[2]), (x, ys[4]), rad=bend)
+    ax.text((enc + dec) / 2, ys[1], "E[ids] + P", ha="center", va="center", fontsize=11, color=grey)
+    ax.text((enc + dec) / 2, ys[3], t("causal mask") + " →", ha="center", va="center", fontsize=11, color=grey)
     # cross-attention: queries from H1, keys and values from C
-    cross, plus = (6.95, 2.85), (8.05, 2.85)
-    _op(ax, *cross, "attn")
-    _edge(ax, (xs[5], 2.2), cross)
-    _edge(ax, (xs[5], 3.5), cross)
-    ax.text(cross[0], 3.25, t("cross"), ha="center", va="bottom", fontsize=10, color="#555")
-    _op(ax, *plus, "+")
-    _edge(ax, cross, plus)
-    _edge(ax, (xs[5], 2.2), plus, rad=0.35)  # residual around cross-attention
-    _tensor(ax, 8.3, 1.9, "$H_2$")
-    _edge(ax, plus, (8.3, 1.9))
-    # output layer and loss, right to left along the bottom
-    _op(ax, 8.3, 0.7, "×W")
-    _edge(ax, (8.3, 1.9), (8.3, 0.7))
-    _tensor(ax, 7.1, 0.7, "Z")
-    _edge(ax, (8.3, 0.7), (7.1, 0.7))
-    _op(ax, 5.9, 0.7, "CE")
-    _edge(ax, (7.1, 0.7), (5.9, 0.7))
-    _tensor(ax, 5.9, -0.25, "y", face="#f2f2f2")  # the targets, below: not an output of H1
-    _edge(ax, (5.9, -0.25), (5.9, 0.7))
-    _tensor(ax, 4.7, 0.7, "L", face="#fde8e6")
-    _edge(ax, (5.9, 0.7), (4.7, 0.7))
-    ax.annotate("", xy=(0.3, 0.3), xytext=(4.3, 0.3), arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.5})
-    ax.text(0.3, 0.45, t("backward: from L,\nevery edge reversed"), ha="left", va="bottom", fontsize=10, color=GRAD)
+    y_cross, y_plus = ys[5] - step - 0.1, ys[5] - 2 * step - 0.1
+    _op(ax, dec, y_cross, "attn")
+    _edge(ax, (dec, ys[5]), (dec, y_cross))
+    _edge(ax, (enc, ys[5]), (dec, y_cross))
+    ax.text(dec - 0.4, y_cross - 0.3, t("cross"), ha="right", va="center", fontsize=11, color=grey)
+    _op(ax, dec, y_plus, "+")
+    _edge(ax, (dec, y_cross), (dec, y_plus))
+    _edge(ax, (dec, ys[5]), (dec, y_plus), rad=-0.55)  # residual around cross-attention
+    # output layer and loss, straight down
+    y_out = [y_plus - step * k for k in range(1, 6)]  # H2, xW, Z, CE, L
+    _tensor(ax, dec, y_out[0], "$H_2$")
+    _op(ax, dec, y_out[1], "×W")
+    _tensor(ax, dec, y_out[2], "Z")
+    _op(ax, dec, y_out[3], "CE")
+    _tensor(ax, dec, y_out[4], "L", face="#fde8e6")
+    for a, b in zip([y_plus] + y_out, y_out):
+        _edge(ax, (dec, a), (dec, b))
+    _tensor(ax, dec - 1.1, y_out[3], "y", face="#f2f2f2")  # the targets: not an output of the graph above
+    _edge(ax, (dec - 1.1, y_out[3]), (dec, y_out[3]))
+    # the backward pass, in the empty space under the encoder
+    ax.annotate("", xy=(0.12, ys[0]), xytext=(0.12, y_out[4]),
+                arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.6})
+    ax.text(0.35, y_out[2], t("backward:\nfrom L,\nevery edge\nreversed"), ha="left", va="center",
+            fontsize=11, color=GRAD)
     fig.tight_layout(pad=0.1)
     return fig
 
