@@ -187,6 +187,26 @@ def test_beam_search_equals_transformers(seed, num_beams, length_penalty):
         assert ours == ref[: len(ours)] and set(ref[len(ours):]) <= {0}
 
 
+@pytest.mark.parametrize("num_beams,length_penalty", [(1, 1.0), (3, 1.0), (5, 0.0), (4, 2.0)])
+def test_beam_search_with_and_without_the_cache_agree(num_beams, length_penalty):
+    from helpers.generate import beam_search
+    for seed in range(3):
+        m = peaky(seed)
+        for prompt in ([1], [3, 5]):
+            cached = beam_search(m, prompt, 10, num_beams, eos_id=2, length_penalty=length_penalty)
+            plain = beam_search(m, prompt, 10, num_beams, eos_id=2, length_penalty=length_penalty,
+                                use_cache=False)
+            assert cached[0] == plain[0]
+            assert cached[1] == pytest.approx(plain[1], abs=1e-5)
+
+
+def test_beam_search_past_the_context_slides_the_window():
+    from helpers.generate import beam_search
+    m = peaky(0)  # block_size 16: 20 new tokens slide the window, the cache is not used
+    ours, _ = beam_search(m, [1], 20, 3)
+    assert len(ours) == 21
+
+
 def test_beam_search_without_eos_finds_the_most_probable_sequence():
     from helpers.generate import beam_search
     m = peaky(3, vocab_size=6)
@@ -222,3 +242,9 @@ def test_generate_penalized_equals_transformers_generate():
     assert generate_penalized(m, prompt, 10, 1.5)[0].tolist() == ref
     plain = generate(m, torch.tensor([prompt]), 10, greedy=True)[0].tolist()
     assert generate_penalized(m, prompt, 10, 1.0)[0].tolist() == plain  # penalty 1: no change
+
+
+def test_beam_search_refuses_a_use_cache_that_is_not_a_bool():
+    from helpers.generate import beam_search
+    with pytest.raises(TypeError, match="use_cache"):
+        beam_search(peaky(0), [1], 2, 2, use_cache=1)

@@ -315,7 +315,8 @@ def generate_penalized(model: GPT, prompt: torch.Tensor | Sequence[int], max_new
 
 @torch.no_grad()
 def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens: int, num_beams: int,
-                eos_id: int | None = None, length_penalty: float = 1.0) -> tuple[list[int], float]:
+                eos_id: int | None = None, length_penalty: float = 1.0,
+                use_cache: bool = True) -> tuple[list[int], float]:
     """The most probable continuation that beam search finds for ONE prompt -> (ids with the prompt, score).
 
     Keeps the ``num_beams`` best partial continuations (by the sum of their tokens' log-probabilities).
@@ -327,6 +328,9 @@ def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens
     once ``num_beams`` hypotheses are finished and the best beam, scored at its present length,
     is worse than the worst of them (the rule ``transformers`` uses with ``early_stopping=False``;
     exact for ``length_penalty=0``, where a score can only fall). ``num_beams=1`` is greedy decoding.
+    ``use_cache``: keep the beams' keys and values in a ``KVCache`` (reordered as beams are kept),
+    so that each step runs only the newest tokens; used when prompt + ``max_new_tokens`` fits in
+    the context (no sliding window). The result is the same as without it, up to float rounding.
     """
     idx = _check_prompt(model, prompt)
     if idx.size(0) != 1:
@@ -337,18 +341,34 @@ def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens
         raise ValueError(f"max_new_tokens must be an int >= 1, got {max_new_tokens!r}")
     eos_id = _check_eos(eos_id, model.config.vocab_size)
     length_penalty = check_number(length_penalty, "length_penalty")
+    use_cache = check_bool(use_cache, "use_cache")
     block = model.config.block_size
     was_training = model.training
     model.eval()
+    # With a KV cache (when the window never slides) each step feeds only the beams' newest
+    # tokens: the cache holds num_beams rows, reordered after every step to follow the kept beams.
+    # Rows that hold no beam (at the start, or when fewer than num_beams survive) score -inf.
+    use_cache = use_cache and idx.size(1) + max_new_tokens <= block
     beams, scores = idx, torch.zeros(1, dtype=torch.float64)  # (n, T), (n,)
+    cache = None
+    if use_cache:
+        cache = model.new_cache(num_beams)
+        beams = idx.expand(num_beams, -1)
+        scores = torch.full((num_beams,), float("-inf"), dtype=torch.float64)
+        scores[0] = 0.0
+        last = model(beams, cache=cache)[0][:, -1]  # (num_beams, V)
     finished: list[tuple[float, list[int]]] = []  # (normalised score, ids)
     try:
         for step in range(1, max_new_tokens + 1):
-            logp = F.log_softmax(model(beams[:, -block:])[0][:, -1].double(), dim=-1)  # (n, V)
+            if not use_cache:
+                last = model(beams[:, -block:])[0][:, -1]
+            logp = F.log_softmax(last.double(), dim=-1)  # (n, V)
             cand = (scores[:, None] + logp).flatten()  # (n * V,)
             top = torch.topk(cand, min(2 * num_beams, cand.numel()))
-            keep_rows, keep_scores = [], []
+            keep_rows, keep_scores, keep_from = [], [], []
             for rank, (s, flat) in enumerate(zip(top.values.tolist(), top.indices.tolist())):
+                if s == float("-inf"):
+                    break
                 beam, token = divmod(flat, logp.size(1))
                 if eos_id is not None and token == eos_id:
                     if rank < num_beams:
@@ -356,10 +376,23 @@ def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens
                     continue
                 keep_rows.append(beams[beam].tolist() + [token])
                 keep_scores.append(s)
+                keep_from.append(beam)
                 if len(keep_rows) == num_beams:
                     break
+            if not keep_rows:  # every candidate ended: nothing left to extend
+                break
+            if use_cache:  # fill the cache's rows: copies of the last beam, scored -inf
+                pad = num_beams - len(keep_rows)
+                keep_rows += [keep_rows[-1]] * pad
+                keep_scores += [float("-inf")] * pad
+                keep_from += [keep_from[-1]] * pad
             beams = torch.tensor(keep_rows, dtype=torch.long)
             scores = torch.tensor(keep_scores, dtype=torch.float64)
+            if use_cache and step < max_new_tokens:
+                rows = torch.tensor(keep_from)
+                cache.k = [k[rows] for k in cache.k]
+                cache.v = [v[rows] for v in cache.v]
+                last = model(beams[:, -1:], cache=cache)[0][:, -1]
             if len(finished) >= num_beams:
                 finished = sorted(finished, key=lambda h: -h[0])[:num_beams]
                 if scores.max().item() / step**length_penalty < finished[-1][0]:
@@ -367,6 +400,8 @@ def beam_search(model: GPT, prompt: torch.Tensor | Sequence[int], max_new_tokens
     finally:
         model.train(was_training)
     n_new = beams.size(1) - idx.size(1)
-    finished += [(s / n_new**length_penalty, row) for s, row in zip(scores.tolist(), beams.tolist())]
+    if n_new > 0:
+        finished += [(s / n_new**length_penalty, row) for s, row in zip(scores.tolist(), beams.tolist())
+                     if s > float("-inf")]
     best = max(finished, key=lambda h: h[0])
     return best[1], best[0]

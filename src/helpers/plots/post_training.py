@@ -21,6 +21,7 @@ from ._phone import min_font, set_fonts
 WIDTH = 5.0
 FONT = round(2.1 * WIDTH, 1)  # 10.5 points
 assert FONT >= min_font(WIDTH)
+KL_WIDTH = 4.0  # the share-vs-KL figure: narrower, so its legend reads larger on a phone
 METRICS = {"form_ok": "requested form", "first_ok": "requested first character", "both": "both"}
 
 
@@ -107,10 +108,13 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
 
     ``points``: dicts with "label", "kl", "share" and optional "kl_range", "share_range" (low,
     high) drawn as error bars (e.g. the spread over seeds). ``best_of``: dicts "n", "kl", "share",
-    drawn as a dashed line (best-of-n's KL is a bound, not a measurement). The legend sits below.
+    drawn as a dashed line (best-of-n's KL is a bound, not a measurement). The legend sits below,
+    one entry per line; the figure is ``KL_WIDTH`` (4 in) wide, so its text is ~13 px on a phone.
     ``ylabel``: default, the share of answers with the requested form and first character.
     """
-    fig, ax = plt.subplots(figsize=(WIDTH, 5.6), layout="constrained")
+    # narrower than the other figures, with the legend in one column below: on a phone its
+    # text is about 13 px instead of 10
+    fig, ax = plt.subplots(figsize=(KL_WIDTH, 6.2), layout="constrained")
     if best_of:
         ax.plot([b["kl"] for b in best_of], [100 * b["share"] for b in best_of], "k--", lw=1, marker=".",
                 label=t("best-of-n (KL: its bound)"))
@@ -128,7 +132,7 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
     ax.set_xlabel(t("KL from the SFT model (nats per answer)"))
     ax.set_ylabel(t("% answers with requested\nform and first character") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    fig.legend(loc="outside lower center", ncol=1, frameon=False)
     set_fonts(fig, FONT)
     return fig
 
