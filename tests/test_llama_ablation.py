@@ -43,9 +43,11 @@ def _figures():
     labels = ["The", "·cat", "·sat", "·on", "·the", "·mat", "·because", "·it", "·was", "·tired", ".", "·and", "·a", "·b"]
     first, previous = torch.rand(30, 9), torch.rand(30, 9) / 2
     loss = torch.rand(3, 49) * 10
-    rows = [{"position": p, "no_cache_s": p / 1000, "cache_s": 0.02} for p in (16, 64, 256)]
+    rows = [{"position": p, "no_cache_s": p / 1000, "cache_s": 0.02,
+             "no_cache_runs": [p / 1100, p / 1000, p / 900], "cache_runs": [0.019, 0.02, 0.021]}
+            for p in (16, 64, 256)]
     parts = {t("embedding (= output)"): 28_311_552, t("attention Q, O"): 19_906_560, t("attention K, V"): 6_635_520,
-             "SwiGLU": 79_626_240, "norms": 35_136}  # as chapter 12 names them
+             "SwiGLU": 79_626_240, t("RMSNorm scales"): 35_136}  # as chapter 12 names them
     effects = _effects()
     return {
         "parameter budget": plot_parameter_budget(parts),
@@ -54,7 +56,7 @@ def _figures():
         "induction scores": plot_induction_scores(torch.rand(30, 9)),
         "repeat loss": plot_repeat_loss(loss, 25, loss + 2),
         "time per token": plot_time_per_token(rows),
-        "ablation": plot_ablation(effects, {n: n for n in effects}, t("Layer {n}: one head switched off at a time", n=16),
+        "ablation": plot_ablation(effects, {n: t("all on") if n == "none" else n for n in effects}, t("Layer {n}: one head switched off at a time", n=16),
                                   highlight="H0"),
     }
 
@@ -92,12 +94,13 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
         assert {"原模型", "关掉归纳头", "第二遍 →", "损失（奈特）"} <= chinese["repeat loss"]
         assert {"新词元的位置", "不用缓存：整个序列", "KV 缓存：一个词元"} <= chinese["time per token"]
         assert {"35 K", "共 134.5 M 个参数", "嵌入（= 输出层）", "注意力 Q、O"} <= chinese["parameter budget"]
-        assert {"第 16 层：每次关掉一个头", "被关掉的头", "H0"} <= chinese["ablation"]
+        assert {"第 16 层：每次关掉一个头", "被关掉的头", "H0", "全开"} <= chinese["ablation"]
+        assert "RMSNorm 缩放向量" in chinese["parameter budget"]
         assert {"归纳分数", "注意力头"} <= chinese["induction scores"]
         for name in english:  # the same texts, in the other language: no English word left but the data
             assert len(chinese[name]) == len(english[name]), name
             words = {w for text in chinese[name] for w in text.split() if w.isascii() and w.isalpha() and len(w) > 2}
-            assert words <= {"The", "SwiGLU", "norms", "none"}, (name, words)
+            assert words <= {"The", "SwiGLU", "RMSNorm"}, (name, words)  # data and names only
     finally:
         plt.close("all")
 

@@ -121,6 +121,12 @@ def test_time_per_token(model):
     rows = time_per_token(model, ids, [1, 6, 12], repeats=1)
     assert [r["position"] for r in rows] == [1, 6, 12]
     assert all(r["no_cache_s"] > 0 and r["cache_s"] > 0 for r in rows)
+    rows = time_per_token(model, ids, [6, 12], repeats=3)  # every run kept, and their median
+    for r in rows:
+        for key in ("no_cache", "cache"):
+            runs = r[f"{key}_runs"]
+            assert len(runs) == 3 and all(x > 0 for x in runs)
+            assert r[f"{key}_s"] == sorted(runs)[1]
 
 
 def test_bad_input(model, tok):

@@ -185,6 +185,39 @@ def test_heads_explorer_hides_the_single_kind_menu(model):
     assert ".ax-kind{display:none}" in page and 'class="ax-root"' in page
 
 
+def test_heads_explorer_fits_a_phone(model, tmp_path):
+    """On a 390-px phone the explorer of chapter 12 (14 tokens, the weights step) shows every column
+    next to the row labels, without scrolling sideways; and the page stays small enough to ship."""
+    import shutil
+
+    from helpers.llama import LlamaTokenizer
+
+    tok = LlamaTokenizer.from_gguf(MODEL_PATH)
+    texts = ["The cat sat on the mat because it was tired.", "When Harry Potter came in, Harry Potter smiled."]
+    data = explorer_data(model, tok, texts, [1, 16, 17, 18, 24], max_tokens=14)
+    page_html = heads_explorer_html(data, layer=1, head=0)
+    assert len(page_html.encode()) < 120_000  # 5 of the chapter's 11 layers
+    if not shutil.which("chromium"):
+        pytest.skip("no Chromium on PATH: the phone check in a browser is skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = tmp_path / "heads.html"
+    path.write_text("<!doctype html><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+                    "<body style='margin:0;padding:0 12px'>" + page_html, encoding="utf-8")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(path.as_uri())
+            for sentence in ("0", "1"):
+                page.select_option(".ax-sentence", sentence)
+                sizes = page.evaluate("""() => { const v = document.querySelector('.ax-view');
+                    const t = v.querySelector('table'); return [t.scrollWidth, v.clientWidth,
+                    parseFloat(getComputedStyle(t.querySelector('td')).fontSize)]; }""")
+                assert sizes[0] <= sizes[1] and sizes[2] >= 11, (sentence, sizes)
+        finally:
+            browser.close()
+
+
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_heads_widget_hides_the_single_kind_menu(model, language, monkeypatch):
     pytest.importorskip("ipywidgets")

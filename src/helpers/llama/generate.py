@@ -7,7 +7,7 @@ the position p); with a cache only the new token runs, attending to the cached k
 
 from __future__ import annotations
 
-import math
+import statistics
 from collections.abc import Callable, Sequence
 
 import torch
@@ -212,19 +212,20 @@ def time_next_token(model: Llama, ids: torch.Tensor, use_cache: bool, repeats: i
 
 
 @torch.no_grad()
-def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], repeats: int = 2) -> list[dict]:
+def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], repeats: int = 3) -> list[dict]:
     """Seconds per generated token at each position, without and with the KV cache.
 
     ids: (1, T); ``positions``: increasing, each in 1..T. At position p, as ``time_next_token``:
     without the cache, one forward pass over the first p tokens; with it, one pass of token p - 1
     against a cache of the p - 1 before it. Times are the processor time of the calling thread
     (``time.thread_time``): with PyTorch on one thread that is the model's work, and the time other
-    programs take on the machine does not count. Each step is run ``repeats`` times and the fastest
-    run is kept (what other programs still cost, through shared caches, only adds). The pass over p tokens
-    costs the same whether or not it also stores their keys and values, so the timed passes store
-    them, and the cache the second step needs is that of the fastest pass, cropped to p - 1
+    programs take on the machine does not count (what they still cost, through shared caches, only
+    adds). Each step is run ``repeats`` times; a row keeps every run and their median. The pass over
+    p tokens costs the same whether or not it also stores their keys and values, so the timed passes
+    store them, and the cache the second step needs is that of the first pass, cropped to p - 1
     positions: no extra pass fills it.
-    Returns [{"position": p, "no_cache_s": ..., "cache_s": ...}, ...].
+    Returns [{"position": p, "no_cache_s": median, "cache_s": median, "no_cache_runs": [...],
+    "cache_runs": [...]}, ...] (the runs in seconds, in the order they ran).
     """
     _check_model(model)
     check_tensor(ids, "ids", ndim=2, floating=False)
@@ -238,20 +239,20 @@ def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], re
 
     rows = []
     for p in positions:
-        plain, cache = math.inf, None
+        plain, cache = [], None
         for _ in range(repeats):  # without a cache: the whole sequence so far
             filled = model.new_cache()
             start = clock.thread_time()
             model(ids[:, :p], filled)
-            seconds = clock.thread_time() - start
-            if seconds < plain:
-                plain, cache = seconds, filled
+            plain.append(clock.thread_time() - start)
+            cache = filled if cache is None else cache
         cache.crop(p - 1)  # the keys and values of the first p - 1 tokens
-        cached = math.inf
+        cached = []
         for _ in range(repeats):  # with it: token p - 1 only
             start = clock.thread_time()
             model(ids[:, p - 1 : p], cache)
-            cached = min(cached, clock.thread_time() - start)
+            cached.append(clock.thread_time() - start)
             cache.crop(p - 1)
-        rows.append({"position": p, "no_cache_s": plain, "cache_s": cached})
+        rows.append({"position": p, "no_cache_s": statistics.median(plain), "cache_s": statistics.median(cached),
+                     "no_cache_runs": plain, "cache_runs": cached})
     return rows

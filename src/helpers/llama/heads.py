@@ -325,7 +325,10 @@ def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[
 def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
     """The book's attention explorer (``helpers.explorers.attention_explorer_html``) for
     ``explorer_data``: one kind of attention only (masked self-attention), so its menu of kinds,
-    which would offer a single choice, is hidden."""
+    which would offer a single choice, is hidden. On a narrow screen (a phone) the table is made
+    compact, so that every column of a text of up to 14 tokens fits next to the row labels at the
+    weights step: the tokens above the columns are written upwards and the cells lose their minimum
+    width (the raw scores, wider numbers, still scroll inside the explorer, row labels in view)."""
     import re
 
     from ..explorers import attention_explorer_html
@@ -334,7 +337,17 @@ def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
     root = re.search(r'class="ax-root" id="(ax-[0-9a-f]+)"', page)
     if root is None:  # pragma: no cover - the explorer's markup changed
         return page
-    return f"<style>#{root.group(1)} .ax-kind{{display:none}}</style>" + page
+    r = "#" + root.group(1)
+    style = (f"{r} .ax-kind{{display:none}}\n"
+             "@media (max-width: 540px) {\n"
+             f"{r}.ax-root {{padding: 6px;}}\n"
+             f"{r} .ax-table {{font-size: 11px;}}\n"
+             f"{r} .ax-table td {{min-width: 0; padding: 3px 2px;}}\n"
+             f"{r} .ax-table th {{padding: 2px 3px;}}\n"
+             f"{r} .ax-table th.ax-col {{writing-mode: vertical-rl; transform: rotate(180deg); "
+             "padding: 3px 0; text-align: left;}\n"
+             "}")
+    return f"<style>{style}</style>" + page
 
 
 def heads_widget(data: dict):
