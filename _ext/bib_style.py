@@ -1,47 +1,90 @@
-"""Author-year labels in the bibliography, matching the author-year citations in the text.
+"""Author-year citations and bibliography, in the edition's language, with links back to the text.
 
-sphinxcontrib-bibtex cites "Vaswani et al. (2017)" in the text (``bibtex_reference_style:
-author_year``), but its bibliography labels come from pybtex's label style, "alpha" by default
-("[VSP+17]"), which a reader cannot match to the citation. This extension registers a pybtex
-formatting style ``authoryear``: pybtex's ``unsrt`` formatting (which prints an entry's DOI and
-URL as links), sorted by author, year and title, with labels "Vaswani et al., 2017".
+sphinxcontrib-bibtex's ``author_year`` referencing style cites "[Vaswani et al., 2017]" in the text,
+in English whatever the page's language, and the bibliography's labels come from pybtex's label
+style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citation. This extension:
+
+- registers the pybtex formatting style ``authoryear``: pybtex's ``unsrt`` formatting (which prints
+  an entry's DOI and URL as links), with labels "Vaswani et al., 2017", sorted as the labels read
+  (first author, then one author / two / more, then year: "Vaswani et al., 2017" before
+  "Vaswani et al., 2018" whoever the second authors are);
+- picks the edition's words from Sphinx's ``language``: with ``bibtex_reference_style: author_year``
+  and ``bibtex_default_style: authoryear`` in the book's configuration, an English build cites
+  "Vaswani et al. (2017)" and "(Vaswani et al., 2017)", and a Chinese one (``language: zh_CN``)
+  "Vaswani 等（2017）" and "（Vaswani 等，2017）", with labels "Vaswani 等，2017";
+- adds to every bibliography entry the pages that cite it ("Cited in chapters 4 and 11", each
+  number a link to the place of the first citation in that chapter). sphinxcontrib-bibtex links
+  back only to citations on the bibliography's own page.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass, field
 
+from docutils import nodes
 from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+# The words of each edition: (two authors joined, more than two abbreviated, label "who, year" separator)
+WORDS = {
+    "en": {"and": " and ", "et_al": " et al.", "sep": ", "},
+    "zh": {"and": " 和 ", "et_al": " 等", "sep": "，"},
+}
+CHAPTER = re.compile(r"(?:^|/)chapters/(\d+)_[^/]+$")
+
+
+def edition(language: str | None) -> str:
+    """'zh' for a Chinese build (language zh, zh_CN, zh-Hans ...), else 'en'."""
+    return "zh" if (language or "").lower().startswith("zh") else "en"
 
 
 def _surname(person) -> str:
     return " ".join(person.prelast_names + person.last_names).replace("{", "").replace("}", "")
 
 
-def author_year(entry) -> str:
-    """'Gage, 1994', 'Sennrich et al., 2016' or 'Press and Wolf, 2017' for a pybtex entry."""
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
+def _people(entry) -> list:
+    """The authors (else the editors); BibTeX's "and others" counts as a third person (et al.)."""
+    people = list(entry.persons.get("author") or entry.persons.get("editor") or [])
+    if people and _surname(people[-1]) == "others":
+        people = people[:-1] + [None] * max(1, 3 - len(people[:-1]))
+    return people
+
+
+def author_year(entry, language: str | None = "en") -> str:
+    """'Gage, 1994', 'Sennrich et al., 2016' or 'Press and Wolf, 2017' for a pybtex entry;
+    in Chinese ('zh_CN') 'Sennrich 等，2016' and 'Press 和 Wolf，2017'."""
+    words = WORDS[edition(language)]
+    people = _people(entry)
     year = entry.fields.get("year", "n.d.")
     if not people:
-        return f"{entry.fields.get('title', entry.key)}, {year}"
+        return f"{entry.fields.get('title', entry.key)}{words['sep']}{year}"
     if len(people) == 1:
         who = _surname(people[0])
     elif len(people) == 2:
-        who = f"{_surname(people[0])} and {_surname(people[1])}"
+        who = f"{_surname(people[0])}{words['and']}{_surname(people[1])}"
     else:
-        who = f"{_surname(people[0])} et al."
-    return f"{who}, {year}"
+        who = f"{_surname(people[0])}{words['et_al']}"
+    return f"{who}{words['sep']}{year}"
 
 
 class AuthorYearLabels(BaseLabelStyle):
     """Labels 'Surname et al., 2017'; two entries that would share a label get 2017a, 2017b."""
 
+    language = "en"
+
     def format_labels(self, sorted_entries):
         entries = list(sorted_entries)
-        labels = [author_year(e) for e in entries]
+        labels = [author_year(e, self.language) for e in entries]
         counts = Counter(labels)
         seen: Counter = Counter()
         for label in labels:
@@ -52,12 +95,192 @@ class AuthorYearLabels(BaseLabelStyle):
                 yield label
 
 
+class AuthorYearLabelsZh(AuthorYearLabels):
+    language = "zh_CN"
+
+
+class AuthorYearSorting(BaseSortingStyle):
+    """The order in which the labels read: first author's surname, then one, two or more authors
+    (the second's surname for two), then year and title. pybtex's ``author_year_title`` compares
+    the whole author list, which put 'Vaswani et al., 2018' (Vaswani, Bengio, ...) before
+    'Vaswani et al., 2017' (Vaswani, Shazeer, ...)."""
+
+    def sorting_key(self, entry):
+        people = _people(entry)
+        if not people:
+            who: tuple = (entry.fields.get("title", entry.key).replace("{", "").lower(), 0, "")
+        elif len(people) == 1:
+            who = (_surname(people[0]).lower(), 0, "")
+        elif len(people) == 2:
+            who = (_surname(people[0]).lower(), 1, _surname(people[1]).lower())
+        else:
+            who = (_surname(people[0]).lower(), 2, "")
+        title = entry.fields.get("title", "").replace("{", "").replace("}", "").lower()
+        return (*who, entry.fields.get("year", ""), title)
+
+
 class AuthorYearStyle(UnsrtStyle):
     default_label_style = "authoryear"
-    default_sorting_style = "author_year_title"
+    default_sorting_style = "authoryear"
+
+
+class AuthorYearStyleZh(UnsrtStyle):
+    default_label_style = "authoryear_zh"
+    default_sorting_style = "authoryear"
+
+
+@dataclass
+class EnglishAuthorYear(AuthorYearReferenceStyle):
+    """'Vaswani et al. (2017)' and '(Vaswani et al., 2017)': round brackets, as author-year reads."""
+
+    bracket_textual: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
+    bracket_parenthetical: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
+    bracket_author: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
+    bracket_label: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
+    bracket_year: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
+
+
+def _zh_brackets() -> BracketStyle:
+    return BracketStyle(left="（", right="）", sep="；")
+
+
+@dataclass
+class ChineseAuthorYear(AuthorYearReferenceStyle):
+    """'Vaswani 等（2017）' and '（Vaswani 等，2017）': the Chinese edition's words and full-width
+    punctuation (locale/STYLE.md); 'Press 和 Wolf（2017）' for two authors."""
+
+    bracket_textual: BracketStyle = field(default_factory=_zh_brackets)
+    bracket_parenthetical: BracketStyle = field(default_factory=_zh_brackets)
+    bracket_author: BracketStyle = field(default_factory=_zh_brackets)
+    bracket_label: BracketStyle = field(default_factory=_zh_brackets)
+    bracket_year: BracketStyle = field(default_factory=_zh_brackets)
+    person: PersonStyle = field(default_factory=lambda: PersonStyle(
+        sep="、", sep2=WORDS["zh"]["and"], last_sep=WORDS["zh"]["and"], other=Text(WORDS["zh"]["et_al"])))
+    author_year_sep: str = WORDS["zh"]["sep"]
+    text_reference_sep: str = ""
+    post_text_sep: str = "，"
+
+
+def use_edition_styles(app: Sphinx, config: Config) -> None:
+    """Swap the configured author-year styles for the edition's (English or Chinese) ones."""
+    zh = edition(config.language) == "zh"
+    if config.bibtex_reference_style == "author_year":
+        config.bibtex_reference_style = "author_year_zh" if zh else "author_year_en"
+    if config.bibtex_default_style == "authoryear" and zh:
+        config.bibtex_default_style = "authoryear_zh"
+
+
+# ----------------------------------------------------------------------------- links back to the text
+
+def _where_cited(app: Sphinx, bib_docname: str) -> dict[str, list[tuple[str, str]]]:
+    """Citation key -> [(docname, id of the first citation there)], pages in reading order, the
+    bibliography's own page left out (docutils links back to it already)."""
+    from sphinxcontrib.bibtex.domain import get_docnames
+
+    domain = app.env.get_domain("cite")
+    order = {d: i for i, d in enumerate(get_docnames(app.env))}
+    first: dict[str, dict[str, str]] = {}
+    for ref in sorted(domain.citation_refs, key=lambda r: (order.get(r.docname, len(order)), r.line or 0)):
+        if ref.docname == bib_docname:
+            continue
+        for target in ref.targets:
+            first.setdefault(target.key, {}).setdefault(ref.docname, ref.citation_ref_id)
+    return {key: list(pages.items()) for key, pages in first.items()}
+
+
+def _joined(items: list[nodes.Node], zh: bool) -> list[nodes.Node]:
+    """'a', 'a and b', 'a, b and c' (Chinese: 'a、b、c')."""
+    out: list[nodes.Node] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(nodes.Text("、" if zh else (" and " if i == len(items) - 1 else ", ")))
+        out.append(item)
+    return out
+
+
+def cited_in(app: Sphinx, pages: list[tuple[str, str]], fromdocname: str) -> nodes.paragraph:
+    """The paragraph 'Cited in chapters 4 and 11; in Introduction.' with links to the citations."""
+    zh = edition(app.config.language) == "zh"
+
+    def link(docname: str, ref_id: str, text: str) -> nodes.reference:
+        uri = app.builder.get_relative_uri(fromdocname, docname) + "#" + ref_id
+        return nodes.reference("", text, internal=True, refuri=uri)
+
+    chapters = [link(d, i, str(int(CHAPTER.search(d).group(1)))) for d, i in pages if CHAPTER.search(d)]
+    def title(docname: str) -> str:  # "Glossary · 术语表" -> "Glossary"
+        return app.env.titles[docname].astext().split(" · ")[0] if docname in app.env.titles else docname
+
+    others = [link(d, i, title(d)) for d, i in pages if not CHAPTER.search(d)]
+    para = nodes.paragraph(classes=["bib-cited-in"])
+    if zh:
+        para += nodes.Text("引用于")
+        parts = []
+        if chapters:
+            parts.append([nodes.Text("第 "), *_joined(chapters, zh), nodes.Text(" 章")])
+        for other in others:
+            parts.append([nodes.Text("《"), other, nodes.Text("》")])
+        for i, part in enumerate(parts):
+            if i:
+                para += nodes.Text("、")
+            para.extend(part)
+        para += nodes.Text("。")
+    else:
+        para += nodes.Text("Cited in ")
+        if chapters:
+            para += nodes.Text("chapter " if len(chapters) == 1 else "chapters ")
+            para.extend(_joined(chapters, zh))
+        if others:
+            para += nodes.Text("; in " if chapters else "")
+            para.extend(_joined(others, zh))
+        para += nodes.Text(".")
+    return para
+
+
+def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Below each bibliography entry on ``docname``, the pages that cite it (HTML builders only)."""
+    if not hasattr(app.builder, "get_relative_uri") or app.builder.format != "html":
+        return
+    entries = [n for n in doctree.findall(nodes.citation) if n.get("ids")]
+    if not entries:
+        return
+    domain = app.env.get_domain("cite")
+    key_of = {c.citation_id: c.key for c in domain.citations}
+    where = _where_cited(app, docname)
+    for entry in entries:
+        pages = where.get(key_of.get(entry["ids"][0], ""), [])
+        if pages:
+            entry += cited_in(app, pages, docname)
+
+
+def tighten_chinese_citations(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the Chinese edition, no space beside a citation's full-width bracket (locale/STYLE.md):
+    "影响 {cite:p}`x`。" shows "影响（Voita 等，2019）。", not "影响 （Voita 等，2019）。"."""
+    if edition(app.config.language) != "zh":
+        return
+    for cite in list(doctree.findall(nodes.inline)):
+        if "bibtex-citation" not in cite.get("classes", []) or cite.parent is None:
+            continue
+        text = cite.astext()
+        parent, i = cite.parent, cite.parent.index(cite)
+        if text.startswith("（") and i > 0 and isinstance(parent[i - 1], nodes.Text):
+            before = parent[i - 1]
+            if before.rstrip(" ") != before:
+                parent.replace(before, nodes.Text(before.rstrip(" ")))
+        if text.endswith("）") and i + 1 < len(parent) and isinstance(parent[i + 1], nodes.Text):
+            after = parent[i + 1]
+            if after.lstrip(" ") != after:
+                parent.replace(after, nodes.Text(after.lstrip(" ")))
 
 
 def setup(app: Sphinx) -> dict:
     register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
+    register_plugin("pybtex.style.labels", "authoryear_zh", AuthorYearLabelsZh)
+    register_plugin("pybtex.style.sorting", "authoryear", AuthorYearSorting)
     register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
+    register_plugin("pybtex.style.formatting", "authoryear_zh", AuthorYearStyleZh)
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_en", EnglishAuthorYear)
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_zh", ChineseAuthorYear)
+    app.connect("config-inited", use_edition_styles, priority=800)
+    app.connect("doctree-resolved", add_cited_in)
+    app.connect("doctree-resolved", tighten_chinese_citations)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,101 @@
+"""The glossary page (appendix/glossary.md): its A–Z index lists every term, and every entry is complete.
+
+    python tests/test_glossary.py         # print the index the page must hold (English, then Chinese)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = ROOT / "appendix" / "glossary.md"
+CATALOG = ROOT / "locale" / "zh_CN" / "appendix" / "glossary.po"
+
+
+def entries(text: str) -> list[tuple[list[str], str]]:
+    """([term lines], definition) of every entry of the page's {glossary} blocks, in page order."""
+    out = []
+    for block in re.findall(r"^```\{glossary\}\n(.*?)^```", text, re.S | re.M):
+        for entry in re.split(r"\n\s*\n", block.strip()):
+            lines = entry.splitlines()
+            names = [line for line in lines if line and not line[0].isspace()]
+            body = " ".join(line.strip() for line in lines if line and line[0].isspace())
+            out.append((names, body))
+    return out
+
+
+def _sort_key(term: str) -> str:
+    return re.sub(r"[^a-z0-9 ]", "", term.lower())
+
+
+def az_index(text: str, chinese: dict[str, str] | None = None) -> str:
+    """The A–Z list: one line per initial, each term a {term} link; with ``chinese`` (term -> its
+    Chinese name) every link shows the term with its Chinese name."""
+    terms = sorted({name for names, _ in entries(text) for name in names}, key=_sort_key)
+    by_letter: dict[str, list[str]] = {}
+    for term in terms:
+        by_letter.setdefault(_sort_key(term)[0].upper(), []).append(term)
+    lines = []
+    for letter, group in by_letter.items():
+        if chinese is None:
+            links = [f"{{term}}`{t}`" for t in group]
+        else:
+            links = [f"{{term}}`{_with_chinese(t, chinese[t])} <{t}>`" for t in group]
+        lines.append(f"- **{letter}** · " + " · ".join(links))
+    return "\n".join(lines)
+
+
+def _with_chinese(term: str, name: str) -> str:
+    """'ablation（消融）'; the Chinese name without its own brackets, left out if it adds no Chinese."""
+    name = re.sub(r"\s*[（(][^）)]*[）)]", "", name).strip()
+    return f"{term}（{name}）" if re.search(r"[\u4e00-\u9fff]", name) else term
+
+
+def chinese_names(text: str) -> dict[str, str]:
+    """Term -> the Chinese name in bold at the start of its entry."""
+    out = {}
+    for names, body in entries(text):
+        m = re.match(r"\*\*([^*]+)\*\*", body)
+        bold = m.group(1) if m else ""
+        parts = [p.strip() for p in bold.split("/")]
+        for i, name in enumerate(names):  # "probability ratio / clipped ratio": one Chinese name each
+            out[name] = parts[i] if len(names) > 1 and len(parts) == len(names) else bold
+    return out
+
+
+def test_every_entry_has_a_chinese_name_and_a_chapter():
+    text = GLOSSARY.read_text(encoding="utf-8")
+    found = entries(text)
+    assert len(found) > 100
+    for names, body in found:
+        assert re.match(r"\*\*[^*]+\*\*[.。 ]", body), f"{names}: no **Chinese name** first"
+        assert re.search(r"\]\(\.\./chapters/\d\d_\w+\.ipynb\)", body), f"{names}: no chapter link"
+
+
+def test_the_index_lists_every_term_once():
+    text = GLOSSARY.read_text(encoding="utf-8")
+    expected = az_index(text)
+    assert expected in text, "the A–Z index is out of date: run python tests/test_glossary.py and paste it"
+    index_terms = re.findall(r"\{term\}`([^`]+)`", expected)
+    all_terms = [n for names, _ in entries(text) for n in names]
+    assert sorted(index_terms) == sorted(all_terms) and len(set(all_terms)) == len(all_terms)
+
+
+def test_the_chinese_index_matches_the_english():
+    import polib
+
+    text = GLOSSARY.read_text(encoding="utf-8")
+    po = {e.msgid: e for e in polib.pofile(str(CATALOG)) if not e.obsolete}
+    unit = next((e for key, e in po.items() if key.endswith("\n" + az_index(text))), None)
+    assert unit is not None and not unit.fuzzy, "the index's unit is missing or stale in the catalog"
+    assert unit.msgstr.endswith("\n" + az_index(text, chinese_names(text)))
+
+
+if __name__ == "__main__":
+    page = GLOSSARY.read_text(encoding="utf-8")
+    print(az_index(page))
+    print()
+    print(az_index(page, chinese_names(page)))
+    sys.exit(0)
