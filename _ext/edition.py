@@ -2,10 +2,23 @@
 the same page in the other edition, and the look of text the Chinese edition has not translated yet.
 
 Chinese search: Sphinx's "zh" search cuts the pages into words with jieba (fed the glossary's
-Chinese terms through ``html_search_options = {"dict": ...}``), but in the browser it splits a typed
-query only at spaces and punctuation, so 最大的权重 would be one unknown word. ``SearchChineseBook``
-adds a query splitter that cuts each run of Chinese characters into the longest words the index
-knows.
+Chinese terms and the words the chapters' {term} roles show, ``search_words`` in
+scripts/translation.py, through ``html_search_options = {"dict": ...}``), but in the browser it splits a typed
+query only at spaces and punctuation, so 最大的权重 would be one unknown word; and it ranks every page
+that holds a word alike (5 points, 15 if a heading has it), ties broken by title, so 0. 全景 came
+before 4. 注意力 for 注意力权重. ``SearchChineseBook`` adds a query splitter that cuts each run of
+Chinese characters into the longest words the index knows, and a scorer that ranks pages by how much
+they are about the query: after the build, ``bookweights`` is added to the search index, one weight
+per word and page (``search_weights``): how often the page says it (log-scaled, a long page
+discounted), whether a section heading has it, and whether the page's title has it (most if it is the
+title's topic, the words before the colon: 反向传播 for 9. 反向传播：手算梯度……). A query scores
+each page by the sum over its words of idf × weight; a compound the index knows (注意力权重) also
+scores by its parts (注意力, 权重) at half weight, so the chapter about attention that mostly says
+注意力 and 权重 ranks first. ``tests/test_edition.py`` runs Sphinx's own searchtools.js on a small site.
+
+Theme words: sphinx-book-theme's Chinese catalog lacks some of its own words ("Repository", "Open
+issue"); ``book_theme_words`` (English → Chinese, set by ``scripts/translation.py build``) adds them as
+a second "booktheme" message catalog, which gettext consults for the words the theme's lacks.
 
 Configuration (``_config.yml``, ``sphinx.config``): ``book_edition`` ("en" or "zh_CN") and
 ``book_other_edition_root``, the other edition's root relative to this one's ("zh/" or "../"); an
@@ -16,10 +29,14 @@ Chinese edition.
 from __future__ import annotations
 
 import html
+import json
+import math
+import re
+from collections import Counter
 from pathlib import Path
 
 from docutils import nodes
-from sphinx.search import languages
+from sphinx.search import js_index, languages
 from sphinx.search.zh import SearchChinese
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
@@ -41,8 +58,10 @@ def _static(app) -> None:
     app.config.html_static_path.append(str(Path(__file__).parent / "edition_static"))
 
 
-# The query splitter of the Chinese edition's search page (searchtools.js calls splitQuery).
+# The query splitter and scorer of the Chinese edition's search page (language_data.js; searchtools.js
+# calls splitQuery, and Scorer.score on every result).
 SPLIT_QUERY_JS = r"""
+var bookQuery = { words: [], cache: null };  // the words of the last query, as split (the scorer reads them)
 var splitQuery = (query) => {
   const parts = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter((t) => t);
   const index = (typeof Search !== "undefined" && Search._index) ? Search._index : null;
@@ -51,6 +70,10 @@ var splitQuery = (query) => {
   for (const part of parts) {
     if (!/[\u3400-\u9fff]/.test(part)) { out.push(part); continue; }
     if (known(part)) { out.push(part); continue; }
+    if (part.length > 2 && index !== null && Object.keys(index.terms).some((t) => t.includes(part))) {
+      out.push(part);  // part of a longer word (交叉熵 in 交叉熵损失): searchtools.js matches it partially
+      continue;
+    }
     let i = 0;
     while (i < part.length) {  // the longest known word at i; a character no word starts with is skipped
       let j = Math.min(part.length, i + 12);
@@ -59,15 +82,156 @@ var splitQuery = (query) => {
       i = j;
     }
   }
+  bookQuery.words = out;
+  bookQuery.cache = null;
   return out;
 };
 """
+
+# How a page is about a query (see the module's docstring); Sphinx's scores are kept only to break ties.
+SCORER_JS = r"""
+var Scorer = {
+  objNameMatch: 11, objPartialMatch: 6, objPrio: { 0: 15, 1: 5, 2: -5 }, objPrioDefault: 0,
+  title: 15, partialTitle: 7, term: 5, partialTerm: 2,  // Sphinx's defaults (searchtools.js)
+  score: (result) => {
+    const [docName, , anchor, , score] = result;
+    const index = (typeof Search !== "undefined") ? Search._index : null;
+    if (!index || !index.bookweights) return score;
+    if (bookQuery.cache === null) bookQuery.cache = bookRelevance(index, bookQuery.words);
+    const rel = bookQuery.cache[index.docnames.indexOf(docName)] || 0;
+    // a section (or object) found by its heading follows its page
+    return (anchor ? rel - 0.01 : rel) + score / 10000;
+  },
+};
+// each page's relevance to the query's words: sum of idf x weight; a compound the index knows also
+// scores by its parts (the longest shorter words it holds, 注意力权重 -> 注意力 + 权重) at half weight
+var bookRelevance = (index, queryWords) => {
+  const weights = index.bookweights, n = index.docnames.length;  // word -> [page, 10 x weight, page, ...]
+  const stemmer = (typeof Stemmer !== "undefined") ? new Stemmer() : { stemWord: (w) => w };
+  const skip = (typeof stopwords !== "undefined") ? stopwords : [];
+  const parts = (w) => {  // a compound's parts: the longest shorter words the index weighs, left to right
+    const out = [];
+    if (w.length < 3 || !/^[\u3400-\u9fff]+$/.test(w)) return out;
+    let i = 0;
+    while (i < w.length) {
+      let j = Math.min(w.length, i + w.length - 1);
+      while (j > i + 1 && !(w.slice(i, j) in weights)) j -= 1;
+      if (j > i + 1) out.push(w.slice(i, j));
+      i = j;
+    }
+    return out;
+  };
+  const rel = new Array(n).fill(0);
+  const add = (t, factor) => {
+    const list = weights[t] || [];
+    const f = factor * Math.log(1 + n / (list.length / 2)) / 10;  // idf; the weights are stored x 10
+    for (let k = 0; k < list.length; k += 2) rel[list[k]] += f * list[k + 1];
+  };
+  for (const raw of queryWords) {
+    if (skip.indexOf(raw.toLowerCase()) !== -1 || /^\d+$/.test(raw)) continue;  // as searchtools.js
+    const w = stemmer.stemWord(raw.toLowerCase());
+    if (w in weights) {
+      add(w, 1);
+      const ps = parts(w);
+      ps.forEach((p) => add(p, 0.5 / ps.length));
+    } else if (w.length > 2) {  // not a word of the index: the words that hold it (as searchtools.js)
+      const holders = Object.keys(weights).filter((t) => t.includes(w));
+      holders.forEach((t) => add(t, 1 / holders.length));
+    }
+  }
+  return rel;
+};
+"""
+
+# the weight of a word in a page: log(1 + count), the count scaled down on a page longer than the
+# average; plus HEADING for each section heading that has it (at most two), TITLE if the page's title
+# has it, TOPIC if it is the title's topic (the words before its colon)
+HEADING, TITLE, TOPIC = 1.0, 4.0, 10.0
+
+
+def search_weights(stats: dict[str, tuple[int, dict[str, tuple[int, int, int]]]],
+                   docnames: list[str]) -> dict[str, list[int]]:
+    """``{word: [page number, 10 x weight, page number, 10 x weight, ...]}`` for the search index, from
+    ``page_stats`` of every page (``docnames`` in the index's order). A word on one page only is left
+    out: every query that holds it finds that page alone, nothing to rank."""
+    lengths = [stats[d][0] for d in docnames if d in stats and stats[d][0]]
+    average = sum(lengths) / len(lengths) if lengths else 1
+    out: dict[str, list[int]] = {}
+    for i, docname in enumerate(docnames):
+        length, words = stats.get(docname, (0, {}))
+        scale = min(1.0, average / length) if length else 1.0
+        for word, (count, headings, title) in sorted(words.items()):
+            weight = math.log(1 + count * scale) + HEADING * min(headings, 2) + (TOPIC if title == 2 else TITLE * title)
+            out.setdefault(word, []).extend((i, round(10 * weight)))
+    return {w: pages for w, pages in out.items() if len(pages) > 2}
+
+
+def title_topic(title: str) -> str:
+    """The topic of a page's title: "4. 注意力：每个词元都向每个词元提问" -> "注意力"."""
+    title = re.sub(r"^\s*(?:[A-Z]|\d+)(?:\.\d+)*\.?\s+", "", title)
+    return re.split(r"[：:—–(（]", title, maxsplit=1)[0].strip()
+
+
+def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[int, int, int]]]:
+    """(words on the page, {word: (count, section headings with it, 2 topic / 1 title / 0)}), the
+    words as the search index keys them (split by the index's language, stemmed, filtered)."""
+    import jieba
+
+    lang = indexer.lang
+    store = indexer._word_collector(doctree)  # the words Sphinx indexes, in order, and the titles
+
+    def key(word: str) -> str | None:
+        stemmed = lang.stem(word).lower()
+        if lang.word_filter(stemmed):
+            return stemmed
+        return word if lang.word_filter(word) else None
+
+    def keys(words) -> list[str]:
+        return [k for k in map(key, words) if k is not None]
+
+    counts = Counter(keys(store.words))
+    page_title = store.titles[0][0] if store.titles else ""
+    headings = Counter(w for title, _ in store.titles[1:] for w in set(keys(lang.split(title))))
+    in_title = set(keys(lang.split(page_title)))
+    topic = set(keys(w.strip() for w in jieba.cut(title_topic(page_title))))
+    words = {w: (counts[w], headings[w], 2 if w in topic else 1 if w in in_title else 0)
+             for w in counts.keys() | headings.keys() | in_title}
+    return len(store.words), words
+
+
+def _is_book_search(app) -> bool:
+    indexer = getattr(app.builder, "indexer", None)
+    return indexer is not None and isinstance(indexer.lang, SearchChineseBook)
+
+
+def _collect_search_stats(app, doctree, docname) -> None:
+    """Each page's word statistics, from the doctree the index is fed next (doctree-resolved)."""
+    if _is_book_search(app):
+        app.builder.__dict__.setdefault("_book_search_stats", {})[docname] = page_stats(app.builder.indexer, doctree)
+
+
+def _add_search_weights(app, exception) -> None:
+    """Add ``bookweights`` to the search index Sphinx has written (build-finished)."""
+    if exception is not None or not _is_book_search(app):
+        return
+    path = Path(app.outdir) / app.builder.searchindex_filename
+    if not path.exists():
+        return
+    index = js_index.loads(path.read_text(encoding="utf-8"))
+    stats = app.builder.__dict__.setdefault("_book_search_stats", {})
+    for docname in index["docnames"]:
+        if docname not in stats:  # not written in this (incremental) build
+            stats[docname] = page_stats(app.builder.indexer, app.env.get_doctree(docname))
+    index["bookweights"] = search_weights(stats, list(index["docnames"]))
+    # UTF-8 rather than Sphinx's \u escapes, no spaces: the weights cost the index a fifth, not two thirds
+    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    path.write_text(js_index.PREFIX + text + js_index.SUFFIX, encoding="utf-8")
 
 
 class SearchChineseBook(SearchChinese):
     """Sphinx's Chinese search, with a query splitter that knows the index's words (see the module)."""
 
-    js_splitter_code = SPLIT_QUERY_JS
+    js_splitter_code = SPLIT_QUERY_JS + SCORER_JS
 
 
 class ChineseExerciseTitles(SphinxPostTransform):
@@ -117,11 +281,44 @@ def solution_after_exercise(title: nodes.Element) -> None:
     title += nodes.Text(("的" if last.endswith("）") else " 的") + str(word).strip())
 
 
+def theme_words_catalog(words: dict[str, str], language: str, folder: Path, domain: str = "booktheme") -> Path:
+    """Write ``words`` as the message catalog ``domain`` for ``language`` under ``folder`` (a
+    gettext locale folder); returns the folder."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale=language, domain=domain)
+    for english, chinese in sorted(words.items()):
+        catalog.add(english, chinese)
+    mo = folder / language / "LC_MESSAGES" / f"{domain}.mo"
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    with mo.open("wb") as f:
+        write_mo(f, catalog)
+    return folder
+
+
+def _theme_words(app) -> None:
+    """The theme's words its own catalog lacks (``book_theme_words``), as a second "booktheme" catalog."""
+    words, language = app.config.book_theme_words, app.config.language
+    if words and language:
+        folder = Path(app.doctreedir) / "book_theme_words"
+        # sphinx-book-theme looks its words up in "booktheme"; the pydata theme's templates and
+        # Sphinx's own ("Color mode", "Link to this heading") in "sphinx": a catalog added under
+        # a name is consulted only for the words the first one of that name lacks
+        for domain in ("booktheme", "sphinx"):
+            theme_words_catalog(words, language, folder, domain)
+            app.add_message_catalog(domain, str(folder))
+
+
 def setup(app):
     languages["zh"] = SearchChineseBook
     app.add_config_value("book_edition", "en", "html")
     app.add_config_value("book_other_edition_root", "", "html")
+    app.add_config_value("book_theme_words", {}, "html")
     app.connect("builder-inited", _static)
+    app.connect("builder-inited", _theme_words)
+    app.connect("doctree-resolved", _collect_search_stats)
+    app.connect("build-finished", _add_search_weights)
     app.connect("html-page-context", _switch)
     app.add_post_transform(ChineseExerciseTitles)
     app.add_css_file("edition.css")

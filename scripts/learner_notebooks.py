@@ -87,6 +87,7 @@ class Edition(NamedTuple):
     cite_close: str
     cite_sep: str
     cite_t: str  # "{who}", "{year}"
+    cite_year_sep: str  # between the authors and the year of a parenthetical citation
     untranslated: dict[str, str]  # div class -> the line above its English
     admonitions: dict[str, str]  # default admonition titles
     language_cell: str | None = None  # the code of a first cell (sets BOOK_LANGUAGE), if any
@@ -109,7 +110,7 @@ EN = Edition(
     figure="Fig. {number}", figure_unnumbered="Figure", caption="{title}: {text}",
     solution="**Solution to exercise {number}** (folded: open the parts below)",
     summary="<b>Solution {number}: explanation</b> (click to open)",
-    cite_open="(", cite_close=")", cite_sep="; ", cite_t="{who} ({year})",
+    cite_open="(", cite_close=")", cite_sep="; ", cite_t="{who} ({year})", cite_year_sep=", ",
     untranslated={"untranslated": "*(Not yet translated: the English original.)*",
                   "stale": "*(Translation out of date: the English original.)*"},
     admonitions={"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important", "hint": "Hint",
@@ -124,7 +125,7 @@ ZH_CN = Edition(
     figure="图 {number}", figure_unnumbered="图", caption="{title}：{text}",
     solution="**练习 {number} 的解答**（已折叠：点开下面的各部分）",
     summary="<b>解答 {number}：讲解</b>（点击展开）",
-    cite_open="（", cite_close="）", cite_sep="；", cite_t="{who}（{year}）",
+    cite_open="（", cite_close="）", cite_sep="；", cite_t="{who}（{year}）", cite_year_sep="，",
     untranslated={"untranslated": "*（尚未翻译，下面是英文原文。）*", "stale": "*（译文待更新，下面是英文原文。）*"},
     admonitions={"note": "备注", "tip": "小技巧", "warning": "警告", "important": "重要", "hint": "提示",
                  "seealso": "参见", "caution": "小心"},
@@ -196,14 +197,16 @@ def labels(chapters: list[Path], words: Edition = EN) -> dict[str, tuple[str, st
     return found
 
 
-def citations(bib: Path) -> dict[str, tuple[str, str]]:
-    """Bibliography key -> (author part, year), as the website's author-year labels."""
+def citations(bib: Path, language: str = "en") -> dict[str, tuple[str, str]]:
+    """Bibliography key -> (author part, year), as the website's author-year labels in ``language``
+    ("Vaswani et al." in English, "Vaswani 等" in Chinese)."""
     import bib_style
     from pybtex.database import parse_file
 
+    sep = bib_style.WORDS[bib_style.edition(language)]["sep"]
     out = {}
     for key, entry in parse_file(str(bib)).entries.items():
-        who, year = bib_style.author_year(entry).rsplit(", ", 1)
+        who, year = bib_style.author_year(entry, language).rsplit(sep, 1)
         out[key] = (who, year)
     return out
 
@@ -306,7 +309,7 @@ def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
         parts = []
         for k in keys:
             who, year = book.cites[k]
-            shown = words.cite_t.format(who=who, year=year) if role == "cite:t" else f"{who}, {year}"
+            shown = words.cite_t.format(who=who, year=year) if role == "cite:t" else f"{who}{words.cite_year_sep}{year}"
             parts.append(f"[{shown}]({url})")
         joined = words.cite_sep.join(parts)
         return joined if role == "cite:t" else words.cite_open + joined + words.cite_close
@@ -574,7 +577,7 @@ def build(out: Path, executed_root: Path, html_root: Path | None = None,
         raise FileNotFoundError(f"no chapters in {source_root / 'chapters'}")
     book = Book(chapters, site_url() + words.path,
                 glossary_anchors(html_root / "appendix" / "glossary.html" if html_root else None),
-                citations(source_root / "references.bib"), words, source_root)
+                citations(source_root / "references.bib", words.name), words, source_root)
     folder = out / words.path / "chapters"
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -98,18 +98,47 @@ _CODE_FENCE = re.compile(r"^(`{3,}|~{3,})(?!\s*\{)")  # a fence of code, not a {
 
 
 def translatable(block: str) -> bool:
-    """Whether a block holds words to translate (not a label, display math, a comment or code)."""
+    """Whether a block holds words to translate (not a label, a comment, code, or display math unless
+    English words stand in a \\text{...} of it)."""
     s = block.strip()
     if not s or _LABEL_ONLY.match(s) or (s.startswith("<!--") and s.endswith("-->")):
         return False
-    if s.startswith("$$") and s.endswith("$$"):
-        return False
+    if s.startswith("$$") and s.endswith("$$"):  # display math: only for the English words of its \text{...}
+        return any(re.search(r"[A-Za-z]{2,}", body) for body in math_texts(s))
     if _CODE_FENCE.match(s):
         return False
     words = re.sub(r"`{3,}|~{3,}|:{3,}", " ", s)
     words = re.sub(r"\{(?:glue(?::\w+)?|figure|image|include|literalinclude|bibliography)\}[ \t]*\S*", " ", words)
     words = re.sub(r"\$[^$]*\$|`[^`\n]*`|\{[\w:-]+\}|\([\w\-:.]+\)=|^:\w+:.*$", " ", words, flags=re.M)
     return re.search(r"[A-Za-z\u4e00-\u9fff]{2,}", words) is not None
+
+
+_TEXT_COMMAND = re.compile(r"\\(?:text|textrm|textsf|textit|textbf|mbox)\s*\{")
+
+
+def _text_spans(math: str) -> list[tuple[int, int]]:
+    """(start, end) of the body of every \\text{...} (and \\textrm, \\mbox, ...) in ``math``, braces balanced."""
+    spans = []
+    for m in _TEXT_COMMAND.finditer(math):
+        depth, i = 1, m.end()
+        while i < len(math) and depth:
+            depth += {"{": 1, "}": -1}.get(math[i], 0) if math[i - 1] != "\\" else 0
+            i += 1
+        if depth == 0 and not any(a <= m.start() < b for a, b in spans):  # not one inside another's body
+            spans.append((m.end(), i - 1))
+    return spans
+
+
+def math_texts(math: str) -> list[str]:
+    """The words of ``math`` a reader reads as words: the bodies of its \\text{...}."""
+    return [math[a:b] for a, b in _text_spans(math)]
+
+
+def math_without_texts(math: str) -> str:
+    """``math`` with every \\text{...} body replaced by …: what a translation must keep as it is."""
+    for a, b in reversed(_text_spans(math)):
+        math = math[:a] + "…" + math[b:]
+    return math
 
 
 @dataclass
@@ -285,7 +314,7 @@ def _structure(text: str) -> dict[str, list[str]]:
     return {
         "roles": _roles(text),
         "labels": sorted(_LABEL.findall(text)),
-        "math": sorted(" ".join(m.split()) for m in _MATH.findall(text)),
+        "math": sorted(" ".join(math_without_texts(m).split()) for m in _MATH.findall(text)),  # \text{} translated
         "link targets": sorted(_LINK_TARGET.findall(text)),
         "directives": [d for _, d in _DIRECTIVE.findall(text)],
         "directive options": sorted(f"{k}: {v.strip()}" for k, v in _OPTION.findall(text) if k != "class"),
@@ -324,10 +353,11 @@ def _emphasis(text: str, tag: str) -> int:
 def check_translation(english: str, chinese: str) -> list[str]:
     """What is wrong with ``chinese`` as a translation of ``english``: each problem one sentence.
 
-    The roles (glue numbers, equations, citations), labels, math, link targets, directives and
-    their labels, format fields and heading level must be the same; a term, ref, numref or doc role
-    may show other words but keeps its target; every number of the English must be there (one may be
-    added); no line break may fall between two Chinese characters (a browser shows it as a space).
+    The roles (glue numbers, equations, citations), labels, math (but the words of a \\text{...} in
+    it), link targets, directives and their labels, format fields and heading level must be the
+    same; a term, ref, numref or doc role may show other words but keeps its target; every number of
+    the English must be there (one may be added); no line break may fall between two Chinese
+    characters (a browser shows it as a space).
     """
     problems = []
     a, b = _structure(english), _structure(chinese)
@@ -370,6 +400,8 @@ def translate_block(block: str, po_index: dict[str, polib.POEntry]) -> str:
 
 def _fallback(english: str, stale: bool) -> str:
     """The English of a unit with no current translation, marked on the page (classes styled by _ext/edition.py)."""
+    if english.startswith("$$"):  # display math whose \text{...} is not translated yet: a marker around an
+        return english  # equation would say less than its English words do (status counts it)
     word = "译文待更新" if stale else "尚未翻译"
     if re.search(r"^#{1,6} ", english, re.M):  # a heading cannot sit inside a directive: mark it in its text
         return re.sub(r"^(#{1,6} .*)$", rf"\1（{word}）", english, flags=re.M)
@@ -397,6 +429,31 @@ def glossary_words(root: Path = ROOT) -> list[str]:
             if re.fullmatch(r"[\u3400-\u9fffA-Za-z0-9\-]+", w) and re.search(r"[\u3400-\u9fff]", w):
                 words.add(w)
     return sorted(words)
+
+
+def search_words(root: Path = ROOT, locale: Path = LOCALE) -> list[str]:
+    """The words jieba must know to index the Chinese book (and that the search page then knows):
+    the glossary's Chinese terms, a term's head without 损失 (交叉熵 of 交叉熵损失, the word the
+    chapters use), and the Chinese a {term} role shows in the catalogs ({term}`训练步 <step>`)."""
+    words = set(glossary_words(root))
+    words |= {w[:-2] for w in words if w.endswith("损失") and len(w) > 4}
+    for po in sorted(locale.rglob("*.po")) if locale.exists() else []:
+        for entry in load_catalog(po):
+            if entry.msgstr and not entry.obsolete:
+                for shown in re.findall(r"\{term\}`([^`<]+?)\s*<", entry.msgstr):
+                    if re.fullmatch(r"[\u3400-\u9fffA-Za-z0-9\-]{2,12}", shown) and re.search(f"[{_CJK}]", shown):
+                        words.add(shown)
+    return sorted(words)
+
+
+# sphinx-book-theme's words its Chinese catalog lacks (its buttons; _ext/edition.py adds them as a catalog)
+THEME_WORDS = {"Repository": "仓库", "Open issue": "创建议题", "Source repositories": "源码库",
+               "Launch interactive content": "启动交互式内容", "Launch on": "启动于",
+               # the pydata theme's and Sphinx's words their zh_CN catalogs leave empty
+               "Color mode": "颜色模式", "System Settings": "跟随系统", "Light": "浅色", "Dark": "深色",
+               "Link to this heading": "链接到本标题", "Link to this image": "链接到本图片",
+               "Link to this definition": "链接到本定义", "Link to this table": "链接到本表格",
+               "Link to this code": "链接到本代码"}
 
 
 def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cache: Path | None = None) -> list[Path]:
@@ -435,10 +492,14 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
     sphinx_config.update(togglebutton_hint="显示", togglebutton_hint_hide="隐藏")  # the theme's "Click to show"
     # myst-nb's "Show code cell source" / "Hide code cell source" (its {type} would stay English)
     sphinx_config.update(nb_code_prompt_show="显示代码", nb_code_prompt_hide="隐藏代码")
+    # Jupyter Book's own placeholder in the search box ("Search this book..."); merged into the
+    # theme options (recursive_update in _config.yml), not replacing them
+    sphinx_config.setdefault("html_theme_options", {})["search_bar_text"] = "搜索本书……"
     words = out / "_search_words.txt"
-    words.write_text("".join(f"{w} 100000\n" for w in glossary_words(root)), encoding="utf-8")
+    words.write_text("".join(f"{w} 100000\n" for w in search_words(root, locale)), encoding="utf-8")
     sphinx_config.update(language=LANGUAGE, book_edition=LANGUAGE, book_other_edition_root="../",
-                         html_search_language="zh", html_search_options={"dict": str(words)})
+                         html_search_language="zh", html_search_options={"dict": str(words)},
+                         book_theme_words=THEME_WORDS)
     # Colab and Binder open the Chinese learner's notebooks: zh/chapters/ on the learner branch
     # (_ext/learner_launch.py; scripts/learner_notebooks.py --edition zh_CN writes them)
     sphinx_config.update(learner_prefix="zh/")

@@ -1,8 +1,12 @@
-"""_ext/edition.py: the link to the other edition, and the Chinese search's query splitter."""
+"""_ext/edition.py: the link to the other edition, the Chinese search (query splitter and ranking), the
+theme's words in Chinese and the exercise titles."""
 
 from __future__ import annotations
 
+import gettext
 import importlib.util
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,3 +78,114 @@ def test_exercise_titles_read_as_chinese_in_the_chinese_edition(tmp_path, editio
         assert " (缩放" not in text and "解答 练习" not in text
     else:
         assert "(缩放 \\(x\\))" in text
+
+
+def test_search_weights_put_the_title_topic_first():
+    """A word's weight in a page: its count (log, a long page discounted), then a section heading, the
+    page title, the title's topic (before the colon); a word on one page only is left out."""
+    assert E.title_topic("4. 注意力：每个词元都向每个词元提问") == "注意力"
+    assert E.title_topic("10. 预训练与微调") == "预训练与微调" and E.title_topic("术语表") == "术语表"
+    stats = {"topic": (1000, {"反向传播": (5, 1, 2), "梯度": (1, 0, 0)}),
+             "title": (1000, {"反向传播": (5, 1, 1)}),
+             "heading": (1000, {"反向传播": (5, 1, 0), "梯度": (1, 0, 0)}),
+             "often": (1000, {"反向传播": (8, 0, 0)}),
+             "long": (4000, {"反向传播": (12, 0, 0), "独有": (3, 0, 0)})}
+    weights = E.search_weights(stats, list(stats))
+    by_page = dict(zip(weights["反向传播"][::2], weights["反向传播"][1::2]))
+    assert by_page[0] > by_page[1] > by_page[2] > by_page[3] > by_page[4]  # topic > title > heading > count
+    assert "独有" not in weights and weights["梯度"] == [0, 7, 2, 7]
+
+
+SITE_PAGES = {
+    "00_big_picture": "# 0. 全景：从头到尾走一遍训练步\n\n一个训练步里有注意力权重、反向传播和因果掩码。\n",
+    "04_attention": "# 4. 注意力：每个词元都向每个词元提问\n\n" + "注意力给每个键一个权重，权重之和是 1。\n\n" * 8
+                    + "## 最大的权重\n\n最大的权重落在相同的词元上；这就是注意力权重。\n",
+    "06_cross_attention": "# 6. 交叉注意力：解码器如何读取源句\n\n" + "交叉注意力的注意力权重来自源句。\n\n" * 2
+                          + "注意力读取源句。\n",
+    "09_backpropagation": "# 9. 反向传播：手算梯度\n\n" + "反向传播从损失出发，逐层求梯度。\n\n" * 6,
+    "10_pretraining": "# 10. 预训练与微调\n\n## 反向传播只更新一部分参数\n\n微调时反向传播照常进行。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def zh_site(tmp_path_factory):
+    """A small Chinese site built as the book's Chinese edition is: zh search, the theme, edition.py."""
+    sphinx = pytest.importorskip("sphinx.application")
+    pytest.importorskip("jieba")
+    tmp = tmp_path_factory.mktemp("zh_site")
+    src = tmp / "src"
+    src.mkdir()
+    (src / "words.txt").write_text("".join(f"{w} 100000\n" for w in ("注意力权重", "交叉注意力", "反向传播", "因果掩码")),
+                                   encoding="utf-8")  # as the glossary feeds jieba
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'edition']\n"
+        "language = 'zh_CN'\n"
+        "html_search_language = 'zh'\n"
+        f"html_search_options = {{'dict': {str(src / 'words.txt')!r}}}\n"
+        "book_edition = 'zh_CN'\n"
+        "book_theme_words = {'Repository': '仓库', 'Open issue': '创建议题', 'Color mode': '颜色模式'}\n"
+        "html_theme = 'sphinx_book_theme'\n"
+        "html_theme_options = {'repository_url': 'https://github.com/example/book', 'use_repository_button': True,\n"
+        "                      'use_issues_button': True}\n", encoding="utf-8")
+    (src / "index.md").write_text("# 书\n\n```{toctree}\n" + "\n".join(SITE_PAGES) + "\n```\n", encoding="utf-8")
+    for name, text in SITE_PAGES.items():
+        (src / f"{name}.md").write_text(text, encoding="utf-8")
+    app = sphinx.Sphinx(str(src), str(src), str(tmp / "html"), str(tmp / "doctrees"), "html",
+                        status=None, warning=None, freshenv=True)
+    app.build()
+    return tmp / "html"
+
+
+# Sphinx's own search code (language_data.js with the book's splitter and scorer, searchtools.js) on
+# the site's index, without a browser: the pages in the order the search page lists them.
+RANK_JS = r"""
+const fs = require("fs"), path = require("path"), vm = require("vm");
+const [dir, ...queries] = process.argv.slice(2);
+const ctx = {console, _ready: () => {}, SPHINX_HIGHLIGHT_ENABLED: false, localStorage: {setItem() {}},
+  document: {getElementById: () => null}, DOCUMENTATION_OPTIONS: {}, Documentation: {gettext: (s) => s}, _: (s) => s};
+vm.createContext(ctx);
+const code = ["_static/language_data.js", "_static/searchtools.js"].map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+vm.runInContext(code.join("\n") + "\nthis.Search = Search;", ctx);
+vm.runInContext(fs.readFileSync(path.join(dir, "searchindex.js"), "utf8").replace(/^Search\.setIndex\(/, "Search._index = ("), ctx);
+const out = {};
+for (const q of queries) {
+  const results = ctx.Search._performSearch(...ctx.Search._parseQuery(q)).reverse();  // displayed first to last
+  out[q] = [...new Set(results.map((r) => r[0]))];
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def ranked(site: Path, tmp_path: Path, *queries: str) -> dict[str, list[str]]:
+    script = tmp_path / "rank.js"
+    script.write_text(RANK_JS, encoding="utf-8")
+    out = subprocess.run(["node", str(script), str(site), *queries], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run Sphinx's search code")
+@pytest.mark.ci_may_skip
+def test_chinese_search_ranks_the_page_about_the_query_first(zh_site, tmp_path):
+    """Sphinx alone gives every page with the word 5 points and sorts ties by title: 0. 全景 came first
+    for 注意力权重. The book's scorer ranks by title topic, headings and counts, and scores a compound
+    by its parts too (the attention chapter mostly says 注意力 and 权重)."""
+    index = (zh_site / "searchindex.js").read_text(encoding="utf-8")
+    assert '"bookweights"' in index
+    got = ranked(zh_site, tmp_path, "注意力权重", "反向传播", "最大的权重", "因果掩码")
+    assert got["注意力权重"][0] == "04_attention", got
+    assert got["反向传播"][:2] == ["09_backpropagation", "10_pretraining"], got
+    assert got["最大的权重"][0] == "04_attention", got
+    assert got["因果掩码"] == ["00_big_picture"], got  # found on the one page that says it
+
+
+def test_theme_words_missing_from_the_themes_catalog_are_chinese(zh_site, tmp_path):
+    page = (zh_site / "04_attention.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<span class="btn__text-container">([^<]*)</span>', page)
+    assert "仓库" in shown and "创建议题" in shown, shown
+    assert "Repository" not in shown and "Open issue" not in shown
+    # the pydata theme's words come from the "sphinx" catalog: the same words fill it
+    assert "颜色模式" in page and 'title="Color mode"' not in page
+    folder = E.theme_words_catalog({"Repository": "仓库"}, "zh_CN", tmp_path / "locale")
+    assert gettext.translation("booktheme", str(folder), ["zh_CN"]).gettext("Repository") == "仓库"

@@ -161,7 +161,15 @@ def zh_chapter(tmp_path):
 
 def _zh_book(chapters, root):
     return L.Book(chapters, SITE + ZH.path, {"softmax": "term-softmax"},
-                  {"vaswani2017attention": ("Vaswani et al.", "2017")}, ZH, root)
+                  {"vaswani2017attention": ("Vaswani 等", "2017")}, ZH, root)
+
+
+def test_citations_read_as_the_editions_website_labels():
+    """The notebooks cite as the website does: "Vaswani et al., 2017" and "Vaswani 等，2017"."""
+    bib = ROOT / "references.bib"
+    assert L.citations(bib)["vaswani2017attention"] == ("Vaswani et al.", "2017")
+    assert L.citations(bib, "zh_CN")["vaswani2017attention"] == ("Vaswani 等", "2017")
+    assert L.citations(bib, "zh_CN")["press2017tying"] == ("Press 和 Wolf", "2017")
 
 
 def test_a_chinese_chapter_is_all_chinese(zh_chapter):
@@ -186,9 +194,9 @@ def test_a_chinese_chapter_links_to_the_chinese_site(zh_chapter):
     zh = "https://example.org/book/zh/"
     assert f"[softmax]({zh}appendix/glossary.html#term-softmax)" in text
     # full-width brackets, and no space between them and Chinese (locale/STYLE.md); a list item keeps its space
-    assert f"和（[Vaswani et al., 2017]({zh}appendix/bibliography.html)）；" in text
-    assert f"- （[Vaswani et al., 2017]({zh}appendix/bibliography.html)）\n" in text
-    assert f"[Vaswani et al.（2017）]({zh}appendix/bibliography.html) 提出了它" in text
+    assert f"和（[Vaswani 等，2017]({zh}appendix/bibliography.html)）；" in text
+    assert f"- （[Vaswani 等，2017]({zh}appendix/bibliography.html)）\n" in text
+    assert f"[Vaswani 等（2017）]({zh}appendix/bibliography.html) 提出了它" in text
     assert f"[怎样运行本书]({zh}appendix/how_to_run.html)" in text  # the Chinese page, under its title
     urls = re.findall(r"\]\((https?://[^)]+)\)", text)
     assert urls and all(u.startswith(zh) for u in urls), urls

@@ -174,6 +174,7 @@ def test_generated_book_keeps_code_and_marks_what_is_not_translated(tmp_path):
     assert intro == "# Intro（尚未翻译）\n\n:::{div} untranslated\n\nHello there, reader.\n:::\n"
     config = (out / "_config.yml").read_text(encoding="utf-8")
     assert "language: zh_CN" in config and ".jupyter_cache_zh" in config
+    assert "book_theme_words:" in config and "Open issue: 创建议题" in config
 
 
 def test_catalogs_are_up_to_date_with_the_english():
@@ -312,14 +313,14 @@ def test_the_chinese_book_opens_its_learners_notebooks_and_they_are_chinese(tmp_
     words = L.edition("zh_CN")
     chapter = out / "chapters" / "04_attention.ipynb"
     book = L.Book([chapter], L.site_url() + words.path, {"softmax": "term-softmax"},
-                  {"vaswani2017attention": ("Vaswani et al.", "2017")}, words, out)
+                  {"vaswani2017attention": ("Vaswani 等", "2017")}, words, out)
     learner = L.convert(chapter, None, book)
     assert L.check_notebook(learner, words) == []  # no MyST; the language cell first, once
     assert learner.cells[0].source == T.LANGUAGE_CELL
     assert [c.source for c in learner.cells if c.cell_type == "code"] == [T.LANGUAGE_CELL, "x = 1"]
     text = "\n".join(c.source for c in learner.cells if c.cell_type == "markdown")
     site = L.site_url() + "zh/"
-    assert f"见 [softmax]({site}appendix/glossary.html#term-softmax)（[Vaswani et al., 2017]({site}" in text
+    assert f"见 [softmax]({site}appendix/glossary.html#term-softmax)（[Vaswani 等，2017]({site}" in text
     assert "**练习 4.1：缩放**" in text and "**练习 4.1 的解答**" in text and "它让方差保持为 1。" in text
     assert not re.search(r"Exercise|Solution|click|\(folded", text)
 
@@ -331,3 +332,49 @@ def test_chinese_may_drop_italics_but_not_leave_a_star():
     left = T.check_translation("It is *not* the same, *twice*.", "它们*并不相同。")
     assert any("<em>" in p for p in left), left
     assert T.check_translation("Plain.", "*多了*斜体。") != []  # more italics than the English: still an error
+
+
+def test_math_may_translate_its_text_words_only():
+    """The words in a \\text{...} of math are words a reader reads: a translation may change them, and
+    nothing else of the math."""
+    english = "The loss is $\\mathcal{L}_\\text{target} = -\\ln p_\\text{correct token}$ per position."
+    assert T.check_translation(english, "每个位置的损失是 $\\mathcal{L}_\\text{目标} = -\\ln p_\\text{正确词元}$。") == []
+    assert T.check_translation(english, "每个位置的损失是 $\\mathcal{L}_\\text{target} = -\\ln p_\\text{correct token}$。") == []
+    bad = T.check_translation(english, "每个位置的损失是 $\\mathcal{L}_\\text{目标} = \\ln p_\\text{正确词元}$。")
+    assert bad and bad[0].startswith("math differ")
+    assert T.check_translation(english, "损失是 $L_\\text{目标} = -\\ln p_\\text{正确词元}$。")[0].startswith("math differ")
+    assert T.math_texts("\\text{a {b} c} + \\mbox{for } x_{\\text{out}}") == ["a {b} c", "for ", "out"]
+    assert T.math_without_texts("x_\\text{out} + \\frac{1}{2}") == "x_\\text{…} + \\frac{1}{2}"
+
+
+def test_display_math_with_english_words_is_a_unit():
+    """Display math alone in its block is translated only when its \\text{...} holds English words; with no
+    translation yet it shows its English, unmarked (a marker around an equation would say less than its
+    two words; status counts it missing)."""
+    words = "$$\n\\text{post-norm: } y = \\mathrm{LN}(x + f(x))\n$$"
+    assert T.translatable(words)
+    assert not T.translatable("$$\nx = \\mathrm{softmax}(z)\n$$") and not T.translatable("$$\n\\text{d} x\n$$")
+    assert T.translate_block(words + "\n", {}) == words + "\n"
+    entry = polib.POEntry(msgid=words, msgstr=words.replace("post-norm", "后置归一化"))
+    assert "后置归一化" in T.translate_source(words + "\n", {words: entry})
+    assert T.check_translation(words, entry.msgstr) == []
+
+
+def test_search_words_hold_the_glossary_and_the_terms_the_chapters_show(tmp_path):
+    root, locale = tmp_path / "book", tmp_path / "locale"
+    (root / "appendix").mkdir(parents=True)
+    (root / "appendix" / "glossary.md").write_text(
+        "cross-entropy loss\n  **交叉熵损失**. Loss.\n\ncausal mask\n  **因果掩码 / 前瞻掩码**. Mask.\n", encoding="utf-8")
+    po = polib.POFile()
+    po.append(polib.POEntry(msgid="A {term}`step` here", msgstr="这里是一个{term}`训练步 <step>`，{term}`x <x>`"))
+    (locale / "chapters").mkdir(parents=True)
+    po.save(str(locale / "chapters" / "01.po"))
+    assert T.search_words(root, locale) == ["交叉熵", "交叉熵损失", "前瞻掩码", "因果掩码", "训练步"]
+
+
+def test_the_chinese_book_names_the_theme_words():
+    """sphinx-book-theme's Chinese catalog lacks "Repository" and "Open issue": the build passes them on
+    (_ext/edition.py makes them a catalog)."""
+    assert T.THEME_WORDS["Repository"] and T.THEME_WORDS["Open issue"]
+    for chinese in T.THEME_WORDS.values():
+        assert re.fullmatch(r"[\u3400-\u9fff]+", chinese), chinese

@@ -46,7 +46,8 @@ def test_chinese_pages_say_they_are_chinese():
 # English words of the page furniture the Chinese edition sets (myst-nb's code toggles) or writes itself
 # (the explorers' controls, drawn by helpers.i18n in the Chinese run): none may reach a Chinese page.
 ENGLISH_FURNITURE = ("Show code cell", "Hide code cell", "(or click a row's token)", "attends to:",
-                     "encoder self-attention", "also mask padded queries")
+                     "encoder self-attention", "also mask padded queries",
+                     "Repository", "Open issue")  # the theme's buttons (book_theme_words, _ext/edition.py)
 
 
 @pytest.mark.parametrize("rel", [p for p in PAGES if p.parts[0] == "chapters"], ids=lambda p: p.stem)
@@ -79,6 +80,48 @@ def test_chinese_search_finds_words_typed_without_spaces(zh_page, query, page):
                               " && Search.title.innerText === Documentation.gettext('Search Results')", timeout=30_000)
     hits = zh_page.eval_on_selector_all("#search-results li a", "(as) => as.map((a) => a.getAttribute('href'))")
     assert any(page in h for h in hits), f"{query!r} did not find {page}: {hits[:10]}"
+
+
+def _search(zh_page, query: str) -> list[str]:
+    """The pages the Chinese search lists for ``query``, best first (a page once, its sections after it)."""
+    zh_page.goto(f"{zh_page.base}/search.html?q={query}", wait_until="load")
+    zh_page.wait_for_function("() => typeof Search !== 'undefined' && Search.title"
+                              " && Search.title.innerText === Documentation.gettext('Search Results')", timeout=30_000)
+    hits = zh_page.eval_on_selector_all("#search-results li a", "(as) => as.map((a) => a.getAttribute('href'))")
+    return list(dict.fromkeys(h.split("#")[0].removesuffix(".html") for h in hits))
+
+
+@pytest.mark.parametrize("query, page, top", [
+    ("注意力权重", "chapters/04_attention", 1),  # the chapter about attention, though it mostly says 注意力 and 权重
+    ("最大的权重", "chapters/04_attention", 3),
+    ("因果掩码", "chapters/05_masking", 3),
+    ("反向传播", "chapters/09_backpropagation", 1),
+])
+def test_chinese_search_ranks_the_chapter_about_the_query_first(zh_page, query, page, top):
+    """The ranking of _ext/edition.py (title topic, headings, counts; a compound scored by its parts too)."""
+    pages = _search(zh_page, query)
+    assert page in pages[:top], f"{query!r}: {page} not in the first {top}: {pages[:5]}"
+    if query == "反向传播":
+        assert pages.index("chapters/09_backpropagation") < pages.index("chapters/10_pretraining_finetuning"), pages
+
+
+def test_explorer_labels_space_latin_tokens_from_chinese(zh_page):
+    """"<b>The</b> 关注的词元", not "The关注的词元": a Latin token in a Chinese label is spaced (attention.js)."""
+    open_chapter(zh_page, "04_attention.html")
+    root = zh_page.locator(".ax-root").first
+    root.wait_for(state="attached")
+    zh_page.wait_for_function("() => document.querySelector('.ax-root').dataset.live === '1'")
+    seen = []
+    for kind in root.locator(".ax-kind option").evaluate_all("(os) => os.map((o) => o.value)"):
+        root.locator(".ax-kind").select_option(kind)
+        for stage in ("weights", "output"):
+            box = root.locator(f".ax-stage[value='{stage}']")
+            if box.count():
+                box.check()
+            seen += [root.locator(".ax-focus").inner_text(), root.locator(".ax-hint").inner_text()]
+    assert any(re.search(r"[A-Za-z] [\u3400-\u9fff]", text) for text in seen), seen  # a Latin token was shown
+    glued = [text for text in seen if re.search(r"[A-Za-z][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z]", text)]
+    assert not glued, glued
 
 
 def test_a_translated_chapter_renders(zh_page):

@@ -21,8 +21,21 @@
     "output_note": "output of <b>{token}</b> = the weighted sum of the value rows above (one head; W<sup>O</sup> then mixes the heads)"
   };
   const L = Object.assign({}, EN, data.labels || {});
+  // a half-width space where a Latin letter or digit meets a Chinese character in the shown text, tags
+  // between them or not: "<b>The</b> 关注的词元", but "<b>猫</b>关注的词元" (spaced() in attention.py)
+  const LATIN_CJK = /([A-Za-z0-9])(?=[\u3400-\u9fff])|([\u3400-\u9fff])(?=[A-Za-z0-9])/g;
+  const spaced = (html) => {
+    let prev = "";
+    return html.split(/(<[^>]*>)/).map((part, i) => {
+      if (i % 2 || !part) return part;
+      part = part.replace(LATIN_CJK, (m, a, b) => (a || b) + " ");
+      if (prev && /^(?:[A-Za-z0-9][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z0-9])$/.test(prev + part[0])) part = " " + part;
+      prev = part[part.length - 1];
+      return part;
+    }).join("");
+  };
   // a template with its {fields} filled in (the fields are escaped by the caller where they are text)
-  const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
+  const say = (key, f) => spaced(L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m)));
   const view = $(".ax-view"), focus = $(".ax-focus"), hint = $(".ax-hint");
   let query = 0;
   data.sentences.forEach((s, i) => sSel.add(new Option(s.name, i)));

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from importlib import resources
 
@@ -61,6 +62,27 @@ def attention_labels() -> dict[str, str]:
         "output_note": t("output of <b>{token}</b> = the weighted sum of the value rows above (one head; "
                          "W<sup>O</sup> then mixes the heads)"),
     }
+
+
+_LATIN_CJK = re.compile(r"([A-Za-z0-9])(?=[\u3400-\u9fff])|([\u3400-\u9fff])(?=[A-Za-z0-9])")
+
+
+def spaced(text: str) -> str:
+    """``text`` (HTML) with a half-width space where a Latin letter or digit meets a Chinese character
+    in what it shows, tags between them or not: a Latin token in a Chinese sentence reads "<b>The</b> 关注
+    的词元", as the house style writes it, while a Chinese token stays unspaced ("<b>猫</b>关注的词元").
+    attention.js does the same (``spaced`` there); English text is left as it is."""
+    out, prev = [], ""
+    for i, part in enumerate(re.split(r"(<[^>]*>)", text)):
+        if i % 2 or not part:
+            out.append(part)
+            continue
+        part = _LATIN_CJK.sub(lambda m: (m.group(1) or m.group(2)) + " ", part)
+        if prev and _LATIN_CJK.match(prev + part[0]):  # across a tag
+            part = " " + part
+        prev = part[-1]
+        out.append(part)
+    return "".join(out)
 
 
 def _shown_names(data: dict) -> tuple[dict, dict]:
@@ -271,12 +293,12 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
     )
     if stage == "output":
         table = _output_html(w, values, k["k_tokens"], allowed, st["output"][query].tolist())
-        note = labels["output_note"].format(token=token)
+        note = spaced(labels["output_note"].format(token=token))
     else:
         table = _matrix_html(st[stage].tolist(), k["q_tokens"], k["k_tokens"], stage == "weights", query)
         note = html.escape(_shown_names(data)[1].get(kind, ""))
     return (f"<div class='ax-view'>{table}</div><div class='ax-hint'>{note}</div>"
-            f"<div class='ax-focus'>{labels['attends'].format(token=token, tokens=focus)}</div>")
+            f"<div class='ax-focus'>{spaced(labels['attends'].format(token=token, tokens=focus))}</div>")
 
 
 def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0) -> str:
