@@ -119,7 +119,8 @@ var bookRelevance = (index, queryWords) => {
       if (j > i + 1) out.push(w.slice(i, j));
       i = j;
     }
-    return out;
+    // only a compound made wholly of known words (注意力 + 权重); 交叉熵 is not 交叉 + a character
+    return out.join("") === w ? out : [];
   };
   const rel = new Array(n).fill(0);
   const add = (t, factor) => {

@@ -96,6 +96,7 @@ def _search(zh_page, query: str) -> list[str]:
     ("最大的权重", "chapters/04_attention", 3),
     ("因果掩码", "chapters/05_masking", 3),
     ("反向传播", "chapters/09_backpropagation", 1),
+    ("交叉熵", "chapters/08_loss", 1),  # not 交叉注意力's chapter: 交叉熵 is not 交叉 + a character
 ])
 def test_chinese_search_ranks_the_chapter_about_the_query_first(zh_page, query, page, top):
     """The ranking of _ext/edition.py (title topic, headings, counts; a compound scored by its parts too)."""
