@@ -261,6 +261,67 @@ class ChineseExerciseTitles(SphinxPostTransform):
                 solution_after_exercise(title)
 
 
+# a Chinese character or full-width punctuation mark: no space between two of them (locale/STYLE.md)
+CJK_CHAR = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+NOT_PROSE = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw, nodes.comment)
+
+
+class ChineseSpacing(SphinxPostTransform):
+    """No space between Chinese text and a bold term, a link or emphasis that starts (or ends) with
+    Chinese (the Chinese edition only).
+
+    Markdown cannot make 作**{term}`微调`** bold without a space (CommonMark's flanking rule: ``**``
+    between a Chinese character and ``{`` is not an opening delimiter), so a translation writes
+    "作 **{term}`微调`** 来"; the page then showed "这叫作 微调 来", a space browsers draw between two
+    Chinese characters. Latin text keeps its space: "用 **BPE** 切分" stays spaced.
+    """
+
+    default_priority = 41
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        if self.app.config.book_edition != "zh_CN":
+            return
+        tighten_chinese_spaces(self.document)
+
+
+def tighten_chinese_spaces(doctree: nodes.Node) -> int:
+    """Drop the space between a Chinese character and a neighbouring inline element whose own
+    text starts (or ends) with a Chinese character; returns how many were dropped."""
+    dropped = 0
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or isinstance(parent, NOT_PROSE) or any(isinstance(a, NOT_PROSE) for a in _ancestors(parent)):
+            continue
+        old = str(text)
+        new, i = old, parent.index(text)
+        after = parent[i + 1] if i + 1 < len(parent) else None
+        before = parent[i - 1] if i > 0 else None
+        if (len(new) >= 2 and new.endswith(" ") and CJK_CHAR.match(new[-2]) and isinstance(after, nodes.Inline)
+                and not isinstance(after, NOT_PROSE) and CJK_CHAR.match(after.astext()[:1])):
+            new = new[:-1]
+        if (len(new) >= 2 and new.startswith(" ") and CJK_CHAR.match(new[1]) and isinstance(before, nodes.Inline)
+                and not isinstance(before, NOT_PROSE) and CJK_CHAR.match(before.astext()[-1:])):
+            new = new[1:]
+        if new != old:
+            parent.replace(text, nodes.Text(new))
+            dropped += 1
+    return dropped
+
+
+def _ancestors(node: nodes.Node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _exercise_number_space(app, pagename, templatename, context, doctree) -> None:
+    """"练习 10.1（只用掩码词元）": Sphinx writes a space after every caption number
+    ("<span class="caption-number">练习 10.1 </span>"); before a full-width bracket it goes."""
+    if app.config.book_edition == "zh_CN" and "body" in context:
+        context["body"] = re.sub(r'(<span class="caption-number">[^<]*?) </span>(?=（)', r"\1</span>", context["body"])
+
+
 def full_width_brackets(title: nodes.Element) -> None:
     """Replace the " (" and ")" that sphinx-exercise puts around an exercise's own title."""
     for text in list(title.findall(nodes.Text)):
@@ -322,5 +383,7 @@ def setup(app):
     app.connect("build-finished", _add_search_weights)
     app.connect("html-page-context", _switch)
     app.add_post_transform(ChineseExerciseTitles)
+    app.add_post_transform(ChineseSpacing)
+    app.connect("html-page-context", _exercise_number_space)
     app.add_css_file("edition.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

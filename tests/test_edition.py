@@ -189,3 +189,24 @@ def test_theme_words_missing_from_the_themes_catalog_are_chinese(zh_site, tmp_pa
     assert "颜色模式" in page and 'title="Color mode"' not in page
     folder = E.theme_words_catalog({"Repository": "仓库"}, "zh_CN", tmp_path / "locale")
     assert gettext.translation("booktheme", str(folder), ["zh_CN"]).gettext("Repository") == "仓库"
+
+
+def test_no_space_between_chinese_and_a_chinese_bold_term():
+    """"这叫作 **{term}`微调`** 来" shows as 这叫作微调来; Latin and code keep their spaces."""
+    from docutils import nodes as n
+
+    para = n.paragraph("", "", n.Text("这叫作 "), n.strong("", "", n.reference("", "微调")), n.Text(" 来读取，"),
+                       n.Text("用 "), n.strong("", "BPE"), n.Text(" 切分，"), n.literal("", "<pad>"), n.Text(" 是"))
+    assert E.tighten_chinese_spaces(para) == 2
+    assert para.astext() == "这叫作微调来读取，用 BPE 切分，<pad> 是"
+    code = n.literal_block("", "x = 1  # 中 文")
+    assert E.tighten_chinese_spaces(code) == 0
+
+
+def test_exercise_number_is_not_spaced_from_its_chinese_title():
+    app = SimpleNamespace(config=SimpleNamespace(book_edition="zh_CN"))
+    context = {"body": '<p><span class="caption-number">练习 10.1 </span>（只用掩码词元）</p>'
+                       '<span class="caption-number">图 4.1 </span>注意力'}
+    E._exercise_number_space(app, "x", "page.html", context, None)
+    assert context["body"] == ('<p><span class="caption-number">练习 10.1</span>（只用掩码词元）</p>'
+                               '<span class="caption-number">图 4.1 </span>注意力')
