@@ -372,6 +372,34 @@ def _theme_words(app) -> None:
             app.add_message_catalog(domain, str(folder))
 
 
+TEMPLATES = Path(__file__).parent / "edition_templates"
+
+
+def _templates(app, config) -> None:
+    """The Chinese edition's copies of the theme's sidebar buttons, whose tooltips the theme writes
+    in English without gettext: the copies look them up (``book_theme_words`` has the words)."""
+    if config.book_edition != "en" and config.book_theme_words:
+        config.templates_path = [str(TEMPLATES)] + list(config.templates_path)
+
+
+def _prefer_our_words(app) -> None:
+    """Our words before the theme's own for sphinx-book-theme's Python-side words (its zh_CN catalog
+    says 列印成 PDF, Taiwan's wording: mainland Chinese says 打印为 PDF)."""
+    import gettext
+
+    from sphinx import locale as sphinx_locale
+
+    words, language = app.config.book_theme_words, app.config.language
+    if not words or not language:
+        return
+    folder = Path(app.doctreedir) / "book_theme_words"
+    ours = gettext.translation("booktheme", str(folder), [language])
+    key = ("general", "booktheme")
+    if key in sphinx_locale.translators:
+        ours.add_fallback(sphinx_locale.translators[key])
+    sphinx_locale.translators[key] = ours
+
+
 def setup(app):
     languages["zh"] = SearchChineseBook
     app.add_config_value("book_edition", "en", "html")
@@ -379,6 +407,8 @@ def setup(app):
     app.add_config_value("book_theme_words", {}, "html")
     app.connect("builder-inited", _static)
     app.connect("builder-inited", _theme_words)
+    app.connect("builder-inited", _prefer_our_words)
+    app.connect("config-inited", _templates)
     app.connect("doctree-resolved", _collect_search_stats)
     app.connect("build-finished", _add_search_weights)
     app.connect("html-page-context", _switch)

@@ -453,7 +453,11 @@ THEME_WORDS = {"Repository": "仓库", "Open issue": "创建议题", "Source rep
                "Color mode": "颜色模式", "System Settings": "跟随系统", "Light": "浅色", "Dark": "深色",
                "Link to this heading": "链接到本标题", "Link to this image": "链接到本图片",
                "Link to this definition": "链接到本定义", "Link to this table": "链接到本表格",
-               "Link to this code": "链接到本代码"}
+               "Link to this code": "链接到本代码",
+               # the sidebar buttons' tooltips (_ext/edition_templates), and mainland wording for a word
+               # the theme's zh_CN catalog has in Taiwan's (列印成 PDF)
+               "Toggle primary sidebar": "切换主侧栏", "Toggle secondary sidebar": "切换本页目录",
+               "Print to PDF": "打印为 PDF"}
 
 
 def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cache: Path | None = None) -> list[Path]:

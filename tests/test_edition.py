@@ -125,7 +125,8 @@ def zh_site(tmp_path_factory):
         "html_search_language = 'zh'\n"
         f"html_search_options = {{'dict': {str(src / 'words.txt')!r}}}\n"
         "book_edition = 'zh_CN'\n"
-        "book_theme_words = {'Repository': '仓库', 'Open issue': '创建议题', 'Color mode': '颜色模式'}\n"
+        "book_theme_words = {'Repository': '仓库', 'Open issue': '创建议题', 'Color mode': '颜色模式',\n"
+        "                    'Toggle primary sidebar': '切换主侧栏', 'Print to PDF': '打印为 PDF'}\n"
         "html_theme = 'sphinx_book_theme'\n"
         "html_theme_options = {'repository_url': 'https://github.com/example/book', 'use_repository_button': True,\n"
         "                      'use_issues_button': True}\n", encoding="utf-8")
@@ -187,6 +188,10 @@ def test_theme_words_missing_from_the_themes_catalog_are_chinese(zh_site, tmp_pa
     assert "Repository" not in shown and "Open issue" not in shown
     # the pydata theme's words come from the "sphinx" catalog: the same words fill it
     assert "颜色模式" in page and 'title="Color mode"' not in page
+    # the sidebar button's tooltip (the theme hard-codes it: our copy of its template asks gettext)
+    assert 'title="切换主侧栏"' in page and "Toggle primary sidebar" not in page
+    # our words come before the theme's own: mainland 打印为 PDF, not the theme's 列印成 PDF
+    assert "打印为 PDF" in page and "列印成 PDF" not in page
     folder = E.theme_words_catalog({"Repository": "仓库"}, "zh_CN", tmp_path / "locale")
     assert gettext.translation("booktheme", str(folder), ["zh_CN"]).gettext("Repository") == "仓库"
 
