@@ -215,3 +215,15 @@ def test_exercise_number_is_not_spaced_from_its_chinese_title():
     E._exercise_number_space(app, "x", "page.html", context, None)
     assert context["body"] == ('<p><span class="caption-number">练习 10.1</span>（只用掩码词元）</p>'
                                '<span class="caption-number">图 4.1 </span>注意力')
+
+
+@pytest.mark.parametrize("name", ["toggle-primary-sidebar.html", "toggle-secondary-sidebar.html"])
+def test_the_chinese_button_templates_are_the_themes_with_gettext(name):
+    """_ext/edition_templates copies two of sphinx-book-theme's templates to translate their tooltips:
+    apart from that (and a comment), they must stay the installed theme's own."""
+    theme = pytest.importorskip("sphinx_book_theme")
+    original = (Path(theme.__file__).parent / "theme" / "sphinx_book_theme" / "components" / name).read_text(encoding="utf-8")
+    ours = (ROOT / "_ext" / "edition_templates" / name).read_text(encoding="utf-8")
+    ours = re.sub(r"\{#-? .*? -?#\}\n?", "", ours, count=1)
+    original = re.sub(r"\{#-? .*? -?#\}\n?", "", original, count=1)
+    assert re.sub(r"\{\{ _\('([^']*)'\) \}\}", r"\1", ours).strip() == original.strip()
