@@ -159,24 +159,24 @@ def test_explorer_in_english_and_chinese(setup, monkeypatch):
     _, _, data = setup
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = sampling_explorer_html(data)
-    for words in ("<label>poem <select", "<label>position <input", "<label>temperature <input", '"se-kv">off<',
+    for words in ("<label>poem <select", "<label>after token <input", "<label>temperature <input", '"se-kv">off<',
                   '"se-pv">off<', " tokens survive the cut</div>", "<div class='se-note'>grey: probability at"):
         assert words in page, words
     assert page_data(page, "se")["labels"] == sampling_labels()
     first, second = sampling_view_html(TINY, 0, 0), sampling_view_html(TINY, 0, 1, top_k=1)
-    assert "the poem has <b>月</b> (rank 1, " in first and " — <b>5</b> of 5 tokens survive the cut" in first
-    assert "the poem has <b>&lt;eos&gt;</b> (not among the top 2) — <b>1</b> of 5 tokens" in second
+    assert "the poem has “<b>月</b>” (rank 1, " in first and " — <b>5</b> of 5 tokens survive the cut" in first
+    assert "the poem has “<b>&lt;eos&gt;</b>” (not among the top 2) — <b>1</b> of 5 tokens" in second
 
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = sampling_explorer_html(data)
-    for words in ("<label>诗 <select", "<label>位置 <input", "<label>温度 <input", '"se-kv">关<', '"se-pv">关<',
+    for words in ("<label>诗 <select", "<label>截至词元 <input", "<label>温度 <input", '"se-kv">关<', '"se-pv">关<',
                   "截断后剩下 <b>", "<div class='se-note'>灰色：温度为 1、不截断时的概率；"):
         assert words in page, words
     assert english_words(visible(page)) == set()
     assert page_data(page, "se")["labels"] == sampling_labels()
     first, second = sampling_view_html(TINY, 0, 0), sampling_view_html(TINY, 0, 1, top_k=1)
-    assert "诗中实际是<b>月</b>（排第 1，" in first and "——5 个词元中，截断后剩下 <b>5</b> 个" in first
-    assert "诗中实际是<b>&lt;eos&gt;</b>（不在前 2 名之内）——5 个词元中，截断后剩下 <b>1</b> 个" in second
+    assert "诗中实际是“<b>月</b>”（排第 1，" in first and "——5 个词元中，截断后剩下 <b>5</b> 个" in first
+    assert "诗中实际是“<b>&lt;eos&gt;</b>”（不在前 2 名之内）——5 个词元中，截断后剩下 <b>1</b> 个" in second
     assert "其余 3 个词元：" in second and "（保留 0 个）。" in second
     assert english_words(visible(first + second)) == set()
 
@@ -186,7 +186,7 @@ def test_widget_in_chinese(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     box = sampling_widget(TINY)
     labels = [c.description for row in box.children[:2] for c in row.children]
-    assert labels == ["诗", "位置", "温度", "top-k（0 = 关）", "top-p（1 = 关）"]
+    assert labels == ["诗", "截至词元", "温度", "top-k（0 = 关）", "top-p（1 = 关）"]
     assert "截断后剩下" in box.children[-1].value and english_words(visible(box.children[-1].value)) == set()
 
 

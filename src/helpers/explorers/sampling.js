@@ -13,7 +13,7 @@
     "off": "off",
     "rank": "rank {rank}, {p0} \u2192 {p}",
     "not_top": "not among the top {top}",
-    "head": "next token after position {pos}: the poem has <b>{next}</b> ({where}) \u2014 <b>{kept}</b> of {vocab} tokens survive the cut",
+    "head": "next token after token {pos}: the poem has “<b>{next}</b>” ({where}) \u2014 <b>{kept}</b> of {vocab} tokens survive the cut",
     "note": "grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to the largest). The other {others} tokens: {p0} \u2192 {p} ({kept} kept)."
   };
   const L = Object.assign({}, EN, data.labels || {});
@@ -99,7 +99,7 @@
     $(".se-view").innerHTML =
       "<div class='se-context'>" + toks.slice(0, pos + 1).map(esc).join("") + "<span class='se-next'>" + esc(nxt) +
       "</span><span class='se-future'>" + toks.slice(pos + 2).map(esc).join("") + "</span></div>" +
-      "<div class='se-head'>" + say("head", { pos: pos, next: esc(nxt), where: where, kept: r.kept, vocab: data.vocab_size }) +
+      "<div class='se-head'>" + say("head", { pos: pos, next: esc(nxt), where: where, kept: Number(r.kept).toLocaleString("en-US"), vocab: Number(data.vocab_size).toLocaleString("en-US") }) +
       "</div><div class='se-scroll'><table class='se-table'>" + rows + "</table></div>" +
       "<div class='se-note'>" + say("note", { others: others, p0: fmt(hidden0), p: fmt(hidden), kept: hiddenKept }) + "</div>";
     root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");

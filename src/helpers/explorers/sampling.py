@@ -68,7 +68,7 @@ def sampling_labels() -> dict[str, str]:
         "off": t("off"),
         "rank": t("rank {rank}, {p0} → {p}"),
         "not_top": t("not among the top {top}"),
-        "head": t("next token after position {pos}: the poem has <b>{next}</b> ({where}) — <b>{kept}</b> of "
+        "head": t("next token after token {pos}: the poem has “<b>{next}</b>” ({where}) — <b>{kept}</b> of "
                   "{vocab} tokens survive the cut"),
         "note": t("grey: probability at temperature 1, no cut; blue: what sampling draws from (bars scaled to "
                   "the largest). The other {others} tokens: {p0} → {p} ({kept} kept)."),
@@ -217,8 +217,8 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
         where = words["rank"].format(rank=j + 1, p0=_fmt(r["p0"][j]), p=_fmt(r["p"][j]))
     else:
         where = words["not_top"].format(top=data["top"])
-    head = words["head"].format(pos=position, next=html.escape(nxt), where=where, kept=r["kept"],
-                                vocab=data["vocab_size"])
+    head = words["head"].format(pos=position, next=html.escape(nxt), where=where, kept=f"{r['kept']:,}",
+                                vocab=f"{data['vocab_size']:,}")  # 4,000 as in the prose
     note = words["note"].format(others=others, p0=_fmt(hidden0), p=_fmt(hidden), kept=hidden_kept)
     return (
         f"<div class='se-context'>{ctx}<span class='se-next'>{html.escape(nxt)}</span>"
@@ -245,7 +245,7 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
   <script type="application/json" class="se-data">{payload}</script>
   <div class="se-controls" style="display:none">
     <label>{html.escape(t("poem"))} <select class="se-prompt">{options}</select></label>
-    <label>{html.escape(t("position"))} <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
+    <label>{html.escape(t("after token"))} <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
       <span class="se-posv">{position}</span></label>
     <label>{html.escape(t("temperature"))} <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
       <span class="se-tv">1.00</span></label>
@@ -268,7 +268,7 @@ def sampling_widget(data: dict):
         raise ValueError("data must come from sampling_data(...) and hold at least one poem")
     prompt = w.Dropdown(options=[("".join(p["tokens"][1:9]) + "…", i) for i, p in enumerate(data["prompts"])],
                         value=0, description=t("poem"))
-    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1, description=t("position"))
+    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1, description=t("after token"))
     temp = w.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description=t("temperature"))
     k = w.IntSlider(value=0, min=0, max=data["top"], description=t("top-k (0 off)"))
     p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description=t("top-p (1 off)"))
