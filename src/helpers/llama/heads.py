@@ -14,6 +14,7 @@ of the input of W^O set to zero), and ``ablation_effects`` measures what that do
 from __future__ import annotations
 
 import ctypes
+import html
 import sys
 
 import torch
@@ -325,34 +326,70 @@ def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[
 def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
     """The book's attention explorer (``helpers.explorers.attention_explorer_html``) for
     ``explorer_data``: one kind of attention only (masked self-attention), so its menu of kinds,
-    which would offer a single choice, is hidden. On a narrow screen (a phone) the table is made
-    compact, so that every column of a text of up to 14 tokens fits next to the row labels at the
-    weights step: the tokens above the columns are written upwards and the cells lose their minimum
-    width (the raw scores, wider numbers, still scroll inside the explorer, row labels in view)."""
-    import re
-
+    which would offer a single choice, is hidden, and the scaling step is named with the chapter's
+    symbol, "÷ √d_h" (a head's width; chapter 4's explorer says d_k). On a narrow screen (a phone)
+    the table is made compact, so that every column of a text of up to 11 tokens fits a 352-px
+    explorer at the weights step, where it opens: smaller cells and digits, the tokens above the
+    columns written upwards, the sentence menu on a line of its own. The raw and scaled scores
+    (wider numbers) still scroll inside the explorer, row labels in view: a shadow at the right edge
+    and a note above the table say so."""
     from ..explorers import attention_explorer_html
 
-    page = attention_explorer_html(data, kind="decoder", layer=layer, head=head)
+    return _fit_for_phone(attention_explorer_html(data, kind="decoder", layer=layer, head=head))
+
+
+def _fit_for_phone(page: str) -> str:
+    """``page`` (an attention explorer of one kind) with the changes ``heads_explorer_html`` describes."""
+    import re
+
     root = re.search(r'class="ax-root" id="(ax-[0-9a-f]+)"', page)
     if root is None:  # pragma: no cover - the explorer's markup changed
         return page
     r = "#" + root.group(1)
+    # the scaling step in the chapter's notation (d_h, the width of one head)
+    page = re.sub(r"(value='scaled'[^>]*>) [^<]*</label>", r"\1 ÷ √d<sub>h</sub></label>", page, count=1)
+    # the query menu named for screen readers too (its visible label is the word before it)
+    page = page.replace('<select class="ax-query">',
+                        f'<select class="ax-query" aria-label="{html.escape(t("query: the row shown"), quote=True)}">',
+                        1)
+    note = html.escape(t("the scores are wider: swipe the table sideways for every column"), quote=False)
+    page = page.replace("<div class='ax-view'>", f"<div class='ax-wide-note'>{note}</div><div class='ax-view'>", 1)
     style = (f"{r} .ax-kind{{display:none}}\n"
+             f"{r} .ax-wide-note{{display:none}}\n"
              "@media (max-width: 540px) {\n"
-             f"{r}.ax-root {{padding: 6px;}}\n"
-             f"{r} .ax-table {{font-size: 11px;}}\n"
-             f"{r} .ax-table td {{min-width: 0; padding: 3px 2px;}}\n"
-             f"{r} .ax-table th {{padding: 2px 3px;}}\n"
+             f"{r}.ax-root {{padding: 5px;}}\n"
+             f"{r} select {{font-size: 13px;}}\n"
+             f"{r} .ax-sentence {{display: block; width: 100%; margin-bottom: 4px;}}\n"
+             f"{r} .ax-table {{font-size: 10px;}}\n"
+             f"{r} .ax-table td {{min-width: 0; padding: 2px 1px;}}\n"
+             f"{r} .ax-table th {{padding: 1px 2px;}}\n"
              f"{r} .ax-table th.ax-col {{writing-mode: vertical-rl; transform: rotate(180deg); "
-             "padding: 3px 0; text-align: left;}\n"
+             "padding: 2px 0; text-align: left;}\n"
+             # a shadow at the right edge while more columns lie beyond it (covers scroll with the table)
+             f"{r} .ax-view {{background: linear-gradient(to left, var(--pst-color-background, #fff) 30%, "
+             "transparent) right center / 2em 100% no-repeat local, "
+             "radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.3), "
+             "rgba(0,0,0,0)) right center / 0.9em 100% no-repeat scroll;}\n"
+             f"{r}:has(.ax-stage[value=raw]:checked) .ax-wide-note, "
+             f"{r}:has(.ax-stage[value=scaled]:checked) .ax-wide-note, "
+             f"{r}:has(.ax-stage[value=masked]:checked) .ax-wide-note "
+             "{display: block; font-size: 12px; color: #555;}\n"
              "}")
     return f"<style>{style}</style>" + page
 
 
 def heads_widget(data: dict):
     """The explorer as ipywidgets (needs a kernel); ``attention_widget`` itself hides the menu of
-    kinds, which offers a single choice here."""
+    kinds, which offers a single choice here. As in ``heads_explorer_html``, the scaling step is
+    named "÷ √d_h"."""
     from ..explorers import attention_widget
 
-    return attention_widget(data)
+    box = attention_widget(data)
+    for child in box.children:  # the buttons of the steps: rename the scaling step
+        values = list(getattr(child, "_options_values", ()))
+        if "scaled" in values:
+            value, labels = child.value, list(child._options_labels)
+            labels[values.index("scaled")] = "÷ √d_h"
+            child.options = list(zip(labels, values))
+            child.value = value
+    return box

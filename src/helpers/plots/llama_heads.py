@@ -14,13 +14,19 @@ from ..viz import heatmap
 
 
 def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_heads: Sequence[tuple[int, int]],
-                            threshold: float = 0.5, width: float = 4.8, fontsize: float = 10) -> Figure:
+                            threshold: float = 0.5, width: float = 4.2, fontsize: float = 12) -> Figure:
     """Two panels, one above the other. Top: per layer, the share of heads that put at least
     ``threshold`` of their attention on the first token. Bottom: every head as a dot, attention on
     the first token against attention on the previous token; ``label_heads`` (layer, head) are
-    named. ``first``, ``previous``: (n_layers, n_heads). ``fontsize`` >= 1.8 x ``width``."""
+    named as the code prints them ("L16H0": layer 16, head 0), each label joined to its dot by a
+    line and moved down as far as needed not to overlap the label above it. ``first``,
+    ``previous``: (n_layers, n_heads). ``fontsize`` >= 1.8 x ``width``."""
     n_layers = first.shape[0]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 6.4))
+    for layer, head in label_heads:
+        if not (0 <= layer < n_layers and 0 <= head < first.shape[1]):
+            raise ValueError(f"label_heads must hold (layer, head) pairs inside {tuple(first.shape)}, "
+                             f"got {(layer, head)!r}")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 7.0))
     top.bar(range(n_layers), 100 * (first >= threshold).float().mean(1), color="#2166ac")
     top.set_xlabel(t("layer"), fontsize=fontsize)
     top.set_ylabel(t("% of the layer's heads"), fontsize=fontsize)
@@ -28,15 +34,20 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
                   fontsize=fontsize)
     top.set_ylim(0, 100)
     bottom.scatter(first.flatten(), previous.flatten(), s=14, alpha=0.6)
-    for layer, head in label_heads:
-        bottom.annotate(t("layer {layer}, head {head}", layer=layer, head=head),
-                        (float(first[layer, head]), float(previous[layer, head])),
-                        textcoords="offset points", xytext=(6, -4), fontsize=fontsize)
+    bottom.set_xlim(0, 1)
+    bottom.set_ylim(0, 1)
+    # labels to the right of their dots, top to bottom, at least ``gap`` apart (in axes units)
+    gap, y_last = 0.1, 2.0
+    for layer, head in sorted(label_heads, key=lambda lh: -float(previous[lh])):
+        x, y = float(first[layer, head]), float(previous[layer, head])
+        y_text = min(y, y_last - gap)
+        y_last = y_text
+        bottom.annotate(f"L{layer}H{head}", (x, y), xytext=(x + 0.1, y_text), textcoords="data",
+                        fontsize=fontsize, va="center",
+                        arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.8, "shrinkA": 0, "shrinkB": 3})
     bottom.set_xlabel(t("mean attention on the first token"), fontsize=fontsize)
     bottom.set_ylabel(t("on the previous token"), fontsize=fontsize)
     bottom.set_title(t("All {n} heads, one dot each", n=first.numel()), fontsize=fontsize)
-    bottom.set_xlim(0, 1)
-    bottom.set_ylim(0, 1)
     for ax in (top, bottom):
         ax.tick_params(labelsize=fontsize)
         ax.spines[["top", "right"]].set_visible(False)
@@ -45,11 +56,11 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
 
 
 def plot_head_maps(maps: dict[int, torch.Tensor], labels: Sequence[str], heads: Sequence[tuple[int, int]],
-                   width: float = 4.4, fontsize: float = 9) -> Figure:
+                   width: float = 4.0, fontsize: float = 10.5) -> Figure:
     """The attention weights of each (layer, head) in ``heads``, one map under the other: rows are
     queries, columns keys, both labelled with the tokens. ``maps``: {layer: (n_heads, T, T)}.
     ``fontsize`` >= 1.8 x ``width`` keeps the token labels readable on a phone."""
-    fig, axes = plt.subplots(len(heads), 1, figsize=(width, 4.3 * len(heads)))
+    fig, axes = plt.subplots(len(heads), 1, figsize=(width, 4.2 * len(heads)))
     axes = [axes] if len(heads) == 1 else list(axes)
     for ax, (layer, head) in zip(axes, heads):
         heatmap(maps[layer][head], labels, labels, ax=ax, annotate=False, colorbar=False, vmin=0, vmax=1,

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from ..i18n import t
 
 
-def plot_induction_scores(score: torch.Tensor, width: float = 3.8, fontsize: float = 9) -> Figure:
+def plot_induction_scores(score: torch.Tensor, width: float = 3.6, fontsize: float = 11) -> Figure:
     """``score`` (n_layers, n_heads): each head's mean attention to the token after the previous
     occurrence of the current token. Layers run down, heads across. ``fontsize`` >= 1.8 x width."""
     n_layers, n_heads = score.shape
@@ -28,12 +28,12 @@ def plot_induction_scores(score: torch.Tensor, width: float = 3.8, fontsize: flo
     return fig
 
 
-def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None = None, width: float = 4.8,
-                     fontsize: float = 10) -> Figure:
+def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None = None, width: float = 4.2,
+                     fontsize: float = 11.5) -> Figure:
     """Next-token loss by position on random tokens repeated twice. ``loss`` (n_sequences, 2 * half - 1):
     the mean over the sequences is drawn, with its range as a band; ``ablated`` (same shape), if
     given, the same with the induction heads switched off. The second copy starts at ``half``."""
-    fig, ax = plt.subplots(figsize=(width, 3.5))
+    fig, ax = plt.subplots(figsize=(width, 3.6))
     x = torch.arange(1, loss.shape[1] + 1)  # the position of the token predicted
     for values, colour, label in ((loss, "#2166ac", t("the model")), (ablated, "#b2182b", t("induction heads off"))):
         if values is None:
@@ -52,15 +52,26 @@ def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None
     return fig
 
 
+def _two_lines(label: str) -> str:
+    """A tick label on two lines when it is longer than a bar is wide ("all on" -> "all\\non"; a
+    label without spaces, e.g. Chinese, split in the middle); short labels ("H0") as they are."""
+    if len(label) <= 3:
+        return label
+    if " " in label:
+        return label.replace(" ", "\n", 1)
+    half = (len(label) + 1) // 2
+    return label[:half] + "\n" + label[half:]
+
+
 def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str, str], title: str,
-                  highlight: str | None = None, width: float = 4.8, fontsize: float = 10) -> Figure:
+                  highlight: str | None = None, width: float = 4.2, fontsize: float = 11.5) -> Figure:
     """Two panels, one above the other, one bar per entry of ``effects`` (from
     ``helpers.llama.heads.ablation_effects``), named by ``labels`` ({name: tick label}). Top: the
     loss on the second copy; bottom: the mean induction score of the watched heads. Bars are the
     mean over the sequences, dots the sequences. ``highlight`` (a name) is drawn in red.
     ``fontsize`` >= 1.8 x ``width`` keeps every text 9 px or more on a phone."""
     names = list(effects)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 5.4), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 5.8), sharex=True)
     x = torch.arange(len(names)).float()
     colours = ["#b2182b" if n == highlight else "#2166ac" for n in names]
     panels = ((top, lambda e: e["second"], t("loss on the 2nd copy (nats)")),
@@ -75,7 +86,7 @@ def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str,
         ax.tick_params(labelsize=fontsize)
         ax.spines[["top", "right"]].set_visible(False)
     top.set_title(title, fontsize=fontsize)
-    bottom.set_xticks(x.tolist(), [labels[n] for n in names])
+    bottom.set_xticks(x.tolist(), [_two_lines(labels[n]) for n in names])
     bottom.set_xlabel(t("head switched off"), fontsize=fontsize)
     fig.align_ylabels([top, bottom])
     fig.tight_layout()

@@ -8,13 +8,13 @@ from matplotlib.figure import Figure
 from ..i18n import t
 
 
-def plot_time_per_token(rows: list[dict], width: float = 4.8, fontsize: float = 10) -> Figure:
+def plot_time_per_token(rows: list[dict], width: float = 4.2, fontsize: float = 11.5) -> Figure:
     """``rows`` from ``helpers.llama.time_per_token``: milliseconds per token against the position,
     one line without the cache and one with it, through the medians; where a row holds its runs
     (``no_cache_runs``, ``cache_runs``), a bar marks their range. ``fontsize`` >= 1.8 x ``width``
     for phones."""
     positions = [r["position"] for r in rows]
-    fig, ax = plt.subplots(figsize=(width, 3.2))
+    fig, ax = plt.subplots(figsize=(width, 3.4))
     for key, style, label in (("no_cache", "o-", t("no cache: whole sequence")),
                               ("cache", "s-", t("KV cache: one token"))):
         median = [1000 * r[f"{key}_s"] for r in rows]
