@@ -42,7 +42,7 @@ def plot_logit_gradient(grad: torch.Tensor, correct: int, correct_label: str, po
         raise TypeError(f"correct_label must be a str, got {type(correct_label).__name__}")
     check_int(position, "position", 0)
     n = len(grad)
-    fig, ax = plt.subplots(figsize=(5.0, 2.8))
+    fig, ax = plt.subplots(figsize=(4.2, 2.9))
     ax.bar(range(n), grad.detach().tolist(), color=[CORRECT if i == correct else OTHER for i in range(n)])
     ax.set_xticks([correct], [correct_label])
     ax.set_xlabel(t("the {n} tokens of the vocabulary, in id order", n=n))
@@ -62,10 +62,12 @@ def plot_mask_gradients(weights: torch.Tensor, d_weights: torch.Tensor, d_scores
         check_tensor(m, name, ndim=2)
         if m.shape != (len(tokens), len(tokens)):
             raise ValueError(f"{name} must be (T, T) with T = len(tokens) = {len(tokens)}, got {tuple(m.shape)}")
-    fig, axes = plt.subplots(3, 1, figsize=(3.4, 6.6))
+    fig, axes = plt.subplots(3, 1, figsize=(3.9, 7.6))
     for ax, m, title in zip(axes, mats, (t("weights A"), "dL/dA", t("dL/dR (through softmax)"))):
         # m + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0, so no "-0.000"
-        heatmap(m.detach() + 0.0, list(tokens), list(tokens), ax=ax, title=title, colorbar=False, fmt="{:.3f}")
+        heatmap(m.detach() + 0.0, list(tokens), list(tokens), ax=ax, title=title, colorbar=True, fmt="{:.3f}")
+        ax.set_ylabel(t("query (row)"))
+        ax.set_xlabel(t("key (column)"))
     fig.tight_layout()
     return fig
 
@@ -102,7 +104,7 @@ def plot_schedule(rates: Sequence[float], warmup: int) -> Figure:
     warm-up (step ``warmup``)."""
     rates = _numbers(rates, "rates", low=0.0)
     check_int(warmup, "warmup", 0, len(rates))
-    fig, ax = plt.subplots(figsize=(5.0, 2.6))
+    fig, ax = plt.subplots(figsize=(4.2, 2.8))
     ax.plot(rates)
     ax.axvline(warmup, color="gray", ls=":", label=t("end of warm-up (step {step})", step=warmup))
     ax.set_xlabel(t("step"))

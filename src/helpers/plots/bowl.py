@@ -14,7 +14,7 @@ def plot_bowl_paths(
     paths: Mapping[str, torch.Tensor],
     xlim: tuple[float, float] = (-4.5, 1.5),
     ylim: tuple[float, float] | None = None,
-    width: float = 5.0,
+    width: float = 4.3,
 ) -> Figure:
     """Contours of ``f(theta)`` and one path per optimizer, stacked legend below the axes.
 
@@ -44,6 +44,6 @@ def plot_bowl_paths(
     ax.set_ylim(*ylim)
     ax.set_xlabel(r"$\theta_1$")
     ax.set_ylabel(r"$\theta_2$")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=9.5, ncol=1, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     fig.tight_layout()
     return fig

@@ -137,10 +137,12 @@ def plot_label_smoothing(
     check_number(eps, "eps", low=0.0, high=1.0)
     eps_label = f"$\\varepsilon_{{\\mathrm{{ls}}}}$ = {eps:g}"
     ids = list(range(len(target)))
-    fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.6))
+    # drawn narrow so that its text is >= 11 px on a phone
+    fig, axes = plt.subplots(2, 1, figsize=(3.9, 6.0))
     axes[0].bar(ids, target, color="#bbbbbb", label=t("one-hot"))
     axes[0].bar(ids, smoothed, width=0.5, color=DARK, label=eps_label)
-    axes[0].set_xticks(ids, [f"id {i}" for i in ids])
+    axes[0].set_xticks(ids, [str(i) for i in ids])
+    axes[0].set_xlabel(t("class id"))
     axes[0].set_title(t("target of the {n}-logit example", n=len(ids)))
     axes[0].legend(loc="upper left")
     axes[1].plot(p_grid, plain, label="$\\varepsilon_{\\mathrm{ls}} = 0$: $-\\ln p_y$")
@@ -148,10 +150,10 @@ def plot_label_smoothing(
     floor_label = t("floor $\\mathrm{{H}}(\\tilde{{y}})$ = {floor:.3f}", floor=floor)
     axes[1].axhline(floor, ls="--", color="gray", label=floor_label)
     axes[1].axvline(best_p, ls=":", color="gray", label=t("best p(correct) = {best:.3f}", best=best_p))
-    axes[1].set_ylim(0, 2.5)
+    axes[1].set_ylim(0, 3.4)  # room for the legend above the curves
     axes[1].set_xlabel(t("probability of the correct word"))
     axes[1].set_ylabel(t("loss"))
     axes[1].set_title(t("loss at one position, $|\\mathcal{{V}}|$ = {V}", V=vocab_size))
-    axes[1].legend(loc="upper center", fontsize=9)
+    axes[1].legend(loc="upper right")
     fig.tight_layout()
     return fig
