@@ -13,8 +13,9 @@ style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citat
   "Vaswani et al. (2017)" and "(Vaswani et al., 2017)", and a Chinese one (``language: zh_CN``)
   "Vaswani 等（2017）" and "（Vaswani 等，2017）", with labels "Vaswani 等，2017";
 - adds to every bibliography entry the pages that cite it ("Cited in chapters 4 and 11", each
-  number a link to the place of the first citation in that chapter). sphinxcontrib-bibtex links
-  back only to citations on the bibliography's own page.
+  number a link to the place of the first citation in that chapter, which gets the id
+  'cite-<key>'; see ``record_citations``). sphinxcontrib-bibtex links back only to citations on
+  the bibliography's own page.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ class EnglishAuthorYear(AuthorYearReferenceStyle):
     bracket_author: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
     bracket_label: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
     bracket_year: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
+    # upright "et al.", as in the bibliography's labels (sphinxcontrib-bibtex italicises it)
+    person: PersonStyle = field(default_factory=lambda: PersonStyle(other=Text(WORDS["en"]["et_al"])))
 
 
 def _zh_brackets() -> BracketStyle:
@@ -172,19 +175,76 @@ def use_edition_styles(app: Sphinx, config: Config) -> None:
 
 # ----------------------------------------------------------------------------- links back to the text
 
+ENV_KEY = "bib_style_cited_at"
+
+
+def _citation_anchor(key: str) -> str:
+    """The id this extension gives a page's first citation of ``key``: 'cite-vaswani2017attention'."""
+    return "cite-" + nodes.make_id(key)
+
+
+def record_citations(app: Sphinx, doctree: nodes.document) -> None:
+    """On each page, give the first citation of every key a stable id of its own
+    ('cite-<key>') and note it, in reading order, for the bibliography's "Cited in" links.
+
+    The links used to take sphinxcontrib-bibtex's ``CitationRef.citation_ref_id``: the automatic
+    id ('id8') that docutils gave the citation's node, a page-wide counter. When a chapter gained
+    or lost a citation or another auto-numbered target, an incremental build re-read and rewrote
+    that chapter but not the bibliography page, whose "Cited in" links kept the old numbers: on
+    the published site 14 of 125 links landed on the next work's citation or on a heading. Now
+    the anchor is derived from the key, independent of any counter, it is read from the finished
+    doctree in document order (not sorted by line numbers, which notebook cells do not give
+    reliably), and ``bibliography_pages_outdated`` writes the bibliography again after any read.
+    """
+    from sphinx import addnodes
+    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
+    env = app.env
+    store = env.__dict__.setdefault(ENV_KEY, {})
+    seen: dict[str, str] = {}
+    for node in doctree.findall(addnodes.pending_xref):
+        if node.get("refdomain") != "cite":
+            continue
+        for target in parse_citation_targets(node.get("reftarget", "")):
+            if target.key in seen:
+                continue
+            anchor = _citation_anchor(target.key)
+            if anchor not in node["ids"]:
+                node["ids"].append(anchor)
+            doctree.ids.setdefault(anchor, node)
+            seen[target.key] = anchor
+    store[env.docname] = seen
+
+
+def purge_citations(app: Sphinx, env, docname: str) -> None:
+    env.__dict__.setdefault(ENV_KEY, {}).pop(docname, None)
+
+
+def merge_citations(app: Sphinx, env, docnames, other) -> None:
+    store = env.__dict__.setdefault(ENV_KEY, {})
+    for docname in docnames:
+        if docname in other.__dict__.get(ENV_KEY, {}):
+            store[docname] = other.__dict__[ENV_KEY][docname]
+
+
+def bibliography_pages_outdated(app: Sphinx, env) -> list[str]:
+    """Write the pages holding a bibliography again whenever some page was read: their "Cited
+    in" lines depend on every page's citations (Sphinx would otherwise keep an older write)."""
+    domain = env.get_domain("cite")
+    return sorted({key.docname for key in domain.bibliographies})
+
+
 def _where_cited(app: Sphinx, bib_docname: str) -> dict[str, list[tuple[str, str]]]:
     """Citation key -> [(docname, id of the first citation there)], pages in reading order, the
-    bibliography's own page left out (docutils links back to it already)."""
+    bibliography's own page (its further reading) last."""
     from sphinxcontrib.bibtex.domain import get_docnames
 
-    domain = app.env.get_domain("cite")
+    store = app.env.__dict__.get(ENV_KEY, {})
     order = {d: i for i, d in enumerate(get_docnames(app.env))}
     first: dict[str, dict[str, str]] = {}
-    for ref in sorted(domain.citation_refs, key=lambda r: (order.get(r.docname, len(order)), r.line or 0)):
-        if ref.docname == bib_docname:
-            continue
-        for target in ref.targets:
-            first.setdefault(target.key, {}).setdefault(ref.docname, ref.citation_ref_id)
+    for docname in sorted(store, key=lambda d: (d == bib_docname, order.get(d, len(order)), d)):
+        for key, anchor in store[docname].items():
+            first.setdefault(key, {})[docname] = anchor
     return {key: list(pages.items()) for key, pages in first.items()}
 
 
@@ -198,8 +258,12 @@ def _joined(items: list[nodes.Node], zh: bool) -> list[nodes.Node]:
     return out
 
 
+FURTHER_READING = {"en": "further reading", "zh": "延伸阅读"}
+
+
 def cited_in(app: Sphinx, pages: list[tuple[str, str]], fromdocname: str) -> nodes.paragraph:
-    """The paragraph 'Cited in chapters 4 and 11; in Introduction.' with links to the citations."""
+    """The paragraph 'Cited in chapters 4 and 11; in Introduction and further reading.' with
+    links to the citations (a citation on the bibliography's own page is its further reading)."""
     zh = edition(app.config.language) == "zh"
 
     def link(docname: str, ref_id: str, text: str) -> nodes.reference:
@@ -208,17 +272,20 @@ def cited_in(app: Sphinx, pages: list[tuple[str, str]], fromdocname: str) -> nod
 
     chapters = [link(d, i, str(int(CHAPTER.search(d).group(1)))) for d, i in pages if CHAPTER.search(d)]
     def title(docname: str) -> str:  # "Glossary · 术语表" -> "Glossary"
+        if docname == fromdocname:
+            return FURTHER_READING["zh" if zh else "en"]
         return app.env.titles[docname].astext().split(" · ")[0] if docname in app.env.titles else docname
 
     others = [link(d, i, title(d)) for d, i in pages if not CHAPTER.search(d)]
+    here = [d == fromdocname for d, _ in pages if not CHAPTER.search(d)]
     para = nodes.paragraph(classes=["bib-cited-in"])
     if zh:
         para += nodes.Text("引用于")
         parts = []
         if chapters:
             parts.append([nodes.Text("第 "), *_joined(chapters, zh), nodes.Text(" 章")])
-        for other in others:
-            parts.append([nodes.Text("《"), other, nodes.Text("》")])
+        for other, own_page in zip(others, here):
+            parts.append([other] if own_page else [nodes.Text("《"), other, nodes.Text("》")])
         for i, part in enumerate(parts):
             if i:
                 para += nodes.Text("、")
@@ -252,6 +319,19 @@ def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             entry += cited_in(app, pages, docname)
 
 
+def full_repository_urls(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Show a bibliography entry's GitHub/GitLab address in full, like every other address:
+    pydata-sphinx-theme's ShortenLinkTransform (a post-transform, before this event) turns
+    "https://github.com/karpathy/nanoGPT" into "karpathy/nanoGPT", which reads as no address."""
+    for entry in doctree.findall(nodes.citation):
+        for ref in entry.findall(nodes.reference):
+            uri = ref.get("refuri", "")
+            platform = {"github", "gitlab"} & set(ref.get("classes", []))
+            if platform and uri.startswith("http") and ref.children and isinstance(ref[0], nodes.Text):
+                ref[0] = nodes.Text(uri)
+                ref["classes"] = [c for c in ref["classes"] if c not in platform]
+
+
 def tighten_chinese_citations(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """In the Chinese edition, no space beside a citation's full-width bracket (locale/STYLE.md):
     "影响 {cite:p}`x`。" shows "影响（Voita 等，2019）。", not "影响 （Voita 等，2019）。"."""
@@ -281,6 +361,11 @@ def setup(app: Sphinx) -> dict:
     register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_en", EnglishAuthorYear)
     register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_zh", ChineseAuthorYear)
     app.connect("config-inited", use_edition_styles, priority=800)
+    app.connect("doctree-read", record_citations)
+    app.connect("env-purge-doc", purge_citations)
+    app.connect("env-merge-info", merge_citations)
+    app.connect("env-get-updated", bibliography_pages_outdated)
     app.connect("doctree-resolved", add_cited_in)
     app.connect("doctree-resolved", tighten_chinese_citations)
+    app.connect("doctree-resolved", full_repository_urls)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 from pybtex.database import parse_string
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,37 @@ BIB = """
 @article{press2017, author={Press, O. and Wolf, L.}, title={Tying}, journal={J}, year={2017}, url={https://example.org/c}}
 @article{gage1994, author={Gage, P.}, title={BPE}, journal={J}, year={1994}, url={https://example.org/d}}
 """
+
+
+def check_back_links(site: Path) -> list[str]:
+    """Every "Cited in" link on a built site's bibliography (English, and zh/ if built) must land
+    on a citation of that same entry. Returns the problems, one line each.
+
+    Run on the built book:  .venv/bin/python tests/test_bib_style.py _build/html
+    """
+    problems, checked = [], 0
+    for bib in sorted(site.glob("**/appendix/bibliography.html")):
+        html = bib.read_text(encoding="utf-8")
+        for m in re.finditer(r'<div class="citation" id="([^"]+)"[^>]*>(.*?)</div>', html, re.S):
+            entry_id, body = m.groups()
+            cited = body[body.find("bib-cited-in"):] if "bib-cited-in" in body else ""
+            for page, anchor in re.findall(r'href="([^"#]*)#([^"]+)"', cited):
+                checked += 1
+                target = (bib.parent / page).resolve() if page else bib
+                text = target.read_text(encoding="utf-8") if target.exists() else ""
+                pos = text.find(f'id="{anchor}"')
+                before = text[max(0, pos - 2000):pos]
+                is_citation = pos >= 0 and bool(  # the citation's own id, or an empty span inside it
+                    re.search(r'<span class="bibtex-citation"\s*$', before)
+                    or re.search(r'<span class="bibtex-citation"[^>]*>(?:<span id="[^"]*"></span>)*<span\s*$', before))
+                rest = re.sub(r'^id="[^"]*"[^>]*>(?:</span>)?(?:<span id="[^"]*"></span>)*', "", text[pos:]) if pos >= 0 else ""
+                span = rest[:rest.find("</span>")] if is_citation else ""
+                if not re.search(r'href="(?:[^"#]*bibliography\.html)?#' + re.escape(entry_id) + '"', span):
+                    problems.append(f"{bib.relative_to(site)}: entry #{entry_id} links to {page}#{anchor}, "
+                                    "which is not a citation of it")
+    if not checked:
+        problems.append(f"no 'Cited in' links found under {site}")
+    return problems
 
 
 def entries():
@@ -107,6 +139,7 @@ def test_built_citations_and_back_links(tmp_path, language):
         assert "Vaswani et al., 2017" in _text(bib)
         assert "Cited in chapters 4 and 11." in _text(bib)
         assert "Cited in chapter 11." in _text(bib)
+        assert "<em>et al.</em>" not in ch4 + ch11  # upright, as in the labels
     else:
         assert "Vaswani 等（2017）" in _text(ch4)
         assert "由 Vaswani 等（2017）提出，见（Press 和 Wolf，2017）。" in _text(ch4)  # no space beside （）
@@ -122,7 +155,135 @@ def test_built_citations_and_back_links(tmp_path, language):
     assert text.index("2017") < text.rindex("2018")
     links = re.findall(r'href="\.\./chapters/04_attention\.html#([\w-]+)"', bib)
     assert links and all(f'id="{anchor}"' in ch4 for anchor in links)
-    # an entry cited only on the bibliography page itself gets no "cited in" line
+    # an entry cited only in the bibliography's further reading says so
     gage = bib[bib.find("Gage"):]
-    gage = gage[:gage.find("</div>")]
-    assert "bib-cited-in" not in gage
+    gage = _text(gage[:gage.find("</div>")])
+    assert ("Cited in further reading." if language == "en" else "引用于延伸阅读。") in gage
+
+
+MIXED_PAGE = [
+    ("markdown", "# Attention\n\nFirst {cite:p}`gage1994`, with a glossary-style target.\n\n"
+                 "| a | b |\n|---|---|\n| in a table {cite:p}`press2017` | y |\n"),
+    ("markdown", "```{note}\nIn an admonition {cite:t}`vaswani2018`.\n```\n\n"
+                 "```{exercise}\n:label: ex-a\nIn an exercise {cite:p}`gage1994`.\n```\n\n"
+                 "````{solution} ex-a\n:class: dropdown\nIn a solution {cite:p}`press2017`.\n````\n"),
+    ("code", "print(1)"),
+    ("markdown", "(sec-x)=\n## Section\n\nThen {cite:t}`vaswani2017` and {cite:p}`vaswani2017,press2017`.\n"),
+]
+
+
+def _build_notebook_book(tmp_path: Path) -> Path:
+    """A myst-nb book: chapter 4 a notebook citing in a table, an admonition, an exercise and its
+    solution, a figure caption (a code cell's output, rendered when myst-nb meets it) and a
+    section; chapter 11 a page; further reading on the bibliography page."""
+    import json
+
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "appendix").mkdir()
+    (src / "references.bib").write_text(BIB, encoding="utf-8")
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'sphinxcontrib.bibtex', 'sphinx_exercise', 'bib_style']\n"
+        "myst_enable_extensions = ['colon_fence', 'dollarmath']\nnb_execution_mode = 'off'\n"
+        "bibtex_bibfiles = ['references.bib']\n"
+        "bibtex_reference_style = 'author_year'\nbibtex_default_style = 'authoryear'\n",
+        encoding="utf-8")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\nchapters/04_attention\nchapters/11_gpt\n"
+                                  "appendix/bibliography\n```\n", encoding="utf-8")
+    cells = []
+    for kind, text in MIXED_PAGE:
+        cell = {"cell_type": kind, "metadata": {}, "source": text}
+        if kind == "code":
+            cell.update(execution_count=1, outputs=[{"output_type": "stream", "name": "stdout", "text": "1\n"}],
+                        metadata={"mystnb": {"figure": {"caption": "A caption {cite:p}`vaswani2018`.",
+                                                        "name": "fig-a"}}})
+        cells.append(cell)
+    nb = {"cells": cells, "nbformat": 4, "nbformat_minor": 4,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+    (src / "chapters" / "04_attention.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    (src / "chapters" / "11_gpt.md").write_text("# GPT\n\nAgain {cite:p}`vaswani2017`.\n", encoding="utf-8")
+    (src / "appendix" / "bibliography.md").write_text(
+        "# Bibliography\n\n## Further reading\n\nRead {cite:t}`gage1994` and {cite:t}`vaswani2017`.\n\n"
+        "## Works cited\n\n```{bibliography}\n```\n", encoding="utf-8")
+    out = tmp_path / "html"
+    app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+                 status=None, warning=None, freshenv=True)
+    app.build()
+    return out
+
+
+def test_back_links_land_on_citations_of_the_same_entry(tmp_path):
+    site = _build_notebook_book(tmp_path)
+    assert check_back_links(site) == []
+    bib = (site / "appendix" / "bibliography.html").read_text(encoding="utf-8")
+    ch4 = (site / "chapters" / "04_attention.html").read_text(encoding="utf-8")
+    # stable ids: the first citation of each key on a page, whatever came before it
+    for key in ("gage1994", "press2017", "vaswani2018", "vaswani2017"):
+        assert f'id="cite-{key}"' in ch4 or f'cite-{key}"' in ch4, key
+    assert 'href="../chapters/04_attention.html#cite-vaswani2018"' in bib
+    # an entry cited in further reading says so, with a link to that citation
+    text = _text(bib)
+    assert "Cited in chapter 4; in further reading." in text  # gage1994
+    assert "Cited in chapters 4 and 11; in further reading." in text
+    assert 'href="#cite-gage1994"' in bib
+
+
+def test_repository_addresses_show_in_full():
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    doc = new_document("x", get_default_settings(Parser))
+    ref = nodes.reference("", "karpathy/nanoGPT", refuri="https://github.com/karpathy/nanoGPT",
+                          classes=["github"])
+    doc += nodes.citation("", nodes.paragraph("", "", ref))
+    bib_style.full_repository_urls(None, doc, "appendix/bibliography")
+    assert ref.astext() == "https://github.com/karpathy/nanoGPT" and "github" not in ref["classes"]
+
+
+def test_check_back_links_reports_a_wrong_link(tmp_path):
+    site = _build_notebook_book(tmp_path)
+    page = site / "appendix" / "bibliography.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("04_attention.html#cite-vaswani2018", "04_attention.html#cite-press2017"),
+                    encoding="utf-8")
+    assert any("cite-press2017" in p for p in check_back_links(site))
+
+
+if __name__ == "__main__":  # the lead's check of a built site
+    found = check_back_links(Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html"))
+    print("\n".join(found) or "every 'Cited in' link lands on a citation of its own entry")
+    sys.exit(1 if found else 0)
+
+
+def test_an_incremental_build_rewrites_the_back_links(tmp_path):
+    """The published site's wrong links: a chapter gained a citation near its top, the next build
+    re-read only that chapter, and the bibliography page (not rewritten) kept links to the old
+    automatic ids ('id8' now being another work's citation). Now the page is written again
+    whenever a page was read, and the anchors do not depend on a counter."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "appendix").mkdir()
+    (src / "references.bib").write_text(BIB, encoding="utf-8")
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['sphinxcontrib.bibtex', 'bib_style']\nbibtex_bibfiles = ['references.bib']\n"
+        "bibtex_reference_style = 'author_year'\nbibtex_default_style = 'authoryear'\n", encoding="utf-8")
+    (src / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   chapters/04_attention\n   appendix/bibliography\n",
+                                   encoding="utf-8")
+    (src / "appendix" / "bibliography.rst").write_text("Bibliography\n============\n\n.. bibliography::\n",
+                                                       encoding="utf-8")
+    chapter = src / "chapters" / "04_attention.rst"
+    out = tmp_path / "html"
+    for text in ("A\n=\n\nX :cite:p:`gage1994` and :cite:p:`press2017`.\n",
+                 "A\n=\n\nFirst :cite:p:`vaswani2017`. X :cite:p:`gage1994` and :cite:p:`press2017`.\n"):
+        chapter.write_text(text, encoding="utf-8")
+        Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+               status=None, warning=None).build()  # the second build is incremental
+    assert check_back_links(out) == []
+    assert "04_attention.html#cite-vaswani2017" in (out / "appendix" / "bibliography.html").read_text(encoding="utf-8")
