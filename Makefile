@@ -130,7 +130,7 @@ LOW_TOOLS   = $$(grep -hE '^(pytest|pytest-xdist|nbval|hypothesis|nbformat|nbcli
 LOW_PYTEST := OMP_NUM_THREADS=1 EXPECT_IPYWIDGETS=7 $(LOW_PY) -m pytest -q -p no:cacheprovider -n 2
 LOW_LEAVE_OUT := --ignore=tests/browser --ignore=tests/test_post_dpo.py --ignore=tests/test_site_assets.py \
   --ignore=tests/test_book.py --ignore=tests/test_learner_notebooks.py --ignore=tests/test_edition.py \
-  --ignore=tests/test_translation.py \
+  --ignore=tests/test_translation.py --ignore=tests/test_bib_style.py --ignore=tests/test_glossary.py \
   --deselect tests/test_figure_legibility.py::test_a_small_text_fails_its_cell_in_a_kernel \
   --deselect tests/test_timeline.py::test_explorer_in_a_browser \
   --deselect tests/test_sampling_explorer.py::test_browser_recomputes_the_cut_like_python \
@@ -205,16 +205,16 @@ poems: install-dev
 	$(BIN)/python scripts/build_poems.py
 
 ## make pretrain: pretrain the poem GPT of chapters 10-11 with its saved settings and write its
-## checkpoint and log to src/helpers/data (about half an hour on a 2-core CPU)
+## checkpoint and log to src/helpers/data (about 17 minutes of training, by the shipped log)
 pretrain: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/pretrain_gpt.py $(if $(FORCE),--force)
 
-## make finetune: fine-tune the pretrained GPT on 李白 vs 杜甫 (chapter 10's log finetune_poets.json; minutes)
+## make finetune: fine-tune the pretrained GPT on 李白 vs 杜甫 (chapter 10's log finetune_poets.json; about 66 minutes)
 ## (it refuses to replace the shipped log: `make finetune FORCE=1` to do so)
 finetune: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py $(if $(FORCE),--force)
 
-## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; minutes)
+## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; 13 runs, about 97 minutes)
 compare-norms: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py $(if $(FORCE),--force)
 

@@ -39,7 +39,11 @@ def test_catalog_keeps_fields_and_has_no_line_breaks_between_chinese():
     assert table, "no Chinese strings found in src/helpers/data/strings_zh_CN/"
     for english, chinese in table.items():
         assert fields(english) == fields(chinese), english
-        assert chinese and not re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]", chinese), english
+        assert chinese, english
+        # a line break between two Chinese characters shows as a space in a page; a figure label the
+        # English breaks into lines ("decoder masked\nself-attention") may break its Chinese too
+        if chinese.count("\n") != english.count("\n"):
+            assert not re.search(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]", chinese), english
 
 
 def test_catalog_keeps_html_tags_and_the_house_spacing():

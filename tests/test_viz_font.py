@@ -198,3 +198,18 @@ def test_characters_outside_the_subset_fall_back_to_another_cjk_font(cmap):
         fig.canvas.draw()
     glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message)]
     assert not glyphs, glyphs
+
+
+def test_tick_labels_use_a_true_minus_sign():
+    """Negative ticks read "−4" (U+2212), in both editions: the figure font has the glyph."""
+    import matplotlib.pyplot as plt
+
+    from helpers import viz
+
+    viz.setup_cjk_font()
+    fig, ax = plt.subplots()
+    ax.plot([-4, -1], [0, 1])
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    plt.close(fig)
+    assert any("\u2212" in s for s in labels) and not any(s.startswith("-") for s in labels), labels

@@ -80,7 +80,8 @@ def setup_cjk_font() -> str | None:
     # "sans-serif" there gives one font): name them, then matplotlib's own DejaVu Sans for symbols.
     default = font_manager.fontManager.defaultFamily["ttf"]
     matplotlib.rcParams["font.family"] = families + [f for f in (default,) if f not in families]
-    matplotlib.rcParams["axes.unicode_minus"] = False
+    # a true minus sign (U+2212) in tick labels: the figure font has it (and DejaVu Sans after it)
+    matplotlib.rcParams["axes.unicode_minus"] = True
     return families[0]
 
 

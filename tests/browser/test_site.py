@@ -495,6 +495,9 @@ def test_page_and_explorers_fit_a_phone(phone, html):
     assert page_width <= width + 1, f"{name}: the page scrolls sideways on a phone ({page_width}px)"
     check_nothing_clipped(phone, name)
     check_figures_get_the_phone_width(phone, name)
+    links = phone.evaluate("""() => [...document.querySelectorAll('.prev-next-area a, .prev-next-area a *')]
+        .map((a) => a.getBoundingClientRect()).map((r) => [Math.round(r.left), Math.round(r.right)])""")
+    assert all(left >= 0 and right <= width + 1 for left, right in links), f"{name}: Previous/Next links cut off: {links}"
 
 
 def check_figures_get_the_phone_width(page, name):
