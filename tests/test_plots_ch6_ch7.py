@@ -175,3 +175,16 @@ def test_alignment_axes_name_queries_and_keys(chinese):
     ax = fig.axes[0]
     assert ax.get_ylabel() == "解码器查询（所写的词）" and ax.get_xlabel() == "编码器键（英语词）"
     assert figure_violations(fig)[1] == []
+
+
+def test_ffn_width_draws_chance_in_the_legend_and_refuses_a_bad_one():
+    from helpers.plots.ffn_width import plot_ffn_width
+
+    fig = plot_ffn_width([2, 4], [[0.6, 0.62], [0.7, 0.72]], [0.53, 0.54], 64, chance=5 / 9)
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert any("chance" in label for label in labels)
+    lines = [line for line in fig.axes[0].get_lines() if line.get_linestyle() == ":"]
+    assert lines and abs(lines[0].get_ydata()[0] - 5 / 9) < 1e-9
+    plt.close(fig)
+    with pytest.raises(ValueError, match="chance"):
+        plot_ffn_width([2], [[0.6]], [0.5], 64, chance=1.5)

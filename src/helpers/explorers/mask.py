@@ -152,6 +152,7 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
                     "</option>" for h in range(len(grid[0])))
     aria = {"layer": html.escape(t("layer"), quote=True), "head": html.escape(t("head"), quote=True)}
     fill = html.escape(t("fill:"))
+    hint = html.escape(t("On a narrow screen the tables scroll sideways; the row labels stay in place."))
     return f"""{_AX_STYLE}{_MX_STYLE}
 <div class="mx-root" id="{root_id}">
   <script type="application/json" class="mx-data">{payload}</script>
@@ -164,6 +165,7 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
     {fill} <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="inf" checked> −∞</label>
     <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="big"> −1e9</label>
   </div>
+  <div class="ax-hint">{hint}</div>
   {static}
   <div class="mx-note">{html.escape(mask_note(st, "inf"))}</div>
 </div>

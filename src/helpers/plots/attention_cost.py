@@ -40,7 +40,7 @@ def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]],
     median = np.array([np.median(r) for r in ms])
     low = median - np.array([np.percentile(r, 25) for r in ms])
     high = np.array([np.percentile(r, 75) for r in ms]) - median
-    fig, ax = plt.subplots(figsize=(width, width * 0.66))
+    fig, ax = plt.subplots(figsize=(width, width * 0.75))
     n_runs = min(len(r) for r in ms)
     measured = ax.errorbar(lengths, median, yerr=[low, high], fmt="o-", capsize=3,
                            label=t("measured: median of {n}", n=n_runs))
@@ -54,6 +54,6 @@ def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]],
     ax.set_ylabel(t("time (ms)"))
     ax.set_title(t("one attention head") if title is None else check_str(title, "title"))
     ax.legend(handles=[measured, guide_line])
-    set_fonts(fig, min_font(width))
+    set_fonts(fig, round(1.3 * min_font(width), 1))  # well above the phone minimum
     fig.tight_layout()
     return fig

@@ -18,9 +18,9 @@ from ._phone import min_font, set_fonts
 
 
 def plot_attention_steps(
-    panels: Sequence[tuple[object, str, bool]], tokens: Sequence[str], width: float = 5.6
+    panels: Sequence[tuple[object, str, bool]], tokens: Sequence[str], width: float = 4.4
 ) -> Figure:
-    """One small heatmap per panel, side by side: panels are (matrix (T, T), title, is_weights).
+    """One small heatmap per panel, two panels a row: panels are (matrix (T, T), title, is_weights).
 
     All score panels (is_weights False) share one diverging colour scale centred on zero, from
     -m to m with m the largest absolute score of any of them, so equal colours mean equal numbers
@@ -34,8 +34,12 @@ def plot_attention_steps(
             raise ValueError(f"panels[{i}] must be (matrix, title, is_weights), got {show(panel)}")
     scores = [np.asarray(m.detach().cpu() if hasattr(m, "detach") else m, dtype=float) for m, _, w in panels if not w]
     reach = max((float(np.nanmax(np.abs(m))) for m in scores), default=1.0) or 1.0
-    fig, axes = plt.subplots(1, len(panels), figsize=(width, 0.9 * width / len(panels) + 1.0))
-    axes = [axes] if len(panels) == 1 else list(axes)
+    cols = min(len(panels), 2)  # two panels a row: larger cells and text on a phone
+    rows = -(-len(panels) // cols)
+    fig, grid = plt.subplots(rows, cols, figsize=(width, rows * (0.9 * width / cols + 0.9)), squeeze=False)
+    axes = list(grid.flat)
+    for ax in axes[len(panels):]:
+        ax.axis("off")
     for ax, (matrix, title, is_weights) in zip(axes, panels):
         if is_weights:
             limits = {"vmin": 0, "vmax": 1, "cmap": "Blues"}
@@ -43,8 +47,9 @@ def plot_attention_steps(
             limits = {"vmin": -reach, "vmax": reach, "cmap": "RdBu_r"}
         heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, **limits)
         ax.set_xlabel(t("key"))
-    axes[0].set_ylabel(t("query"))
-    set_fonts(fig, min_font(width))
+    for row in grid:
+        row[0].set_ylabel(t("query"))
+    set_fonts(fig, round(1.25 * min_font(width), 1))  # well above the phone minimum
     fig.tight_layout()
     return fig
 
@@ -80,10 +85,10 @@ def plot_qkv_flow(width: float = 4.4) -> Figure:
         box(cx, 4.66, 0.92, f"${name} = XW^{name}$", shape, colours[colour])
     arrow(0.5, 4.3, 0.85, 3.58)
     arrow(1.5, 4.3, 1.15, 3.58)
-    box(1.0, 3.22, 1.9, r"$S = QK^\top/\sqrt{d_k}$", t("{shape}: the scores", shape=r"$T \times T$"),
+    box(1.0, 3.22, 1.9, r"$QK^\top/\sqrt{d_k}$", t("{shape}: the scores {s}", shape=r"$T \times T$", s="$s_{ij}$"),
         colours["s"])
     arrow(1.0, 2.86, 1.0, 2.14)
-    box(1.0, 1.78, 1.9, r"$A = \mathrm{softmax}(S)$", t("per row: weights, sum 1"), colours["s"])
+    box(1.0, 1.78, 1.9, r"$A = \mathrm{softmax}_j(s_{ij})$", t("per row: weights, sum 1"), colours["s"])
     arrow(1.0, 1.42, 1.3, 0.78)
     arrow(2.5, 4.3, 1.9, 0.78)
     box(1.5, 0.42, 2.4, t("output {formula}", formula="$AV$"), r"$T \times d_v$", colours["o"])

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..i18n import t
+from ._phone import set_fonts
 
 STYLES = {"post-norm": ("o-", "tab:red"), "pre-norm": ("s--", "tab:blue")}
 
@@ -16,7 +17,7 @@ def plot_layer_grads(grads: dict[str, dict[str, list[float]]]) -> Figure:
     Two stacked panels (encoder above, decoder below) on one log scale; the layouts' names are drawn
     in the book's language (``helpers.i18n.t``). 4.8 in wide, text >= 9 pt.
     """
-    fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.0), sharex=True, sharey=True)
+    fig, axes = plt.subplots(2, 1, figsize=(3.8, 5.0), sharex=True, sharey=True)
     for ax, part in zip(axes, ("encoder", "decoder")):
         for label, values in grads.items():
             style, colour = STYLES.get(label, ("^-", "gray"))
@@ -28,5 +29,6 @@ def plot_layer_grads(grads: dict[str, dict[str, list[float]]]) -> Figure:
         ax.tick_params(labelsize=9)
     axes[1].set_xlabel(t("layer (1 = nearest the input)"), fontsize=10)
     axes[0].legend(fontsize=9)
+    set_fonts(fig, 10.5)  # drawn 3.8 in wide: about 14 px on a 360-px phone
     fig.tight_layout()
     return fig

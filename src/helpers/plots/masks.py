@@ -21,7 +21,7 @@ def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries
 
     masks: (mask, title) pairs; keys label the columns (the tokens read); queries label the rows,
     the querying positions (default: the keys). As in chapters 4 and 6, a decoder row is labelled
-    by the token it writes, "→猫". Text is about 11 px on a 360-px phone.
+    by the token it writes, "→猫". Text is about 11 px on a 360-px phone (13 px with two columns).
     """
     if not masks:
         raise ValueError("masks must hold at least one (mask, title) pair, got none")
@@ -53,7 +53,8 @@ def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries
         ax.set_xlabel(t("key (read)"))
         if k % ncols == 0:
             ax.set_ylabel(t("query (writes)"))
-    set_fonts(fig, round(1.2 * min_font(width), 1))
+    # fewer columns leave wider cells: use them for larger text (about 13 px on a phone)
+    set_fonts(fig, round((1.2 if ncols > 2 else 1.45) * min_font(width), 1))
     fig.tight_layout()
     return fig
 

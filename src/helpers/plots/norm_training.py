@@ -8,14 +8,16 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..i18n import t
+from ._phone import set_fonts
 
 
 def plot_norm_training(runs: list[dict], names: list[str], title: str) -> Figure:
     """One curve per name in ``names``: the median training loss over the runs (seeds) of that name,
     with a band from the lowest to the highest seed. Red = post-norm, blue = pre-norm; solid =
     warm-up, dashed = none. The names label the legend in the book's language (``helpers.i18n.t``).
-    4.8 in wide, text >= 9 pt."""
-    fig, ax = plt.subplots(figsize=(4.8, 3.8))
+    4.4 in wide, text 10.5 pt (about 12 px on a phone); the legend sits under the axes, clear of
+    the curves."""
+    fig, ax = plt.subplots(figsize=(4.4, 4.4))
     for name in names:
         group = [r for r in runs if r["name"] == name]
         if not group:
@@ -31,7 +33,9 @@ def plot_norm_training(runs: list[dict], names: list[str], title: str) -> Figure
     ax.set_ylabel(t("training loss"), fontsize=10)
     ax.set_title(title, fontsize=10)
     ax.tick_params(labelsize=9)
-    ax.legend(fontsize=9, loc="lower left")
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, columnspacing=0.8,
+              handlelength=1.6, frameon=False)
     ax.grid(alpha=0.3, which="both")
+    set_fonts(fig, 10.5)
     fig.tight_layout()
     return fig

@@ -29,7 +29,7 @@ def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
     "max_w", "jac", "gq_mean" and "gq_median" (as chapter 4 measures them).
     """
     dims = sorted({r["d_k"] for r in rows})
-    fig, axes = plt.subplots(2, 2, figsize=(width, width * 0.95))
+    fig, axes = plt.subplots(2, 2, figsize=(width, width * 1.0))
     for ax, (key, title, log_y) in zip(axes.flat, panels()):
         for kind, label, colour in (("unscaled", t("unscaled"), "C3"), ("scaled", t("scaled"), "C0")):
             rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["d_k"])
@@ -44,6 +44,6 @@ def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
         ax.set_title(title)
         ax.set_xlabel("$d_k$")
     axes[0, 0].legend()
-    set_fonts(fig, min_font(width))
+    set_fonts(fig, round(1.2 * min_font(width), 1))  # well above the phone minimum
     fig.tight_layout()
     return fig

@@ -34,7 +34,7 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
     colours = ["C7", "C0", "C2", "C1"]
     short, legend = names(), network_names()
     labels = [f"{short.get(kind, kind)}\n{i + 1}" for kind, i in keys]
-    fig, axes = plt.subplots(2, 1, figsize=(width, width * 0.95), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(width, width * 1.1), sharex=True)
     n = len(stats)
     bar = 0.8 / n
     for j, (when, by_key) in enumerate(stats.items()):
@@ -42,7 +42,7 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
             x = [i + (j - (n - 1) / 2) * bar for i in range(len(keys))]
             ax.bar(x, [by_key[key][col] for key in keys], bar, color=colours[j % 4], label=legend.get(when, when))
     axes[0].set_title(t("share of rows with largest weight > 0.99"))
-    axes[0].set_ylim(0, 1.35)
+    axes[0].set_ylim(0, 1.6)
     axes[0].set_yticks([0, 0.5, 1])
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[0].legend(ncols=2, loc="upper left", frameon=False)
@@ -50,6 +50,6 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
     axes[1].set_yscale("log")
     axes[1].set_xticks(range(len(keys)), labels)
     axes[1].set_xlabel(t("attention (kind, layer)"))
-    set_fonts(fig, min_font(width))
+    set_fonts(fig, round(1.25 * min_font(width), 1))  # well above the phone minimum
     fig.tight_layout()
     return fig
