@@ -15,25 +15,25 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLUMNS = [  # (heading, colour, chapters as (number, name)); the same grouping as intro.md's first paragraph
+COLUMNS = [  # (heading, colour, chapters as (number, name)); grouped as intro.md's roadmap and _toc.yml
     ("The step, part 1:\ntext to attention", "#e8f0fe",
      [(0, "Big picture"), (1, "Tokenization"), (2, "Embeddings"), (3, "Positions"),
       (4, "Attention"), (5, "Masking"), (6, "Cross-attention")]),
-    ("The step, part 2:\nloss, gradients", "#fdeee0",
-     [(7, "Transformer\nblock"), (8, "Loss"), (9, "Backpropagation")]),
-    ("Beyond the step:\nGPT, assistants", "#e6f4ea",
+    ("The step, part 2: loss,\ngradients, training", "#fdeee0",
+     [(7, "Transformer block"), (8, "Loss"), (9, "Backpropagation")]),
+    ("Beyond the step:\nGPT and assistants", "#e6f4ea",
      [(10, "Pretraining,\nfine-tuning"), (11, "GPT"), (12, "A real model"), (13, "Post-training")]),
 ]
 ZH = {  # the Chinese edition's labels (images/chapter_map_zh.png)
-    "The step, part 1:\ntext to attention": "训练步（上）\n从文本到注意力",
-    "The step, part 2:\nloss, gradients": "训练步（下）\n损失与梯度",
-    "Beyond the step:\nGPT, assistants": "更进一步\nGPT 与助手",
+    "The step, part 1:\ntext to attention": "训练步（第 1 部分）\n从文本到注意力",
+    "The step, part 2: loss,\ngradients, training": "训练步（第 2 部分）\n损失、梯度与训练",
+    "Beyond the step:\nGPT and assistants": "更进一步\nGPT 与助手",
     "Big picture": "全景", "Tokenization": "词元化", "Embeddings": "嵌入", "Positions": "位置",
-    "Attention": "注意力", "Masking": "掩码", "Cross-attention": "交叉注意力", "Transformer\nblock": "Transformer\n块",
-    "Loss": "损失", "Backpropagation": "反向传播", "Pretraining,\nfine-tuning": "预训练与\n微调", "GPT": "GPT",
+    "Attention": "注意力", "Masking": "掩码", "Cross-attention": "交叉注意力", "Transformer block": "Transformer 块",
+    "Loss": "损失", "Backpropagation": "反向传播", "Pretraining,\nfine-tuning": "预训练与微调", "GPT": "GPT",
     "A real model": "真实模型", "Post-training": "后训练",
-    "Each chapter uses the ones before it;\nchapter 0 is an overview of 1-9.":
-        "每一章都用到前面各章；\n第 0 章是第 1-9 章的概览。",
+    "Each chapter uses the ones before it;\nchapter 0 is an overview of 1–9.":
+        "每一章都用到前面各章；\n第 0 章是第 1–9 章的概览。",
 }
 BOX_W, BOX_H, PITCH = 1.66, 0.42, 0.56  # inches
 HEAD = 0.55  # the height of a part's heading
@@ -82,8 +82,11 @@ def draw(say, out: Path) -> None:
             start, end = (xa + BOX_W / 2, ya), (xb + BOX_W / 2, yb + BOX_H)
         elif abs(xa - xb) < 1e-6:  # same column, past a heading: straight down, right of the heading
             start, end = (xa + BOX_W - 0.1, ya), (xb + BOX_W - 0.1, yb + BOX_H)
-        else:  # to the next column: from the right side to the left side
-            start, end = (xa + BOX_W, ya + BOX_H / 2), (xb, yb + BOX_H / 2)
+        else:  # to the next column: right into the gap between the columns, up it, then into the box
+            gap = (xa + BOX_W + xb) / 2
+            ax.plot([xa + BOX_W, gap, gap], [ya + BOX_H / 2, ya + BOX_H / 2, yb + BOX_H / 2],
+                    color="#333333", lw=1.1, solid_joinstyle="miter")
+            start, end = (gap, yb + BOX_H / 2), (xb, yb + BOX_H / 2)
         ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1,
                                                 "shrinkA": 0, "shrinkB": 0, **style})
 
@@ -91,7 +94,7 @@ def draw(say, out: Path) -> None:
         arrow(a, b)
     arrow(6, 7)
     arrow(9, 10)
-    ax.text(X[0], -height + 0.12, say("Each chapter uses the ones before it;\nchapter 0 is an overview of 1-9."),
+    ax.text(X[0], -height + 0.12, say("Each chapter uses the ones before it;\nchapter 0 is an overview of 1–9."),
             fontsize=FONT, va="bottom", linespacing=1.15)
     out.parent.mkdir(exist_ok=True)
     fig.savefig(out, dpi=200)

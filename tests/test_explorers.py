@@ -37,6 +37,21 @@ def test_token_label_shows_partial_utf8_in_hex(tok):
     assert token_label(tok, tok.token_to_id("<eos>")) == "<eos>"
 
 
+def test_hex_label_spaces_are_not_drawn_as_marks(tok):
+    """A token of two partial-UTF-8 bytes shows "⟨e4 b8⟩" (as Python prints it), not "⟨e4␣b8⟩"."""
+    from helpers.explorers.tokenizer import tokens_html
+
+    page = tokens_html(tok, "中")  # 3 bytes: e4 b8 ad; the toy vocabulary merges none of them into a whole
+    labels = [token_label(tok, i) for i in tok.encode("中")]
+    hex_labels = [lab for lab in labels if lab.startswith("⟨")]
+    assert hex_labels, labels
+    for lab in hex_labels:
+        assert f">{lab}</span>" in page
+    assert "␣" not in page
+    js = tokenizer_explorer_html(tok, "中")
+    assert "if (hex) span.textContent = text;" in js
+
+
 def test_bad_input():
     with pytest.raises(TypeError, match="BPETokenizer"):
         tokenizer_explorer_html("not a tokenizer", "x")

@@ -69,11 +69,12 @@
     }
     return ids;
   }
+  // a token's text, or [its bytes in hex, true] if they are not valid UTF-8 alone (as token_label in Python)
   function label(id) {
-    if (id in specialById) return specialById[id];
+    if (id in specialById) return [specialById[id], false];
     const bytes = new Uint8Array(vocab[id]);
-    try { return new TextDecoder("utf-8", { fatal: true }).decode(bytes); }
-    catch (e) { return "\u27e8" + Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join(" ") + "\u27e9"; }
+    try { return [new TextDecoder("utf-8", { fatal: true }).decode(bytes), false]; }
+    catch (e) { return ["\u27e8" + Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join(" ") + "\u27e9", true]; }
   }
   // ids of special tokens shift with the number of merges used, as in BPETokenizer.truncated
   function display(id, nMerges) { return id >= 256 + merges.length ? id - merges.length + nMerges : id; }
@@ -104,7 +105,9 @@
     ids.forEach((id, i) => {
       const span = document.createElement("span");
       span.className = "tx-tok";
-      fillChip(span, label(id));
+      const [text, hex] = label(id);
+      if (hex) span.textContent = text;  // the spaces between hex bytes are separators, not marked spaces
+      else fillChip(span, text);
       span.title = say("title", { id: display(id, n), bytes: id in specialById ? L.special :
         vocab[id].map((b) => b.toString(16).padStart(2, "0")).join(" ") });
       span.style.background = palette[i % palette.length];

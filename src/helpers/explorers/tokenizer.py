@@ -82,6 +82,17 @@ def chip_html(label: str) -> str:
     )
 
 
+def _chip(tok: BPETokenizer, token_id: int) -> str:
+    """A token's chip HTML; a hex label's spaces separate bytes, so they are not drawn as ␣."""
+    label = token_label(tok, token_id)
+    if token_id not in tok.inverse_special and label.startswith("⟨") and label.endswith("⟩"):
+        try:
+            tok.token_bytes(token_id).decode("utf-8")
+        except UnicodeDecodeError:
+            return html.escape(label)
+    return chip_html(label)
+
+
 def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> str:
     """The tokens of ``text`` as coloured spans (hover: id and bytes), plus a counts line."""
     _check_tok(tok)
@@ -94,7 +105,7 @@ def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> 
         title = html.escape(words["title"].format(id=token_id, bytes=raw), quote=True)
         spans.append(
             f'<span class="tx-tok" title="{title}" '
-            f'style="background:{PALETTE[i % len(PALETTE)]}">{chip_html(token_label(tok, token_id))}</span>'
+            f'style="background:{PALETTE[i % len(PALETTE)]}">{_chip(tok, token_id)}</span>'
         )
     n_bytes = len(text.encode("utf-8"))
     stats = words["stats"].format(chars=len(text), bytes=n_bytes, tokens=len(ids))

@@ -144,9 +144,9 @@ def _place_labels(fig: plt.Figure, ax: plt.Axes, xy: np.ndarray, words: Sequence
         taken.append(box)
 
 
-def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], width: float = 4.8) -> plt.Figure:
+def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], width: float = 3.9) -> plt.Figure:
     """Stacked heatmaps of one word's cosine similarity across sentences, one per layer."""
-    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 4.3 * len(panels)))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 3.9 * len(panels)))  # narrow: larger text on a phone
     axes = np.atleast_1d(axes)
     low = min(float(s.min()) for s in panels.values())
     for ax, (title, sim) in zip(axes, panels.items()):

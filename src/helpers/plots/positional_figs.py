@@ -50,7 +50,7 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu", vmin=-1, vmax=1,
                         interpolation="nearest", extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5))
     axes[0].set_ylabel(t("dimension"))
-    axes[0].set_title(f"PE(pos), d_model = {d_model}")
+    axes[0].set_title(t("{pe}, {d} = {n}", pe="$PE(pos)$", d=r"$d_\mathrm{model}$", n=d_model))
     fig.colorbar(im, ax=axes[0], fraction=0.04, pad=0.02)
     pos = np.arange(n_pos)
     for ax, j in zip(axes[1:], pairs):
@@ -70,9 +70,9 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     return fig
 
 
-def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 5.6) -> Figure:
-    """Left: the block-diagonal offset matrix M (rows and columns numbered). Right: the dot
-    products PE(pos) . PE(pos') for all pairs of positions.
+def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 3.6) -> Figure:
+    """Top: the block-diagonal offset matrix M (rows and columns numbered). Bottom: the dot
+    products PE(pos) . PE(pos') for all pairs of positions. Stacked, so that a phone shows large text.
 
     M: (d_model, d_model); dots: (n_positions, n_positions).
     """
@@ -82,7 +82,7 @@ def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 5
         raise ValueError(f"M and dots must be square, got M {tuple(M.shape)} and dots {tuple(dots.shape)}")
     check_int(delta, "delta")
     d = M.shape[0]
-    fig, axes = plt.subplots(1, 2, figsize=(width, 2.9))
+    fig, axes = plt.subplots(2, 1, figsize=(width, 2 * 0.85 * width))
     im0 = axes[0].imshow(M.detach().cpu().numpy(), cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
     axes[0].set_title(t("M for Δ = {delta}", delta=delta))
     step = 4 if d > 8 else 2
@@ -96,13 +96,13 @@ def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 5
     axes[1].set_xlabel("pos′")
     axes[1].set_ylabel("pos")
     fig.colorbar(im1, ax=axes[1], fraction=0.046, pad=0.04)
-    set_fonts(fig, min_font(width))
-    fig.tight_layout(w_pad=1.0)
+    set_fonts(fig, max(min_font(width), 11.0))
+    fig.tight_layout(h_pad=1.0)
     return fig
 
 
 def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, int]], omega: float = 1.0,
-                  width: float = 5.4) -> Figure:
+                  width: float = 4.4) -> Figure:
     """RoPE on one pair of coordinates: one panel per (m, n) in ``cases``, showing the query q turned
     by the angle m * omega and the key k turned by n * omega (arrows from the origin; the unturned q
     and k dotted and pale), with the angle from the turned q to the turned k written below the panel.

@@ -51,11 +51,11 @@ def _words() -> dict[str, tuple[str, str]]:
     }
 
 
-BOX_W, BOX_H, PITCH = 2.62, 0.66, 0.88  # inches
-LEFT = {0: 0.15, 1: 3.05, 2: 0.15}
-WIDTH = {0: BOX_W, 1: BOX_W, 2: 3.05 + BOX_W - 0.15}
-FIG_W = 5.8
-FONT, FONT_BIG = 13.6, 13.6  # points: 2.3 x FIG_W, about 12 px on a 390-px phone
+BOX_W, BOX_H, PITCH = 2.36, 0.66, 0.88  # inches
+LEFT = {0: 0.1, 1: 2.74, 2: 0.1}
+WIDTH = {0: BOX_W, 1: BOX_W, 2: 2.74 + BOX_W - 0.1}
+FIG_W = 5.2
+FONT, FONT_BIG = 13.6, 13.6  # points: 2.6 x FIG_W, about 13 px on a 390-px phone (366 px for the figure)
 
 
 def _corner(name: str) -> tuple[float, float, float]:

@@ -28,7 +28,7 @@ def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
     for name, words in texts.items():
         if isinstance(words, str) or not isinstance(words, Sequence) or not words:
             raise ValueError(f"texts[{name!r}] must be a non-empty list of words, got {words!r:.60}")
-    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    fig, ax = plt.subplots(figsize=(3.6, 3.2))
     for name, words in texts.items():
         growth = distinct_so_far(words)
         line, = ax.plot(range(1, len(growth) + 1), growth, label=name)
@@ -39,6 +39,7 @@ def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
     ax.set_ylabel(t("distinct words"), fontsize=10)
     ax.tick_params(labelsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=10, loc="upper left")  # the prose curve rises to the right, the toy one stays low
+    # below the axes: inside, it would cover the count written at the end of a curve
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1, frameon=False)
     fig.tight_layout()
     return fig
