@@ -60,3 +60,20 @@ def book_style():
         setup_cjk_font()
         yield
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sphinx_source_suffix():
+    """Sphinx 7 hands every app the same default ``source_suffix`` dict, and myst-parser / myst-nb
+    add ".md" to it in place: a second small site built in the same process (test_edition,
+    test_bib_style) then asks for a parser it has not loaded ("Source parser for markdown not
+    registered"). Put the default back after every test."""
+    yield
+    try:
+        from sphinx.config import Config
+    except ImportError:
+        return
+    default = Config.config_values["source_suffix"].default
+    if isinstance(default, dict):
+        default.clear()
+        default[".rst"] = "restructuredtext"
