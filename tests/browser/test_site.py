@@ -429,7 +429,8 @@ def test_tokenizer_explorer_responds(page):
 def test_attention_explorer_responds(page):
     open_chapter(page, "04_attention.html")
     root = page.locator(".ax-root").first
-    assert root.locator(".ax-layer").input_value() == "1"  # the chapter opens it on layer 2
+    # the chapter opens it on the head where "sat" reads "cat" most (computed there): layer 1
+    assert root.locator(".ax-layer").input_value() == "0"
     view = root.locator(".ax-view")
     before = view.inner_html()
     root.locator(".ax-stage[value=raw]").check()
@@ -441,7 +442,7 @@ def test_attention_explorer_responds(page):
     assert root.get_attribute("data-state").endswith("|1")
     root.locator(".ax-sentence").select_option("1")
     root.locator(".ax-head").select_option("2")
-    assert root.get_attribute("data-state").startswith("1|decoder|1|2|masked")
+    assert root.get_attribute("data-state").startswith("1|decoder|0|2|masked")
 
 
 def test_mask_explorer_responds(page):
