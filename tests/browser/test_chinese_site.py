@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from test_site import SITE, _check_stayed_local, _new_page, base_url, browser, open_chapter  # noqa: F401
