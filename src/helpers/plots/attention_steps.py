@@ -54,6 +54,24 @@ def plot_attention_steps(
     return fig
 
 
+def _flow_box(ax):
+    """A function drawing a rounded box of width ``w`` at (cx, cy) on ``ax``: a main text above a
+    grey one (a shape), for the data-flow diagrams."""
+    def box(cx: float, cy: float, w: float, text: str, sub: str, colour: str) -> None:
+        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - 0.36), w, 0.72, boxstyle="round,pad=0.02,rounding_size=0.1",
+                                    facecolor=colour, edgecolor="0.3", lw=1))
+        ax.text(cx, cy + 0.13, text, ha="center", va="center")
+        ax.text(cx, cy - 0.18, sub, ha="center", va="center", color="0.25")
+    return box
+
+
+def _flow_arrow(ax):
+    """A function drawing an arrow from (x0, y0) to (x1, y1) on ``ax``."""
+    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.3})
+    return arrow
+
+
 def plot_qkv_flow(width: float = 4.4) -> Figure:
     """The data flow of one attention head, top to bottom: X -> (X W^Q, X W^K, X W^V) -> scores
     Q Kᵀ / √d_k -> softmax per row -> weights A -> A V -> output, each box with its shape.
@@ -69,14 +87,7 @@ def plot_qkv_flow(width: float = 4.4) -> Figure:
     ax.axis("off")
     colours = {"x": "#eeeeee", "q": "#f4c7c3", "k": "#c6dbef", "v": "#c7e9c0", "s": "#fde0b8", "o": "#e0d4ef"}
 
-    def box(cx: float, cy: float, w: float, text: str, sub: str, colour: str) -> None:
-        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - 0.36), w, 0.72, boxstyle="round,pad=0.02,rounding_size=0.1",
-                                    facecolor=colour, edgecolor="0.3", lw=1))
-        ax.text(cx, cy + 0.13, text, ha="center", va="center")
-        ax.text(cx, cy - 0.18, sub, ha="center", va="center", color="0.25")
-
-    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.3})
+    box, arrow = _flow_box(ax), _flow_arrow(ax)
 
     box(1.5, 6.1, 2.4, "$X$", t("{shape}, one row per token", shape=r"$T \times d_{\mathrm{model}}$"), colours["x"])
     for cx, name, colour, shape in ((0.5, "Q", "q", "$T \\times d_k$"), (1.5, "K", "k", "$T \\times d_k$"),
@@ -113,14 +124,7 @@ def plot_multihead_flow(n_heads: int = 4, width: float = 4.4) -> Figure:
     ax.set_ylim(0, 5.9)
     ax.axis("off")
 
-    def box(cx: float, cy: float, w: float, text: str, sub: str, colour: str) -> None:
-        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - 0.36), w, 0.72, boxstyle="round,pad=0.02,rounding_size=0.1",
-                                    facecolor=colour, edgecolor="0.3", lw=1))
-        ax.text(cx, cy + 0.13, text, ha="center", va="center")
-        ax.text(cx, cy - 0.18, sub, ha="center", va="center", color="0.25")
-
-    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 1.3})
+    box, arrow = _flow_box(ax), _flow_arrow(ax)
 
     box(1.5, 5.4, 2.6, "$X$", r"$T \times d_{\mathrm{model}}$", "#eeeeee")
     arrow(1.5, 5.04, 1.5, 4.56)
