@@ -376,10 +376,32 @@ TEMPLATES = Path(__file__).parent / "edition_templates"
 
 
 def _templates(app, config) -> None:
-    """The Chinese edition's copies of the theme's sidebar buttons, whose tooltips the theme writes
-    in English without gettext: the copies look them up (``book_theme_words`` has the words)."""
+    """The Chinese edition's copies of the theme's templates that write words in English without
+    gettext (the sidebar buttons' tooltips, two navigation aria-labels): the copies look them up
+    (``book_theme_words`` has the words)."""
     if config.book_edition != "en" and config.book_theme_words:
         config.templates_path = [str(TEMPLATES)] + list(config.templates_path)
+
+
+#: Static scripts that write English words without gettext: file -> the exact strings to translate.
+STATIC_WORDS = {"togglebutton.js": ('aria-label="{}"', ("Toggle hidden content",))}
+
+
+def _static_words(app, exception) -> None:
+    """In a translated edition, translate the English words that static scripts write into pages
+    (sphinx-togglebutton's button says "Toggle hidden content" to screen readers)."""
+    words = app.config.book_theme_words
+    if exception or not words or app.builder.format != "html":
+        return
+    for name, (pattern, english) in STATIC_WORDS.items():
+        path = Path(app.outdir) / "_static" / name
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for word in english:
+            if word in words:
+                text = text.replace(pattern.format(word), pattern.format(words[word]))
+        path.write_text(text, encoding="utf-8")
 
 
 def _prefer_our_words(app) -> None:
@@ -411,6 +433,7 @@ def setup(app):
     app.connect("config-inited", _templates)
     app.connect("doctree-resolved", _collect_search_stats)
     app.connect("build-finished", _add_search_weights)
+    app.connect("build-finished", _static_words)
     app.connect("html-page-context", _switch)
     app.add_post_transform(ChineseExerciseTitles)
     app.add_post_transform(ChineseSpacing)

@@ -457,7 +457,10 @@ THEME_WORDS = {"Repository": "仓库", "Open issue": "创建议题", "Source rep
                # the sidebar buttons' tooltips (_ext/edition_templates), and mainland wording for a word
                # the theme's zh_CN catalog has in Taiwan's (列印成 PDF)
                "Toggle primary sidebar": "切换主侧栏", "Toggle secondary sidebar": "切换本页目录",
-               "Print to PDF": "打印为 PDF"}
+               "Print to PDF": "打印为 PDF",
+               # aria-labels the theme's templates (_ext/edition_templates) and sphinx-togglebutton's
+               # script (_ext/edition.py, _static_words) write in English
+               "Main": "全书目录", "Page": "本页目录", "Toggle hidden content": "显示或隐藏内容"}
 
 
 def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cache: Path | None = None) -> list[Path]:

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("edition", ROOT / "_ext" / "edition.py")
 E = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(E)
+_spec = importlib.util.spec_from_file_location("translation", ROOT / "scripts" / "translation.py")
+translation = sys.modules.setdefault("translation", importlib.util.module_from_spec(_spec))
+if not hasattr(translation, "THEME_WORDS"):
+    _spec.loader.exec_module(translation)
+THEME_WORDS = translation.THEME_WORDS
 
 
 def switch(edition: str, other: str, pagename: str) -> str:
@@ -217,13 +223,33 @@ def test_exercise_number_is_not_spaced_from_its_chinese_title():
                                '<span class="caption-number">图 4.1 </span>注意力')
 
 
-@pytest.mark.parametrize("name", ["toggle-primary-sidebar.html", "toggle-secondary-sidebar.html"])
-def test_the_chinese_button_templates_are_the_themes_with_gettext(name):
-    """_ext/edition_templates copies two of sphinx-book-theme's templates to translate their tooltips:
-    apart from that (and a comment), they must stay the installed theme's own."""
+TEMPLATE_COPIES = ["components/toggle-primary-sidebar.html", "components/toggle-secondary-sidebar.html",
+                   "components/sbt-sidebar-nav.html", "layout.html"]
+
+
+@pytest.mark.parametrize("name", TEMPLATE_COPIES)
+def test_the_chinese_template_copies_are_the_themes_with_gettext(name):
+    """_ext/edition_templates copies four of sphinx-book-theme's templates to translate the words
+    they write in English: apart from that (and comments), they must stay the installed theme's own."""
     theme = pytest.importorskip("sphinx_book_theme")
-    original = (Path(theme.__file__).parent / "theme" / "sphinx_book_theme" / "components" / name).read_text(encoding="utf-8")
-    ours = (ROOT / "_ext" / "edition_templates" / name).read_text(encoding="utf-8")
-    ours = re.sub(r"\{#-? .*? -?#\}\n?", "", ours, count=1)
-    original = re.sub(r"\{#-? .*? -?#\}\n?", "", original, count=1)
+    original = (Path(theme.__file__).parent / "theme" / "sphinx_book_theme" / name).read_text(encoding="utf-8")
+    ours = (ROOT / "_ext" / "edition_templates" / Path(name).name).read_text(encoding="utf-8")
+    ours, original = (re.sub(r"\{#-? .*? -?#\}\n?", "", text, flags=re.S) for text in (ours, original))
     assert re.sub(r"\{\{ _\('([^']*)'\) \}\}", r"\1", ours).strip() == original.strip()
+    english = re.findall(r"\{\{ _\('([^']*)'\) \}\}", ours)
+    assert english and all(word in THEME_WORDS for word in english), english
+
+
+def test_a_translated_edition_translates_the_togglebutton_scripts_aria_label(tmp_path):
+    static = tmp_path / "_static"
+    static.mkdir()
+    script = 'a; aria-label="Toggle hidden content"; b'
+    (static / "togglebutton.js").write_text(script, encoding="utf-8")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+                          config=SimpleNamespace(book_theme_words=THEME_WORDS))
+    E._static_words(app, None)
+    assert (static / "togglebutton.js").read_text(encoding="utf-8") == 'a; aria-label="显示或隐藏内容"; b'
+    app.config.book_theme_words = {}  # the English edition keeps the script as it is
+    (static / "togglebutton.js").write_text(script, encoding="utf-8")
+    E._static_words(app, None)
+    assert (static / "togglebutton.js").read_text(encoding="utf-8") == script
