@@ -1,7 +1,7 @@
 """The phone check of every shown figure (helpers.plots._phone, installed by viz.setup_figures).
 
 Rule: a figure shown W inches wide (100 px per inch, scaled to 360 px on a 390-px phone) needs
-every visible text at >= 1.8 * W points (>= 6.48 pt when it is narrower than 3.6 in), W being
+every visible text at >= 2.2 * W points (>= 7.92 pt when it is narrower than 3.6 in), W being
 the width of the image shown, i.e. after bbox_inches='tight'.
 """
 
@@ -49,11 +49,11 @@ def _line_figure(width: float, tick_size: float | None = None) -> plt.Figure:
 
 
 def test_the_rule():
-    assert required_size(560) == pytest.approx(10.08)  # 5.6 in: 1.8 pt per inch
-    assert required_size(360) == pytest.approx(6.48)  # 3.6 in: not scaled on a phone
-    assert required_size(250) == pytest.approx(6.48)  # narrower: still 9 px at natural size
+    assert required_size(560) == pytest.approx(12.32)  # 5.6 in: 2.2 pt per inch
+    assert required_size(360) == pytest.approx(7.92)  # 3.6 in: not scaled on a phone
+    assert required_size(250) == pytest.approx(7.92)  # narrower: still 11 px at natural size
     assert required_size(600, dpi=200) == pytest.approx(required_size(600) / 2)  # 2 px per pt-unit
-    assert min_font(5.0) >= 1.8 * 5.0
+    assert min_font(5.0) >= 2.2 * 5.0
 
 
 def test_a_compliant_figure_passes():
@@ -65,7 +65,7 @@ def test_a_compliant_figure_passes():
 
 
 def test_the_book_defaults_pass_at_the_default_width():
-    fig = _line_figure(5.6)
+    fig = _line_figure(plt.rcParams["figure.figsize"][0])
     check_figure(fig)
 
 
@@ -77,11 +77,11 @@ def test_a_violating_figure_raises_naming_texts_sizes_and_rule():
     width_px, found = figure_violations(fig)
     assert f"{width_px / 100:.2f} in wide" in text
     assert f"{required_size(width_px):.2f} pt" in text
-    assert "1.8 pt per inch" in text and "9 px" in text
+    assert "2.2 pt per inch" in text and "11 px" in text
     assert "tick labels at 9 pt" in text
-    assert "title at 11.5 pt ('a title')" in text
-    assert "annotation at 10.5 pt ('peak')" in text
-    assert "legend at 10.5 pt ('loss')" in text
+    assert "title at 12 pt ('a title')" in text
+    assert "annotation at 11 pt ('peak')" in text
+    assert "legend at 11 pt ('loss')" in text
     assert {s.kind for s in found} >= {"tick label", "axis label", "title", "legend", "annotation"}
 
 
@@ -192,7 +192,7 @@ def test_a_small_text_fails_its_cell_in_a_kernel(tmp_path):
     for index in (2, 3, 4, 5):
         errors = [o for o in nb.cells[index].outputs if o.output_type == "error"]
         assert errors and errors[-1].ename == "FigureLegibilityError", nb.cells[index].outputs
-        assert "1.8 pt per inch" in errors[-1].evalue
+        assert "2.2 pt per inch" in errors[-1].evalue
     # the figure is still shown, so the author sees what to fix
     assert any("image/png" in o.get("data", {}) for o in nb.cells[2].outputs)
 

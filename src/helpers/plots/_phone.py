@@ -2,10 +2,11 @@
 
 The rule. A figure W inches wide is shown at 100 CSS pixels per inch (``figure.dpi`` 100). On a
 390-px phone the page column is about 360 px wide, so a figure wider than 3.6 in is scaled down
-by 3.6 / W. A text of s points is s * 100 / 72 px at natural size; for it to stay at least 9 px
-on the phone it needs
+by 3.6 / W. A text of s points is s * 100 / 72 px at natural size; for it to stay at least 11 px
+on the phone (digits about 8 px tall: fresh readers found 9-px text hard to read on a phone) it
+needs
 
-    s >= 1.8 * W points  (W > 3.6 in),    s >= 6.5 points  (narrower figures are not scaled).
+    s >= 2.2 * W points  (W > 3.6 in),    s >= 7.9 points  (narrower figures are not scaled).
 
 W is the width of the image the reader sees: with the inline backend's ``bbox_inches="tight"``
 that is the tight bounding box (plus its padding), not ``figsize``.
@@ -42,7 +43,9 @@ from matplotlib.text import Annotation, Text
 SHOWN_PX_PER_INCH = 100
 #: Width (CSS px) a figure gets on a 390-px phone, and the smallest text height allowed there.
 PHONE_WIDTH_PX = 360
-PHONE_MIN_TEXT_PX = 9
+PHONE_MIN_TEXT_PX = 11
+#: Points per inch of figure width a text needs to keep PHONE_MIN_TEXT_PX on the phone (2.2).
+PT_PER_INCH = PHONE_MIN_TEXT_PX * 72.0 / PHONE_WIDTH_PX
 #: Environment variable choosing the check's mode: strict (default), report or off.
 MODE_VARIABLE = "BOOK_FIGURE_CHECK"
 MODES = ("strict", "report", "off")
@@ -50,8 +53,8 @@ MODES = ("strict", "report", "off")
 
 def min_font(width: float) -> float:
     """The smallest font (points) for a figure ``width`` inches wide: shown at 100 px per inch and
-    scaled down to ~360 px on a phone, text needs 1.8 pt per inch of width to stay >= 9 px."""
-    return round(1.8 * width + 0.05, 1)
+    scaled down to ~360 px on a phone, text needs 2.2 pt per inch of width to stay >= 11 px."""
+    return round(PT_PER_INCH * width + 0.05, 1)
 
 
 def set_fonts(fig: Figure, size: float) -> None:
@@ -62,7 +65,7 @@ def set_fonts(fig: Figure, size: float) -> None:
 
 def required_size(width_px: float, dpi: float = SHOWN_PX_PER_INCH) -> float:
     """Smallest text size (points) in a figure shown ``width_px`` CSS pixels wide, drawn at ``dpi``
-    pixels per inch: ``1.8 * width`` for a figure wider than 3.6 in, 6.48 pt for a narrower one."""
+    pixels per inch: ``2.2 * width`` for a figure wider than 3.6 in, 7.92 pt for a narrower one."""
     scale = min(1.0, PHONE_WIDTH_PX / width_px)  # how much a phone shrinks the figure
     return PHONE_MIN_TEXT_PX / scale * 72.0 / dpi
 
@@ -82,7 +85,7 @@ class SmallText:
 
 
 class FigureLegibilityError(ValueError):
-    """A shown figure has text that would be smaller than 9 px on a 390-px phone."""
+    """A shown figure has text that would be smaller than 11 px on a 390-px phone."""
 
 
 def _kind(text: Text, fig: Figure) -> str:
@@ -191,7 +194,8 @@ def message(fig: Figure, width_px: float, found: list[SmallText]) -> str:
     return (
         f"{describe(fig)} is shown {width_in:.2f} in wide ({width_px:.0f} px, as cropped by "
         f"bbox_inches='tight'), so on a 390-px phone (figure scaled to {PHONE_WIDTH_PX} px) every text "
-        f"needs at least {need:.2f} pt (the rule: 1.8 pt per inch of shown width, at least 6.5 pt) to "
+        f"needs at least {need:.2f} pt (the rule: {PT_PER_INCH:.1f} pt per inch of shown width, at least "
+        f"{PHONE_MIN_TEXT_PX * 72.0 / SHOWN_PX_PER_INCH:.1f} pt) to "
         f"stay {PHONE_MIN_TEXT_PX} px high. Too small: {listed}. Draw the figure narrower, stack its "
         f"panels or raise these font sizes (helpers.plots._phone)."
     )
