@@ -30,6 +30,7 @@ from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
+from pybtex.style.template import join, node, sentence
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
@@ -117,17 +118,44 @@ class AuthorYearSorting(BaseSortingStyle):
         else:
             who = (_surname(people[0]).lower(), 2, "")
         title = entry.fields.get("title", "").replace("{", "").replace("}", "").lower()
-        return (*who, entry.fields.get("year", ""), title)
+        # 'date' (ISO, '2023-02-27'; not printed) orders one author's works of one year by date,
+        # so that 2023a is the earlier: LLaMA (February) before Llama 2 (July), whatever the titles
+        return (*who, entry.fields.get("year", ""), entry.fields.get("date", ""), title)
+
+
+MAX_NAMES = 3  # an entry names at most three authors, then "et al." / "等" (as GB/T 7714 does)
+
+
+@node
+def names_et_al(children, context, role, et_al, **kwargs):
+    """The authors of ``role``, at most MAX_NAMES of them: more (or BibTeX's "and others") give the
+    first MAX_NAMES then ``et_al``. pybtex's ``names`` prints every name, and "others" as "others"."""
+    persons = list(context["entry"].persons.get(role, []))
+    more = bool(persons) and _surname(persons[-1]) == "others"
+    persons = [p for p in persons if _surname(p) != "others"]
+    if len(persons) > MAX_NAMES:
+        persons, more = persons[:MAX_NAMES], True
+    style = context["style"]
+    shown = [style.format_name(person, style.abbreviate_names) for person in persons]
+    if more:
+        return join(sep=kwargs["sep"])[shown].format_data(context) + Text(et_al)
+    return join(**kwargs)[shown].format_data(context)
 
 
 class AuthorYearStyle(UnsrtStyle):
     default_label_style = "authoryear"
     default_sorting_style = "authoryear"
+    et_al = ", et al."
+
+    def format_names(self, role, as_sentence=True):
+        formatted = names_et_al(role, et_al=self.et_al, sep=", ", sep2=" and ", last_sep=", and ")
+        return sentence[formatted] if as_sentence else formatted
 
 
-class AuthorYearStyleZh(UnsrtStyle):
+class AuthorYearStyleZh(AuthorYearStyle):
     default_label_style = "authoryear_zh"
     default_sorting_style = "authoryear"
+    et_al = " 等"
 
 
 @dataclass
@@ -214,6 +242,26 @@ def record_citations(app: Sphinx, doctree: nodes.document) -> None:
             doctree.ids.setdefault(anchor, node)
             seen[target.key] = anchor
     store[env.docname] = seen
+
+
+def anchor_each_work_of_a_group(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A citation of several works, "(Gage, 1994; Press and Wolf, 2017)", carries the 'cite-<key>'
+    anchors of all of them, so a "Cited in" link to the second work landed on the first. Move each
+    such anchor onto the link of its own work inside the group."""
+    key_of = {c.citation_id: c.key for c in app.env.get_domain("cite").citations}
+    for cite in list(doctree.findall(nodes.inline)):
+        if "bibtex-citation" not in cite.get("classes", []):
+            continue
+        refs = [r for r in cite.findall(nodes.reference) if "#" in r.get("refuri", "") or r.get("refid")]
+        keys = {key_of.get(r.get("refid") or r["refuri"].rsplit("#", 1)[1]) for r in refs}
+        if len(keys - {None}) < 2:
+            continue
+        for ref in refs:
+            key = key_of.get(ref.get("refid") or ref["refuri"].rsplit("#", 1)[1])
+            anchor = _citation_anchor(key) if key else ""
+            if anchor in cite["ids"]:
+                cite["ids"].remove(anchor)
+                ref["ids"].append(anchor)
 
 
 def purge_citations(app: Sphinx, env, docname: str) -> None:
@@ -365,6 +413,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", purge_citations)
     app.connect("env-merge-info", merge_citations)
     app.connect("env-get-updated", bibliography_pages_outdated)
+    app.connect("doctree-resolved", anchor_each_work_of_a_group)
     app.connect("doctree-resolved", add_cited_in)
     app.connect("doctree-resolved", tighten_chinese_citations)
     app.connect("doctree-resolved", full_repository_urls)

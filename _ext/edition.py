@@ -422,6 +422,50 @@ def _prefer_our_words(app) -> None:
     sphinx_locale.translators[key] = ours
 
 
+
+GLOSSARY_NAME = re.compile(r"\s*[（(][^）)]*[）)]")
+
+
+def chinese_glossary_headwords(app, doctree, docname) -> None:
+    """In the Chinese edition, a glossary entry's headword reads "模型维度（model dimension, d_model）":
+    its Chinese name first, the English term in brackets (locale/STYLE.md), as the Chinese A-Z index
+    does (tests/test_glossary.py). The term line stays English in the source, since every {term} role
+    targets it; the Chinese name is the bold text the definition starts with ("**模型维度**。..."),
+    one per term when an entry has several ("**训练集 / 验证集**"). That bold name then leaves the
+    definition, unless it says more than the headword (a bracket: "**Unigram 分词（一元语言模型）**")."""
+    if app.config.book_edition != "zh_CN":
+        return
+    from sphinx import addnodes
+
+    for glossary in doctree.findall(addnodes.glossary):
+        for item in glossary.findall(nodes.definition_list_item):
+            terms = [t for t in item.children if isinstance(t, nodes.term)]
+            definition = next((d for d in item.children if isinstance(d, nodes.definition)), None)
+            para = definition[0] if definition is not None and len(definition) else None
+            if not terms or not isinstance(para, nodes.paragraph) or not para.children:
+                continue
+            bold = next((c for c in para.children if not (isinstance(c, nodes.Text) and not str(c).strip())), None)
+            if not isinstance(bold, nodes.strong):
+                continue
+            names = [n.strip() for n in bold.astext().split("/")]
+            if len(names) != len(terms):
+                names = [bold.astext().strip()] * len(terms)
+            shown = False
+            for term, name in zip(terms, names):
+                plain = GLOSSARY_NAME.sub("", name).strip()
+                if not CJK_CHAR.search(plain):
+                    continue
+                english = re.sub(r"\s*\(([^)]*)\)", r", \1", term.astext())
+                for child in [c for c in term.children if isinstance(c, nodes.Text)]:
+                    term.remove(child)
+                term.insert(0, nodes.Text(f"{plain}（{english}）"))
+                shown = True
+            if shown and not GLOSSARY_NAME.search(bold.astext()):
+                i = para.index(bold)
+                para.remove(bold)
+                if i < len(para) and isinstance(para[i], nodes.Text):
+                    para.replace(para[i], nodes.Text(str(para[i]).lstrip("。. ")))
+
 def setup(app):
     languages["zh"] = SearchChineseBook
     app.add_config_value("book_edition", "en", "html")
@@ -434,6 +478,7 @@ def setup(app):
     app.connect("doctree-resolved", _collect_search_stats)
     app.connect("build-finished", _add_search_weights)
     app.connect("build-finished", _static_words)
+    app.connect("doctree-resolved", chinese_glossary_headwords)
     app.connect("html-page-context", _switch)
     app.add_post_transform(ChineseExerciseTitles)
     app.add_post_transform(ChineseSpacing)

@@ -44,6 +44,13 @@ def check_back_links(site: Path) -> list[str]:
                 target = (bib.parent / page).resolve() if page else bib
                 text = target.read_text(encoding="utf-8") if target.exists() else ""
                 pos = text.find(f'id="{anchor}"')
+                tag = text[text.rfind("<", 0, pos):text.find(">", pos) + 1] if pos >= 0 else ""
+                if tag.startswith("<a ") and "bibtex-citation" in text[max(0, pos - 2000):pos]:
+                    # a work of a group, "(Gage, 1994; Press and Wolf, 2017)": the anchor is on its own link
+                    if not re.search(r'href="(?:[^"#]*bibliography\.html)?#' + re.escape(entry_id) + '"', tag):
+                        problems.append(f"{bib.relative_to(site)}: entry #{entry_id} links to {page}#{anchor}, "
+                                        "which is not a citation of it")
+                    continue
                 before = text[max(0, pos - 2000):pos]
                 is_citation = pos >= 0 and bool(  # the citation's own id, or an empty span inside it
                     re.search(r'<span class="bibtex-citation"\s*$', before)
@@ -287,3 +294,38 @@ def test_an_incremental_build_rewrites_the_back_links(tmp_path):
                status=None, warning=None).build()  # the second build is incremental
     assert check_back_links(out) == []
     assert "04_attention.html#cite-vaswani2017" in (out / "appendix" / "bibliography.html").read_text(encoding="utf-8")
+
+
+def test_one_authors_works_of_a_year_take_letters_in_date_order():
+    db = parse_string("@article{b, author={Touvron, H. and Martin, L. and Stone, K. and others}, title={Llama 2},"
+                      " year={2023}, date={2023-07-18}}"
+                      "@article{a, author={Touvron, H. and Lavril, T. and Izacard, G.}, title={{LLaMA}},"
+                      " year={2023}, date={2023-02-27}}", "bibtex")
+    ordered = bib_style.AuthorYearSorting().sort(db.entries.values())
+    assert [e.key for e in ordered] == ["a", "b"]  # by title, "Llama 2" would come first
+    assert list(bib_style.AuthorYearLabels().format_labels(ordered)) == [
+        "Touvron et al., 2023a", "Touvron et al., 2023b"]
+
+
+@pytest.mark.parametrize("style, et_al", [(bib_style.AuthorYearStyle, ", et al."), (bib_style.AuthorYearStyleZh, " 等")])
+def test_entries_name_at_most_three_authors(style, et_al):
+    db = parse_string("@article{a, author={A, Ann and B, Bo and C, Cy and D, Di}, title={T}, journal={J}, year={2020}}"
+                      "@article{b, author={A, Ann and B, Bo and C, Cy and others}, title={T}, journal={J}, year={2021}}"
+                      "@article{c, author={A, Ann and B, Bo and C, Cy}, title={T}, journal={J}, year={2022}}", "bibtex")
+    text = {e.key: e.text.render_as("text") for e in style().format_entries(db.entries.values())}
+    assert text["a"].startswith(f"Ann A, Bo B, Cy C{et_al}") and "Di" not in text["a"]
+    assert text["b"].startswith(f"Ann A, Bo B, Cy C{et_al}") and "others" not in text["b"]
+    assert text["c"].startswith("Ann A, Bo B, and Cy C.")
+
+
+def test_a_group_of_works_anchors_each_on_its_own_link(tmp_path):
+    page = MIXED_PAGE[0]
+    MIXED_PAGE[0] = ("markdown", "# Attention\n\nFirst {cite:p}`gage1994,press2017`, a group.\n")
+    try:
+        site = _build_notebook_book(tmp_path)
+    finally:
+        MIXED_PAGE[0] = page
+    ch4 = (site / "chapters" / "04_attention.html").read_text(encoding="utf-8")
+    press = ch4[ch4.find('id="cite-press2017"') - 200:ch4.find('id="cite-press2017"') + 200]
+    assert re.search(r'<a [^>]*id="cite-press2017"[^>]*>Press and Wolf, 2017</a>', press)
+    assert check_back_links(site) == []

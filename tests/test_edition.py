@@ -253,3 +253,37 @@ def test_a_translated_edition_translates_the_togglebutton_scripts_aria_label(tmp
     (static / "togglebutton.js").write_text(script, encoding="utf-8")
     E._static_words(app, None)
     assert (static / "togglebutton.js").read_text(encoding="utf-8") == script
+
+
+@pytest.mark.parametrize("edition", ["zh_CN", "en"])
+def test_chinese_glossary_headwords_put_the_chinese_name_first(tmp_path, edition):
+    """模型维度（model dimension, d_model）: the Chinese name first, the English term in brackets; the
+    term's id (the target of every {term} role) is kept. English headwords are left alone."""
+    sphinx = pytest.importorskip("sphinx.application")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'edition']\n"
+        f"language = {'zh_CN' if edition == 'zh_CN' else 'en'!r}\n"
+        f"book_edition = {edition!r}\n", encoding="utf-8")
+    (src / "index.md").write_text(
+        "# 术语表\n\n见{term}`留出集 <held-out set>`。\n\n```{glossary}\nmodel dimension (d_model)\n"
+        "  **模型维度**。每个词元向量的长度。\n\ntraining set\nheld-out set\n  **训练集 / 留出集**。两种集合。\n\n"
+        "Unigram tokenizer\n  **Unigram 分词（一元语言模型）**。一种分词器。\n\nlogits\n"
+        "  **logits（未归一化的对数概率）**。原始分数。\n```\n", encoding="utf-8")
+    app = sphinx.Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "html",
+                        status=None, warning=None, freshenv=True)
+    app.build()
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    import re
+    heads = [re.sub(r"<[^>]+>|¶|#", "", h) for h in re.findall(r"<dt [^>]*>(.*?)</dt>", page)]
+    if edition == "zh_CN":
+        assert heads == ["模型维度（model dimension, d_model）", "训练集（training set）", "留出集（held-out set）",
+                         "Unigram 分词（Unigram tokenizer）", "logits"]
+        assert "<strong>模型维度</strong>" not in page and "<p>每个词元向量的长度。</p>" in page
+        assert "<strong>Unigram 分词（一元语言模型）</strong>" in page  # says more than the headword: kept
+        assert 'id="term-held-out-set"' in page and 'href="#term-held-out-set"' in page
+    else:
+        assert heads == ["model dimension (d_model)", "training set", "held-out set", "Unigram tokenizer", "logits"]

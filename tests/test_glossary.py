@@ -48,9 +48,13 @@ def az_index(text: str, chinese: dict[str, str] | None = None) -> str:
 
 
 def _with_chinese(term: str, name: str) -> str:
-    """'ablation（消融）'; the Chinese name without its own brackets, left out if it adds no Chinese."""
+    """'消融（ablation）': the Chinese name first and the English term in brackets, as the Chinese
+    edition writes a term (locale/STYLE.md); the Chinese name without its own brackets, and the
+    term's own brackets as a comma ('字节对编码（byte-pair encoding, BPE）', no brackets inside
+    brackets); the term alone if the name adds no Chinese."""
     name = re.sub(r"\s*[（(][^）)]*[）)]", "", name).strip()
-    return f"{term}（{name}）" if re.search(r"[\u4e00-\u9fff]", name) else term
+    english = re.sub(r"\s*\(([^)]*)\)", r", \1", term)
+    return f"{name}（{english}）" if re.search(r"[\u4e00-\u9fff]", name) else term
 
 
 def chinese_names(text: str) -> dict[str, str]:
