@@ -147,6 +147,23 @@ def test_a_translated_chapter_renders(zh_page):
     assert not raw, f"raw MyST or TeX left on the page: {raw[:3]}"
 
 
+# What the theme's templates and sphinx-togglebutton's script say to screen readers in English
+# (_ext/edition_templates and _ext/edition.py translate them).
+ENGLISH_LABELS = ("Main", "Page", "Toggle hidden content", "Toggle primary sidebar",
+                  "Toggle secondary sidebar", "Search", "Color mode", "Source repositories",
+                  "Launch interactive content", "Download this page")
+
+
+def test_a_chinese_page_speaks_chinese_to_screen_readers(zh_page):
+    open_chapter(zh_page, "08_loss.html")  # solutions and hidden code: togglebutton's buttons
+    labels = zh_page.evaluate("() => [...document.querySelectorAll('[aria-label], [title]')]"
+                              ".flatMap((e) => [e.getAttribute('aria-label'), e.getAttribute('title')])"
+                              ".filter((x) => x)")
+    assert any("显示或隐藏内容" == label for label in labels), "no togglebutton on the page?"
+    english = sorted({label for label in labels if label in ENGLISH_LABELS})
+    assert not english, f"English aria-labels or tooltips on a Chinese page: {english}"
+
+
 @pytest.mark.ci_may_skip
 def test_an_untranslated_unit_is_marked(zh_page):
     marked = [p for p in PAGES if "untranslated" in (ZH / p).read_text(encoding="utf-8")]

@@ -431,6 +431,7 @@ def test_attention_explorer_responds(page):
     root = page.locator(".ax-root").first
     # the chapter opens it on the head where "sat" reads "cat" most (computed there): layer 1
     assert root.locator(".ax-layer").input_value() == "0"
+    assert root.get_attribute("data-state").endswith("|2"), "the explorer should open on the row 'sat'"
     view = root.locator(".ax-view")
     before = view.inner_html()
     root.locator(".ax-stage[value=raw]").check()

@@ -301,16 +301,20 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
             f"<div class='ax-focus'>{spaced(labels['attends'].format(token=token, tokens=focus))}</div>")
 
 
-def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0) -> str:
+def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0,
+                            query: int = 0) -> str:
     """Self-contained attention explorer (sentence, kind, layer, head, query, stage; click a row's token).
 
-    It opens on the first sentence with the given ``kind``, ``layer`` and ``head`` (0-based). The
+    It opens on the first sentence with the given ``kind``, ``layer``, ``head`` and ``query`` (all
+    0-based; ``query`` is a row of that sentence and kind, e.g. 2 for "sat" in "The cat sat"). The
     "× V" stage appears when ``data`` holds the values (``attention_data`` stores them).
     """
     _check_data(data)
     if kind not in data["sentences"][0]["kinds"]:
         raise ValueError(f"kind must be one of {sorted(data['sentences'][0]['kinds'])}, got {kind!r}")
-    for name, value, n in (("layer", layer, data["n_layers"]), ("head", head, data["n_heads"])):
+    n_queries = len(data["sentences"][0]["kinds"][kind]["q_tokens"])
+    for name, value, n in (("layer", layer, data["n_layers"]), ("head", head, data["n_heads"]),
+                           ("query", query, n_queries)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an int in [0, {n}), got {show(value)}")
         if not 0 <= value < n:
@@ -330,6 +334,10 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
         ("sentence", t("sentence")), ("kind", t("attention")), ("layer", t("layer")), ("head", t("head")))}
     words = {"query": html.escape(t("query"), quote=False), "step": html.escape(t("step:"), quote=False),
              "click": html.escape(t("(or click a row's token)"), quote=False)}  # text, not attributes
+    pick = f'var k=r.querySelector(".ax-kind"); if(k){{k.value="{kind}"; k.dispatchEvent(new Event("change"));}}'
+    if query:  # after the kind: changing the kind sends the query back to the first row
+        pick += (f'\n  var q=r.querySelector(".ax-query"); if(q){{q.value="{query}"; '
+                 'q.dispatchEvent(new Event("change"));}')
     return f"""{_AX_STYLE}
 <div class="ax-root" id="{root_id}">
   <script type="application/json" class="ax-data">{payload}</script>
@@ -339,12 +347,12 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
     <label>{words['query']} <select class="ax-query"></select></label><br>
     {words['step']} {radios} <span style="color:#666">{words['click']}</span>
   </div>
-  {attention_view_html(data, kind=kind, layer=layer, head=head)}
+  {attention_view_html(data, kind=kind, layer=layer, head=head, query=query)}
 </div>
 <script>{js}("{root_id}");</script>
 <script>(function(){{var r=document.getElementById("{root_id}"); if(!r) return;
   r.querySelector(".ax-layer").value="{layer}"; r.querySelector(".ax-head").value="{head}";
-  var k=r.querySelector(".ax-kind"); if(k){{k.value="{kind}"; k.dispatchEvent(new Event("change"));}}}})();</script>
+  {pick}}})();</script>
 """
 
 

@@ -63,6 +63,8 @@ def plot_sensitivity(sensitivity, tokens: Sequence[str], queries: Sequence[str] 
                      width: float = 4.6) -> Figure:
     """(T, T) largest |∂ logits[i] / ∂ input[j]|, on a log colour scale; exact zeros written "0".
 
+    The other cells show the value times 1000, rounded ("60", "3"; "0.5" below 1): short
+    labels that do not run into their neighbours on a phone, and never "0" for a value that is not.
     tokens: the decoder's input tokens (columns); queries: the row labels (default: tokens), in the
     book's convention the token each position writes, "→猫".
     """
@@ -74,12 +76,13 @@ def plot_sensitivity(sensitivity, tokens: Sequence[str], queries: Sequence[str] 
     im = ax.images[0]
     for i in range(s.shape[0]):  # the row of position i
         for j in range(s.shape[1]):
-            label = "0" if s[i, j] == 0 else f"{s[i, j]:.1g}" if s[i, j] < 0.1 else f"{s[i, j]:.1f}"
+            v = 1000 * s[i, j]
+            label = "0" if v == 0 else f"{v:.0f}" if v >= 1 else f"{v:.1g}"
             colour = "black" if s[i, j] == 0 else text_colour_on(im.cmap(im.norm(shown[i, j])))
             ax.text(j, i, label, ha="center", va="center", color=colour)
     ax.set_xlabel(t("decoder input at position j"))
     ax.set_ylabel(t("logits at position i (writes)"))
-    ax.set_title(t("largest |∂ logits[i] / ∂ input[j]|"))
+    ax.set_title(t("largest |∂ logits[i] / ∂ input[j]| × 1000"))
     plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
     set_fonts(fig, round(1.25 * min_font(width), 1))
     fig.tight_layout()

@@ -17,8 +17,8 @@ def panels() -> tuple[tuple[str, str, bool], ...]:
     return (
         ("var", t("variance of the scores"), True),
         ("max_w", t("mean largest weight"), False),
-        ("jac", t(r"median $\|\partial p / \partial s\|$"), True),
-        ("gq_mean", t(r"$\|\partial L / \partial q\|$: mean —, median - -"), True),
+        ("jac", t(r"median $\|\partial a / \partial s\|$"), True),
+        ("gq_mean", t("$\\|\\partial L / \\partial q\\|$\nmean —, median - -"), True),
     )
 
 
@@ -43,7 +43,7 @@ def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
             ax.set_yscale("log")
         ax.set_title(title)
         ax.set_xlabel("$d_k$")
-    axes[0, 0].legend()
+    axes[0, 1].legend(loc="center right")  # empty there: between the two lines
     set_fonts(fig, round(1.2 * min_font(width), 1))  # well above the phone minimum
     fig.tight_layout()
     return fig

@@ -42,14 +42,17 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
             x = [i + (j - (n - 1) / 2) * bar for i in range(len(keys))]
             ax.bar(x, [by_key[key][col] for key in keys], bar, color=colours[j % 4], label=legend.get(when, when))
     axes[0].set_title(t("share of rows with largest weight > 0.99"))
-    axes[0].set_ylim(0, 1.6)
+    axes[0].set_ylim(0, 1.05)
     axes[0].set_yticks([0, 0.5, 1])
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    axes[0].legend(ncols=2, loc="upper left", frameon=False)
     axes[1].set_title(t("median spread (std) of a row's scaled scores"))
     axes[1].set_yscale("log")
     axes[1].set_xticks(range(len(keys)), labels)
     axes[1].set_xlabel(t("attention (kind, layer)"))
+    # the legend above both panels, two names per line: inside a panel it covered bars
+    handles, names_shown = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names_shown, ncols=2, loc="upper center", frameon=False,
+               columnspacing=1.0, handlelength=1.2)
     set_fonts(fig, round(1.25 * min_font(width), 1))  # well above the phone minimum
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
     return fig
