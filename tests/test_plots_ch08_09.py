@@ -2,7 +2,7 @@
 bad inputs fail with a message naming the argument.
 
 The phone rule (helpers.plots._phone): a figure shown W inches wide needs every text at
->= 1.8 * W points.
+>= 2.2 * W points (11 px on a 390-px phone).
 """
 
 from __future__ import annotations
@@ -98,6 +98,37 @@ def test_the_running_graph_is_legible_well_above_the_minimum():
     scale = min(1.0, 366 / width_px)
     sizes = [t.get_fontsize() for t in fig.axes[0].texts if t.get_text()]
     assert min(sizes) * 100 / 72 * scale >= 11, (min(sizes), width_px)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_softmax_bars_are_shown_at_natural_size_on_a_phone(lang, monkeypatch):
+    """The logits/probabilities figure fits a phone unscaled, so its 11-pt text is ~15 px there."""
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    fig = plot_softmax(Z, P, 3)
+    width_px, small = figure_violations(fig)
+    assert not small and width_px <= 360, width_px
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+    assert min(sizes) >= 11
+    bar_labels = {t.get_text() for t in fig.axes[1].texts}
+    assert {f"{v:.3f}" for v in P.tolist()} <= bar_labels
+
+
+def test_the_mask_figure_writes_large_cell_values_and_exact_zeros():
+    """Readers found the cell numbers small on a phone: they are 15 pt, exact zeros read "0",
+    and the bottom panel is the gradient of the scores R, as in the prose."""
+    weights = CAUSAL / CAUSAL.sum(1, keepdim=True)
+    d_weights = torch.tensor([[0.021, -0.005, -0.008], [-0.022, -0.003, 0.016], [0.013, -0.008, -0.007]])
+    d_scores = weights * (d_weights - (d_weights * weights).sum(-1, keepdim=True))
+    fig = plot_mask_gradients(weights, d_weights, d_scores, TOKENS)
+    width_px, small = figure_violations(fig)
+    assert not small and width_px <= 360
+    for ax in fig.axes[:3]:  # the three heatmaps (their colour bars come after them)
+        assert ax.texts and min(t.get_fontsize() for t in ax.texts) >= 15
+    bottom = fig.axes[2]
+    assert "R" in bottom.get_title() and "thousandths" in bottom.get_title()
+    values = [t.get_text() for t in bottom.texts]
+    assert values[1:3] == ["0", "0"] and values[5] == "0"  # masked entries: exactly zero
+    assert values[3] == f"{1000 * d_scores[1, 0].item():.1f}"
 
 
 def test_the_bowl_shows_every_point_of_every_path():

@@ -3,8 +3,8 @@ causal mask in attention's backward pass, gradient flow through deep stacks, a l
 schedule, and a live training run.
 
 (The computational graph and the gate patterns are in ``compute_graph``, the optimizer paths in
-``bowl``.) Every figure is at most 5 in wide with text of 9 pt or more, the phone rule of
-``helpers.plots._phone``.
+``bowl``.) Every figure keeps the phone rule of ``helpers.plots._phone`` (text >= 11 px on a 390-px
+phone).
 """
 
 from __future__ import annotations
@@ -56,16 +56,30 @@ def plot_logit_gradient(grad: torch.Tensor, correct: int, correct_label: str, po
 def plot_mask_gradients(weights: torch.Tensor, d_weights: torch.Tensor, d_scores: torch.Tensor,
                         tokens: Sequence[str]) -> Figure:
     """Three stacked (T, T) heatmaps with the tokens on both axes: the attention weights A, the
-    gradient dL/dA reaching them, and dL/dR, the gradient of the scores after the softmax."""
+    gradient dL/dA reaching them, and dL/dR, the gradient of the scaled scores R = QK^T/sqrt(d_k)
+    (the softmax's backward pass; the mask passes it on unchanged).
+
+    The two gradients are written in thousandths (their entries are of the order of 0.01) and
+    every exact zero as "0"; the cell values are 15 pt, for a phone (``helpers.plots._phone``).
+    """
     mats = (weights, d_weights, d_scores)
     for m, name in zip(mats, ("weights", "d_weights", "d_scores")):
         check_tensor(m, name, ndim=2)
         if m.shape != (len(tokens), len(tokens)):
             raise ValueError(f"{name} must be (T, T) with T = len(tokens) = {len(tokens)}, got {tuple(m.shape)}")
-    fig, axes = plt.subplots(3, 1, figsize=(3.9, 7.6))
-    for ax, m, title in zip(axes, mats, (t("weights A"), "dL/dA", t("dL/dR (through softmax)"))):
-        # m + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0, so no "-0.000"
-        heatmap(m.detach() + 0.0, list(tokens), list(tokens), ax=ax, title=title, colorbar=True, fmt="{:.3f}")
+    titles = (t("attention weights $A$"),
+              t("$\\partial L/\\partial A$, in thousandths"),
+              t("$\\partial L/\\partial R$, in thousandths"))
+    scales, formats = (1.0, 1000.0, 1000.0), ("{:.2f}", "{:.1f}", "{:.1f}")
+    fig, axes = plt.subplots(3, 1, figsize=(3.5, 8.4))
+    for ax, m, title, scale, fmt in zip(axes, mats, titles, scales, formats):
+        # + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0
+        values = m.detach().double() * scale + 0.0
+        heatmap(values, list(tokens), list(tokens), ax=ax, title=title, colorbar=True, fmt=fmt)
+        for text, v in zip(ax.texts, values.flatten().tolist()):
+            text.set_fontsize(15)
+            if v == 0:
+                text.set_text("0")  # exactly zero, not a rounded small number
         ax.set_ylabel(t("query (row)"))
         ax.set_xlabel(t("key (column)"))
     fig.tight_layout()

@@ -1,8 +1,8 @@
 """Chapter 8's figures (the loss): softmax bars, the -ln p curve, gradient size against batch size
 for a summed and a mean loss, and label smoothing's target and loss floor.
 
-Every figure is at most 4.8 in wide with text of 9 pt or more (1.8 pt per inch of width, the phone
-rule of ``helpers.plots._phone``).
+Every figure keeps the phone rule of ``helpers.plots._phone`` (text >= 11 px on a 390-px phone: 2.2 pt
+per inch of shown width, and at least 7.9 pt).
 """
 
 from __future__ import annotations
@@ -26,27 +26,34 @@ def _vector(x: torch.Tensor, name: str) -> list[float]:
 
 
 def plot_softmax(z: torch.Tensor, p: torch.Tensor, correct: int) -> Figure:
-    """Two stacked bar charts over the classes: the logits z (C,) and their probabilities p (C,),
-    the ``correct`` class in dark blue, each probability written over its bar."""
+    """Two stacked bar charts over the class ids: the logits z (C,) and their probabilities p (C,),
+    the ``correct`` class in dark blue, each value written at its bar.
+
+    Drawn 3.4 in wide, so that a phone shows it at its natural size: its 11-pt text stays about
+    15 px high (the phone rule of ``helpers.plots._phone`` asks for 11 px).
+    """
     z, p = _vector(z, "z"), _vector(p, "p")
     if len(z) != len(p):
         raise ValueError(f"z and p must have the same shape (C,), got ({len(z)},) and ({len(p)},)")
     check_int(correct, "correct", 0, len(z) - 1)
-    ids = range(len(z))
-    labels = [f"id {i}\nz = {v:g}" for i, v in enumerate(z)]
+    ids = list(range(len(z)))
     colours = [DARK if i == correct else LIGHT for i in ids]
-    fig, axes = plt.subplots(2, 1, figsize=(4.8, 4.8))
+    fig, axes = plt.subplots(2, 1, figsize=(3.4, 4.9), sharex=True)
     axes[0].bar(ids, z, color=colours)
     axes[0].axhline(0, color="black", lw=0.8)
-    axes[0].set_title("logits z")
+    span = max(z) - min(min(z), 0)
+    for i, v in enumerate(z):  # above a positive bar, below a negative one
+        axes[0].text(i, v + (0.04 if v >= 0 else -0.04) * span, f"{v:g}", ha="center",
+                     va="bottom" if v >= 0 else "top", fontsize=11)
+    axes[0].set_ylim(min(min(z), 0) - 0.25 * span, max(z) + 0.25 * span)
+    axes[0].set_title(t("logits z"))
     axes[1].bar(ids, p, color=colours)
     for i, v in enumerate(p):
-        axes[1].text(i, v + 0.01, f"{v:.3f}", ha="center", fontsize=9)
-    axes[1].set_ylim(0, max(0.75, 1.15 * max(p)))
+        axes[1].text(i, v + 0.02, f"{v:.3f}", ha="center", va="bottom", fontsize=11)
+    axes[1].set_ylim(0, max(0.75, 1.2 * max(p)))
     axes[1].set_title(t("softmax(z): probabilities"))
-    for ax in axes:
-        ax.set_xticks(list(ids), labels, fontsize=9)
-    fig.suptitle(t("{n} logits; the correct class (id {correct}) in dark blue", n=len(z), correct=correct), fontsize=10)
+    axes[1].set_xticks(ids, [str(i) for i in ids])
+    axes[1].set_xlabel(t("class id (correct: id {correct}, dark blue)", correct=correct))
     fig.tight_layout()
     return fig
 
