@@ -78,3 +78,17 @@ def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
     assert words <= texts, words - texts
+
+
+def test_ranks_figure_marks_each_mean_and_draws_no_trend():
+    """One short bar per rank at its mean, no line joining the means, and an accuracy axis at least
+    MIN_SPAN points tall, so that a gap of a point or two between ranks looks as small as it is."""
+    from helpers.plots.finetune_methods import MIN_SPAN
+
+    fig = _figures()["ranks"]
+    ax = fig.get_axes()[0]
+    bars = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert len(bars) == 3 and all(len(set(line.get_ydata())) == 1 for line in bars)  # flat: a mean each
+    assert sorted(round(line.get_ydata()[0], 6) for line in bars) == [81.5, 83.0, round(83.5 / 3 + 84 / 3 + 82 / 3, 6)]
+    low, high = ax.get_ylim()
+    assert high - low >= MIN_SPAN

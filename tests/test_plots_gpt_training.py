@@ -77,6 +77,27 @@ def test_error_carried_draws_one_bar_per_condition_and_line():
     assert bottom.patches[0].get_facecolor() == top.patches[len(LINES)].get_facecolor()
 
 
+def test_error_carried_labels_a_bar_of_height_zero():
+    """A bar that rounds to 0% is invisible: a "0" above its place says it is zero, not missing."""
+    fig = plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES)
+    top, bottom = fig.axes
+    zeros = [t for t in top.texts if t.get_text() == "0"]
+    assert len(zeros) == 1  # "one wrong mark" on line 2; 0.01 rounds to 1%, which is drawn
+    bar = top.patches[len(LINES)]  # the first bar of "one wrong mark"
+    assert abs(zeros[0].get_position()[0] - (bar.get_x() + bar.get_width() / 2)) < 1e-9
+    assert not [t for t in bottom.texts if t.get_text() == "0"]
+
+
+def test_pretraining_legend_of_the_shares_sits_under_the_panel():
+    """Inside the panel any corner of the legend would hide a curve somewhere along the run."""
+    fig = _figures()["pretraining"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    _, bottom = fig.axes
+    legend = bottom.get_legend().get_window_extent(renderer)
+    assert legend.y1 < bottom.get_window_extent(renderer).y0
+
+
 BAD = [
     ("right not a mapping", lambda: plot_error_carried([0.5], RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
      ValueError, "right"),

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 from helpers.i18n import t
 
 WIDTH = 4.2  # inches; 10.5-pt text is about 13 px on a 366-px phone figure
+MIN_SPAN = 10.0  # points of accuracy: the least range the rank figure's axis shows
 
 
 def _dots(ax: plt.Axes, labels: Sequence[str], values: Sequence[Sequence[float]], colour: str) -> None:
@@ -56,13 +57,22 @@ def plot_methods(
 def plot_ranks(
     accuracy: Mapping[int, Sequence[float]], trainable: Mapping[int, int], fontsize: float = 10.5
 ) -> plt.Figure:
-    """LoRA's test accuracy (%) against its rank r: dots are seeds, the line joins the means."""
+    """LoRA's test accuracy (%) against its rank r: dots are seeds, a black bar marks each rank's mean.
+
+    No line joins the means (it would suggest a trend the seeds cannot resolve), and the accuracy
+    axis spans at least ``MIN_SPAN`` points, so that a gap of a point or two looks as small as it is.
+    """
     with plt.rc_context({"font.size": fontsize, "xtick.labelsize": fontsize, "ytick.labelsize": fontsize}):
         fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
         ranks = sorted(accuracy)
         for r in ranks:
             ax.plot([r] * len(accuracy[r]), accuracy[r], "o", color="C2", alpha=0.6, ms=7)
-        ax.plot(ranks, [sum(accuracy[r]) / len(accuracy[r]) for r in ranks], color="black", lw=1.5)
+            mean = sum(accuracy[r]) / len(accuracy[r])
+            ax.plot([r / 1.25, r * 1.25], [mean, mean], color="black", lw=2)  # equal width on a log axis
+        values = [v for r in ranks for v in accuracy[r]]
+        low, high = min(values), max(values)
+        pad = max(0.5, (MIN_SPAN - (high - low)) / 2)
+        ax.set_ylim(low - pad, high + pad)
         ax.set_xscale("log")
         ax.minorticks_off()
         ax.set_xticks(ranks, [f"{r}\n({trainable[r]:,})" for r in ranks])

@@ -29,7 +29,7 @@ def plot_pretraining(log: Sequence[Mapping], shares: Mapping[str, str], n_form: 
     ``log[i]["form"]``).
     """
     steps = [e["step"] for e in log]
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.2), sharex=True)
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 7.0), sharex=True)
     ax.plot(steps, [e["val_loss"] for e in log], "o-", ms=3, label=t("GPT, held-out"))
     train_pts = [(e["step"], e["train_loss"]) for e in log if e["train_loss"]]
     ax.plot(*zip(*train_pts), "s--", ms=3, label=t("GPT, training"))
@@ -45,7 +45,8 @@ def plot_pretraining(log: Sequence[Mapping], shares: Mapping[str, str], n_form: 
     ax2.set_ylim(0, 100)
     ax2.set_xlabel(t("training step"))
     ax2.set_ylabel(t("% of {n} sampled poems", n=n_form))
-    ax2.legend(loc="lower right")  # the curves rise on the left and run high on the right
+    # under the panel: inside it, any corner would cover a curve somewhere along the run
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     ax2.grid(alpha=0.3)
     set_fonts(fig, FONT)
     fig.tight_layout()
@@ -88,8 +89,12 @@ def _grouped_bars(ax, means: Mapping[str, Sequence[float]], ranges: Mapping[str,
         offset = (j - (len(means) - 1) / 2) * width
         lows = [100 * (v - lo) for v, (lo, _) in zip(values, ranges[cond])]
         highs = [100 * (hi - v) for v, (_, hi) in zip(values, ranges[cond])]
-        ax.bar([i + offset for i in range(n_lines)], [100 * v for v in values], width,
-               yerr=[lows, highs], capsize=3, color=colours[cond], label=cond)
+        xs = [i + offset for i in range(n_lines)]
+        ax.bar(xs, [100 * v for v in values], width, yerr=[lows, highs], capsize=3, color=colours[cond],
+               label=cond)
+        for x, v in zip(xs, values):
+            if round(100 * v) == 0:  # a bar of height 0 is invisible: say it is 0, not missing
+                ax.text(x, 2, "0", ha="center", va="bottom", color=colours[cond])
 
 
 def plot_error_carried(right: Mapping[str, Sequence[float]], right_range: Mapping[str, Sequence[tuple[float, float]]],
