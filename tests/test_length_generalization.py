@@ -209,7 +209,7 @@ def _speak_the_editions_language(monkeypatch):
     # the words are Chinese; the data (tokens) and the symbols stay as they are
     assert "输入：The cat sat" in chinese["permuted"]
     assert {"无位置", "正弦", "可学习", "RoPE", "← 训练过 | 更长 →", "测试序列中的位置", "准确率"} <= chinese["extrapolation"]
-    assert {"维度", "位置 pos", "维度 10（维度对 j = 5）：每 26.5 个位置转一圈"} <= chinese["sinusoids"]
+    assert {"维度", "位置 pos", "维度 10（维度对 j = 5）\n每 26.5 个位置转一圈"} <= chinese["sinusoids"]
     assert {"Δ = 3 时的 M", "行", "列"} <= chinese["offsets"]
     assert {"一个注意力头", "用时（ms）", "实测：3 次的中位数", "序列长度 T"} <= chinese["time"]
     assert {"键", "查询", "The"} <= chinese["steps"]

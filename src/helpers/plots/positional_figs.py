@@ -31,12 +31,13 @@ def kind_label(kind: str) -> str:
 
 
 def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 10000.0,
-                      width: float = 5.0) -> Figure:
+                      width: float = 3.6) -> Figure:
     """Top: the encoding as a heatmap (dimension x position). Below: one panel per pair j in
     ``pairs``, drawing the sine of that pair over the positions; each panel's title names the
     dimension, the pair and how many positions one turn takes (2 pi / omega_j).
 
-    pe: (n_positions, d_model), as ``sinusoidal_encoding`` returns it.
+    pe: (n_positions, d_model), as ``sinusoidal_encoding`` returns it. The default width, 3.6 in,
+    is shown unscaled on a 390-px phone, every text at 10.5 pt (14.6 px there).
     """
     check_tensor(pe, "pe", ndim=2, floating=True)
     n_pos, d_model = pe.shape
@@ -44,29 +45,33 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     if not pairs or any(not 0 <= j < d_model // 2 for j in pairs):
         raise ValueError(f"pairs must be a non-empty list of pair indices 0 .. {d_model // 2 - 1}, got {pairs}")
     base = check_number(base, "base", 1.0, low_open=True)
+    width = check_number(width, "width", 1.0)
     n = len(pairs)
-    fig, axes = plt.subplots(n + 1, 1, figsize=(width, 3.2 + 1.3 * n),
-                             gridspec_kw={"height_ratios": [2.6] + [1] * n})
+    # constrained layout: each gap as tall as its own labels need (tight_layout makes every gap as
+    # tall as the heatmap's axis label plus the next title)
+    fig, axes = plt.subplots(n + 1, 1, figsize=(width, 3.3 + 1.25 * n), layout="constrained",
+                             gridspec_kw={"height_ratios": [2.4] + [1] * n})
     im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu", vmin=-1, vmax=1,
                         interpolation="nearest", extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5))
     axes[0].set_ylabel(t("dimension"))
+    axes[0].set_xlabel(t("position pos"))
     axes[0].set_title(t("{pe}, {d} = {n}", pe="$PE(pos)$", d=r"$d_\mathrm{model}$", n=d_model))
-    fig.colorbar(im, ax=axes[0], fraction=0.04, pad=0.02)
+    fig.colorbar(im, ax=axes[0], fraction=0.05, pad=0.02, ticks=[-1, 0, 1])
     pos = np.arange(n_pos)
     for ax, j in zip(axes[1:], pairs):
         turn = 2 * math.pi * base ** (2 * j / d_model)
         ax.plot(pos, pe[:, 2 * j].detach().cpu().numpy(), color="C0")
         ax.set_ylim(-1.15, 1.15)
         ax.set_yticks([-1, 0, 1])
-        ax.set_title(t("dimension {dim} (pair j = {j}): one turn per {turn:,.1f} positions", dim=2 * j, j=j, turn=turn),
-                     loc="left")
+        # two lines, so that the title fits a figure narrow enough to show large on a phone
+        ax.set_title(t("dimension {dim} (pair j = {j})", dim=2 * j, j=j) + "\n"
+                     + t("one turn per {turn:,.1f} positions", turn=turn), loc="left")
     for ax in axes:
         ax.set_xlim(-0.5, n_pos - 0.5)
-    for ax in axes[:-1]:
+    for ax in axes[1:-1]:
         ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel(t("position pos"))
-    set_fonts(fig, min_font(width))
-    fig.tight_layout(h_pad=0.3)
+    set_fonts(fig, max(min_font(width), 10.5))
     return fig
 
 
@@ -158,12 +163,13 @@ def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, i
 
 
 def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
-                         marks: Mapping[float, str] | None = None, width: float = 5.0) -> Figure:
+                         marks: Mapping[float, str] | None = None, width: float = 4.2) -> Figure:
     """Accuracy at each position, one line per kind (mean over seeds, band from min to max).
 
     acc: {kind: (n_seeds, T_test) accuracies, NaN where undefined}. A dashed line separates the
     trained positions (0 .. T_train - 1) from the longer ones; ``marks`` {x: label} adds dotted
-    lines. Their labels are written above the axes, the legend below them.
+    lines. Their labels are written above the axes, the legend below them. At the default width,
+    4.2 in with every text at 11.5 pt, a 390-px phone shows the text at about 13 px.
     """
     if not isinstance(acc, Mapping):
         raise TypeError(f"acc must be a dict {{kind: (n_seeds, T_test) tensor}}, got {type(acc).__name__}")
@@ -173,7 +179,8 @@ def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
         check_tensor(a, f"acc[{kind!r}]", ndim=2, floating=True)
     T_train = check_int(T_train, "T_train", 1)
     marks = dict(marks or {})
-    fig, ax = plt.subplots(figsize=(width, 3.6))
+    width = check_number(width, "width", 1.0)
+    fig, ax = plt.subplots(figsize=(width, 3.5))
     for k, (kind, a) in enumerate(acc.items()):
         pos = np.arange(a.shape[1])
         ax.fill_between(pos, a.min(0).values.numpy(), a.max(0).values.numpy(), color=f"C{k}", alpha=0.2, lw=0)
@@ -181,13 +188,14 @@ def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
     above = blended_transform_factory(ax.transData, ax.transAxes)
     ax.axvline(T_train - 0.5, color="black", ls="--", lw=1)
     ax.text(T_train - 0.5, 1.02, t("← trained | longer →"), transform=above, ha="center", va="bottom")
-    for x, label in marks.items():
+    for x, label in marks.items():  # a row above the dashed line's label, so that the two never overlap
         ax.axvline(x, color="black", ls=":", lw=1)
-        ax.text(x, 1.02, label, transform=above, ha="center", va="bottom")
+        ax.text(x, 1.13, label, transform=above, ha="center", va="bottom")
     ax.set_xlabel(t("position in a test sequence"))
     ax.set_ylabel(t("accuracy"))
     ax.set_ylim(-0.03, 1.03)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=len(acc) if len(acc) <= 4 else 3, frameon=False)
-    set_fonts(fig, min_font(width))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), ncol=len(acc) if len(acc) <= 4 else 3, frameon=False,
+              columnspacing=1.0, handlelength=1.5)
+    set_fonts(fig, max(min_font(width), 11.5))
     fig.tight_layout()
     return fig

@@ -45,8 +45,8 @@ def plot_loss_and_grad_norm(
         ax.tick_params(labelsize=FONT)
         if highlight is not None:
             ax.axvspan(highlight[0] - 0.5, highlight[1] + 0.5, color="gold", alpha=0.3, lw=0)
-    ax1.set_ylabel(t("loss"), fontsize=FONT)
-    ax2.set_ylabel(t("gradient norm"), fontsize=FONT)
+    ax1.set_ylabel(t("loss (log scale)"), fontsize=FONT)
+    ax2.set_ylabel(t("gradient norm (log scale)"), fontsize=FONT)
     ax2.set_xlabel(t("training step (log scale)"), fontsize=FONT)
     fig.tight_layout()
     return fig
@@ -68,7 +68,7 @@ def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width
                 label=f"lr = {rate:g}")
     for ax in (ax1, ax2):
         ax.set_yscale("log")
-        ax.set_ylabel(t("loss"), fontsize=font)
+        ax.set_ylabel(t("loss (log scale)"), fontsize=font)
         ax.tick_params(labelsize=font)
         ax.legend(fontsize=font)
     ax2.set_xlabel(t("step"), fontsize=font)

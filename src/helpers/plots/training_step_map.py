@@ -1,8 +1,9 @@
 """Chapter 0's map of one training step of an encoder-decoder Transformer.
 
-The figure is drawn in inches, 5.8 inches wide, with every text at 13.6 points (2.3 points per inch
-of width, above the book's 1.8), so that its text is about 12 px when a 390-pixel phone shows it
-366 pixels wide.
+The figure is drawn in inches, 5.8 inches wide, with every text at 13.6 points (2.34 points per inch
+of width, above the book's 2.2), so that its text is about 12 px when a 390-pixel phone shows it
+366 pixels wide. The residual connections are drawn as in the 2017 paper's figure: a line carries
+each attention box's input around the box to a "+" below it.
 """
 
 from __future__ import annotations
@@ -20,16 +21,23 @@ FILL = {0: "#e8f0fe", 1: "#fdeee0", 2: "#eeeeee"}
 BOXES: dict[str, tuple[int, float]] = {
     "src": (0, 0),
     "src_emb": (0, 1),
-    "enc": (0, 2.2),
+    "enc": (0, 2.4),
     "dec_in": (1, 0),
     "dec_emb": (1, 1),
-    "self": (1, 2.2),
-    "cross": (1, 3.2),
-    "out": (1, 4.5),
-    "soft": (1, 5.5),
-    "loss": (1, 6.5),
-    "target": (0, 6.5),
-    "update": (2, 7.7),
+    "self": (1, 2.4),
+    "cross": (1, 4.0),
+    "out": (1, 5.6),
+    "soft": (1, 6.6),
+    "loss": (1, 7.6),
+    "target": (0, 7.6),
+    "update": (2, 8.8),
+}
+# The residual connections: each attention box's input is added back to its output in a circle
+# (its "+") below the box; name of the circle: (its column, its row, the box it goes around).
+PLUSES: dict[str, tuple[int, float, str]] = {
+    "enc_plus": (0, 3.2, "enc"),
+    "self_plus": (1, 3.2, "self"),
+    "cross_plus": (1, 4.8, "cross"),
 }
 
 
@@ -52,10 +60,13 @@ def _words() -> dict[str, tuple[str, str]]:
 
 
 BOX_W, BOX_H, PITCH = 2.36, 0.66, 0.88  # inches
-LEFT = {0: 0.1, 1: 2.74, 2: 0.1}
-WIDTH = {0: BOX_W, 1: BOX_W, 2: 2.74 + BOX_W - 0.1}
-FIG_W = 5.2
-FONT, FONT_BIG = 13.6, 13.6  # points: 2.6 x FIG_W, about 13 px on a 390-px phone (366 px for the figure)
+LEFT = {0: 0.38, 1: 3.06, 2: 0.38}
+WIDTH = {0: BOX_W, 1: BOX_W, 2: 3.06 + BOX_W - 0.38}
+SKIP_X = {0: 0.17, 1: 5.62}  # where each column's residual lines run: left of the encoder, right of the decoder
+RADIUS = 0.14  # of a residual "+" circle, inches
+FIG_W = 5.8
+FONT, FONT_BIG = 13.6, 13.6  # points: 2.34 x FIG_W, about 12 px on a 390-px phone (366 px for the figure)
+BOTTOM = 8.8  # the lowest row
 
 
 def _corner(name: str) -> tuple[float, float, float]:
@@ -64,32 +75,61 @@ def _corner(name: str) -> tuple[float, float, float]:
     return LEFT[col], -row * PITCH, WIDTH[col]
 
 
+def _plus_centre(name: str) -> tuple[float, float]:
+    """Centre (x, y) of a residual "+" circle, in inches."""
+    col, row, _ = PLUSES[name]
+    return LEFT[col] + BOX_W / 2, -row * PITCH + BOX_H / 2
+
+
+def _residual(ax: plt.Axes, name: str, colour: str) -> None:
+    """The "+" circle below a box, and the line that carries the box's input around it to the circle."""
+    col, _, box = PLUSES[name]
+    cx, cy = _plus_centre(name)
+    _, y_box, _ = _corner(box)
+    ax.add_patch(plt.Circle((cx, cy), RADIUS, fc="white", ec=colour, lw=1.3))
+    ax.plot([cx - 0.6 * RADIUS, cx + 0.6 * RADIUS], [cy, cy], color=colour, lw=1.5)
+    ax.plot([cx, cx], [cy - 0.6 * RADIUS, cy + 0.6 * RADIUS], color=colour, lw=1.5)
+    _arrow(ax, (cx, y_box), (cx, cy + RADIUS))  # the box's output into the circle
+    y_branch = y_box + BOX_H + 0.12  # on the arrow into the box: its input
+    side = SKIP_X[col]
+    edge = cx - RADIUS if side < cx else cx + RADIUS
+    ax.plot([cx, side, side], [y_branch, y_branch, cy], color=colour, lw=1.3)
+    ax.plot([cx], [y_branch], "o", color=colour, ms=4)
+    _arrow(ax, (side, cy), (edge, cy), colour=colour)
+
+
 def _arrow(ax: plt.Axes, start, end, colour: str = "#333333", **style) -> None:
     ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.3, **style})
 
 
 def _layer_frame(ax: plt.Axes, first: str, last: str, colour: str) -> None:
-    """A dotted frame around the boxes of one layer, labelled "× N layers"."""
+    """A dotted frame around the boxes and residual circles of one layer, labelled "× N layers"."""
+    col, _ = BOXES[first]
     x, y_top, w = _corner(first)
-    _, y_bottom, _ = _corner(last)
-    pad = 0.1
-    ax.add_patch(plt.Rectangle((x - pad, y_bottom - pad), w + 2 * pad, y_top - y_bottom + BOX_H + 2.6 * pad,
+    _, y_bottom = _plus_centre(last)
+    pad = 0.09
+    left = min(x, SKIP_X[col]) - pad
+    right = max(x + w, SKIP_X[col]) + pad
+    top = y_top + BOX_H + 0.2
+    ax.add_patch(plt.Rectangle((left, y_bottom - RADIUS - pad), right - left, top - (y_bottom - RADIUS - pad),
                                fc="none", ec=colour, lw=1, ls=":"))
-    ax.text(x + w + pad, y_top + BOX_H + 1.6 * pad, t("× N layers"), ha="right", va="center",
+    ax.text(right, top, t("× N layers"), ha="right", va="center",
             fontsize=FONT, color=colour, bbox={"fc": "white", "ec": "none", "pad": 1})
 
 
 def draw_training_step_map() -> Figure:
     """Draw the training step of "The cat sat" → "猫 坐着 <eos>" as boxes and arrows.
 
-    Left column: the encoder; right column: the decoder; dotted frames: the layers that a real
-    model repeats N times; the blue arrow: the encoder's output C, which every decoder layer's
-    cross-attention reads as keys and values. Returns the figure.
+    Left column: the encoder; right column: the decoder; circles with a "+": the residual
+    connections, which add each attention box's input to its output; dotted frames: the layers
+    that a real model repeats N times; the blue arrow: the encoder's output C, which every decoder
+    layer's cross-attention reads as keys and values. Returns the figure.
     """
-    fig = plt.figure(figsize=(FIG_W, 7.75 * PITCH + 1.25))
+    height = (BOTTOM + 0.1) * PITCH + 1.25
+    fig = plt.figure(figsize=(FIG_W, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, FIG_W)
-    ax.set_ylim(-7.75 * PITCH - 0.05, 1.2)
+    ax.set_ylim(1.2 - height, 1.2)
     ax.axis("off")
     words = _words()
     for name, (col, _) in BOXES.items():
@@ -102,20 +142,34 @@ def draw_training_step_map() -> Figure:
         ax.text(x + w / 2, y + 0.46, text, ha="center", va="center", fontsize=FONT_BIG)
         ax.text(x + w / 2, y + 0.17, chapter, ha="center", va="center", fontsize=FONT, color="#444444")
 
-    for names in (["src", "src_emb", "enc"], ["dec_in", "dec_emb", "self", "cross", "out", "soft", "loss"]):
+    # the main path: each box (or the "+" below it) into the next
+    steps = (["src", "src_emb", "enc"], ["dec_in", "dec_emb", "self", "self_plus", "cross", "cross_plus", "out",
+                                          "soft", "loss"])
+    for names in steps:
         for a, b in zip(names, names[1:]):
-            (xa, ya, w), (_, yb, _) = _corner(a), _corner(b)
-            _arrow(ax, (xa + w / 2, ya), (xa + w / 2, yb + BOX_H))
-    _layer_frame(ax, "enc", "enc", BLUE)
-    _layer_frame(ax, "self", "cross", ORANGE)
+            if b in PLUSES:  # drawn with the residual connection
+                continue
+            if a in PLUSES:
+                xa, ya = _plus_centre(a)
+                ya -= RADIUS
+            else:
+                (xa, ya, w) = _corner(a)
+                xa += w / 2
+            _, yb, _ = _corner(b)
+            _arrow(ax, (xa, ya), (xa, yb + BOX_H))
+    for name in PLUSES:
+        _residual(ax, name, BLUE if PLUSES[name][0] == 0 else ORANGE)
+    cx, cy = _plus_centre("enc_plus")
+    ax.text(cx + RADIUS + 0.08, cy, t("residual"), ha="left", va="center", fontsize=FONT, color=BLUE)
+    _layer_frame(ax, "enc", "enc_plus", BLUE)
+    _layer_frame(ax, "self", "cross_plus", ORANGE)
 
-    # the encoder's output C enters the cross-attention of every decoder layer
-    xe, ye, w = _corner("enc")
+    # the encoder's output C (after its residual "+") enters the cross-attention of every decoder layer
     xc, yc, _ = _corner("cross")
-    _arrow(ax, (xe + w / 2, ye - 0.1), (xc - 0.1, yc + BOX_H / 2), colour=BLUE, lw=2,
+    _arrow(ax, (cx, cy - RADIUS), (xc - 0.06, yc + BOX_H / 2), colour=BLUE, lw=2,
            connectionstyle="angle,angleA=-90,angleB=180,rad=0")
     label = t("encoder output C:\nthe keys and values\nof the cross-attention\nin every decoder layer")
-    ax.text(xe + 0.1, yc - 0.15, label, fontsize=FONT, color=BLUE, va="top")
+    ax.text(LEFT[0] + 0.05, yc - 0.15, label, fontsize=FONT, color=BLUE, va="top")
 
     # the loss compares the predictions with the target; the backward pass follows
     xt, yt, w = _corner("target")
