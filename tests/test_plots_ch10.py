@@ -1,7 +1,7 @@
 """Chapter 10's figures: what they draw, and that every text stays readable on a phone.
 
 The phone rule (helpers.plots._phone): a figure shown W inches wide needs every text at
->= 1.8 * W points. The chapter's figures keep 2.1 pt per inch (10.5 pt on 5-inch figures).
+>= 2.2 * W points (11 px on a 390-px phone).
 """
 
 from __future__ import annotations

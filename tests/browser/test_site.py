@@ -504,7 +504,7 @@ def test_page_and_explorers_fit_a_phone(phone, html):
 
 def check_figures_get_the_phone_width(page, name):
     """A figure wider than the phone is shown at least PHONE_WIDTH_PX wide: the width for which
-    helpers.plots._phone sizes its text (9 px at the smallest)."""
+    helpers.plots._phone sizes its text (11 px at the smallest)."""
     from helpers.plots._phone import PHONE_WIDTH_PX
 
     narrow = page.evaluate("""(least) => [...document.querySelectorAll('.bd-article figure img')].map((img) => {
