@@ -215,9 +215,11 @@ pretrain: install
 finetune: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py $(if $(FORCE),--force)
 
-## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; 13 runs, about 97 minutes)
+## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; 13 runs, about 97 minutes),
+## then the controls: the same with 8x smaller embeddings, and without residual connections (18 runs, about 35 minutes)
 compare-norms: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py $(if $(FORCE),--force)
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py --runs controls $(if $(FORCE),--force)
 
 ## make post-train: chapter 13's runs (SFT, SFT with the prompt in the loss, DPO, GRPO, reward hacking,
 ## baselines) -> src/helpers/data/post_*; SFT first. Each replaces its shipped result (--force).

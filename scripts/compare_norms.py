@@ -1,14 +1,19 @@
 """Train the translator four ways: pre- or post-norm, with or without learning-rate warm-up,
-each with three seeds (plus post-norm without warm-up at the shipped learning rate, as a check).
+each with three seeds (plus post-norm without warm-up at the shipped learning rate, as a check);
+with --runs controls, the controls of the same comparison instead: the four variants with
+embedding tables that start 8 times smaller, and post-/pre-norm with warm-up without residual
+connections, with the same seeds and settings.
 
-    python scripts/compare_norms.py --force            # the settings chapter 7 reports, replacing the shipped log
+    python scripts/compare_norms.py --force                  # chapter 7's main log, replacing the shipped one
+    python scripts/compare_norms.py --runs controls --force  # chapter 7's controls
     python scripts/compare_norms.py --steps 5 --out /tmp/runs
 
-Every run uses the same loop (helpers.translator.train), seed and data order; only norm_first
-and the warm-up change. Writes norm_runs.json (settings, loss curves, held-out exact match and
+Every run uses the same loop (helpers.translator.train), seed and data order; only norm_first,
+the warm-up, the embeddings' initial scale and the residual connections change. Writes
+norm_runs.json (or norm_runs_controls.json: settings, loss curves, held-out exact match and
 loss per run, torch version) into --out, by default the helpers package's data folder, from
 which chapter 7 loads it. Refuses to replace an existing log without --force; while it runs, the
-runs done so far are in norm_runs.partial.json, which is removed once norm_runs.json is written.
+runs done so far are in norm_runs[_controls].partial.json, removed once the log is written.
 """
 
 from __future__ import annotations
@@ -36,8 +41,12 @@ def main() -> None:
     for name, value in CHAPTER_SETTINGS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--extra-lr", type=float, nargs="*", default=list(EXTRA_LRS),
-                        help="post-norm runs without warm-up at these learning rates")
+    parser.add_argument("--runs", choices=sorted(norm_runs.SETS), default="main",
+                        help="main: the four variants (norm_runs.json); controls: smaller embeddings and no residuals "
+                             "(norm_runs_controls.json)")
+    parser.add_argument("--extra-lr", type=float, nargs="*", default=None,
+                        help="post-norm runs without warm-up at these learning rates (default: 2e-3 for --runs main, "
+                             "none for controls)")
     parser.add_argument("--n-test", type=int, default=None, help="score on the first N held-out sentences only")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS),
                         help="repeat the four variants with each of these seeds")
@@ -45,8 +54,12 @@ def main() -> None:
     parser.add_argument("--force", action="store_true",
                         help="replace a log that is already in --out (the shipped one by default)")
     args = parser.parse_args()
-    refuse_overwrite(parser, args.out / norm_runs.LOG, args.force)
-    partial_path = args.out / (norm_runs.LOG.removesuffix(".json") + ".partial.json")
+    if args.extra_lr is None:
+        args.extra_lr = list(EXTRA_LRS) if args.runs == "main" else []
+    log_name = norm_runs.SETS[args.runs][1]
+    refuse_overwrite(parser, args.out / log_name, args.force)
+    partial_path = args.out / (log_name.removesuffix(".json") + ".partial.json")
+    args.out.mkdir(parents=True, exist_ok=True)
     base = translator.TrainSettings(**{name: getattr(args, name) for name in CHAPTER_SETTINGS})
     def save_partial(partial: dict) -> None:  # a log that grows run by run, beside (never over) the finished one
         partial_path.write_text(json.dumps(partial, indent=1), encoding="utf-8")
@@ -54,11 +67,12 @@ def main() -> None:
         print(f"{partial_path.name}: {len(partial['runs'])} runs; last: {run['name']}, seed {run['seed']}", flush=True)
 
     log = norm_runs.compare(base, progress=not args.quiet, n_test=args.n_test,
-                            extra_lrs=tuple(args.extra_lr), seeds=tuple(args.seeds), on_run=save_partial)
+                            extra_lrs=tuple(args.extra_lr), seeds=tuple(args.seeds), on_run=save_partial,
+                            runs=args.runs)
     path = norm_runs.save(log, args.out)
     partial_path.unlink(missing_ok=True)
     for run in log["runs"]:
-        print(f"{run['name']:32s} seed {run['seed']}  final training loss {run['log'][-1]['loss']:.4f}  held-out loss "
+        print(f"{run['name']:40s} seed {run['seed']}  final training loss {run['log'][-1]['loss']:.4f}  held-out loss "
               f"{run['test_loss']:.4f}  exact match {run['test_exact_match']:.2%}  {run['seconds']:.0f} s")
     print(f"written to {path}")
 

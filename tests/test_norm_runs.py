@@ -8,25 +8,27 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import torch
 
 from helpers import norm_runs, translator
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = [name for name, _, _ in norm_runs.RUNS]
-
-
-def check_log(log: dict) -> None:
+def check_log(log: dict, runs: str = "main") -> None:
     assert set(log) >= {"torch", "base_settings", "n_test", "seeds", "runs"}
+    assert log.get("set", "main") == runs  # the shipped main log predates the "set" field
     assert set(log["base_settings"]) == {f.name for f in fields(translator.TrainSettings)}
+    variants = norm_runs.SETS[runs][0]
+    names = [name for name, *_ in variants]
     seeds = log["seeds"]
-    main = [run for run in log["runs"] if run["name"] in NAMES]
-    extra = [run for run in log["runs"] if run["name"] not in NAMES]
-    # the four variants, in order, once per seed, grouped by seed
-    assert [(run["seed"], run["name"]) for run in main] == [(seed, name) for seed in seeds for name in NAMES]
-    for run, (_, norm_first, warm) in zip(main, norm_runs.RUNS * len(seeds)):
+    main = [run for run in log["runs"] if run["name"] in names]
+    extra = [run for run in log["runs"] if run["name"] not in names]
+    # the variants, in order, once per seed, grouped by seed
+    assert [(run["seed"], run["name"]) for run in main] == [(seed, name) for seed in seeds for name in names]
+    for run, (_, norm_first, warm, emb_scale, residual) in zip(main, variants * len(seeds)):
         assert run["norm_first"] is norm_first
         assert (run["warmup"] > norm_runs.NO_WARMUP) is warm
         assert run["lr"] == log["base_settings"]["lr"]
+        assert run.get("emb_scale", 1.0) == emb_scale and run.get("residual", True) is residual
     for run in extra:  # the extra learning rates: post-norm, no warm-up, first seed only
         assert run["name"] == f"post-norm, no warm-up, lr {run['lr']:g}"
         assert run["norm_first"] is False and run["warmup"] == norm_runs.NO_WARMUP
@@ -64,12 +66,50 @@ def test_script_runs_briefly_and_writes_the_log(tmp_path):
         check_schedule(run, log["base_settings"])
 
 
-def test_shipped_log():
-    log = norm_runs.load()
-    check_log(log)
+def test_script_runs_the_controls_briefly(tmp_path):
+    cmd = [sys.executable, str(ROOT / "scripts" / "compare_norms.py"), "--runs", "controls", "--steps", "2",
+           "--n-layers", "1", "--log-every", "1", "--n-test", "4", "--seeds", "3", "--quiet", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / norm_runs.LOG).exists()  # the controls have their own log
+    log = norm_runs.load(tmp_path, runs="controls")
+    check_log(log, "controls")
+    assert len(log["runs"]) == len(norm_runs.CONTROL_RUNS)  # no extra learning rates by default
+    # same seed, same batches: warm-up or not, the small-embedding runs of one layout start from the same loss
+    first = {run["name"]: run["log"][0]["loss"] for run in log["runs"]}
+    assert first["post-norm, warm-up, embeddings / 8"] == first["post-norm, no warm-up, embeddings / 8"]
+
+
+def test_embeddings_scaled_changes_only_the_embedding_tables():
+    en, zh = translator.vocabularies()
+    settings = translator.TrainSettings(n_layers=1)
+    torch.manual_seed(0)
+    plain = translator.build_model(settings, en, zh)
+    with norm_runs.embeddings_scaled(0.125):
+        torch.manual_seed(0)
+        small = translator.build_model(settings, en, zh)
+    assert translator.build_model.__name__ == "build_model"  # restored on leaving
+    for (name, a), (_, b) in zip(plain.state_dict().items(), small.state_dict().items()):
+        if name.endswith("_emb.weight"):
+            assert torch.equal(a * 0.125, b), name
+        else:
+            assert torch.equal(a, b), name
+    with pytest.raises(ValueError, match="scale"):
+        with norm_runs.embeddings_scaled(0):
+            pass
+
+
+@pytest.mark.parametrize("runs", ["main", "controls"])
+def test_shipped_logs(runs):
+    log = norm_runs.load(runs=runs)
+    check_log(log, runs)
     assert log["base_settings"]["steps"] >= 100 and len(log["seeds"]) >= 3
     for run in log["runs"]:
         check_schedule(run, log["base_settings"])
+    if runs == "controls":  # the controls repeat the main comparison's settings and seeds
+        main = norm_runs.load()
+        assert log["base_settings"] == main["base_settings"] and log["seeds"] == main["seeds"]
+        assert log["n_test"] == main["n_test"]
 
 
 def test_bad_inputs(tmp_path):
@@ -88,3 +128,7 @@ def test_bad_inputs(tmp_path):
         norm_runs.compare(translator.TrainSettings(steps=1), extra_lrs=(-1.0,))
     with pytest.raises(ValueError, match="seeds"):
         norm_runs.compare(translator.TrainSettings(steps=1), seeds=(1, 1))
+    with pytest.raises(ValueError, match="runs"):
+        norm_runs.compare(translator.TrainSettings(steps=1), runs="all")
+    with pytest.raises(ValueError, match="runs"):
+        norm_runs.load(runs="all")

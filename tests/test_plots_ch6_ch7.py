@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from helpers.plots._phone import figure_violations
+from helpers.plots.norm_training import plot_norm_training
 from helpers.plots.param_groups import plot_param_groups
 from helpers.plots.training_log import plot_training_log
 
@@ -38,6 +39,37 @@ def test_training_log_plots_loss_against_step():
     assert list(line.get_xdata()) == [0, 10, 20] and list(line.get_ydata()) == [3.5, 1.0, 0.1]
     assert ax.get_yscale() == "log"
     assert figure_violations(fig)[1] == []
+    assert not ax.patches  # no warm-up band unless asked
+
+
+def test_training_log_shades_the_warm_up():
+    fig = plot_training_log([{"step": 0, "loss": 3.5}, {"step": 50, "loss": 1.0}], warmup=10)
+    ax = fig.axes[0]
+    (band,) = ax.patches
+    assert band.get_x() == 0 and band.get_width() == 10
+    assert [t.get_text().strip() for t in ax.texts] == ["warm-up"]
+    assert figure_violations(fig)[1] == []
+
+
+def _run(norm_first: bool, warmup: int, losses: list[float]) -> dict:
+    return {"norm_first": norm_first, "warmup": warmup,
+            "log": [{"step": 10 * k, "loss": v} for k, v in enumerate(losses)]}
+
+
+def test_norm_training_draws_median_and_band_per_variant_in_each_panel():
+    seeds = [_run(False, 5, [3.0, 1.0, 0.5]), _run(False, 5, [3.0, 2.0, 0.1]), _run(False, 5, [3.0, 1.5, 0.2])]
+    other = [_run(True, 1, [3.0, 0.5, 0.1])]
+    fig = plot_norm_training([("a", seeds + other), ("b", other)])
+    top, bottom = fig.axes
+    assert (top.get_title(), bottom.get_title()) == ("a", "b")
+    post = [line for line in top.get_lines() if line.get_color() == "tab:red"]
+    (median_line,) = post
+    assert list(median_line.get_ydata()) == [3.0, 1.5, 0.2] and median_line.get_linestyle() == "-"
+    (pre_line,) = [line for line in bottom.get_lines()]
+    assert pre_line.get_color() == "tab:blue" and pre_line.get_linestyle() == "--"
+    legend = [t.get_text() for t in bottom.get_legend().get_texts()]
+    assert legend == ["post-norm", "pre-norm", "warm-up", "no warm-up"]
+    assert top.get_yscale() == "log" and figure_violations(fig)[1] == []
 
 
 BAD = [
@@ -54,6 +86,13 @@ BAD = [
     (lambda: plot_training_log([{"step": 2, "loss": 1.0}, {"step": 1, "loss": 1.0}]), ValueError, "increase"),
     (lambda: plot_training_log([{"step": 0, "loss": 0.0}]), ValueError, "log[0]['loss']"),
     (lambda: plot_training_log([{"step": 0, "loss": "1"}]), TypeError, "log[0]['loss']"),
+    (lambda: plot_training_log([{"step": 0, "loss": 1.0}], warmup=0), ValueError, "warmup"),
+    (lambda: plot_training_log([{"step": 0, "loss": 1.0}], warmup=2.5), ValueError, "warmup"),
+    (lambda: plot_norm_training([]), TypeError, "panels"),
+    (lambda: plot_norm_training([("a",)]), TypeError, "panels[0]"),
+    (lambda: plot_norm_training([(3, [_run(True, 1, [1.0])])]), TypeError, "panels[0]'s title"),
+    (lambda: plot_norm_training([("a", [])]), ValueError, "panels[0]'s runs"),
+    (lambda: plot_norm_training([("a", [{"norm_first": True, "log": []}])]), ValueError, "panels[0] run 0"),
 ]
 
 
@@ -88,10 +127,10 @@ def test_param_groups_and_training_log_draw_chinese(chinese):
     fig = plot_param_groups(pieces, "翻译模型的 11 个参数")
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["嵌入", "注意力", "前馈网络", "LayerNorm", "输出层"]
-    assert fig.axes[0].get_xlabel() == "参数个数"
     assert figure_violations(fig)[1] == []
-    ax = plot_training_log([{"step": 0, "loss": 3.5}, {"step": 10, "loss": 1.0}]).axes[0]
+    ax = plot_training_log([{"step": 0, "loss": 3.5}, {"step": 10, "loss": 1.0}], warmup=5).axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("训练步", "训练损失")
+    assert [t.get_text().strip() for t in ax.texts] == ["预热"]
 
 
 def test_chapter_7_figures_translate_the_names_the_chapter_passes(chinese):
@@ -115,8 +154,10 @@ def test_chapter_7_figures_translate_the_names_the_chapter_passes(chinese):
     assert [ax.get_title() for ax in fig.axes] == ["编码器各层", "解码器各层"]
 
     log = [{"step": s, "loss": 1.0 / (s + 1)} for s in range(3)]
-    fig = plot_norm_training([{"name": n, "warmup": 2 if "no" not in n else 1, "log": log} for n in runs], runs, "t")
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [table[n] for n in runs]
+    fig = plot_norm_training([("t", [{"norm_first": "pre" in n, "warmup": 2 if "no" not in n else 1, "log": log}
+                                     for n in runs])])
+    legend = ["post-norm", "pre-norm", "warm-up", "no warm-up"]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [table[n] for n in legend]
 
     measured = measure_spread({"nn.LayerNorm (and ours)": layer_norm, "x.std() + eps": naive_layer_norm},
                               scales=torch.tensor([0.01, 1.0]))
@@ -159,13 +200,21 @@ def test_cross_attention_flow_puts_every_decoder_layer_above_the_encoder():
 def test_block_overview_draws_the_two_branches(chinese):
     from helpers.plots.norm_layouts import plot_block_overview
 
-    fig = plot_block_overview()
-    texts = _texts(fig)
-    assert texts.count("LayerNorm") == 2 and "残差流" in texts and "× N" in texts
-    assert not [t for t in texts if re.search("[a-z]{4,}", t) and "Norm" not in t]
-    assert figure_violations(fig)[1] == []
+    for layout, title in (("post", "后置归一化块"), ("pre", "前置归一化块")):
+        fig = plot_block_overview(layout=layout)
+        texts = _texts(fig)
+        assert texts.count("LayerNorm") == 2 and "残差流" in texts and "× N" in texts
+        assert fig.axes[0].get_title().startswith(title)  # the title names the layout
+        assert not [t for t in texts if re.search("[a-z]{4,}", t) and "Norm" not in t]
+        assert figure_violations(fig)[1] == []
     with pytest.raises(ValueError, match="width"):
         plot_block_overview(width=1.0)
+    with pytest.raises(ValueError, match="layout"):
+        plot_block_overview(layout="sandwich")
+    from helpers.plots.norm_layouts import plot_norm_layouts
+
+    with pytest.raises(ValueError, match="width"):
+        plot_norm_layouts(width=True)
 
 
 def test_alignment_axes_name_queries_and_keys(chinese):

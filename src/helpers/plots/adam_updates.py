@@ -46,7 +46,7 @@ def plot_adam_updates(
     ax.set_xscale("log")
     ax.set_ylim(0, 1.08)
     ax.set_xlabel(t("step"), fontsize=10)
-    ax.set_ylabel(t("RMS update / peak lr"), fontsize=10)
+    ax.set_ylabel(t("update size (RMS) / peak lr"), fontsize=10)
     ax.tick_params(labelsize=9)
     # top right: the curves there are all below 0.7, so the legend covers none of them
     ax.legend(fontsize=9, loc="upper right")

@@ -15,7 +15,8 @@ def plot_param_groups(counts: Mapping[str, int], title: str = "") -> Figure:
     """One bar per piece of ``counts`` ({piece: parameter count}, top to bottom in the mapping's
     order), each labelled with its exact count and its share of the total; the piece names are
     drawn in the book's language (``helpers.i18n.t``). ``title``: shown above (empty: none).
-    4.8 in wide, text >= 9 pt, so a phone shows it at 9 px or more."""
+    About 3.6 in wide once cropped, so a phone shows it at full size; every text is 11 pt or more
+    (15 px on a phone). The bars carry their counts, so there is no count axis."""
     if not isinstance(counts, Mapping):
         raise TypeError(f"counts must be a dict {{piece name: parameter count}}, got {show(counts)}")
     if not counts:
@@ -28,16 +29,17 @@ def plot_param_groups(counts: Mapping[str, int], title: str = "") -> Figure:
     total = sum(counts.values())
     if total == 0:
         raise ValueError(f"counts must hold at least one parameter, got only zeros: {dict(counts)}")
-    fig, ax = plt.subplots(figsize=(4.8, 0.4 * len(counts) + 0.8))
-    ax.barh([t(name) for name in counts], list(counts.values()), color="tab:blue")
+    fig, ax = plt.subplots(figsize=(3.6, 0.45 * len(counts) + 0.6))
+    ax.barh([t(name) for name in counts], list(counts.values()), color="tab:blue", height=0.7)
     for i, n in enumerate(counts.values()):
-        ax.text(n, i, f" {n:,} ({n / total:.0%})", va="center", fontsize=9)
+        ax.text(n, i, f" {n:,} ({n / total:.0%})", va="center", fontsize=11)
     ax.invert_yaxis()  # the first piece on top
-    ax.set_xlim(0, 1.6 * max(counts.values()))
-    ax.xaxis.set_major_locator(plt.MaxNLocator(3))
-    ax.set_xlabel(t("parameters"), fontsize=10)
-    ax.tick_params(labelsize=10)
+    ax.set_xlim(0, 1.75 * max(counts.values()))
+    ax.set_xticks([])  # the bars carry their counts
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", labelsize=11, length=0)
     if title:
-        ax.set_title(title, fontsize=11)
-    fig.tight_layout()
+        ax.set_title(title, fontsize=12)
+    fig.tight_layout(pad=0.3)
     return fig
