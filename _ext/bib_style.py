@@ -30,7 +30,8 @@ from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
-from pybtex.style.template import join, node, sentence
+from pybtex.style.template import join, sentence
+from pybtex.style.template import node as template_node
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
@@ -126,7 +127,7 @@ class AuthorYearSorting(BaseSortingStyle):
 MAX_NAMES = 3  # an entry names at most three authors, then "et al." / "等" (as GB/T 7714 does)
 
 
-@node
+@template_node
 def names_et_al(children, context, role, et_al, **kwargs):
     """The authors of ``role``, at most MAX_NAMES of them: more (or BibTeX's "and others") give the
     first MAX_NAMES then ``et_al``. pybtex's ``names`` prints every name, and "others" as "others"."""
