@@ -84,14 +84,14 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
     try:
         monkeypatch.setenv("BOOK_LANGUAGE", "en")
         english = {name: _texts(fig) for name, fig in _figures().items()}
-        assert {"layer 16, head 0", "key: the token looked at"} <= english["head maps"]
-        assert {"the model", "induction heads off", "second copy →"} <= english["repeat loss"]
+        assert {"layer 16, head 0", "key: the token looked at", "attention weight"} <= english["head maps"]
+        assert {"the model", "induction heads off", "1st copy", "2nd copy"} <= english["repeat loss"]
         assert {"35 thousand", "134.5 M parameters in all", "embedding (= output)"} <= english["parameter budget"]
         monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
         chinese = {name: _texts(fig) for name, fig in _figures().items()}
-        assert {"第 16 层 0 号头", "键：被关注的词元", "查询：发出关注的词元"} <= chinese["head maps"]
+        assert {"第 16 层 0 号头", "键：被关注的词元", "查询：发出关注的词元", "注意力权重"} <= chinese["head maps"]
         assert {"L16H0", "全部 270 个头，每个头一个点", "层"} <= chinese["sinks and previous"]  # as the code prints heads
-        assert {"原模型", "关掉归纳头", "第二遍 →", "损失（奈特）"} <= chinese["repeat loss"]
+        assert {"原模型", "关掉归纳头", "第一遍", "第二遍", "损失（奈特）"} <= chinese["repeat loss"]
         assert {"新词元的位置", "不用缓存：整个序列", "KV 缓存：一个词元"} <= chinese["time per token"]
         assert {"35 K", "共 134.5 M 个参数", "嵌入（= 输出层）", "注意力 Q、O"} <= chinese["parameter budget"]
         assert {"第 16 层：每次关掉一个头", "被关掉的头", "H0", "全开"} <= chinese["ablation"]
@@ -105,11 +105,15 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
         plt.close("all")
 
 
-def test_per_head_maps_have_axis_labels():
+def test_per_head_maps_have_axis_labels_and_a_labelled_colour_bar():
     fig = _figures()["head maps"]
     try:
-        for ax in fig.get_axes():
+        maps = [ax for ax in fig.get_axes() if ax.get_label() != "<colorbar>"]
+        bars = [ax for ax in fig.get_axes() if ax.get_label() == "<colorbar>"]
+        assert len(maps) == 2 and len(bars) == 1  # one colour bar for both maps
+        for ax in maps:
             assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+        assert bars[0].get_xlabel()  # what the colours stand for (a horizontal bar)
     finally:
         plt.close("all")
 
@@ -137,15 +141,27 @@ def repeated():
 
 def test_ablation_effects_equal_the_induction_test_with_the_heads_off(model, repeated):
     watch = [(17, 4), (18, 6)]
-    effects = ablation_effects(model, repeated, {"none": [], "two": [(16, 0), (16, 5)]}, watch)
-    for name, off in (("none", []), ("two", [(16, 0), (16, 5)])):
+    # runs that start at different layers (16, 17 and 20): each from its own first layer
+    runs = {"none": [], "two": [(16, 0), (16, 5)], "later": [(20, 1), (17, 2), (23, 0)], "one": [(20, 6)]}
+    effects = ablation_effects(model, repeated, runs, watch)
+    base = induction_test(model, repeated, streams=True)
+    assert base["streams"].shape == (30, *repeated.shape, 576)
+    from_base = ablation_effects(model, repeated, runs, watch, base=base)  # no pass of its own
+    for name, off in runs.items():
+        for key in ("loss", "first", "second", "watch"):
+            torch.testing.assert_close(from_base[name][key], effects[name][key])
         with ablate_heads(model, off):
             test = induction_test(model, repeated)
         first, second = copy_losses(test["loss"], 20)
+        torch.testing.assert_close(effects[name]["loss"], test["loss"])
         torch.testing.assert_close(effects[name]["first"], first)
         torch.testing.assert_close(effects[name]["second"], second)
         assert effects[name]["watch"].shape == (2, 2)
         torch.testing.assert_close(effects[name]["watch"][:, 1], test["score"][:, 18, 6])
+    with pytest.raises(ValueError, match="base must be the result of induction_test"):
+        ablation_effects(model, repeated, runs, watch, base=induction_test(model, repeated))  # no streams
+    with pytest.raises(ValueError, match="base must come from induction_test on these ids"):
+        ablation_effects(model, repeated[:1], runs, watch, base=base)
     with pytest.raises(ValueError):
         ablation_effects(model, repeated, {}, watch)
     with pytest.raises(ValueError):

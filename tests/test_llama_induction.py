@@ -222,7 +222,7 @@ def test_heads_explorer_fits_a_phone(model, tmp_path):
                     return [t.scrollWidth, v.clientWidth, parseFloat(getComputedStyle(t.querySelector('td')).fontSize),
                             s.scrollWidth, s.clientWidth,
                             getComputedStyle(document.querySelector('.ax-wide-note')).display]; }""")
-                assert sizes[0] <= sizes[1] and sizes[2] >= 10 and sizes[3] <= sizes[4], (sentence, sizes)
+                assert sizes[0] <= sizes[1] and sizes[2] >= 11 and sizes[3] <= sizes[4], (sentence, sizes)
                 assert sizes[5] == "none", sizes  # no scrolling note where nothing scrolls
                 page.click(".ax-stage[value=raw]")
                 note = page.evaluate("getComputedStyle(document.querySelector('.ax-wide-note')).display")

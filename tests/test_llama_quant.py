@@ -49,6 +49,19 @@ def test_rounding_is_idempotent_with_the_same_blocks_but_not_with_moved_ones():
     assert torch.equal(again.reshape(-1)[[-16, 0]], q4_1_round(torch.cat([flat[-16:], flat[:16]]))[[0, 16]])
 
 
+@pytest.mark.parametrize("rounding", [q4_1_round, q8_0_round, shifted(q4_1_round, 8), shifted(q8_0_round, 16)])
+def test_rounding_into_a_buffer_gives_the_same_weights(rounding):
+    x = torch.randn(6, 96) * torch.rand(6, 1)
+    buf = torch.full((6 * 96,), float("nan"))  # any float32 tensor of as many elements
+    into = rounding(x, out=buf)
+    assert into.data_ptr() == buf.data_ptr() and into.shape == x.shape  # written in place
+    assert torch.equal(into, rounding(x))
+    with pytest.raises(ValueError, match="out must be a contiguous float32 tensor of 576"):
+        rounding(x, out=torch.empty(100))
+    with pytest.raises(ValueError, match="out must be"):
+        rounding(x, out=torch.empty(576, dtype=torch.float64))
+
+
 def test_rounding_rejects_bad_shapes():
     with pytest.raises(ValueError):
         q4_1_round(torch.randn(3, 33))
@@ -97,11 +110,14 @@ def test_rounded_run_leaves_the_model_unchanged_and_identity_changes_nothing():
     with torch.no_grad():
         expected = model(ids)
     plain, rounded, moved = logits_with_rounded_weights(
-        model, ids, {"same": q4_1_round, "moved": shifted(q4_1_round, 16), "none": lambda w: w.clone()})
+        model, ids, {"same": q4_1_round, "moved": shifted(q4_1_round, 16), "none": lambda w: w.clone(),
+                     "moved, no buffer": lambda w: shifted(q4_1_round, 16)(w)})
     assert torch.equal(plain, expected)
     assert torch.equal(rounded["same"], expected) and moved["same"] == 0  # already on the Q4_1 levels
     assert torch.equal(rounded["none"], expected)
     assert 0.03 < moved["moved"] < 0.15 and not torch.equal(rounded["moved"], expected)
+    # rounding into the reused buffers changes nothing
+    assert torch.equal(rounded["moved"], rounded["moved, no buffer"]) and moved["moved"] == moved["moved, no buffer"]
     assert all(torch.equal(a, b) for a, b in zip(before, (m.weight for m in block_matrices(model))))
     r = compare_logits(expected, rounded["moved"], ids)
     assert r["kl"] > 0 and 0 <= r["top1"] <= 1

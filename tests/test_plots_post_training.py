@@ -17,6 +17,7 @@ from helpers.plots.post_training import (
     plot_dpo_pairs,
     plot_grpo,
     plot_instruction_following,
+    plot_recipes,
     plot_share_vs_kl,
 )
 
@@ -29,12 +30,14 @@ def _grpo_logs():
     return logs, hack
 
 
-def test_grpo_figure_draws_both_hack_curves_on_scales_from_zero():
+def test_grpo_figure_draws_each_curve_in_its_own_panel_on_scales_from_zero():
     fig = plot_grpo(*_grpo_logs())
     _, small = figure_violations(fig)
     assert not small
-    reward_ax = fig.axes[1]
-    length_ax = next(a for a in fig.axes[2:] if a.get_ylabel().startswith("answer length"))
+    assert len(fig.axes) == 3  # three panels, each with one y axis: no twin axes
+    reward_ax, length_ax = fig.axes[1], fig.axes[2]
+    assert reward_ax.get_ylabel() == "punctuation reward" and length_ax.get_ylabel().startswith("answer length")
+    assert reward_ax.get_xlim() == length_ax.get_xlim()  # the same steps, one above the other
     assert reward_ax.get_ylim()[0] == 0 and length_ax.get_ylim()[0] == 0
     assert reward_ax.get_ylim()[1] >= 0.34 and length_ax.get_ylim()[1] >= 50
 
@@ -107,3 +110,15 @@ def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
     assert list(metric_labels()) == list(METRICS)
     texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
     assert words <= texts, words - texts
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_recipes_map_has_three_rows_of_boxes_and_is_legible(language, monkeypatch):
+    monkeypatch.setenv("BOOK_LANGUAGE", language)
+    fig = plot_recipes()
+    _, small = figure_violations(fig)
+    assert not small
+    texts = [x.get_text() for x in fig.axes[0].texts]
+    assert {"SFT", "PPO", "DPO", "GRPO"} <= set(texts) and texts.count("SFT") == 3
+    if language == "zh_CN":
+        assert "奖励模型" in texts and not any("reward" in x for x in texts)

@@ -21,22 +21,25 @@ from ..i18n import t
 
 _STYLE = """
 <style>
+/* every text 13 px or more: readable on a 390-px phone (the line lengths too) */
 .pt-root {font-family: var(--pst-font-family-base, sans-serif); border: 1px solid #ccc; border-radius: 6px;
           padding: 10px; color: #111; background: #fff; max-width: 100%; box-sizing: border-box;
           overflow-wrap: anywhere;}
-.pt-controls {display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; font-size: 14px;
+.pt-controls {display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; font-size: 15px;
               margin-bottom: 8px;}
-.pt-controls select, .pt-controls button {font-family: inherit; font-size: 14px;}
-.pt-ask {font-size: 16px; margin: 4px 0 8px 0;}
+.pt-controls select, .pt-controls button {font-family: inherit; font-size: 15px; max-width: 100%;}
+.pt-controls select {min-width: 0; flex: 1 1 12em;}
+.pt-ask {font-size: 17px; margin: 4px 0 8px 0;}
+.pt-ask .pt-n {font-size: 14px; color: #444;}
 .pt-card {border-top: 1px solid #ddd; padding: 6px 0;}
-.pt-name {font-weight: bold; font-size: 14px;}
-.pt-badge {display: inline-block; font-size: 12px; padding: 0 6px; margin-left: 6px; border-radius: 8px;}
+.pt-name {font-weight: bold; font-size: 15px;}
+.pt-badge {display: inline-block; font-size: 13px; padding: 0 6px; margin-left: 6px; border-radius: 8px;}
 .pt-ok {background: #d8efd9; color: #14532d;}
 .pt-bad {background: #f9d9d6; color: #7f1d1d;}
-.pt-lines {font-size: 17px; line-height: 1.5; margin-top: 2px;}
-.pt-line .pt-n {font-size: 11px; color: #555; margin-left: 6px;}
+.pt-lines {font-size: 18px; line-height: 1.5; margin-top: 2px;}
+.pt-line .pt-n {font-size: 14px; color: #444; margin-left: 8px;}
 .pt-line.pt-wrong .pt-n {color: #b3261e; font-weight: bold;}
-.pt-note {font-size: 12px; color: #555; margin-top: 6px;}
+.pt-note {font-size: 13px; color: #444; margin-top: 6px;}
 </style>
 """
 

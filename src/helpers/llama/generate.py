@@ -143,10 +143,10 @@ def generate(model: Llama, prompt_ids: Sequence[int] | torch.Tensor, max_new_tok
     new: list[int] = []
     next_input = ids
     for _ in range(max_new_tokens):
-        if cache is not None:
-            logits = model(torch.tensor([next_input]), cache)[0, -1]  # only the new tokens run
-        else:
-            logits = model(torch.tensor([ids + new]))[0, -1]  # the whole sequence again
+        if cache is not None:  # only the new tokens run
+            logits = model(torch.tensor([next_input]), cache, last_only=True)[0, -1]
+        else:  # the whole sequence again
+            logits = model(torch.tensor([ids + new]), last_only=True)[0, -1]
         token = sample_next(logits, temperature, top_k, top_p, generator)
         new.append(token)
         next_input = [token]
@@ -185,7 +185,8 @@ def time_next_token(model: Llama, ids: torch.Tensor, use_cache: bool, repeats: i
 
     Without the cache: one forward pass over all p tokens (what generation does at position p).
     With it: one forward pass of the last token against a cache holding the first p - 1 (filled
-    once, outside the timing, and cropped back after each run).
+    once, outside the timing, and cropped back after each run). Either pass computes the logits
+    of the last position only, as ``generate`` does.
     """
     _check_model(model)
     check_tensor(ids, "ids", ndim=2, floating=False)
@@ -202,9 +203,9 @@ def time_next_token(model: Llama, ids: torch.Tensor, use_cache: bool, repeats: i
     for _ in range(repeats):
         start = clock.thread_time()
         if use_cache:
-            model(ids[:, -1:], cache)
+            model(ids[:, -1:], cache, last_only=True)
         else:
-            model(ids)
+            model(ids, last_only=True)
         times.append(clock.thread_time() - start)
         if use_cache:
             cache.crop(p - 1)
@@ -217,7 +218,8 @@ def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], re
 
     ids: (1, T); ``positions``: increasing, each in 1..T. At position p, as ``time_next_token``:
     without the cache, one forward pass over the first p tokens; with it, one pass of token p - 1
-    against a cache of the p - 1 before it. Times are the processor time of the calling thread
+    against a cache of the p - 1 before it; either pass computes the logits of the last position
+    only, as ``generate`` does. Times are the processor time of the calling thread
     (``time.thread_time``): with PyTorch on one thread that is the model's work, and the time other
     programs take on the machine does not count (what they still cost, through shared caches, only
     adds). Each step is run ``repeats`` times; a row keeps every run and their median. The pass over
@@ -243,14 +245,14 @@ def time_per_token(model: Llama, ids: torch.Tensor, positions: Sequence[int], re
         for _ in range(repeats):  # without a cache: the whole sequence so far
             filled = model.new_cache()
             start = clock.thread_time()
-            model(ids[:, :p], filled)
+            model(ids[:, :p], filled, last_only=True)
             plain.append(clock.thread_time() - start)
             cache = filled if cache is None else cache
         cache.crop(p - 1)  # the keys and values of the first p - 1 tokens
         cached = []
         for _ in range(repeats):  # with it: token p - 1 only
             start = clock.thread_time()
-            model(ids[:, p - 1 : p], cache)
+            model(ids[:, p - 1 : p], cache, last_only=True)
             cached.append(clock.thread_time() - start)
             cache.crop(p - 1)
         rows.append({"position": p, "no_cache_s": statistics.median(plain), "cache_s": statistics.median(cached),

@@ -19,7 +19,7 @@ import sys
 
 import torch
 
-from .._checks import check_tensor
+from .._checks import check_bool, check_tensor, show
 from ..i18n import t
 from .layers import apply_rope_layout, repeat_kv
 from .model import Llama
@@ -35,7 +35,7 @@ def attention_maps(model: Llama, ids: torch.Tensor, layers: list[int] | None = N
     if ids.shape[0] != 1:
         raise ValueError(f"ids must hold one sequence, shape (1, T), got {tuple(ids.shape)}")
     layers = list(range(model.config.n_layers)) if layers is None else list(layers)
-    _, maps = model(ids, attention_layers=layers)
+    _, maps = model(ids, attention_layers=layers, last_only=True)  # the logits are not needed
     return {layer: w[0] for layer, w in maps.items()}
 
 
@@ -89,7 +89,7 @@ def attention_scores(model: Llama, ids: torch.Tensor, layers: list[int]) -> dict
 
     hooks = [model.blocks[i].attn.register_forward_pre_hook(keep(i)) for i in layers]
     try:
-        model(ids)
+        model(ids, last_only=True)  # the hooks keep what is needed; the logits are not
     finally:
         for hook in hooks:
             hook.remove()
@@ -165,27 +165,41 @@ def repeated_random_tokens(n_sequences: int, half: int, vocab_size: int, seed: i
 
 
 @torch.no_grad()
-def induction_test(model: Llama, ids: torch.Tensor, scores: bool = True) -> dict[str, torch.Tensor]:
+def induction_test(model: Llama, ids: torch.Tensor, scores: bool = True,
+                   streams: bool = False) -> dict[str, torch.Tensor]:
     """Run sequences of random tokens repeated twice, ids (B, 2n), and measure induction.
 
     In the second copy, the token at position i (i >= n) appeared before at i - n, and what
     followed it then is the token at i - n + 1: the one an induction head attends to, to copy it.
     Returns {"score": (B, n_layers, n_heads), each head's mean attention from the queries i = n..2n-1
     to their key i - n + 1 (left out with ``scores=False``, which runs faster); "loss": (B, 2n - 1),
-    the next-token loss at every position, in nats}.
+    the next-token loss at every position, in nats}; with ``streams=True`` also "streams":
+    (n_layers, B, 2n, d_model), the residual stream where it enters each layer, which
+    ``ablation_effects`` starts from instead of running the model again.
     """
     check_tensor(ids, "ids", ndim=2, floating=False)
+    check_bool(scores, "scores")
+    check_bool(streams, "streams")
     b, t = ids.shape
     n = t // 2
     if t % 2 or n < 2 or not torch.equal(ids[:, :n], ids[:, n:]):
         raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
     out: dict[str, torch.Tensor] = {}
-    if scores:
-        logits, maps = model(ids, attention_layers=list(range(model.config.n_layers)))
-        out["score"] = _induction_scores(maps, n)  # (B, L, H)
-    else:
-        logits = model(ids)
+    kept: list[torch.Tensor] = []
+    hooks = [block.register_forward_pre_hook(lambda module, args: kept.append(args[0]))
+             for block in model.blocks] if streams else []
+    try:
+        if scores:
+            logits, maps = model(ids, attention_layers=list(range(model.config.n_layers)))
+            out["score"] = _induction_scores(maps, n)  # (B, L, H)
+        else:
+            logits = model(ids)
+    finally:
+        for hook in hooks:
+            hook.remove()
     out["loss"] = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+    if streams:
+        out["streams"] = torch.stack(kept)
     del logits
     release_freed_memory()
     return out
@@ -264,16 +278,20 @@ def _induction_scores(maps: dict[int, torch.Tensor], n: int) -> torch.Tensor:
 
 @torch.no_grad()
 def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[tuple[int, int]]],
-                     watch: list[tuple[int, int]]) -> dict[str, dict[str, torch.Tensor]]:
+                     watch: list[tuple[int, int]], base: dict[str, torch.Tensor] | None = None
+                     ) -> dict[str, dict[str, torch.Tensor]]:
     """The induction test run once per entry of ``ablations`` ({name: heads switched off}, an empty
     list for the model as it is), on ``ids`` (B, 2n) from ``repeated_random_tokens``.
 
-    For each name: {"first": (B,), "second": (B,)} the mean loss on each copy (``copy_losses``),
+    For each name: "loss" (B, 2n - 1), the next-token loss at every position (as
+    ``induction_test``); {"first": (B,), "second": (B,)} its mean on each copy (``copy_losses``);
     and "watch": (B, len(watch)), the induction score of each head in ``watch`` (layer, head).
 
     The same numbers as ``induction_test`` under ``ablate_heads``, computed faster: switching off
-    heads of layer l changes nothing before it, so one full pass keeps what enters the first
-    layer any run touches, and each run only computes the layers from there on.
+    heads of layer l changes nothing before it, so each run starts from what enters the first
+    layer it switches off and computes only the layers from there on. What enters each layer
+    comes from one pass of the model as it is, or from ``base``, the result of
+    ``induction_test(model, ids, streams=True)`` on the same ``ids``, which saves that pass.
     """
     if not isinstance(ablations, dict) or not ablations:
         raise ValueError("ablations must be a non-empty dict {name: [(layer, head), ...]}")
@@ -287,37 +305,39 @@ def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[
     n = ids.shape[1] // 2
     if ids.shape[1] % 2 or n < 2 or not torch.equal(ids[:, :n], ids[:, n:]):
         raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
-    start = min([a for off in ablations.values() for a, _ in off], default=c.n_layers)
-    stream: list[torch.Tensor] = []
-    hook = None
-    if start < c.n_layers:
-        hook = model.blocks[start].register_forward_pre_hook(lambda module, args: stream.append(args[0]))
-    try:
-        logits, base_maps = model(ids, attention_layers=list(range(c.n_layers)))  # as it is
-    finally:
-        if hook is not None:
-            hook.remove()
-    release_freed_memory()
+    if base is None:
+        base = induction_test(model, ids, streams=True)
+    elif not isinstance(base, dict) or not {"score", "loss", "streams"} <= set(base):
+        raise ValueError("base must be the result of induction_test(model, ids, streams=True): "
+                         f"a dict with 'score', 'loss' and 'streams', got {show(base)}")
+    elif tuple(base["streams"].shape[:3]) != (c.n_layers, *ids.shape) or tuple(base["loss"].shape) != (
+            ids.shape[0], ids.shape[1] - 1):
+        raise ValueError(f"base must come from induction_test on these ids {tuple(ids.shape)}, got streams of "
+                         f"shape {tuple(base['streams'].shape)}")
     layers = torch.tensor([a for a, _ in watch])
     heads = torch.tensor([h for _, h in watch])
     positions = torch.arange(ids.shape[1])
 
-    def result(logits: torch.Tensor, maps: dict[int, torch.Tensor]) -> dict[str, torch.Tensor]:
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+    def result(loss: torch.Tensor, score: torch.Tensor) -> dict[str, torch.Tensor]:
         first, second = copy_losses(loss, n)
-        return {"first": first, "second": second, "watch": _induction_scores(maps, n)[:, layers, heads]}
+        return {"loss": loss, "first": first, "second": second, "watch": score[:, layers, heads]}
 
     out = {}
     for name, off in ablations.items():
         if not off:
-            out[name] = result(logits, base_maps)
+            out[name] = result(base["loss"], base["score"])
             continue
-        x, maps = stream[0], dict(base_maps)
+        start = min(a for a, _ in off)
+        x, maps = base["streams"][start], {}
         with ablate_heads(model, off):
             for i in range(start, c.n_layers):  # the layers from the first one switched off
                 x, maps[i] = model.blocks[i](x, positions, None, True)
-        out[name] = result(model.norm(x) @ model.output_weight().T, maps)
-        del x, maps
+        logits = model.norm(x) @ model.output_weight().T
+        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+        score = base["score"].clone()  # the layers before ``start`` are as they were
+        score[:, start:] = _induction_scores(maps, n)
+        out[name] = result(loss, score)
+        del x, maps, logits
         release_freed_memory()  # else each pass leaves its freed temporaries in the process
     return out
 
@@ -360,7 +380,7 @@ def _fit_for_phone(page: str) -> str:
              f"{r}.ax-root {{padding: 5px;}}\n"
              f"{r} select {{font-size: 13px;}}\n"
              f"{r} .ax-sentence {{display: block; width: 100%; margin-bottom: 4px;}}\n"
-             f"{r} .ax-table {{font-size: 10px;}}\n"
+             f"{r} .ax-table {{font-size: 11px;}}\n"
              f"{r} .ax-table td {{min-width: 0; padding: 2px 1px;}}\n"
              f"{r} .ax-table th {{padding: 1px 2px;}}\n"
              f"{r} .ax-table th.ax-col {{writing-mode: vertical-rl; transform: rotate(180deg); "

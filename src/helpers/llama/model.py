@@ -142,7 +142,7 @@ class Llama(nn.Module):
         return self.embed.weight if self.lm_head is None else self.lm_head.weight
 
     def forward(self, ids: torch.Tensor, cache: KVCache | None = None,
-                attention_layers: list[int] | None = None
+                attention_layers: list[int] | None = None, last_only: bool = False
                 ) -> torch.Tensor | tuple[torch.Tensor, dict[int, torch.Tensor]]:
         """ids: (B, T) token ids -> logits (B, T, V).
 
@@ -150,8 +150,11 @@ class Llama(nn.Module):
         their keys and values are added to the cache, and only their logits are computed.
         With ``attention_layers`` (layer indices, e.g. ``[0, 15, 29]``) the result is
         ``(logits, {layer: weights (B, n_heads, T, S)})``: each query's attention over the keys.
+        With ``last_only=True`` only the last position's logits are computed, (B, 1, V): all that
+        generating the next token needs (the output layer costs about a fifth of a token's pass).
         """
         check_tensor(ids, "ids", ndim=2, floating=False)
+        check_bool(last_only, "last_only")
         if ids.shape[0] == 0 or ids.shape[1] == 0:
             raise ValueError(f"ids must hold at least one token per row, got shape {tuple(ids.shape)}")
         if ids.min() < 0 or ids.max() >= self.config.vocab_size:
@@ -176,6 +179,8 @@ class Llama(nn.Module):
             x, weights = block(x, positions, None if cache is None else cache.layers[i], i in wanted)
             if weights is not None:
                 maps[i] = weights
+        if last_only:
+            x = x[:, -1:]
         logits = self.norm(x) @ self.output_weight().T
         return (logits, maps) if attention_layers is not None else logits
 

@@ -53,51 +53,86 @@ def _block_range(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return lo, hi
 
 
-def q4_1_round(w: torch.Tensor, block: int = BLOCK) -> torch.Tensor:
+def _out_blocks(out: torch.Tensor | None, w: torch.Tensor, block: int) -> torch.Tensor | None:
+    """``out`` (a float32 tensor with as many elements as ``w``, contiguous) as rows of ``block``,
+    for the rounding functions to write into; None stays None."""
+    if out is None:
+        return None
+    check_tensor(out, "out", floating=True)
+    if out.dtype != torch.float32 or out.numel() != w.numel() or not out.is_contiguous():
+        raise ValueError(f"out must be a contiguous float32 tensor of {w.numel()} elements (as many as w), got "
+                         f"{out.dtype} of shape {tuple(out.shape)}")
+    return out.view(-1, block)
+
+
+def q4_1_round(w: torch.Tensor, block: int = BLOCK, out: torch.Tensor | None = None) -> torch.Tensor:
     """``w`` rounded as Q4_1 stores it: per block of ``block`` weights along the last dim,
-    16 levels from the block's minimum to its maximum. A new float32 tensor of ``w``'s shape."""
+    16 levels from the block's minimum to its maximum. A float32 tensor of ``w``'s shape: a new one,
+    or ``out`` (as many elements as ``w``) filled in, which saves allocating it again and again."""
     x = _blocks(w, block).float()
     lo, hi = _block_range(x)
     step = (hi - lo) / 15
     inverse = torch.where(step == 0, torch.zeros_like(step), 1 / step)
-    q = (x - lo).mul_(inverse).add_(0.5).trunc_().clamp_(0, 15)  # the nearest level, 0..15
+    target = _out_blocks(out, w, block)
+    q = x - lo if target is None else torch.sub(x, lo, out=target)
+    q.mul_(inverse).add_(0.5).trunc_().clamp_(0, 15)  # the nearest level, 0..15
     # the file keeps the step and the minimum as float16
     return q.mul_(step.half().float()).add_(lo.half().float()).view(w.shape)
 
 
-def q8_0_round(w: torch.Tensor, block: int = BLOCK) -> torch.Tensor:
-    """``w`` rounded as Q8_0 stores it: per block, 255 levels symmetric around 0. Same shape."""
+def q8_0_round(w: torch.Tensor, block: int = BLOCK, out: torch.Tensor | None = None) -> torch.Tensor:
+    """``w`` rounded as Q8_0 stores it: per block, 255 levels symmetric around 0. Same shape; as
+    ``q4_1_round``, written into ``out`` if given."""
     x = _blocks(w, block).float()
     lo, hi = _block_range(x)
     step = torch.maximum(-lo, hi) / 127  # the largest |weight| of the block, / 127
     inverse = torch.where(step == 0, torch.zeros_like(step), 1 / step)
-    scaled = x * inverse
+    target = _out_blocks(out, w, block)
+    scaled = x * inverse if target is None else torch.mul(x, inverse, out=target)
     # halves away from zero, like C's roundf: |scaled| + 0.5 rounded down, with the sign put back
-    q = torch.copysign(scaled.abs().add_(0.5).floor_(), scaled)
-    return q.mul_(step.half().float()).reshape(w.shape).to(w.dtype)
+    q = torch.copysign(scaled.abs().add_(0.5).floor_(), scaled, out=scaled)
+    return q.mul_(step.half().float()).view(w.shape)
 
 
-def shifted(rounding: Callable[[torch.Tensor], torch.Tensor], shift: int = BLOCK // 2, block: int = BLOCK):
+def _takes_out(rounding: Callable) -> bool:
+    """Whether ``rounding`` accepts ``out=`` (the roundings of this module do)."""
+    import inspect
+
+    try:
+        return "out" in inspect.signature(rounding).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+        return False
+
+
+def shifted(rounding: Callable[..., torch.Tensor], shift: int = BLOCK // 2, block: int = BLOCK):
     """``rounding`` with its blocks moved ``shift`` weights along the stored order of the weights
     (row after row); the first ``shift`` and the last ``block - shift`` weights form one block.
 
     Rounding weights that already sit on a Q4_1 grid with the *same* blocks changes nothing; with
     moved blocks, every new block mixes two old ones and gets a grid of its own, so the rounding
-    errors are fresh ones of the same kind and size.
+    errors are fresh ones of the same kind and size. The function returned takes ``out=`` as the
+    roundings do (float32, as many elements as the weights).
     """
     if not callable(rounding):
         raise TypeError(f"rounding must be a function of a weight tensor (e.g. q4_1_round), got {show(rounding)}")
     check_int(block, "block", low=2)
     check_int(shift, "shift", low=1, high=block - 1)
+    into = _takes_out(rounding)
 
-    def round_shifted(w: torch.Tensor) -> torch.Tensor:
+    def round_shifted(w: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
         check_tensor(w, "w", floating=True)
         flat = w.detach().reshape(-1)
         n, tail = flat.numel(), block - shift
         if n % block:
             raise ValueError(f"w has {n} weights, not a multiple of the block size {block}")
-        out = torch.empty_like(flat, dtype=torch.float32)
-        out[shift:n - tail] = rounding(flat[shift:n - tail])  # whole blocks, no copy of the input
+        if out is None:
+            out = torch.empty_like(flat, dtype=torch.float32)
+        else:
+            out = _out_blocks(out, w, block).view(-1)
+        if into:  # whole blocks, written in place: no copy of the input, none of the result
+            rounding(flat[shift:n - tail], out=out[shift:n - tail])
+        else:
+            out[shift:n - tail] = rounding(flat[shift:n - tail])
         edge = rounding(torch.cat([flat[n - tail:], flat[:shift]]))  # the block that wraps around
         out[n - tail:], out[:shift] = edge[:tail], edge[tail:]
         return out.view(w.shape)
@@ -177,6 +212,14 @@ def logits_with_rounded_weights(model: Llama, ids: torch.Tensor,
     x = model.embed(ids)
     streams = dict.fromkeys(roundings, x)
     change_sq, weight_sq = dict.fromkeys(roundings, 0.0), 0.0
+    # the rounded copies and their differences go into buffers made once and reused for every
+    # layer and rounding (every layer has the same shapes): no fresh memory for each matrix
+    first = model.blocks[0]
+    shapes = [m.weight for m in (first.attn.q, first.attn.k, first.attn.v, first.attn.o, first.ffn.gate,
+                                 first.ffn.up, first.ffn.down)]
+    rounded_buf = [torch.empty_like(p, dtype=torch.float32) for p in shapes]
+    diff_buf = torch.empty(max(p.numel() for p in shapes))
+    takes_out = {name: _takes_out(rounding) for name, rounding in roundings.items()}
     for block in model.blocks:
         params = [m.weight for m in (block.attn.q, block.attn.k, block.attn.v, block.attn.o, block.ffn.gate,
                                      block.ffn.up, block.ffn.down)]
@@ -184,9 +227,13 @@ def logits_with_rounded_weights(model: Llama, ids: torch.Tensor,
         try:
             weight_sq += sum(_sum_of_squares(w) for w in originals)
             for name, rounding in roundings.items():
-                for p, w in zip(params, originals):
-                    p.data = rounding(w)  # the parameter now holds the rounded copy
-                    change_sq[name] += _sum_of_squares(p.data - w)
+                for p, w, buf in zip(params, originals, rounded_buf):
+                    if takes_out[name] and buf.shape == w.shape and w.dtype == torch.float32:
+                        p.data = rounding(w, out=buf)  # the parameter now holds the rounded copy
+                    else:
+                        p.data = rounding(w)
+                    diff = torch.sub(p.data.reshape(-1), w.reshape(-1), out=diff_buf[:w.numel()])
+                    change_sq[name] += _sum_of_squares(diff)
                 streams[name], _ = block(streams[name], positions)
         finally:
             for p, w in zip(params, originals):

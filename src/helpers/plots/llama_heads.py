@@ -58,9 +58,10 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
 def plot_head_maps(maps: dict[int, torch.Tensor], labels: Sequence[str], heads: Sequence[tuple[int, int]],
                    width: float = 4.0, fontsize: float = 10.5) -> Figure:
     """The attention weights of each (layer, head) in ``heads``, one map under the other: rows are
-    queries, columns keys, both labelled with the tokens. ``maps``: {layer: (n_heads, T, T)}.
-    ``fontsize`` >= 1.8 x ``width`` keeps the token labels readable on a phone."""
-    fig, axes = plt.subplots(len(heads), 1, figsize=(width, 4.2 * len(heads)))
+    queries, columns keys, both labelled with the tokens; one colour bar across the top gives the
+    weight (0 to 1) that a colour stands for, the same for every map. ``maps``: {layer: (n_heads,
+    T, T)}. ``fontsize`` >= 2.2 x ``width`` keeps every text 11 px or more on a phone."""
+    fig, axes = plt.subplots(len(heads), 1, figsize=(width, 0.5 + 4.2 * len(heads)), layout="constrained")
     axes = [axes] if len(heads) == 1 else list(axes)
     for ax, (layer, head) in zip(axes, heads):
         heatmap(maps[layer][head], labels, labels, ax=ax, annotate=False, colorbar=False, vmin=0, vmax=1,
@@ -70,5 +71,8 @@ def plot_head_maps(maps: dict[int, torch.Tensor], labels: Sequence[str], heads: 
         ax.set_ylabel(t("query: the token looking"), fontsize=fontsize)
         ax.tick_params(labelsize=fontsize)
         plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
-    fig.tight_layout()
+    bar = fig.colorbar(axes[0].images[0], ax=axes, location="top", fraction=0.02, aspect=25, pad=0.01,
+                       ticks=[0, 0.25, 0.5, 0.75, 1])
+    bar.set_label(t("attention weight"), fontsize=fontsize)
+    bar.ax.tick_params(labelsize=fontsize)
     return fig

@@ -33,18 +33,23 @@ def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None
     """Next-token loss by position on random tokens repeated twice. ``loss`` (n_sequences, 2 * half - 1):
     the mean over the sequences is drawn, with its range as a band; ``ablated`` (same shape), if
     given, the same with the induction heads switched off. The second copy starts at ``half``."""
-    fig, ax = plt.subplots(figsize=(width, 3.6))
+    fig, ax = plt.subplots(figsize=(width, 3.8))
     x = torch.arange(1, loss.shape[1] + 1)  # the position of the token predicted
+    top = 0.0
     for values, colour, label in ((loss, "#2166ac", t("the model")), (ablated, "#b2182b", t("induction heads off"))):
         if values is None:
             continue
         ax.plot(x, values.mean(0), color=colour, label=label)
         ax.fill_between(x, values.min(0).values, values.max(0).values, color=colour, alpha=0.2, lw=0)
+        top = max(top, float(values.max()))
     ax.axvline(half - 0.5, color="grey", ls="--", lw=1)
-    ax.text(half + 1, 0.5, t("second copy →"), fontsize=fontsize, color="grey")
+    # the names of the two copies in a strip above every curve, one on each side of the line
+    ax.set_ylim(0, 1.22 * top)
+    strip = ax.get_xaxis_transform()  # x in positions, y in axes units
+    ax.text(half - 1.5, 0.97, t("1st copy"), transform=strip, ha="right", va="top", fontsize=fontsize, color="grey")
+    ax.text(half + 0.5, 0.97, t("2nd copy"), transform=strip, ha="left", va="top", fontsize=fontsize, color="grey")
     ax.set_xlabel(t("position of the predicted token"), fontsize=fontsize)
     ax.set_ylabel(t("loss (nats)"), fontsize=fontsize)
-    ax.set_ylim(0, None)
     ax.tick_params(labelsize=fontsize)
     ax.legend(fontsize=fontsize, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax.spines[["top", "right"]].set_visible(False)

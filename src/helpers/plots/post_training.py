@@ -138,10 +138,12 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
 
 
 def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) -> Figure:
-    """Two stacked panels over GRPO steps. Top: the form reward of each step's sampled answers,
-    one thin line per seed and their mean. Bottom: the run on the flawed punctuation reward:
-    its reward (left axis) and the answers' mean length in tokens (right axis), both from 0."""
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 6.6), layout="constrained")
+    """Three stacked panels over GRPO steps, each with one y axis. Top: the form reward of each
+    step's sampled answers, one thin line per seed and their mean. Middle and bottom: the run on
+    the flawed punctuation reward, its reward, then the answers' mean length in tokens, both
+    axes from 0 so that the two rises can be compared by eye."""
+    fig, (ax, ax2, ax3) = plt.subplots(3, 1, figsize=(WIDTH, 9.0), layout="constrained",
+                                       height_ratios=[1.25, 1, 1])
     for i, log in enumerate(logs):
         ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=t("seed {i}", i=i))
     n = min(len(log) for log in logs)
@@ -149,21 +151,59 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     ax.plot([e["step"] for e in logs[0][:n]], mean, "k-", lw=2, label=t("mean"))
     ax.set_ylim(0, 1.05)
     ax.set_ylabel(t("form reward"))
+    ax.set_xlabel(t("GRPO step"))
     ax.set_title(t("GRPO with the form checker as reward"))
     ax.legend(loc="lower right", ncol=2)
     ax.grid(alpha=0.3)
     steps = [e["step"] for e in hack_log]
-    ax2.plot(steps, [e["reward"] for e in hack_log], "o-", ms=3, color="tab:red", label=t("punctuation reward"))
-    ax2.set_ylabel(t("punctuation reward"), color="tab:red")
-    ax2.set_xlabel(t("GRPO step"))
+    ax2.plot(steps, [e["reward"] for e in hack_log], "o-", ms=3, color="tab:red")
+    ax2.set_ylabel(t("punctuation reward"))
     ax2.set_title(t("GRPO with a flawed reward"))
-    ax3 = ax2.twinx()
-    ax3.plot(steps, [e["answer_length"] for e in hack_log], "s--", ms=3, color="tab:blue")
-    ax3.set_ylabel(t("answer length (tokens)"), color="tab:blue")
-    ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
-    # both scales from 0, so that the two curves' rises can be compared by eye
     ax2.set_ylim(0, 1.1 * max(e["reward"] for e in hack_log))
+    ax2.tick_params(labelbottom=False)
+    ax3.sharex(ax2)
+    ax3.plot(steps, [e["answer_length"] for e in hack_log], "s-", ms=3, color="tab:blue")
+    ax3.set_ylabel(t("answer length (tokens)"))
+    ax3.set_xlabel(t("GRPO step"))
+    ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax3.set_ylim(0, 1.1 * max(e["answer_length"] for e in hack_log))
-    ax2.grid(alpha=0.3)
+    for a in (ax2, ax3):
+        a.grid(alpha=0.3)
+    fig.align_ylabels([ax, ax2, ax3])
+    set_fonts(fig, FONT)
+    return fig
+
+
+def plot_recipes() -> Figure:
+    """Three ways from a pretrained model to an assistant, one row each, as boxes and arrows:
+    the classic RLHF recipe (SFT, a reward model, PPO), DPO, and GRPO with a reward that a
+    program computes; a note under each row says what it needs. No data: a map for the chapter."""
+    rows = [
+        (t("Classic RLHF (InstructGPT)"), [t("pretrained"), "SFT", t("reward\nmodel"), "PPO"],
+         t("the reward model learns people's comparisons;\nPPO trains against it, with a value model")),
+        (t("DPO (this chapter)"), [t("pretrained"), "SFT", "DPO"],
+         t("learns the comparisons directly:\nno reward model, no RL")),
+        (t("GRPO with a checkable reward (this chapter)"), [t("pretrained"), "SFT", "GRPO"],
+         t("a program scores each answer;\nno reward model, no value model")),
+    ]
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.5), layout="constrained")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10.5)
+    ax.axis("off")
+    slots = [1.25, 3.75, 6.25, 8.75]  # box centres, in tenths of the width
+    colours = {"SFT": "#d8efd9", "PPO": "#f9d9d6", "DPO": "#dbe7f6", "GRPO": "#dbe7f6"}
+    for r, (title, boxes, note) in enumerate(rows):
+        top = 10.3 - 3.5 * r
+        ax.text(0.05, top, title, ha="left", va="top", color="#1f4e79")
+        texts = []
+        for k, label in enumerate(boxes):
+            texts.append(ax.text(slots[k], top - 1.25, label, ha="center", va="center",
+                                 bbox={"boxstyle": "round,pad=0.35", "fc": colours.get(label, "#eeeeee"),
+                                       "ec": "#555555", "lw": 0.8}))
+        for a, b in zip(texts, texts[1:]):
+            ax.annotate("", xy=(0, 0.5), xycoords=b, xytext=(1, 0.5), textcoords=a,
+                        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.0,
+                                    "shrinkA": 3, "shrinkB": 3})
+        ax.text(0.05, top - 2.05, note, ha="left", va="top", color="#333333", linespacing=1.2)
     set_fonts(fig, FONT)
     return fig
