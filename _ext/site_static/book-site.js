@@ -67,3 +67,18 @@ document.addEventListener("click", (event) => {
 window.addEventListener("beforeprint", () => {
   for (const d of document.querySelectorAll(".bd-article details")) d.open = true;
 });
+
+/* 4. Printed output on a phone (book-site.css): a block whose lines line up in columns (two or
+ * more of its lines hold a run of two spaces between words) is a table and keeps its layout;
+ * any other block gets the class "wraps" and wraps inside the column. */
+(() => {
+  const columns = / {2,}\S/;
+  const mark = () => {
+    for (const pre of document.querySelectorAll(".bd-article .cell_output .output pre")) {
+      const aligned = pre.textContent.split("\n").filter((line) => columns.test(line.trim())).length;
+      if (aligned < 2) pre.classList.add("wraps");
+    }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
+  else mark();
+})();

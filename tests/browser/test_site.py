@@ -497,9 +497,22 @@ def test_page_and_explorers_fit_a_phone(phone, html):
     assert page_width <= width + 1, f"{name}: the page scrolls sideways on a phone ({page_width}px)"
     check_nothing_clipped(phone, name)
     check_figures_get_the_phone_width(phone, name)
+    check_printed_output_wraps(phone, name)
     links = phone.evaluate("""() => [...document.querySelectorAll('.prev-next-area a, .prev-next-area a *')]
         .map((a) => a.getBoundingClientRect()).map((r) => [Math.round(r.left), Math.round(r.right)])""")
     assert all(left >= 0 and right <= width + 1 for left, right in links), f"{name}: Previous/Next links cut off: {links}"
+
+
+def check_printed_output_wraps(page, name):
+    """On a phone, printed output that is not a table (book-site.js marks it "wraps") wraps inside
+    the column, so that no number the prose quotes hides past its right edge."""
+    blocks = page.evaluate("""() => [...document.querySelectorAll('.bd-article .cell_output .output pre')]
+        .map((p) => ({wraps: p.classList.contains('wraps'), wide: p.scrollWidth > p.clientWidth + 1,
+                      text: p.textContent.slice(0, 60)}))""")
+    wide = [b["text"] for b in blocks if b["wraps"] and b["wide"]]
+    assert not wide, f"{name}: printed output still wider than a phone: {wide}"
+    if name == "00_big_picture.html":
+        assert sum(b["wraps"] for b in blocks) >= 5 and not all(b["wraps"] for b in blocks), blocks
 
 
 def check_figures_get_the_phone_width(page, name):
