@@ -39,6 +39,8 @@ def plot_alignments(
     )
     for ax, m, zh, en, title in zip(axes[:, 0], maps, written, english, titles):
         heatmap(m, [f"→{z}" for z in zh], list(en), ax=ax, vmin=0, vmax=1, annotate=False, cmap="Blues")
+        # vertical English labels: at 45 degrees, long neighbours ("teacher", "in") collide
+        ax.set_xticks(range(len(en)), list(en), rotation=90, ha="center", va="top")
         ax.set_title(title)
         ax.set_ylabel(t("decoder query (writes)"))
         ax.set_xlabel(t("encoder key (English word)"))

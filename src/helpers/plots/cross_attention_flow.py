@@ -139,10 +139,11 @@ def draw_cross_attention_flow(
         _arrow(ax, (bus_x - 0.01, cy), (dec_x + 0.05, cy), colour=C_COLOUR, width=1.8)
         ax.plot([bus_x], [cy], "o", color=C_COLOUR, markersize=4)
     # a narrow column: broken at spaces (the Chinese text marks its breaks with spaces), at about
-    # 20 Latin or 10 Chinese characters a line
+    # 16 Latin or 8 Chinese characters a line
     note = t("every decoder layer reads the same C: its keys and values come from C")
-    note = textwrap.fill(note, 10 if re.search("[\u4e00-\u9fff]", note) else 20)
-    ax.text(enc_mid - 0.1, (c_y + c_h + out_y + 0.55) / 2, note, ha="center", va="center", fontsize=size,
-            color=C_COLOUR)
+    # the figure's message: larger than the box labels (about 14 px on a 360-px phone)
+    note = textwrap.fill(note, 8 if re.search("[\u4e00-\u9fff]", note) else 16)
+    ax.text(enc_mid - 0.1, (c_y + c_h + out_y + 0.55) / 2, note, ha="center", va="center",
+            fontsize=1.3 * size, fontweight="bold", color=C_COLOUR)
     fig.tight_layout(pad=0.2)
     return fig

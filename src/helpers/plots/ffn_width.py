@@ -22,13 +22,15 @@ def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[floa
         ax.plot([w] * len(accs), accs, "o", color="tab:blue", alpha=0.5, ms=5)
     ax.plot(widths, [sum(a) / len(a) for a in relu], "-", color="tab:blue", label=t("with ReLU"))
     label = t("no ReLU (any width)") if linear_width is None else t("no ReLU (width {w})", w=linear_width)
-    ax.axhline(sum(linear) / len(linear), ls="--", color="tab:red", label=label)
-    ax.axhline(chance, ls=":", color="gray", lw=1.2, label=t("chance: the more common colour"))
+    # the two flat lines lie close together: distinct styles, and their values in the legend
+    linear_mean = sum(linear) / len(linear)
+    ax.axhline(linear_mean, ls="--", color="tab:red", lw=2.2, label=f"{label}: {linear_mean:.1%}")
+    ax.axhline(chance, ls=":", color="gray", lw=1.8, label=f"{t('chance: the more common colour')}: {chance:.1%}")
     ax.set_xscale("log", base=2)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_ylim(0.4, 1.32)  # room for the legend above the data
     ax.set_yticks([0.4, 0.6, 0.8, 1.0])
-    ax.set_xlabel(t("hidden width (the role of $d_{ff}$)"), fontsize=11)
+    ax.set_xlabel(t("hidden width (plays the role of d_ff)"), fontsize=11)
     ax.set_ylabel(t("test accuracy"), fontsize=11)
     ax.tick_params(labelsize=11)
     ax.legend(fontsize=10.5, loc="upper left")

@@ -43,12 +43,13 @@ def plot_spread(measured: dict[tuple[int, str], dict[float, float]]) -> Figure:
             table = measured[d, name]
             ax.plot(list(table), list(table.values()), "-" if k == 0 else "--", label=t(name))
         ax.set_xscale("log")
-        ax.set_title(f"d_model = {d}", fontsize=10)
+        ax.set_title(f"$d_{{\\mathrm{{model}}}} = {d}$", fontsize=10)
         ax.set_ylabel(t("std of the output"), fontsize=10)
         ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(t("standard deviation of the input"), fontsize=10)
-    axes[-1].legend(loc="lower right", fontsize=9)
+    # below the axes: inside, it would cover the rising curves
+    axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), fontsize=9)
     set_fonts(fig, 10.5)  # drawn 3.8 in wide: about 14 px on a 360-px phone
     fig.tight_layout()
     return fig

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from helpers._checks import check_int, check_number, check_tensor
 from helpers.i18n import t
@@ -75,7 +76,9 @@ def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
     for x, text in points:
         y = -math.log(x)
         ax.plot(x, y, "o", color=RED)
-        ax.annotate(text, (x, y), (x + 0.08, y + 0.6))
+        # label on the side with room, so that it stays inside the axes
+        right = x < 0.5
+        ax.annotate(text, (x, y), (x + 0.08 if right else x - 0.08, y + 0.6), ha="left" if right else "right")
     ax.set_xlabel(t("probability of the correct word, $p_y$"))
     ax.set_ylabel(t("loss $-\\ln p_y$"))
     ax.set_ylim(0, 5.5)
@@ -105,6 +108,11 @@ def plot_grad_norm_by_batch(sizes: Sequence[int], norms: Mapping[str, Sequence[f
         ax.plot(sizes, values, "o-", label=label)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    # labels at 1, 2, 5, 10, 20, ... so that values between powers of 10 can be read
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="major", axis="y", alpha=0.3)
     ax.set_xticks(list(sizes), [str(b) for b in sizes])
     ax.set_xlabel(t("sentences in the batch"))
     ax.set_ylabel(t("gradient norm (all parameters)"))
@@ -156,7 +164,8 @@ def plot_label_smoothing(
     axes[1].plot(p_grid, smooth, label=eps_label)
     floor_label = t("floor $\\mathrm{{H}}(\\tilde{{y}})$ = {floor:.3f}", floor=floor)
     axes[1].axhline(floor, ls="--", color="gray", label=floor_label)
-    axes[1].axvline(best_p, ls=":", color="gray", label=t("best p(correct) = {best:.3f}", best=best_p))
+    # from the axis up to the floor only: a full-height line would cross the legend
+    axes[1].vlines(best_p, 0, floor, ls=":", color="gray", label=t("best p(correct) = {best:.3f}", best=best_p))
     axes[1].set_ylim(0, 3.4)  # room for the legend above the curves
     axes[1].set_xlabel(t("probability of the correct word"))
     axes[1].set_ylabel(t("loss"))
