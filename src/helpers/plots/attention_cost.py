@@ -16,10 +16,10 @@ from ._phone import min_font, set_fonts
 
 def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]], anchor: int | None = None,
                         title: str | None = None, width: float = 5.0) -> Figure:
-    """Measured time (ms) against length T on log-log axes: the median of the repeated timings of
-    each length, a bar over their middle half (25th to 75th percentile), and a T² line through
-    the median at ``lengths[anchor]`` (default: the middle length). ``title`` defaults to "one
-    attention head" (in the edition's language).
+    """Measured time (ms) against length T on log-log axes: the fastest of the repeated timings
+    of each length (the run least disturbed by other programs), and a T² line through it at
+    ``lengths[anchor]`` (default: the middle length). ``title`` defaults to "one attention head"
+    (in the edition's language).
 
     lengths: the sequence lengths, increasing; runs[i]: the timings (seconds) of lengths[i].
     """
@@ -37,14 +37,11 @@ def plot_attention_time(lengths: Sequence[int], runs: Sequence[Sequence[float]],
     if isinstance(anchor, bool) or not isinstance(anchor, int) or not 0 <= anchor < len(lengths):
         raise ValueError(f"anchor must be an index into lengths (0 .. {len(lengths) - 1}), got {anchor!r}")
     ms = [np.asarray(r, dtype=float) * 1e3 for r in runs]
-    median = np.array([np.median(r) for r in ms])
-    low = median - np.array([np.percentile(r, 25) for r in ms])
-    high = np.array([np.percentile(r, 75) for r in ms]) - median
+    fastest = np.array([r.min() for r in ms])
     fig, ax = plt.subplots(figsize=(width, width * 0.75))
     n_runs = min(len(r) for r in ms)
-    measured = ax.errorbar(lengths, median, yerr=[low, high], fmt="o-", capsize=3,
-                           label=t("measured: median of {n}", n=n_runs))
-    guide = [median[anchor] * (n / lengths[anchor]) ** 2 for n in lengths]
+    (measured,) = ax.plot(lengths, fastest, "o-", label=t("measured: fastest of {n}", n=n_runs))
+    guide = [fastest[anchor] * (n / lengths[anchor]) ** 2 for n in lengths]
     (guide_line,) = ax.plot(lengths, guide, "--", label="∝ T²")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")

@@ -132,11 +132,11 @@ def plot_multihead_flow(n_heads: int = 4, width: float = 4.4) -> Figure:
     step = 2.8 / n_heads
     centres = [0.1 + step * (u + 0.5) for u in range(n_heads)]
     for u, cx in enumerate(centres):
-        arrow(1.5 + 0.8 * (cx - 1.5), 3.84, cx, 3.06)
+        arrow(1.5 + 0.8 * (cx - 1.5), 3.36, cx, 3.06)  # below the label
         box(cx, 2.7, 0.9 * step, t("head {n}", n=u + 1), r"$T \times d_k$", "#c6dbef")
         arrow(cx, 2.34, 1.5 + 0.8 * (cx - 1.5), 1.86)
     split = t("split into {h} heads, {formula}", h=n_heads, formula=r"$d_k = d_{\mathrm{model}}/h$")
-    ax.text(1.5, 3.45, split, ha="center", va="center", color="0.25",
+    ax.text(1.5, 3.6, split, ha="center", va="center", color="0.25",
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     box(1.5, 1.5, 2.6, t("concatenate"), r"$T \times d_{\mathrm{model}}$", "#c7e9c0")
     arrow(1.5, 1.14, 1.5, 0.72)

@@ -51,7 +51,7 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     # tall as the heatmap's axis label plus the next title)
     fig, axes = plt.subplots(n + 1, 1, figsize=(width, 3.3 + 1.25 * n), layout="constrained",
                              gridspec_kw={"height_ratios": [2.4] + [1] * n})
-    im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu", vmin=-1, vmax=1,
+    im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
                         interpolation="nearest", extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5))
     axes[0].set_ylabel(t("dimension"))
     axes[0].set_xlabel(t("position pos"))
@@ -88,7 +88,7 @@ def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 3
     check_int(delta, "delta")
     d = M.shape[0]
     fig, axes = plt.subplots(2, 1, figsize=(width, 2 * 0.85 * width))
-    im0 = axes[0].imshow(M.detach().cpu().numpy(), cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
+    im0 = axes[0].imshow(M.detach().cpu().numpy(), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
     axes[0].set_title(t("M for Δ = {delta}", delta=delta))
     step = 4 if d > 8 else 2
     axes[0].set_xticks(range(0, d, step))

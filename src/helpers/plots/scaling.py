@@ -37,7 +37,8 @@ def plot_scaling(rows: Sequence[dict], width: float = 5.6) -> Figure:
             if key == "gq_mean":
                 ax.plot(dims, [r["gq_median"] for r in rs], "s--", color=colour)
         ax.set_xscale("log", base=2)
-        ax.set_xticks(dims, [str(d) for d in dims])
+        # powers of two as 2^k: narrow labels that do not touch on a phone
+        ax.set_xticks(dims, [f"$2^{{{int(d).bit_length() - 1}}}$" if d & (d - 1) == 0 else str(d) for d in dims])
         ax.xaxis.set_minor_locator(NullLocator())
         if log_y:
             ax.set_yscale("log")

@@ -26,7 +26,8 @@ def network_names() -> dict[str, str]:
 
 def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, float]]],
                    keys: Sequence[tuple[str, int]], width: float = 5.6) -> Figure:
-    """Two stacked bar charts, one group of bars per (kind, layer) and one bar per network.
+    """Two stacked charts, one group per (kind, layer) and one bar (top) or marker (bottom, log
+    axis) per network.
 
     stats[network][(kind, layer)] = (share of rows with largest weight > 0.99, median spread of
     the scaled scores); the networks (e.g. "at init", "trained") are drawn in their given order.
@@ -37,16 +38,19 @@ def plot_sharpness(stats: Mapping[str, Mapping[tuple[str, int], tuple[float, flo
     fig, axes = plt.subplots(2, 1, figsize=(width, width * 1.1), sharex=True)
     n = len(stats)
     bar = 0.8 / n
+    markers = ["o", "s", "^", "D"]
     for j, (when, by_key) in enumerate(stats.items()):
-        for ax, col in zip(axes, (0, 1)):
-            x = [i + (j - (n - 1) / 2) * bar for i in range(len(keys))]
-            ax.bar(x, [by_key[key][col] for key in keys], bar, color=colours[j % 4], label=legend.get(when, when))
+        x = [i + (j - (n - 1) / 2) * bar for i in range(len(keys))]
+        axes[0].bar(x, [by_key[key][0] for key in keys], bar, color=colours[j % 4], label=legend.get(when, when))
+        # the spread on a log axis: markers, not bars (a bar's length would depend on the axis floor)
+        axes[1].plot(x, [by_key[key][1] for key in keys], markers[j % 4], color=colours[j % 4], markersize=7)
     axes[0].set_title(t("share of rows with largest weight > 0.99"))
     axes[0].set_ylim(0, 1.05)
     axes[0].set_yticks([0, 0.5, 1])
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes[1].set_title(t("median spread (std) of a row's scaled scores"))
     axes[1].set_yscale("log")
+    axes[1].grid(axis="y", which="major", alpha=0.3)
     axes[1].set_xticks(range(len(keys)), labels)
     axes[1].set_xlabel(t("attention (kind, layer)"))
     # the legend above both panels, two names per line: inside a panel it covered bars
