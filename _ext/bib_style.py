@@ -12,6 +12,9 @@ style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citat
   and ``bibtex_default_style: authoryear`` in the book's configuration, an English build cites
   "Vaswani et al. (2017)" and "(Vaswani et al., 2017)", and a Chinese one (``language: zh_CN``)
   "Vaswani 等（2017）" and "（Vaswani 等，2017）", with labels "Vaswani 等，2017";
+- cites a work with the year its label shows: when one author has two works of a year, the list
+  reads "Touvron et al., 2023a" and "2023b", and so do the citations in the text (``labelled_year``);
+- decodes LaTeX accents in surnames (``M{\\"u}ller`` -> "Müller") for labels and order;
 - adds to every bibliography entry the pages that cite it ("Cited in chapters 4 and 11", each
   number a link to the place of the first citation in that chapter, which gets the id
   'cite-<key>'; see ``record_citations``). sphinxcontrib-bibtex links back only to citations on
@@ -20,6 +23,7 @@ style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citat
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,11 +36,21 @@ from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import join, sentence
 from pybtex.style.template import node as template_node
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+    BasicAuthorYearTextualReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
+from sphinxcontrib.bibtex.style.template import join as bib_join
+from sphinxcontrib.bibtex.style.template import join2 as bib_join2
+from sphinxcontrib.bibtex.style.template import post_text, pre_text, reference
 
 # The words of each edition: (two authors joined, more than two abbreviated, label "who, year" separator)
 WORDS = {
@@ -52,7 +66,14 @@ def edition(language: str | None) -> str:
 
 
 def _surname(person) -> str:
-    return " ".join(person.prelast_names + person.last_names).replace("{", "").replace("}", "")
+    """'Müller' for ``M{\\"u}ller`` or ``Müller``: LaTeX accents decoded, braces dropped, so that the
+    label reads right and sorts as the reader expects (Müller after Mikolov, not before)."""
+    name = " ".join(person.prelast_names + person.last_names)
+    try:
+        name = codecs.decode(name, "ulatex")
+    except Exception:  # noqa: BLE001 - an odd name stays as written rather than break the build
+        pass
+    return name.replace("{", "").replace("}", "")
 
 
 def _people(entry) -> list:
@@ -159,6 +180,70 @@ class AuthorYearStyleZh(AuthorYearStyle):
     et_al = " 等"
 
 
+# ----------------------------------------------------------------------------- citations in the text
+
+@template_node
+def labelled_year(children, data):
+    """The year as the entry's label gives it: '2023a' when the bibliography lists that author's
+    works of 2023 as 2023a and 2023b, else the plain year. sphinxcontrib-bibtex's ``year`` prints
+    the 'year' field, so "Touvron et al. (2023)" cited both Llamas while the list read 2023a/2023b."""
+    assert not children
+    year = data["entry"].fields.get("year", "n.d.")
+    label = getattr(data.get("formatted_entry"), "label", "") or ""
+    m = re.search(re.escape(year) + r"([a-z])$", label)
+    return Text(year + m.group(1) if m else year)
+
+
+@dataclass
+class _LabelledParenthetical(BasicAuthorYearParentheticalReferenceStyle):
+    def inner(self, role_name: str):
+        return bib_join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text,
+            reference[bib_join(sep=self.author_year_sep)[
+                self.person.author_or_editor_or_title(full="s" in role_name), labelled_year]],
+            post_text,
+        ]
+
+
+@dataclass
+class _LabelledTextual(BasicAuthorYearTextualReferenceStyle):
+    def inner(self, role_name: str):
+        return bib_join(sep=self.text_reference_sep)[
+            self.person.author_or_editor_or_title(full="s" in role_name),
+            bib_join[
+                self.bracket.left,
+                bib_join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                    pre_text, reference[labelled_year], post_text],
+                self.bracket.right,
+            ],
+        ]
+
+
+@dataclass
+class _LabelledYear(ExtraYearReferenceStyle):
+    def inner(self, role_name: str):
+        return reference[labelled_year]
+
+
+_LABELLED = {BasicAuthorYearParentheticalReferenceStyle: _LabelledParenthetical,
+             BasicAuthorYearTextualReferenceStyle: _LabelledTextual,
+             ExtraYearReferenceStyle: _LabelledYear}
+
+
+def _use_labelled_years(group: AuthorYearReferenceStyle) -> None:
+    """Swap the group's author-year and year styles for ones that print the label's year."""
+    import dataclasses
+
+    def swap(style):
+        cls = _LABELLED.get(type(style))
+        if cls is None:
+            return style
+        return cls(**{f.name: getattr(style, f.name) for f in dataclasses.fields(style) if f.init})
+
+    group.styles = [swap(s) for s in group.styles]
+    group.role_style = {role: s for s in group.styles for role in s.role_names()}
+
+
 @dataclass
 class EnglishAuthorYear(AuthorYearReferenceStyle):
     """'Vaswani et al. (2017)' and '(Vaswani et al., 2017)': round brackets, as author-year reads."""
@@ -170,6 +255,10 @@ class EnglishAuthorYear(AuthorYearReferenceStyle):
     bracket_year: BracketStyle = field(default_factory=lambda: BracketStyle(left="(", right=")", sep="; "))
     # upright "et al.", as in the bibliography's labels (sphinxcontrib-bibtex italicises it)
     person: PersonStyle = field(default_factory=lambda: PersonStyle(other=Text(WORDS["en"]["et_al"])))
+
+    def __post_init__(self):
+        super().__post_init__()
+        _use_labelled_years(self)
 
 
 def _zh_brackets() -> BracketStyle:
@@ -191,6 +280,10 @@ class ChineseAuthorYear(AuthorYearReferenceStyle):
     author_year_sep: str = WORDS["zh"]["sep"]
     text_reference_sep: str = ""
     post_text_sep: str = "，"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _use_labelled_years(self)
 
 
 def use_edition_styles(app: Sphinx, config: Config) -> None:
@@ -308,10 +401,13 @@ def _joined(items: list[nodes.Node], zh: bool) -> list[nodes.Node]:
 
 
 FURTHER_READING = {"en": "further reading", "zh": "延伸阅读"}
+# the root page's title is the book's ("How a Transformer Learns"): "Cited in How a Transformer
+# Learns" read as the whole book, so the root page is named for what it is
+INTRODUCTION = {"en": "the introduction", "zh": "引言"}
 
 
 def cited_in(app: Sphinx, pages: list[tuple[str, str]], fromdocname: str) -> nodes.paragraph:
-    """The paragraph 'Cited in chapters 4 and 11; in Introduction and further reading.' with
+    """The paragraph 'Cited in chapters 4 and 11; in the introduction and further reading.' with
     links to the citations (a citation on the bibliography's own page is its further reading)."""
     zh = edition(app.config.language) == "zh"
 
@@ -323,10 +419,12 @@ def cited_in(app: Sphinx, pages: list[tuple[str, str]], fromdocname: str) -> nod
     def title(docname: str) -> str:  # "Glossary · 术语表" -> "Glossary"
         if docname == fromdocname:
             return FURTHER_READING["zh" if zh else "en"]
+        if docname == app.config.root_doc:
+            return INTRODUCTION["zh" if zh else "en"]
         return app.env.titles[docname].astext().split(" · ")[0] if docname in app.env.titles else docname
 
     others = [link(d, i, title(d)) for d, i in pages if not CHAPTER.search(d)]
-    here = [d == fromdocname for d, _ in pages if not CHAPTER.search(d)]
+    here = [d in (fromdocname, app.config.root_doc) for d, _ in pages if not CHAPTER.search(d)]
     para = nodes.paragraph(classes=["bib-cited-in"])
     if zh:
         para += nodes.Text("引用于")

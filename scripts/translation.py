@@ -478,7 +478,11 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    for name in ("_toc.yml", "references.bib"):
+    # and the files pages include (the bench output that appendix/how_to_run.md shows)
+    for name in ("_toc.yml", "references.bib", "appendix/how_to_run_bench.txt"):
+        if name.endswith(".txt") and not (root / name).exists():
+            continue  # a test's small book has no bench output
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(root / name, out / name)
     for folder in ("_ext", "images"):
         if (root / folder).exists():

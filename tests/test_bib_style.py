@@ -329,3 +329,66 @@ def test_a_group_of_works_anchors_each_on_its_own_link(tmp_path):
     press = ch4[ch4.find('id="cite-press2017"') - 200:ch4.find('id="cite-press2017"') + 200]
     assert re.search(r'<a [^>]*id="cite-press2017"[^>]*>Press and Wolf, 2017</a>', press)
     assert check_back_links(site) == []
+
+
+SUFFIX_BIB = r"""
+@misc{karpathy2022nanogpt, author={Karpathy, Andrej}, title={nanoGPT}, year={2022}, date={2022-12-28},
+  url={https://example.org/n}}
+@misc{karpathy2022backprop, author={Karpathy, Andrej}, title={Backprop ninja}, year={2022}, date={2022-10-11},
+  url={https://example.org/b}}
+@article{mikolov2013, author={Mikolov, T. and Sutskever, I. and Chen, K.}, title={W2V}, journal={J}, year={2013},
+  url={https://example.org/m}}
+@article{muller2019, author={M{\"u}ller, R. and Kornblith, S. and Hinton, G.}, title={LS}, journal={J}, year={2019},
+  url={https://example.org/l}}
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_citations_carry_the_letter_of_their_label(tmp_path, language):
+    """Two works of one author and year: the list reads 2022a/2022b and so must every citation
+    (textual, parenthetical and year-only), in both editions. Also: a LaTeX-accented surname reads
+    and sorts as the letter it is (Mikolov before Müller), and a citation on the root page is
+    "Cited in the introduction"."""
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "appendix").mkdir()
+    (src / "references.bib").write_text(SUFFIX_BIB, encoding="utf-8")
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['sphinxcontrib.bibtex', 'bib_style']\n"
+        f"language = {language!r}\nbibtex_bibfiles = ['references.bib']\n"
+        "bibtex_reference_style = 'author_year'\nbibtex_default_style = 'authoryear'\n", encoding="utf-8")
+    (src / "index.rst").write_text("Book\n====\n\nIntro :cite:p:`mikolov2013`.\n\n"
+                                   ".. toctree::\n\n   chapters/09_backprop\n   appendix/bibliography\n",
+                                   encoding="utf-8")
+    (src / "chapters" / "09_backprop.rst").write_text(
+        "Backprop\n========\n\nT :cite:t:`karpathy2022backprop`, P :cite:p:`karpathy2022nanogpt`, "
+        "Y :cite:year:`karpathy2022nanogpt`, M :cite:p:`muller2019`.\n", encoding="utf-8")
+    (src / "appendix" / "bibliography.rst").write_text("Bibliography\n============\n\n.. bibliography::\n   :all:\n",
+                                                       encoding="utf-8")
+    out = tmp_path / "html"
+    Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+           status=None, warning=None, freshenv=True).build()
+    ch9 = _text((out / "chapters" / "09_backprop.html").read_text(encoding="utf-8"))
+    bib = _text((out / "appendix" / "bibliography.html").read_text(encoding="utf-8"))
+    if language == "en":
+        assert "T Karpathy (2022a)" in ch9 and "P (Karpathy, 2022b)" in ch9 and "Y 2022b" in ch9, ch9
+        assert "(Müller et al., 2019)" in ch9
+        labels = ["Karpathy, 2022a", "Karpathy, 2022b", "Mikolov et al., 2013", "Müller et al., 2019"]
+    else:
+        assert "T Karpathy（2022a）" in ch9 and "P（Karpathy，2022b）" in ch9, ch9
+        labels = ["Karpathy，2022a", "Karpathy，2022b", "Mikolov 等，2013", "Müller 等，2019"]
+    positions = [bib.find(label) for label in labels]
+    assert -1 not in positions and positions == sorted(positions), (positions, bib)
+    assert "\\" not in bib
+    # the root page is the introduction, not the book's title
+    assert ("Cited in the introduction." if language == "en" else "引用于引言。") in bib, bib
+
+
+def test_latex_accents_in_surnames_are_decoded():
+    db = parse_string(r'@article{m, author={M{\"u}ller, R. and Kornblith, S. and Hinton, G.}, title={T}, year={2019}}'
+                      r'@article{k, author={Mikolov, T. and Chen, K. and Dean, J.}, title={T}, year={2013}}', "bibtex")
+    assert bib_style.author_year(db.entries["m"]) == "Müller et al., 2019"
+    assert [e.key for e in bib_style.AuthorYearSorting().sort(db.entries.values())] == ["k", "m"]
