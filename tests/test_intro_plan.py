@@ -64,6 +64,12 @@ def _hours(minutes: int) -> str:
     return f"{whole}{['', '¼', '½', '¾'][rest]}"
 
 
+def _hours_minutes(minutes: int) -> str:
+    """Minutes as the page writes the exact total, e.g. 560 -> "9 hours 20 minutes"."""
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} hours" + (f" {rest} minutes" if rest else "")
+
+
 def test_the_totals_are_the_sums_of_the_times():
     text = INTRO.read_text(encoding="utf-8")
     times = roadmap_times(text)
@@ -71,7 +77,7 @@ def test_the_totals_are_the_sums_of_the_times():
     parts_1_2 = sum(m for n, m in times.items() if n <= 9)
     part_3 = total - parts_1_2
     plan = text.split("(course-plan)=", 1)[1]
-    assert f"about {_hours(total)} hours ({total} minutes)" in plan
+    assert f"add up to {total} minutes ({_hours_minutes(total)}) of prose" in plan
     # "chapters [0](chapters/00_big_picture.ipynb)–[9](...), about 5½ hours"
     assert re.search(rf"chapters \[0\]\([^)]*\)–\[9\]\([^)]*\), about {_hours(parts_1_2)} hours", plan)
     assert f"(about {_hours(part_3)} hours)" in plan

@@ -50,21 +50,35 @@ def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], wid
 
 
 def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Sequence[int],
-                       title: str, width: float = 3.66, vmin: float = -1.0, fontsize: float = 8.5) -> plt.Figure:
-    """A cosine-similarity heatmap with lines at the group boundaries.
+                       title: str, group_names: Sequence[str] | None = None, width: float = 3.66,
+                       vmin: float = -1.0, fontsize: float = 10.0) -> plt.Figure:
+    """A cosine-similarity heatmap (``sim``: (n, n)) with lines at the group boundaries.
 
     Drawn ``width`` inches wide (3.66 in: a 390-px phone shows it unscaled), every text at
-    ``fontsize`` points or more (8.5 pt: 11.8 px there), one word per row and column."""
-    fig, ax = plt.subplots(figsize=(width, width * 1.08))
+    ``fontsize`` points or more (10 pt: 13.9 px there). The rows carry one word each; the columns
+    carry the ``group_names`` (one per group, centred under it) when given, else one word each,
+    so that a phone shows no crowded, rotated labels."""
+    if group_names is not None and len(group_names) != len(group_sizes):
+        raise ValueError(f"group_names must have one name per group ({len(group_sizes)}), "
+                         f"got {len(group_names)}: {list(group_names)!r}")
+    if sum(group_sizes) != len(words):
+        raise ValueError(f"group_sizes must add up to len(words) = {len(words)}, got {list(group_sizes)!r}")
+    fig, ax = plt.subplots(figsize=(width, width * 1.2))
     heatmap(sim, words, words, ax=ax, title=title, cmap="coolwarm" if vmin < 0 else "viridis",
             vmin=vmin, vmax=1, annotate=False, colorbar=False)
     ax.tick_params(labelsize=fontsize, length=2, pad=1.5)
     ax.set_title(title, fontsize=fontsize + 1)
-    plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
-    for edge in np.cumsum(group_sizes)[:-1]:
+    edges = np.cumsum(group_sizes)
+    if group_names is not None:
+        ax.set_xticks(edges - np.asarray(group_sizes) / 2 - 0.5)
+        ax.set_xticklabels(list(group_names), rotation=0, ha="center")
+        ax.tick_params(axis="x", length=0)
+    else:
+        plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
+    for edge in edges[:-1]:
         ax.axhline(edge - 0.5, color="black", lw=1.5)
         ax.axvline(edge - 0.5, color="black", lw=1.5)
-    bar = fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.03)
+    bar = fig.colorbar(ax.images[0], ax=ax, fraction=0.05, pad=0.03)
     bar.set_label(t("cosine similarity"), fontsize=fontsize)
     bar.set_ticks(np.linspace(vmin, 1, 5))
     bar.ax.tick_params(labelsize=fontsize)

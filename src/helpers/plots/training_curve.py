@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from ..i18n import t
@@ -26,7 +27,8 @@ def plot_loss_and_grad_norm(
 
     losses[i], grad_norms[i]: the loss of step i + 1 and the norm of the gradient of all
     parameters at that step. reference_loss: a dashed line (e.g. ln|V|). highlight: a range of
-    steps (first, last) to shade in both panels. Returns the figure: 3.6 in wide, every text at
+    steps (first, last) to shade in both panels. Tick labels are plain numbers (0.1, 1, 10), not
+    powers of ten with small superscripts. Returns the figure: 3.6 in wide, every text at
     10 pt, so a 390-px phone shows it unscaled, its text at 13.9 px.
     """
     if len(losses) != len(grad_norms):
@@ -43,6 +45,10 @@ def plot_loss_and_grad_norm(
         ax.set_yscale("log")
         ax.grid(alpha=0.3, which="both")
         ax.tick_params(labelsize=FONT)
+        for axis in (ax.xaxis, ax.yaxis):  # plain numbers (0.1, 1, 10), no small superscripts
+            axis.set_major_locator(ticker.LogLocator(base=10))
+            axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(ticker.NullFormatter())
         if highlight is not None:
             ax.axvspan(highlight[0] - 0.5, highlight[1] + 0.5, color="gold", alpha=0.3, lw=0)
     ax1.set_ylabel(t("loss (log scale)"), fontsize=FONT)
