@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 from docutils import nodes
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
@@ -36,8 +37,6 @@ from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.template import join, sentence
 from pybtex.style.template import node as template_node
-
-import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
