@@ -46,7 +46,7 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
                         fontsize=fontsize, va="center",
                         arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.8, "shrinkA": 0, "shrinkB": 3})
     bottom.set_xlabel(t("mean attention on the first token"), fontsize=fontsize)
-    bottom.set_ylabel(t("on the previous token"), fontsize=fontsize)
+    bottom.set_ylabel(t("mean attention on\nthe previous token"), fontsize=fontsize)
     bottom.set_title(t("All {n} heads, one dot each", n=first.numel()), fontsize=fontsize)
     for ax in (top, bottom):
         ax.tick_params(labelsize=fontsize)

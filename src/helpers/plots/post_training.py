@@ -30,24 +30,42 @@ def metric_labels() -> dict[str, str]:
     return {"form_ok": t("requested form"), "first_ok": t("requested first character"), "both": t("both")}
 
 
-def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
+def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]],
+                               seed_rows: Sequence[str] = ()) -> Figure:
     """Grouped horizontal bars: for each model (``rows`` label -> metric -> (share, low, high)),
-    the share of answers with the requested form, first character, and both, with error bars
-    from ``low`` to ``high`` (a 95% interval, or the seeds' range)."""
+    the share of answers with the requested form, first character, and both, with a bar from
+    ``low`` to ``high``. For the labels in ``seed_rows`` that bar is the range over seeds (drawn
+    as a thick line without caps, and without sampling error); for the others it is a 95%
+    confidence interval (a thin line with caps). The legend names both kinds."""
     labels = list(rows)
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.95 * len(labels)), layout="constrained")
+    unknown = [s for s in seed_rows if s not in rows]
+    if isinstance(seed_rows, str) or unknown:
+        raise ValueError(f"seed_rows must be a list of labels of rows, got {seed_rows!r} "
+                         f"(labels: {labels})")
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.1 + 0.95 * len(labels)), layout="constrained")
     h = 0.27
     y = np.arange(len(labels))[::-1]
+    seeds = np.array([m in seed_rows for m in labels])
     for k, (key, name) in enumerate(metric_labels().items()):
         vals = np.array([100 * rows[m][key][0] for m in labels])
         lo = np.array([100 * rows[m][key][1] for m in labels])
         hi = np.array([100 * rows[m][key][2] for m in labels])
-        ax.barh(y + (1 - k) * h, vals, h, xerr=[vals - lo, hi - vals], capsize=2, label=name)
+        yk = y + (1 - k) * h
+        ax.barh(yk, vals, h, label=name)
+        for sel, style in ((~seeds, {"lw": 1.0, "capsize": 2.5}), (seeds, {"lw": 3.0, "capsize": 0})):
+            if sel.any():
+                ax.errorbar(vals[sel], yk[sel], xerr=[vals[sel] - lo[sel], hi[sel] - vals[sel]],
+                            fmt="none", ecolor="k", **style)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(t("% of answers to held-out instructions"))
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    handles, names = ax.get_legend_handles_labels()
+    ci = ax.errorbar([], [], xerr=[[], []], fmt="none", ecolor="k", lw=1.0, capsize=2.5)
+    rng = ax.errorbar([], [], xerr=[[], []], fmt="none", ecolor="k", lw=3.0, capsize=0)
+    handles += [ci, rng]
+    names += [t("95% CI"), t("seeds' range\n(no sampling error)")]
+    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     set_fonts(fig, FONT)
     return fig
