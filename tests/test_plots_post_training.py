@@ -102,7 +102,7 @@ def test_instruction_following_draws_three_bars_per_model():
             "% answers with requested\nform and first character"}),
     ("zh_CN", {"所要求的体式", "指定的首字", "两者都满足", "在留出指令的回答中所占的比例（%）", "选中回答 $y_w$",
                "被拒回答 $y_l$", "相对于 SFT 模型的变化，留出的偏好对", "体式奖励", "以体式检查器为奖励的 GRPO",
-               "标点奖励", "GRPO 步数", "回答长度（词元数）", "随机种子 0", "均值", "best-of-n（KL：它的上界）",
+               "标点奖励", "GRPO 步数", "回答长度（词元数）", "随机种子 0", "均值", "n 选优（best-of-n；KL 为其上界）",
                "与 SFT 模型的 KL 散度（每个回答的奈特数）", "体式和首字都符合要求的回答（%）"}),
 ])
 def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
