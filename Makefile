@@ -137,7 +137,8 @@ LOW_LEAVE_OUT := --ignore=tests/browser --ignore=tests/test_post_dpo.py --ignore
   --deselect tests/test_explorers.py::test_scripts_write_the_words_python_wrote \
   --deselect tests/test_sampling_explorer.py::test_browser_writes_the_words_python_wrote \
   --deselect tests/test_explorers.py::test_attention_script_writes_the_words_python_wrote \
-  --deselect tests/test_llama_induction.py::test_heads_explorer_fits_a_phone
+  --deselect tests/test_llama_induction.py::test_heads_explorer_fits_a_phone \
+  --deselect tests/test_post_explorer.py::test_explorer_text_is_large_enough_on_a_phone
 LOW_NO_EXTRAS := --ignore=tests/test_bad_inputs_llama.py \
   --deselect tests/test_install.py::test_every_third_party_import_is_declared
 test-lowest: | check-python
