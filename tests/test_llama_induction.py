@@ -4,6 +4,7 @@ teaching listing and explorer helpers of chapter 12."""
 
 import pytest
 import torch
+from phone_page import phone_page
 
 from helpers.llama import (
     LlamaBlock,
@@ -191,7 +192,6 @@ def test_heads_explorer_fits_a_phone(model, tmp_path):
     without scrolling sideways, and the sentence menu whole; the wider score steps say that they scroll.
     The scaling step is named with the chapter's d_h, the query menu has a name, and the page stays
     small enough to ship."""
-    import shutil
 
     from helpers.llama import LlamaTokenizer
 
@@ -202,33 +202,20 @@ def test_heads_explorer_fits_a_phone(model, tmp_path):
     assert len(page_html.encode()) < 120_000  # 5 of the chapter's 11 layers
     assert "÷ √d<sub>h</sub>" in page_html and "√d_k" not in page_html
     assert '<select class="ax-query" aria-label=' in page_html
-    if not shutil.which("chromium"):
-        pytest.skip("no Chromium on PATH: the phone check in a browser is skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    path = tmp_path / "heads.html"
-    path.write_text("<!doctype html><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
-                    "<body style='margin:0;padding:0 19px'><div style='width:352px'>" + page_html + "</div>",
-                    encoding="utf-8")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.goto(path.as_uri())
-            for sentence in ("0", "1"):
-                page.select_option(".ax-sentence", sentence)
-                page.click(".ax-stage[value=weights]")
-                sizes = page.evaluate("""() => { const v = document.querySelector('.ax-view');
-                    const t = v.querySelector('table'), s = document.querySelector('.ax-sentence');
-                    return [t.scrollWidth, v.clientWidth, parseFloat(getComputedStyle(t.querySelector('td')).fontSize),
-                            s.scrollWidth, s.clientWidth,
-                            getComputedStyle(document.querySelector('.ax-wide-note')).display]; }""")
-                assert sizes[0] <= sizes[1] and sizes[2] >= 11 and sizes[3] <= sizes[4], (sentence, sizes)
-                assert sizes[5] == "none", sizes  # no scrolling note where nothing scrolls
-                page.click(".ax-stage[value=raw]")
-                note = page.evaluate("getComputedStyle(document.querySelector('.ax-wide-note')).display")
-                assert note == "block", (sentence, note)
-        finally:
-            browser.close()
+    with phone_page(page_html, tmp_path, "heads.html") as page:
+        for sentence in ("0", "1"):
+            page.select_option(".ax-sentence", sentence)
+            page.click(".ax-stage[value=weights]")
+            sizes = page.evaluate("""() => { const v = document.querySelector('.ax-view');
+                const t = v.querySelector('table'), s = document.querySelector('.ax-sentence');
+                return [t.scrollWidth, v.clientWidth, parseFloat(getComputedStyle(t.querySelector('td')).fontSize),
+                        s.scrollWidth, s.clientWidth,
+                        getComputedStyle(document.querySelector('.ax-wide-note')).display]; }""")
+            assert sizes[0] <= sizes[1] and sizes[2] >= 11 and sizes[3] <= sizes[4], (sentence, sizes)
+            assert sizes[5] == "none", sizes  # no scrolling note where nothing scrolls
+            page.click(".ax-stage[value=raw]")
+            note = page.evaluate("getComputedStyle(document.querySelector('.ax-wide-note')).display")
+            assert note == "block", (sentence, note)
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from phone_page import phone_page
 from test_explorers import visible
 
 from helpers.explorers.post_training import (
@@ -70,34 +71,20 @@ def test_explorer_text_is_large_enough_on_a_phone(language, monkeypatch, tmp_pat
     """On a 390-px phone, where the site gives an output 352 px, every text of the explorer (the
     line lengths too) is at least 13 CSS px, and nothing is wider than the column, so the browser
     has no reason to zoom the page out."""
-    import shutil
 
     monkeypatch.setenv("BOOK_LANGUAGE", language)
     reqs = [Request("regulated7", "春"), Request("quatrain5", "床")]
     long_line = "春" * 30 + "，" + "风" * 7 + "。"  # a run-away answer: one very long line
     data = post_data(["pretrained", "SFT"], reqs, {"pretrained": [long_line, POEM], "SFT": [POEM, ""]})
     page_html = post_explorer_html(data)
-    if not shutil.which("chromium"):
-        pytest.skip("no Chromium on PATH: the phone check in a browser is skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    path = tmp_path / "post.html"
-    path.write_text("<!doctype html><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
-                    "<body style='margin:0;padding:0 19px'><div style='width:352px'>" + page_html + "</div>",
-                    encoding="utf-8")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.goto(path.as_uri())
-            sizes = page.evaluate("""() => {
-                const root = document.querySelector('.pt-root');
-                const texts = [...root.querySelectorAll('*')].filter(e => e.tagName !== 'SCRIPT' && e.tagName !== 'STYLE'
-                    && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
-                return {smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))),
-                        numbers: [...root.querySelectorAll('.pt-line .pt-n')].map(e => parseFloat(getComputedStyle(e).fontSize)),
-                        wide: root.scrollWidth - root.clientWidth, page: document.documentElement.scrollWidth}; }""")
-            assert sizes["numbers"] and min(sizes["numbers"]) >= 13, sizes
-            assert sizes["smallest"] >= 13, sizes
-            assert sizes["wide"] <= 0 and sizes["page"] <= 390, sizes
-        finally:
-            browser.close()
+    with phone_page(page_html, tmp_path, "post.html") as page:
+        sizes = page.evaluate("""() => {
+            const root = document.querySelector('.pt-root');
+            const texts = [...root.querySelectorAll('*')].filter(e => e.tagName !== 'SCRIPT' && e.tagName !== 'STYLE'
+                && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+            return {smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))),
+                    numbers: [...root.querySelectorAll('.pt-line .pt-n')].map(e => parseFloat(getComputedStyle(e).fontSize)),
+                    wide: root.scrollWidth - root.clientWidth, page: document.documentElement.scrollWidth}; }""")
+        assert sizes["numbers"] and min(sizes["numbers"]) >= 13, sizes
+        assert sizes["smallest"] >= 13, sizes
+        assert sizes["wide"] <= 0 and sizes["page"] <= 390, sizes
