@@ -93,13 +93,15 @@ def test_labels_that_would_clash_get_letters():
         "Gerganov et al., 2023a", "Gerganov et al., 2023b"]
 
 
-def _build(tmp_path: Path, language: str) -> dict[str, str]:
+def _sphinx_site(tmp_path: Path, language: str, bib: str, pages: dict[str, str]) -> Path:
+    """Build a small book (``pages``: reST text by document name, "index" included) citing from
+    ``bib`` with the book's bibliography extension; returns the HTML folder."""
     from sphinx.application import Sphinx
 
     src = tmp_path / "src"
     (src / "chapters").mkdir(parents=True)
     (src / "appendix").mkdir()
-    (src / "references.bib").write_text(BIB, encoding="utf-8")
+    (src / "references.bib").write_text(bib, encoding="utf-8")
     (src / "conf.py").write_text(
         f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
         "extensions = ['sphinxcontrib.bibtex', 'bib_style']\n"
@@ -107,27 +109,26 @@ def _build(tmp_path: Path, language: str) -> dict[str, str]:
         "bibtex_bibfiles = ['references.bib']\n"
         "bibtex_reference_style = 'author_year'\nbibtex_default_style = 'authoryear'\n",
         encoding="utf-8")
-    (src / "index.rst").write_text(
-        "Book\n====\n\n.. toctree::\n\n   chapters/04_attention\n   chapters/11_gpt\n   appendix/bibliography\n",
-        encoding="utf-8")
-    (src / "chapters" / "04_attention.rst").write_text(
-        "Attention\n=========\n\nAs :cite:t:`vaswani2017` showed, tying helps :cite:p:`press2017`.\n\n"
-        "由 :cite:t:`vaswani2017` 提出，见 :cite:p:`press2017`。\n",
-        encoding="utf-8")
-    (src / "chapters" / "11_gpt.rst").write_text(
-        "GPT\n===\n\nAgain :cite:p:`vaswani2017`, and :cite:p:`vaswani2018`.\n", encoding="utf-8")
-    (src / "appendix" / "bibliography.rst").write_text(
-        "Bibliography\n============\n\nFurther reading: :cite:t:`gage1994`.\n\n.. bibliography::\n",
-        encoding="utf-8")
+    for name, text in pages.items():
+        (src / f"{name}.rst").write_text(text, encoding="utf-8")
     out = tmp_path / "html"
-    app = Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
-                 status=None, warning=None, freshenv=True)
-    app.build()
-    pages = {}
-    for name in ("chapters/04_attention", "chapters/11_gpt", "appendix/bibliography"):
-        html = (out / f"{name}.html").read_text(encoding="utf-8")
-        pages[name] = html
-    return pages
+    Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+           status=None, warning=None, freshenv=True).build()
+    return out
+
+
+def _build(tmp_path: Path, language: str) -> dict[str, str]:
+    out = _sphinx_site(tmp_path, language, BIB, {
+        "index": "Book\n====\n\n.. toctree::\n\n   chapters/04_attention\n   chapters/11_gpt\n   appendix/bibliography\n",
+        "chapters/04_attention":
+            "Attention\n=========\n\nAs :cite:t:`vaswani2017` showed, tying helps :cite:p:`press2017`.\n\n"
+            "由 :cite:t:`vaswani2017` 提出，见 :cite:p:`press2017`。\n",
+        "chapters/11_gpt": "GPT\n===\n\nAgain :cite:p:`vaswani2017`, and :cite:p:`vaswani2018`.\n",
+        "appendix/bibliography":
+            "Bibliography\n============\n\nFurther reading: :cite:t:`gage1994`.\n\n.. bibliography::\n",
+    })
+    return {name: (out / f"{name}.html").read_text(encoding="utf-8")
+            for name in ("chapters/04_attention", "chapters/11_gpt", "appendix/bibliography")}
 
 
 def _text(html: str) -> str:
@@ -349,28 +350,14 @@ def test_citations_carry_the_letter_of_their_label(tmp_path, language):
     (textual, parenthetical and year-only), in both editions. Also: a LaTeX-accented surname reads
     and sorts as the letter it is (Mikolov before Müller), and a citation on the root page is
     "Cited in the introduction"."""
-    from sphinx.application import Sphinx
-
-    src = tmp_path / "src"
-    (src / "chapters").mkdir(parents=True)
-    (src / "appendix").mkdir()
-    (src / "references.bib").write_text(SUFFIX_BIB, encoding="utf-8")
-    (src / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        "extensions = ['sphinxcontrib.bibtex', 'bib_style']\n"
-        f"language = {language!r}\nbibtex_bibfiles = ['references.bib']\n"
-        "bibtex_reference_style = 'author_year'\nbibtex_default_style = 'authoryear'\n", encoding="utf-8")
-    (src / "index.rst").write_text("Book\n====\n\nIntro :cite:p:`mikolov2013`.\n\n"
-                                   ".. toctree::\n\n   chapters/09_backprop\n   appendix/bibliography\n",
-                                   encoding="utf-8")
-    (src / "chapters" / "09_backprop.rst").write_text(
-        "Backprop\n========\n\nT :cite:t:`karpathy2022backprop`, P :cite:p:`karpathy2022nanogpt`, "
-        "Y :cite:year:`karpathy2022nanogpt`, M :cite:p:`muller2019`.\n", encoding="utf-8")
-    (src / "appendix" / "bibliography.rst").write_text("Bibliography\n============\n\n.. bibliography::\n   :all:\n",
-                                                       encoding="utf-8")
-    out = tmp_path / "html"
-    Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
-           status=None, warning=None, freshenv=True).build()
+    out = _sphinx_site(tmp_path, language, SUFFIX_BIB, {
+        "index": "Book\n====\n\nIntro :cite:p:`mikolov2013`.\n\n"
+                 ".. toctree::\n\n   chapters/09_backprop\n   appendix/bibliography\n",
+        "chapters/09_backprop":
+            "Backprop\n========\n\nT :cite:t:`karpathy2022backprop`, P :cite:p:`karpathy2022nanogpt`, "
+            "Y :cite:year:`karpathy2022nanogpt`, M :cite:p:`muller2019`.\n",
+        "appendix/bibliography": "Bibliography\n============\n\n.. bibliography::\n   :all:\n",
+    })
     ch9 = _text((out / "chapters" / "09_backprop.html").read_text(encoding="utf-8"))
     bib = _text((out / "appendix" / "bibliography.html").read_text(encoding="utf-8"))
     if language == "en":
