@@ -122,7 +122,8 @@ widgets7: install-dev
 ## that import them unguarded are left out. Then the extras at their floors (constraints/lowest-reference.txt)
 ## under the unit tests and chapters 10-12 (nbval), with CI's rule on. Left out of both: the tests of the
 ## book's build, its site and its translations (they need the Sphinx stack, pinned in requirements.txt, not
-## ranged in pyproject.toml) and those that need test-only tools (trl, Chromium).
+## ranged in pyproject.toml), those that need trl, and every test that drives Chromium (tests/conftest.py
+## marks them drives_browser: they use the chromium fixture, Playwright or the phone page).
 ## torch comes from the package index at its floor (on plain PyPI, the CUDA build: ~3 GB).
 LOWEST     := .venv-lowest
 LOW_PY     := $(LOWEST)/bin/python
@@ -132,13 +133,7 @@ LOW_LEAVE_OUT := --ignore=tests/browser --ignore=tests/test_post_dpo.py --ignore
   --ignore=tests/test_book.py --ignore=tests/test_learner_notebooks.py --ignore=tests/test_edition.py \
   --ignore=tests/test_translation.py --ignore=tests/test_bib_style.py --ignore=tests/test_glossary.py \
   --deselect tests/test_figure_legibility.py::test_a_small_text_fails_its_cell_in_a_kernel \
-  --deselect tests/test_timeline.py::test_explorer_in_a_browser \
-  --deselect tests/test_sampling_explorer.py::test_browser_recomputes_the_cut_like_python \
-  --deselect tests/test_explorers.py::test_scripts_write_the_words_python_wrote \
-  --deselect tests/test_sampling_explorer.py::test_browser_writes_the_words_python_wrote \
-  --deselect tests/test_explorers.py::test_attention_script_writes_the_words_python_wrote \
-  --deselect tests/test_llama_induction.py::test_heads_explorer_fits_a_phone \
-  --deselect tests/test_post_explorer.py::test_explorer_text_is_large_enough_on_a_phone
+  -m "not drives_browser"
 LOW_NO_EXTRAS := --ignore=tests/test_bad_inputs_llama.py \
   --deselect tests/test_install.py::test_every_third_party_import_is_declared
 test-lowest: | check-python

@@ -9,9 +9,16 @@ names what was missing. A test that may legitimately skip in CI says so with
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import pytest
+
+# What marks a test as driving a browser: it asks for the ``chromium`` fixture, or its body opens
+# Playwright or the shared phone page (tests/phone_page.py). `make test-lowest` deselects them
+# (``-m "not drives_browser"``): its environments install neither Playwright nor Chromium, and under
+# CI a skip fails. A new browser test is caught by this rule without editing the Makefile.
+BROWSER_SIGNS = ("playwright.sync_api", "phone_page(")
 
 
 def strict() -> bool:
@@ -21,6 +28,27 @@ def strict() -> bool:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "ci_may_skip: this test may skip even under CI")
+    config.addinivalue_line("markers", "drives_browser: the test drives Chromium (set by conftest, not by hand)")
+
+
+def drives_browser(item) -> bool:
+    """True if the test item uses the ``chromium`` fixture or its function's source opens Playwright
+    or the phone page."""
+    if "chromium" in getattr(item, "fixturenames", ()):
+        return True
+    function = getattr(item, "function", None)
+    try:
+        source = inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        return False
+    return any(sign in source for sign in BROWSER_SIGNS)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if drives_browser(item):
+            item.add_marker(pytest.mark.drives_browser)
 
 
 def _fail_skip(report, where: str) -> None:
