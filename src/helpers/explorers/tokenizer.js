@@ -69,11 +69,26 @@
     }
     return ids;
   }
+  // <visible>
+  // the text with every character that needs an emoji font or is not printable written
+  // as [U+XXXX] (as visible_text / needs_code_point in Python): outside the Basic Multilingual
+  // Plane, a variation selector, or Unicode category C other than a tab, newline or return
+  function visible(s) {
+    let out = "";
+    for (const ch of s) {
+      const cp = ch.codePointAt(0);
+      const hide = cp > 0xffff || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+        (/\p{C}/u.test(ch) && ch !== "\t" && ch !== "\n" && ch !== "\r");
+      out += hide ? "[U+" + cp.toString(16).toUpperCase().padStart(4, "0") + "]" : ch;
+    }
+    return out;
+  }
+  // </visible>
   // a token's text, or [its bytes in hex, true] if they are not valid UTF-8 alone (as token_label in Python)
   function label(id) {
     if (id in specialById) return [specialById[id], false];
     const bytes = new Uint8Array(vocab[id]);
-    try { return [new TextDecoder("utf-8", { fatal: true }).decode(bytes), false]; }
+    try { return [visible(new TextDecoder("utf-8", { fatal: true }).decode(bytes)), false]; }
     catch (e) { return ["\u27e8" + Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join(" ") + "\u27e9", true]; }
   }
   // ids of special tokens shift with the number of merges used, as in BPETokenizer.truncated

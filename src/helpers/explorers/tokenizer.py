@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 import uuid
 from importlib import resources
 
@@ -17,6 +18,7 @@ def _check_tok(tok: object) -> BPETokenizer:
     if not isinstance(tok, BPETokenizer):
         raise TypeError(f"tok must be a BPETokenizer, got {show(tok)}")
     return tok
+
 
 PALETTE = ["#ffd6a5", "#caffbf", "#9bf6ff", "#bdb2ff", "#ffc6ff", "#fdffb6", "#a0c4ff", "#ffadad"]
 
@@ -53,15 +55,40 @@ def tokenizer_labels() -> dict[str, str]:
     }
 
 
+def needs_code_point(char: str) -> bool:
+    """Whether ``char`` is shown as its code point rather than drawn: it lies outside the Basic
+    Multilingual Plane (emoji, which need an emoji font, and rare characters), is a variation
+    selector (U+FE00..U+FE0F), or is not printable (Unicode category C: control, format, private
+    use, unassigned) other than a tab, newline or carriage return (chips draw those as marks)."""
+    check_str(char, "char")
+    if len(char) != 1:
+        raise ValueError(f"char must be one character, got {show(char)}")
+    code = ord(char)
+    if code > 0xFFFF or 0xFE00 <= code <= 0xFE0F:
+        return True
+    return unicodedata.category(char).startswith("C") and char not in "\t\n\r"
+
+
+def visible_text(text: str) -> str:
+    """``text`` with every character that ``needs_code_point`` written as ``[U+XXXX]``.
+
+    So no font is needed beyond the page's own: "zebra 🦓" -> "zebra [U+1F993]". tokenizer.js
+    applies the same rule (its function ``visible``) to the tokens it draws.
+    """
+    check_str(text, "text")
+    return "".join(f"[U+{ord(c):04X}]" if needs_code_point(c) else c for c in text)
+
+
 def token_label(tok: BPETokenizer, token_id: int) -> str:
-    """How a token is shown: its text, or its bytes in hex if they are not valid UTF-8 alone."""
+    """How a token is shown: its text (``visible_text``: an emoji as ``[U+1F993]``), or its
+    bytes in hex between ⟨ ⟩ if they are not valid UTF-8 alone."""
     _check_tok(tok)
     token_id = tok._check_id(token_id)
     if token_id in tok.inverse_special:
         return tok.inverse_special[token_id]
     raw = tok.token_bytes(token_id)
     try:
-        return raw.decode("utf-8")
+        return visible_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return "⟨" + " ".join(f"{b:02x}" for b in raw) + "⟩"
 
@@ -133,7 +160,8 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("tokenizer.js").read_text(encoding="utf-8")
     buttons = "".join(
-        f'<button class="tx-example" data-text="{html.escape(e, quote=True)}">{html.escape(e[:24])}</button>'
+        f'<button class="tx-example" data-text="{html.escape(e, quote=True)}">'
+        f"{html.escape(visible_text(e[:24]))}</button>"
         for e in (examples or [])
     )
     n = len(tok.merges)
