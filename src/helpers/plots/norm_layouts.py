@@ -16,7 +16,7 @@ FONT = 10
 
 def _box(ax: plt.Axes, x: float, y: float, text: str, colour: str, font: float = FONT) -> None:
     ax.add_patch(
-        FancyBboxPatch((x - 0.85, y - 0.38), 1.7, 0.76, boxstyle="round,pad=0.05", fc=colour, ec="black", lw=1)
+        FancyBboxPatch((x - 0.95, y - 0.38), 1.9, 0.76, boxstyle="round,pad=0.05", fc=colour, ec="black", lw=1)
     )
     ax.text(x, y, text, ha="center", va="center", fontsize=font)
 
@@ -33,17 +33,18 @@ def _plus(ax: plt.Axes, y: float, font: float = FONT) -> None:
     ax.text(STREAM_X, y - 0.02, "+", ha="center", va="center", fontsize=font + 2, zorder=4)
 
 
-def plot_norm_layouts(width: float = 4.2) -> Figure:
+def plot_norm_layouts(width: float = 4.6) -> Figure:
     """Two block diagrams side by side: one sub-layer F (attention or feed-forward) with its
     residual connection, post-norm (2017) and pre-norm. The residual stream runs up the left; the
-    branch through F on the right. ``width`` in inches (default 4.2: the texts, 12 pt, are about
-    14 px on a 360-px phone)."""
+    branch through F on the right; a bracket on the left marks the part that repeats for each
+    sub-layer. ``width`` in inches (default 4.6: the texts, 12 pt, are about 13 px on a 360-px
+    phone)."""
     _check_width(width)
-    fig, axes = plt.subplots(1, 2, figsize=(width, width * 1.05))
-    ln, sub, stream = "#f6d18b", "#9ec5ea", "#3a6fb0"
+    fig, axes = plt.subplots(1, 2, figsize=(width, width * 0.98))
+    ln, sub = "#f6d18b", "#9ec5ea"
     font = 12
     for ax, title in zip(axes, (t("post-norm (2017)"), t("pre-norm"))):
-        ax.set_xlim(0, 3.6)
+        ax.set_xlim(-0.75, 3.6)
         ax.set_ylim(0, 9.4)
         ax.axis("off")
         ax.set_title(title, fontsize=font + 0.5)
@@ -61,7 +62,8 @@ def plot_norm_layouts(width: float = 4.2) -> Figure:
     ax.text(STREAM_X, 8.55, t("next sub-layer"), ha="center", fontsize=font)
     # a narrow column: broken at spaces (the Chinese text marks its one break with a space)
     note = textwrap.fill(t("every gradient path crosses it"), 10)
-    ax.text(STREAM_X + 0.98, 6.15, note, fontsize=font - 1, color="#8a5a00", va="center")
+    ax.text(STREAM_X + 1.05, 6.15, note, fontsize=font, color="#6b4200", va="center")
+    _repeat_bracket(ax, 1.2, 6.75, font)
     # pre-norm: x -> x + F(LayerNorm(x)); the stream is never normalised until the end
     ax = axes[1]
     _arrow(ax, [(STREAM_X, 0.55), (STREAM_X, 4.82)])
@@ -72,12 +74,29 @@ def plot_norm_layouts(width: float = 4.2) -> Figure:
     _arrow(ax, [(BRANCH_X, 4.0), (BRANCH_X, 5.1), (STREAM_X + 0.3, 5.1)])
     _plus(ax, 5.1, font)
     _arrow(ax, [(STREAM_X, 5.38), (STREAM_X, 7.22)])
-    ax.text(STREAM_X + 0.12, 6.2, "× N", fontsize=font, color=stream)
+    _repeat_bracket(ax, 0.8, 5.5, font)
     _box(ax, STREAM_X, 7.65, t("final norm"), ln, font)
     _arrow(ax, [(STREAM_X, 8.1), (STREAM_X, 8.6)])
     ax.text(STREAM_X, 8.75, t("output"), ha="center", fontsize=font)
     fig.tight_layout(pad=0.3, w_pad=0.2)
     return fig
+
+
+def _repeat_bracket(ax: plt.Axes, y0: float, y1: float, font: float) -> None:
+    """A bracket left of the stream from ``y0`` to ``y1``, labelled along its length: the part of the
+    diagram that repeats once for each sub-layer of the stack."""
+    x = -0.1
+    ax.plot([x + 0.14, x, x, x + 0.14], [y0, y0, y1, y1], color="#333", lw=1.6)
+    ax.text(
+        x - 0.1,
+        (y0 + y1) / 2,
+        t("each sub-layer"),
+        rotation=90,
+        ha="right",
+        va="center",
+        fontsize=font,
+        color="#333",
+    )
 
 
 def _check_width(width: float) -> None:
@@ -104,15 +123,22 @@ def plot_block_overview(width: float = 3.8, layout: str = "post") -> Figure:
     font = 11
 
     def box(x: float, y: float, text: str, colour: str, w: float = bw, h: float = bh) -> None:
-        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04",
-                                    fc=colour, ec="black", lw=1, zorder=2))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04", fc=colour, ec="black", lw=1, zorder=2
+            )
+        )
         ax.text(x, y, text, ha="center", va="center", fontsize=font, zorder=3)
 
     def arrow(points: list[tuple[float, float]], colour: str = "black", lw: float = 1.3) -> None:
         for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
             ax.plot([x0, x1], [y0, y1], color=colour, lw=lw, solid_capstyle="butt")
-        ax.annotate("", xy=points[-1], xytext=points[-2],
-                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, shrinkA=0, shrinkB=0))
+        ax.annotate(
+            "",
+            xy=points[-1],
+            xytext=points[-2],
+            arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, shrinkA=0, shrinkB=0),
+        )
 
     def plus(y: float) -> None:
         ax.plot([sx], [y], "o", ms=17, mfc="white", mec="black", mew=1.2, zorder=3)
@@ -152,12 +178,20 @@ def plot_block_overview(width: float = 3.8, layout: str = "post") -> Figure:
     for y_from, y_to in stream_parts:
         arrow([(sx, y_from), (sx, y_to)], colour=stream, lw=2.6)
     ax.text(sx, top + 0.35, t("to the next block"), ha="center", va="center", fontsize=font)
-    ax.text(sx - 0.28, 2.3 if layout == "post" else 2.9, t("residual stream"), rotation=90, ha="center",
-            va="center", fontsize=font, color=stream)
+    ax.text(
+        sx - 0.28,
+        2.3 if layout == "post" else 2.9,
+        t("residual stream"),
+        rotation=90,
+        ha="center",
+        va="center",
+        fontsize=font,
+        color=stream,
+    )
     # × N: the block repeats
     bracket_x = -0.05 if layout == "post" else 0.52
-    ax.plot([bracket_x + 0.1, bracket_x, bracket_x, bracket_x + 0.1], [1.0, 1.0, 9.3, 9.3], color="#555", lw=1.2)
-    ax.text(bracket_x - 0.1, 5.15, "× N", ha="right", va="center", fontsize=font, color="#555")
+    ax.plot([bracket_x + 0.15, bracket_x, bracket_x, bracket_x + 0.15], [1.0, 1.0, 9.3, 9.3], color="#222", lw=1.8)
+    ax.text(bracket_x - 0.1, 5.15, "× N", ha="right", va="center", fontsize=font + 3, color="#222")
     ax.set_title(title, fontsize=font + 0.5)
     fig.tight_layout(pad=0.2)
     return fig
