@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from helpers.i18n import t
+
 
 def plot_bowl_paths(
     f: Callable[[tuple[torch.Tensor, torch.Tensor]], torch.Tensor],
@@ -38,7 +40,7 @@ def plot_bowl_paths(
     ax.contour(t1, t2, f((t1, t2)), levels=12, colors="#bbb")
     for (label, pts), style in zip(paths.items(), ("o-", "s-", "^-", "d-")):
         final = f(pts[-1]).item()
-        ax.plot(pts[:, 0], pts[:, 1], style, ms=3, lw=1, label=f"{label}: f = {final:.1e}")
+        ax.plot(pts[:, 0], pts[:, 1], style, ms=3, lw=1, label=t("{label}: f = {f:.1e}", label=label, f=final))
     ax.plot(0, 0, "k*", ms=10)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)

@@ -93,7 +93,7 @@ def draw_running_graph(width: float = 3.6) -> Figure:
             _edge(ax, (x, a), (x, b))
         # the residual path skips the attention: around the outside of each column
         _edge(ax, (x, ys[2]), (x, ys[4]), rad=bend)
-    ax.text((enc + dec) / 2, ys[1], "E[ids] + P", ha="center", va="center", fontsize=11, color=grey)
+    ax.text((enc + dec) / 2, ys[1], t("E[ids] + P"), ha="center", va="center", fontsize=11, color=grey)
     ax.text((enc + dec) / 2, ys[3], t("causal mask") + " →", ha="center", va="center", fontsize=11, color=grey)
     # cross-attention: queries from H1, keys and values from C
     y_cross, y_plus = ys[5] - step - 0.1, ys[5] - 2 * step - 0.1

@@ -44,8 +44,14 @@ def plot_softmax(z: torch.Tensor, p: torch.Tensor, correct: int) -> Figure:
     axes[0].axhline(0, color="black", lw=0.8)
     span = max(z) - min(min(z), 0)
     for i, v in enumerate(z):  # above a positive bar, below a negative one
-        axes[0].text(i, v + (0.04 if v >= 0 else -0.04) * span, f"{v:g}", ha="center",
-                     va="bottom" if v >= 0 else "top", fontsize=11)
+        axes[0].text(
+            i,
+            v + (0.04 if v >= 0 else -0.04) * span,
+            f"{v:g}",
+            ha="center",
+            va="bottom" if v >= 0 else "top",
+            fontsize=11,
+        )
     axes[0].set_ylim(min(min(z), 0) - 0.25 * span, max(z) + 0.25 * span)
     axes[0].set_title(t("logits z"))
     axes[1].bar(ids, p, color=colours)
@@ -140,12 +146,15 @@ def plot_label_smoothing(
     """
     target, smoothed = _vector(target, "target"), _vector(smoothed, "smoothed")
     if len(target) != len(smoothed):
-        raise ValueError(f"target and smoothed must have the same shape (C,), got ({len(target)},) "
-                         f"and ({len(smoothed)},)")
+        raise ValueError(
+            f"target and smoothed must have the same shape (C,), got ({len(target)},) and ({len(smoothed)},)"
+        )
     p_grid, plain, smooth = _vector(p_grid, "p_grid"), _vector(plain, "plain"), _vector(smooth, "smooth")
     if not len(p_grid) == len(plain) == len(smooth):
-        raise ValueError(f"p_grid, plain and smooth must have the same shape (n,), got ({len(p_grid)},), "
-                         f"({len(plain)},) and ({len(smooth)},)")
+        raise ValueError(
+            f"p_grid, plain and smooth must have the same shape (n,), got ({len(p_grid)},), "
+            f"({len(plain)},) and ({len(smooth)},)"
+        )
     check_number(floor, "floor", low=0.0)
     check_number(best_p, "best_p", low=0.0, high=1.0)
     check_int(vocab_size, "vocab_size", 2)
@@ -171,5 +180,54 @@ def plot_label_smoothing(
     axes[1].set_ylabel(t("loss"))
     axes[1].set_title(t("loss at one position, $|\\mathcal{{V}}|$ = {V}", V=vocab_size))
     axes[1].legend(loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_overfitting(
+    train_steps: Sequence[int],
+    train: torch.Tensor,
+    eval_steps: Sequence[int],
+    held: torch.Tensor,
+    best_steps: Sequence[int],
+) -> Figure:
+    """Training and held-out loss per step, one thin line per seed, their mean thick.
+
+    train: (seeds, len(train_steps)) training losses; held: (seeds, len(eval_steps)) held-out
+    losses; best_steps: one step per seed, where that seed's held-out loss is lowest (dotted
+    vertical lines: where early stopping would stop). The loss axis is logarithmic, so that the
+    training loss's fall towards 0 and the held-out loss's rise both show.
+    """
+    check_tensor(train, "train", ndim=2)
+    check_tensor(held, "held", ndim=2)
+    if train.shape[1] != len(train_steps):
+        raise ValueError(f"train must have one column per training step ({len(train_steps)}), got {tuple(train.shape)}")
+    if held.shape != (train.shape[0], len(eval_steps)):
+        raise ValueError(
+            f"held must have shape (seeds, evaluations) = ({train.shape[0]}, {len(eval_steps)}), "
+            f"got {tuple(held.shape)}"
+        )
+    if len(best_steps) != train.shape[0]:
+        raise ValueError(f"best_steps must hold one step per seed ({train.shape[0]}), got {len(best_steps)}")
+    if bool((train <= 0).any()) or bool((held <= 0).any()):
+        raise ValueError("train and held must hold positive losses (the loss axis is logarithmic)")
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    xs_t, xs_h = list(train_steps), list(eval_steps)
+    for row in train:
+        ax.plot(xs_t, row.tolist(), color=LIGHT, lw=0.8)
+    for row in held:
+        ax.plot(xs_h, row.tolist(), color="#f4a6a6", lw=0.8)
+    ax.plot(xs_t, train.mean(0).tolist(), color=DARK, lw=2, label=t("training pairs"))
+    ax.plot(xs_h, held.mean(0).tolist(), color=RED, lw=2, label=t("held-out pairs"))
+    for k, s in enumerate(best_steps):
+        ax.axvline(s, color="#777", ls=":", lw=1, label=t("lowest held-out loss") if k == 0 else None)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="major", axis="y", alpha=0.3)
+    ax.set_xlabel(t("training step"))
+    ax.set_ylabel(t("loss per token (nats)"))
+    ax.legend(loc="lower left")
     fig.tight_layout()
     return fig
