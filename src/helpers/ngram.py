@@ -30,8 +30,7 @@ SMOOTHINGS = ("lidstone", "witten_bell")
 class NGramLM:
     """A counted n-gram model over token ids 0..vocab_size-1."""
 
-    def __init__(self, order: int, vocab_size: int, smoothing: str = "witten_bell", k: float = 1.0,
-                 pad_id: int = 1):
+    def __init__(self, order: int, vocab_size: int, smoothing: str = "witten_bell", k: float = 1.0, pad_id: int = 1):
         if isinstance(order, bool) or not isinstance(order, int) or order < 1:
             raise ValueError(f"order must be an int >= 1, got {order!r}")
         if smoothing not in SMOOTHINGS:
@@ -46,6 +45,7 @@ class NGramLM:
         self.counts: Counter[tuple[int, ...]] = Counter()  # c(h + (w,)) for every k-gram, k = 1..order
         self.total: Counter[tuple[int, ...]] = Counter()  # c(h): how often h is followed by a token
         self.distinct: Counter[tuple[int, ...]] = Counter()  # u(h): distinct tokens seen after h
+        self.kept: set[tuple[int, ...]] | None = None  # fit(only_for=...): the contexts counted
 
     def pad(self, seq: Sequence[int]) -> list[int]:
         """The sequence with ``order - 1`` more pad tokens on the left."""
@@ -59,13 +59,36 @@ class NGramLM:
             return items
         return [check_int(t, f"{name}[{i}]", 0, vocab_size - 1) for i, t in enumerate(items)]
 
-    def fit(self, sequences: Iterable[Sequence[int]]) -> NGramLM:
-        """Count every k-gram (k = 1..order) of every padded sequence."""
+    def contexts_of(self, sequences: Iterable[Sequence[int]]) -> set[tuple[int, ...]]:
+        """Every context that scoring ``sequences`` (``log_probs``, ``loss``) reads, with its suffixes."""
+        off = self.order - 1
+        keep: set[tuple[int, ...]] = {()}
+        for i, seq in enumerate(check_list(sequences, "sequences", "token id sequences")):
+            s = [self.pad_id] * off + self._ids(seq, f"sequences[{i}]")
+            for t in range(1, len(s) - off):
+                h = tuple(s[t : off + t])
+                keep.update(h[j:] for j in range(len(h)))
+        return keep
+
+    def fit(self, sequences: Iterable[Sequence[int]], only_for: Iterable[Sequence[int]] | None = None) -> NGramLM:
+        """Count every k-gram (k = 1..order) of every padded sequence.
+
+        ``only_for``: the sequences the model will score. Only the k-grams whose context those
+        sequences read are kept (``contexts_of``): their probabilities are exactly those of the full
+        model, in a fraction of the memory; any other context then raises in ``prob``.
+        """
         pads = [self.pad_id] * (self.order - 1)
-        padded = [pads + self._ids(seq, f"sequences[{i}]")
-                  for i, seq in enumerate(check_list(sequences, "sequences", "token id sequences"))]
+        padded = [
+            pads + self._ids(seq, f"sequences[{i}]")
+            for i, seq in enumerate(check_list(sequences, "sequences", "token id sequences"))
+        ]
+        self.kept = None if only_for is None else self.contexts_of(only_for)
+        keep = self.kept
         for n in range(1, self.order + 1):
-            grams = Counter(g for s in padded for g in zip(*(s[i:] for i in range(n))))
+            grams_all = (g for s in padded for g in zip(*(s[i:] for i in range(n))))
+            if keep is not None and n > 1:
+                grams_all = (g for g in grams_all if g[:-1] in keep)
+            grams = Counter(grams_all)
             self.counts.update(grams)
             for g, c in grams.items():
                 self.total[g[:-1]] += c
@@ -78,7 +101,12 @@ class NGramLM:
             raise ValueError("the model has counted nothing: call fit(sequences) with at least one token first")
         check_int(token, "token", 0, self.vocab_size - 1)
         context = self._ids(context, "context")
-        h = tuple(context)[len(context) - (self.order - 1):] if self.order > 1 else ()
+        h = tuple(context)[len(context) - (self.order - 1) :] if self.order > 1 else ()
+        if self.kept is not None and h not in self.kept:
+            raise ValueError(
+                f"context {h} was not counted: the model was fit with only_for=..., for other "
+                "sequences; fit it without only_for to score any context"
+            )
         if self.smoothing == "lidstone":
             return (self.counts[h + (token,)] + self.k) / (self.total[h] + self.k * self.vocab_size)
         return self._witten_bell(token, h)
@@ -98,12 +126,33 @@ class NGramLM:
         off = self.order - 1
         out = []
         for t in range(1, len(s) - off):
-            p = self.prob(s[off + t], s[off + t - (self.order - 1):off + t])
+            p = self.prob(s[off + t], s[off + t - (self.order - 1) : off + t])
             if p == 0:
-                raise ValueError(f"seq[{t}] = {s[off + t]} never occurs in the training sequences: its probability "
-                                 "is 0 (log -inf) under witten_bell; use smoothing='lidstone'")
+                raise ValueError(
+                    f"seq[{t}] = {s[off + t]} never occurs in the training sequences: its probability "
+                    "is 0 (log -inf) under witten_bell; use smoothing='lidstone'"
+                )
             out.append(math.log(p))
         return out
+
+    def unseen_context_share(self, sequences: Iterable[Sequence[int]]) -> float:
+        """Share of the predicted tokens whose full context (the ``order - 1`` tokens before) never
+        occurs in the training sequences: where the model must fall back on a lower order."""
+        if self.order == 1:
+            return 0.0
+        unseen, n = 0, 0
+        for seq in check_list(sequences, "sequences", "token id sequences"):
+            s = self.pad(seq)
+            off = self.order - 1
+            for t in range(1, len(s) - off):
+                h = tuple(s[t : off + t])
+                if self.kept is not None and h not in self.kept:
+                    raise ValueError(f"context {h} was not counted: fit with only_for= these sequences")
+                unseen += self.total[h] == 0
+                n += 1
+        if n == 0:
+            raise ValueError("sequences hold no token to predict (each needs at least 2 tokens)")
+        return unseen / n
 
     def loss(self, sequences: Iterable[Sequence[int]]) -> float:
         """Mean -ln p per predicted token (nats), over all the tokens after each sequence's first."""
