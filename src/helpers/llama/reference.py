@@ -156,7 +156,7 @@ def _quiet_transformers():
 
 def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path: str | Path | None = None,
                       texts: Sequence[str] = (), chats: Sequence[Sequence[dict]] = (),
-                      plain_texts: Sequence[str] = ()) -> dict:
+                      plain_texts: Sequence[str] = (), scored: Sequence[Sequence[int]] = ()) -> dict:
     """What ``transformers`` computes for a prompt (and its tokenizer for ``texts``), loaded only for this call.
 
     Returns {"logits": (T, V) float32 tensor for the T prompt tokens, "greedy": the ids of plain
@@ -166,7 +166,9 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
     seconds to load the model (and tokenizer),
     "chat_texts" and "chat_ids": each of ``chats`` through the tokenizer's ``apply_chat_template``
     (as text, and as ids with ``tokenize=True``), "plain_encodings": each of ``plain_texts`` encoded
-    with ``split_special_tokens=True`` (special tokens written in the text are encoded as text)}.
+    with ``split_special_tokens=True`` (special tokens written in the text are encoded as text),
+    "scored_losses": for each token-id sequence of ``scored``, the mean next-token cross-entropy
+    (nats per token) that ``transformers`` computes itself with ``labels=ids`` (a float)}.
     The reference model (about 600 MB) is freed before returning, so that it and the book's model
     need not be in memory at the same time. The file is parsed once for the model and the tokenizer.
     """
@@ -191,6 +193,13 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
     if min(prompt_ids) < 0:
         raise ValueError(f"prompt_ids must be token ids >= 0, got {min(prompt_ids)}")
     check_int(max_new_tokens, "max_new_tokens", low=1)
+    if isinstance(scored, (str, bytes)) or not isinstance(scored, Sequence):
+        raise TypeError(f"scored must be a list of token-id lists, got {show(scored)}")
+    for i, seq in enumerate(scored):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence) or len(seq) < 2:
+            raise TypeError(f"scored[{i}] must be a list of at least two int token ids, got {show(seq)}")
+        if not all(_is_int(t) and t >= 0 for t in seq):
+            raise TypeError(f"scored[{i}] must hold int token ids >= 0, got {show(seq)}")
     _folder_and_name(path)  # the path checked before the 17 s load
     start = clock.perf_counter()
     with _quiet_transformers(), _parse_gguf_once():
@@ -212,11 +221,17 @@ def reference_outputs(prompt_ids: Sequence[int], max_new_tokens: int = 20, path:
         logits = model(ids).logits[0].clone()
         # plain greedy: the end-of-text token ends it, as it ends the book's generate with stop_ids
         greedy = model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False)[0, ids.shape[1]:].tolist()
+        scored_losses = []
+        for i, seq in enumerate(scored):  # transformers shifts the labels and averages the loss itself
+            if max(seq) >= vocab:
+                raise ValueError(f"scored[{i}] must hold token ids in 0..{vocab - 1}, got {max(seq)}")
+            seq_ids = torch.tensor([[int(t) for t in seq]])
+            scored_losses.append(model(seq_ids, labels=seq_ids).loss.item())
     del model, tokenizer
     gc.collect()
     _give_back_freed_memory()
     return {"logits": logits, "greedy": greedy, "encodings": encodings, "decodings": decodings, "load_s": load_s,
-            "chat_texts": chat_texts, "chat_ids": chat_ids, "plain_encodings": plain}
+            "chat_texts": chat_texts, "chat_ids": chat_ids, "plain_encodings": plain, "scored_losses": scored_losses}
 
 
 def _give_back_freed_memory() -> None:

@@ -20,6 +20,7 @@ import torch
 from torch.nn import functional as F
 
 from .. import poems
+from .._checks import check_int
 from ..generate import generate
 from ..gpt import GPT
 from .chat import ChatFormat, Request
@@ -83,6 +84,25 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p-value of Fisher's exact test that the shares k1/n1 and k2/n2 differ.
+
+    With the k1 + k2 successes fixed, k1 follows a hypergeometric distribution if both shares
+    are equal; the p-value sums the probabilities of every table no more likely than the one
+    observed (the usual two-sided rule, with a relative tolerance of 1e-7 for ties).
+    """
+    n1, n2 = check_int(n1, "n1", low=1), check_int(n2, "n2", low=1)
+    k1, k2 = check_int(k1, "k1", low=0, high=n1), check_int(k2, "k2", low=0, high=n2)
+    k = k1 + k2
+    lo, hi = max(0, k - n2), min(k, n1)
+
+    def prob(x: int) -> float:
+        return math.comb(n1, x) * math.comb(n2, k - x) / math.comb(n1 + n2, k)
+
+    observed = prob(k1)
+    return min(1.0, sum(p for p in map(prob, range(lo, hi + 1)) if p <= observed * (1 + 1e-7)))
 
 
 def checks(answer: str, request: Request) -> dict:
