@@ -1,105 +1,234 @@
-"""Draw the intro's map of the book (which chapter builds on which) into images/chapter_map.png.
+"""Draw the intro's map of the book (which chapter builds on which) into images/chapter_map.png
+(English) and images/chapter_map_zh.png (Chinese).
 
-Run from the repository root: ``python scripts/make_intro_map.py``. The figure is 3.6 inches wide
-with 10-point text, drawn at 200 dpi and shown 360 px wide (intro.md's ``:width:``), so a 390-px
-phone shows it unscaled, its text at 13.9 px. Part 1 fills the left column; parts 2 and 3 are
-stacked in the right one.
+Run from the repository root: ``python scripts/make_intro_map.py``; ``--check`` only checks that
+the figure's alt text in intro.md and locale/zh_CN/intro.po names every chapter as the map does.
+
+Each box is labelled with its chapter's title as the chapter page shows it, up to the title's colon
+(or, for a title with none, its comma): read from the notebook's first heading for English and from
+the chapter's catalog (locale/zh_CN/chapters/*.po) for Chinese, so the map cannot drift from the
+titles. A label longer than its box is wrapped over two or three lines and the box grows with it.
+The figure is 3.6 inches wide with 10-point text, drawn at 200 dpi and shown 360 px wide (intro.md's
+``:width:``), so a 390-px phone shows it unscaled, its text at 13.9 px. Part 1 fills the left
+column; parts 2 and 3 are stacked in the right one.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import re
+import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import polib  # noqa: E402
 
-COLUMNS = [  # (heading, colour, chapters as (number, name)); grouped as intro.md's roadmap and _toc.yml
-    ("The step, part 1:\ntext to attention", "#e8f0fe",
-     [(0, "Big picture"), (1, "Tokenization"), (2, "Embeddings"), (3, "Positions"),
-      (4, "Attention"), (5, "Masking"), (6, "Cross-attention")]),
-    ("The step, part 2: loss,\ngradients, training", "#fdeee0",
-     [(7, "Transformer block"), (8, "Loss"), (9, "Backpropagation")]),
-    ("Beyond the step:\nGPT and assistants", "#e6f4ea",
-     [(10, "Pretraining,\nfine-tuning"), (11, "GPT"), (12, "A real model"), (13, "Post-training")]),
+ROOT = Path(__file__).resolve().parents[1]
+PARTS = [  # (heading, colour, chapter numbers); grouped as intro.md's roadmap and _toc.yml
+    ("The step, part 1:\ntext to attention", "#e8f0fe", range(0, 7)),
+    ("The step, part 2: loss,\ngradients, training", "#fdeee0", range(7, 10)),
+    ("Beyond the step:\nGPT and assistants", "#e6f4ea", range(10, 14)),
 ]
-ZH = {  # the Chinese edition's labels (images/chapter_map_zh.png)
+NOTE = "Each chapter uses the ones before it;\nchapter 0 is an overview of 1–9."
+ZH = {  # the Chinese of the headings (as _book.po's part captions) and of the note
     "The step, part 1:\ntext to attention": "训练步（第 1 部分）\n从文本到注意力",
     "The step, part 2: loss,\ngradients, training": "训练步（第 2 部分）\n损失、梯度与训练",
     "Beyond the step:\nGPT and assistants": "更进一步\nGPT 与助手",
-    "Big picture": "全景", "Tokenization": "词元化", "Embeddings": "嵌入", "Positions": "位置",
-    "Attention": "注意力", "Masking": "掩码", "Cross-attention": "交叉注意力", "Transformer block": "Transformer 块",
-    "Loss": "损失", "Backpropagation": "反向传播", "Pretraining,\nfine-tuning": "预训练与微调", "GPT": "GPT",
-    "A real model": "真实模型", "Post-training": "后训练",
-    "Each chapter uses the ones before it;\nchapter 0 is an overview of 1–9.":
-        "每一章都用到前面各章；\n第 0 章是第 1–9 章的概览。",
+    NOTE: "每一章都用到前面各章；\n第 0 章是第 1–9 章的概览。",
 }
-BOX_W, BOX_H, PITCH = 1.66, 0.42, 0.56  # inches
+BOX_W, LINE, PAD, GAP = 1.66, 0.175, 0.13, 0.14  # inches: box width, one text line, box padding, gap
 HEAD = 0.55  # the height of a part's heading
+DOWN = 0.05  # the arrow from chapter 9 to 10 runs down this far left of the boxes' right edge
 X = (0.06, 1.88)  # the left edges of the two columns
 FONT = 10.0
-OUT = Path(__file__).resolve().parents[1] / "images" / "chapter_map.png"
+WIDTH = 3.6
+OUT = ROOT / "images" / "chapter_map.png"
 
 
-def main() -> None:
-    draw(lambda text: text, OUT)
-    import sys
-
-    sys.path.insert(0, str(OUT.parents[1] / "src"))
-    from helpers.viz import setup_cjk_font
-
-    setup_cjk_font()
-    draw(lambda text: ZH[text], OUT.with_name("chapter_map_zh.png"))
+def _notebook(number: int) -> Path:
+    (path,) = sorted((ROOT / "chapters").glob(f"{number:02d}_*.ipynb"))
+    return path
 
 
-def draw(say, out: Path) -> None:
-    """The map with every label passed through ``say`` (English, or the Chinese of ``ZH``), into ``out``."""
-    top = 0.0
+def _heading(number: int) -> str:
+    """The chapter's first heading, as its notebook writes it ("# 3. Positional encoding: ...")."""
+    for cell in json.loads(_notebook(number).read_text(encoding="utf-8"))["cells"]:
+        for line in "".join(cell["source"]).splitlines():
+            if cell["cell_type"] == "markdown" and line.startswith("# "):
+                return line
+    raise ValueError(f"{_notebook(number).name} has no '# ' heading")
+
+
+def title(number: int, lang: str = "en") -> str:
+    """Chapter ``number``'s short title in ``lang`` ("en" or "zh_CN"): its heading without the
+    number, up to the colon (with no colon, up to the comma); soft hyphens removed."""
+    heading = _heading(number)
+    if lang == "zh_CN":
+        catalog = polib.pofile(str(ROOT / "locale" / "zh_CN" / "chapters" / f"{_notebook(number).stem}.po"))
+        entry = catalog.find(heading)
+        if entry is None or not entry.msgstr or entry.fuzzy:
+            raise ValueError(f"chapter {number}'s heading has no current Chinese in its catalog")
+        heading = entry.msgstr
+    elif lang != "en":
+        raise ValueError(f"lang must be 'en' or 'zh_CN', got {lang!r}")
+    text = re.sub(rf"^# {number}\.\s*", "", heading).replace("\u00ad", "")
+    cut = re.split(r"[:：]", text, maxsplit=1)[0]
+    if cut == text:
+        cut = re.split(r", |，", text, maxsplit=1)[0]
+    return cut.strip()
+
+
+def alt(lang: str = "en") -> str:
+    """The map's alt text in ``lang``, naming every box as the map labels it."""
+    names = {n: title(n, lang) for n in range(14)}
+    if lang == "en":
+        parts = [", ".join(f"{n} {names[n]}" for n in chapters) for _, _, chapters in PARTS]
+        return (
+            f'Chapter boxes joined by arrows, in two columns. Left, "The step, part 1: text to attention": '
+            f"chapters {parts[0]}, one below the other. An arrow leads from chapter 6 to the top of the right "
+            f'column, "The step, part 2: loss, gradients, training": {parts[1]}. An arrow leads down from '
+            f'chapter 9 to the part below it, "Beyond the step: GPT and assistants": {parts[2]}.'
+        )
+    parts = ["，".join(f"{n} {names[n]}" for n in chapters) for _, _, chapters in PARTS]
+    parts[0] = parts[0].replace("0 ", "0 章 ", 1)
+    return (
+        "章节方框由箭头相连，分成两列。左列是“训练步（第 1 部分）：从文本到注意力”：第 "
+        f"{parts[0]}，自上而下排列。一支箭头从第 6 章指向右列顶部的“训练步（第 2 部分）：损失、梯度与训练”："
+        f"{parts[1]}。一支箭头从第 9 章向下指向它下面的“更进一步：GPT 与助手”：{parts[2]}。"
+    )
+
+
+def _wrap(text: str, fits) -> list[str]:
+    """``text`` broken into lines that ``fits`` accepts: at spaces, or between Chinese characters (a
+    run of Latin letters or digits is never split)."""
+    pieces = re.findall(r"[A-Za-z0-9'\-–.]+\s*|[^\sA-Za-z0-9]\s*|\s+", text)
+    lines, line = [], ""
+    for piece in pieces:
+        if line and not fits((line + piece).rstrip()):
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line.rstrip()]
+
+
+def draw(lang: str, out: Path) -> None:
+    """The map in ``lang`` into ``out``."""
+    say = (lambda text: text) if lang == "en" else ZH.__getitem__
+    probe = plt.figure(figsize=(WIDTH, 1))
+    renderer = probe.canvas.get_renderer()
+
+    def fits(text: str) -> bool:
+        shown = probe.text(0, 0, text, fontsize=FONT)
+        width = shown.get_window_extent(renderer).width / probe.dpi
+        shown.remove()
+        return width <= BOX_W - 0.12
+
+    labels = {n: "\n".join(_wrap(f"{n}  {title(n, lang)}", fits)) for n in range(14)}
+    plt.close(probe)
+    heights = {n: PAD + LINE * (label.count("\n") + 1) for n, label in labels.items()}
+
+    def column_height(chapters) -> float:
+        return HEAD + sum(heights[n] + GAP for n in chapters)
+
     # part 1: the left column; parts 2 and 3: the right column, one under the other
-    places = [(X[0], top), (X[1], top), (X[1], top - HEAD - 3 * PITCH - 0.12)]
-    bottom = min(y - HEAD - len(chapters) * PITCH for (_, y), (_, _, chapters) in zip(places, COLUMNS))
+    places = [(X[0], 0.0), (X[1], 0.0), (X[1], -column_height(PARTS[1][2]) - 0.06)]
+    bottom = min(y - column_height(chapters) for (_, y), (_, _, chapters) in zip(places, PARTS))
     height = -bottom + 0.62
-    fig = plt.figure(figsize=(3.6, height))
+    fig = plt.figure(figsize=(WIDTH, height))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 3.6)
+    ax.set_xlim(0, WIDTH)
     ax.set_ylim(-height + 0.05, 0.05)
     ax.axis("off")
     where = {}
-    for (x, y), (heading, colour, chapters) in zip(places, COLUMNS):
-        ax.text(x + BOX_W / 2, y - HEAD / 2 + 0.02, say(heading), ha="center", va="center", fontsize=FONT,
-                weight="bold", linespacing=1.15)
-        for r, (number, name) in enumerate(chapters):
-            yb = y - HEAD - r * PITCH - BOX_H
-            ax.add_patch(plt.Rectangle((x, yb), BOX_W, BOX_H, fc=colour, ec="#555555", lw=1))
-            ax.text(x + BOX_W / 2, yb + BOX_H / 2, f"{number}  {say(name)}", ha="center", va="center",
-                    fontsize=FONT, linespacing=1.05)
-            where[number] = (x, yb)
+    for k, ((x, y), (heading, colour, chapters)) in enumerate(zip(places, PARTS)):
+        # part 3's heading is centred left of the arrow that passes it on its way down from chapter 9
+        centre = x + (BOX_W - 2 * DOWN if k == 2 else BOX_W) / 2
+        ax.text(
+            centre,
+            y - HEAD / 2 + 0.02,
+            say(heading),
+            ha="center",
+            va="center",
+            fontsize=FONT,
+            weight="bold",
+            linespacing=1.15,
+        )
+        top = y - HEAD
+        for n in chapters:
+            yb = top - heights[n]
+            ax.add_patch(plt.Rectangle((x, yb), BOX_W, heights[n], fc=colour, ec="#555555", lw=1))
+            ax.text(
+                x + BOX_W / 2, yb + heights[n] / 2, labels[n], ha="center", va="center", fontsize=FONT, linespacing=1.05
+            )
+            where[n] = (x, yb, top)
+            top = yb - GAP
 
-    def arrow(a: int, b: int, **style) -> None:
-        (xa, ya), (xb, yb) = where[a], where[b]
-        if abs(xa - xb) < 1e-6 and ya - yb < PITCH + 1e-6:  # next box down: a short arrow
-            start, end = (xa + BOX_W / 2, ya), (xb + BOX_W / 2, yb + BOX_H)
+    def arrow(a: int, b: int) -> None:
+        (xa, ya, _), (xb, yb, tb) = where[a], where[b]
+        if abs(xa - xb) < 1e-6 and ya - tb < GAP + 1e-6:  # next box down: a short arrow
+            start, end = (xa + BOX_W / 2, ya), (xb + BOX_W / 2, tb)
         elif abs(xa - xb) < 1e-6:  # same column, past a heading: straight down, right of the heading
-            start, end = (xa + BOX_W - 0.1, ya), (xb + BOX_W - 0.1, yb + BOX_H)
+            start, end = (xa + BOX_W - DOWN, ya), (xb + BOX_W - DOWN, tb)
         else:  # to the next column: right into the gap between the columns, up it, then into the box
             gap = (xa + BOX_W + xb) / 2
-            ax.plot([xa + BOX_W, gap, gap], [ya + BOX_H / 2, ya + BOX_H / 2, yb + BOX_H / 2],
-                    color="#333333", lw=1.1, solid_joinstyle="miter")
-            start, end = (gap, yb + BOX_H / 2), (xb, yb + BOX_H / 2)
-        ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1,
-                                                "shrinkA": 0, "shrinkB": 0, **style})
+            ya_mid, yb_mid = (ya + where[a][2]) / 2, (yb + tb) / 2
+            ax.plot([xa + BOX_W, gap, gap], [ya_mid, ya_mid, yb_mid], color="#333333", lw=1.1, solid_joinstyle="miter")
+            start, end = (gap, yb_mid), (xb, yb_mid)
+        ax.annotate(
+            "", end, start, arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1, "shrinkA": 0, "shrinkB": 0}
+        )
 
-    for a, b in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (7, 8), (8, 9), (10, 11), (11, 12), (12, 13)]:
-        arrow(a, b)
+    for _, _, chapters in PARTS:
+        for a in list(chapters)[:-1]:
+            arrow(a, a + 1)
     arrow(6, 7)
     arrow(9, 10)
-    ax.text(X[0], -height + 0.12, say("Each chapter uses the ones before it;\nchapter 0 is an overview of 1–9."),
-            fontsize=FONT, va="bottom", linespacing=1.15)
+    ax.text(X[0], -height + 0.12, say(NOTE), fontsize=FONT, va="bottom", linespacing=1.15)
     out.parent.mkdir(exist_ok=True)
     fig.savefig(out, dpi=200)
     plt.close(fig)
-    print(f"wrote {out}")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+def _alt_in(text: str) -> str:
+    found = re.search(r"^:alt: (.*)$", text, re.MULTILINE)
+    if found is None:
+        raise ValueError("no :alt: line found")
+    return found.group(1)
+
+
+def check() -> list[str]:
+    """Problems: an alt text of the map (intro.md, intro.po) that differs from ``alt()``."""
+    problems = []
+    if _alt_in((ROOT / "intro.md").read_text(encoding="utf-8")) != alt("en"):
+        problems.append(f"intro.md: the map's alt text should be:\n{alt('en')}")
+    catalog = polib.pofile(str(ROOT / "locale" / "zh_CN" / "intro.po"))
+    (entry,) = [e for e in catalog if not e.obsolete and "images/chapter_map.png" in e.msgid]
+    if _alt_in(entry.msgid) != alt("en"):
+        problems.append("intro.po: the map's English is not intro.md's (run scripts/translation.py update intro.md)")
+    if _alt_in(entry.msgstr) != alt("zh_CN"):
+        problems.append(f"intro.po: the map's Chinese alt text should be:\n{alt('zh_CN')}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check the alt texts")
+    if parser.parse_args().check:
+        problems = check()
+        print("\n".join(problems) or "the map's alt texts name every chapter as the map does")
+        sys.exit(1 if problems else 0)
+    draw("en", OUT)
+    sys.path.insert(0, str(ROOT / "src"))
+    from helpers.viz import setup_cjk_font
+
+    setup_cjk_font()
+    draw("zh_CN", OUT.with_name("chapter_map_zh.png"))
 
 
 if __name__ == "__main__":
