@@ -113,8 +113,8 @@ EN = Edition(
     cite_open="(", cite_close=")", cite_sep="; ", cite_t="{who} ({year})", cite_year_sep=", ",
     untranslated={"untranslated": "*(Not yet translated: the English original.)*",
                   "stale": "*(Translation out of date: the English original.)*"},
-    admonitions={"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important", "hint": "Hint",
-                 "seealso": "See also", "caution": "Caution"},
+    admonitions={"dropdown": "Details", "note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important",
+                 "hint": "Hint", "seealso": "See also", "caution": "Caution"},
 )
 
 # Full-width punctuation and a space between Chinese and Latin letters or digits (locale/STYLE.md); the
@@ -127,8 +127,8 @@ ZH_CN = Edition(
     summary="<b>解答 {number}：讲解</b>（点击展开）",
     cite_open="（", cite_close="）", cite_sep="；", cite_t="{who}（{year}）", cite_year_sep="，",
     untranslated={"untranslated": "*（尚未翻译，下面是英文原文。）*", "stale": "*（译文待更新，下面是英文原文。）*"},
-    admonitions={"note": "备注", "tip": "小技巧", "warning": "警告", "important": "重要", "hint": "提示",
-                 "seealso": "参见", "caution": "小心"},
+    admonitions={"dropdown": "详情", "note": "备注", "tip": "小技巧", "warning": "警告", "important": "重要",
+                 "hint": "提示", "seealso": "参见", "caution": "小心"},
     language_cell=language_cell(),  # shown, first: Colab and Binder then print and draw in Chinese too
 )
 EDITIONS = {e.name: e for e in (EN, ZH_CN)}
@@ -398,6 +398,9 @@ def _directive(name, argument, options, body, glue, book, page, numbers) -> list
         title = argument or words.admonitions.get(name, name.capitalize())
         quoted = [f"> {x}" if x.strip() else ">" for x in inner]
         return [f"> **{_roles(title, glue, book, page)}**", ">", *quoted]
+    if name == "dropdown":  # folded on the website, folded in the notebook too (as the solutions are)
+        title = _roles(argument, glue, book, page) if argument else words.admonitions["dropdown"]
+        return [f"<details><summary>{title}</summary>", "", *inner, "", "</details>"]
     if name == "div":  # the Chinese book shows a unit not (or no longer) translated in English, in a marked div
         classes = argument.split()
         note = next((words.untranslated[c] for c in ("stale", "untranslated") if c in classes), None)

@@ -329,3 +329,13 @@ def test_retarget_puts_the_prefix_before_the_notebooks_path(prefix):
         f"https://mybinder.org/v2/gh/o/r/learner?urlpath=tree/{where}book/chapters/04_attention.ipynb"
     other = "https://example.org/main/chapters/04_attention.ipynb"
     assert LAUNCH._retarget(other, "main", "learner", prefix) == other
+
+
+def test_a_dropdown_is_folded_in_the_notebook(tmp_path):
+    """A ```{dropdown} (side material the website folds) becomes a <details> block with its title."""
+    src = _write(tmp_path, [nbformat.v4.new_markdown_cell(
+        "Main text.\n\n```{dropdown} Why it works\nSide text with {ref}`sec-side`.\n```\n\n(sec-side)=\n## Side")])
+    nb = L.convert(src, None, _book([src]))
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "<details><summary>Why it works</summary>" in text and "</details>" in text
+    assert "Side text with [Side](#sec-side)." in text and L.leftovers(nb) == []
