@@ -102,10 +102,26 @@ def alt(lang: str = "en") -> str:
     )
 
 
+def _pieces(text: str) -> list[str]:
+    """``text`` cut where a line may break: after a run of Latin letters or digits (with its
+    spaces), and between the Chinese words jieba finds (so 运行 is never split as 运|行)."""
+    pieces = []
+    for run in re.findall(r"[A-Za-z0-9'\-–.]+\s*|[^\sA-Za-z0-9]+\s*|\s+", text):
+        if re.match(r"[A-Za-z0-9'\-–.\s]", run):
+            pieces.append(run)
+        else:
+            import jieba
+
+            jieba.setLogLevel(60)
+            jieba.add_word("语言模型")  # one word in a label: never 语言|模型
+            pieces.extend(jieba.lcut(run))
+    return pieces
+
+
 def _wrap(text: str, fits) -> list[str]:
-    """``text`` broken into lines that ``fits`` accepts: at spaces, or between Chinese characters (a
+    """``text`` broken into lines that ``fits`` accepts: at spaces, or between Chinese words (a
     run of Latin letters or digits is never split)."""
-    pieces = re.findall(r"[A-Za-z0-9'\-–.]+\s*|[^\sA-Za-z0-9]\s*|\s+", text)
+    pieces = _pieces(text)
     lines, line = [], ""
     for piece in pieces:
         if line and not fits((line + piece).rstrip()):
