@@ -141,9 +141,10 @@ def draw_cross_attention_flow(
     # a narrow column: broken at spaces (the Chinese text marks its breaks with spaces), at about
     # 16 Latin or 8 Chinese characters a line
     note = t("every decoder layer reads the same C: its keys and values come from C")
-    # the figure's message: larger than the box labels (about 14 px on a 360-px phone)
+    # the figure's message: larger than the box labels (about 14 px on a 360-px phone); not bold:
+    # the CJK fallback font has no bold weight (matplotlib would print a findfont warning)
     note = textwrap.fill(note, 8 if re.search("[\u4e00-\u9fff]", note) else 16)
     ax.text(enc_mid - 0.1, (c_y + c_h + out_y + 0.55) / 2, note, ha="center", va="center",
-            fontsize=1.3 * size, fontweight="bold", color=C_COLOUR)
+            fontsize=1.3 * size, color=C_COLOUR)
     fig.tight_layout(pad=0.2)
     return fig

@@ -44,7 +44,7 @@ def plot_norm_layouts(width: float = 4.6) -> Figure:
     ln, sub = "#f6d18b", "#9ec5ea"
     font = 12
     for ax, title in zip(axes, (t("post-norm (2017)"), t("pre-norm"))):
-        ax.set_xlim(-0.75, 3.6)
+        ax.set_xlim(-0.75, 3.72)  # the branch boxes reach 3.6 + their border
         ax.set_ylim(0, 9.4)
         ax.axis("off")
         ax.set_title(title, fontsize=font + 0.5)
