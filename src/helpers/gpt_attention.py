@@ -25,12 +25,13 @@ MEASURES = ("previous token", "same place, previous line", "next place, previous
 
 
 def measure_labels() -> list[str]:
-    """The names of ``MEASURES`` as a table shows them, in the edition's language."""
+    """Short names of ``MEASURES`` for a table header (narrow enough for a phone; "above" means
+    "in the previous line"), in the edition's language."""
     return [
-        t("previous token"),
-        t("same place, previous line"),
-        t("next place, previous line"),
-        t("line-end marks"),
+        t("prev. token"),
+        t("same place above"),
+        t("next place above"),
+        t("marks"),
         "<sos>",
     ]
 
