@@ -30,8 +30,9 @@ def metric_labels() -> dict[str, str]:
     return {"form_ok": t("requested form"), "first_ok": t("requested first character"), "both": t("both")}
 
 
-def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]],
-                               seed_rows: Sequence[str] = ()) -> Figure:
+def plot_instruction_following(
+    rows: Mapping[str, Mapping[str, Sequence[float]]], seed_rows: Sequence[str] = ()
+) -> Figure:
     """Grouped horizontal bars: for each model (``rows`` label -> metric -> (share, low, high)),
     the share of answers with the requested form, first character, and both, with a bar from
     ``low`` to ``high``. For the labels in ``seed_rows`` that bar is the range over seeds (drawn
@@ -40,8 +41,7 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
     labels = list(rows)
     unknown = [s for s in seed_rows if s not in rows]
     if isinstance(seed_rows, str) or unknown:
-        raise ValueError(f"seed_rows must be a list of labels of rows, got {seed_rows!r} "
-                         f"(labels: {labels})")
+        raise ValueError(f"seed_rows must be a list of labels of rows, got {seed_rows!r} (labels: {labels})")
     fig, ax = plt.subplots(figsize=(WIDTH, 2.1 + 0.95 * len(labels)), layout="constrained")
     h = 0.27
     y = np.arange(len(labels))[::-1]
@@ -54,8 +54,9 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
         ax.barh(yk, vals, h, label=name)
         for sel, style in ((~seeds, {"lw": 1.0, "capsize": 2.5}), (seeds, {"lw": 3.0, "capsize": 0})):
             if sel.any():
-                ax.errorbar(vals[sel], yk[sel], xerr=[vals[sel] - lo[sel], hi[sel] - vals[sel]],
-                            fmt="none", ecolor="k", **style)
+                ax.errorbar(
+                    vals[sel], yk[sel], xerr=[vals[sel] - lo[sel], hi[sel] - vals[sel]], fmt="none", ecolor="k", **style
+                )
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100])
@@ -64,7 +65,7 @@ def plot_instruction_following(rows: Mapping[str, Mapping[str, Sequence[float]]]
     ci = ax.errorbar([], [], xerr=[[], []], fmt="none", ecolor="k", lw=1.0, capsize=2.5)
     rng = ax.errorbar([], [], xerr=[[], []], fmt="none", ecolor="k", lw=3.0, capsize=0)
     handles += [ci, rng]
-    names += [t("95% CI"), t("seeds' range\n(no sampling error)")]
+    names += [t("95% CI"), t("seeds' range\n(sampling error\nnot shown)")]
     fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     set_fonts(fig, FONT)
@@ -81,8 +82,7 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     ranks the chosen answer first (margin > 0).
     """
     names = list(diagnostics)
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 7.4), layout="constrained",
-                                  height_ratios=(1, 1.45))
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 7.4), layout="constrained", height_ratios=(1, 1.45))
     colours = ["tab:purple", "tab:green", "tab:orange", "tab:blue"]
     width = 0.8 / len(names)
     for i, name in enumerate(names):
@@ -120,8 +120,9 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     return fig
 
 
-def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | None = None,
-                     ylabel: str | None = None) -> Figure:
+def plot_share_vs_kl(
+    points: Sequence[Mapping], best_of: Sequence[Mapping] | None = None, ylabel: str | None = None
+) -> Figure:
     """Each method as a point: x = KL from the SFT model (nats per answer), y = a share (%).
 
     ``points``: dicts with "label", "kl", "share" and optional "kl_range", "share_range" (low,
@@ -134,19 +135,31 @@ def plot_share_vs_kl(points: Sequence[Mapping], best_of: Sequence[Mapping] | Non
     # text is about 13 px instead of 10
     fig, ax = plt.subplots(figsize=(KL_WIDTH, 6.2), layout="constrained")
     if best_of:
-        ax.plot([b["kl"] for b in best_of], [100 * b["share"] for b in best_of], "k--", lw=1, marker=".",
-                label=t("best-of-n (KL: its bound)"))
+        ax.plot(
+            [b["kl"] for b in best_of],
+            [100 * b["share"] for b in best_of],
+            "k--",
+            lw=1,
+            marker=".",
+            label=t("best-of-n (KL: its bound)"),
+        )
         for b in best_of:
             if b["n"] > 1:
-                ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points",
-                            xytext=(5, -12))
+                ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points", xytext=(5, -12))
     markers = "osD^vP*X"
     for i, p in enumerate(points):
         kl_lo, kl_hi = p.get("kl_range", (p["kl"], p["kl"]))
         s_lo, s_hi = p.get("share_range", (p["share"], p["share"]))
-        ax.errorbar(p["kl"], 100 * p["share"], xerr=[[p["kl"] - kl_lo], [kl_hi - p["kl"]]],
-                    yerr=[[100 * (p["share"] - s_lo)], [100 * (s_hi - p["share"])]], fmt=markers[i % len(markers)],
-                    ms=6, capsize=2, label=p["label"])
+        ax.errorbar(
+            p["kl"],
+            100 * p["share"],
+            xerr=[[p["kl"] - kl_lo], [kl_hi - p["kl"]]],
+            yerr=[[100 * (p["share"] - s_lo)], [100 * (s_hi - p["share"])]],
+            fmt=markers[i % len(markers)],
+            ms=6,
+            capsize=2,
+            label=p["label"],
+        )
     ax.set_xlabel(t("KL from the SFT model (nats per answer)"))
     ax.set_ylabel(t("% answers with requested\nform and first character") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
@@ -160,8 +173,7 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     step's sampled answers, one thin line per seed and their mean. Middle and bottom: the run on
     the flawed punctuation reward, its reward, then the answers' mean length in tokens, both
     axes from 0 so that the two rises can be compared by eye."""
-    fig, (ax, ax2, ax3) = plt.subplots(3, 1, figsize=(WIDTH, 9.0), layout="constrained",
-                                       height_ratios=[1.25, 1, 1])
+    fig, (ax, ax2, ax3) = plt.subplots(3, 1, figsize=(WIDTH, 9.0), layout="constrained", height_ratios=[1.25, 1, 1])
     for i, log in enumerate(logs):
         ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=t("seed {i}", i=i))
     n = min(len(log) for log in logs)
@@ -197,12 +209,21 @@ def plot_recipes() -> Figure:
     the classic RLHF recipe (SFT, a reward model, PPO), DPO, and GRPO with a reward that a
     program computes; a note under each row says what it needs. No data: a map for the chapter."""
     rows = [
-        (t("Classic RLHF (InstructGPT)"), [t("pretrained"), "SFT", t("reward\nmodel"), "PPO"],
-         t("the reward model learns people's comparisons;\nPPO trains against it, with a value model")),
-        (t("DPO (this chapter)"), [t("pretrained"), "SFT", "DPO"],
-         t("learns the comparisons directly:\nno reward model, no RL")),
-        (t("GRPO with a checkable reward (this chapter)"), [t("pretrained"), "SFT", "GRPO"],
-         t("a program scores each answer;\nno reward model, no value model")),
+        (
+            t("Classic RLHF (InstructGPT)"),
+            [t("pretrained"), "SFT", t("reward\nmodel"), "PPO"],
+            t("the reward model learns people's comparisons;\nPPO trains against it, with a value model"),
+        ),
+        (
+            t("DPO (this chapter)"),
+            [t("pretrained"), "SFT", "DPO"],
+            t("learns the comparisons directly:\nno reward model, no RL"),
+        ),
+        (
+            t("GRPO with a checkable reward (this chapter)"),
+            [t("pretrained"), "SFT", "GRPO"],
+            t("a program scores each answer;\nno reward model, no value model"),
+        ),
     ]
     fig, ax = plt.subplots(figsize=(WIDTH, 4.5), layout="constrained")
     ax.set_xlim(0, 10)
@@ -215,13 +236,30 @@ def plot_recipes() -> Figure:
         ax.text(0.05, top, title, ha="left", va="top", color="#1f4e79")
         texts = []
         for k, label in enumerate(boxes):
-            texts.append(ax.text(slots[k], top - 1.25, label, ha="center", va="center",
-                                 bbox={"boxstyle": "round,pad=0.35", "fc": colours.get(label, "#eeeeee"),
-                                       "ec": "#555555", "lw": 0.8}))
+            texts.append(
+                ax.text(
+                    slots[k],
+                    top - 1.25,
+                    label,
+                    ha="center",
+                    va="center",
+                    bbox={
+                        "boxstyle": "round,pad=0.35",
+                        "fc": colours.get(label, "#eeeeee"),
+                        "ec": "#555555",
+                        "lw": 0.8,
+                    },
+                )
+            )
         for a, b in zip(texts, texts[1:]):
-            ax.annotate("", xy=(0, 0.5), xycoords=b, xytext=(1, 0.5), textcoords=a,
-                        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.0,
-                                    "shrinkA": 3, "shrinkB": 3})
+            ax.annotate(
+                "",
+                xy=(0, 0.5),
+                xycoords=b,
+                xytext=(1, 0.5),
+                textcoords=a,
+                arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.0, "shrinkA": 3, "shrinkB": 3},
+            )
         ax.text(0.05, top - 2.05, note, ha="left", va="top", color="#333333", linespacing=1.2)
     set_fonts(fig, FONT)
     return fig
