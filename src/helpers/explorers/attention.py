@@ -24,6 +24,8 @@ _AX_STYLE = """
 .ax-table, .mx-table {border-collapse: collapse; font-size: 12px; margin: 6px 0;}
 .ax-table td, .mx-table td {min-width: 38px; text-align: center; padding: 3px; border: 1px solid #eee;}
 .ax-table th, .mx-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap;}
+@media (max-width: 480px) {.ax-root, .mx-root {padding: 6px;}
+                           .ax-table td, .mx-table td {min-width: 34px; padding: 2px;}}
 .ax-table tr > th:first-child, .mx-table tr > th:first-child {position: sticky; left: 0; z-index: 1;
                     background: var(--pst-color-background, #fff); border-right: 2px solid #bbb;}
 .ax-table tr.ax-sel > th:first-child {background: #fff3bf;}
