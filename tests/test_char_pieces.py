@@ -7,7 +7,14 @@ import random
 import pytest
 from bad_inputs import check, params
 
-from helpers.char_pieces import Piece, bytes_label, cut_pieces, segment_words, tokens_per_character
+from helpers.char_pieces import (
+    Piece,
+    bytes_label,
+    cut_pieces,
+    segment_words,
+    spaced_label,
+    tokens_per_character,
+)
 
 
 def random_split(raw: bytes, rng: random.Random) -> list[bytes]:
@@ -61,7 +68,15 @@ CASES = [
     ("count-wrong-bytes", lambda: tokens_per_character("ab", [b"a", b"c"]), ValueError, "pieces"),
     ("count-not-list", lambda: tokens_per_character("ab", 3), TypeError, "pieces"),
     ("label-not-bytes", lambda: bytes_label("x"), TypeError, "raw"),
+    ("spaced-not-bytes", lambda: spaced_label(" x"), TypeError, "raw"),
 ]
+
+
+def test_spaced_label_marks_spaces_only_in_text():
+    assert spaced_label(b" cat") == "\u2423cat" and spaced_label(b"cat") == "cat"
+    assert spaced_label(b"a b") == "a\u2423b"
+    assert spaced_label("猫".encode()[:2]) == "⟨e7 8c⟩"  # hex: its spaces separate bytes
+    assert spaced_label(" ⟨x⟩".encode()) == "\u2423⟨x⟩"
 
 
 @params(CASES)

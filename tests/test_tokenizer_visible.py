@@ -12,7 +12,13 @@ import pytest
 from bad_inputs import check, params
 
 from helpers import bpe
-from helpers.explorers.tokenizer import needs_code_point, token_label, tokenizer_explorer_html, visible_text
+from helpers.explorers.tokenizer import (
+    button_label,
+    needs_code_point,
+    token_label,
+    tokenizer_explorer_html,
+    visible_text,
+)
 
 SAMPLES = ["zebra 🦓", "a\u200db", "♥\ufe0f", "tab\tnl\n", "猫坐着", "naïve €", "\x00\x7f", "𠀀", "👍🏽"]
 
@@ -36,6 +42,16 @@ def test_an_emoji_token_is_shown_as_its_code_point():
     assert "🦓" not in view and "[U+1F993]" in view
 
 
+def test_a_long_example_button_ends_with_an_ellipsis():
+    assert button_label("The cat sat") == "The cat sat"
+    assert button_label("The zebra 斑马 costs 5 € <eos>") == "The zebra 斑马 costs 5 € <eos>"
+    long = "a fairly long example sentence for the explorer"
+    assert button_label(long, limit=10) == "a fairly…" and len(button_label(long)) <= 32
+    tok = bpe.BPETokenizer.train(["ab ab"] * 3, vocab_size=256 + 1 + len(bpe.SPECIAL_TOKENS))
+    page = tokenizer_explorer_html(tok, "ab", examples=[long])
+    assert f'title="{long}"' in page and button_label(long) in page
+
+
 def test_javascript_applies_the_same_rule():
     node = shutil.which("node")
     if node is None:
@@ -52,6 +68,9 @@ CASES = [
     ("char-not-str", lambda: needs_code_point(65), TypeError, "char"),
     ("char-two", lambda: needs_code_point("ab"), ValueError, "char"),
     ("char-empty", lambda: needs_code_point(""), ValueError, "char"),
+    ("button-not-str", lambda: button_label(3), TypeError, "text"),
+    ("button-limit-small", lambda: button_label("abc", limit=1), ValueError, "limit"),
+    ("button-limit-bool", lambda: button_label("abc", limit=True), ValueError, "limit"),
 ]
 
 

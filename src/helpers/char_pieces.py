@@ -38,6 +38,17 @@ def bytes_label(raw: bytes) -> str:
         return "⟨" + raw.hex(" ") + "⟩"
 
 
+def spaced_label(raw: bytes) -> str:
+    """``bytes_label(raw)`` with each space drawn as ␣, so a leading space can be seen in a
+    table: b" cat" -> "␣cat", b"cat" -> "cat". A hex label (not valid UTF-8) stays as it is."""
+    label = bytes_label(raw)  # checks raw
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return label
+    return label.replace(" ", "␣")
+
+
 def _check_pieces(text: str, pieces: object) -> list[bytes]:
     if isinstance(pieces, (bytes, str)) or not isinstance(pieces, Sequence):
         raise TypeError(f"pieces must be a list of bytes (one item per token), got {show(pieces)}")

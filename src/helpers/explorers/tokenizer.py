@@ -79,6 +79,18 @@ def visible_text(text: str) -> str:
     return "".join(f"[U+{ord(c):04X}]" if needs_code_point(c) else c for c in text)
 
 
+def button_label(text: str, limit: int = 32) -> str:
+    """An example button's label: ``visible_text(text)``, cut to at most ``limit`` characters,
+    with "…" as the last one when something was cut (so a reader sees that it goes on)."""
+    check_str(text, "text")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 2:
+        raise ValueError(f"limit must be an int >= 2, got {limit!r}")
+    shown = visible_text(text)
+    if len(shown) <= limit:
+        return shown
+    return shown[: limit - 1].rstrip() + "…"
+
+
 def token_label(tok: BPETokenizer, token_id: int) -> str:
     """How a token is shown: its text (``visible_text``: an emoji as ``[U+1F993]``), or its
     bytes in hex between ⟨ ⟩ if they are not valid UTF-8 alone."""
@@ -160,8 +172,9 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("tokenizer.js").read_text(encoding="utf-8")
     buttons = "".join(
-        f'<button class="tx-example" data-text="{html.escape(e, quote=True)}">'
-        f"{html.escape(visible_text(e[:24]))}</button>"
+        f'<button class="tx-example" data-text="{html.escape(e, quote=True)}" '
+        f'title="{html.escape(visible_text(e), quote=True)}">'
+        f"{html.escape(button_label(e))}</button>"
         for e in (examples or [])
     )
     n = len(tok.merges)
