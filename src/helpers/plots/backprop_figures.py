@@ -53,8 +53,9 @@ def plot_logit_gradient(grad: torch.Tensor, correct: int, correct_label: str, po
     return fig
 
 
-def plot_mask_gradients(weights: torch.Tensor, d_weights: torch.Tensor, d_scores: torch.Tensor,
-                        tokens: Sequence[str]) -> Figure:
+def plot_mask_gradients(
+    weights: torch.Tensor, d_weights: torch.Tensor, d_scores: torch.Tensor, tokens: Sequence[str]
+) -> Figure:
     """Three stacked (T, T) heatmaps with the tokens on both axes: the attention weights A, the
     gradient dL/dA reaching them, and dL/dR, the gradient of the scaled scores R = QK^T/sqrt(d_k)
     (the softmax's backward pass; the mask passes it on unchanged).
@@ -67,9 +68,11 @@ def plot_mask_gradients(weights: torch.Tensor, d_weights: torch.Tensor, d_scores
         check_tensor(m, name, ndim=2)
         if m.shape != (len(tokens), len(tokens)):
             raise ValueError(f"{name} must be (T, T) with T = len(tokens) = {len(tokens)}, got {tuple(m.shape)}")
-    titles = (t("attention weights $A$"),
-              t("$\\partial L/\\partial A$, in thousandths"),
-              t("$\\partial L/\\partial R$, in thousandths"))
+    titles = (
+        t("attention weights $A$"),
+        t("$\\partial L/\\partial A$, in thousandths"),
+        t("$\\partial L/\\partial R$, in thousandths"),
+    )
     scales, formats = (1.0, 1000.0, 1000.0), ("{:.2f}", "{:.1f}", "{:.1f}")
     fig, axes = plt.subplots(3, 1, figsize=(3.5, 8.4))
     for ax, m, title, scale, fmt in zip(axes, mats, titles, scales, formats):
@@ -120,17 +123,26 @@ def plot_schedule(rates: Sequence[float], warmup: int) -> Figure:
     check_int(warmup, "warmup", 0, len(rates))
     fig, ax = plt.subplots(figsize=(4.2, 2.8))
     ax.plot(rates)
-    ax.axvline(warmup, color="gray", ls=":", label=t("end of warm-up (step {step})", step=warmup))
+    ax.axvline(warmup, color="gray", ls=":")
+    # a label beside the dotted line, low down: the ramp is to its left, the curve high above it
+    ax.text(
+        warmup + 0.02 * len(rates),
+        0.08 * max(rates),
+        t("end of warm-up (step {step})", step=warmup),
+        ha="left",
+        va="bottom",
+        color="#555",
+    )
     ax.set_xlabel(t("step"))
     ax.set_ylabel(t("learning rate"))
     ax.set_title(t("warm-up, then cosine decay"))
-    ax.legend()
     fig.tight_layout()
     return fig
 
 
-def plot_live_training(losses: Sequence[float], snapshot_steps: Sequence[int], accuracy: Sequence[float],
-                       guess_loss: float) -> Figure:
+def plot_live_training(
+    losses: Sequence[float], snapshot_steps: Sequence[int], accuracy: Sequence[float], guess_loss: float
+) -> Figure:
     """Two stacked panels over the steps: the training loss (log scale, one value per step) with a
     dashed line at ``guess_loss`` (ln |V|), and the held-out exact match (a fraction in [0, 1],
     shown in %) at each snapshot step."""
@@ -139,8 +151,9 @@ def plot_live_training(losses: Sequence[float], snapshot_steps: Sequence[int], a
     if any(a > 1 for a in accuracy):
         raise ValueError(f"accuracy must hold fractions in [0, 1], got a largest value of {max(accuracy)!r}")
     if len(snapshot_steps) != len(accuracy):
-        raise ValueError(f"snapshot_steps and accuracy must have the same length, got {len(snapshot_steps)} "
-                         f"and {len(accuracy)}")
+        raise ValueError(
+            f"snapshot_steps and accuracy must have the same length, got {len(snapshot_steps)} and {len(accuracy)}"
+        )
     for k, s in enumerate(snapshot_steps):
         check_int(s, f"snapshot_steps[{k}]", 0, len(losses) - 1)
     check_number(guess_loss, "guess_loss", low=0.0, low_open=True)

@@ -82,9 +82,18 @@ def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
     for x, text in points:
         y = -math.log(x)
         ax.plot(x, y, "o", color=RED)
-        # label on the side with room, so that it stays inside the axes
+        # the label sits above the curve, with an arrow to its point: to the right of a point
+        # near p = 0, where the curve is low; above a point near p = 1, well clear of the curve
         right = x < 0.5
-        ax.annotate(text, (x, y), (x + 0.08 if right else x - 0.08, y + 0.6), ha="left" if right else "right")
+        where = (x + 0.1, y + 0.6) if right else (0.98, y + 2.2)
+        ax.annotate(
+            text,
+            (x, y),
+            where,
+            ha="left" if right else "right",
+            va="bottom",
+            arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.8},
+        )
     ax.set_xlabel(t("probability of the correct word, $p_y$"))
     ax.set_ylabel(t("loss $-\\ln p_y$"))
     ax.set_ylim(0, 5.5)
@@ -228,6 +237,7 @@ def plot_overfitting(
     ax.grid(True, which="major", axis="y", alpha=0.3)
     ax.set_xlabel(t("training step"))
     ax.set_ylabel(t("loss per token (nats)"))
-    ax.legend(loc="lower left")
+    # the legend goes above the axes: inside, it would cover some seed's curve
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
