@@ -12,6 +12,9 @@ style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citat
   and ``bibtex_default_style: authoryear`` in the book's configuration, an English build cites
   "Vaswani et al. (2017)" and "(Vaswani et al., 2017)", and a Chinese one (``language: zh_CN``)
   "Vaswani 等（2017）" and "（Vaswani 等，2017）", with labels "Vaswani 等，2017";
+- in the Chinese edition, prints the English annotations of references.bib ("Blog post (in
+  Chinese)", "A paid book; ...": ``howpublished``, ``note``, ``publisher``) in Chinese
+  (``ZH_FIELDS``, ``in_chinese``);
 - cites a work with the year its label shows: when one author has two works of a year, the list
   reads "Touvron et al., 2023a" and "2023b", and so do the citations in the text (``labelled_year``);
 - decodes LaTeX accents in surnames (``M{\\"u}ller`` -> "Müller") for labels and order;
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec; a dependency of pybtex)
 from docutils import nodes
+from pybtex.database import Entry
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
@@ -173,10 +177,56 @@ class AuthorYearStyle(UnsrtStyle):
         return sentence[formatted] if as_sentence else formatted
 
 
+# The Chinese edition's words for the English annotations of references.bib (the fields printed as
+# written). A Chinese source is marked "中文", as the further reading marks it; names (publishers,
+# universities' and series' own titles, addresses) stay as written. A value not listed here is
+# printed as it stands, so a new entry's annotation needs a line here.
+ZH_FIELDS = {
+    "howpublished": {
+        "Blog post": "博客文章",
+        "Blog post (in Chinese), 科学空间 (Scientific Spaces)": "博客文章（中文），科学空间",
+        "Course notes, Stanford University": "课程讲义，斯坦福大学",
+        "Course with video lectures (in Mandarin Chinese), National Taiwan University":
+            "课程，附视频讲座（中文），台湾大学",
+        "Draft of the 3rd edition, online": "第 3 版草稿，在线阅读",
+        "GitHub repository": "GitHub 仓库",
+        "Online course": "在线课程",
+        "Reddit post, r/LocalLLaMA": "Reddit 帖子，r/LocalLLaMA",
+        "Software, GitHub": "软件，GitHub",
+        "Specification in the ggml repository, docs/gguf.md": "ggml 仓库中的规范，docs/gguf.md",
+        "Video lecture, Neural Networks: Zero to Hero": "视频讲座，Neural Networks: Zero to Hero",
+    },
+    "note": {
+        "A paid book; its code is free at https://github.com/rasbt/LLMs-from-scratch":
+            "付费图书；代码免费，见 https://github.com/rasbt/LLMs-from-scratch",
+    },
+    "publisher": {
+        "Online book (arXiv:2504.12501)": "在线图书（arXiv:2504.12501）",
+        "Online book (in Chinese), the Chinese edition of Dive into Deep Learning":
+            "在线图书（中文），Dive into Deep Learning 的中文版",
+    },
+}
+
+
+def in_chinese(entry):
+    """``entry`` with its English annotations (``ZH_FIELDS``) in Chinese: a copy when one changes,
+    else ``entry`` itself (the parsed bibliography is shared by both editions' code paths)."""
+    changed = {name: ZH_FIELDS[name.lower()][value] for name, value in entry.fields.items()
+               if value in ZH_FIELDS.get(name.lower(), {})}
+    if not changed:
+        return entry
+    copy = Entry(entry.type, fields={**entry.fields, **changed}, persons=entry.persons)
+    copy.key = entry.key
+    return copy
+
+
 class AuthorYearStyleZh(AuthorYearStyle):
     default_label_style = "authoryear_zh"
     default_sorting_style = "authoryear"
     et_al = " 等"
+
+    def format_entry(self, label, entry, bib_data=None):
+        return super().format_entry(label, in_chinese(entry), bib_data=bib_data)
 
 
 # ----------------------------------------------------------------------------- citations in the text

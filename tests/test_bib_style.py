@@ -379,3 +379,21 @@ def test_latex_accents_in_surnames_are_decoded():
                       r'@article{k, author={Mikolov, T. and Chen, K. and Dean, J.}, title={T}, year={2013}}', "bibtex")
     assert bib_style.author_year(db.entries["m"]) == "Müller et al., 2019"
     assert [e.key for e in bib_style.AuthorYearSorting().sort(db.entries.values())] == ["k", "m"]
+
+
+def test_every_english_annotation_has_its_chinese():
+    """A howpublished / note / publisher field of references.bib written in English words is shown
+    in Chinese in the Chinese edition: it must be listed in ZH_FIELDS (a new entry's annotation is
+    otherwise English on the Chinese page)."""
+    from pybtex.database import parse_file
+
+    missing = []
+    for key, entry in parse_file(str(ROOT / "references.bib")).entries.items():
+        for name in ("howpublished", "note", "publisher"):
+            value = entry.fields.get(name)
+            if value and re.search(r"[A-Za-z]{3,}", value) and not re.search(r"[\u4e00-\u9fff]", value):
+                if value not in bib_style.ZH_FIELDS.get(name, {}) and name != "publisher":
+                    missing.append((key, name, value))
+    assert not missing, missing
+    lee = bib_style.in_chinese(parse_file(str(ROOT / "references.bib")).entries["lee2021ml"])
+    assert "（中文）" in lee.fields["howpublished"]

@@ -224,7 +224,7 @@ def test_alignment_axes_name_queries_and_keys(chinese):
 
     fig = plot_alignments([torch.full((2, 3), 1 / 3)], [("猫", "坐着")], [("The", "cat", "sat")], ["猫 坐着"])
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "解码器查询（所写的词）" and ax.get_xlabel() == "编码器键（英语词）"
+    assert ax.get_ylabel() == "解码器查询（所写的词）" and ax.get_xlabel() == "编码器键（英文词）"
     assert figure_violations(fig)[1] == []
 
 
