@@ -344,6 +344,9 @@ def _roles(text: str, glue: dict[str, str], book: Book, page: str) -> str:
 def convert_markdown(source: str, glue: dict[str, str], book: Book, page: str, numbers: dict[str, str]) -> str:
     """Plain Markdown for one markdown cell (exercises and solution fences are handled by the caller)."""
     out: list[str] = []
+    # a role may wrap onto the next line ({ref}`The KV cache\nsection <label>`), as MyST allows; the
+    # cell is converted line by line, so such a role is joined onto one line first
+    source = ROLE.sub(lambda m: m.group(0).replace("\n", " "), source)
     lines = source.splitlines()
     i = 0
     while i < len(lines):

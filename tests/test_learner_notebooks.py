@@ -339,3 +339,11 @@ def test_a_dropdown_is_folded_in_the_notebook(tmp_path):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "<details><summary>Why it works</summary>" in text and "</details>" in text
     assert "Side text with [Side](#sec-side)." in text and L.leftovers(nb) == []
+
+
+def test_a_role_wrapped_over_two_lines_is_converted(tmp_path):
+    src = _write(tmp_path, [nbformat.v4.new_markdown_cell(
+        "(sec-cache)=\n## Cache\n\nIt reads like the list above ({ref}`The KV cache\nsection <sec-cache>` shows it).")])
+    nb = L.convert(src, None, _book([src]))
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "[The KV cache section](#sec-cache)" in text and L.leftovers(nb) == []
