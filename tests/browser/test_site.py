@@ -259,7 +259,14 @@ _CJK_WIDTHS = """() => {
 def check_chinese_glyphs(page, name: str) -> None:
     """Every visible Chinese character is drawn by a font that has it (1 em wide), not as an empty box."""
     page.wait_for_function("() => document.documentElement.classList.contains('book-cjk-ready')", timeout=10_000)
-    page.wait_for_timeout(100)
+    # Text drawn after the page loaded (search results, an explorer's view) can need one more font
+    # slice, which the browser fetches when the text appears: on a busy machine that takes longer
+    # than a fixed pause. Wait (up to 10 s) until every character is drawn 1 em wide; a character
+    # the fonts lack never gets there, and the assertion below names it.
+    try:
+        page.wait_for_function(f"() => ({_CJK_WIDTHS})().every((w) => w.em >= 0.85)", timeout=10_000)
+    except Exception:  # playwright's TimeoutError: measure and report below
+        pass
     widths = page.evaluate(_CJK_WIDTHS)
     assert widths, f"{name}: no Chinese text on the page (the sidebar has some)"
     boxes = [w for w in widths if w["em"] < 0.85]
@@ -406,10 +413,11 @@ OTHER_PAGES = [
 def test_other_pages_work_offline(page, path):
     page.goto(f"{page.base}/{path}", wait_until="load")
     page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
-    check_chinese_glyphs(page, path)
-    if path.startswith("search.html"):
+    if path.startswith("search.html"):  # the results (and their Chinese words) appear when the search ends
         page.wait_for_selector("#search-results li, .search li", timeout=10_000)
+        page.wait_for_function("() => (document.querySelector('.search-summary') || {}).textContent", timeout=20_000)
         assert page.locator("#search-results li, .search li").count() > 0, "offline search found nothing"
+    check_chinese_glyphs(page, path)
 
 
 # ---------------------------------------------------------------------------------------------
