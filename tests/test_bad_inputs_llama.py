@@ -530,6 +530,11 @@ REFERENCE = [
     ("reference_outputs texts of ints", lambda: ref_call([1], 1, texts=[5]), TypeError, "texts"),
     ("reference_outputs chats str", lambda: ref_call([1], 1, chats="hi"), TypeError, "chats"),
     ("reference_outputs path int", lambda: ref_call([1], 1, path=5), TypeError, "path"),
+    ("reference_outputs scored str", lambda: ref_call([1], 1, scored="abc"), TypeError, "scored"),
+    ("reference_outputs scored short", lambda: ref_call([1], 1, scored=[[1]]), TypeError, "scored[0]"),
+    ("reference_outputs scored floats", lambda: ref_call([1], 1, scored=[[1, 2.5]]), TypeError, "scored[0]"),
+    ("reference_outputs scored negative", lambda: ref_call([1], 1, scored=[[1, 2], [3, -1]]), TypeError,
+     "scored[1]"),
     ("smollm2_original_tokenizer str", lambda: reference.smollm2_original_tokenizer("tok"), TypeError,
      "tokenizer"),
 ]
