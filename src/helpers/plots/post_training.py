@@ -263,3 +263,44 @@ def plot_recipes() -> Figure:
         ax.text(0.05, top - 2.05, note, ha="left", va="top", color="#333333", linespacing=1.2)
     set_fonts(fig, FONT)
     return fig
+
+
+TOY_FONT = 11.0  # points: ~13 px when the 4.2-in figure is shown 366 px wide
+
+
+def plot_tabular_dpo(
+    reward: Sequence[float], policies: Mapping[str, Sequence[float]], optimum: Sequence[float], beta: float
+) -> Figure:
+    """One prompt of the exact DPO example: each answer's probability under each policy
+    (``policies``: label -> (A,) probabilities, drawn as grouped bars) and under the closed-form
+    optimum ``pi*`` (``optimum``, (A,), drawn as a black tick over the groups). Tick labels
+    name each answer with its reward (``reward``, (A,))."""
+    r = np.asarray(reward, dtype=float)
+    opt = np.asarray(optimum, dtype=float)
+    if r.ndim != 1 or opt.shape != r.shape or not policies:
+        raise ValueError(
+            f"reward and optimum must be (A,) arrays of the same length and policies non-empty, "
+            f"got {r.shape}, {opt.shape} and {len(policies)} policies"
+        )
+    probs = {k: np.asarray(v, dtype=float) for k, v in policies.items()}
+    if any(p.shape != r.shape for p in probs.values()):
+        raise ValueError(f"every policy must have {len(r)} probabilities, got {[p.shape for p in probs.values()]}")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.6), layout="constrained")
+    x = np.arange(len(r))
+    width = 0.8 / len(probs)
+    colours = ["tab:gray", "tab:blue", "tab:orange", "tab:green"]
+    for i, (name, p) in enumerate(probs.items()):
+        ax.bar(x + (i - (len(probs) - 1) / 2) * width, p, width, color=colours[i % len(colours)], label=name)
+    ax.hlines(opt, x - 0.45, x + 0.45, color="k", lw=2.2, label=t("π*, closed form (β = {beta})", beta=beta))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    ax.set_xticks(x, [f"{letters[i]}\nr={v:g}" for i, v in enumerate(r)])
+    ax.set_ylabel(t("probability of the answer"))
+    ax.set_ylim(0, min(1.0, 1.15 * max(opt.max(), *(p.max() for p in probs.values()))))
+    ax.grid(axis="y", alpha=0.3)
+    handles, names = ax.get_legend_handles_labels()
+    order = [*range(1, len(handles)), 0]  # the bars first, then pi*
+    fig.legend(
+        [handles[i] for i in order], [names[i] for i in order], loc="outside lower center", ncol=2, frameon=False
+    )
+    set_fonts(fig, TOY_FONT)
+    return fig
