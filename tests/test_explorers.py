@@ -415,7 +415,7 @@ def test_attention_widget_in_english_and_chinese(monkeypatch):
         assert text.placeholder == "英文句子，例如 The dog ran in the garden"  # the model reads English
         assert [o[0] for o in kind.options] == ["编码器自注意力", "解码器带掩码的自注意力", "交叉注意力"]
         assert [o[0] for o in layer.options] == ["第 1 层", "第 2 层"] and head.options[3][0] == "4 号头"
-        assert [o[0] for o in stage.options] == ["Q Kᵀ", "÷ √d_k", "+ 掩码", "softmax", "× V"]
+        assert [o[0] for o in stage.options] == ["Q Kᵀ", "÷ √dₖ", "+ 掩码", "softmax", "× V"]
         for value in ("raw", "masked", "output"):
             stage.value = value
             assert english_words(visible(out.value)) - token_words(data) == set(), value
@@ -516,7 +516,7 @@ def test_attention_script_writes_the_words_python_wrote(monkeypatch, tmp_path, c
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     *_, data = attention_fixture()
     page_html = attention_explorer_html(data, kind="cross", layer=1, head=2)
-    allowed = token_words(data)
+    allowed = token_words(data) | {"dk"}  # the typeset d_k of the "÷ √d_k" step reads "dk" as text
     static, live = {}, {}
     for js, seen in ((False, static), (True, live)):
         page = chromium(tmp_path / "ax.html", page_html, js)
@@ -555,3 +555,43 @@ def test_attention_script_writes_the_words_python_wrote(monkeypatch, tmp_path, c
     page.locator(".ax-kind").select_option("encoder")
     page.locator(".ax-stage[value=raw]").check()
     check()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_scaling_step_is_typeset_not_raw_text(language, monkeypatch):
+    """Readers saw "÷ √d_k" as raw text: the page shows a radical over d with a subscript k."""
+    from helpers.explorers import attention_explorer_html
+    from helpers.explorers.attention import STAGES, stage_html
+
+    monkeypatch.setenv("BOOK_LANGUAGE", language)
+    label = stage_html("scaled")
+    assert "√" in label and "<i>d</i><sub" in label and "<i>k</i></sub>" in label and "d_k" not in label
+    assert "border-top" in label  # the bar over the radicand, drawn by CSS (no MathJax, works offline)
+    *_, data = attention_fixture()
+    page = attention_explorer_html(data, kind="cross", layer=1)
+    assert label in page and "√d_k" not in visible(page)
+    assert all(stage_html(s) for s in STAGES)
+    with pytest.raises(ValueError, match="stage must be one of"):
+        stage_html("scale")
+    assert "<i>h</i></sub>" in stage_html("scaled", sub="h")  # chapter 12's d_h
+    with pytest.raises(ValueError, match="sub must be 'k' or 'h'.*'q'"):
+        stage_html("scaled", sub="q")
+
+
+def test_the_widget_shows_the_typeset_step(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from helpers.explorers import attention_widget
+    from helpers.explorers.attention import stage_html
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    *_, data = attention_fixture()
+    box = attention_widget(data)
+    stage, out = box.children[2], box.children[3]
+    stage.value = "scaled"
+    assert "÷ √dₖ" in [o[0] for o in stage.options] and stage_html("scaled") in out.value
+    head_width = attention_widget(data, sub="h")
+    stage, out = head_width.children[2], head_width.children[3]
+    stage.value = "scaled"
+    assert "÷ √dₕ" in [o[0] for o in stage.options] and stage_html("scaled", sub="h") in out.value
+    with pytest.raises(ValueError, match="sub must be"):
+        attention_widget(data, sub="x")

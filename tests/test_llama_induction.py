@@ -6,6 +6,7 @@ import pytest
 import torch
 from phone_page import phone_page
 
+from helpers.explorers.attention import stage_html
 from helpers.llama import (
     LlamaBlock,
     ModelNotInstalledError,
@@ -200,7 +201,8 @@ def test_heads_explorer_fits_a_phone(model, tmp_path):
     data = explorer_data(model, tok, texts, [1, 16, 17, 18, 24], max_tokens=14)
     page_html = heads_explorer_html(data, layer=1, head=0)
     assert len(page_html.encode()) < 120_000  # 5 of the chapter's 11 layers
-    assert "÷ √d<sub>h</sub>" in page_html and "√d_k" not in page_html
+    assert stage_html("scaled", sub="h") in page_html and stage_html("scaled") not in page_html
+    assert "√d_k" not in page_html
     assert '<select class="ax-query" aria-label=' in page_html
     with phone_page(page_html, tmp_path, "heads.html") as page:
         for sentence in ("0", "1"):

@@ -27,18 +27,35 @@ pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _figures() -> dict[str, plt.Figure]:
-    log = [{"step": s, "val_loss": 8 - s / 400, "train_loss": None if s == 0 else 8 - s / 380,
-            "form": {"punctuation_ok": min(1, s / 600), "well_formed": s / 2000}} for s in range(0, 1900, 100)]
+    log = [
+        {
+            "step": s,
+            "val_loss": 8 - s / 400,
+            "train_loss": None if s == 0 else 8 - s / 380,
+            "form": {"punctuation_ok": min(1, s / 600), "well_formed": s / 2000},
+        }
+        for s in range(0, 1900, 100)
+    ]
     return {
         "pretraining": plot_pretraining(log, {"punctuation": "punctuation_ok", "form": "well_formed"}, 200, 8.29),
-        "intervals": plot_share_with_intervals([0, 100, 200], [0.1, 0.3, 0.5], [(0.06, 0.15), (0.24, 0.37),
-                                                                                  (0.43, 0.57)], 200),
+        "intervals": plot_share_with_intervals(
+            [0, 100, 200], [0.1, 0.3, 0.5], [(0.06, 0.15), (0.24, 0.37), (0.43, 0.57)], 200
+        ),
         "error carried": plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
-        "temperatures": plot_temperatures({tau: torch.tensor([0.5, 0.2, 0.1]) ** (1 / tau) for tau in (0.5, 1.0, 1.5)},
-                                          list("山月风"), "白日依山尽，"),
+        "temperatures": plot_temperatures(
+            {tau: torch.tensor([0.5, 0.2, 0.1]) ** (1 / tau) for tau in (0.5, 1.0, 1.5)}, list("山月风"), "白日依山尽，"
+        ),
         "step costs": plot_step_costs([1, 48, 95], [0.001, 0.002, 0.003], [0.001, 0.001, 0.001]),
-        "logit change": plot_logit_change({"causal": torch.tensor([0.0] * 11 + [1.0] * 5),
-                                           "bidirectional": torch.tensor([2.0] * 16)}, 10),
+        "step costs, ranges": plot_step_costs(
+            [1, 48, 95],
+            [0.001, 0.002, 0.003],
+            [0.001, 0.001, 0.001],
+            [(0.0009, 0.0012), (0.0018, 0.0023), (0.0028, 0.0035)],
+            [(0.0009, 0.0011), (0.0009, 0.0012), (0.0009, 0.0013)],
+        ),
+        "logit change": plot_logit_change(
+            {"causal": torch.tensor([0.0] * 11 + [1.0] * 5), "bidirectional": torch.tensor([2.0] * 16)}, 10
+        ),
     }
 
 
@@ -51,16 +68,51 @@ def test_every_figure_is_readable_on_a_phone(lang, monkeypatch):
         assert width_px <= 510, (name, width_px)  # phone-sized: about 5 inches wide as shown
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("en", {"GPT, held-out", "uniform guess", "loss (nats per token)", "% of 200 sampled poems", "training step",
-            "95% Wilson intervals, 200 poems each", "% right form", "% following the error",
-            "Next character after “白日依山尽，”", "probability (log scale)", "no cache", "KV cache",
-            "CPU ms per token", "unchanged input", "largest logit change"}),
-    ("zh_CN", {"GPT，留出集", "均匀猜测", "损失（每个词元的奈特数）", "占 200 首采样诗的比例（%）", "训练步",
-               "95% Wilson 区间，每次 200 首诗", "体式正确的比例（%）", "顺着错误写下去的比例（%）",
-               "“白日依山尽，”之后的下一个字", "概率（对数坐标）", "不用缓存", "KV 缓存", "每个词元的 CPU 时间（ms）",
-               "输入未变", "logit 的最大变化"}),
-])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        (
+            "en",
+            {
+                "GPT, held-out",
+                "uniform guess",
+                "loss (nats per token)",
+                "% of 200 sampled poems",
+                "training step",
+                "95% Wilson intervals, 200 poems each",
+                "% right form",
+                "% following the error",
+                "Next character after “白日依山尽，”",
+                "probability (log scale)",
+                "no cache",
+                "KV cache",
+                "CPU ms per token",
+                "unchanged input",
+                "largest logit change",
+            },
+        ),
+        (
+            "zh_CN",
+            {
+                "GPT，留出集",
+                "均匀猜测",
+                "损失（每个词元的奈特数）",
+                "占 200 首采样诗的比例（%）",
+                "训练步",
+                "95% Wilson 区间，每次 200 首诗",
+                "体式正确的比例（%）",
+                "顺着错误写下去的比例（%）",
+                "“白日依山尽，”之后的下一个字",
+                "概率（对数坐标）",
+                "不用缓存",
+                "KV 缓存",
+                "每个词元的 CPU 时间（ms）",
+                "输入未变",
+                "logit 的最大变化",
+            },
+        ),
+    ],
+)
 def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
@@ -99,22 +151,50 @@ def test_pretraining_legend_of_the_shares_sits_under_the_panel():
 
 
 BAD = [
-    ("right not a mapping", lambda: plot_error_carried([0.5], RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
-     ValueError, "right"),
-    ("right wrong length", lambda: plot_error_carried({"clean": [0.5]}, {"clean": [(0.4, 0.6)]}, FOLLOWED,
-                                                      FOLLOWED_RANGE, LINES), ValueError, "right['clean']"),
-    ("share above 1", lambda: plot_error_carried({"clean": [50, 60, 70]}, {"clean": [(0, 1)] * 3}, FOLLOWED,
-                                                 FOLLOWED_RANGE, LINES), ValueError, "[0, 1]"),
-    ("range missing a condition", lambda: plot_error_carried(RIGHT, {"clean": RIGHT_RANGE["clean"]}, FOLLOWED,
-                                                             FOLLOWED_RANGE, LINES), ValueError, "right_range"),
-    ("range not around the share", lambda: plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED,
-                                                              {k: [(0, 0.1)] * 3 for k in FOLLOWED}, LINES),
-     ValueError, "followed_range"),
-    ("no lines", lambda: plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, []), ValueError,
-     "line_labels"),
+    (
+        "right not a mapping",
+        lambda: plot_error_carried([0.5], RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, LINES),
+        ValueError,
+        "right",
+    ),
+    (
+        "right wrong length",
+        lambda: plot_error_carried({"clean": [0.5]}, {"clean": [(0.4, 0.6)]}, FOLLOWED, FOLLOWED_RANGE, LINES),
+        ValueError,
+        "right['clean']",
+    ),
+    (
+        "share above 1",
+        lambda: plot_error_carried({"clean": [50, 60, 70]}, {"clean": [(0, 1)] * 3}, FOLLOWED, FOLLOWED_RANGE, LINES),
+        ValueError,
+        "[0, 1]",
+    ),
+    (
+        "range missing a condition",
+        lambda: plot_error_carried(RIGHT, {"clean": RIGHT_RANGE["clean"]}, FOLLOWED, FOLLOWED_RANGE, LINES),
+        ValueError,
+        "right_range",
+    ),
+    (
+        "range not around the share",
+        lambda: plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, {k: [(0, 0.1)] * 3 for k in FOLLOWED}, LINES),
+        ValueError,
+        "followed_range",
+    ),
+    (
+        "no lines",
+        lambda: plot_error_carried(RIGHT, RIGHT_RANGE, FOLLOWED, FOLLOWED_RANGE, []),
+        ValueError,
+        "line_labels",
+    ),
 ]
 
 
 @params(BAD)
 def test_bad_inputs_fail_clearly(case):
     check(case)
+
+
+def test_step_costs_checks_lengths():
+    with pytest.raises(ValueError, match="cache_range must hold one entry per position"):
+        plot_step_costs([1, 2], [0.1, 0.2], [0.1, 0.1], cache_range=[(0.1, 0.2)])

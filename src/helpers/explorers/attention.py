@@ -21,11 +21,11 @@ _AX_STYLE = """
                     border-radius: 6px; padding: 10px; max-width: 100%; box-sizing: border-box;}
 .ax-root select, .ax-root button, .mx-root button {font-family: inherit; max-width: 100%;}
 .ax-view, .mx-grid > div {max-width: 100%; min-width: 0; overflow-x: auto;}
-.ax-table, .mx-table {border-collapse: collapse; font-size: 12px; margin: 6px 0;}
+.ax-table, .mx-table {border-collapse: collapse; font-size: 13px; margin: 6px 0;}
 .ax-table td, .mx-table td {min-width: 38px; text-align: center; padding: 3px; border: 1px solid #eee;}
 .ax-table th, .mx-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap;}
 @media (max-width: 480px) {.ax-root, .mx-root {padding: 6px;}
-                           .ax-table td, .mx-table td {min-width: 34px; padding: 2px;}}
+                           .ax-table td, .mx-table td {min-width: 32px; padding: 2px 1px;}}
 .ax-table tr > th:first-child, .mx-table tr > th:first-child {position: sticky; left: 0; z-index: 1;
                     background: var(--pst-color-background, #fff); border-right: 2px solid #bbb;}
 .ax-table tr.ax-sel > th:first-child {background: #fff3bf;}
@@ -40,6 +40,30 @@ _AX_STYLE = """
 </style>
 """
 STAGES = {"raw": "Q Kᵀ", "scaled": "÷ √d_k", "masked": "+ mask", "weights": "softmax", "output": "× V"}
+# The stages as the page shows them: HTML with a real radical over a subscripted d_k (no MathJax, so
+# it works offline, in the static page and in an ipywidgets 7 or 8 HTML widget alike).
+_RADICAL = ("<span class='ax-rad' style='white-space:nowrap'>√<span style='border-top:1px solid currentColor;"
+            "padding:0 1px'><i>d</i><sub style='font-size:75%'><i>{sub}</i></sub></span></span>")
+
+
+def stage_html(stage: str, sub: str = "k") -> str:
+    """The label of one explorer stage (a key of ``STAGES``), as typeset HTML, in the current language.
+
+    "scaled" becomes "÷ √d_k" with an overlined radicand and a subscript ``sub`` ("k"; chapter 12
+    writes a head's width d_h); the others are their ``STAGES`` text (through ``t``), with the
+    matrices in italics.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {sorted(STAGES)}, got {show(stage)}")
+    if sub not in ("k", "h"):
+        raise ValueError(f"sub must be 'k' or 'h' (d_k or d_h), got {show(sub)}")
+    if stage == "scaled":
+        return "÷ " + _RADICAL.format(sub=sub)
+    if stage == "raw":
+        return "<i>Q</i> <i>K</i><sup style='font-size:70%'>⊤</sup>"
+    if stage == "output":
+        return "× <i>V</i>"
+    return html.escape(t(STAGES[stage]))
 HINTS = {
     "decoder": "A decoder row is labelled by the token it writes (→猫); the token it reads is the one before it.",
     "cross": "A decoder row is labelled by the token it writes (→猫); the columns are the source words.",
@@ -329,7 +353,7 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
     has_values = "values" in data["sentences"][0]["kinds"][kind]
     radios = "".join(
         f"<label><input type='radio' class='ax-stage' name='{root_id}-stage' value='{v}'"
-        f"{' checked' if v == 'weights' else ''}> {html.escape(t(label))}</label> " for v, label in STAGES.items()
+        f"{' checked' if v == 'weights' else ''}> {stage_html(v)}</label> " for v in STAGES
         if v != "output" or has_values
     )
     menus = {c: f'<select class="ax-{c}" aria-label="{html.escape(label, quote=True)}"></select>' for c, label in (
@@ -358,15 +382,17 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
 """
 
 
-def attention_widget(data: dict, compute=None):
+def attention_widget(data: dict, compute=None, sub: str = "k"):
     """The attention explorer as ipywidgets (needs a kernel); works with ipywidgets 7 and 8.
 
     Shows the kinds of attention ``data`` holds; optional ``data["layer_names"]`` and
     ``data["head_names"]`` label the layers and heads (as in the static explorer). With
     ``compute`` (a function from a text to one sentence in the format of ``data["sentences"]``),
-    a text box adds any sentence the reader types.
+    a text box adds any sentence the reader types. ``sub`` names the scaling step's width,
+    "k" (÷ √d_k) or "h" (÷ √d_h, chapter 12's notation).
     """
     _check_data(data)
+    stage_html("scaled", sub)  # checks sub
     if compute is not None and not callable(compute):
         raise TypeError(f"compute must be a function from a text to one sentence, or None, got {show(compute)}")
     import ipywidgets as w
@@ -383,7 +409,10 @@ def attention_widget(data: dict, compute=None):
     layer = w.Dropdown(options=[(n, i) for i, n in enumerate(layer_names)], description=t("layer"))
     head = w.Dropdown(options=[(n, i) for i, n in enumerate(head_names)], description=t("head"))
     has_values = "values" in data["sentences"][0]["kinds"][kinds[0]]
-    stage = w.ToggleButtons(options=[(t(v), k) for k, v in STAGES.items() if k != "output" or has_values],
+    # a button's label is plain text: "÷ √dₖ" there, and the typeset stage above the table
+    plain = {"scaled": {"k": "÷ √dₖ", "h": "÷ √dₕ"}[sub]}
+    stage = w.ToggleButtons(options=[(plain.get(k, t(v)), k) for k, v in STAGES.items()
+                                     if k != "output" or has_values],
                             value="weights", description=t("step"))
     query = w.Dropdown(options=[], description=t("query"))
     out = w.HTML()
@@ -395,8 +424,9 @@ def attention_widget(data: dict, compute=None):
         if [o[0] for o in query.options] != tokens():
             query.options = [(tok, i) for i, tok in enumerate(tokens())]
             query.value = 0
-        out.value = _AX_STYLE + attention_view_html(data, sentence.value, kind.value, layer.value, head.value,
-                                                    stage.value, query.value or 0)
+        shown = f"<div class='ax-hint'>{html.escape(t('step:'))} {stage_html(stage.value, sub)}</div>"
+        out.value = _AX_STYLE + shown + attention_view_html(data, sentence.value, kind.value, layer.value,
+                                                            head.value, stage.value, query.value or 0)
 
     for c in (sentence, kind, layer, head, stage, query):
         c.observe(update, names="value")

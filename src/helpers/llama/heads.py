@@ -362,12 +362,15 @@ def _fit_for_phone(page: str) -> str:
     """``page`` (an attention explorer of one kind) with the changes ``heads_explorer_html`` describes."""
     import re
 
+    from ..explorers.attention import stage_html
+
     root = re.search(r'class="ax-root" id="(ax-[0-9a-f]+)"', page)
     if root is None:  # pragma: no cover - the explorer's markup changed
         return page
     r = "#" + root.group(1)
     # the scaling step in the chapter's notation (d_h, the width of one head)
-    page = re.sub(r"(value='scaled'[^>]*>) [^<]*</label>", r"\1 ÷ √d<sub>h</sub></label>", page, count=1)
+    page = re.sub(r"(value='scaled'[^>]*>) .*?</label>",
+                  lambda m: f"{m.group(1)} {stage_html('scaled', sub='h')}</label>", page, count=1)
     # the query menu named for screen readers too (its visible label is the word before it)
     page = page.replace('<select class="ax-query">',
                         f'<select class="ax-query" aria-label="{html.escape(t("query: the row shown"), quote=True)}">',
@@ -404,12 +407,4 @@ def heads_widget(data: dict):
     named "÷ √d_h"."""
     from ..explorers import attention_widget
 
-    box = attention_widget(data)
-    for child in box.children:  # the buttons of the steps: rename the scaling step
-        values = list(getattr(child, "_options_values", ()))
-        if "scaled" in values:
-            value, labels = child.value, list(child._options_labels)
-            labels[values.index("scaled")] = "÷ √d_h"
-            child.options = list(zip(labels, values))
-            child.value = value
-    return box
+    return attention_widget(data, sub="h")

@@ -51,15 +51,51 @@ def plot_temperatures(probs_by_tau: Mapping[float, torch.Tensor], labels: Sequen
     return fig
 
 
-def plot_step_costs(positions: Sequence[int], no_cache_s: Sequence[float], cache_s: Sequence[float]) -> Figure:
-    """CPU milliseconds of one generation step at each position, without and with the KV cache."""
+def plot_step_costs(
+    positions: Sequence[int],
+    no_cache_s: Sequence[float],
+    cache_s: Sequence[float],
+    no_cache_range: Sequence[tuple[float, float]] | None = None,
+    cache_range: Sequence[tuple[float, float]] | None = None,
+) -> Figure:
+    """CPU milliseconds of one generation step at each position, without and with the KV cache.
+
+    ``no_cache_s``, ``cache_s``: the median seconds at each position; ``no_cache_range``,
+    ``cache_range`` (optional): (lowest, highest) seconds of the repeated measurements at each
+    position, drawn as a band around the median.
+    """
+    n = len(positions)
+    for name, values in (
+        ("no_cache_s", no_cache_s),
+        ("cache_s", cache_s),
+        ("no_cache_range", no_cache_range),
+        ("cache_range", cache_range),
+    ):
+        if values is not None and len(values) != n:
+            raise ValueError(f"{name} must hold one entry per position ({n}), got {len(values)}")
     fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
-    ax.plot(positions, [1e3 * a for a in no_cache_s], "o-", label=t("no cache"))
-    ax.plot(positions, [1e3 * b for b in cache_s], "s-", label=t("KV cache"))
+    for values, spread, style, label in (
+        (no_cache_s, no_cache_range, "o-", t("no cache")),
+        (cache_s, cache_range, "s-", t("KV cache")),
+    ):
+        (line,) = ax.plot(positions, [1e3 * a for a in values], style, label=label)
+        if spread is not None:
+            ax.fill_between(
+                positions,
+                [1e3 * lo for lo, _ in spread],
+                [1e3 * hi for _, hi in spread],
+                color=line.get_color(),
+                alpha=0.2,
+                linewidth=0,
+            )
     ax.set_xlabel(t("position of the new token"))
     ax.set_ylabel(t("CPU ms per token"))
     ax.set_ylim(bottom=0)
-    ax.set_title(t("Cost of one generation step (median)"))
+    ax.set_title(
+        t("Cost of one generation step (median)")
+        if no_cache_range is None
+        else t("One generation step: median and range")
+    )
     ax.legend()
     ax.grid(alpha=0.3)
     set_fonts(fig, FONT)
