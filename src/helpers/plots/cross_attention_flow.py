@@ -65,12 +65,12 @@ def draw_cross_attention_flow(
     The decoder layers sit higher than the whole encoder, so that no encoder layer stands beside a
     decoder layer: the figure cannot be read as "decoder layer l reads encoder layer l". The blue
     line leaves C, rises in the gap between the stacks and enters each cross-attention box from
-    the left. ``width`` is in inches; at the default every text is about 11 px on a 360-px phone.
+    the left. ``width`` is in inches; at the default every text is about 13 px on a 390-px phone.
     """
     if isinstance(n_layers, bool) or not isinstance(n_layers, int) or n_layers < 1:
         raise ValueError(f"n_layers must be a positive int, got {n_layers!r}")
     layer_h, gap, title_h = 1.45, 0.3, 0.38  # a decoder layer: a title line, then 3 sub-layers
-    enc_x, enc_w, dec_x, dec_w = 0.1, 2.3, 3.4, 2.5
+    enc_x, enc_w, dec_x, dec_w = 0.1, 2.3, 3.3, 2.65
     enc_mid, dec_mid = enc_x + enc_w / 2, dec_x + dec_w / 2
     bus_x = (enc_x + enc_w + dec_x - 0.1) / 2  # the blue line, halfway between the stacks
     frame_h = layer_h + title_h
@@ -81,7 +81,7 @@ def draw_cross_attention_flow(
     first_dec = c_y + c_h + 0.4  # the first decoder layer starts above C
     out_y = first_dec + n_layers * (frame_h + gap)
     top = out_y + 0.75
-    size = 10.5
+    size = 12.2  # >= 13 px where a 390-px phone shows the figure 366 px wide
     fig, ax = plt.subplots(figsize=(width, width * top / 6.05))
     ax.set_xlim(0, 6.05)
     ax.set_ylim(0, top)
