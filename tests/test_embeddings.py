@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers.embeddings import cosine_similarity_matrix, embed_by_matmul, one_hot
+from helpers.embeddings import cosine_similarity_matrix, embed_by_matmul, one_hot, translator_init_scales
 
 
 def test_one_hot_matches_torch():
@@ -85,3 +85,23 @@ def test_pad_row_gets_no_gradient_with_key_mask_and_ignore_index():
 
     assert pad_grad(masked=False) > 0
     assert pad_grad(masked=True) == 0
+
+
+def test_translator_init_scales_are_pytorchs_defaults():
+    """A fresh translator: N(0, 1) embeddings times sqrt(d), U(±1/sqrt(d_in)) linear layers."""
+    import math
+
+    r = translator_init_scales(seed=0)
+    assert abs(r["emb_std"] - 1) < 0.1
+    assert r["input_std"] == pytest.approx(r["emb_std"] * math.sqrt(r["d_model"]))
+    assert r["linear_std"] == pytest.approx(1 / math.sqrt(3 * r["d_model"]), rel=0.05)
+    assert r["after_norm_rms"] == pytest.approx(1.0, abs=1e-3)  # LayerNorm, gain 1
+    assert r["pe_rms"] == pytest.approx(math.sqrt(0.5), abs=1e-4)  # sin² + cos² = 1 per pair
+    assert abs(r["loss"] - r["ln_v"]) < 0.5 and r["logit_std"] < 1.0
+    assert translator_init_scales(seed=0) == r  # seeded
+
+
+@pytest.mark.parametrize("seed, exc", [(-1, ValueError), ("0", TypeError), (1.5, TypeError)])
+def test_translator_init_scales_bad_seed(seed, exc):
+    with pytest.raises(exc, match="seed"):
+        translator_init_scales(seed=seed)

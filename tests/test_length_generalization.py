@@ -27,8 +27,8 @@ from helpers.plots import positional_figs
 from helpers.plots import positions as pos_plots
 from helpers.plots._phone import check_figure
 from helpers.plots.attention_cost import plot_attention_time
+from helpers.plots.attention_scaling import plot_scaling
 from helpers.plots.attention_steps import plot_attention_steps, plot_multihead_flow, plot_qkv_flow
-from helpers.plots.scaling import plot_scaling
 from helpers.plots.sharpness import plot_sharpness
 from helpers.positional import offset_matrix, sinusoidal_encoding
 from helpers.viz import setup_cjk_font
@@ -96,14 +96,30 @@ def test_offset_weights_index_by_offset():
 BAD = [
     ("train kind", lambda: train_copy_model("t5", 0), ValueError, "kind"),
     ("model alibi slope negative", lambda: OneLayerAttention("alibi", alibi_slope=-0.5), ValueError, "alibi_slope"),
-    ("rope figure q shape", lambda: positional_figs.rope_rotation(torch.zeros(3), torch.zeros(2), [(0, 1)]),
-     ValueError, "q and k"),
-    ("rope figure cases empty", lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), []),
-     ValueError, "cases"),
-    ("rope figure negative position", lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), [(0, -1)]),
-     ValueError, "cases[0][1]"),
-    ("rope figure omega 0", lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), [(0, 1)], omega=0),
-     ValueError, "omega"),
+    (
+        "rope figure q shape",
+        lambda: positional_figs.rope_rotation(torch.zeros(3), torch.zeros(2), [(0, 1)]),
+        ValueError,
+        "q and k",
+    ),
+    (
+        "rope figure cases empty",
+        lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), []),
+        ValueError,
+        "cases",
+    ),
+    (
+        "rope figure negative position",
+        lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), [(0, -1)]),
+        ValueError,
+        "cases[0][1]",
+    ),
+    (
+        "rope figure omega 0",
+        lambda: positional_figs.rope_rotation(torch.ones(2), torch.ones(2), [(0, 1)], omega=0),
+        ValueError,
+        "omega",
+    ),
     ("steps panels empty", lambda: plot_attention_steps([], ["a"]), ValueError, "panels"),
     ("steps panel short", lambda: plot_attention_steps([(torch.zeros(1, 1), "a")], ["a"]), ValueError, "panels[0]"),
     ("flow width", lambda: plot_qkv_flow(width=1.0), ValueError, "width"),
@@ -117,21 +133,41 @@ BAD = [
     ("train lr nan", lambda: train_copy_model("rope", 0, lr=math.nan), ValueError, "lr"),
     ("accuracy model", lambda: position_accuracy(torch.nn.Linear(2, 2), 0), TypeError, "model"),
     ("accuracy T_test too long", lambda: position_accuracy(rope_model(), 0, T_test=100), ValueError, "T_test"),
-    ("accuracy n_sequences 0", lambda: position_accuracy(rope_model(), 0, 20, n_sequences=0), ValueError,
-     "n_sequences"),
+    (
+        "accuracy n_sequences 0",
+        lambda: position_accuracy(rope_model(), 0, 20, n_sequences=0),
+        ValueError,
+        "n_sequences",
+    ),
     ("offsets seed negative", lambda: offset_weights(rope_model(), -1, 20), ValueError, "seed"),
     ("offsets delta", lambda: offset_weights(rope_model(), 0, 20, delta=20), ValueError, "delta"),
     ("weights ids float", lambda: rope_model().attention_weights(torch.zeros(2, 5)), TypeError, "ids"),
     ("weights ids 1-D", lambda: rope_model().attention_weights(torch.zeros(5, dtype=torch.long)), ValueError, "ids"),
-    ("sinusoids pe int", lambda: positional_figs.sinusoid_overview(torch.zeros(4, 4, dtype=torch.long), [0]),
-     TypeError, "pe"),
-    ("sinusoids pair out of range", lambda: positional_figs.sinusoid_overview(sinusoidal_encoding(8, 8), [4]),
-     ValueError, "pairs"),
-    ("offset map not square", lambda: positional_figs.offset_map(torch.zeros(4, 2), torch.zeros(3, 3), 1),
-     ValueError, "square"),
+    (
+        "sinusoids pe int",
+        lambda: positional_figs.sinusoid_overview(torch.zeros(4, 4, dtype=torch.long), [0]),
+        TypeError,
+        "pe",
+    ),
+    (
+        "sinusoids pair out of range",
+        lambda: positional_figs.sinusoid_overview(sinusoidal_encoding(8, 8), [4]),
+        ValueError,
+        "pairs",
+    ),
+    (
+        "offset map not square",
+        lambda: positional_figs.offset_map(torch.zeros(4, 2), torch.zeros(3, 3), 1),
+        ValueError,
+        "square",
+    ),
     ("extrapolation acc empty", lambda: positional_figs.extrapolation_curves({}, 4), ValueError, "acc"),
-    ("extrapolation T_train 0", lambda: positional_figs.extrapolation_curves({"a": torch.zeros(2, 5)}, 0),
-     ValueError, "T_train"),
+    (
+        "extrapolation T_train 0",
+        lambda: positional_figs.extrapolation_curves({"a": torch.zeros(2, 5)}, 0),
+        ValueError,
+        "T_train",
+    ),
     ("time runs count", lambda: plot_attention_time([8, 16], [[0.1]]), ValueError, "runs"),
     ("time run empty", lambda: plot_attention_time([8, 16], [[0.1], []]), ValueError, "runs[1]"),
     ("time lengths unsorted", lambda: plot_attention_time([16, 8], [[0.1], [0.2]]), ValueError, "lengths"),
@@ -150,21 +186,37 @@ def _figures() -> dict[str, plt.Figure]:
     """One of each figure of chapters 3 and 4, drawn as the chapters draw them (small inputs)."""
     torch.manual_seed(0)
     tokens = ["The", "cat", "sat"]
-    scaling_rows = [{"d_k": d, "kind": kind, "var": d * c, "max_w": 0.3 + 0.1 * c, "jac": 0.3 / c, "gq_mean": 1.0 + c,
-                     "gq_median": 1.0 / c} for d in (4, 16, 64) for kind, c in (("unscaled", 2.0), ("scaled", 1.0))]
+    scaling_rows = [
+        {
+            "d_k": d,
+            "kind": kind,
+            "var": d * c,
+            "max_w": 0.3 + 0.1 * c,
+            "jac": 0.3 / c,
+            "gq_mean": 1.0 + c,
+            "gq_median": 1.0 / c,
+        }
+        for d in (4, 16, 64)
+        for kind, c in (("unscaled", 2.0), ("scaled", 1.0))
+    ]
     keys = [("encoder", 0), ("decoder", 0), ("cross", 0)]
-    stats = {when: {key: (0.5 * j, 1.0 + j) for key in keys}
-             for j, when in enumerate(("at init", "trained", "at init, pre-norm", "at init, small embeddings"))}
+    stats = {
+        when: {key: (0.5 * j, 1.0 + j) for key in keys}
+        for j, when in enumerate(("at init", "trained", "at init, pre-norm", "at init, small embeddings"))
+    }
     weights = torch.softmax(torch.randn(3, 3), -1)
     return {
         "permuted": pos_plots.permuted_outputs(torch.randn(3, 4), torch.randn(3, 4), tokens, tokens[::-1]),
         "sinusoids": positional_figs.sinusoid_overview(sinusoidal_encoding(100, 64), [0, 5, 15]),
         "offsets": positional_figs.offset_map(offset_matrix(3, 16), torch.rand(64, 64), 3),
         "extrapolation": positional_figs.extrapolation_curves(
-            {kind: torch.rand(3, 64) for kind in ("none", "sinusoidal", "learned", "rope", "alibi")}, 16,
-            {46.5: "offset 47 first occurs"}),
-        "rope": positional_figs.rope_rotation(torch.tensor([1.0, 0.3]), torch.tensor([0.5, 0.9]),
-                                              [(0, 2), (5, 7), (0, 4)]),
+            {kind: torch.rand(3, 64) for kind in ("none", "sinusoidal", "learned", "rope", "alibi")},
+            16,
+            {46.5: "offset 47 first occurs"},
+        ),
+        "rope": positional_figs.rope_rotation(
+            torch.tensor([1.0, 0.3]), torch.tensor([0.5, 0.9]), [(0, 2), (5, 7), (0, 4)]
+        ),
         "flow": plot_qkv_flow(),
         "multihead": plot_multihead_flow(),
         "time": plot_attention_time([128, 256, 512], [[1e-4, 2e-4, 1.5e-4], [4e-4, 5e-4, 6e-4], [2e-3, 2e-3, 3e-3]]),
@@ -199,7 +251,8 @@ def _speak_the_editions_language(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     english = {name: _texts(fig) for name, fig in _figures().items()}
     assert {"input: The cat sat", "RoPE", "none", "← trained | longer →"} <= english["permuted"] | english[
-        "extrapolation"]
+        "extrapolation"
+    ]
     assert {"unscaled", "scaled", "variance of the scores"} <= english["scaling"]
     assert {"at init", "trained", "enc.\n1", "attention (kind, layer)"} <= english["sharpness"]
     assert {"one attention head", "time (ms)", "measured: fastest of 3"} <= english["time"]
@@ -208,7 +261,9 @@ def _speak_the_editions_language(monkeypatch):
     chinese = {name: _texts(fig) for name, fig in _figures().items()}
     # the words are Chinese; the data (tokens) and the symbols stay as they are
     assert "输入：The cat sat" in chinese["permuted"]
-    assert {"无位置", "正弦", "可学习", "RoPE", "← 训练过 | 更长 →", "测试序列中的位置", "准确率"} <= chinese["extrapolation"]
+    assert {"无位置", "正弦", "可学习", "RoPE", "← 训练过 | 更长 →", "测试序列中的位置", "准确率"} <= chinese[
+        "extrapolation"
+    ]
     assert {"维度", "位置 pos", "维度 10（维度对 j = 5）\n每 26.5 个位置转一圈"} <= chinese["sinusoids"]
     assert {"Δ = 3 时的 M", "行", "列"} <= chinese["offsets"]
     assert {"一个注意力头", "用时（ms）", "实测：3 次中最快的一次", "序列长度 T"} <= chinese["time"]
@@ -217,7 +272,14 @@ def _speak_the_editions_language(monkeypatch):
     assert {"输出 $AV$", "$T \\times d_v$"} <= chinese["flow"]
     assert {"拼接", "1 号头"} <= chinese["multihead"]
     assert {"不缩放", "缩放", "分数的方差", "最大权重的平均值"} <= chinese["scaling"]
-    assert {"初始化时", "训练后", "初始化时，前置归一化", "初始化时，小嵌入", "编码器\n1", "注意力（种类，层）"} <= chinese["sharpness"]
+    assert {
+        "初始化时",
+        "训练后",
+        "初始化时，前置归一化",
+        "初始化时，小嵌入",
+        "编码器\n1",
+        "注意力（种类，层）",
+    } <= chinese["sharpness"]
     for name in english:
         assert len(chinese[name]) == len(english[name]), name
     plt.close("all")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import check_finite, check_positive_int, check_tensor
+from ._checks import check_finite, check_int, check_positive_int, check_tensor
 
 
 def one_hot(ids: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -15,9 +15,7 @@ def one_hot(ids: torch.Tensor, num_classes: int) -> torch.Tensor:
     check_tensor(ids, "ids", floating=False)
     check_positive_int(num_classes, "num_classes")
     if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= num_classes):
-        raise ValueError(
-            f"ids must lie in [0, {num_classes}), got min {int(ids.min())} and max {int(ids.max())}"
-        )
+        raise ValueError(f"ids must lie in [0, {num_classes}), got min {int(ids.min())} and max {int(ids.max())}")
     out = torch.zeros(*ids.shape, num_classes)
     return out.scatter_(-1, ids.unsqueeze(-1), 1.0)
 
@@ -56,3 +54,57 @@ def principal_components(vectors: torch.Tensor, k: int = 2) -> tuple[torch.Tenso
     if not float((s**2).sum()) > 0:
         raise ValueError(f"vectors has no variance (all {vectors.shape[0]} rows are equal): no principal direction")
     return centred @ vh[:k].T, s[:k] ** 2 / (s**2).sum()
+
+
+def translator_init_scales(seed: int = 0) -> dict[str, float]:
+    """The sizes a freshly built toy translator starts with (the book's ``translator`` settings).
+
+    Builds ``Seq2SeqTransformer`` with ``translator.DEFAULT_SETTINGS`` (PyTorch's default
+    initialisation everywhere) under ``torch.manual_seed(seed)``, in eval mode (no dropout), and
+    measures on the training pairs:
+
+    - ``emb_std``: std of the source embedding's entries (pad row excluded; N(0, 1));
+    - ``input_std``: std of the entries of ``emb * sqrt(d_model)`` (pad row excluded) and ``pe_rms``
+      the positions' root mean square;
+    - ``after_norm_rms``: root mean square of the first encoder layer's output after its first
+      LayerNorm (post-norm: the input's scale does not survive that normalisation);
+    - ``linear_std`` / ``linear_expected``: std of an attention projection's weight and
+      ``1 / sqrt(3 d_model)`` (``nn.Linear`` draws U(-1/sqrt(fan_in), 1/sqrt(fan_in)));
+    - ``logit_std`` and ``loss``: the untied output layer's logits and the mean loss per token,
+      to compare with ``ln_v`` = ln |V_zh| (a uniform guess).
+    """
+    import math
+
+    from . import corpus, translator
+    from .masks import padding_mask
+
+    check_int(seed, "seed", 0)
+    settings = translator.DEFAULT_SETTINGS
+    en, zh = translator.vocabularies()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = translator.build_model(settings, en, zh).eval()
+    pairs = corpus.split_pairs()[0][:256]  # a batch of training pairs is enough
+    src, tgt_in, tgt_out = translator.encode_pairs(pairs, en, zh)
+    d = settings.d_model
+    with torch.no_grad():
+        emb = model.src_emb.weight[torch.arange(len(en)) != en.pad_id]
+        x = model.embed(model.src_emb, src)  # (B, S, d)
+        layer = model.encoder[0]
+        mask = padding_mask(src, en.pad_id)  # (B, 1, 1, S)
+        h = layer.norm1(x + layer.self_attn(x, x, x, mask))  # (B, S, d)
+        keep = src != en.pad_id
+        logits = model(src, tgt_in)  # (B, T, |V_zh|)
+        loss = translator.loss_on(model, pairs, en, zh).item()
+    return {
+        "d_model": float(d),
+        "emb_std": emb.std().item(),
+        "input_std": emb.std().item() * math.sqrt(d),
+        "pe_rms": model.pe[: src.shape[1]].pow(2).mean().sqrt().item(),
+        "after_norm_rms": h[keep].pow(2).mean().sqrt().item(),
+        "linear_std": layer.self_attn.q_proj.weight.std().item(),
+        "linear_expected": 1 / math.sqrt(3 * d),
+        "logit_std": logits[tgt_out != zh.pad_id].std().item(),
+        "loss": loss,
+        "ln_v": math.log(len(zh)),
+    }

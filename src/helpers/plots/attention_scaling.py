@@ -1,0 +1,99 @@
+"""Chapter 4: what dividing the scores by √d_k does, measured at several head sizes d_k.
+
+Drawn for a phone: every text, tick labels included, is at least 13 px on a 366-px column,
+and no tick label uses a superscript (``2^{10}`` or ``10^{-4}`` would draw its exponent at
+70 % of the font size): the head sizes are written out (4, 64, 1024) and the log axes carry
+decimal labels (1, 0.01, 0.0001).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+from ..i18n import t
+from ._phone import set_fonts
+
+#: Smallest text (CSS px) wanted on a 366-px phone column, and the column's width.
+TARGET_PX, PHONE_COLUMN_PX = 13.0, 366.0
+KEYS = ("var", "max_w", "jac", "gq_mean", "gq_median")
+
+
+def panels() -> tuple[tuple[str, str, bool], ...]:
+    """(key, title, log y axis) of the four panels, the titles in the edition's language."""
+    return (
+        ("var", t("variance of the scores"), True),
+        ("max_w", t("mean largest weight"), False),
+        ("jac", t(r"median $\|\partial a / \partial s\|$"), True),
+        ("gq_mean", t("$\\|\\partial L / \\partial q\\|$\nmean —, median - -"), True),
+    )
+
+
+def _decimal(value: float, _pos: int | None = None) -> str:
+    """1000 -> '1000', 1 -> '1', 0.01 -> '0.01', 0.0001 -> '0.0001' (no exponent)."""
+    if value >= 1:
+        return f"{value:.0f}"
+    return f"{value:.10f}".rstrip("0")
+
+
+def font_for(width: float) -> float:
+    """Font size (points) that keeps text >= 13 px when a ``width``-inch figure fills 366 px."""
+    shown = min(1.0, PHONE_COLUMN_PX / (width * 100.0))  # the phone's scale factor
+    return round(TARGET_PX * 72.0 / 100.0 / shown + 0.05, 1)
+
+
+def _check_rows(rows: Sequence[dict]) -> None:
+    if not isinstance(rows, Sequence) or isinstance(rows, str) or not rows:
+        raise ValueError(f"rows must be a non-empty list of dicts, got {type(rows).__name__}")
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict):
+            raise TypeError(f"rows[{i}] must be a dict, got {type(r).__name__}")
+        missing = [k for k in ("d_k", "kind", *KEYS) if k not in r]
+        if missing:
+            raise ValueError(f"rows[{i}] lacks the keys {missing}")
+        if r["kind"] not in ("unscaled", "scaled"):
+            raise ValueError(f"rows[{i}]['kind'] must be 'unscaled' or 'scaled', got {r['kind']!r}")
+
+
+def plot_scaling(rows: Sequence[dict], width: float = 4.4) -> Figure:
+    """Four panels against d_k (log axes), unscaled in red and scaled in blue.
+
+    rows: one dict per (d_k, kind) with keys "d_k", "kind" ("unscaled" or "scaled"), "var",
+    "max_w", "jac", "gq_mean" and "gq_median" (as chapter 4 measures them).
+    """
+    _check_rows(rows)
+    if not isinstance(width, (int, float)) or not 3.0 <= width <= 8.0:
+        raise ValueError(f"width must be a number of inches in [3, 8], got {width!r}")
+    dims = sorted({int(r["d_k"]) for r in rows})
+    labelled = dims[::2] if len(dims) > 3 else dims  # every other head size: labels never touch
+    fig, axes = plt.subplots(2, 2, figsize=(width, width * 1.05))
+    for ax, (key, title, log_y) in zip(axes.flat, panels()):
+        for kind, label, colour in (("unscaled", t("unscaled"), "C3"), ("scaled", t("scaled"), "C0")):
+            rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["d_k"])
+            ax.plot(dims, [r[key] for r in rs], "o-", color=colour, label=label, ms=4)
+            if key == "gq_mean":
+                ax.plot(dims, [r["gq_median"] for r in rs], "s--", color=colour, ms=4)
+        ax.set_xscale("log", base=2)
+        ax.xaxis.set_major_locator(FixedLocator(labelled))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}"))
+        ax.xaxis.set_minor_locator(FixedLocator([d for d in dims if d not in labelled]))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        if log_y:
+            ax.set_yscale("log")
+            low, high = ax.get_ylim()
+            decades = max(1, round(math.log10(high / low)))
+            step = 10.0 ** (1 + (decades > 3))  # every decade, or every other one on tall ranges
+            ax.yaxis.set_major_locator(LogLocator(base=step))
+            ax.yaxis.set_major_formatter(FuncFormatter(_decimal))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(title)
+        ax.set_xlabel("$d_k$")
+    # between the two lines, right: below the rising red curve, above the flat blue one
+    axes[0, 1].legend(loc="lower right", bbox_to_anchor=(1.0, 0.1))
+    set_fonts(fig, font_for(width))
+    fig.tight_layout(h_pad=0.6, w_pad=0.4)
+    return fig
