@@ -30,6 +30,7 @@ from helpers.plots.loss_figures import (
     plot_grad_norm_by_batch,
     plot_label_smoothing,
     plot_nll_curve,
+    plot_overfitting,
     plot_softmax,
 )
 
@@ -41,8 +42,10 @@ P = torch.softmax(Z, -1)
 GRID = torch.linspace(0.02, 0.9999, 50)
 TOKENS = ["<sos>", "猫", "坐着"]
 CAUSAL = torch.tril(torch.ones(3, 3))
-FLOW = {"with residuals": {"encoder": [0.6, 0.5, 0.5], "decoder": [1.0, 0.8, 0.8]},
-        "without residuals": {"encoder": [0.7, 1.0, 1.6], "decoder": [0.0, 0.0, 3.3]}}
+FLOW = {
+    "with residuals": {"encoder": [0.6, 0.5, 0.5], "decoder": [1.0, 0.8, 0.8]},
+    "without residuals": {"encoder": [0.7, 1.0, 1.6], "decoder": [0.0, 0.0, 3.3]},
+}
 
 
 def _bowl(theta):
@@ -50,24 +53,41 @@ def _bowl(theta):
 
 
 def _gate_rows():
-    return [{"op": "+", "rule": "add:\ndistributes", "out": -1.0, "grad_out": 5.0,
-             "inputs": (("x", 2.0, 5.0), ("w", -3.0, 5.0))}]
+    return [
+        {
+            "op": "+",
+            "rule": "add:\ndistributes",
+            "out": -1.0,
+            "grad_out": 5.0,
+            "inputs": (("x", 2.0, 5.0), ("w", -3.0, 5.0)),
+        }
+    ]
 
 
 FIGURES = {
     "softmax": lambda: plot_softmax(Z, P, 3),
     "nll curve": lambda: plot_nll_curve([(1 / 32, "uniform guess, 1/32:\nloss ln 32 = 3.47"), (0.634, "example")]),
-    "grad norm by batch": lambda: plot_grad_norm_by_batch([4, 8, 16], {"sum": [10.0, 20.0, 40.0],
-                                                                       "mean over tokens": [1.6, 1.5, 1.5]}),
+    "grad norm by batch": lambda: plot_grad_norm_by_batch(
+        [4, 8, 16], {"sum": [10.0, 20.0, 40.0], "mean over tokens": [1.6, 1.5, 1.5]}
+    ),
     "label smoothing": lambda: plot_label_smoothing(
-        torch.nn.functional.one_hot(torch.tensor(3), 5), torch.tensor([0.02, 0.02, 0.02, 0.92, 0.02]), GRID,
-        -GRID.log(), -GRID.log() + 0.3, 0.651, 0.903, 32, 0.1),
+        torch.nn.functional.one_hot(torch.tensor(3), 5),
+        torch.tensor([0.02, 0.02, 0.02, 0.92, 0.02]),
+        GRID,
+        -GRID.log(),
+        -GRID.log() + 0.3,
+        0.651,
+        0.903,
+        32,
+        0.1,
+    ),
     "running graph": draw_running_graph,
     "gate patterns": lambda: draw_gate_patterns(_gate_rows()),
     "bowl": lambda: plot_bowl_paths(_bowl, {"SGD, lr 0.056": torch.tensor([[-4.0, 1.0], [-3.8, -1.6], [0.0, 0.0]])}),
     "logit gradient": lambda: plot_logit_gradient(P - torch.nn.functional.one_hot(torch.tensor(3), 5), 3, "猫"),
-    "mask gradients": lambda: plot_mask_gradients(CAUSAL / CAUSAL.sum(1, keepdim=True), torch.ones(3, 3),
-                                                  CAUSAL * 0.1, TOKENS),
+    "mask gradients": lambda: plot_mask_gradients(
+        CAUSAL / CAUSAL.sum(1, keepdim=True), torch.ones(3, 3), CAUSAL * 0.1, TOKENS
+    ),
     "gradient flow": lambda: plot_gradient_flow(FLOW),
     "schedule": lambda: plot_schedule([1e-4 * (k + 1) for k in range(30)] + [3e-3] * 10, 30),
     "live training": lambda: plot_live_training([3.5, 1.0, 0.1, 0.07], [0, 2, 3], [0.0, 0.5, 1.0], math.log(32)),
@@ -82,6 +102,37 @@ def test_every_text_is_readable_on_a_phone(name, lang, monkeypatch):
     width_px, small = figure_violations(fig)
     assert not small, [str(s) for s in small]
     assert width_px <= 560
+
+
+# Figures 8.2-8.3, 8.5 and 9.5-9.8: fresh readers measured their text too small on a phone
+LARGE_ON_A_PHONE = [
+    "nll curve",
+    "grad norm by batch",
+    "overfitting",
+    "gradient flow",
+    "bowl",
+    "schedule",
+    "live training",
+]
+
+
+def _overfitting():
+    steps = list(range(7))
+    train = torch.tensor([[3.5, 2.0, 1.0, 0.5, 0.1, 0.02, 0.003]] * 2)
+    held = torch.tensor([[3.5, 1.8, 2.2, 2.5]] * 2)
+    return plot_overfitting(steps, train, [0, 2, 4, 6], held, [2, 2])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@pytest.mark.parametrize("name", LARGE_ON_A_PHONE)
+def test_the_named_figures_keep_13_px_text_on_a_phone(name, lang, monkeypatch):
+    """Every drawn text is >= 13 px high when the figure is shown in a 366-px phone column."""
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    fig = _overfitting() if name == "overfitting" else FIGURES[name]()
+    width_px, _ = figure_violations(fig)
+    scale = min(1.0, 366 / width_px)
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+    assert min(sizes) * 100 / 72 * scale >= 13, (min(sizes), width_px)
 
 
 def test_the_running_graph_starts_at_the_token_ids():
@@ -132,8 +183,13 @@ def test_the_mask_figure_writes_large_cell_values_and_exact_zeros():
 
 
 def test_the_bowl_shows_every_point_of_every_path():
-    fig = plot_bowl_paths(_bowl, {"a": torch.tensor([[-4.0, 1.0], [-3.0, -1.7], [0.0, 0.0]]),
-                                  "diverged": torch.tensor([[-4.0, 1.0], [math.inf, math.nan]])})
+    fig = plot_bowl_paths(
+        _bowl,
+        {
+            "a": torch.tensor([[-4.0, 1.0], [-3.0, -1.7], [0.0, 0.0]]),
+            "diverged": torch.tensor([[-4.0, 1.0], [math.inf, math.nan]]),
+        },
+    )
     low, high = fig.axes[0].get_ylim()
     assert low <= -1.7 and high >= 1.7 and math.isfinite(high)
 
@@ -152,10 +208,18 @@ BAD = [
     ("nll not a pair", lambda: plot_nll_curve([0.5]), TypeError, "points[0]"),
     ("batch lengths", lambda: plot_grad_norm_by_batch([4, 8], {"sum": [1.0]}), ValueError, "norms['sum']"),
     ("batch size", lambda: plot_grad_norm_by_batch([0, 8], {"sum": [1.0, 2.0]}), ValueError, "sizes[0]"),
-    ("smoothing eps", lambda: plot_label_smoothing(torch.ones(5), torch.ones(5), GRID, GRID, GRID, 0.6, 0.9, 32, 1.5),
-     ValueError, "eps"),
-    ("smoothing grid", lambda: plot_label_smoothing(torch.ones(5), torch.ones(5), GRID, GRID[:3], GRID, 0.6, 0.9, 32,
-                                                    0.1), ValueError, "p_grid, plain and smooth"),
+    (
+        "smoothing eps",
+        lambda: plot_label_smoothing(torch.ones(5), torch.ones(5), GRID, GRID, GRID, 0.6, 0.9, 32, 1.5),
+        ValueError,
+        "eps",
+    ),
+    (
+        "smoothing grid",
+        lambda: plot_label_smoothing(torch.ones(5), torch.ones(5), GRID, GRID[:3], GRID, 0.6, 0.9, 32, 0.1),
+        ValueError,
+        "p_grid, plain and smooth",
+    ),
     ("graph width", lambda: draw_running_graph(width=8.0), ValueError, "width"),
     ("bowl path shape", lambda: plot_bowl_paths(_bowl, {"a": torch.zeros(3)}), ValueError, "paths['a']"),
     ("logit correct", lambda: plot_logit_gradient(P, 7, "猫"), ValueError, "correct"),
@@ -179,12 +243,37 @@ def test_bad_inputs_name_the_argument(case):
     assert fragment in str(info.value), str(info.value)
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("en", {"learning rate", "warm-up, then cosine decay", "end of warm-up (step 30)", "encoder", "gradient norm",
-            "Cross-entropy at one position", "values (black) and gradients (red)", "grad 5"}),
-    ("zh_CN", {"学习率", "先预热，再余弦衰减", "预热结束（第 30 步）", "编码器", "梯度范数", "一个位置上的交叉熵",
-               "值（黑色）和梯度（红色）", "梯度 5"}),
-])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        (
+            "en",
+            {
+                "learning rate (× 0.001)",
+                "warm-up, then cosine decay",
+                "end of warm-up (step 30)",
+                "encoder",
+                "gradient norm",
+                "Cross-entropy at one position",
+                "values (black) and gradients (red)",
+                "grad 5",
+            },
+        ),
+        (
+            "zh_CN",
+            {
+                "学习率（× 0.001）",
+                "先预热，再余弦衰减",
+                "预热结束（第 30 步）",
+                "编码器",
+                "梯度范数",
+                "一个位置上的交叉熵",
+                "值（黑色）和梯度（红色）",
+                "梯度 5",
+            },
+        ),
+    ],
+)
 def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     texts = set()

@@ -4,7 +4,8 @@ schedule, and a live training run.
 
 (The computational graph and the gate patterns are in ``compute_graph``, the optimizer paths in
 ``bowl``.) Every figure keeps the phone rule of ``helpers.plots._phone`` (text >= 11 px on a 390-px
-phone).
+phone). The line charts go further: drawn 3.6 in wide with every text at ``PHONE_FONT`` points, a
+366-px phone column shows them unscaled, their text about 14.6 px high.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from helpers._checks import check_int, check_number, check_tensor
 from helpers.i18n import t
+from helpers.plots._phone import set_fonts
 from helpers.viz import heatmap
 
 CORRECT, OTHER = "#b3261e", "#2166ac"
+#: Points for every text of the 3.6-in line charts: 10.5 pt = 14.6 px on a phone, shown unscaled.
+PHONE_FONT = 10.5
 
 
 def _numbers(values: Sequence[float], name: str, low: float | None = None) -> list[float]:
@@ -102,7 +107,7 @@ def plot_gradient_flow(flow: Mapping[str, Mapping[str, Sequence[float]]]) -> Fig
             if side not in sides:
                 raise ValueError(f"flow[{label!r}] must have an {side!r} entry, got {sorted(sides)}")
             _numbers(sides[side], f"flow[{label!r}][{side!r}]", low=0.0)
-    fig, axes = plt.subplots(2, 1, figsize=(4.8, 5.2), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(3.6, 5.0), sharex=True)
     names = {"encoder": t("encoder"), "decoder": t("decoder")}
     for ax, side in zip(axes, ("encoder", "decoder")):
         for (label, sides), style in zip(flow.items(), ("o-", "s--", "^:", "d-.")):
@@ -111,7 +116,9 @@ def plot_gradient_flow(flow: Mapping[str, Mapping[str, Sequence[float]]]) -> Fig
         ax.set_title(names[side])
         ax.set_ylabel(t("gradient norm"))
     axes[1].set_xlabel(t("layer (1 = nearest the input)"))
-    axes[0].legend()
+    # in the decoder panel's empty upper left: in the encoder panel it would cover a curve
+    axes[1].legend(loc="upper left")
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
 
@@ -121,7 +128,7 @@ def plot_schedule(rates: Sequence[float], warmup: int) -> Figure:
     warm-up (step ``warmup``)."""
     rates = _numbers(rates, "rates", low=0.0)
     check_int(warmup, "warmup", 0, len(rates))
-    fig, ax = plt.subplots(figsize=(4.2, 2.8))
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
     ax.plot(rates)
     ax.axvline(warmup, color="gray", ls=":")
     # a label beside the dotted line, low down: the ramp is to its left, the curve high above it
@@ -134,8 +141,12 @@ def plot_schedule(rates: Sequence[float], warmup: int) -> Figure:
         color="#555",
     )
     ax.set_xlabel(t("step"))
-    ax.set_ylabel(t("learning rate"))
     ax.set_title(t("warm-up, then cosine decay"))
+    # the rate in units of 0.001, so its tick labels stay short (1, 2, 3 rather than 0.003)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{1000 * v:g}"))
+    ax.set_ylabel(t("learning rate (× 0.001)"))
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(4))
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
 
@@ -157,15 +168,22 @@ def plot_live_training(
     for k, s in enumerate(snapshot_steps):
         check_int(s, f"snapshot_steps[{k}]", 0, len(losses) - 1)
     check_number(guess_loss, "guess_loss", low=0.0, low_open=True)
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(4.8, 4.6), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(3.6, 4.8), sharex=True)
     ax1.plot(losses, lw=0.8)
     ax1.axhline(guess_loss, color="gray", ls="--", label=t("$\\ln|\\mathcal{V}|$ (guessing)"))
     ax1.set_yscale("log")
+    # plain numbers (0.1, 1) rather than powers of ten with small superscripts
+    ax1.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 3.0)))
+    ax1.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax1.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax1.set_ylabel(t("training loss"))
-    ax1.legend()
+    ax1.legend(loc="lower left")  # empty there: the loss starts high and falls later
     ax2.plot(list(snapshot_steps), [100 * a for a in accuracy], "o-", ms=3)
     ax2.set_xlabel(t("step"))
     ax2.set_ylabel(t("held-out exact match (%)"))
     ax2.set_ylim(-5, 105)
+    ax2.set_yticks([0, 50, 100])
+    ax2.xaxis.set_major_locator(ticker.MaxNLocator(4))
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig

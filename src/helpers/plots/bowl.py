@@ -9,6 +9,11 @@ import torch
 from matplotlib.figure import Figure
 
 from helpers.i18n import t
+from helpers.plots._phone import set_fonts
+
+#: Points for every text: in a figure at most 3.66 in wide (shown unscaled in a 366-px phone
+#: column) 10.5 pt is 14.6 px.
+PHONE_FONT = 10.5
 
 
 def plot_bowl_paths(
@@ -16,14 +21,14 @@ def plot_bowl_paths(
     paths: Mapping[str, torch.Tensor],
     xlim: tuple[float, float] = (-4.5, 1.5),
     ylim: tuple[float, float] | None = None,
-    width: float = 4.3,
+    width: float = 3.6,
 ) -> Figure:
     """Contours of ``f(theta)`` and one path per optimizer, stacked legend below the axes.
 
     paths: label -> (steps + 1, 2) tensor of (theta_1, theta_2) points. The legend gives each
     path's final value of f. ylim: the range of theta_2 shown; by default symmetric about 0, at
-    least (-1.3, 1.3), and wide enough for every point of every path. Fonts are at least 9 pt
-    (readable on a phone for widths up to 5 in).
+    least (-1.3, 1.3), and wide enough for every point of every path. Every text is
+    ``PHONE_FONT`` points, about 14.6 px on a phone at the default width (shown unscaled).
     """
     if not paths:
         raise ValueError("need at least one path")
@@ -47,5 +52,6 @@ def plot_bowl_paths(
     ax.set_xlabel(r"$\theta_1$")
     ax.set_ylabel(r"$\theta_2$")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig

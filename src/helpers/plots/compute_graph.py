@@ -38,7 +38,7 @@ def _tensor(ax: plt.Axes, x: float, y: float, text: str, face: str = "white") ->
 
 def _op(ax: plt.Axes, x: float, y: float, text: str, face: str = "#eeeeee") -> None:
     ax.add_patch(Circle((x, y), 0.3, facecolor=face, edgecolor="#333", linewidth=1.0))
-    ax.text(x, y, text, ha="center", va="center", fontsize=10)
+    ax.text(x, y, text, ha="center", va="center", fontsize=10.5)
 
 
 def _edge(ax: plt.Axes, a: tuple[float, float], b: tuple[float, float], rad: float = 0.0, colour: str = "#333") -> None:
@@ -116,10 +116,12 @@ def draw_running_graph(width: float = 3.6) -> Figure:
     _tensor(ax, dec - 1.1, y_out[3], "y", face="#f2f2f2")  # the targets: not an output of the graph above
     _edge(ax, (dec - 1.1, y_out[3]), (dec, y_out[3]))
     # the backward pass, in the empty space under the encoder
-    ax.annotate("", xy=(0.12, ys[0]), xytext=(0.12, y_out[4]),
-                arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.6})
-    ax.text(0.35, y_out[2], t("backward:\nfrom L,\nevery edge\nreversed"), ha="left", va="center",
-            fontsize=11, color=GRAD)
+    ax.annotate(
+        "", xy=(0.12, ys[0]), xytext=(0.12, y_out[4]), arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.6}
+    )
+    ax.text(
+        0.35, y_out[2], t("backward:\nfrom L,\nevery edge\nreversed"), ha="left", va="center", fontsize=11, color=GRAD
+    )
     fig.tight_layout(pad=0.1)
     return fig
 

@@ -2,7 +2,9 @@
 for a summed and a mean loss, and label smoothing's target and loss floor.
 
 Every figure keeps the phone rule of ``helpers.plots._phone`` (text >= 11 px on a 390-px phone: 2.2 pt
-per inch of shown width, and at least 7.9 pt).
+per inch of shown width, and at least 7.9 pt). The line charts go further: drawn about 3.6 in wide
+with every text at ``PHONE_FONT`` points, a 366-px phone column shows them unscaled, so their text
+is about 14 px high there.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from helpers._checks import check_int, check_number, check_tensor
 from helpers.i18n import t
+from helpers.plots._phone import set_fonts
 
 DARK, LIGHT, RED = "#3367d6", "#9bb5e8", "#d62728"
+#: Points for every text of the narrow (<= 3.66 in) line charts: 10 pt = 13.9 px, shown unscaled.
+PHONE_FONT = 10.0
 
 
 def _vector(x: torch.Tensor, name: str) -> list[float]:
@@ -77,7 +82,7 @@ def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
             raise TypeError(f"points[{k}] must be a (p, label) pair, got {pt!r}")
         check_number(pt[0], f"points[{k}][0]", low=0.0, high=1.0, low_open=True)
     grid = torch.linspace(0.005, 1, 400)
-    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    fig, ax = plt.subplots(figsize=(3.6, 3.1))
     ax.plot(grid.tolist(), (-torch.log(grid)).tolist(), color=DARK)
     for x, text in points:
         y = -math.log(x)
@@ -97,7 +102,9 @@ def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
     ax.set_xlabel(t("probability of the correct word, $p_y$"))
     ax.set_ylabel(t("loss $-\\ln p_y$"))
     ax.set_ylim(0, 5.5)
+    ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
     ax.set_title(t("Cross-entropy at one position"))
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
 
@@ -118,7 +125,7 @@ def plot_grad_norm_by_batch(sizes: Sequence[int], norms: Mapping[str, Sequence[f
             raise ValueError(f"norms[{label!r}] must hold one value per size ({len(sizes)}), got {len(values)}")
         for k, v in enumerate(values):
             check_number(v, f"norms[{label!r}][{k}]", low=0.0, low_open=True)
-    fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    fig, ax = plt.subplots(figsize=(3.6, 3.2))
     for label, values in norms.items():
         ax.plot(sizes, values, "o-", label=label)
     ax.set_xscale("log", base=2)
@@ -133,6 +140,7 @@ def plot_grad_norm_by_batch(sizes: Sequence[int], norms: Mapping[str, Sequence[f
     ax.set_ylabel(t("gradient norm (all parameters)"))
     ax.set_title(t("Gradient size of a fresh translator"))
     ax.legend()
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
 
@@ -220,7 +228,7 @@ def plot_overfitting(
         raise ValueError(f"best_steps must hold one step per seed ({train.shape[0]}), got {len(best_steps)}")
     if bool((train <= 0).any()) or bool((held <= 0).any()):
         raise ValueError("train and held must hold positive losses (the loss axis is logarithmic)")
-    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    fig, ax = plt.subplots(figsize=(3.6, 3.4))
     xs_t, xs_h = list(train_steps), list(eval_steps)
     for row in train:
         ax.plot(xs_t, row.tolist(), color=LIGHT, lw=0.8)
@@ -231,7 +239,7 @@ def plot_overfitting(
     for k, s in enumerate(best_steps):
         ax.axvline(s, color="#777", ls=":", lw=1, label=t("lowest held-out loss") if k == 0 else None)
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 3.0)))  # few, large labels
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.grid(True, which="major", axis="y", alpha=0.3)
@@ -239,5 +247,6 @@ def plot_overfitting(
     ax.set_ylabel(t("loss per token (nats)"))
     # the legend goes above the axes: inside, it would cover some seed's curve
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
