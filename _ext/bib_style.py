@@ -18,10 +18,12 @@ style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citat
 - cites a work with the year its label shows: when one author has two works of a year, the list
   reads "Touvron et al., 2023a" and "2023b", and so do the citations in the text (``labelled_year``);
 - decodes LaTeX accents in surnames (``M{\\"u}ller`` -> "Müller") for labels and order;
-- adds to every bibliography entry the pages that cite it ("Cited in chapters 4 and 11", each
-  number a link to the place of the first citation in that chapter, which gets the id
-  'cite-<key>'; see ``record_citations``). sphinxcontrib-bibtex links back only to citations on
-  the bibliography's own page.
+- in the Chinese edition, prints an address without pybtex's "URL:" and full-width separators
+  after Chinese text (``tighten_chinese_entries``);
+- adds to every bibliography entry, on a line of its own inside the entry, the pages that cite
+  it ("Cited in chapters 4 and 11", each number a link to the place of the first citation in
+  that chapter, which gets the id 'cite-<key>'; see ``record_citations``). sphinxcontrib-bibtex
+  links back only to citations on the bibliography's own page.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
-from pybtex.style.template import join, sentence
+from pybtex.style.template import field as bib_field
+from pybtex.style.template import href, join, sentence
 from pybtex.style.template import node as template_node
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -195,6 +198,8 @@ ZH_FIELDS = {
         "Software, GitHub": "软件，GitHub",
         "Specification in the ggml repository, docs/gguf.md": "ggml 仓库中的规范，docs/gguf.md",
         "Video lecture, Neural Networks: Zero to Hero": "视频讲座，Neural Networks: Zero to Hero",
+        "Video series (in Mandarin Chinese) on the bilibili channel 跟李沐学AI, listed in a GitHub repository":
+            "视频系列（中文），哔哩哔哩频道“跟李沐学AI”，目录见 GitHub 仓库",
     },
     "note": {
         "A paid book; its code is free at https://github.com/rasbt/LLMs-from-scratch":
@@ -227,6 +232,68 @@ class AuthorYearStyleZh(AuthorYearStyle):
 
     def format_entry(self, label, entry, bib_data=None):
         return super().format_entry(label, in_chinese(entry), bib_data=bib_data)
+
+    def format_url(self, e):
+        """The address alone, without pybtex's English "URL:" (a link needs no label)."""
+        url = bib_field("url", raw=True)
+        return href(url)[url]
+
+
+CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"  # CJK punctuation, ideographs, full-width forms
+
+
+def chinese_punctuation(text: str, last: bool = False) -> str:
+    """The separators pybtex prints (", " and ". ") full-width where they close Chinese text:
+    after a Chinese character ("科学空间, 2021" -> "科学空间，2021"), and after the year that
+    follows one ("，2021. " -> "，2021。"). With ``last`` (the entry's final full stop, in an
+    entry whose title is Chinese), a final "." is "。" too. Latin text keeps its own, and so does
+    the "等." that ends a list of authors (as GB/T 7714 writes it)."""
+    text = re.sub(f"(?<=[{CJK}]), ?", "，", text)
+    text = re.sub(f"(?<=[{CJK}])(?<!等)\\.(?: |$)", "。", text)  # "Parmar 等. " as GB/T 7714 writes it
+    text = re.sub("(?<=，\\d{4})\\.(?: |$)", "。", text)
+    text = re.sub("(?<=[。，；：）])[ \\t]+", "", text)  # no space beside full-width punctuation
+    if last and text.rstrip().endswith("."):
+        text = text.rstrip()[:-1] + "。"
+    return text
+
+
+def _text_slots(node: nodes.Element):
+    """(parent, index) of every Text node under ``node``, in reading order."""
+    for i, child in enumerate(node.children):
+        if isinstance(child, nodes.Text):
+            yield node, i
+        elif isinstance(child, nodes.Element):
+            yield from _text_slots(child)
+
+
+def tighten_chinese_entries(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the Chinese edition, full-width punctuation where a bibliography entry is Chinese
+    (``chinese_punctuation``): after a Chinese title or annotation, and at the end of an entry
+    one of whose parts ends in "。" (a Chinese title, or an annotation in Chinese such as
+    "博客文章，2018。"). Run before ``add_cited_in``."""
+    if edition(app.config.language) != "zh":
+        return
+    entry_of = {c.citation_id: c.entry for c in app.env.get_domain("cite").citations}
+    for citation in doctree.findall(nodes.citation):
+        body = next((p for p in citation.children if isinstance(p, nodes.paragraph)), None)
+        entry = entry_of.get((citation.get("ids") or [""])[0])
+        if body is None:
+            continue
+        chinese_title = bool(entry is not None and re.search(f"[{CJK}]", entry.fields.get("title", "")))
+        slots = list(_text_slots(body))  # (parent, index): pybtex reuses one Text node for each " "
+        last = max((k for k, (p, _) in enumerate(slots) if not isinstance(p, nodes.reference)), default=-1)
+        tail = ""  # the end of the text before, already done: pybtex's separators are often nodes of their own
+        chinese_part = chinese_title  # a part of the entry ends in "。": so does the entry
+        for k, (parent, i) in enumerate(slots):
+            old = str(parent[i])
+            if not isinstance(parent, nodes.reference):
+                done = chinese_punctuation(tail + old, last=chinese_part and k == last)
+                chinese_part = chinese_part or "。" in done
+                new = done[len(tail) :] if done.startswith(tail) else old
+                if new != old:
+                    parent[i] = nodes.Text(new)
+                    old = new
+            tail = (tail + old)[-6:]
 
 
 # ----------------------------------------------------------------------------- citations in the text
@@ -512,7 +579,21 @@ def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for entry in entries:
         pages = where.get(key_of.get(entry["ids"][0], ""), [])
         if pages:
-            entry += cited_in(app, pages, docname)
+            _append_cited_in(entry, cited_in(app, pages, docname))
+
+
+def _append_cited_in(entry: nodes.citation, para: nodes.paragraph) -> None:
+    """Put the "Cited in" line inside the entry's own paragraph, on a line of its own: as a
+    paragraph of its own it stood a paragraph's gap below its entry, just above the next entry's
+    label, and on a phone (label above entry) read as the start of the next entry."""
+    body = [p for p in entry.children if isinstance(p, nodes.paragraph)]
+    if not body:
+        entry += para
+        return
+    line = nodes.inline(classes=list(para["classes"]))
+    line.extend(para.children)
+    body[-1] += nodes.raw("", "<br />\n", format="html")
+    body[-1] += line
 
 
 def full_repository_urls(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -562,6 +643,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-merge-info", merge_citations)
     app.connect("env-get-updated", bibliography_pages_outdated)
     app.connect("doctree-resolved", anchor_each_work_of_a_group)
+    app.connect("doctree-resolved", tighten_chinese_entries)
     app.connect("doctree-resolved", add_cited_in)
     app.connect("doctree-resolved", tighten_chinese_citations)
     app.connect("doctree-resolved", full_repository_urls)

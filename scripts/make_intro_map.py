@@ -2,7 +2,9 @@
 (English) and images/chapter_map_zh.png (Chinese).
 
 Run from the repository root: ``python scripts/make_intro_map.py``; ``--check`` only checks that
-the figure's alt text in intro.md and locale/zh_CN/intro.po names every chapter as the map does.
+the figure's alt text in intro.md and locale/zh_CN/intro.po names every chapter as the map does;
+``--times`` only rewrites the reading times of intro.md and intro.po (both editions, with their
+sums) from the chapters, as tests/test_intro_plan.py measures them.
 
 Each box is labelled with its chapter's title as the chapter page shows it, up to the title's colon
 (or, for a title with none, its comma): read from the notebook's first heading for English and from
@@ -232,10 +234,91 @@ def check() -> list[str]:
     return problems
 
 
+def write_reading_times() -> dict[str, dict[int, int]]:
+    """Rewrite the reading times of intro.md and locale/zh_CN/intro.po (each chapter's time, the
+    totals and the 6-week plan) from the chapters as tests/test_intro_plan.py measures them: the
+    English prose at 150 words a minute, the Chinese at 300 characters a minute, rounded to 5.
+    Returns {edition: {chapter: minutes}}."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_intro_plan as plan
+
+    files = plan.chapter_files()
+    times = {
+        "en": {n: 5 * round(plan.reading_minutes(p) / 5) for n, p in files.items()},
+        "zh": {n: 5 * round(plan.zh_reading_minutes(p) / 5) for n, p in files.items()},
+    }
+
+    def rewrite(text: str, t: dict[int, int], zh: bool) -> str:
+        unit = "分钟" if zh else "min"
+        text = re.sub(r"(^- \[(\d+) [^\]]+\]\(chapters/\d\d_\w+\.ipynb\) ?[(（]\{ref\}`(?:~|约 ))\d+",
+                      lambda m: m.group(1) + str(t[int(m.group(2))]), text, flags=re.M)
+
+        def week(m: re.Match) -> str:
+            numbers = []
+            for part in m.group(2).split(","):
+                a, _, b = part.strip().partition("–")
+                numbers += range(int(a), int(b or a) + 1)
+            return f"{m.group(1)}{sum(t[n] for n in numbers)} {unit} <reading-times>` |"
+
+        text = re.sub(rf"^(\| \d \| ([\d, –]+) \| \{{ref\}}`)\d+ {unit} <reading-times>` \|$", week, text, flags=re.M)
+        total = sum(t.values())
+        first = sum(m for n, m in t.items() if n <= 9)
+        hours, rest = divmod(total, 60)
+        if zh:
+            minutes = f" {rest} 分钟" if rest else ""
+            text = re.sub(r"\{ref\}`\d+ 分钟（\d+ 小时(?: \d+ 分钟)?） <reading-times>`",
+                          f"{{ref}}`{total} 分钟（{hours} 小时{minutes}） <reading-times>`", text)
+            spans = re.findall(r"\{ref\}`约 [\d¼½¾]+ 小时 <reading-times>`", text)
+            words = [f"{{ref}}`约 {plan._hours(first)} 小时 <reading-times>`",
+                     f"{{ref}}`约 {plan._hours(total - first)} 小时 <reading-times>`"]
+        else:
+            text = re.sub(r"\{ref\}`\d+ minutes \(\d+ hours(?: \d+ minutes)?\) <reading-times>`",
+                          f"{{ref}}`{total} minutes ({plan._hours_minutes(total)}) <reading-times>`", text)
+            spans = re.findall(r"\{ref\}`about [\d¼½¾]+ hours <reading-times>`", text)
+            words = [f"{{ref}}`about {plan._hours(first)} hours <reading-times>`",
+                     f"{{ref}}`about {plan._hours(total - first)} hours <reading-times>`"]
+        if len(spans) not in (0, 2):  # a catalog entry without the course plan has none
+            raise ValueError(f"expected the two parts' hours in the course plan, found {spans}")
+        for old, new in zip(spans, words):
+            text = text.replace(old, new, 1)
+        return text
+
+    intro = ROOT / "intro.md"
+    intro.write_text(rewrite(intro.read_text(encoding="utf-8"), times["en"], zh=False), encoding="utf-8")
+    # the catalog follows the English (scripts/translation.py update); a unit whose English changed
+    # only in its times keeps its translation, with the Chinese times
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import translation
+
+    path = translation.catalog_path(intro)
+    po = translation.update_catalog(translation.page_units(intro), translation.load_catalog(path))
+
+    def untimed(text: str | None) -> str:
+        return re.sub(r"\{ref\}`[^`]*<reading-times>`", "{time}", text or "")
+
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if entry.fuzzy and entry.previous_msgid and untimed(entry.previous_msgid) == untimed(entry.msgid):
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = None
+        if "<reading-times>`" in entry.msgstr:
+            entry.msgstr = rewrite(entry.msgstr, times["zh"], zh=True)
+    po.save(str(path))
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check the alt texts")
-    if parser.parse_args().check:
+    parser.add_argument("--times", action="store_true",
+                        help="only rewrite the reading times of intro.md and its catalog from the chapters")
+    args = parser.parse_args()
+    if args.times:
+        for edition, t in write_reading_times().items():
+            print(edition, t, "total", sum(t.values()))
+        return
+    if args.check:
         problems = check()
         print("\n".join(problems) or "the map's alt texts name every chapter as the map does")
         sys.exit(1 if problems else 0)

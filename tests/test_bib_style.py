@@ -167,6 +167,13 @@ def test_built_citations_and_back_links(tmp_path, language):
     gage = bib[bib.find("Gage"):]
     gage = _text(gage[:gage.find("</div>")])
     assert ("Cited in further reading." if language == "en" else "引用于延伸阅读。") in gage
+    # "Cited in" is a line of the entry's own paragraph, not a paragraph of its own (which stood a
+    # paragraph's gap below its entry and, on a phone, read as the start of the next entry)
+    for body in re.findall(r'<div class="citation" id="[^"]+"[^>]*>(.*?)</div>', bib, re.S):
+        assert body.count("<p") == 1 and re.search(r'<br />\s*<span class="bib-cited-in">', body), body
+    # the Chinese edition prints an address without pybtex's English "URL:"
+    assert ("URL:" in _text(bib)) == (language == "en")
+    assert "https://example.org/a" in bib
 
 
 MIXED_PAGE = [
@@ -397,3 +404,33 @@ def test_every_english_annotation_has_its_chinese():
     assert not missing, missing
     lee = bib_style.in_chinese(parse_file(str(ROOT / "references.bib")).entries["lee2021ml"])
     assert "（中文）" in lee.fields["howpublished"]
+
+
+def test_chinese_punctuation_after_chinese_text():
+    cp = bib_style.chinese_punctuation
+    assert cp("博客文章（中文），科学空间, 2021. ") == "博客文章（中文），科学空间，2021。"
+    assert cp("编码。 ") == "编码。"
+    assert cp("在线图书（中文）, 2023.") == "在线图书（中文），2023。"
+    assert cp("Transformer 升级之路：2、博采众长的旋转式位置编码. ") == "Transformer 升级之路：2、博采众长的旋转式位置编码。"
+    # Latin text keeps its own punctuation, and so does a Latin title's end
+    assert cp("Blog post, 2018. ") == "Blog post, 2018. "
+    assert cp("Attention is all you need. ") == "Attention is all you need. "
+    assert cp(".", last=True) == "。" and cp(".") == "."
+    assert cp("Niki Parmar 等. ") == "Niki Parmar 等. "  # authors: "等." as GB/T 7714 writes it
+
+
+def test_a_chinese_entry_is_punctuated_in_chinese(tmp_path):
+    bib = BIB + (
+        "@misc{su2021, author={Su, Jianlin}, title={{Transformer} 升级之路：2、博采众长的旋转式位置编码},"
+        " howpublished={Blog post (in Chinese), 科学空间 (Scientific Spaces)}, year={2021},"
+        " url={https://kexue.fm/archives/8265}}\n")
+    out = _sphinx_site(tmp_path, "zh_CN", bib, {
+        "index": "Book\n====\n\n.. toctree::\n\n   appendix/bibliography\n",
+        "appendix/bibliography": "Bibliography\n============\n\n见 :cite:t:`su2021`。\n\n.. bibliography::\n",
+    })
+    html = (out / "appendix" / "bibliography.html").read_text(encoding="utf-8")
+    html = html[html.find('<div class="citation"'):]
+    entry = _text(html[html.find("Jianlin Su"):])
+    entry = entry[:entry.find("引用于")]
+    assert "旋转式位置编码。博客文章（中文），科学空间，2021。https://kexue.fm" in entry, entry
+    assert "URL" not in entry and entry.rstrip().endswith("8265。"), entry

@@ -82,3 +82,34 @@ window.addEventListener("beforeprint", () => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
   else mark();
 })();
+
+/* 5. Punctuation after inline math on a phone: a line may break between a formula and the
+ * comma, full stop or bracket that follows it, so a line starts with "," or "。". Once MathJax
+ * has typeset the page, each inline formula followed directly by such punctuation is wrapped
+ * with that punctuation in a span that does not break. */
+(() => {
+  const punct = /^[,.;:!?)\]，。；：！？）】、”’]+/;
+  const glue = () => {
+    for (const m of document.querySelectorAll('mjx-container:not([display="true"])')) {
+      const parent = m.parentNode;
+      const e = parent && parent.classList && parent.classList.contains("math") ? parent : m;
+      const next = e.nextSibling;
+      if (!next || next.nodeType !== Node.TEXT_NODE) continue;
+      if (e.parentNode.classList && e.parentNode.classList.contains("math-nowrap")) continue;
+      const head = next.data.match(punct);
+      if (!head) continue;
+      const wrap = document.createElement("span");
+      wrap.className = "math-nowrap";
+      e.replaceWith(wrap);
+      wrap.append(e, head[0]);
+      next.data = next.data.slice(head[0].length);
+    }
+  };
+  const run = () => {
+    const startup = window.MathJax && window.MathJax.startup;
+    if (startup && startup.promise) startup.promise.then(glue);
+    else glue();
+  };
+  if (document.readyState === "complete") run();
+  else window.addEventListener("load", run);
+})();

@@ -506,9 +506,32 @@ def test_page_and_explorers_fit_a_phone(phone, html):
     check_nothing_clipped(phone, name)
     check_figures_get_the_phone_width(phone, name)
     check_printed_output_wraps(phone, name)
+    check_punctuation_stays_with_its_formula(phone, name)
     links = phone.evaluate("""() => [...document.querySelectorAll('.prev-next-area a, .prev-next-area a *')]
         .map((a) => a.getBoundingClientRect()).map((r) => [Math.round(r.left), Math.round(r.right)])""")
     assert all(left >= 0 and right <= width + 1 for left, right in links), f"{name}: Previous/Next links cut off: {links}"
+
+
+_ORPHANS = """async () => {
+  const startup = window.MathJax && window.MathJax.startup;
+  if (startup && startup.promise) await startup.promise;
+  await new Promise((done) => setTimeout(done, 0));
+  const punct = /^[,.;:!?)\\]，。；：！？）】、”’]/;
+  const out = [];
+  for (const m of document.querySelectorAll('.bd-article mjx-container:not([display="true"])')) {
+    const e = m.parentNode.classList.contains('math') ? m.parentNode : m;
+    const next = e.nextSibling;
+    if (next && next.nodeType === Node.TEXT_NODE && punct.test(next.data)) out.push(next.data.slice(0, 20));
+  }
+  return out;
+}"""
+
+
+def check_punctuation_stays_with_its_formula(page, name):
+    """On a phone no line starts with the comma or full stop that follows an inline formula:
+    book-site.js keeps such punctuation in one unbreakable span with its formula."""
+    orphans = page.evaluate(_ORPHANS)
+    assert not orphans, f"{name}: punctuation after an inline formula can start a line: {orphans[:5]}"
 
 
 def check_printed_output_wraps(page, name):
