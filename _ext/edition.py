@@ -404,6 +404,23 @@ def _static_words(app, exception) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+#: Words that myst-nb writes into a page's HTML without gettext: a hidden cell's ``<summary>``
+#: (myst_nb/sphinx_.py) says "Toggle hidden content" to screen readers.
+PAGE_WORDS = ('<summary aria-label="{}">', ("Toggle hidden content",))
+
+
+def _page_words(app, pagename, templatename, context, doctree) -> None:
+    """In a translated edition, translate the English words myst-nb writes into a page's body."""
+    words = app.config.book_theme_words
+    if not words or "body" not in context:
+        return
+    pattern, english = PAGE_WORDS
+    for word in english:
+        if word in words:
+            context["body"] = context["body"].replace(
+                pattern.format(word), pattern.format(html.escape(words[word], quote=True)))
+
+
 def _prefer_our_words(app) -> None:
     """Our words before the theme's own for sphinx-book-theme's Python-side words (its zh_CN catalog
     says 列印成 PDF, Taiwan's wording: mainland Chinese says 打印为 PDF)."""
@@ -483,5 +500,6 @@ def setup(app):
     app.add_post_transform(ChineseExerciseTitles)
     app.add_post_transform(ChineseSpacing)
     app.connect("html-page-context", _exercise_number_space)
+    app.connect("html-page-context", _page_words)
     app.add_css_file("edition.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

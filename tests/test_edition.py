@@ -255,6 +255,20 @@ def test_a_translated_edition_translates_the_togglebutton_scripts_aria_label(tmp
     assert (static / "togglebutton.js").read_text(encoding="utf-8") == script
 
 
+def test_a_translated_edition_translates_a_hidden_cells_aria_label():
+    """myst-nb writes <summary aria-label="Toggle hidden content"> for every hide-input cell."""
+    body = '<details class="hide above-input">\n<summary aria-label="Toggle hidden content">\n<p>x</p>'
+    app = SimpleNamespace(config=SimpleNamespace(book_theme_words=THEME_WORDS))
+    context = {"body": body}
+    E._page_words(app, "chapters/08_loss", "page.html", context, None)
+    assert context["body"] == body.replace("Toggle hidden content", "显示或隐藏内容")
+    app.config.book_theme_words = {}  # the English edition keeps the page as it is
+    context = {"body": body}
+    E._page_words(app, "chapters/08_loss", "page.html", context, None)
+    assert context["body"] == body
+    E._page_words(app, "genindex", "genindex.html", {}, None)  # a page without a body
+
+
 @pytest.mark.parametrize("edition", ["zh_CN", "en"])
 def test_chinese_glossary_headwords_put_the_chinese_name_first(tmp_path, edition):
     """模型维度（model dimension, d_model）: the Chinese name first, the English term in brackets; the

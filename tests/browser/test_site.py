@@ -520,6 +520,7 @@ _ORPHANS = """async () => {
   const out = [];
   for (const m of document.querySelectorAll('.bd-article mjx-container:not([display="true"])')) {
     const e = m.parentNode.classList.contains('math') ? m.parentNode : m;
+    if (e.parentNode.classList.contains('math-nowrap')) continue;  // kept with its punctuation
     const next = e.nextSibling;
     if (next && next.nodeType === Node.TEXT_NODE && punct.test(next.data)) out.push(next.data.slice(0, 20));
   }
@@ -531,6 +532,9 @@ def check_punctuation_stays_with_its_formula(page, name):
     """On a phone no line starts with the comma or full stop that follows an inline formula:
     book-site.js keeps such punctuation in one unbreakable span with its formula."""
     orphans = page.evaluate(_ORPHANS)
+    kept = page.evaluate("() => document.querySelectorAll('.bd-article .math-nowrap').length")
+    if name == "00_big_picture.html":
+        assert kept >= 10, f"{name}: only {kept} formulas kept with their punctuation"
     assert not orphans, f"{name}: punctuation after an inline formula can start a line: {orphans[:5]}"
 
 
