@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
 from ..i18n import t
@@ -29,7 +30,7 @@ def panels() -> tuple[tuple[str, str, bool], ...]:
         ("var", t("variance of the scores"), True),
         ("max_w", t("mean largest weight"), False),
         ("jac", t(r"median $\|\partial a / \partial s\|$"), True),
-        ("gq_mean", t("$\\|\\partial L / \\partial q\\|$\nmean —, median - -"), True),
+        ("gq_mean", r"$\|\partial L / \partial q\|$", True),
     )
 
 
@@ -70,7 +71,7 @@ def plot_scaling(rows: Sequence[dict], width: float = 4.4) -> Figure:
         raise ValueError(f"width must be a number of inches in [3, 8], got {width!r}")
     dims = sorted({int(r["d_k"]) for r in rows})
     labelled = dims[::2] if len(dims) > 3 else dims  # every other head size: labels never touch
-    fig, axes = plt.subplots(2, 2, figsize=(width, width * 1.05))
+    fig, axes = plt.subplots(2, 2, figsize=(width, width * 1.2))
     for ax, (key, title, log_y) in zip(axes.flat, panels()):
         for kind, label, colour in (("unscaled", t("unscaled"), "C3"), ("scaled", t("scaled"), "C0")):
             rs = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["d_k"])
@@ -92,8 +93,15 @@ def plot_scaling(rows: Sequence[dict], width: float = 4.4) -> Figure:
             ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_title(title)
         ax.set_xlabel("$d_k$")
-    # between the two lines, right: below the rising red curve, above the flat blue one
-    axes[0, 1].legend(loc="lower right", bbox_to_anchor=(1.0, 0.1))
+    # one legend below the panels, where it covers no curve; the line styles apply to the last
+    # panel, which draws the mean (solid) and the median (dashed) of the query gradients
+    handles = [
+        Line2D([], [], color="C3", marker="o", ms=4, label=t("unscaled")),
+        Line2D([], [], color="C0", marker="o", ms=4, label=t("scaled")),
+        Line2D([], [], color="0.35", ls="-", label=t("solid: mean")),
+        Line2D([], [], color="0.35", ls="--", label=t("dashed: median")),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, columnspacing=1.2)
     set_fonts(fig, font_for(width))
-    fig.tight_layout(h_pad=0.6, w_pad=0.4)
+    fig.tight_layout(h_pad=0.6, w_pad=0.4, rect=(0.0, 0.12, 1.0, 1.0))
     return fig

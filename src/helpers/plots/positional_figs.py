@@ -110,7 +110,7 @@ def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, i
                   width: float = 4.4) -> Figure:
     """RoPE on one pair of coordinates: one panel per (m, n) in ``cases``, showing the query q turned
     by the angle m * omega and the key k turned by n * omega (arrows from the origin; the unturned q
-    and k dotted and pale), with the angle from the turned q to the turned k written below the panel.
+    and k thin and dashed), with the angle from the turned q to the turned k written below the panel.
     Cases with the same offset n - m show the same angle, wherever they sit.
 
     q, k: (2,) one pair of a query and a key, before rotation.
@@ -140,7 +140,7 @@ def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, i
             x0, y0 = vec.tolist()
             x1, y1 = turned[name].tolist()
             ax.annotate("", xy=(x0, y0), xytext=(0, 0),
-                        arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.35, "ls": ":", "lw": 1.2})
+                        arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.8, "ls": "--", "lw": 1.3})
             ax.annotate("", xy=(x1, y1), xytext=(0, 0), arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
             ax.text(1.14 * x1, 1.14 * y1, name, color=colour, ha="center", va="center")
         a_q = math.atan2(turned["q"][1].item(), turned["q"][0].item())
