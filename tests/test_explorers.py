@@ -76,9 +76,11 @@ def test_attention_data_reproduces_model_weights():
     model.keep_attention(True)
     src, tgt_in, _ = translator.encode_pairs(pairs[1:], en, zh)
     model(src, tgt_in)
-    for kind, mods in (("encoder", [layer.self_attn for layer in model.encoder]),
-                       ("decoder", [layer.self_attn for layer in model.decoder]),
-                       ("cross", [layer.cross_attn for layer in model.decoder])):
+    for kind, mods in (
+        ("encoder", [layer.self_attn for layer in model.encoder]),
+        ("decoder", [layer.self_attn for layer in model.decoder]),
+        ("cross", [layer.cross_attn for layer in model.decoder]),
+    ):
         k = data["sentences"][1]["kinds"][kind]
         for layer, mod in enumerate(mods):
             for head in range(mod.n_heads):
@@ -95,7 +97,7 @@ def test_attention_and_mask_html_are_self_contained_and_small():
     *_, data = attention_fixture()
     page = attention_explorer_html(data)
     assert "https://" not in page and "src=" not in page and len(page.encode()) < 300_000
-    assert "<table class='ax-table'>" in page           # a static view before any script runs
+    assert "<table class='ax-table'>" in page  # a static view before any script runs
     tokens = ["<sos>", "猫", "坐着", "<pad>"]
     mpage = mask_explorer_html(tokens, torch.zeros(4, 4))
     assert "mx-table" in mpage and len(mpage.encode()) < 300_000
@@ -286,28 +288,56 @@ def test_mask_explorer_in_english_and_chinese(monkeypatch):
     scores = torch.randn(2, 3, 4, 4)
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = mask_explorer_html(MASK_TOKENS, scores, layer=1)
-    for words in ("mask (✓ = may attend)", "scores after masking", "weights after softmax", 'aria-label="layer"',
-                  'aria-label="head"', ">layer 2<", ">head 3<", "> padding mask<", "> causal (look-ahead) mask<",
-                  "> also mask padded <i>queries</i><", "fill: <label>", ">Every row sums to 1.<"):
+    for words in (
+        "mask (✓ = may attend)",
+        "scores after masking",
+        "weights after softmax",
+        'aria-label="layer"',
+        'aria-label="head"',
+        ">layer 2<",
+        ">head 3<",
+        "> padding mask<",
+        "> causal (look-ahead) mask<",
+        "> also mask padded queries<",
+        "fill: <label>",
+        ">Every row sums to 1.<",
+    ):
         assert words in page, words
     assert page_data(page, "mx")["labels"] == mask_labels()
 
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = mask_explorer_html(MASK_TOKENS, scores, layer=1)
-    for words in ("掩码（✓ = 可以关注）", "加掩码后的分数", "softmax 之后的权重", 'aria-label="层"', 'aria-label="注意力头"',
-                  ">第 2 层<", ">3 号头<", "> 填充掩码<", "> 因果（前瞻）掩码<", "> 同时屏蔽填充位置上的<i>查询</i><",
-                  "填入值：", ">每行之和都是 1。<"):
+    for words in (
+        "掩码（✓ = 可以关注）",
+        "加掩码后的分数",
+        "softmax 之后的权重",
+        'aria-label="层"',
+        'aria-label="注意力头"',
+        ">第 2 层<",
+        ">3 号头<",
+        "> 填充掩码<",
+        "> 因果（前瞻）掩码<",
+        "> 同时屏蔽填充位置上的查询<",
+        "填入值：",
+        ">每行之和都是 1。<",
+    ):
         assert words in page, words
     assert english_words(visible(page)) == set()
+    # no Chinese in italics: browsers slant CJK glyphs artificially (a reader found it ugly)
+    assert not re.search(r"<(i|em)>[^<]*[\u4e00-\u9fff]", page)
     data = page_data(page, "mx")
     assert data["labels"] == mask_labels() and data["layer_names"] == ["第 1 层", "第 2 层"]
     # the status line in its three cases: NaN, rows made uniform by −1e9 (one, several), all fine
     s = torch.zeros(4, 4)
-    notes = [mask_note(mask_stages(s, MASK_TOKENS, True, True, True, "inf"), "inf"),
-             mask_note(mask_stages(s[:3, :3], MASK_TOKENS[:3], True, True, True, "big"), "big"),
-             mask_note(mask_stages(s, MASK_TOKENS, True, True, True, "big"), "big")]
+    notes = [
+        mask_note(mask_stages(s, MASK_TOKENS, True, True, True, "inf"), "inf"),
+        mask_note(mask_stages(s[:3, :3], MASK_TOKENS[:3], True, True, True, "big"), "big"),
+        mask_note(mask_stages(s, MASK_TOKENS, True, True, True, "big"), "big"),
+    ]
     assert notes[0] == "8 个权重是 NaN：用 −∞ 填入时，全被屏蔽的行是 0/0。"
-    assert notes[1].startswith("每行之和都是 1，但有 1 行没有可以关注的键：−1e9 把这一行变成了均匀分布（3 个键各得 0.33，")
+    assert notes[1].startswith(
+        "每行之和都是 1，但有 1 行没有可以关注的键：−1e9 把这一行变成了均匀分布（3 个键各得 0.33，"
+    )
     assert "有 2 行" in notes[2] and "把这些行" in notes[2] and "（4 个键各得 0.25，" in notes[2]
     assert all(english_words(n) == set() for n in notes)
 
@@ -317,16 +347,26 @@ def test_tokenizer_explorer_in_english_and_chinese(monkeypatch, tok):
 
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = tokenizer_explorer_html(tok, "猫<eos>", examples=["猫在垫子上"])
-    for words in ("merges used: <input", "> read &lt;sos&gt; &lt;eos&gt; &lt;pad&gt; &lt;unk&gt; as special tokens<",
-                  ">Tap or hover a token to see its id and bytes.<", "6 characters → 8 bytes → ", 'title="id '):
+    for words in (
+        "merges used: <input",
+        "> read &lt;sos&gt; &lt;eos&gt; &lt;pad&gt; &lt;unk&gt; as special tokens<",
+        ">Tap or hover a token to see its id and bytes.<",
+        "6 characters → 8 bytes → ",
+        'title="id ',
+    ):
         assert words in page, words
     assert page_data(page, "tx")["labels"] == tokenizer_labels()
     assert "(special)" in tokens_html(tok, "猫<eos>", allowed_special=True)
 
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = tokenizer_explorer_html(tok, "猫<eos>", examples=["猫在垫子上"])
-    for words in ("所用合并规则数： <input", "> 把 &lt;sos&gt; &lt;eos&gt; &lt;pad&gt; &lt;unk&gt; 读作特殊词元<",
-                  ">点按词元或把鼠标悬停在上面，可以看到它的 id 和字节。<", "6 个字符 → 8 个字节 → ", 'title="id '):
+    for words in (
+        "所用合并规则数： <input",
+        "> 把 &lt;sos&gt; &lt;eos&gt; &lt;pad&gt; &lt;unk&gt; 读作特殊词元<",
+        ">点按词元或把鼠标悬停在上面，可以看到它的 id 和字节。<",
+        "6 个字符 → 8 个字节 → ",
+        'title="id ',
+    ):
         assert words in page, words
     assert "——字节：" in page and english_words(visible(page)) == set()
     assert page_data(page, "tx")["labels"] == tokenizer_labels()
@@ -337,17 +377,36 @@ def test_tokenizer_explorer_in_english_and_chinese(monkeypatch, tok):
 def token_words(data: dict) -> set[str]:
     """The Latin words of an attention explorer's data (its sentences and tokens: The, cat, ...), which a
     Chinese explorer shows as they are."""
-    text = " ".join(s["name"] + " " + " ".join(k["q_tokens"] + k["k_tokens"])
-                    for s in data["sentences"] for k in s["kinds"].values())
+    text = " ".join(
+        s["name"] + " " + " ".join(k["q_tokens"] + k["k_tokens"])
+        for s in data["sentences"]
+        for k in s["kinds"].values()
+    )
     return english_words(text)
 
 
 def tiny_attention_data(**names) -> dict:
     """A one-kind attention data set, as helpers.llama.heads makes it: its own names, in English."""
     tokens, mask = ["<sos>", "猫", "坐着"], [[True, False, False], [True, True, False], [True, True, True]]
-    return {"d_k": 4, "n_layers": 1, "n_heads": 2, **names, "sentences": [{"name": "猫坐着", "kinds": {
-        "decoder": {"q_tokens": tokens, "k_tokens": tokens, "mask": mask,
-                    "scores": [[[[0.5, 1.0, -1.0], [1.0, 2.0, 0.0], [0.0, 1.0, 3.0]]] * 2]}}}]}
+    return {
+        "d_k": 4,
+        "n_layers": 1,
+        "n_heads": 2,
+        **names,
+        "sentences": [
+            {
+                "name": "猫坐着",
+                "kinds": {
+                    "decoder": {
+                        "q_tokens": tokens,
+                        "k_tokens": tokens,
+                        "mask": mask,
+                        "scores": [[[[0.5, 1.0, -1.0], [1.0, 2.0, 0.0], [0.0, 1.0, 3.0]]] * 2],
+                    }
+                },
+            }
+        ],
+    }
 
 
 def test_attention_explorer_in_english_and_chinese(monkeypatch):
@@ -358,9 +417,18 @@ def test_attention_explorer_in_english_and_chinese(monkeypatch):
     before = json.dumps(data, ensure_ascii=False)
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = attention_explorer_html(data, kind="cross", layer=1)
-    for words in ('aria-label="sentence"', 'aria-label="attention"', 'aria-label="layer"', 'aria-label="head"',
-                  "<label>query <select", "step: <label>", "> + mask</label>", ">(or click a row's token)<",
-                  "</b> attends to: <span", f">{HINTS['cross']}<"):
+    for words in (
+        'aria-label="sentence"',
+        'aria-label="attention"',
+        'aria-label="layer"',
+        'aria-label="head"',
+        "<label>query <select",
+        "step: <label>",
+        "> + mask</label>",
+        ">(or click a row's token)<",
+        "</b> attends to: <span",
+        f">{HINTS['cross']}<",
+    ):
         assert words in page, words
     embedded = page_data(page, "ax")
     assert embedded["labels"] == attention_labels() and embedded["kind_names"] == KIND_NAMES
@@ -371,14 +439,29 @@ def test_attention_explorer_in_english_and_chinese(monkeypatch):
 
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = attention_explorer_html(data, kind="cross", layer=1)
-    for words in ('aria-label="句子"', 'aria-label="注意力"', 'aria-label="层"', 'aria-label="注意力头"',
-                  "<label>查询 <select", "步骤： <label>", "> + 掩码</label>", ">（也可以点击行首的词元）<",
-                  "</b>关注的词元：<span", ">解码器的每一行用它要写出的词元来标注（→猫）；各列是源句中的词。<"):
+    for words in (
+        'aria-label="句子"',
+        'aria-label="注意力"',
+        'aria-label="层"',
+        'aria-label="注意力头"',
+        "<label>查询 <select",
+        "步骤： <label>",
+        "> + 掩码</label>",
+        ">（也可以点击行首的词元）<",
+        "</b>关注的词元：<span",
+        ">解码器的每一行用它要写出的词元来标注（→猫）；各列是源句中的词。<",
+    ):
         assert words in page, words
     assert english_words(visible(page)) - token_words(data) == set()
+    # no Chinese in italics, on the page or in the words the script writes
+    assert not re.search(r"<(i|em)>[^<]*[\u4e00-\u9fff]", page)
     embedded = page_data(page, "ax")
     assert embedded["labels"] == attention_labels()
-    assert embedded["kind_names"] == {"encoder": "编码器自注意力", "decoder": "解码器带掩码的自注意力", "cross": "交叉注意力"}
+    assert embedded["kind_names"] == {
+        "encoder": "编码器自注意力",
+        "decoder": "解码器带掩码的自注意力",
+        "cross": "交叉注意力",
+    }
     assert embedded["hints"]["decoder"] == "解码器的每一行用它要写出的词元来标注（→猫）；它读入的是前一个词元。"
     for text in [*embedded["kind_names"].values(), *embedded["hints"].values(), *attention_labels().values()]:
         assert not english_words(re.sub(r"\{\w+\}|</?[a-z]+>", "", text)), text
@@ -400,8 +483,10 @@ def test_attention_widget_in_english_and_chinese(monkeypatch):
     from helpers.explorers import attention_widget
 
     *_, data = attention_fixture()
-    for lang, words in (("en", ["sentence", "attention", "layer", "head", "query", "step", "your text", "show"]),
-                        ("zh_CN", ["句子", "注意力", "层", "注意力头", "查询", "步", "你的文本", "显示"])):
+    for lang, words in (
+        ("en", ["sentence", "attention", "layer", "head", "query", "step", "your text", "show"]),
+        ("zh_CN", ["句子", "注意力", "层", "注意力头", "查询", "步", "你的文本", "显示"]),
+    ):
         monkeypatch.setenv("BOOK_LANGUAGE", lang)
         box = attention_widget(data, compute=lambda text: data["sentences"][0])
         (sentence, kind), (layer, head, query) = box.children[0].children, box.children[1].children
@@ -468,9 +553,12 @@ def chromium():
 
 def _seen(page, root: str) -> str:
     """The text and the title / aria-label attributes a reader meets in an explorer, after its script ran."""
-    return page.eval_on_selector(root, """(r) => [r.innerText].concat(
+    return page.eval_on_selector(
+        root,
+        """(r) => [r.innerText].concat(
         Array.from(r.querySelectorAll('[title], [aria-label]'), (e) => (e.title || '') + ' ' + (e.getAttribute('aria-label') || ''))
-      ).join('\\n')""")
+      ).join('\\n')""",
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -480,8 +568,10 @@ def test_scripts_write_the_words_python_wrote(monkeypatch, tmp_path, tok, chromi
     import torch
 
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
-    pages = {"tx": tokenizer_explorer_html(tok, "猫坐着<eos>", examples=["猫在垫子上"]),
-             "mx": mask_explorer_html(MASK_TOKENS, torch.randn(2, 2, 4, 4))}
+    pages = {
+        "tx": tokenizer_explorer_html(tok, "猫坐着<eos>", examples=["猫在垫子上"]),
+        "mx": mask_explorer_html(MASK_TOKENS, torch.randn(2, 2, 4, 4)),
+    }
     parts = {"tx": [".tx-info", ".tx-stats"], "mx": [".mx-note"]}
     for name, page_html in pages.items():
         static, live = {}, {}
@@ -494,8 +584,11 @@ def test_scripts_write_the_words_python_wrote(monkeypatch, tmp_path, tok, chromi
                 if name == "tx":
                     page.locator(".tx-special").check()
                     page.locator(".tx-tok").last.click()
-                    picked = (r"token \d+: “<eos>”, id \d+ — bytes \(special\)" if lang == "en"
-                              else r"第 \d+ 个词元：“<eos>”，id \d+——字节：（特殊词元）")
+                    picked = (
+                        r"token \d+: “<eos>”, id \d+ — bytes \(special\)"
+                        if lang == "en"
+                        else r"第 \d+ 个词元：“<eos>”，id \d+——字节：（特殊词元）"
+                    )
                     assert re.fullmatch(picked, page.inner_text(".tx-info"))
                 else:
                     page.locator(".mx-rows").check()
@@ -537,12 +630,15 @@ def test_attention_script_writes_the_words_python_wrote(monkeypatch, tmp_path, c
     page.locator(".ax-stage[value=output]").check()
     head = page.eval_on_selector_all(".ax-view th", "els => els.slice(0, 2).map((e) => e.textContent)")
     assert head == (["key", "weight"] if lang == "en" else ["键", "权重"])
-    assert ("= the weighted sum of the value rows above" if lang == "en" else "的输出 = 上面各个值行的加权和") \
-        in page.inner_text(".ax-hint")
+    assert (
+        "= the weighted sum of the value rows above" if lang == "en" else "的输出 = 上面各个值行的加权和"
+    ) in page.inner_text(".ax-hint")
     check()
     page.locator(".ax-kind").select_option("decoder")
     page.locator(".ax-stage[value=masked]").check()
-    assert ("the token it reads is the one before it" if lang == "en" else "它读入的是前一个词元") in page.inner_text(".ax-hint")
+    assert ("the token it reads is the one before it" if lang == "en" else "它读入的是前一个词元") in page.inner_text(
+        ".ax-hint"
+    )
     check()
     page.locator(".ax-sentence").select_option("1")
     page.locator(".ax-layer").select_option("0")

@@ -17,12 +17,13 @@ _MX_STYLE = """
 .mx-table th {padding: 2px 4px;}
 .mx-bad > th:first-child {background: #ffd8a8 !important; font-weight: bold;}
 .mx-note.mx-warn {color: #a33; font-weight: bold;}
+@media (max-width: 480px) {.mx-table {font-size: 11px;} .mx-table td {min-width: 24px; padding: 2px 1px;}
+                           .mx-table th {padding: 2px 1px;}}
 </style>
 """
 
 
-def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool = False,
-                fill: str = "inf") -> dict:
+def mask_stages(scores, tokens: list[str], pad: bool, causal: bool, rows: bool = False, fill: str = "inf") -> dict:
     """Mask, masked scores and plain-softmax weights, as the mask explorer computes them.
 
     Also ``empty``: the rows with no key left to attend to (all False in the mask).
@@ -60,12 +61,16 @@ def mask_labels() -> dict[str, str]:
     (and ``mask_note``) fills in. mask.js keeps the English as a fallback for a missing key."""
     return {
         "nan": t("{nan} weights are NaN: a fully masked row with −∞ is 0/0."),
-        "empty_one": t("Every row sums to 1, but {n} row has no allowed key: −1e9 made it uniform ({share} on "
-                       "each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong "
-                       "weights (rows marked in orange)."),
-        "empty_many": t("Every row sums to 1, but {n} rows have no allowed key: −1e9 made them uniform ({share} on "
-                        "each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong "
-                        "weights (rows marked in orange)."),
+        "empty_one": t(
+            "Every row sums to 1, but {n} row has no allowed key: −1e9 made it uniform ({share} on "
+            "each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong "
+            "weights (rows marked in orange)."
+        ),
+        "empty_many": t(
+            "Every row sums to 1, but {n} rows have no allowed key: −1e9 made them uniform ({share} on "
+            "each of {keys} keys, the forbidden ones included). A silent bug: no error, no NaN, wrong "
+            "weights (rows marked in orange)."
+        ),
         "ok": t("Every row sums to 1."),
     }
 
@@ -87,8 +92,9 @@ def _as_grid(scores, n: int) -> list:
     """(T, T) or (layers, heads, T, T) scores -> nested lists [layer][head][T][T], rounded."""
     raw = scores.tolist() if hasattr(scores, "tolist") else scores
     if not isinstance(raw, list):
-        raise TypeError(f"scores must be a (T, T) or (layers, heads, T, T) matrix (nested lists or a tensor), "
-                        f"got {show(scores)}")
+        raise TypeError(
+            f"scores must be a (T, T) or (layers, heads, T, T) matrix (nested lists or a tensor), got {show(scores)}"
+        )
     grid = raw if raw and isinstance(raw[0], list) and raw[0] and isinstance(raw[0][0], list) else [[raw]]
     out = []
     for layer in grid:
@@ -110,8 +116,14 @@ def _row_labels(rows: list[str] | None, tokens: list[str]) -> list[str]:
     return rows
 
 
-def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
-                       layer_names: list[str] | None = None, rows: list[str] | None = None) -> str:
+def mask_explorer_html(
+    tokens: list[str],
+    scores,
+    layer: int = 0,
+    head: int = 0,
+    layer_names: list[str] | None = None,
+    rows: list[str] | None = None,
+) -> str:
     """Self-contained mask explorer for one padded sentence.
 
     ``tokens``: the T tokens read (the columns; ``"<pad>"`` marks padding); ``rows``: the labels of
@@ -140,16 +152,25 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
     st = mask_stages(grid[layer][head], tokens, pad=True, causal=True)
     scores_table = _matrix_html(st["scores"].tolist(), rows, tokens, False)
     weights_table = _matrix_html(st["weights"].tolist(), rows, tokens, True)
-    headings = [html.escape(t("mask (✓ = may attend)")), html.escape(t("scores after masking")),
-                html.escape(t("weights after softmax"))]
-    static = (f"<div class='mx-grid'><div>{headings[0]}<div class='mx-mask'>"
-              f"{_mask_table(st['mask'].tolist(), tokens, rows)}</div></div>"
-              f"<div>{headings[1]}<div class='mx-scores'>{scores_table}</div></div>"
-              f"<div>{headings[2]}<div class='mx-weights'>{weights_table}</div></div></div>")
-    layers = "".join(f"<option value='{i}'{' selected' if i == layer else ''}>{html.escape(name)}</option>"
-                     for i, name in enumerate(names))
-    heads = "".join(f"<option value='{h}'{' selected' if h == head else ''}>{html.escape(t('head {n}', n=h + 1))}"
-                    "</option>" for h in range(len(grid[0])))
+    headings = [
+        html.escape(t("mask (✓ = may attend)")),
+        html.escape(t("scores after masking")),
+        html.escape(t("weights after softmax")),
+    ]
+    static = (
+        f"<div class='mx-grid'><div>{headings[0]}<div class='mx-mask'>"
+        f"{_mask_table(st['mask'].tolist(), tokens, rows)}</div></div>"
+        f"<div>{headings[1]}<div class='mx-scores'>{scores_table}</div></div>"
+        f"<div>{headings[2]}<div class='mx-weights'>{weights_table}</div></div></div>"
+    )
+    layers = "".join(
+        f"<option value='{i}'{' selected' if i == layer else ''}>{html.escape(name)}</option>"
+        for i, name in enumerate(names)
+    )
+    heads = "".join(
+        f"<option value='{h}'{' selected' if h == head else ''}>{html.escape(t('head {n}', n=h + 1))}</option>"
+        for h in range(len(grid[0]))
+    )
     aria = {"layer": html.escape(t("layer"), quote=True), "head": html.escape(t("head"), quote=True)}
     fill = html.escape(t("fill:"))
     hint = html.escape(t("On a narrow screen the tables scroll sideways; the row labels stay in place."))
@@ -157,11 +178,11 @@ def mask_explorer_html(tokens: list[str], scores, layer: int = 0, head: int = 0,
 <div class="mx-root" id="{root_id}">
   <script type="application/json" class="mx-data">{payload}</script>
   <div class="mx-controls" style="display:none">
-    <select class="mx-layer" aria-label="{aria['layer']}">{layers}</select>
-    <select class="mx-head" aria-label="{aria['head']}">{heads}</select><br>
+    <select class="mx-layer" aria-label="{aria["layer"]}">{layers}</select>
+    <select class="mx-head" aria-label="{aria["head"]}">{heads}</select><br>
     <label><input type="checkbox" class="mx-pad" checked> {html.escape(t("padding mask"))}</label>
     <label><input type="checkbox" class="mx-causal" checked> {html.escape(t("causal (look-ahead) mask"))}</label>
-    <label><input type="checkbox" class="mx-rows"> {t("also mask padded <i>queries</i>")}</label><br>
+    <label><input type="checkbox" class="mx-rows"> {html.escape(t("also mask padded queries"))}</label><br>
     {fill} <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="inf" checked> −∞</label>
     <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="big"> −1e9</label>
   </div>
@@ -199,11 +220,13 @@ def mask_widget(tokens: list[str], scores, rows: list[str] | None = None):
 
     def update(_=None):
         st = mask_stages(scores, tokens, pad.value, causal.value, rows.value, fill.value)
-        out.value = (_AX_STYLE + _MX_STYLE + "<div class='mx-grid'>"
-                     f"<div>{heading['mask']}{_mask_table(st['mask'].tolist(), tokens, row_labels)}</div>"
-                     f"<div>{heading['scores']}{_matrix_html(st['scores'].tolist(), row_labels, tokens, False)}</div>"
-                     f"<div>{heading['weights']}{_matrix_html(st['weights'].tolist(), row_labels, tokens, True)}</div>"
-                     f"</div><div class='mx-note'>{html.escape(mask_note(st, fill.value))}</div>")
+        out.value = (
+            _AX_STYLE + _MX_STYLE + "<div class='mx-grid'>"
+            f"<div>{heading['mask']}{_mask_table(st['mask'].tolist(), tokens, row_labels)}</div>"
+            f"<div>{heading['scores']}{_matrix_html(st['scores'].tolist(), row_labels, tokens, False)}</div>"
+            f"<div>{heading['weights']}{_matrix_html(st['weights'].tolist(), row_labels, tokens, True)}</div>"
+            f"</div><div class='mx-note'>{html.escape(mask_note(st, fill.value))}</div>"
+        )
 
     for c in (pad, causal, rows, fill):
         c.observe(update, names="value")

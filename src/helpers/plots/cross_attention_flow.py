@@ -31,6 +31,11 @@ def _box(
     return x, y, w, h
 
 
+def _fold(text: str, width: int) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` characters (Chinese: unchanged)."""
+    return text if re.search("[\u4e00-\u9fff]", text) else textwrap.fill(text, width, break_on_hyphens=False)
+
+
 def _arrow(
     ax: plt.Axes,
     start: tuple[float, float],
@@ -69,8 +74,13 @@ def draw_cross_attention_flow(
     """
     if isinstance(n_layers, bool) or not isinstance(n_layers, int) or n_layers < 1:
         raise ValueError(f"n_layers must be a positive int, got {n_layers!r}")
-    layer_h, gap, title_h = 1.45, 0.3, 0.38  # a decoder layer: a title line, then 3 sub-layers
-    enc_x, enc_w, dec_x, dec_w = 0.1, 2.3, 3.3, 2.65
+    # the sub-layers' names; a long English one takes two lines (the Chinese ones are short)
+    names = [_fold(name, 15) for name in (t("masked self-attention"), t("cross-attention"), t("feed-forward"))]
+    lines = max(name.count("\n") + 1 for name in names)
+    sub_h = 0.48 + 0.3 * (lines - 1)  # one sub-layer box
+    title_h = 0.42
+    layer_h, gap = 3 * sub_h + 0.2, 0.3  # a decoder layer: a title line, then 3 sub-layers
+    enc_x, enc_w, dec_x, dec_w = 0.1, 2.55, 3.25, 2.75
     enc_mid, dec_mid = enc_x + enc_w / 2, dec_x + dec_w / 2
     bus_x = (enc_x + enc_w + dec_x - 0.1) / 2  # the blue line, halfway between the stacks
     frame_h = layer_h + title_h
@@ -81,7 +91,7 @@ def draw_cross_attention_flow(
     first_dec = c_y + c_h + 0.4  # the first decoder layer starts above C
     out_y = first_dec + n_layers * (frame_h + gap)
     top = out_y + 0.75
-    size = 12.2  # >= 13 px where a 390-px phone shows the figure 366 px wide
+    size = 14.5  # about 16 px where a 390-px phone shows the figure 366 px wide
     fig, ax = plt.subplots(figsize=(width, width * top / 6.05))
     ax.set_xlim(0, 6.05)
     ax.set_ylim(0, top)
@@ -91,13 +101,31 @@ def draw_cross_attention_flow(
     _box(ax, enc_x, 0.1, enc_w, 0.5, source, "white", size=size)
     _box(ax, enc_x, 0.95, enc_w, 0.55, t("embed + positions"), "#f2f2f2", size=size)
     _arrow(ax, (enc_mid, 0.6), (enc_mid, 0.95))
-    ax.add_patch(FancyBboxPatch((enc_x - 0.05, 1.85), enc_w + 0.1, enc_top - 1.85,
-                                boxstyle="round,pad=0.02", facecolor=ENC_COLOUR, edgecolor="#555", linewidth=1.0))
+    ax.add_patch(
+        FancyBboxPatch(
+            (enc_x - 0.05, 1.85),
+            enc_w + 0.1,
+            enc_top - 1.85,
+            boxstyle="round,pad=0.02",
+            facecolor=ENC_COLOUR,
+            edgecolor="#555",
+            linewidth=1.0,
+        )
+    )
     _arrow(ax, (enc_mid, 1.5), (enc_mid, 1.85))
     y = 2.0
     for layer in range(1, n_layers + 1):
-        _box(ax, enc_x + 0.1, y, enc_w - 0.2, enc_layer_h, t("encoder layer {n}", n=layer), "white",
-             edge="#888", size=size)
+        _box(
+            ax,
+            enc_x + 0.1,
+            y,
+            enc_w - 0.2,
+            enc_layer_h,
+            t("encoder layer {n}", n=layer),
+            "white",
+            edge="#888",
+            size=size,
+        )
         if layer > 1:
             _arrow(ax, (enc_mid, y - enc_gap), (enc_mid, y))
         y += enc_layer_h + enc_gap
@@ -112,17 +140,39 @@ def draw_cross_attention_flow(
     y = first_dec
     cross_ys = []
     for layer in range(1, n_layers + 1):
-        ax.add_patch(FancyBboxPatch((dec_x - 0.1, y), dec_w + 0.2, frame_h, boxstyle="round,pad=0.02",
-                                    facecolor=DEC_COLOUR, edgecolor="#555", linewidth=1.0))
-        ax.text(dec_mid, y + frame_h - title_h / 2 - 0.02, t("decoder layer {n}", n=layer),
-                ha="center", va="center", fontsize=size)
-        sub_h = (layer_h - 0.2) / 3
-        names = (t("masked self-attention"), t("cross-attention"), t("feed-forward"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (dec_x - 0.1, y),
+                dec_w + 0.2,
+                frame_h,
+                boxstyle="round,pad=0.02",
+                facecolor=DEC_COLOUR,
+                edgecolor="#555",
+                linewidth=1.0,
+            )
+        )
+        ax.text(
+            dec_mid,
+            y + frame_h - title_h / 2 - 0.02,
+            t("decoder layer {n}", n=layer),
+            ha="center",
+            va="center",
+            fontsize=size,
+        )
         for i, name in enumerate(names):
             sy = y + 0.07 + i * (sub_h + 0.05)
             cross = i == 1
-            _box(ax, dec_x + 0.05, sy, dec_w - 0.1, sub_h, name, CROSS_COLOUR if cross else "white",
-                 edge=C_COLOUR if cross else "#888", size=size)
+            _box(
+                ax,
+                dec_x + 0.05,
+                sy,
+                dec_w - 0.1,
+                sub_h,
+                name,
+                CROSS_COLOUR if cross else "white",
+                edge=C_COLOUR if cross else "#888",
+                size=size,
+            )
             if cross:
                 cross_ys.append(sy + sub_h / 2)
         _arrow(ax, (dec_mid, dec_prev), (dec_mid, y))
@@ -133,8 +183,14 @@ def draw_cross_attention_flow(
 
     # C's one blue line: out of C's right side, up the gap, one arrow into every cross-attention
     start_y = c_y + c_h / 2
-    ax.plot([enc_x + enc_w + 0.03, bus_x, bus_x], [start_y, start_y, max(cross_ys)], color=C_COLOUR,
-            linewidth=1.8, solid_capstyle="butt", solid_joinstyle="round")
+    ax.plot(
+        [enc_x + enc_w + 0.03, bus_x, bus_x],
+        [start_y, start_y, max(cross_ys)],
+        color=C_COLOUR,
+        linewidth=1.8,
+        solid_capstyle="butt",
+        solid_joinstyle="round",
+    )
     for cy in cross_ys:
         _arrow(ax, (bus_x - 0.01, cy), (dec_x + 0.05, cy), colour=C_COLOUR, width=1.8)
         ax.plot([bus_x], [cy], "o", color=C_COLOUR, markersize=4)
@@ -143,8 +199,15 @@ def draw_cross_attention_flow(
     note = t("every decoder layer reads the same C: its keys and values come from C")
     # the figure's message: larger than the box labels (about 14 px on a 360-px phone); not bold:
     # the CJK fallback font has no bold weight (matplotlib would print a findfont warning)
-    note = textwrap.fill(note, 8 if re.search("[\u4e00-\u9fff]", note) else 16)
-    ax.text(enc_mid - 0.1, (c_y + c_h + out_y + 0.55) / 2, note, ha="center", va="center",
-            fontsize=1.3 * size, color=C_COLOUR)
+    note = textwrap.fill(note, 8 if re.search("[\u4e00-\u9fff]", note) else 15)
+    ax.text(
+        enc_mid - 0.1,
+        (c_y + c_h + out_y + 0.55) / 2,
+        note,
+        ha="center",
+        va="center",
+        fontsize=1.1 * size,
+        color=C_COLOUR,
+    )
     fig.tight_layout(pad=0.2)
     return fig
