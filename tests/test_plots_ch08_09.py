@@ -182,6 +182,21 @@ def test_the_mask_figure_writes_large_cell_values_and_exact_zeros():
     assert values[3] == f"{1000 * d_scores[1, 0].item():.1f}"
 
 
+def test_the_mask_figure_labels_rows_by_the_token_they_write():
+    """The book labels a decoder row by the token it writes (→猫), its columns by the keys read."""
+    fig = plot_mask_gradients(CAUSAL, CAUSAL, CAUSAL, TOKENS, writes=["a", "b", "c"])
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    cols = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert rows == ["→a", "→b", "→c"] and cols == list(TOKENS)
+
+
+def test_the_gate_figure_is_not_scaled_down_on_a_phone():
+    fig = draw_gate_patterns(_gate_rows())
+    width_px, small = figure_violations(fig)
+    assert not small and width_px <= 366
+    assert min(t.get_fontsize() for ax in fig.axes for t in ax.texts) >= 10.5
+
+
 def test_the_bowl_shows_every_point_of_every_path():
     fig = plot_bowl_paths(
         _bowl,
@@ -225,6 +240,8 @@ BAD = [
     ("logit correct", lambda: plot_logit_gradient(P, 7, "猫"), ValueError, "correct"),
     ("logit label", lambda: plot_logit_gradient(P, 3, 3), TypeError, "correct_label"),
     ("mask shape", lambda: plot_mask_gradients(CAUSAL, CAUSAL, torch.ones(2, 2), TOKENS), ValueError, "d_scores"),
+    ("mask writes", lambda: plot_mask_gradients(CAUSAL, CAUSAL, CAUSAL, TOKENS, writes=["猫"]), ValueError, "writes"),
+    ("gate width", lambda: draw_gate_patterns(_gate_rows(), width=9.0), ValueError, "width"),
     ("flow side", lambda: plot_gradient_flow({"a": {"encoder": [1.0]}}), ValueError, "decoder"),
     ("flow empty", lambda: plot_gradient_flow({}), ValueError, "flow"),
     ("schedule warmup", lambda: plot_schedule([0.1, 0.2], 5), ValueError, "warmup"),
@@ -254,7 +271,7 @@ def test_bad_inputs_name_the_argument(case):
                 "end of warm-up (step 30)",
                 "encoder",
                 "gradient norm",
-                "Cross-entropy at one position",
+                "cross-entropy at one position",
                 "values (black) and gradients (red)",
                 "grad 5",
             },

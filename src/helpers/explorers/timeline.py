@@ -23,7 +23,7 @@ from importlib import resources
 from .._checks import check_int, check_str_list, show
 from ..i18n import t
 
-# The loss plot, in SVG pixels.
+# The loss plot, in SVG pixels (its tick and axis texts are 12 px: shown unscaled on a phone).
 PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
 
 _STYLE = """
@@ -96,13 +96,23 @@ def loss_points(losses: list[float]) -> tuple[list[list[float]], dict]:
         return round(PAD_T + h * (hi - math.log10(value)) / (hi - lo), 1)
 
     points = [[round(PAD_L + w * i / max(1, n - 1), 1), y_of(x)] for i, x in enumerate(losses)]
-    ticks = [v for e in range(math.floor(lo), math.ceil(hi) + 1) for v in (10.0**e, 3 * 10.0**e)
-             if lo - 1e-9 <= math.log10(v) <= hi + 1e-9]
+    ticks = [
+        v
+        for e in range(math.floor(lo), math.ceil(hi) + 1)
+        for v in (10.0**e, 3 * 10.0**e)
+        if lo - 1e-9 <= math.log10(v) <= hi + 1e-9
+    ]
     return points, {"ticks": [[y_of(v), f"{v:g}"] for v in ticks], "n": n}
 
 
-def timeline_data(losses: list[float], snapshots: list[dict], src_tokens: list[str], rows: list[str],
-                  reference: list[str], accuracy: list[float | None] | None = None) -> dict:
+def timeline_data(
+    losses: list[float],
+    snapshots: list[dict],
+    src_tokens: list[str],
+    rows: list[str],
+    reference: list[str],
+    accuracy: list[float | None] | None = None,
+) -> dict:
     """The JSON-ready data the explorer embeds.
 
     losses: training loss at every step (length = number of steps); snapshots: dicts from
@@ -128,8 +138,10 @@ def timeline_data(losses: list[float], snapshots: list[dict], src_tokens: list[s
             raise ValueError(f"snapshot {i} is at step {s['step']}, outside the {len(losses)} logged steps")
         shape = (len(s["cross"]), {len(r) for r in s["cross"]})
         if shape != (len(rows), {len(src_tokens)}):
-            raise ValueError(f"snapshot {i}: cross-attention has {shape[0]} rows of lengths {sorted(shape[1])}, "
-                             f"expected ({len(rows)}, {len(src_tokens)}) for the rows and source tokens")
+            raise ValueError(
+                f"snapshot {i}: cross-attention has {shape[0]} rows of lengths {sorted(shape[1])}, "
+                f"expected ({len(rows)}, {len(src_tokens)}) for the rows and source tokens"
+            )
         if not all(isinstance(x, (int, float)) and -1e-6 <= x <= 1 + 1e-6 for row in s["cross"] for x in row):
             raise ValueError(f"snapshot {i}: cross-attention weights must be numbers in [0, 1] (no NaN)")
     if accuracy is not None:
@@ -146,8 +158,14 @@ def timeline_data(losses: list[float], snapshots: list[dict], src_tokens: list[s
         "src": list(src_tokens),
         "rows": list(rows),
         "reference": list(reference),
-        "snapshots": [{"step": int(s["step"]), "cross": [[round(float(x), 2) for x in row] for row in s["cross"]],
-                       "translation": list(s["translation"])} for s in snapshots],
+        "snapshots": [
+            {
+                "step": int(s["step"]),
+                "cross": [[round(float(x), 2) for x in row] for row in s["cross"]],
+                "translation": list(s["translation"]),
+            }
+            for s in snapshots
+        ],
         "accuracy": None if accuracy is None else [None if a is None else round(float(a), 2) for a in accuracy],
     }
 
@@ -166,7 +184,7 @@ def _svg(data: dict, step: int, axis_label: str) -> str:
     x0, x1, y1 = pad_l, w - pad_r, h - pad_b
     ticks = "".join(
         f"<line x1='{x0 - 3}' x2='{x0}' y1='{y}' y2='{y}' stroke='#666'/>"
-        f"<text x='{x0 - 5}' y='{y + 4}' font-size='10' text-anchor='end'>{label}</text>"
+        f"<text x='{x0 - 5}' y='{y + 4}' font-size='12' text-anchor='end'>{label}</text>"
         for y, label in data["axis"]["ticks"]
     )
     cx, cy = pts[step]
@@ -174,9 +192,9 @@ def _svg(data: dict, step: int, axis_label: str) -> str:
         f"<svg class='tl-svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
         f"<line x1='{x0}' x2='{x0}' y1='{pad_t}' y2='{y1}' stroke='#666'/>"
         f"<line x1='{x0}' x2='{x1}' y1='{y1}' y2='{y1}' stroke='#666'/>{ticks}"
-        f"<text x='{x0}' y='{y1 + 16}' font-size='10'>0</text>"
-        f"<text x='{x1}' y='{y1 + 16}' font-size='10' text-anchor='end'>{len(pts) - 1}</text>"
-        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='10' text-anchor='middle'>{html.escape(axis_label)}</text>"
+        f"<text x='{x0}' y='{y1 + 16}' font-size='12'>0</text>"
+        f"<text x='{x1}' y='{y1 + 16}' font-size='12' text-anchor='end'>{len(pts) - 1}</text>"
+        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='12' text-anchor='middle'>{html.escape(axis_label)}</text>"
         f"<polyline points='{full}' fill='none' stroke='#d0d0d0' stroke-width='1'/>"
         f"<polyline class='tl-done' points='{done}' fill='none' stroke='#2166ac' stroke-width='1.5'/>"
         f"<circle cx='{cx}' cy='{cy}' r='3.5' fill='#b3261e'/></svg>"
@@ -254,9 +272,13 @@ def timeline_widget(data: dict):
     import ipywidgets as w
 
     _check_data(data)
-    slider = w.SelectionSlider(options=[(t("step {step}", step=s["step"]), i) for i, s in enumerate(data["snapshots"])],
-                               value=0, description=t("snapshot"), continuous_update=True,
-                               layout=w.Layout(width="90%"))
+    slider = w.SelectionSlider(
+        options=[(t("step {step}", step=s["step"]), i) for i, s in enumerate(data["snapshots"])],
+        value=0,
+        description=t("snapshot"),
+        continuous_update=True,
+        layout=w.Layout(width="90%"),
+    )
     out = w.HTML()
 
     def update(_=None):

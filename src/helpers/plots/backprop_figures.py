@@ -59,11 +59,17 @@ def plot_logit_gradient(grad: torch.Tensor, correct: int, correct_label: str, po
 
 
 def plot_mask_gradients(
-    weights: torch.Tensor, d_weights: torch.Tensor, d_scores: torch.Tensor, tokens: Sequence[str]
+    weights: torch.Tensor,
+    d_weights: torch.Tensor,
+    d_scores: torch.Tensor,
+    tokens: Sequence[str],
+    writes: Sequence[str] | None = None,
 ) -> Figure:
-    """Three stacked (T, T) heatmaps with the tokens on both axes: the attention weights A, the
-    gradient dL/dA reaching them, and dL/dR, the gradient of the scaled scores R = QK^T/sqrt(d_k)
-    (the softmax's backward pass; the mask passes it on unchanged).
+    """Three stacked (T, T) heatmaps: the attention weights A, the gradient dL/dA reaching them,
+    and dL/dR, the gradient of the scaled scores R = QK^T/sqrt(d_k) (the softmax's backward pass;
+    the mask passes it on unchanged). The columns are the keys, labelled by the ``tokens`` read;
+    the rows are the queries, labelled by the token each position writes, "→猫", when ``writes``
+    (the T target tokens) is given (the book's convention for decoder rows), else by ``tokens``.
 
     The two gradients are written in thousandths (their entries are of the order of 0.01) and
     every exact zero as "0"; the cell values are 15 pt, for a phone (``helpers.plots._phone``).
@@ -73,6 +79,9 @@ def plot_mask_gradients(
         check_tensor(m, name, ndim=2)
         if m.shape != (len(tokens), len(tokens)):
             raise ValueError(f"{name} must be (T, T) with T = len(tokens) = {len(tokens)}, got {tuple(m.shape)}")
+    if writes is not None and (isinstance(writes, str) or len(writes) != len(tokens)):
+        raise ValueError(f"writes must be a list of {len(tokens)} target tokens (one per row), got {writes!r}")
+    rows = list(tokens) if writes is None else [f"→{w}" for w in writes]
     titles = (
         t("attention weights $A$"),
         t("$\\partial L/\\partial A$, in thousandths"),
@@ -83,7 +92,7 @@ def plot_mask_gradients(
     for ax, m, title, scale, fmt in zip(axes, mats, titles, scales, formats):
         # + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0
         values = m.detach().double() * scale + 0.0
-        heatmap(values, list(tokens), list(tokens), ax=ax, title=title, colorbar=True, fmt=fmt)
+        heatmap(values, rows, list(tokens), ax=ax, title=title, colorbar=True, fmt=fmt)
         for text, v in zip(ax.texts, values.flatten().tolist()):
             text.set_fontsize(15)
             if v == 0:

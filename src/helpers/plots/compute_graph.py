@@ -19,6 +19,7 @@ from helpers._checks import check_number
 from helpers.i18n import t
 
 GRAD = "#b3261e"
+PARAM = "#e3ecf8"  # a parameter leaf
 
 
 def _tensor(ax: plt.Axes, x: float, y: float, text: str, face: str = "white") -> None:
@@ -68,7 +69,8 @@ def draw_running_graph(width: float = 3.6) -> Figure:
 
     Each "emb" circle is the lookup E[ids] + P (its parameter is E_src or E_tgt); each "attn"
     circle stands for the Q, K, V projections (three weight matrices), scores, softmax and the
-    weighted sum; each "+" is a residual connection. The figure is drawn tall and narrow so that
+    weighted sum; each "+" is a residual connection. The output matrix W_out is drawn as a leaf
+    (light blue) feeding the "×W" circle. The figure is drawn tall and narrow so that
     its 11-pt text stays about 15 px high on a 390-px phone (it is not scaled down up to 3.66 in).
     """
     check_number(width, "width", low=2.5, high=4.5)
@@ -114,6 +116,9 @@ def draw_running_graph(width: float = 3.6) -> Figure:
     for a, b in zip([y_plus] + y_out, y_out):
         _edge(ax, (dec, a), (dec, b))
     _tensor(ax, dec - 1.1, y_out[3], "y", face="#f2f2f2")  # the targets: not an output of the graph above
+    # one parameter drawn as the leaf it is (the others sit inside the emb and attn circles)
+    _tensor(ax, dec - 1.1, y_out[1], "$W_{\\mathrm{out}}$", face=PARAM)
+    _edge(ax, (dec - 1.1, y_out[1]), (dec, y_out[1]))
     _edge(ax, (dec - 1.1, y_out[3]), (dec, y_out[3]))
     # the backward pass, in the empty space under the encoder
     ax.annotate(
@@ -126,21 +131,23 @@ def draw_running_graph(width: float = 3.6) -> Figure:
     return fig
 
 
-def draw_gate_patterns(rows: Sequence[dict], width: float = 4.6) -> Figure:
+def draw_gate_patterns(rows: Sequence[dict], width: float = 3.5) -> Figure:
     """One mini graph per row: two inputs, one operation, one output.
 
     Each row is a dict with keys ``op`` (symbol in the circle), ``rule`` (a short name such as
     "add distributes"), ``inputs`` ((name, value, gradient), (name, value, gradient)), ``out``
     (value) and ``grad_out`` (upstream gradient). Values are written in black above each edge,
-    gradients in red below it.
+    gradients in red below it. ``width`` in inches: at the default 3.5 the figure is not scaled
+    down on a 390-px phone and its 10.5-pt text is about 14 px high.
     """
+    check_number(width, "width", low=2.5, high=6.0)
     if not rows:
         raise ValueError("need at least one row")
     for r in rows:
         if not {"op", "rule", "inputs", "out", "grad_out"} <= set(r) or len(r["inputs"]) != 2:
             raise ValueError(f"each row needs op, rule, two inputs, out and grad_out; got {sorted(r)}")
     n = len(rows)
-    fig, axes = plt.subplots(n, 1, figsize=(width, 1.55 * n), squeeze=False)
+    fig, axes = plt.subplots(n, 1, figsize=(width, 0.36 * width * n + 0.25), squeeze=False)
     for ax, r in zip(axes[:, 0], rows):
         ax.set_xlim(0, 6.4)
         ax.set_ylim(-0.2, 2.2)

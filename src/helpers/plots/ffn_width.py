@@ -8,8 +8,13 @@ from matplotlib.figure import Figure
 from ..i18n import t
 
 
-def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[float],
-                   linear_width: int | None = None, chance: float = 0.5) -> Figure:
+def plot_ffn_width(
+    widths: list[int],
+    relu: list[list[float]],
+    linear: list[float],
+    linear_width: int | None = None,
+    chance: float = 0.5,
+) -> Figure:
     """relu[k]: test accuracies (one per seed) of the ReLU network with widths[k] hidden units;
     linear: the accuracies without the nonlinearity, measured at ``linear_width`` hidden units (by
     the algebra the same at any width); chance: the accuracy of always guessing the more common
@@ -24,8 +29,14 @@ def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[floa
     label = t("no ReLU (any width)") if linear_width is None else t("no ReLU (width {w})", w=linear_width)
     # the two flat lines lie close together: distinct styles, and their values in the legend
     linear_mean = sum(linear) / len(linear)
-    ax.axhline(linear_mean, ls="--", color="tab:red", lw=2.2, label=f"{label}: {linear_mean:.1%}")
-    ax.axhline(chance, ls=":", color="gray", lw=1.8, label=f"{t('chance: the more common colour')}: {chance:.1%}")
+    ax.axhline(linear_mean, ls="--", color="tab:red", lw=2.2, label=t("{label}: {p:.1%}", label=label, p=linear_mean))
+    ax.axhline(
+        chance,
+        ls=":",
+        color="gray",
+        lw=1.8,
+        label=t("{label}: {p:.1%}", label=t("chance: the more common colour"), p=chance),
+    )
     ax.set_xscale("log", base=2)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_ylim(0.4, 1.05)
@@ -35,7 +46,8 @@ def plot_ffn_width(widths: list[int], relu: list[list[float]], linear: list[floa
     ax.tick_params(labelsize=11)
     ax.grid(alpha=0.3)
     # below the axes, one entry a line: on a phone a legend inside the axes would hide the data
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize=10.5,
-               frameon=False)
+    fig.legend(
+        *ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize=10.5, frameon=False
+    )
     fig.tight_layout(rect=(0, 0.21, 1, 1))
     return fig

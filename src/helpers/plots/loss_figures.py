@@ -103,7 +103,7 @@ def plot_nll_curve(points: Sequence[tuple[float, str]]) -> Figure:
     ax.set_ylabel(t("loss $-\\ln p_y$"))
     ax.set_ylim(0, 5.5)
     ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.set_title(t("Cross-entropy at one position"))
+    ax.set_title(t("cross-entropy at one position"))
     set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
@@ -184,7 +184,9 @@ def plot_label_smoothing(
     axes[0].bar(ids, smoothed, width=0.5, color=DARK, label=eps_label)
     axes[0].set_xticks(ids, [str(i) for i in ids])
     axes[0].set_xlabel(t("class id"))
-    axes[0].set_title(t("target of the {n}-logit example", n=len(ids)))
+    five = len(ids) == 5  # the chapter's example: its number in words, as in the other figures
+    title = t("target of the five-logit example") if five else t("target of the {n}-logit example", n=len(ids))
+    axes[0].set_title(title)
     axes[0].legend(loc="upper left")
     axes[1].plot(p_grid, plain, label="$\\varepsilon_{\\mathrm{ls}} = 0$: $-\\ln p_y$")
     axes[1].plot(p_grid, smooth, label=eps_label)

@@ -37,18 +37,18 @@ def plot_norm_layouts(width: float = 4.6) -> Figure:
     """Two block diagrams side by side: one sub-layer F (attention or feed-forward) with its
     residual connection, post-norm (2017) and pre-norm. The residual stream runs up the left; the
     branch through F on the right; a bracket on the left marks the part that repeats for each
-    sub-layer. ``width`` in inches (default 4.6: the texts, 12 pt, are about 13 px on a 360-px
-    phone)."""
+    sub-layer. ``width`` in inches (default 4.6: the box texts, 12 pt, are about 13 px on a 366-px
+    phone, the other labels, 13.5 pt, about 15 px)."""
     _check_width(width)
     fig, axes = plt.subplots(1, 2, figsize=(width, width * 0.98))
     ln, sub = "#f6d18b", "#9ec5ea"
-    font = 12
+    font, label = 12, 13.5  # box texts; the annotation, the bracket and the other labels
     for ax, title in zip(axes, (t("post-norm (2017)"), t("pre-norm"))):
         ax.set_xlim(-0.75, 3.72)  # the branch boxes reach 3.6 + their border
         ax.set_ylim(0, 9.4)
         ax.axis("off")
-        ax.set_title(title, fontsize=font + 0.5)
-        ax.text(STREAM_X, 0.15, t("x (stream)"), ha="center", fontsize=font)
+        ax.set_title(title, fontsize=label)
+        ax.text(STREAM_X, 0.15, t("x (stream)"), ha="center", fontsize=label)
     # post-norm: x -> x + F(x) -> LayerNorm, on the stream itself
     ax = axes[0]
     _arrow(ax, [(STREAM_X, 0.55), (STREAM_X, 4.22)])
@@ -59,11 +59,11 @@ def plot_norm_layouts(width: float = 4.6) -> Figure:
     _arrow(ax, [(STREAM_X, 4.78), (STREAM_X, 5.72)])
     _box(ax, STREAM_X, 6.15, "LayerNorm", ln, font)
     _arrow(ax, [(STREAM_X, 6.6), (STREAM_X, 8.3)])
-    ax.text(STREAM_X, 8.55, t("next sub-layer"), ha="center", fontsize=font)
+    ax.text(STREAM_X, 8.55, t("next sub-layer"), ha="center", fontsize=label)
     # a narrow column: broken at spaces (the Chinese text marks its one break with a space)
     note = textwrap.fill(t("every gradient path crosses it"), 10)
-    ax.text(STREAM_X + 1.05, 6.15, note, fontsize=font, color="#6b4200", va="center")
-    _repeat_bracket(ax, 1.2, 6.75, font)
+    ax.text(STREAM_X + 1.05, 6.15, note, fontsize=label, color="#6b4200", va="center")
+    _repeat_bracket(ax, 1.2, 6.75, label)
     # pre-norm: x -> x + F(LayerNorm(x)); the stream is never normalised until the end
     ax = axes[1]
     _arrow(ax, [(STREAM_X, 0.55), (STREAM_X, 4.82)])
@@ -74,10 +74,10 @@ def plot_norm_layouts(width: float = 4.6) -> Figure:
     _arrow(ax, [(BRANCH_X, 4.0), (BRANCH_X, 5.1), (STREAM_X + 0.3, 5.1)])
     _plus(ax, 5.1, font)
     _arrow(ax, [(STREAM_X, 5.38), (STREAM_X, 7.22)])
-    _repeat_bracket(ax, 0.8, 5.5, font)
+    _repeat_bracket(ax, 0.8, 5.5, label)
     _box(ax, STREAM_X, 7.65, t("final norm"), ln, font)
     _arrow(ax, [(STREAM_X, 8.1), (STREAM_X, 8.6)])
-    ax.text(STREAM_X, 8.75, t("output"), ha="center", fontsize=font)
+    ax.text(STREAM_X, 8.75, t("output"), ha="center", fontsize=label)
     fig.tight_layout(pad=0.3, w_pad=0.2)
     return fig
 
