@@ -125,7 +125,7 @@ def _build(tmp_path: Path, language: str) -> dict[str, str]:
             "由 :cite:t:`vaswani2017` 提出，见 :cite:p:`press2017`。\n",
         "chapters/11_gpt": "GPT\n===\n\nAgain :cite:p:`vaswani2017`, and :cite:p:`vaswani2018`.\n",
         "appendix/bibliography":
-            "Bibliography\n============\n\nFurther reading: :cite:t:`gage1994`.\n\n.. bibliography::\n",
+            "Bibliography\n============\n\nFurther reading: :cite:t:`gage1994`; again :cite:p:`gage1994`.\n\n.. bibliography::\n",
     })
     return {name: (out / f"{name}.html").read_text(encoding="utf-8")
             for name in ("chapters/04_attention", "chapters/11_gpt", "appendix/bibliography")}
@@ -171,6 +171,8 @@ def test_built_citations_and_back_links(tmp_path, language):
     # paragraph's gap below its entry and, on a phone, read as the start of the next entry)
     for body in re.findall(r'<div class="citation" id="[^"]+"[^>]*>(.*?)</div>', bib, re.S):
         assert body.count("<p") == 1 and re.search(r'<br />\s*<span class="bib-cited-in">', body), body
+    # no docutils back-links ("(1,2)" before an entry, or a label that is a link): labels are plain
+    assert "doc-backlink" not in bib and 'class="backrefs"' not in bib
     # the Chinese edition prints an address without pybtex's English "URL:"
     assert ("URL:" in _text(bib)) == (language == "en")
     assert "https://example.org/a" in bib

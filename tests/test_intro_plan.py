@@ -112,17 +112,16 @@ def test_chinese_reading_time_matches_the_chinese_prose(number):
         f"at {ZH_PER_MINUTE} a minute: update its time (and the sums of the Chinese course plan)")
 
 
-def _hours(minutes: int) -> str:
-    """Minutes as the page writes hours: to the nearest quarter, e.g. 9¼ -> "9.25" is written "9¼"."""
-    quarters = round(minutes / 15)
-    whole, rest = divmod(quarters, 4)
-    return f"{whole}{['', '¼', '½', '¾'][rest]}"
-
-
 def _hours_minutes(minutes: int) -> str:
     """Minutes as the page writes the exact total, e.g. 560 -> "9 hours 20 minutes"."""
     whole, rest = divmod(minutes, 60)
     return f"{whole} hours" + (f" {rest} minutes" if rest else "")
+
+
+def _zh_hours_minutes(minutes: int) -> str:
+    """Minutes as the Chinese page writes a part's time, e.g. 415 -> "6 小时 55 分钟"."""
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} 小时" + (f" {rest} 分钟" if rest else "")
 
 
 def test_the_totals_are_the_sums_of_the_times():
@@ -133,9 +132,9 @@ def test_the_totals_are_the_sums_of_the_times():
     part_3 = total - parts_1_2
     plan = text.split("(course-plan)=", 1)[1]
     assert f"add up to {{ref}}`{total} minutes ({_hours_minutes(total)}) <reading-times>` of" in plan
-    # "chapters [0](chapters/00_big_picture.ipynb)–[9](...),\n{ref}`about 5½ hours <reading-times>`"
-    assert re.search(rf"chapters \[0\]\([^)]*\)–\[9\]\([^)]*\),\s+\{{ref\}}`about {_hours(parts_1_2)} hours", plan)
-    assert f"({{ref}}`about {_hours(part_3)} hours <reading-times>`)" in plan
+    # "chapters [0](chapters/00_big_picture.ipynb)–[9](...),\n{ref}`6 hours 55 minutes <reading-times>`"
+    assert re.search(rf"chapters \[0\]\([^)]*\)–\[9\]\([^)]*\),\s+\{{ref\}}`{_hours_minutes(parts_1_2)} <", plan)
+    assert f"({{ref}}`{_hours_minutes(part_3)} <reading-times>`)" in plan
 
 
 def test_the_chinese_totals_are_the_sums_of_the_chinese_times():
@@ -145,8 +144,8 @@ def test_the_chinese_totals_are_the_sums_of_the_chinese_times():
     parts_1_2 = sum(m for n, m in times.items() if n <= 9)
     whole, rest = divmod(total, 60)
     assert f"{{ref}}`{total} 分钟（{whole} 小时{f' {rest} 分钟' if rest else ''}） <reading-times>`" in text
-    assert f"{{ref}}`约 {_hours(parts_1_2)} 小时 <reading-times>`" in text
-    assert f"{{ref}}`约 {_hours(total - parts_1_2)} 小时 <reading-times>`" in text
+    assert f"{{ref}}`{_zh_hours_minutes(parts_1_2)} <reading-times>`" in text
+    assert f"{{ref}}`{_zh_hours_minutes(total - parts_1_2)} <reading-times>`" in text
 
 
 @pytest.mark.parametrize("edition", ["en", "zh_CN"])

@@ -33,21 +33,53 @@ def test_copy_losses_split_the_two_copies():
 
 def _effects(n_seq=3):
     g = torch.Generator().manual_seed(0)
-    return {name: {"first": 10 + torch.rand(n_seq, generator=g), "second": shift + torch.rand(n_seq, generator=g),
-                   "watch": torch.rand(n_seq, 11, generator=g)}
-            for name, shift in [("none", 3.0), *[(f"H{b}", 8.0 if b == 0 else 3.0) for b in range(9)]]}
+    return {
+        name: {
+            "first": 10 + torch.rand(n_seq, generator=g),
+            "second": shift + torch.rand(n_seq, generator=g),
+            "watch": torch.rand(n_seq, 11, generator=g),
+        }
+        for name, shift in [("none", 3.0), *[(f"H{b}", 8.0 if b == 0 else 3.0) for b in range(9)]]
+    }
 
 
 def _figures():
     maps = {16: torch.rand(9, 14, 14).tril().softmax(-1), 18: torch.rand(9, 14, 14).tril().softmax(-1)}
-    labels = ["The", "·cat", "·sat", "·on", "·the", "·mat", "·because", "·it", "·was", "·tired", ".", "·and", "·a", "·b"]
+    labels = [
+        "The",
+        "·cat",
+        "·sat",
+        "·on",
+        "·the",
+        "·mat",
+        "·because",
+        "·it",
+        "·was",
+        "·tired",
+        ".",
+        "·and",
+        "·a",
+        "·b",
+    ]
     first, previous = torch.rand(30, 9), torch.rand(30, 9) / 2
     loss = torch.rand(3, 49) * 10
-    rows = [{"position": p, "no_cache_s": p / 1000, "cache_s": 0.02,
-             "no_cache_runs": [p / 1100, p / 1000, p / 900], "cache_runs": [0.019, 0.02, 0.021]}
-            for p in (16, 64, 256)]
-    parts = {t("embedding (= output)"): 28_311_552, t("attention Q, O"): 19_906_560, t("attention K, V"): 6_635_520,
-             "SwiGLU": 79_626_240, t("RMSNorm scales"): 35_136}  # as chapter 12 names them
+    rows = [
+        {
+            "position": p,
+            "no_cache_s": p / 1000,
+            "cache_s": 0.02,
+            "no_cache_runs": [p / 1100, p / 1000, p / 900],
+            "cache_runs": [0.019, 0.02, 0.021],
+        }
+        for p in (16, 64, 256)
+    ]
+    parts = {
+        t("embedding (= output)"): 28_311_552,
+        t("attention Q, O"): 19_906_560,
+        t("attention K, V"): 6_635_520,
+        "SwiGLU": 79_626_240,
+        t("RMSNorm scales"): 35_136,
+    }  # as chapter 12 names them
     effects = _effects()
     return {
         "parameter budget": plot_parameter_budget(parts),
@@ -56,8 +88,12 @@ def _figures():
         "induction scores": plot_induction_scores(torch.rand(30, 9)),
         "repeat loss": plot_repeat_loss(loss, 25, loss + 2),
         "time per token": plot_time_per_token(rows),
-        "ablation": plot_ablation(effects, {n: t("all on") if n == "none" else n for n in effects}, t("Layer {n}: one head switched off at a time", n=16),
-                                  highlight="H0"),
+        "ablation": plot_ablation(
+            effects,
+            {n: t("all on") if n == "none" else n for n in effects},
+            t("Layer {n}: one head switched off at a time", n=16),
+            highlight="H0",
+        ),
     }
 
 
@@ -84,13 +120,17 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
     try:
         monkeypatch.setenv("BOOK_LANGUAGE", "en")
         english = {name: _texts(fig) for name, fig in _figures().items()}
-        assert {"layer 16, head 0", "key: the token looked at", "attention weight"} <= english["head maps"]
+        assert {"layer 16, head 0 (L16H0)", "key: the token looked at", "attention weight"} <= english["head maps"]
         assert {"the model", "induction heads off", "1st copy", "2nd copy"} <= english["repeat loss"]
         assert {"35 thousand", "134.5 M parameters in all", "embedding (= output)"} <= english["parameter budget"]
         monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
         chinese = {name: _texts(fig) for name, fig in _figures().items()}
-        assert {"第 16 层 0 号头", "键：被关注的词元", "查询：发出关注的词元", "注意力权重"} <= chinese["head maps"]
-        assert {"L16H0", "全部 270 个头，每个头一个点", "层"} <= chinese["sinks and previous"]  # as the code prints heads
+        assert {"第 16 层 0 号头（L16H0）", "键：被关注的词元", "查询：发出关注的词元", "注意力权重"} <= chinese[
+            "head maps"
+        ]
+        assert {"L16H0", "全部 270 个头，每个头一个点", "层"} <= chinese[
+            "sinks and previous"
+        ]  # as the code prints heads
         assert {"原模型", "关掉归纳头", "第一遍", "第二遍", "损失（奈特）"} <= chinese["repeat loss"]
         assert {"新词元的位置", "不用缓存：整个序列", "KV 缓存：一个词元"} <= chinese["time per token"]
         assert {"35 K", "共 134.5 M 个参数", "嵌入（= 输出层）", "注意力 Q、O"} <= chinese["parameter budget"]

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from helpers.llama import Llama, LlamaConfig, generate, permute_qk, unpermute_qk
 
-SETTINGS = settings(max_examples=30, derandomize=True, database=None, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=30, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -56,8 +57,16 @@ def test_kv_cache_logits_equal_the_full_forward_pass(config, seed, data):
     model = random_model(config, seed)
     batch = data.draw(st.integers(1, 2), label="batch")
     length = data.draw(st.integers(1, config.context_length), label="length")
-    ids = torch.tensor(data.draw(st.lists(st.lists(st.integers(0, config.vocab_size - 1), min_size=length,
-                                                   max_size=length), min_size=batch, max_size=batch), label="ids"))
+    ids = torch.tensor(
+        data.draw(
+            st.lists(
+                st.lists(st.integers(0, config.vocab_size - 1), min_size=length, max_size=length),
+                min_size=batch,
+                max_size=batch,
+            ),
+            label="ids",
+        )
+    )
     cuts = sorted(set(data.draw(st.lists(st.integers(1, length - 1), max_size=4), label="cuts"))) if length > 1 else []
     cache = model.new_cache()
     with torch.no_grad():
@@ -91,10 +100,27 @@ def test_unpermute_qk_undoes_permute_qk(n_heads, half_head, d_in, seed):
 @given(prompt_length=st.integers(1, 30), max_new_tokens=st.integers(1, 30))
 def test_generate_refuses_exactly_what_does_not_fit_the_context(prompt_length, max_new_tokens):
     """The prompt and the new tokens but the last need positions below the context length (24)."""
-    model = random_model(LlamaConfig(vocab_size=5, d_model=8, n_layers=1, n_heads=2, n_kv_heads=1, head_dim=4,
-                                     d_ff=8, context_length=24), 0)
+    model = random_model(
+        LlamaConfig(
+            vocab_size=5, d_model=8, n_layers=1, n_heads=2, n_kv_heads=1, head_dim=4, d_ff=8, context_length=24
+        ),
+        0,
+    )
     if prompt_length + max_new_tokens - 1 <= 24:
         assert len(generate(model, [1] * prompt_length, max_new_tokens)) == max_new_tokens
     else:
         with pytest.raises(ValueError, match="prompt_ids|max_new_tokens"):
             generate(model, [1] * prompt_length, max_new_tokens)
+
+
+def test_metadata_text_formats_numbers_as_a_table_shows_them():
+    import numpy as np
+
+    from helpers.llama import metadata_text
+
+    assert metadata_text(float(np.float32(1e-5))) == "1e-05"  # 9.999997747378752e-06
+    assert metadata_text(100000.0) == "100,000"
+    assert metadata_text(8192) == "8,192"
+    assert metadata_text(np.uint32(30)) == "30"
+    assert metadata_text("llama") == "llama"
+    assert metadata_text(True) == "True"

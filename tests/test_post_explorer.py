@@ -52,14 +52,31 @@ def test_explorer_in_english_and_chinese(monkeypatch):
     answers = {"SFT": [POEM, "春，"], "GRPO": ["", POEM]}
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = post_explorer_html(post_data(models, reqs, answers))
-    for words in ('aria-label="previous instruction"', 'aria-label="instruction"', 'aria-label="next instruction"',
-                  "(五言绝句: 4 lines of 5, first character 床)", "✓ form", "✓ first character",
-                  "Each line's number is its length without the mark (red: not the requested length). form: "):
+    for words in (
+        'aria-label="previous instruction"',
+        'aria-label="instruction"',
+        'aria-label="next instruction"',
+        "(五言绝句: 4 lines of 5, first character 床)",
+        "✓ form",
+        "✓ first character",
+        "Each line's number is its length without the mark (red: not the requested length). form: ",
+        "✓ marks a check its answer passes and ✗ one it fails",
+    ):
         assert words in page, words
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = post_explorer_html(post_data(models, reqs, answers), prompt=1)
-    for words in ('aria-label="上一条指令"', 'aria-label="指令"', 'aria-label="下一条指令"',
-                  "（七言绝句：4 句，每句 7 字，首字“春”）", "✗ 体式", "✓ 首字", "✗ 首字", "（空）", "每句后面的数字"):
+    for words in (
+        'aria-label="上一条指令"',
+        'aria-label="指令"',
+        'aria-label="下一条指令"',
+        "（七言绝句：4 句，每句 7 字，首字“春”）",
+        "✗ 体式",
+        "✓ 首字",
+        "✗ 首字",
+        "（空）",
+        "每句后面的数字",
+        "✓ 表示回答通过了这项检查",
+    ):
         assert words in page, words
     assert set(re.findall(r"[A-Za-z]{2,}", visible(page))) == set(models)  # the model names, nothing else
     data = json.loads(re.search(r'class="pt-data">(.*?)</script>', page, re.S).group(1))

@@ -9,7 +9,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_site import SITE, _check_stayed_local, _new_page, base_url, browser, open_chapter  # noqa: F401
+from test_site import (  # noqa: F401
+    PHONE,
+    SITE,
+    _check_stayed_local,
+    _new_page,
+    base_url,
+    browser,
+    check_nothing_clipped,
+    check_punctuation_stays_with_its_formula,
+    open_chapter,
+)
 
 ZH = SITE / "zh"
 PAGES = sorted(p.relative_to(SITE) for p in SITE.glob("**/*.html")
@@ -135,6 +145,27 @@ def test_explorer_labels_space_latin_tokens_from_chinese(zh_page):
     assert any(re.search(r"[A-Za-z] [\u3400-\u9fff]", text) for text in seen), seen  # a Latin token was shown
     glued = [text for text in seen if re.search(r"[A-Za-z][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z]", text)]
     assert not glued, glued
+
+
+@pytest.fixture
+def zh_phone(browser, base_url):  # noqa: F811
+    context, pg = _new_page(browser, base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    pg.base = f"{base_url}/zh"
+    yield pg
+    _check_stayed_local(pg)
+    context.close()
+
+
+@pytest.mark.parametrize("rel", [p for p in PAGES if p.parts[0] == "chapters"], ids=lambda p: p.stem)
+def test_a_chinese_chapter_fits_a_phone(zh_phone, rel):
+    """Chinese lines break differently from English ones: on a 390-px phone a Chinese chapter does
+    not scroll sideways, no formula or heading is clipped, and no line starts with the punctuation
+    after a formula."""
+    open_chapter(zh_phone, rel.name)
+    width = zh_phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, f"zh/{rel}: the page scrolls sideways on a phone ({width}px)"
+    check_nothing_clipped(zh_phone, f"zh/{rel.name}")
+    check_punctuation_stays_with_its_formula(zh_phone, f"zh/{rel.name}")
 
 
 def test_a_translated_chapter_renders(zh_page):

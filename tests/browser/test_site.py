@@ -518,7 +518,9 @@ _ORPHANS = """async () => {
   await new Promise((done) => setTimeout(done, 0));
   const punct = /^[,.;:!?)\\]，。；：！？）】、”’]/;
   const out = [];
+  const column = (document.querySelector('.bd-article') || document.body).clientWidth;
   for (const m of document.querySelectorAll('.bd-article mjx-container:not([display="true"])')) {
+    if (m.getBoundingClientRect().width > 0.6 * column) continue;  // left free to take a line
     const e = m.parentNode.classList.contains('math') ? m.parentNode : m;
     if (e.parentNode.classList.contains('math-nowrap')) continue;  // kept with its punctuation
     const next = e.nextSibling;

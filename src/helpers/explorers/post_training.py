@@ -49,9 +49,15 @@ def answer_checks(answer: str, form: str, first_char: str) -> dict:
     if form not in poems.FORMS:
         raise ValueError(f"form must be one of {sorted(poems.FORMS)}, got {form!r}")
     rep = poems.check_form(answer)
-    return {"text": answer, "lines": poems.split_lines(answer), "lengths": list(rep.line_lengths),
-            "punct_ok": rep.punctuation_ok, "form": rep.form, "form_ok": rep.form == form,
-            "first_ok": answer[:1] == first_char}
+    return {
+        "text": answer,
+        "lines": poems.split_lines(answer),
+        "lengths": list(rep.line_lengths),
+        "punct_ok": rep.punctuation_ok,
+        "form": rep.form,
+        "form_ok": rep.form == form,
+        "first_ok": answer[:1] == first_char,
+    }
 
 
 def post_data(models: Sequence[str], requests: Sequence, answers: dict[str, Sequence[str]]) -> dict:
@@ -64,9 +70,17 @@ def post_data(models: Sequence[str], requests: Sequence, answers: dict[str, Sequ
     prompts = []
     for i, r in enumerate(requests):
         chars = poems.FORMS[r.form][0]
-        prompts.append({"instruction": r.text, "form": r.form, "form_zh": poems.FORM_NAMES_ZH[r.form],
-                        "first": r.first_char, "chars": chars, "n_lines": poems.FORMS[r.form][1],
-                        "answers": [answer_checks(answers[m][i], r.form, r.first_char) for m in models]})
+        prompts.append(
+            {
+                "instruction": r.text,
+                "form": r.form,
+                "form_zh": poems.FORM_NAMES_ZH[r.form],
+                "first": r.first_char,
+                "chars": chars,
+                "n_lines": poems.FORMS[r.form][1],
+                "answers": [answer_checks(answers[m][i], r.form, r.first_char) for m in models],
+            }
+        )
     return {"models": list(models), "prompts": prompts}
 
 
@@ -95,11 +109,16 @@ def post_view_html(data: dict, prompt: int = 0) -> str:
     for name, a in zip(data["models"], p["answers"]):
         lines = "".join(
             f"<div class='pt-line{'' if n == p['chars'] else ' pt-wrong'}'>{html.escape(line)}"
-            f"<span class='pt-n'>{n}</span></div>" for line, n in zip(a["lines"], a["lengths"]))
-        out.append(f"<div class='pt-card'><span class='pt-name'>{html.escape(name)}</span>"
-                   + _badge(a["form_ok"], labels["form"]) + _badge(a["first_ok"], labels["first"])
-                   + _badge(a["punct_ok"], "，。")
-                   + f"<div class='pt-lines'>{lines or html.escape(labels['empty'])}</div></div>")
+            f"<span class='pt-n'>{n}</span></div>"
+            for line, n in zip(a["lines"], a["lengths"])
+        )
+        out.append(
+            f"<div class='pt-card'><span class='pt-name'>{html.escape(name)}</span>"
+            + _badge(a["form_ok"], labels["form"])
+            + _badge(a["first_ok"], labels["first"])
+            + _badge(a["punct_ok"], "，。")
+            + f"<div class='pt-lines'>{lines or html.escape(labels['empty'])}</div></div>"
+        )
     return "".join(out)
 
 
@@ -108,23 +127,34 @@ def post_explorer_html(data: dict, prompt: int = 0) -> str:
     if not isinstance(data, dict) or not data.get("prompts"):
         raise ValueError("data must come from post_data(...) and hold at least one prompt")
     root_id = "pt-" + uuid.uuid4().hex[:10]
-    payload = json.dumps({**data, "labels": post_training_labels()}, ensure_ascii=False,
-                         separators=(",", ":")).replace("</", "<\\/")
+    payload = json.dumps({**data, "labels": post_training_labels()}, ensure_ascii=False, separators=(",", ":")).replace(
+        "</", "<\\/"
+    )
     js = resources.files("helpers.explorers").joinpath("post_training.js").read_text(encoding="utf-8")
-    options = "".join(f"<option value='{i}'>{i + 1}. {html.escape(p['instruction'])}</option>"
-                      for i, p in enumerate(data["prompts"]))
-    aria = {"prev": html.escape(t("previous instruction"), quote=True),
-            "prompt": html.escape(t("instruction"), quote=True),
-            "next": html.escape(t("next instruction"), quote=True)}
-    note = html.escape(t("Each line's number is its length without the mark (red: not the requested length). "
-                         "form: the requested number of lines and line length with ，。 alternating."), quote=False)
+    options = "".join(
+        f"<option value='{i}'>{i + 1}. {html.escape(p['instruction'])}</option>" for i, p in enumerate(data["prompts"])
+    )
+    aria = {
+        "prev": html.escape(t("previous instruction"), quote=True),
+        "prompt": html.escape(t("instruction"), quote=True),
+        "next": html.escape(t("next instruction"), quote=True),
+    }
+    note = html.escape(
+        t(
+            "Each line's number is its length without the mark (red: not the requested length). "
+            "form: the requested number of lines and line length with ，。 alternating. "
+            "Next to a model's name, ✓ marks a check its answer passes and ✗ one it fails: form, "
+            "first character (the requested one) and ，。 (every line ends with the right mark)."
+        ),
+        quote=False,
+    )
     return f"""{_STYLE}
 <div class="pt-root" id="{root_id}">
   <script type="application/json" class="pt-data">{payload}</script>
   <div class="pt-controls" style="display:none">
-    <button class="pt-prev" type="button" aria-label="{aria['prev']}">◀</button>
-    <select class="pt-prompt" aria-label="{aria['prompt']}">{options}</select>
-    <button class="pt-next" type="button" aria-label="{aria['next']}">▶</button>
+    <button class="pt-prev" type="button" aria-label="{aria["prev"]}">◀</button>
+    <select class="pt-prompt" aria-label="{aria["prompt"]}">{options}</select>
+    <button class="pt-next" type="button" aria-label="{aria["next"]}">▶</button>
   </div>
   <div class="pt-view">{post_view_html(data, prompt)}</div>
   <div class="pt-note">{note}</div>

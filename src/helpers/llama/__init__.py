@@ -22,7 +22,7 @@ Quick start::
 """
 
 from .generate import chat, generate, sample_next, time_next_token, time_per_token
-from .gguf_file import GGUFFile, GGUFFormatError, GGUFTensorInfo
+from .gguf_file import GGUFFile, GGUFFormatError, GGUFTensorInfo, metadata_text
 from .gguf_loader import load_llama, open_gguf, parameter_name, permute_qk, read_config, unpermute_qk
 from .heads import (
     attention_maps,
@@ -73,6 +73,7 @@ __all__ = [
     "generate",
     "half_to_interleaved",
     "load_llama",
+    "metadata_text",
     "open_gguf",
     "parameter_name",
     "permute_qk",

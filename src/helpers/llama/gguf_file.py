@@ -42,8 +42,7 @@ MAX_DIMS = 4  # GGML_MAX_DIMS in llama.cpp
 MAX_NESTING = 8  # arrays of arrays of ...: more is a damaged file (llama.cpp itself writes none)
 
 # value type -> struct format of a scalar (8 = string, 9 = array are handled apart)
-_SCALAR_FORMATS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
-                   10: "<Q", 11: "<q", 12: "<d"}
+_SCALAR_FORMATS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
 # the fewest bytes one value of each type takes in the file: a string is its u64 length at least,
 # an array its element type (u32) and count (u64)
@@ -75,6 +74,17 @@ class GGUFTensorInfo:
     shape: tuple[int, ...]
     ggml_type: int  # a gguf.GGMLQuantizationType value, e.g. 3 = Q4_1, 8 = Q8_0, 0 = F32
     offset: int  # from the start of the tensor data
+
+
+def metadata_text(value: Any) -> str:
+    """A metadata value as a table shows it: whole numbers with thousands separators (100000.0 ->
+    "100,000", 8192 -> "8,192"), other floats to 3 significant digits (a float32 epsilon,
+    9.999997747378752e-06 -> "1e-05"), anything else as ``str`` gives it (strings, lists)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{float(value):.3g}"
 
 
 class GGUFFile:
@@ -124,8 +134,10 @@ class GGUFFile:
     def _read_string(self, what: str = "a string") -> str:
         n = self._read("<Q")
         if n > self._left():
-            raise GGUFFormatError(f"{self.path}: {what} of {n} bytes runs past the end of the file "
-                                  f"(at byte {self._pos}, {self._left()} bytes left)")
+            raise GGUFFormatError(
+                f"{self.path}: {what} of {n} bytes runs past the end of the file "
+                f"(at byte {self._pos}, {self._left()} bytes left)"
+            )
         s = self._map[self._pos : self._pos + n].decode("utf-8", errors="replace")
         self._pos += n
         return s
@@ -137,12 +149,14 @@ class GGUFFile:
             return self._read_string(f"the string value of {key!r}")
         if vtype == _ARRAY:
             if depth >= MAX_NESTING:
-                raise GGUFFormatError(f"{self.path}: the value of {key!r} holds arrays nested more than "
-                                      f"{MAX_NESTING} deep")
+                raise GGUFFormatError(
+                    f"{self.path}: the value of {key!r} holds arrays nested more than {MAX_NESTING} deep"
+                )
             etype, count = self._read("<I"), self._read("<Q")
             if etype not in _MIN_SIZE:
-                raise GGUFFormatError(f"{self.path}: the array {key!r} has an unknown element type {etype} "
-                                      f"(at byte {self._pos - 12})")
+                raise GGUFFormatError(
+                    f"{self.path}: the array {key!r} has an unknown element type {etype} (at byte {self._pos - 12})"
+                )
             self._check_count(count, _MIN_SIZE[etype], f"the array {key!r}")
             if etype in _SCALAR_FORMATS:  # numbers: one struct call for the whole array
                 fmt = f"<{count}{_SCALAR_FORMATS[etype][1]}"  # a repeat count, not a string of `count` codes
@@ -182,16 +196,20 @@ class GGUFFile:
             # cannot be there (the exact size is checked by ``raw``, which knows the type)
             n_values = math.prod(dims)
             if n_values > 8 * len(self._map) or offset > len(self._map):
-                raise GGUFFormatError(f"{self.path}: tensor {name!r} of shape {tuple(reversed(dims))} at offset "
-                                      f"{offset} cannot fit in the file's {len(self._map)} bytes")
+                raise GGUFFormatError(
+                    f"{self.path}: tensor {name!r} of shape {tuple(reversed(dims))} at offset "
+                    f"{offset} cannot fit in the file's {len(self._map)} bytes"
+                )
             self.tensors[name] = GGUFTensorInfo(name, tuple(reversed(dims)), ggml_type, offset)
         align = self.metadata.get("general.alignment", DEFAULT_ALIGNMENT)
         if isinstance(align, bool) or not isinstance(align, int) or align <= 0 or align & (align - 1):
             raise GGUFFormatError(f"{self.path}: general.alignment must be a power of two, got {align!r}")
         self.data_start = (self._pos + align - 1) // align * align
         if self.tensors and self.data_start > len(self._map):
-            raise GGUFFormatError(f"{self.path}: the tensor data would start at byte {self.data_start}, past the "
-                                  f"end of the file ({len(self._map)} bytes)")
+            raise GGUFFormatError(
+                f"{self.path}: the tensor data would start at byte {self.data_start}, past the "
+                f"end of the file ({len(self._map)} bytes)"
+            )
 
     # ------------------------------------------------------------------ tensors
     def raw(self, name: str) -> np.ndarray:
@@ -201,14 +219,18 @@ class GGUFFile:
         self._check_ggml_type(info)
         block, type_size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(info.ggml_type)]
         if info.shape[-1] % block:
-            raise GGUFFormatError(f"tensor {name!r}: last dim {info.shape[-1]} is not a multiple of the block "
-                                  f"size {block} of its ggml type {info.ggml_type}")
+            raise GGUFFormatError(
+                f"tensor {name!r}: last dim {info.shape[-1]} is not a multiple of the block "
+                f"size {block} of its ggml type {info.ggml_type}"
+            )
         row_bytes = info.shape[-1] // block * type_size
         count = math.prod(info.shape[:-1]) * row_bytes
         start = self.data_start + info.offset
         if start + count > len(self._map):
-            raise GGUFFormatError(f"tensor {name!r}: its {count} bytes from byte {start} run past the end of "
-                                  f"the file ({len(self._map)} bytes)")
+            raise GGUFFormatError(
+                f"tensor {name!r}: its {count} bytes from byte {start} run past the end of "
+                f"the file ({len(self._map)} bytes)"
+            )
         data = np.frombuffer(self._map, dtype=np.uint8, count=count, offset=start)
         return data.reshape(*info.shape[:-1], row_bytes)
 
@@ -239,8 +261,9 @@ class GGUFFile:
         except ValueError:
             qtype = None
         if qtype is None or qtype not in gguf.GGML_QUANT_SIZES:
-            raise GGUFFormatError(f"tensor {info.name!r} has ggml type {info.ggml_type}, which the gguf package "
-                                  f"does not know")
+            raise GGUFFormatError(
+                f"tensor {info.name!r} has ggml type {info.ggml_type}, which the gguf package does not know"
+            )
         return qtype
 
     def _info(self, name: str) -> GGUFTensorInfo:

@@ -40,8 +40,9 @@ def attention_maps(model: Llama, ids: torch.Tensor, layers: list[int] | None = N
 
 
 @torch.no_grad()
-def first_and_previous_attention(model: Llama, ids: torch.Tensor,
-                                 min_query: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+def first_and_previous_attention(
+    model: Llama, ids: torch.Tensor, min_query: int = 2
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Average attention to the first token and to the previous token, per layer and head.
 
     ids: (1, T). Returns two (n_layers, n_heads) tensors: the mean over queries t >= ``min_query``
@@ -137,21 +138,29 @@ def explorer_data(model: Llama, tokenizer, texts: list[str], layers: list[int], 
         n = len(ids)
         mask = torch.ones(n, n, dtype=torch.bool).tril()
         labels = [token_label(tokenizer, i) for i in ids]
-        shown = [[[[round(x, 2) for x in row] for row in scores[layer][h].tolist()]
-                  for h in range(c.n_heads)] for layer in layers]
-        sentences.append({"name": text if len(text) <= 60 else text[:57] + "...",
-                          "kinds": {"decoder": {"q_tokens": labels, "k_tokens": labels, "mask": mask.tolist(),
-                                                "scores": shown}}})
-    return {"d_k": c.head_dim, "n_layers": len(layers), "n_heads": c.n_heads,
-            "kind_names": {"decoder": "masked self-attention"},
-            "layer_names": [t("layer {n}", n=i) for i in layers],
-            "head_names": [t("head {n}", n=h) for h in range(c.n_heads)],
-            "sentences": sentences}
+        shown = [
+            [[[round(x, 2) for x in row] for row in scores[layer][h].tolist()] for h in range(c.n_heads)]
+            for layer in layers
+        ]
+        sentences.append(
+            {
+                "name": text if len(text) <= 60 else text[:57] + "...",
+                "kinds": {"decoder": {"q_tokens": labels, "k_tokens": labels, "mask": mask.tolist(), "scores": shown}},
+            }
+        )
+    return {
+        "d_k": c.head_dim,
+        "n_layers": len(layers),
+        "n_heads": c.n_heads,
+        "kind_names": {"decoder": "masked self-attention"},
+        "layer_names": [t("layer {n}", n=i) for i in layers],
+        "head_names": [t("head {n}", n=h) for h in range(c.n_heads)],
+        "sentences": sentences,
+    }
 
 
 # --------------------------------------------------------------------------- induction heads
-def repeated_random_tokens(n_sequences: int, half: int, vocab_size: int, seed: int = 0,
-                           low: int = 100) -> torch.Tensor:
+def repeated_random_tokens(n_sequences: int, half: int, vocab_size: int, seed: int = 0, low: int = 100) -> torch.Tensor:
     """(n_sequences, 2 * half) token ids: ``half`` random tokens (ids in ``low``..vocab_size-1, so no
     special token), then the same ``half`` tokens again. Seeded: the same ids for the same seed."""
     for name, value in (("n_sequences", n_sequences), ("half", half), ("vocab_size", vocab_size)):
@@ -165,8 +174,9 @@ def repeated_random_tokens(n_sequences: int, half: int, vocab_size: int, seed: i
 
 
 @torch.no_grad()
-def induction_test(model: Llama, ids: torch.Tensor, scores: bool = True,
-                   streams: bool = False) -> dict[str, torch.Tensor]:
+def induction_test(
+    model: Llama, ids: torch.Tensor, scores: bool = True, streams: bool = False
+) -> dict[str, torch.Tensor]:
     """Run sequences of random tokens repeated twice, ids (B, 2n), and measure induction.
 
     In the second copy, the token at position i (i >= n) appeared before at i - n, and what
@@ -186,8 +196,11 @@ def induction_test(model: Llama, ids: torch.Tensor, scores: bool = True,
         raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
     out: dict[str, torch.Tensor] = {}
     kept: list[torch.Tensor] = []
-    hooks = [block.register_forward_pre_hook(lambda module, args: kept.append(args[0]))
-             for block in model.blocks] if streams else []
+    hooks = (
+        [block.register_forward_pre_hook(lambda module, args: kept.append(args[0])) for block in model.blocks]
+        if streams
+        else []
+    )
     try:
         if scores:
             logits, maps = model(ids, attention_layers=list(range(model.config.n_layers)))
@@ -229,8 +242,9 @@ class ablate_heads:
             def zero(module, args):
                 x = args[0].clone()
                 for h in heads:
-                    x[..., h * hd:(h + 1) * hd] = 0
+                    x[..., h * hd : (h + 1) * hd] = 0
                 return (x,)
+
             return zero
 
         for layer, heads in by_layer.items():
@@ -277,9 +291,13 @@ def _induction_scores(maps: dict[int, torch.Tensor], n: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[tuple[int, int]]],
-                     watch: list[tuple[int, int]], base: dict[str, torch.Tensor] | None = None
-                     ) -> dict[str, dict[str, torch.Tensor]]:
+def ablation_effects(
+    model: Llama,
+    ids: torch.Tensor,
+    ablations: dict[str, list[tuple[int, int]]],
+    watch: list[tuple[int, int]],
+    base: dict[str, torch.Tensor] | None = None,
+) -> dict[str, dict[str, torch.Tensor]]:
     """The induction test run once per entry of ``ablations`` ({name: heads switched off}, an empty
     list for the model as it is), on ``ids`` (B, 2n) from ``repeated_random_tokens``.
 
@@ -308,12 +326,18 @@ def ablation_effects(model: Llama, ids: torch.Tensor, ablations: dict[str, list[
     if base is None:
         base = induction_test(model, ids, streams=True)
     elif not isinstance(base, dict) or not {"score", "loss", "streams"} <= set(base):
-        raise ValueError("base must be the result of induction_test(model, ids, streams=True): "
-                         f"a dict with 'score', 'loss' and 'streams', got {show(base)}")
+        raise ValueError(
+            "base must be the result of induction_test(model, ids, streams=True): "
+            f"a dict with 'score', 'loss' and 'streams', got {show(base)}"
+        )
     elif tuple(base["streams"].shape[:3]) != (c.n_layers, *ids.shape) or tuple(base["loss"].shape) != (
-            ids.shape[0], ids.shape[1] - 1):
-        raise ValueError(f"base must come from induction_test on these ids {tuple(ids.shape)}, got streams of "
-                         f"shape {tuple(base['streams'].shape)}")
+        ids.shape[0],
+        ids.shape[1] - 1,
+    ):
+        raise ValueError(
+            f"base must come from induction_test on these ids {tuple(ids.shape)}, got streams of "
+            f"shape {tuple(base['streams'].shape)}"
+        )
     layers = torch.tensor([a for a, _ in watch])
     heads = torch.tensor([h for _, h in watch])
     positions = torch.arange(ids.shape[1])
@@ -348,7 +372,7 @@ def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
     ``explorer_data``: one kind of attention only (masked self-attention), so its menu of kinds,
     which would offer a single choice, is hidden, and the scaling step is named with the chapter's
     symbol, "÷ √d_h" (a head's width; chapter 4's explorer says d_k). On a narrow screen (a phone)
-    the table is made compact, so that every column of a text of up to 11 tokens fits a 352-px
+    the table is made compact, so that every column of a text of up to 11 tokens fits a 360-px
     explorer at the weights step, where it opens: smaller cells and digits, the tokens above the
     columns written upwards, the sentence menu on a line of its own. The raw and scaled scores
     (wider numbers) still scroll inside the explorer, row labels in view: a shadow at the right edge
@@ -369,35 +393,46 @@ def _fit_for_phone(page: str) -> str:
         return page
     r = "#" + root.group(1)
     # the scaling step in the chapter's notation (d_h, the width of one head)
-    page = re.sub(r"(value='scaled'[^>]*>) .*?</label>",
-                  lambda m: f"{m.group(1)} {stage_html('scaled', sub='h')}</label>", page, count=1)
+    page = re.sub(
+        r"(value='scaled'[^>]*>) .*?</label>",
+        lambda m: f"{m.group(1)} {stage_html('scaled', sub='h')}</label>",
+        page,
+        count=1,
+    )
     # the query menu named for screen readers too (its visible label is the word before it)
-    page = page.replace('<select class="ax-query">',
-                        f'<select class="ax-query" aria-label="{html.escape(t("query: the row shown"), quote=True)}">',
-                        1)
+    page = page.replace(
+        '<select class="ax-query">',
+        f'<select class="ax-query" aria-label="{html.escape(t("query: the row shown"), quote=True)}">',
+        1,
+    )
     note = html.escape(t("the scores are wider: swipe the table sideways for every column"), quote=False)
     page = page.replace("<div class='ax-view'>", f"<div class='ax-wide-note'>{note}</div><div class='ax-view'>", 1)
-    style = (f"{r} .ax-kind{{display:none}}\n"
-             f"{r} .ax-wide-note{{display:none}}\n"
-             "@media (max-width: 540px) {\n"
-             f"{r}.ax-root {{padding: 5px;}}\n"
-             f"{r} select {{font-size: 13px;}}\n"
-             f"{r} .ax-sentence {{display: block; width: 100%; margin-bottom: 4px;}}\n"
-             f"{r} .ax-table {{font-size: 11px;}}\n"
-             f"{r} .ax-table td {{min-width: 0; padding: 2px 1px;}}\n"
-             f"{r} .ax-table th {{padding: 1px 2px;}}\n"
-             f"{r} .ax-table th.ax-col {{writing-mode: vertical-rl; transform: rotate(180deg); "
-             "padding: 2px 0; text-align: left;}\n"
-             # a shadow at the right edge while more columns lie beyond it (covers scroll with the table)
-             f"{r} .ax-view {{background: linear-gradient(to left, var(--pst-color-background, #fff) 30%, "
-             "transparent) right center / 2em 100% no-repeat local, "
-             "radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.3), "
-             "rgba(0,0,0,0)) right center / 0.9em 100% no-repeat scroll;}\n"
-             f"{r}:has(.ax-stage[value=raw]:checked) .ax-wide-note, "
-             f"{r}:has(.ax-stage[value=scaled]:checked) .ax-wide-note, "
-             f"{r}:has(.ax-stage[value=masked]:checked) .ax-wide-note "
-             "{display: block; font-size: 12px; color: #555;}\n"
-             "}")
+    style = (
+        f"{r} .ax-kind{{display:none}}\n"
+        f"{r} .ax-wide-note{{display:none}}\n"
+        "@media (max-width: 540px) {\n"
+        f"{r}.ax-root {{padding: 2px;}}\n"
+        f"{r} select {{font-size: 13px;}}\n"
+        f"{r} .ax-sentence {{display: block; width: 100%; margin-bottom: 4px;}}\n"
+        f"{r} .ax-table {{font-size: 11px;}}\n"
+        # the weights (0.00 to 1.00) fit a 360-px column; the wider scores scroll
+        f"{r} .ax-table td {{min-width: 0; padding: 2px 1px; letter-spacing: -0.03em; "
+        "border-color: #ddd;}\n"
+        f"{r} .ax-table th {{padding: 1px 2px;}}\n"
+        f"{r} .ax-table tr > th:first-child {{padding: 1px;}}\n"
+        f"{r} .ax-table th.ax-col {{writing-mode: vertical-rl; transform: rotate(180deg); "
+        "padding: 2px 0; text-align: left;}\n"
+        # a shadow at the right edge while more columns lie beyond it (covers scroll with the table)
+        f"{r} .ax-view {{background: linear-gradient(to left, var(--pst-color-background, #fff) 30%, "
+        "transparent) right center / 2em 100% no-repeat local, "
+        "radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.3), "
+        "rgba(0,0,0,0)) right center / 0.9em 100% no-repeat scroll;}\n"
+        f"{r}:has(.ax-stage[value=raw]:checked) .ax-wide-note, "
+        f"{r}:has(.ax-stage[value=scaled]:checked) .ax-wide-note, "
+        f"{r}:has(.ax-stage[value=masked]:checked) .ax-wide-note "
+        "{display: block; font-size: 12px; color: #555;}\n"
+        "}"
+    )
     return f"<style>{style}</style>" + page
 
 

@@ -36,9 +36,6 @@ def plot_temperatures(probs_by_tau: Mapping[float, torch.Tensor], labels: Sequen
         ax.bar(torch.arange(n) + offset, probs_by_tau[tau], width, label=f"τ = {tau}")
     ax.set_yscale("log")
     ax.set_xticks(range(n), labels)
-    for tick in ax.get_xticklabels():  # a token longer than one character (<unk>) stands upright
-        if len(tick.get_text()) > 1:
-            tick.set_rotation(90)
     ax.set_xlabel(t("next character (the {n} most probable at τ = 1)", n=n))
     ax.set_ylabel(t("probability (log scale)"))
     ax.set_title(t("Next character after “{context}”", context=context))

@@ -13,8 +13,14 @@ from ..i18n import t
 from ..viz import heatmap
 
 
-def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_heads: Sequence[tuple[int, int]],
-                            threshold: float = 0.5, width: float = 4.2, fontsize: float = 12) -> Figure:
+def plot_sinks_and_previous(
+    first: torch.Tensor,
+    previous: torch.Tensor,
+    label_heads: Sequence[tuple[int, int]],
+    threshold: float = 0.5,
+    width: float = 4.2,
+    fontsize: float = 12,
+) -> Figure:
     """Two panels, one above the other. Top: per layer, the share of heads that put at least
     ``threshold`` of their attention on the first token. Bottom: every head as a dot, attention on
     the first token against attention on the previous token; ``label_heads`` (layer, head) are
@@ -24,14 +30,16 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
     n_layers = first.shape[0]
     for layer, head in label_heads:
         if not (0 <= layer < n_layers and 0 <= head < first.shape[1]):
-            raise ValueError(f"label_heads must hold (layer, head) pairs inside {tuple(first.shape)}, "
-                             f"got {(layer, head)!r}")
+            raise ValueError(
+                f"label_heads must hold (layer, head) pairs inside {tuple(first.shape)}, got {(layer, head)!r}"
+            )
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 7.0))
     top.bar(range(n_layers), 100 * (first >= threshold).float().mean(1), color="#2166ac")
     top.set_xlabel(t("layer"), fontsize=fontsize)
     top.set_ylabel(t("% of the layer's heads"), fontsize=fontsize)
-    top.set_title(t("Heads with ≥ {share:.0%} of their attention\non the first token", share=threshold),
-                  fontsize=fontsize)
+    top.set_title(
+        t("Heads with ≥ {share:.0%} of their attention\non the first token", share=threshold), fontsize=fontsize
+    )
     top.set_ylim(0, 100)
     bottom.scatter(first.flatten(), previous.flatten(), s=14, alpha=0.6)
     bottom.set_xlim(0, 1)
@@ -42,9 +50,15 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
         x, y = float(first[layer, head]), float(previous[layer, head])
         y_text = min(y, y_last - gap)
         y_last = y_text
-        bottom.annotate(f"L{layer}H{head}", (x, y), xytext=(x + 0.1, y_text), textcoords="data",
-                        fontsize=fontsize, va="center",
-                        arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.8, "shrinkA": 0, "shrinkB": 3})
+        bottom.annotate(
+            f"L{layer}H{head}",
+            (x, y),
+            xytext=(x + 0.1, y_text),
+            textcoords="data",
+            fontsize=fontsize,
+            va="center",
+            arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.8, "shrinkA": 0, "shrinkB": 3},
+        )
     bottom.set_xlabel(t("mean attention on the first token"), fontsize=fontsize)
     bottom.set_ylabel(t("mean attention on\nthe previous token"), fontsize=fontsize)
     bottom.set_title(t("All {n} heads, one dot each", n=first.numel()), fontsize=fontsize)
@@ -55,8 +69,13 @@ def plot_sinks_and_previous(first: torch.Tensor, previous: torch.Tensor, label_h
     return fig
 
 
-def plot_head_maps(maps: dict[int, torch.Tensor], labels: Sequence[str], heads: Sequence[tuple[int, int]],
-                   width: float = 4.0, fontsize: float = 10.5) -> Figure:
+def plot_head_maps(
+    maps: dict[int, torch.Tensor],
+    labels: Sequence[str],
+    heads: Sequence[tuple[int, int]],
+    width: float = 4.0,
+    fontsize: float = 10.5,
+) -> Figure:
     """The attention weights of each (layer, head) in ``heads``, one map under the other: rows are
     queries, columns keys, both labelled with the tokens; one colour bar across the top gives the
     weight (0 to 1) that a colour stands for, the same for every map. ``maps``: {layer: (n_heads,
@@ -64,15 +83,15 @@ def plot_head_maps(maps: dict[int, torch.Tensor], labels: Sequence[str], heads: 
     fig, axes = plt.subplots(len(heads), 1, figsize=(width, 0.5 + 4.2 * len(heads)), layout="constrained")
     axes = [axes] if len(heads) == 1 else list(axes)
     for ax, (layer, head) in zip(axes, heads):
-        heatmap(maps[layer][head], labels, labels, ax=ax, annotate=False, colorbar=False, vmin=0, vmax=1,
-                cmap="Blues")
-        ax.set_title(t("layer {layer}, head {head}", layer=layer, head=head), fontsize=fontsize + 1)
+        heatmap(maps[layer][head], labels, labels, ax=ax, annotate=False, colorbar=False, vmin=0, vmax=1, cmap="Blues")
+        ax.set_title(t("layer {layer}, head {head} (L{layer}H{head})", layer=layer, head=head), fontsize=fontsize + 1)
         ax.set_xlabel(t("key: the token looked at"), fontsize=fontsize)
         ax.set_ylabel(t("query: the token looking"), fontsize=fontsize)
         ax.tick_params(labelsize=fontsize)
         plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
-    bar = fig.colorbar(axes[0].images[0], ax=axes, location="top", fraction=0.02, aspect=25, pad=0.01,
-                       ticks=[0, 0.25, 0.5, 0.75, 1])
+    bar = fig.colorbar(
+        axes[0].images[0], ax=axes, location="top", fraction=0.02, aspect=25, pad=0.01, ticks=[0, 0.25, 0.5, 0.75, 1]
+    )
     bar.set_label(t("attention weight"), fontsize=fontsize)
     bar.ax.tick_params(labelsize=fontsize)
     return fig

@@ -1,7 +1,8 @@
 """Chapter 11's attention maps: what heads of the poem GPT attend to on one poem.
 
-Each panel is one head's (T, T) attention weights, queries down, keys across, the characters as
-tick labels. The figure is 4.2 inches wide with texts at 10 pt: about 12 px on a 390-px phone.
+Each panel is one head's (T, T) attention weights, queries down, keys across, the tokens as
+tick labels (a longer one such as ``<sos>`` written level, reading leftwards from its column).
+The figure is 4.2 inches wide with texts at 10 pt: about 12 px on a 390-px phone.
 """
 
 from __future__ import annotations
@@ -40,13 +41,16 @@ def plot_head_maps(maps: Mapping[str, torch.Tensor], tokens: Sequence[str]) -> F
         ax.imshow(w.detach().float().numpy(), cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
         ax.set_xticks(range(T), tokens)
         ax.set_yticks(range(T), tokens)
+        for tick in ax.get_xticklabels():  # a longer token (<sos>) reads leftwards, level with the rest
+            if len(tick.get_text()) > 1:
+                tick.set_horizontalalignment("right")
         ax.tick_params(length=0, pad=1)
         for e in ends:
             ax.axvline(e + 0.5, color="#c44", lw=0.6, alpha=0.6)
             ax.axhline(e + 0.5, color="#c44", lw=0.6, alpha=0.6)
         ax.set_title(title)
         ax.set_xlabel(t("key (the token attended to)"))
-        ax.set_ylabel(t("query"))
+        ax.set_ylabel(t("query"), labelpad=8)  # clear of the characters
     set_fonts(fig, FONT)
     fig.tight_layout()
     return fig
