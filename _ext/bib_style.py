@@ -23,7 +23,8 @@ style, "alpha" by default ("[VSP+17]"), which a reader cannot match to the citat
 - adds to every bibliography entry, on a line of its own inside the entry, the pages that cite
   it ("Cited in chapters 4 and 11", each number a link to the place of the first citation in
   that chapter, which gets the id 'cite-<key>'; see ``record_citations``). sphinxcontrib-bibtex
-  links back only to citations on the bibliography's own page.
+  links back only to citations on the bibliography's own page (a label that is a link, or
+  "(1,2,3)" before the entry): those back-links are dropped, so every label is plain text.
 """
 
 from __future__ import annotations
@@ -193,11 +194,12 @@ ZH_FIELDS = {
             "课程，附视频讲座（中文），台湾大学",
         "Draft of the 3rd edition, online": "第 3 版草稿，在线阅读",
         "GitHub repository": "GitHub 仓库",
-        "Online course": "在线课程",
+        "Online course, also in Chinese; since renamed the LLM Course": "在线课程，有中文版；后更名为 LLM Course",
         "Reddit post, r/LocalLLaMA": "Reddit 帖子，r/LocalLLaMA",
         "Software, GitHub": "软件，GitHub",
         "Specification in the ggml repository, docs/gguf.md": "ggml 仓库中的规范，docs/gguf.md",
         "Video lecture, Neural Networks: Zero to Hero": "视频讲座，Neural Networks: Zero to Hero",
+        "Video series, 3Blue1Brown": "视频系列，3Blue1Brown",
         "Video series (in Mandarin Chinese) on the bilibili channel 跟李沐学AI, listed in a GitHub repository":
             "视频系列（中文），哔哩哔哩频道“跟李沐学AI”，目录见 GitHub 仓库",
     },
@@ -580,6 +582,10 @@ def add_cited_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         pages = where.get(key_of.get(entry["ids"][0], ""), [])
         if pages:
             _append_cited_in(entry, cited_in(app, pages, docname))
+        # docutils links an entry's label back to the one citation on this page, or, for several,
+        # prints "(1,2,3)" before the entry: the "Cited in" line already says (and links) where the
+        # work is cited, so every label is plain text and no numbered back-links are shown
+        entry["backrefs"] = []
 
 
 def _append_cited_in(entry: nodes.citation, para: nodes.paragraph) -> None:

@@ -268,15 +268,15 @@ def write_reading_times() -> dict[str, dict[int, int]]:
             minutes = f" {rest} 分钟" if rest else ""
             text = re.sub(r"\{ref\}`\d+ 分钟（\d+ 小时(?: \d+ 分钟)?） <reading-times>`",
                           f"{{ref}}`{total} 分钟（{hours} 小时{minutes}） <reading-times>`", text)
-            spans = re.findall(r"\{ref\}`约 [\d¼½¾]+ 小时 <reading-times>`", text)
-            words = [f"{{ref}}`约 {plan._hours(first)} 小时 <reading-times>`",
-                     f"{{ref}}`约 {plan._hours(total - first)} 小时 <reading-times>`"]
+            spans = re.findall(r"\{ref\}`\d+ 小时(?: \d+ 分钟)? <reading-times>`", text)
+            words = [f"{{ref}}`{plan._zh_hours_minutes(first)} <reading-times>`",
+                     f"{{ref}}`{plan._zh_hours_minutes(total - first)} <reading-times>`"]
         else:
             text = re.sub(r"\{ref\}`\d+ minutes \(\d+ hours(?: \d+ minutes)?\) <reading-times>`",
                           f"{{ref}}`{total} minutes ({plan._hours_minutes(total)}) <reading-times>`", text)
-            spans = re.findall(r"\{ref\}`about [\d¼½¾]+ hours <reading-times>`", text)
-            words = [f"{{ref}}`about {plan._hours(first)} hours <reading-times>`",
-                     f"{{ref}}`about {plan._hours(total - first)} hours <reading-times>`"]
+            spans = re.findall(r"\{ref\}`\d+ hours(?: \d+ minutes)? <reading-times>`", text)
+            words = [f"{{ref}}`{plan._hours_minutes(first)} <reading-times>`",
+                     f"{{ref}}`{plan._hours_minutes(total - first)} <reading-times>`"]
         if len(spans) not in (0, 2):  # a catalog entry without the course plan has none
             raise ValueError(f"expected the two parts' hours in the course plan, found {spans}")
         for old, new in zip(spans, words):
@@ -296,9 +296,14 @@ def write_reading_times() -> dict[str, dict[int, int]]:
     def untimed(text: str | None) -> str:
         return re.sub(r"\{ref\}`[^`]*<reading-times>`", "{time}", text or "")
 
+    # a unit that changed only in its times may also come back as new (the old one obsolete): it
+    # takes the translation of the obsolete unit with the same text
+    retired = {untimed(e.msgid): e.msgstr for e in po if e.obsolete and e.msgstr}
     for entry in po:
         if entry.obsolete:
             continue
+        if not entry.msgstr and untimed(entry.msgid) in retired:
+            entry.msgstr = retired[untimed(entry.msgid)]
         if entry.fuzzy and entry.previous_msgid and untimed(entry.previous_msgid) == untimed(entry.msgid):
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             entry.previous_msgid = None

@@ -86,11 +86,15 @@ window.addEventListener("beforeprint", () => {
 /* 5. Punctuation after inline math on a phone: a line may break between a formula and the
  * comma, full stop or bracket that follows it, so a line starts with "," or "。". Once MathJax
  * has typeset the page, each inline formula followed directly by such punctuation is wrapped
- * with that punctuation in a span that does not break. */
+ * with that punctuation in a span that does not break (unless the formula is wider than 60% of
+ * the column, where the unbreakable pair could overflow it). */
 (() => {
   const punct = /^[,.;:!?)\]，。；：！？）】、”’]+/;
   const glue = () => {
+    const column = (document.querySelector(".bd-article") || document.body).clientWidth;
     for (const m of document.querySelectorAll('mjx-container:not([display="true"])')) {
+      // a wide formula may need the whole line: gluing a comma to it could push it past the edge
+      if (m.getBoundingClientRect().width > 0.6 * column) continue;
       const parent = m.parentNode;
       const e = parent && parent.classList && parent.classList.contains("math") ? parent : m;
       const next = e.nextSibling;
