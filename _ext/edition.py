@@ -421,6 +421,24 @@ def _page_words(app, pagename, templatename, context, doctree) -> None:
                 pattern.format(word), pattern.format(html.escape(words[word], quote=True)))
 
 
+_HAN = "\u4e00-\u9fff"
+_BEFORE_LINK = re.compile(rf"([{_HAN}])(<a [^>]*>(?:<span [^>]*>)*)([A-Za-z0-9])")
+_AFTER_LINK = re.compile(rf"([A-Za-z0-9])((?:</span>)*</a>)([{_HAN}])")
+
+
+def space_links(body: str) -> str:
+    """The house style's space between Chinese and Latin text, where a link's text begins or ends
+    with Latin letters or digits next to a Chinese character ("把 softmax 稍微", "在 DPO 一节"):
+    the catalogs write the role with no space ("把{term}`softmax`"), and the link starts the Latin."""
+    body = _BEFORE_LINK.sub(r"\1 \2\3", body)
+    return _AFTER_LINK.sub(r"\1\2 \3", body)
+
+
+def _cjk_link_spaces(app, pagename, templatename, context, doctree) -> None:
+    if app.config.book_edition == "zh_CN" and "body" in context:
+        context["body"] = space_links(context["body"])
+
+
 def _prefer_our_words(app) -> None:
     """Our words before the theme's own for sphinx-book-theme's Python-side words (its zh_CN catalog
     says 列印成 PDF, Taiwan's wording: mainland Chinese says 打印为 PDF)."""
@@ -501,5 +519,6 @@ def setup(app):
     app.add_post_transform(ChineseSpacing)
     app.connect("html-page-context", _exercise_number_space)
     app.connect("html-page-context", _page_words)
+    app.connect("html-page-context", _cjk_link_spaces)
     app.add_css_file("edition.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

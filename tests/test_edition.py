@@ -255,6 +255,19 @@ def test_a_translated_edition_translates_the_togglebutton_scripts_aria_label(tmp
     assert (static / "togglebutton.js").read_text(encoding="utf-8") == script
 
 
+def test_latin_link_text_is_spaced_from_chinese():
+    link = '<a class="reference internal" href="g.html#t"><span class="xref std std-term">softmax</span></a>'
+    assert E.space_links(f"把{link}稍微") == f"把 {link} 稍微"
+    assert E.space_links(f"把 {link} 稍微") == f"把 {link} 稍微"  # already spaced: unchanged
+    assert E.space_links(f"（{link}）") == f"（{link}）"  # full-width punctuation takes no space
+    chinese = '<a class="reference internal" href="g.html#t">注意力</a>'
+    assert E.space_links(f"把{chinese}稍微") == f"把{chinese}稍微"  # Chinese link text: no space
+    app = SimpleNamespace(config=SimpleNamespace(book_edition="en"))
+    context = {"body": f"把{link}稍微"}
+    E._cjk_link_spaces(app, "p", "page.html", context, None)
+    assert context["body"] == f"把{link}稍微"  # the English edition is left alone
+
+
 def test_a_translated_edition_translates_a_hidden_cells_aria_label():
     """myst-nb writes <summary aria-label="Toggle hidden content"> for every hide-input cell."""
     body = '<details class="hide above-input">\n<summary aria-label="Toggle hidden content">\n<p>x</p>'
