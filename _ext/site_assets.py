@@ -603,9 +603,50 @@ def drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: di
             ]
 
 
+LICENCE_FILES = ("LICENSE", "LICENSE-TEXT")
+
+
+def licence_folder(srcdir: Path) -> Path | None:
+    """The folder holding LICENSE and LICENSE-TEXT: the book's folder, or one above it (the Chinese
+    edition builds from a copy in ``_build/zh/src``); None if there is none."""
+    for folder in [srcdir, *srcdir.parents]:
+        if all((folder / name).is_file() for name in LICENCE_FILES):
+            return folder
+    return None
+
+
+def link_licences(footer: str, pathto) -> str:
+    """The footer text with each licence's file name (LICENSE, LICENSE-TEXT) made a link to its copy
+    on the site, ``<name>.txt`` at the site's root; ``pathto(name, 1)`` gives a page's relative path."""
+
+    def link(match: re.Match) -> str:
+        name = match.group(0)
+        return f'<a href="{pathto(name + ".txt", 1)}">{name}</a>'
+
+    return re.sub(r"(?<![\w/.>-])LICENSE(?:-TEXT)?(?!\.\w|[\w<-])", link, footer)
+
+
+def licence_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page's footer links the licences it names (the files are copied by ``copy_licences``)."""
+    footer = context.get("theme_extra_footer")
+    if footer and licence_folder(Path(app.srcdir)) is not None:
+        context["theme_extra_footer"] = link_licences(footer, context["pathto"])
+
+
+def copy_licences(app: Sphinx, exception: Exception | None) -> None:
+    """Copy LICENSE and LICENSE-TEXT to the site's root as .txt files (served and read offline too)."""
+    folder = licence_folder(Path(app.srcdir))
+    if exception is not None or app.builder.format != "html" or folder is None:
+        return
+    for name in LICENCE_FILES:
+        shutil.copyfile(folder / name, Path(app.outdir) / f"{name}.txt")
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", add_static)
     app.connect("html-page-context", drop_thebe_assets, priority=900)
+    app.connect("html-page-context", licence_links)
+    app.connect("build-finished", copy_licences)
     app.add_css_file("book-site.css")
     app.add_js_file("book-site.js")  # in <head>, not deferred: it asks for the CJK font before layout
     app.connect("build-finished", build_finished)

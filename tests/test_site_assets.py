@@ -96,3 +96,32 @@ def test_mathjax_source_has_the_pruned_files(site_assets, tmp_path):
     assert 1_000_000 < total < 2_000_000
     assert (tmp_path / "mathjax" / "tex-chtml-full.js").exists()
     assert len(list((tmp_path / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))) > 10
+
+
+def test_the_footer_links_each_licence_it_names_to_its_copy_on_the_site(site_assets):
+    def pathto(name, resource):
+        assert resource == 1
+        return f"../{name}"
+
+    en = "Code: MIT licence. Text and figures: CC BY 4.0. See LICENSE and LICENSE-TEXT.\n"
+    assert site_assets.link_licences(en, pathto) == (
+        'Code: MIT licence. Text and figures: CC BY 4.0. See <a href="../LICENSE.txt">LICENSE</a> and '
+        '<a href="../LICENSE-TEXT.txt">LICENSE-TEXT</a>.\n'
+    )
+    zh = "代码：MIT 许可证。见 LICENSE 和 LICENSE-TEXT。"
+    assert site_assets.link_licences(zh, pathto).endswith('<a href="../LICENSE-TEXT.txt">LICENSE-TEXT</a>。')
+    # Already a link, or a file name with an extension: left alone; applied twice, nothing changes.
+    done = site_assets.link_licences(en, pathto)
+    assert site_assets.link_licences(done, pathto) == done
+    assert site_assets.link_licences("see LICENSE.txt", pathto) == "see LICENSE.txt"
+
+
+def test_the_licence_folder_is_found_from_the_chinese_editions_copy(site_assets, tmp_path):
+    for name in site_assets.LICENCE_FILES:
+        (tmp_path / name).write_text("licence")
+    copy = tmp_path / "_build" / "zh" / "src"
+    copy.mkdir(parents=True)
+    assert site_assets.licence_folder(copy) == tmp_path
+    assert site_assets.licence_folder(tmp_path) == tmp_path
+    (tmp_path / "LICENSE-TEXT").unlink()
+    assert site_assets.licence_folder(copy) is None
