@@ -18,7 +18,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install install-dev fonts book book-zh translations test test-lowest lint unit widgets7 notebooks book-strict browser browser-deps bench bench-busy lab lab-sources learner learner-zh learner-notebooks train compare-norms poems pretrain finetune post-train sync-url clean
+.PHONY: check-python cpu-torch install install-dev fonts book book-zh translations test test-lowest lint unit widgets7 notebooks book-strict book-strict-en book-zh-strict learner-nbval browser browser-deps bench bench-busy lab lab-zh lab-sources learner learner-zh learner-notebooks train compare-norms poems pretrain finetune post-train sync-url clean
 
 # Two sets: requirements.txt is what reading and building the book needs (`make install`, `make book`);
 # requirements-dev.txt adds tests, lint and the browser check (`make install-dev`, `make test`).
@@ -102,7 +102,12 @@ translations: install
 ## make test: (Chromium first, so that no browser check is skipped) lint, unit tests (ipywidgets 8 and 7), the book with warnings as errors (which executes
 ## every chapter and fails on any error), the learner's notebooks made from it and run under nbval
 ## without myst-nb (as in Colab), and the built site in a headless browser
-test: install-dev browser-deps lint unit widgets7 book-strict learner-notebooks browser
+## The Chinese build and the English learner's notebooks under nbval need only the English build and
+## use one core each most of the time, so they run side by side (-j2; output per target where make
+## has --output-sync, i.e. GNU make 4; macOS ships make 3.81, which interleaves it).
+test: install-dev browser-deps lint unit widgets7 book-strict-en
+	$(MAKE) --no-print-directory -j2 $(if $(filter output-sync,$(.FEATURES)),--output-sync=target) book-zh-strict learner-nbval
+	$(MAKE) --no-print-directory learner-zh browser
 
 lint: install-dev
 	$(BIN)/ruff check src tests scripts chapters _ext
@@ -168,16 +173,23 @@ learner-zh: install
 ## myst-nb cannot be imported (the Chinese ones hold the same code after their language cell, which
 ## the Chinese book's build has just executed; tests/browser/test_learner_site.py compares the code)
 NO_MYST := _build/no-myst-nb
-learner-notebooks: install-dev learner learner-zh
+learner-notebooks: learner-nbval learner-zh
+
+learner-nbval: install-dev learner
 	mkdir -p $(NO_MYST)/myst_nb
 	echo 'raise ImportError("myst-nb is not installed here, as on Colab")' > $(NO_MYST)/myst_nb/__init__.py
 	PYTHONPATH=$(CURDIR)/$(NO_MYST) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
 	  --nbval-current-env -n 2 --dist loadfile --rootdir=_build/learner _build/learner/chapters
 
-book-strict: install
-	BOOK_CLOCK=record:$(CLOCK) $(BIN)/jupyter-book build . -W -n --keep-going
-	$(MAKE) --no-print-directory book-zh ZH_FLAGS="-W -n"
+book-strict: book-strict-en
+	$(MAKE) --no-print-directory book-zh-strict
 	@echo "Built $(CURDIR)/_build/html/index.html"
+
+book-strict-en: install
+	BOOK_CLOCK=record:$(CLOCK) $(BIN)/jupyter-book build . -W -n --keep-going
+
+book-zh-strict: install
+	$(MAKE) --no-print-directory book-zh ZH_FLAGS="-W -n"
 
 ## make browser: the built site in headless Chromium, network off (installs chromium as root)
 browser: install-dev browser-deps
@@ -252,6 +264,10 @@ bench-busy: install
 ## later builds quick). The chapters' MyST sources are in chapters/ (`make lab-sources`).
 lab: book learner
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) _build/learner/chapters
+
+## make lab-zh: the same for the Chinese edition's learner's notebooks (中文版的学习者笔记本)
+lab-zh: book learner-zh
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) _build/learner/zh/chapters
 
 lab-sources: install
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters
