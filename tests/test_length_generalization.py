@@ -95,6 +95,12 @@ def test_offset_weights_index_by_offset():
 
 BAD = [
     ("train kind", lambda: train_copy_model("t5", 0), ValueError, "kind"),
+    (
+        "sharpness ranges unknown network",
+        lambda: plot_sharpness({"trained": {("encoder", 0): (0.5, 2.0)}}, [("encoder", 0)], ranges={"other": ({}, {})}),
+        ValueError,
+        "ranges names networks",
+    ),
     ("model alibi slope negative", lambda: OneLayerAttention("alibi", alibi_slope=-0.5), ValueError, "alibi_slope"),
     (
         "rope figure q shape",
@@ -222,7 +228,11 @@ def _figures() -> dict[str, plt.Figure]:
         "time": plot_attention_time([128, 256, 512], [[1e-4, 2e-4, 1.5e-4], [4e-4, 5e-4, 6e-4], [2e-3, 2e-3, 3e-3]]),
         "steps": plot_attention_steps([(torch.randn(3, 3), "a", False), (weights, "b", True)], tokens),
         "scaling": plot_scaling(scaling_rows),
-        "sharpness": plot_sharpness(stats, keys),
+        "sharpness": plot_sharpness(
+            stats,
+            keys,
+            ranges={"at init": ({key: (0.0, 0.5) for key in keys}, {key: (0.2, 1.5) for key in keys})},
+        ),
     }
 
 

@@ -8,6 +8,8 @@ The phone rule (helpers.plots._phone): a figure shown W inches wide needs every 
 
 from __future__ import annotations
 
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -116,6 +118,31 @@ def test_every_figure_has_text_of_11_px_on_a_phone(language, monkeypatch):
         assert smallest >= 11, (language, name, round(smallest, 1))
 
 
+def test_training_step_map_text_is_13_px_on_a_phone():
+    # Fig 0.1 was named by fresh readers: its text must stay >= 13 px at 366 px, in both languages
+    for language in ("en", "zh_CN"):
+        os.environ["BOOK_LANGUAGE"] = language
+        try:
+            fig = draw_training_step_map()
+        finally:
+            del os.environ["BOOK_LANGUAGE"]
+        fig.canvas.draw()
+        shown_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 0.2
+        texts = [x for x in fig.findobj(matplotlib.text.Text) if x.get_text() and x.get_visible()]
+        smallest = min(x.get_fontsize() for x in texts) * 366 / (72 * shown_in)
+        assert smallest >= 13, (language, round(smallest, 1))
+
+
+def test_vocab_tradeoff_counts_merges_on_a_log_axis():
+    fig = plot_vocab_tradeoff([260, 270, 360, 1260], {"en": {"a": [40.0, 30.0, 20.0, 9.0]}})
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log"
+    assert list(ax.get_lines()[0].get_xdata()) == [10, 100, 1000]  # 0 merges cannot sit on a log axis
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert len(dotted) == 1 and list(dotted[0].get_ydata()) == [40.0, 40.0]  # bytes alone
+    assert "|V| = 260" in ax.get_xlabel()
+
+
 def test_training_times_show_the_median_and_the_range():
     fig = plot_training_times({"a": {"simple": [3.0, 1.0, 2.0], "fast": 0.5}}, "t")
     (ax,) = fig.axes
@@ -194,6 +221,13 @@ BAD = [
     ("words a str", lambda: plot_vocab_growth({"prose": "a b c"}), ValueError, "texts['prose']"),
     ("words empty", lambda: plot_vocab_growth({"prose": []}), ValueError, "texts['prose']"),
     ("words a set", lambda: plot_vocab_growth({"prose": {"a", "b"}}), ValueError, "texts['prose']"),
+    # helpers.plots.vocab_tradeoff.plot_vocab_tradeoff
+    ("sizes not increasing", lambda: plot_vocab_tradeoff([260, 260], {"en": {"a": [1.0, 2.0]}}), ValueError,
+     "vocab_sizes"),
+    ("one size", lambda: plot_vocab_tradeoff([260], {"en": {"a": [1.0]}}), ValueError, "vocab_sizes"),
+    ("base too large", lambda: plot_vocab_tradeoff([260, 270], {"en": {"a": [1.0, 2.0]}}, base=300), ValueError,
+     "base"),
+    ("curve too short", lambda: plot_vocab_tradeoff([260, 270], {"en": {"a": [1.0]}}), ValueError, "'a'"),
 ]
 
 

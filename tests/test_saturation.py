@@ -99,3 +99,41 @@ def test_row_sharpness_on_known_rows():
     assert share == 0.5  # the third row has one key: not counted; the first is > 0.99
     expected = torch.tensor([s[0].std(unbiased=False), s[1].std(unbiased=False)]).median()
     assert math.isclose(spread, expected.item(), rel_tol=1e-6)
+
+
+def test_untrained_networks_and_seed_summary():
+    from helpers import translator
+    from helpers.saturation import UNTRAINED, seed_summary, untrained_networks
+
+    model, _ = translator.load()
+    nets = untrained_networks(model.config, 0)
+    assert tuple(nets) == UNTRAINED
+    assert not nets["at init"].training and nets["at init, pre-norm"].config.norm_first
+    d = model.config.d_model
+    small = nets["at init, small embeddings"].src_emb.weight.std().item()
+    assert math.isclose(small, d**-0.5, rel_tol=0.1)  # N(0, 1/d_model) entries
+    assert 0.9 < nets["at init"].src_emb.weight.std().item() < 1.1  # PyTorch's default N(0, 1)
+    # the same seed draws the same network; another seed another one
+    again = untrained_networks(model.config, 0)["at init"]
+    other = untrained_networks(model.config, 1)["at init"]
+    assert torch.equal(again.src_emb.weight, nets["at init"].src_emb.weight)
+    assert not torch.equal(other.src_emb.weight, nets["at init"].src_emb.weight)
+
+    mean, low, high = seed_summary([{"a": (0.2, 10.0)}, {"a": (0.4, 14.0)}, {"a": (0.3, 12.0)}])
+    assert low == {"a": (0.2, 10.0)} and high == {"a": (0.4, 14.0)}
+    assert all(math.isclose(x, y) for x, y in zip(mean["a"], (0.3, 12.0)))
+
+
+def test_untrained_networks_and_seed_summary_bad_inputs():
+    from helpers import translator
+    from helpers.saturation import seed_summary, untrained_networks
+
+    model, _ = translator.load()
+    with pytest.raises(TypeError, match="config must be a transformer.TransformerConfig"):
+        untrained_networks({"d_model": 64}, 0)
+    with pytest.raises(ValueError, match="seed"):
+        untrained_networks(model.config, -1)
+    with pytest.raises(ValueError, match="per_seed must be a non-empty list"):
+        seed_summary([])
+    with pytest.raises(ValueError, match=r"per_seed\[1\] must be a dict with the keys"):
+        seed_summary([{"a": (0.1, 1.0)}, {"b": (0.1, 1.0)}])

@@ -129,12 +129,19 @@ def attention_rows(net, pairs, en, zh, width: int = 32) -> dict:
                     found.setdefault((kind, i), []).append(rows)
     finally:
         net.keep_attention(False)
-    return {key: (torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]),
-                  torch.cat([p[2] for p in parts]).bool()) for key, parts in found.items()}
+    return {
+        key: (
+            torch.cat([p[0] for p in parts]),
+            torch.cat([p[1] for p in parts]),
+            torch.cat([p[2] for p in parts]).bool(),
+        )
+        for key, parts in found.items()
+    }
 
 
-def row_sharpness(weights: torch.Tensor, scores: torch.Tensor, mask: torch.Tensor,
-                  threshold: float = 0.99) -> tuple[float, float]:
+def row_sharpness(
+    weights: torch.Tensor, scores: torch.Tensor, mask: torch.Tensor, threshold: float = 0.99
+) -> tuple[float, float]:
     """(share of rows whose largest weight > threshold, median spread of a row's scores).
 
     weights, scores: (rows, T_k); mask: bool (rows, T_k), True = may attend. The spread of a row is
@@ -144,8 +151,10 @@ def row_sharpness(weights: torch.Tensor, scores: torch.Tensor, mask: torch.Tenso
     share = saturated_share(weights, threshold=threshold, mask=mask)
     check_tensor(scores, "scores", floating=True)
     if scores.shape != weights.shape or mask.shape != weights.shape:
-        raise ValueError(f"weights {tuple(weights.shape)}, scores {tuple(scores.shape)} and mask "
-                         f"{tuple(mask.shape)} must have the same shape (rows, T_k)")
+        raise ValueError(
+            f"weights {tuple(weights.shape)}, scores {tuple(scores.shape)} and mask "
+            f"{tuple(mask.shape)} must have the same shape (rows, T_k)"
+        )
     choice = mask.sum(-1) >= 2
     s = scores.masked_fill(~mask, float("nan"))[choice]
     spread = (s - s.nanmean(-1, keepdim=True)).pow(2).nanmean(-1).sqrt()
@@ -166,3 +175,52 @@ def count_saturated(rows_by_key: dict, keys, threshold: float = 0.99) -> tuple[i
         sat += int((choice & (w.max(-1).values > threshold)).sum())
         total += int(choice.sum())
     return sat, total
+
+
+#: The untrained networks chapter 4 compares, in the order it draws them.
+UNTRAINED = ("at init", "at init, pre-norm", "at init, small embeddings")
+
+
+def untrained_networks(config, seed: int) -> dict:
+    """Three untrained ``Seq2SeqTransformer`` networks of shape ``config``, each drawn after
+    ``torch.manual_seed(seed)``, in eval mode: {name: network} for the names of ``UNTRAINED``.
+
+    "at init": ``config`` as it is (post-norm, PyTorch's default embeddings, entries N(0, 1));
+    "at init, pre-norm": the same with ``norm_first=True``; "at init, small embeddings": the
+    post-norm network with embedding entries drawn with standard deviation 1/sqrt(d_model).
+    """
+    import dataclasses
+
+    from .transformer import Seq2SeqTransformer, TransformerConfig
+
+    if not isinstance(config, TransformerConfig):
+        raise TypeError(f"config must be a transformer.TransformerConfig, got {show(config)}")
+    seed = check_int(seed, "seed", low=0)
+    nets = {}
+    for name, cfg in zip(UNTRAINED, (config, dataclasses.replace(config, norm_first=True), config)):
+        torch.manual_seed(seed)
+        nets[name] = Seq2SeqTransformer(cfg).eval()
+    small = nets["at init, small embeddings"]
+    with torch.no_grad():  # a fresh draw, as nn.init.normal_ would make it
+        for emb in (small.src_emb, small.tgt_emb):
+            emb.weight.normal_(0.0, config.d_model**-0.5)
+    return nets
+
+
+def seed_summary(per_seed) -> tuple[dict, dict, dict]:
+    """Mean, minimum and maximum over seeds of ``row_sharpness`` results.
+
+    per_seed: a non-empty list, one dict per seed {key: (share, spread)} with the same keys.
+    Returns (mean, low, high), each {key: (share, spread)}.
+    """
+    if isinstance(per_seed, dict) or not isinstance(per_seed, (list, tuple)) or not per_seed:
+        raise ValueError(f"per_seed must be a non-empty list of dicts {{key: (share, spread)}}, got {show(per_seed)}")
+    keys = list(per_seed[0])
+    for i, d in enumerate(per_seed):
+        if not isinstance(d, dict) or list(d) != keys:
+            raise ValueError(f"per_seed[{i}] must be a dict with the keys {keys}, got {show(d)}")
+    values = {key: torch.tensor([d[key] for d in per_seed], dtype=torch.float64) for key in keys}  # (seeds, 2)
+    mean = {key: tuple(v.mean(0).tolist()) for key, v in values.items()}
+    low = {key: tuple(v.min(0).values.tolist()) for key, v in values.items()}
+    high = {key: tuple(v.max(0).values.tolist()) for key, v in values.items()}
+    return mean, low, high

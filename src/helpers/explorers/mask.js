@@ -27,7 +27,7 @@
     if (Number.isNaN(x)) return "NaN";
     if (x === -Infinity) return "\u2212\u221e";
     if (x <= -1e8) return "\u22121e9";
-    return x.toFixed(2);
+    return x.toFixed(2).replace("-", "\u2212");  // a true minus, as in \u2212\u221e
   }
   function colour(x, kind, scale) {  // scores: diverging around zero, as in the chapter's heatmaps
     if (kind === "mask") return [x ? "#b7e4c7" : "#f4a6a6", "black"];

@@ -2,8 +2,9 @@
 
 Drawn for a phone: every text, tick labels included, is at least 13 px on a 366-px column,
 and no tick label uses a superscript (``2^{10}`` or ``10^{-4}`` would draw its exponent at
-70 % of the font size): the head sizes are written out (4, 64, 1024) and the log axes carry
-decimal labels (1, 0.01, 0.0001).
+70 % of the font size): the head sizes are written out (4, 64, 1024; 16 and 256 carry unlabelled ticks)
+and the log axes carry decimal labels (1, 0.01, 0.0001), with a labelled tick above the largest
+value of each panel, so that the highest points can be read off.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from ..i18n import t
 from ._phone import set_fonts
@@ -39,6 +40,20 @@ def _decimal(value: float, _pos: int | None = None) -> str:
     if value >= 1:
         return f"{value:.0f}"
     return f"{value:.10f}".rstrip("0")
+
+
+def _decade_ticks(values: Sequence[float]) -> list[float]:
+    """Powers of ten for a log axis over ``values``: from the one at (or just below) the largest
+    value down, every decade or, over more than three decades, every other one, until a tick lies
+    below the smallest value or within 0.7 decades above it. So the largest values always sit
+    under a labelled tick and the smallest ones close to one."""
+    top, bottom = math.log10(max(values)), math.log10(min(values))
+    high = math.ceil(top - 0.05)  # 1024 reads against 1000
+    step = 1 if high - bottom <= 3.5 else 2
+    exponents = [high]
+    while exponents[-1] > bottom and exponents[-1] - step >= bottom - 0.7:
+        exponents.append(exponents[-1] - step)
+    return [10.0**e for e in sorted(exponents)]
 
 
 def font_for(width: float) -> float:
@@ -85,12 +100,13 @@ def plot_scaling(rows: Sequence[dict], width: float = 4.4) -> Figure:
         ax.xaxis.set_minor_formatter(NullFormatter())
         if log_y:
             ax.set_yscale("log")
-            low, high = ax.get_ylim()
-            decades = max(1, round(math.log10(high / low)))
-            step = 10.0 ** (1 + (decades > 3))  # every decade, or every other one on tall ranges
-            ax.yaxis.set_major_locator(LogLocator(base=step))
+            ticks = _decade_ticks([r[k] for r in rows for k in ((key, "gq_median") if key == "gq_mean" else (key,))])
+            ax.yaxis.set_major_locator(FixedLocator(ticks))
             ax.yaxis.set_major_formatter(FuncFormatter(_decimal))
             ax.yaxis.set_minor_formatter(NullFormatter())
+            # a labelled tick at or beyond both ends of the data: every point can be read off
+            shown = [r[key] for r in rows] + ([r["gq_median"] for r in rows] if key == "gq_mean" else [])
+            ax.set_ylim(min(ticks[0], min(shown)) / 1.6, max(ticks[-1], max(shown)) * 1.6)
         ax.set_title(title)
         ax.set_xlabel("$d_k$")
     # one legend below the panels, where it covers no curve; the line styles apply to the last

@@ -89,6 +89,9 @@ def plot_head_maps(
         ax.set_ylabel(t("query: the token looking"), fontsize=fontsize)
         ax.tick_params(labelsize=fontsize)
         plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
+        # the tokens are English text: a Latin font keeps "·" (a space) narrow, also in the
+        # Chinese edition, whose first font draws it full-width
+        plt.setp(ax.get_xticklabels() + ax.get_yticklabels(), fontfamily="DejaVu Sans")
     bar = fig.colorbar(
         axes[0].images[0], ax=axes, location="top", fraction=0.02, aspect=25, pad=0.01, ticks=[0, 0.25, 0.5, 0.75, 1]
     )

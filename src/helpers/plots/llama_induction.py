@@ -28,8 +28,9 @@ def plot_induction_scores(score: torch.Tensor, width: float = 3.6, fontsize: flo
     return fig
 
 
-def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None = None, width: float = 4.2,
-                     fontsize: float = 11.5) -> Figure:
+def plot_repeat_loss(
+    loss: torch.Tensor, half: int, ablated: torch.Tensor | None = None, width: float = 4.2, fontsize: float = 11.5
+) -> Figure:
     """Next-token loss by position on random tokens repeated twice. ``loss`` (n_sequences, 2 * half - 1):
     the mean over the sequences is drawn, with its range as a band; ``ablated`` (same shape), if
     given, the same with the induction heads switched off. The second copy starts at ``half``."""
@@ -46,8 +47,8 @@ def plot_repeat_loss(loss: torch.Tensor, half: int, ablated: torch.Tensor | None
     # the names of the two copies in a strip above every curve, one on each side of the line
     ax.set_ylim(0, 1.22 * top)
     strip = ax.get_xaxis_transform()  # x in positions, y in axes units
-    ax.text(half - 1.5, 0.97, t("1st copy"), transform=strip, ha="right", va="top", fontsize=fontsize, color="grey")
-    ax.text(half + 0.5, 0.97, t("2nd copy"), transform=strip, ha="left", va="top", fontsize=fontsize, color="grey")
+    for x_text, ha, label in ((half - 1.5, "right", t("1st copy")), (half + 0.5, "left", t("2nd copy"))):
+        ax.text(x_text, 0.97, label, transform=strip, ha=ha, va="top", fontsize=1.1 * fontsize, color="#222222")
     ax.set_xlabel(t("position of the predicted token"), fontsize=fontsize)
     ax.set_ylabel(t("loss (nats)"), fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
@@ -68,8 +69,14 @@ def _two_lines(label: str) -> str:
     return label[:half] + "\n" + label[half:]
 
 
-def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str, str], title: str,
-                  highlight: str | None = None, width: float = 4.2, fontsize: float = 11.5) -> Figure:
+def plot_ablation(
+    effects: dict[str, dict[str, torch.Tensor]],
+    labels: dict[str, str],
+    title: str,
+    highlight: str | None = None,
+    width: float = 4.2,
+    fontsize: float = 11.5,
+) -> Figure:
     """Two panels, one above the other, one bar per entry of ``effects`` (from
     ``helpers.llama.heads.ablation_effects``), named by ``labels`` ({name: tick label}). Top: the
     loss on the second copy; bottom: the mean induction score of the watched heads. Bars are the
@@ -79,8 +86,10 @@ def plot_ablation(effects: dict[str, dict[str, torch.Tensor]], labels: dict[str,
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 5.8), sharex=True)
     x = torch.arange(len(names)).float()
     colours = ["#b2182b" if n == highlight else "#2166ac" for n in names]
-    panels = ((top, lambda e: e["second"], t("loss on the 2nd copy (nats)")),
-              (bottom, lambda e: e["watch"].mean(1), t("induction score\n(mean of the heads)")))
+    panels = (
+        (top, lambda e: e["second"], t("loss on the 2nd copy (nats)")),
+        (bottom, lambda e: e["watch"].mean(1), t("induction score\n(mean of the heads)")),
+    )
     for ax, value, ylabel in panels:
         values = [value(effects[n]) for n in names]
         ax.bar(x, [float(v.mean()) for v in values], color=colours, alpha=0.35, width=0.7)

@@ -25,16 +25,21 @@ from ._phone import min_font, set_fonts
 def kind_label(kind: str) -> str:
     """The legend's name for a kind of position information (``length_generalization``'s kinds),
     in the edition's language; any other name as it is."""
-    labels = {"none": t("none"), "sinusoidal": t("sinusoidal"), "learned": t("learned"), "rope": "RoPE",
-              "alibi": "ALiBi"}
+    labels = {
+        "none": t("none"),
+        "sinusoidal": t("sinusoidal"),
+        "learned": t("learned"),
+        "rope": "RoPE",
+        "alibi": "ALiBi",
+    }
     return labels.get(kind, kind)
 
 
-def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 10000.0,
-                      width: float = 3.6) -> Figure:
+def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 10000.0, width: float = 3.6) -> Figure:
     """Top: the encoding as a heatmap (dimension x position). Below: one panel per pair j in
     ``pairs``, drawing the sine of that pair over the positions; each panel's title names the
-    dimension, the pair and how many positions one turn takes (2 pi / omega_j).
+    dimension, the pair and how many positions one turn takes (2 pi / omega_j), its y label the
+    dimension's value PE_{2j}.
 
     pe: (n_positions, d_model), as ``sinusoidal_encoding`` returns it. The default width, 3.6 in,
     is shown unscaled on a 390-px phone, every text at 10.5 pt (14.6 px there).
@@ -49,10 +54,18 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     n = len(pairs)
     # constrained layout: each gap as tall as its own labels need (tight_layout makes every gap as
     # tall as the heatmap's axis label plus the next title)
-    fig, axes = plt.subplots(n + 1, 1, figsize=(width, 3.3 + 1.25 * n), layout="constrained",
-                             gridspec_kw={"height_ratios": [2.4] + [1] * n})
-    im = axes[0].imshow(pe.detach().cpu().numpy().T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1,
-                        interpolation="nearest", extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5))
+    fig, axes = plt.subplots(
+        n + 1, 1, figsize=(width, 3.3 + 1.25 * n), layout="constrained", gridspec_kw={"height_ratios": [2.4] + [1] * n}
+    )
+    im = axes[0].imshow(
+        pe.detach().cpu().numpy().T,
+        aspect="auto",
+        cmap="RdBu_r",
+        vmin=-1,
+        vmax=1,
+        interpolation="nearest",
+        extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5),
+    )
     axes[0].set_ylabel(t("dimension"))
     axes[0].set_xlabel(t("position pos"))
     axes[0].set_title(t("{pe}, {d} = {n}", pe="$PE(pos)$", d=r"$d_\mathrm{model}$", n=d_model))
@@ -63,9 +76,14 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
         ax.plot(pos, pe[:, 2 * j].detach().cpu().numpy(), color="C0")
         ax.set_ylim(-1.15, 1.15)
         ax.set_yticks([-1, 0, 1])
+        ax.set_ylabel(f"$PE_{{{2 * j}}}$")  # the value of that dimension
         # two lines, so that the title fits a figure narrow enough to show large on a phone
-        ax.set_title(t("dimension {dim} (pair j = {j})", dim=2 * j, j=j) + "\n"
-                     + t("one turn per {turn:,.1f} positions", turn=turn), loc="left")
+        ax.set_title(
+            t("dimension {dim} (pair j = {j})", dim=2 * j, j=j)
+            + "\n"
+            + t("one turn per {turn:,.1f} positions", turn=turn),
+            loc="left",
+        )
     for ax in axes:
         ax.set_xlim(-0.5, n_pos - 0.5)
     for ax in axes[1:-1]:
@@ -106,12 +124,17 @@ def offset_map(M: torch.Tensor, dots: torch.Tensor, delta: int, width: float = 3
     return fig
 
 
-def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, int]], omega: float = 1.0,
-                  width: float = 4.4) -> Figure:
+def rope_rotation(
+    q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, int]], omega: float = 1.0, width: float = 3.6
+) -> Figure:
     """RoPE on one pair of coordinates: one panel per (m, n) in ``cases``, showing the query q turned
     by the angle m * omega and the key k turned by n * omega (arrows from the origin; the unturned q
     and k thin and dashed), with the angle from the turned q to the turned k written below the panel.
     Cases with the same offset n - m show the same angle, wherever they sit.
+
+    The panels sit two per row (three cases: a 2 x 2 grid whose fourth cell is the key to the
+    arrows), so that each is large on a phone: at the default width, 3.6 in, shown unscaled on a
+    390-px phone, every text is 12.5 pt (about 17 px).
 
     q, k: (2,) one pair of a query and a key, before rotation.
     """
@@ -127,11 +150,14 @@ def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, i
         check_int(case[0], f"cases[{i}][0]", 0)
         check_int(case[1], f"cases[{i}][1]", 0)
     omega = check_number(omega, "omega", 0, low_open=True)
+    width = check_number(width, "width", 1.0)
     q64, k64 = q.detach().double().cpu(), k.detach().double().cpu()
     reach = 1.15 * max(q64.norm().item(), k64.norm().item())
-    size = max(min_font(width), 12.0)
-    fig, axes = plt.subplots(1, len(cases), figsize=(width, width / len(cases) + 0.9))
-    axes = [axes] if len(cases) == 1 else list(axes)
+    size = max(min_font(width), 12.5)
+    n_cols = 1 if len(cases) == 1 else 2
+    n_rows = (len(cases) + 1 + n_cols - 1) // n_cols  # one more cell for the key
+    fig, grid = plt.subplots(n_rows, n_cols, figsize=(width, n_rows * (width / n_cols + 0.5)), squeeze=False)
+    axes = list(grid.flat)
     for ax, (m, n) in zip(axes, cases):
         turned = {}
         for name, vec, pos, colour in (("q", q64, m, "C3"), ("k", k64, n, "C0")):
@@ -139,10 +165,14 @@ def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, i
             turned[name] = rotate_pairs(vec[None], angle)[0]
             x0, y0 = vec.tolist()
             x1, y1 = turned[name].tolist()
-            ax.annotate("", xy=(x0, y0), xytext=(0, 0),
-                        arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.8, "ls": "--", "lw": 1.3})
-            ax.annotate("", xy=(x1, y1), xytext=(0, 0), arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
-            ax.text(1.14 * x1, 1.14 * y1, name, color=colour, ha="center", va="center")
+            ax.annotate(
+                "",
+                xy=(x0, y0),
+                xytext=(0, 0),
+                arrowprops={"arrowstyle": "-|>", "color": colour, "alpha": 0.8, "ls": "--", "lw": 1.3},
+            )
+            ax.annotate("", xy=(x1, y1), xytext=(0, 0), arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2.2})
+            ax.text(1.16 * x1, 1.16 * y1, name, color=colour, ha="center", va="center")
         a_q = math.atan2(turned["q"][1].item(), turned["q"][0].item())
         a_k = math.atan2(turned["k"][1].item(), turned["k"][0].item())
         between = (a_k - a_q + math.pi) % (2 * math.pi) - math.pi  # from q to k, in (-pi, pi]
@@ -157,19 +187,34 @@ def rope_rotation(q: torch.Tensor, k: torch.Tensor, cases: Sequence[tuple[int, i
         ax.set_yticks([])
         ax.set_title(t("q at {m}, k at {n}", m=m, n=n))
         ax.set_xlabel(t("angle {deg:.0f}°", deg=abs(math.degrees(between))))
+    key, rest = axes[len(cases)], axes[len(cases) + 1 :]
+    key.axis("off")
+    for y, style, lw, label in ((0.72, "--", 1.3, t("before rotation")), (0.38, "-", 2.2, t("after rotation"))):
+        key.annotate(
+            "",
+            xy=(0.3, y),
+            xytext=(0.0, y),
+            xycoords="axes fraction",
+            arrowprops={"arrowstyle": "-|>", "color": "0.3", "ls": style, "lw": lw},
+        )
+        key.text(0.36, y, label, transform=key.transAxes, va="center")
+    for ax in rest:
+        ax.axis("off")
     set_fonts(fig, size)
-    fig.tight_layout(w_pad=0.6)
+    fig.tight_layout(w_pad=0.8, h_pad=1.2)
     return fig
 
 
-def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
-                         marks: Mapping[float, str] | None = None, width: float = 4.2) -> Figure:
+def extrapolation_curves(
+    acc: Mapping[str, torch.Tensor], T_train: int, marks: Mapping[float, str] | None = None, width: float = 3.6
+) -> Figure:
     """Accuracy at each position, one line per kind (mean over seeds, band from min to max).
 
     acc: {kind: (n_seeds, T_test) accuracies, NaN where undefined}. A dashed line separates the
     trained positions (0 .. T_train - 1) from the longer ones; ``marks`` {x: label} adds dotted
-    lines. Their labels are written above the axes, the legend below them. At the default width,
-    4.2 in with every text at 11.5 pt, a 390-px phone shows the text at about 13 px.
+    lines. Their labels are written above the axes (ending at their line when it lies in the right
+    half, so that they stay inside the figure), the legend below them. The default width, 3.6 in,
+    is shown unscaled on a 390-px phone, every text at 12 pt (about 17 px).
     """
     if not isinstance(acc, Mapping):
         raise TypeError(f"acc must be a dict {{kind: (n_seeds, T_test) tensor}}, got {type(acc).__name__}")
@@ -180,7 +225,7 @@ def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
     T_train = check_int(T_train, "T_train", 1)
     marks = dict(marks or {})
     width = check_number(width, "width", 1.0)
-    fig, ax = plt.subplots(figsize=(width, 3.5))
+    fig, ax = plt.subplots(figsize=(width, 3.9))
     for k, (kind, a) in enumerate(acc.items()):
         pos = np.arange(a.shape[1])
         ax.fill_between(pos, a.min(0).values.numpy(), a.max(0).values.numpy(), color=f"C{k}", alpha=0.2, lw=0)
@@ -190,12 +235,27 @@ def extrapolation_curves(acc: Mapping[str, torch.Tensor], T_train: int,
     ax.text(T_train - 0.5, 1.02, t("← trained | longer →"), transform=above, ha="center", va="bottom")
     for x, label in marks.items():  # a row above the dashed line's label, so that the two never overlap
         ax.axvline(x, color="black", ls=":", lw=1)
-        ax.text(x, 1.13, label, transform=above, ha="center", va="bottom")
+        right_half = x > 0.5 * max(a.shape[1] for a in acc.values())
+        ax.text(
+            x + (0.5 if right_half else 0),
+            1.13,
+            label,
+            transform=above,
+            ha="right" if right_half else "center",
+            va="bottom",
+        )
     ax.set_xlabel(t("position in a test sequence"))
     ax.set_ylabel(t("accuracy"))
     ax.set_ylim(-0.03, 1.03)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.27), ncol=len(acc) if len(acc) <= 4 else 3, frameon=False,
-              columnspacing=1.0, handlelength=1.5)
-    set_fonts(fig, max(min_font(width), 11.5))
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.25),
+        ncol=len(acc) if len(acc) <= 3 else 3,
+        frameon=False,
+        columnspacing=0.9,
+        handlelength=1.3,
+    )
+    set_fonts(fig, max(min_font(width), 12.0))
     fig.tight_layout()
     return fig

@@ -204,6 +204,9 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     return fig
 
 
+RECIPES_FONT = 12.0  # points: ~14 px when the figure (4.3 in, tight) is shown 366 px wide
+
+
 def plot_recipes() -> Figure:
     """Three ways from a pretrained model to an assistant, one row each, as boxes and arrows:
     the classic RLHF recipe (SFT, a reward model, PPO), DPO, and GRPO with a reward that a
@@ -261,7 +264,7 @@ def plot_recipes() -> Figure:
                 arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.0, "shrinkA": 3, "shrinkB": 3},
             )
         ax.text(0.05, top - 2.05, note, ha="left", va="top", color="#333333", linespacing=1.2)
-    set_fonts(fig, FONT)
+    set_fonts(fig, RECIPES_FONT)
     return fig
 
 

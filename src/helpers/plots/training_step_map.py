@@ -1,9 +1,10 @@
 """Chapter 0's map of one training step of an encoder-decoder Transformer.
 
-The figure is drawn in inches, 5.8 inches wide, with every text at 13.6 points (2.34 points per inch
-of width, above the book's 2.2), so that its text is about 12 px when a 390-pixel phone shows it
-366 pixels wide. The residual connections are drawn as in the 2017 paper's figure: a line carries
-each attention box's input around the box to a "+" below it.
+The boxes are placed in layout units, 5.8 across the figure, and the figure is drawn SHOWN_W = 4.6
+inches wide, with every text at 12.5 points (2.6 points per inch of the 4.8-inch PNG, well above
+the book's 2.2), so that its text is about 13 px when a 390-pixel phone shows it 366 pixels wide. The
+residual connections are drawn as in the 2017 paper's figure: a line carries each attention box's
+input around the box to a "+" below it.
 """
 
 from __future__ import annotations
@@ -55,17 +56,18 @@ def _words() -> dict[str, tuple[str, str]]:
         "soft": (t("softmax → probabilities"), t("chapter {n}", n=8)),
         "loss": (t("cross-entropy loss"), t("chapter {n}", n=8)),
         "target": (t("target: {tokens}", tokens="猫 坐着 <eos>"), t("input shifted left")),
-        "update": (t("backpropagation: gradients → update every parameter"), t("chapter {n}", n=9)),
+        "update": (t("backpropagation: gradients → update"), t("chapter {n}", n=9)),
     }
 
 
-BOX_W, BOX_H, PITCH = 2.36, 0.66, 0.88  # inches
-LEFT = {0: 0.38, 1: 3.06, 2: 0.38}
-WIDTH = {0: BOX_W, 1: BOX_W, 2: 3.06 + BOX_W - 0.38}
+BOX_W, BOX_H, PITCH = 2.53, 0.66, 0.88  # layout units
+LEFT = {0: 0.29, 1: 2.97, 2: 0.29}
+WIDTH = {0: BOX_W, 1: BOX_W, 2: 2.97 + BOX_W - 0.29}
 SKIP_X = {0: 0.17, 1: 5.62}  # where each column's residual lines run: left of the encoder, right of the decoder
 RADIUS = 0.14  # of a residual "+" circle, inches
-FIG_W = 5.8
-FONT, FONT_BIG = 13.6, 13.6  # points: 2.34 x FIG_W, about 12 px on a 390-px phone (366 px for the figure)
+FIG_W = 5.8  # layout units across the figure (the coordinates above are in these units)
+SHOWN_W = 4.6  # inches: the figure's real width
+FONT, FONT_BIG = 12.5, 12.5  # points: 13.2 px on a 390-px phone (366 px for the 4.8-in PNG, with padding)
 BOTTOM = 8.8  # the lowest row
 
 
@@ -111,10 +113,27 @@ def _layer_frame(ax: plt.Axes, first: str, last: str, colour: str) -> None:
     left = min(x, SKIP_X[col]) - pad
     right = max(x + w, SKIP_X[col]) + pad
     top = y_top + BOX_H + 0.2
-    ax.add_patch(plt.Rectangle((left, y_bottom - RADIUS - pad), right - left, top - (y_bottom - RADIUS - pad),
-                               fc="none", ec=colour, lw=1, ls=":"))
-    ax.text(right, top, t("× N layers"), ha="right", va="center",
-            fontsize=FONT, color=colour, bbox={"fc": "white", "ec": "none", "pad": 1})
+    ax.add_patch(
+        plt.Rectangle(
+            (left, y_bottom - RADIUS - pad),
+            right - left,
+            top - (y_bottom - RADIUS - pad),
+            fc="none",
+            ec=colour,
+            lw=1,
+            ls=":",
+        )
+    )
+    ax.text(
+        right,
+        top,
+        t("× N layers"),
+        ha="right",
+        va="center",
+        fontsize=FONT,
+        color=colour,
+        bbox={"fc": "white", "ec": "none", "pad": 1},
+    )
 
 
 def draw_training_step_map() -> Figure:
@@ -126,7 +145,8 @@ def draw_training_step_map() -> Figure:
     layer's cross-attention reads as keys and values. Returns the figure.
     """
     height = (BOTTOM + 0.1) * PITCH + 1.25
-    fig = plt.figure(figsize=(FIG_W, height))
+    scale = SHOWN_W / FIG_W  # inches per layout unit
+    fig = plt.figure(figsize=(SHOWN_W, height * scale))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, FIG_W)
     ax.set_ylim(1.2 - height, 1.2)
@@ -137,14 +157,19 @@ def draw_training_step_map() -> Figure:
         x, y, w = _corner(name)
         plain = name in ("src", "dec_in", "target")  # text, not a computation
         edge = ORANGE if name == "target" else {0: BLUE, 1: ORANGE, 2: GREY}[col]
-        ax.add_patch(plt.Rectangle((x, y), w, BOX_H, fc="white" if plain else FILL[col], ec=edge,
-                                   lw=1.2, ls="--" if col == 2 else "-"))
+        ax.add_patch(
+            plt.Rectangle(
+                (x, y), w, BOX_H, fc="white" if plain else FILL[col], ec=edge, lw=1.2, ls="--" if col == 2 else "-"
+            )
+        )
         ax.text(x + w / 2, y + 0.46, text, ha="center", va="center", fontsize=FONT_BIG)
         ax.text(x + w / 2, y + 0.17, chapter, ha="center", va="center", fontsize=FONT, color="#444444")
 
     # the main path: each box (or the "+" below it) into the next
-    steps = (["src", "src_emb", "enc"], ["dec_in", "dec_emb", "self", "self_plus", "cross", "cross_plus", "out",
-                                          "soft", "loss"])
+    steps = (
+        ["src", "src_emb", "enc"],
+        ["dec_in", "dec_emb", "self", "self_plus", "cross", "cross_plus", "out", "soft", "loss"],
+    )
     for names in steps:
         for a, b in zip(names, names[1:]):
             if b in PLUSES:  # drawn with the residual connection
@@ -166,8 +191,14 @@ def draw_training_step_map() -> Figure:
 
     # the encoder's output C (after its residual "+") enters the cross-attention of every decoder layer
     xc, yc, _ = _corner("cross")
-    _arrow(ax, (cx, cy - RADIUS), (xc - 0.06, yc + BOX_H / 2), colour=BLUE, lw=2,
-           connectionstyle="angle,angleA=-90,angleB=180,rad=0")
+    _arrow(
+        ax,
+        (cx, cy - RADIUS),
+        (xc - 0.06, yc + BOX_H / 2),
+        colour=BLUE,
+        lw=2,
+        connectionstyle="angle,angleA=-90,angleB=180,rad=0",
+    )
     label = t("encoder output C:\nthe keys and values\nof the cross-attention\nin every decoder layer")
     ax.text(LEFT[0] + 0.05, yc - 0.15, label, fontsize=FONT, color=BLUE, va="top")
 
