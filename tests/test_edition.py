@@ -314,3 +314,18 @@ def test_chinese_glossary_headwords_put_the_chinese_name_first(tmp_path, edition
         assert 'id="term-held-out-set"' in page and 'href="#term-held-out-set"' in page
     else:
         assert heads == ["model dimension (d_model)", "training set", "held-out set", "Unigram tokenizer", "logits"]
+
+
+def test_the_chinese_search_keeps_its_latin_terms_in_a_set_with_the_same_stems():
+    """SearchChinese (Sphinx 7) keeps the Latin words it splits in a growing class-level list and
+    scans it for every word it stems; the book's subclass keeps them in a set: same stems, no scan."""
+    from sphinx.search.zh import SearchChinese
+
+    text = "注意力 attention 用 GPT 和 KV cache，softmax 把 logits 变成 probabilities；ids 和 LayerNorm"
+    ours, plain = E.SearchChineseBook({}), SearchChinese({})
+    plain.latin_terms = []  # a fresh list, not the one shared by every instance of the class
+    assert ours.split(text) == plain.split(text)
+    assert isinstance(ours.latin_terms, set) and set(plain.latin_terms) == ours.latin_terms
+    assert SearchChinese.latin_terms is not ours.latin_terms
+    for word in ["attention", "GPT", "KV", "ids", "LayerNorm", "logits", "probabilities", "cache", "the"]:
+        assert ours.stem(word) == plain.stem(word), word
