@@ -180,6 +180,12 @@ class AuthorYearStyle(UnsrtStyle):
         formatted = names_et_al(role, et_al=self.et_al, sep=", ", sep2=" and ", last_sep=", and ")
         return sentence[formatted] if as_sentence else formatted
 
+    def format_title(self, e, which_field, as_sentence=True):
+        """The title as references.bib writes it. pybtex's unsrt style lowercases all but its first
+        letter ("The illustrated transformer"), which mangles names and titles written in title case."""
+        formatted_title = bib_field(which_field)
+        return sentence[formatted_title] if as_sentence else formatted_title
+
 
 # The Chinese edition's words for the English annotations of references.bib (the fields printed as
 # written). A Chinese source is marked "中文", as the further reading marks it; names (publishers,

@@ -581,7 +581,10 @@ def export_units(po: polib.POFile) -> str:
 
 def import_units(po: polib.POFile, text: str) -> int:
     """Set the translations from a file written by ``export_units`` (units matched by their English);
-    a non-empty translation clears the stale flag. Returns the number of units set."""
+    a non-empty translation clears the stale flag. A stale unit whose file still shows the stale
+    marker and whose Chinese is unchanged stays stale (an overlooked unit is not confirmed by
+    accident): to keep its old translation, delete the marker and the old English below it.
+    Returns the number of units set."""
     live = [u for u in po if not u.obsolete]
     chunks = re.split(r"^=== unit (\d+) ===\n", text, flags=re.M)[1:]
     done = 0
@@ -589,11 +592,13 @@ def import_units(po: polib.POFile, text: str) -> int:
         english, sep, chinese = body.partition(f"\n{ZH_HEAD}\n")
         if not sep:
             raise ValueError(f"unit {number}: no line '{ZH_HEAD}'")
-        english = english.split("\n--- stale: the translation below was made for ---\n")[0]
+        english, marked, _ = english.partition("\n--- stale: the translation below was made for ---\n")
         matches = [u for u in live if u.msgid == english]
         if not matches:
             raise ValueError(f"unit {number}: its English is not a unit of this page any more: {english[:60]!r}")
         chinese = chinese.rstrip("\n")
+        if marked and matches[0].fuzzy and chinese == matches[0].msgstr:
+            continue  # still marked stale and not edited: left stale
         if chinese.strip():
             entry = matches[0]
             entry.msgstr = chinese

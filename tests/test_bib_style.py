@@ -383,6 +383,18 @@ def test_citations_carry_the_letter_of_their_label(tmp_path, language):
     assert ("Cited in the introduction." if language == "en" else "引用于引言。") in bib, bib
 
 
+@pytest.mark.parametrize("style", [bib_style.AuthorYearStyle, bib_style.AuthorYearStyleZh])
+def test_titles_keep_the_case_references_bib_gives_them(style):
+    """pybtex's unsrt style would print "The illustrated transformer" and "GQA: training
+    generalized ..."; the book prints titles as written."""
+    db = parse_string("@misc{a, author={Alammar, Jay}, title={The Illustrated Transformer}, year={2018}}"
+                      "@inproceedings{g, author={Ainslie, J.}, title={{GQA}: Training Generalized Multi-Query "
+                      "Transformer Models}, booktitle={EMNLP}, year={2023}}", "bibtex")
+    text = {e.key: e.text.render_as("text") for e in style().format_entries(db.entries.values())}
+    assert "The Illustrated Transformer" in text["a"]
+    assert "GQA: Training Generalized Multi-Query Transformer Models" in text["g"]
+
+
 def test_latex_accents_in_surnames_are_decoded():
     db = parse_string(r'@article{m, author={M{\"u}ller, R. and Kornblith, S. and Hinton, G.}, title={T}, year={2019}}'
                       r'@article{k, author={Mikolov, T. and Chen, K. and Dean, J.}, title={T}, year={2013}}', "bibtex")

@@ -47,6 +47,29 @@ def az_index(text: str, chinese: dict[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def pinyin_index(text: str, chinese: dict[str, str]) -> str:
+    """The Chinese edition's index: every term, shown as the Chinese edition writes it (Chinese
+    name, English in brackets), sorted by the pinyin of its Chinese name (pypinyin) and grouped by
+    the pinyin's first letter, as a Chinese reader looks a term up; a name without Chinese
+    characters ("GGUF") sorts by its English term."""
+    from pypinyin import lazy_pinyin
+
+    def key(term: str) -> str:
+        name = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[term]).strip()
+        if re.search(r"[\u4e00-\u9fff]", name):
+            return " ".join(_sort_key(" ".join(lazy_pinyin(name))).split()) + " " + _sort_key(term)
+        return _sort_key(term)
+
+    terms = sorted({name for names, _ in entries(text) for name in names}, key=key)
+    by_letter: dict[str, list[str]] = {}
+    for term in terms:
+        by_letter.setdefault(key(term)[0].upper(), []).append(term)
+    return "\n".join(
+        f"- **{letter}** · " + " · ".join(f"{{term}}`{_with_chinese(t, chinese[t])} <{t}>`" for t in group)
+        for letter, group in by_letter.items()
+    )
+
+
 def _with_chinese(term: str, name: str) -> str:
     """'消融（ablation）': the Chinese name first and the English term in brackets, as the Chinese
     edition writes a term (locale/STYLE.md); the Chinese name without its own brackets, and the
@@ -94,12 +117,24 @@ def test_the_chinese_index_matches_the_english():
     po = {e.msgid: e for e in polib.pofile(str(CATALOG)) if not e.obsolete}
     unit = next((e for key, e in po.items() if key.endswith("\n" + az_index(text))), None)
     assert unit is not None and not unit.fuzzy, "the index's unit is missing or stale in the catalog"
-    assert unit.msgstr.endswith("\n" + az_index(text, chinese_names(text)))
+    assert unit.msgstr.endswith("\n" + pinyin_index(text, chinese_names(text)))
+
+
+def test_the_chinese_index_is_in_pinyin_order_and_lists_every_term_once():
+    text = GLOSSARY.read_text(encoding="utf-8")
+    index = pinyin_index(text, chinese_names(text))
+    terms = re.findall(r"\{term\}`[^`<]*<([^>`]+)>`", index)
+    assert sorted(terms) == sorted(n for names, _ in entries(text) for n in names)
+    letters = re.findall(r"^- \*\*([A-Z0-9])\*\*", index, re.M)
+    assert letters == sorted(letters) and len(letters) == len(set(letters))
+    # 注意力 (zhu) after 梯度 (ti), both after 嵌入 (qian): pinyin order, not the English one
+    at = {t: index.index(f"<{t}>`") for t in ("embedding", "gradient", "attention")}
+    assert at["embedding"] < at["gradient"] < at["attention"]
 
 
 if __name__ == "__main__":
     page = GLOSSARY.read_text(encoding="utf-8")
     print(az_index(page))
     print()
-    print(az_index(page, chinese_names(page)))
+    print(pinyin_index(page, chinese_names(page)))
     sys.exit(0)

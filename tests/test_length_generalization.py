@@ -260,7 +260,7 @@ def test_figures_speak_the_editions_language(monkeypatch):
 def _speak_the_editions_language(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     english = {name: _texts(fig) for name, fig in _figures().items()}
-    assert {"input: The cat sat", "RoPE", "none", "← trained | longer →"} <= english["permuted"] | english[
+    assert {"input: The cat sat", "RoPE", "none", "← trained", "longer →"} <= english["permuted"] | english[
         "extrapolation"
     ]
     assert {"unscaled", "scaled", "variance of the scores"} <= english["scaling"]
@@ -271,10 +271,17 @@ def _speak_the_editions_language(monkeypatch):
     chinese = {name: _texts(fig) for name, fig in _figures().items()}
     # the words are Chinese; the data (tokens) and the symbols stay as they are
     assert "输入：The cat sat" in chinese["permuted"]
-    assert {"无位置", "正弦", "可学习", "RoPE", "← 训练过 | 更长 →", "测试序列中的位置", "准确率"} <= chinese[
-        "extrapolation"
-    ]
-    assert {"维度", "位置 pos", "维度 10（维度对 j = 5）\n每 26.5 个位置转一圈"} <= chinese["sinusoids"]
+    assert {
+        "无位置",
+        "正弦",
+        "可学习",
+        "RoPE",
+        "← 训练长度内",
+        "超出训练长度 →",
+        "测试序列中的位置",
+        "准确率",
+    } <= chinese["extrapolation"]
+    assert {"维度（正弦）", "位置 pos", "维度 10（维度对 j = 5）\n每 26.5 个位置转一圈"} <= chinese["sinusoids"]
     assert {"Δ = 3 时的 M", "行", "列"} <= chinese["offsets"]
     assert {"一个注意力头", "用时（ms）", "实测：3 次中最快的一次", "序列长度 T"} <= chinese["time"]
     assert {"键", "查询", "The"} <= chinese["steps"]

@@ -134,7 +134,7 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
         assert {"原模型", "关掉归纳头", "第一遍", "第二遍", "损失（奈特）"} <= chinese["repeat loss"]
         assert {"新词元的位置", "不用缓存：整个序列", "KV 缓存：一个词元"} <= chinese["time per token"]
         assert {"35 K", "共 134.5 M 个参数", "嵌入（= 输出层）", "注意力 Q、O"} <= chinese["parameter budget"]
-        assert {"第 16 层：每次关掉一个头", "被关掉的头", "H0", "全开"} <= chinese["ablation"]
+        assert {"第 16 层：每次关掉一个头", "被关掉的头", "H0", "不关"} <= chinese["ablation"]
         assert "RMSNorm 缩放向量" in chinese["parameter budget"]
         assert {"归纳分数", "注意力头"} <= chinese["induction scores"]
         for name in english:  # the same texts, in the other language: no English word left but the data

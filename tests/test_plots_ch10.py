@@ -27,17 +27,27 @@ def _figures() -> dict[str, plt.Figure]:
     seeds = {"full": [89.0, 87.0, 82.0], "frozen body": [85.0, 81.0, 80.5], "LoRA r=8": [83.5, 84.0, 82.0]}
     return {
         "masks": plot_masks(list("S床前明月光，疑是地上霜")),
-        "sample efficiency": plot_sample_efficiency({
-            "pretrained, fine-tuned": {8: [65.5, 58.5, 71.0], 32: [72.5, 74.0, 67.5], 301: [89.0, 87.0, 82.0]},
-            "from scratch": {8: [65.0, 57.5, 55.5], 32: [71.5, 65.5, 63.5], 301: [83.5, 81.5, 82.5]},
-            "bag of characters": {8: [70.0, 65.0, 71.5], 32: [76.0, 70.5, 72.5], 301: [84.0, 87.5, 86.0]},
-        }),
-        "methods": plot_methods(seeds, {"full": [5.2, 4.9, 5.4], "frozen body": [4.54] * 3,
-                                        "LoRA r=8": [4.8, 5.0, 4.9]}, 4.54),
-        "ranks": plot_ranks({1: [81.5, 80.0, 83.0], 8: [83.5, 84.0, 82.0], 32: [82.0, 83.0, 84.0]},
-                            {1: 8_450, 8: 65_794, 32: 262_402}),
-        "surrogate": plot_surrogate(shift, [80 - 3 * abs(x) + (i % 5) for i, x in enumerate(shift)],
-                                    [0.4 + 0.05 * x * x for x in shift], "change of the head's bias for 杜甫"),
+        "sample efficiency": plot_sample_efficiency(
+            {
+                "pretrained, fine-tuned": {8: [65.5, 58.5, 71.0], 32: [72.5, 74.0, 67.5], 301: [89.0, 87.0, 82.0]},
+                "from scratch": {8: [65.0, 57.5, 55.5], 32: [71.5, 65.5, 63.5], 301: [83.5, 81.5, 82.5]},
+                "bag of characters": {8: [70.0, 65.0, 71.5], 32: [76.0, 70.5, 72.5], 301: [84.0, 87.5, 86.0]},
+            },
+            untrained={"pretrained, fine-tuned": [(8, 58.5)], "from scratch": [(8, 55.5)]},
+            pool=301,
+        ),
+        "methods": plot_methods(
+            seeds, {"full": [5.2, 4.9, 5.4], "frozen body": [4.54] * 3, "LoRA r=8": [4.8, 5.0, 4.9]}, 4.54, noise=2.5
+        ),
+        "ranks": plot_ranks(
+            {1: [81.5, 80.0, 83.0], 8: [83.5, 84.0, 82.0], 32: [82.0, 83.0, 84.0]}, {1: 8_450, 8: 65_794, 32: 262_402}
+        ),
+        "surrogate": plot_surrogate(
+            shift,
+            [80 - 3 * abs(x) + (i % 5) for i, x in enumerate(shift)],
+            [0.4 + 0.05 * x * x for x in shift],
+            "change of the head's bias for 杜甫",
+        ),
     }
 
 
@@ -69,11 +79,33 @@ def test_masks_figure_draws_causal_and_full_masks():
     assert causal[0, 1] == 0 and causal[1, 0] == 1  # a query reads keys at or before it
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("en", {"test accuracy (%)", "chance", "labelled poems per poet", "before fine-tuning", "key (read)",
-            "dashed: best accuracy; dotted: lowest loss"}),
-    ("zh_CN", {"测试准确率（%）", "随机基线", "每位诗人的有标注诗数", "微调前", "键（被读取）", "虚线：最高准确率；点线：最低损失"}),
-])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        (
+            "en",
+            {
+                "test accuracy (%)",
+                "chance",
+                "labelled poems per poet",
+                "before fine-tuning",
+                "key (read)",
+                "dashed: best accuracy; dotted: lowest loss",
+            },
+        ),
+        (
+            "zh_CN",
+            {
+                "测试准确率（%）",
+                "随机基线",
+                "每位诗人的有标注诗数",
+                "微调前",
+                "键（被读取）",
+                "虚线：最高准确率；点线：最低损失",
+            },
+        ),
+    ],
+)
 def test_figure_words_follow_the_book_language(lang, words, monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     texts = {t.get_text() for fig in _figures().values() for t in fig.findobj(matplotlib.text.Text)}
@@ -92,3 +124,35 @@ def test_ranks_figure_marks_each_mean_and_draws_no_trend():
     assert sorted(round(line.get_ydata()[0], 6) for line in bars) == [81.5, 83.0, round(83.5 / 3 + 84 / 3 + 82 / 3, 6)]
     low, high = ax.get_ylim()
     assert high - low >= MIN_SPAN
+
+
+def test_methods_figure_draws_a_noise_band_around_each_mean():
+    seeds = {"full": [89.0, 87.0, 82.0], "frozen body": [85.0, 81.0, 80.5]}
+    lm = {"full": [5.2, 4.9, 5.4], "frozen body": [4.54] * 3}
+    top = plot_methods(seeds, lm, 4.54, noise=2.5).get_axes()[0]
+    bands = [c for c in top.collections if c.get_paths()]
+    assert len(bands) == 2
+    low, high = bands[0].get_paths()[0].vertices[:, 1].min(), bands[0].get_paths()[0].vertices[:, 1].max()
+    assert abs(low - (86.0 - 2.5)) < 1e-9 and abs(high - (86.0 + 2.5)) < 1e-9  # full's mean ± noise
+    with pytest.raises(ValueError, match="noise"):
+        plot_methods(seeds, lm, 4.54, noise=0.0)
+
+
+def test_sample_efficiency_circles_the_untrained_runs():
+    series = {"pretrained": {8: [65.5, 58.5, 71.0], 32: [72.5, 74.0, 67.5]}}
+    fig = plot_sample_efficiency(series, untrained={"pretrained": [(8, 58.5)]})
+    ax = fig.get_axes()[0]
+    circles = [line for line in ax.get_lines() if line.get_markerfacecolor() == "none" and len(line.get_xdata())]
+    assert [(list(c.get_xdata()), list(c.get_ydata())) for c in circles] == [([8], [58.5])]
+    assert "kept step 0 (untrained)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ValueError, match="untrained"):
+        plot_sample_efficiency(series, untrained={"scratch": [(8, 50.0)]})
+    with pytest.raises(ValueError, match="size"):
+        plot_sample_efficiency(series, untrained={"pretrained": [(16, 50.0)]})
+
+
+def test_sample_efficiency_names_the_whole_pool():
+    ax = _figures()["sample efficiency"].get_axes()[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "32", "all (301)"]
+    with pytest.raises(ValueError, match="pool"):
+        plot_sample_efficiency({"a": {8: [60.0], 32: [70.0]}}, pool=301)

@@ -94,6 +94,13 @@ def test_instruction_following_draws_three_bars_per_model():
     assert [t.get_text() for t in ax.get_yticklabels()] == list(ROWS)
 
 
+def test_instruction_following_labels_bars_of_zero():
+    """A bar of 0 is invisible, so it says "0%" (readers took the empty group for missing data)."""
+    rows = {**ROWS, "zero": {k: (0.0, 0.0, 0.02) for k in METRICS}}
+    ax = plot_instruction_following(rows).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["0%"] * len(METRICS)
+
+
 @pytest.mark.parametrize("lang, words", [
     ("en", {"requested form", "requested first character", "both", "% of answers to held-out instructions",
             "chosen $y_w$", "rejected $y_l$", "change from the SFT model, held-out pairs", "form reward",

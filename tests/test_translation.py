@@ -380,3 +380,14 @@ def test_the_chinese_book_names_the_theme_words():
         # Chinese words; a Latin name they keep (PDF) stands apart by a half-width space
         assert re.fullmatch(r"[\u3400-\u9fff]+(?: [A-Z]+)?", chinese), chinese
         assert not re.search(r"[A-Za-z]", chinese) or english.split()[-1] in chinese, (english, chinese)
+
+
+def test_an_overlooked_stale_unit_stays_stale_until_edited_or_unmarked():
+    po = T.update_catalog([T.Unit("Third.", "c#0")], polib.POFile())
+    entry = po.find("Third.")
+    entry.msgstr, entry.flags, entry.previous_msgid = "第三。", ["fuzzy"], "3rd."
+    text = T.export_units(po)
+    assert T.import_units(po, text) == 0 and T.status(po)["stale"] == 1  # exported and imported untouched
+    unmarked = text.replace("--- stale: the translation below was made for ---\n3rd.\n", "")
+    assert T.import_units(po, unmarked) == 1 and T.status(po)["stale"] == 0  # the translator confirmed it
+    assert po.find("Third.").msgstr == "第三。"

@@ -17,7 +17,7 @@ _MX_STYLE = """
 .mx-table th {padding: 2px 4px;}
 .mx-bad > th:first-child {background: #ffd8a8 !important; font-weight: bold;}
 .mx-note.mx-warn {color: #a33; font-weight: bold;}
-@media (max-width: 480px) {.mx-table {font-size: 11px;} .mx-table td {min-width: 24px; padding: 2px 1px;}
+@media (max-width: 480px) {.mx-table {font-size: 13px;} .mx-table td {min-width: 30px; padding: 2px 1px;}
                            .mx-table th {padding: 2px 1px;}}
 </style>
 """

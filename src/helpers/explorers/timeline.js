@@ -31,14 +31,14 @@
     const line = (p) => p.map((q) => q[0] + "," + q[1]).join(" ");
     const ticks = data.axis.ticks.map((t) =>
       "<line x1='" + (x0 - 3) + "' x2='" + x0 + "' y1='" + t[0] + "' y2='" + t[0] + "' stroke='#666'/>" +
-      "<text x='" + (x0 - 5) + "' y='" + (t[0] + 4) + "' font-size='12' text-anchor='end'>" + esc(t[1]) + "</text>").join("");
+      "<text x='" + (x0 - 5) + "' y='" + (t[0] + 4) + "' font-size='13' text-anchor='end'>" + esc(t[1]) + "</text>").join("");
     const c = pts[step];
     return "<svg class='tl-svg' width='" + W + "' height='" + H + "' viewBox='0 0 " + W + " " + H + "'>" +
       "<line x1='" + x0 + "' x2='" + x0 + "' y1='" + PT + "' y2='" + y1 + "' stroke='#666'/>" +
       "<line x1='" + x0 + "' x2='" + x1 + "' y1='" + y1 + "' y2='" + y1 + "' stroke='#666'/>" + ticks +
-      "<text x='" + x0 + "' y='" + (y1 + 16) + "' font-size='12'>0</text>" +
-      "<text x='" + x1 + "' y='" + (y1 + 16) + "' font-size='12' text-anchor='end'>" + (pts.length - 1) + "</text>" +
-      "<text x='" + (x0 + x1) / 2 + "' y='" + (y1 + 16) + "' font-size='12' text-anchor='middle'>" + esc(L.axis) + "</text>" +
+      "<text x='" + x0 + "' y='" + (y1 + 16) + "' font-size='13'>0</text>" +
+      "<text x='" + x1 + "' y='" + (y1 + 16) + "' font-size='13' text-anchor='end'>" + (pts.length - 1) + "</text>" +
+      "<text x='" + (x0 + x1) / 2 + "' y='" + (y1 + 16) + "' font-size='13' text-anchor='middle'>" + esc(L.axis) + "</text>" +
       "<polyline points='" + line(pts) + "' fill='none' stroke='#d0d0d0' stroke-width='1'/>" +
       "<polyline class='tl-done' points='" + line(pts.slice(0, step + 1)) + "' fill='none' stroke='#2166ac' stroke-width='1.5'/>" +
       "<circle cx='" + c[0] + "' cy='" + c[1] + "' r='3.5' fill='#b3261e'/></svg>";

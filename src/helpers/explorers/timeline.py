@@ -39,17 +39,17 @@ _STYLE = """
 .tl-grid > div {min-width: 0; max-width: 100%;}
 .tl-scroll {overflow-x: auto; max-width: 100%;}
 .tl-svg {max-width: 100%; height: auto;}
-.tl-table {border-collapse: collapse; font-size: 12px;}
+.tl-table {border-collapse: collapse; font-size: 13px;}
 .tl-table td {min-width: 40px; text-align: center; padding: 3px; border: 1px solid #eee;}
 .tl-table th {padding: 3px 6px; font-weight: normal; white-space: nowrap; text-align: right;}
 .tl-table tr > th:first-child {position: sticky; left: 0; background: #fff; z-index: 1;}
 @media (max-width: 600px) {
-  .tl-table {font-size: 11px;}
+  .tl-table {font-size: 13px;}
   .tl-table td {min-width: 28px; padding: 2px;}
   .tl-table th {padding: 2px 3px;}
   .tl-root {padding: 6px;}
 }
-.tl-caption {font-size: 12px; color: #444; margin-bottom: 2px;}
+.tl-caption {font-size: 13px; color: #444; margin-bottom: 2px;}
 .tl-out {font-size: 15px; margin: 4px 0 8px 0;}
 .tl-ok {color: #1b7f3b; font-weight: bold;}
 .tl-bad {color: #b3261e; font-weight: bold;}
@@ -184,7 +184,7 @@ def _svg(data: dict, step: int, axis_label: str) -> str:
     x0, x1, y1 = pad_l, w - pad_r, h - pad_b
     ticks = "".join(
         f"<line x1='{x0 - 3}' x2='{x0}' y1='{y}' y2='{y}' stroke='#666'/>"
-        f"<text x='{x0 - 5}' y='{y + 4}' font-size='12' text-anchor='end'>{label}</text>"
+        f"<text x='{x0 - 5}' y='{y + 4}' font-size='13' text-anchor='end'>{label}</text>"
         for y, label in data["axis"]["ticks"]
     )
     cx, cy = pts[step]
@@ -192,9 +192,9 @@ def _svg(data: dict, step: int, axis_label: str) -> str:
         f"<svg class='tl-svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
         f"<line x1='{x0}' x2='{x0}' y1='{pad_t}' y2='{y1}' stroke='#666'/>"
         f"<line x1='{x0}' x2='{x1}' y1='{y1}' y2='{y1}' stroke='#666'/>{ticks}"
-        f"<text x='{x0}' y='{y1 + 16}' font-size='12'>0</text>"
-        f"<text x='{x1}' y='{y1 + 16}' font-size='12' text-anchor='end'>{len(pts) - 1}</text>"
-        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='12' text-anchor='middle'>{html.escape(axis_label)}</text>"
+        f"<text x='{x0}' y='{y1 + 16}' font-size='13'>0</text>"
+        f"<text x='{x1}' y='{y1 + 16}' font-size='13' text-anchor='end'>{len(pts) - 1}</text>"
+        f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='13' text-anchor='middle'>{html.escape(axis_label)}</text>"
         f"<polyline points='{full}' fill='none' stroke='#d0d0d0' stroke-width='1'/>"
         f"<polyline class='tl-done' points='{done}' fill='none' stroke='#2166ac' stroke-width='1.5'/>"
         f"<circle cx='{cx}' cy='{cy}' r='3.5' fill='#b3261e'/></svg>"

@@ -26,7 +26,7 @@ def plot_adam_updates(
     """noise[t]: RMS update / lr at step t + 1 for pure-noise gradients; translator_runs: the same
     for short translator runs (one list per seed); warmup: the warm-up length drawn as a dotted
     line (noise times the warm-up factor); settle: the level the noise curve settles at (dashed).
-    Log step axis; the legend sits top right, above the curves. 4.8 in wide, text >= 9 pt."""
+    Log step axis; the legend sits below the axes, clear of the curves. 4.8 in wide, text >= 9 pt."""
     noise = _sizes(noise, "noise")
     runs = check_list(translator_runs, "translator_runs", "lists of update sizes, one per seed")
     if not runs:
@@ -34,7 +34,7 @@ def plot_adam_updates(
     runs = [_sizes(run, f"translator_runs[{k}]") for k, run in enumerate(runs)]
     check_int(warmup, "warmup", low=1)
     check_number(settle, "settle", low=0.0)
-    fig, ax = plt.subplots(figsize=(3.8, 3.4))
+    fig, ax = plt.subplots(figsize=(3.8, 3.9))
     steps = range(1, len(noise) + 1)
     ax.plot(steps, noise, color="tab:gray", lw=2, label=t("pure-noise gradient"))
     label = t("translator ({n} seeds)", n=len(runs)) if len(runs) > 1 else t("translator ({n} seed)", n=1)
@@ -48,8 +48,8 @@ def plot_adam_updates(
     ax.set_xlabel(t("step"), fontsize=10)
     ax.set_ylabel(t("update size (RMS) / peak lr"), fontsize=10)
     ax.tick_params(labelsize=9)
-    # top right: the curves there are all below 0.7, so the legend covers none of them
-    ax.legend(fontsize=9, loc="upper right")
+    # below the axes: inside, the legend box covered the start of the curves on a phone
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.27), frameon=False)
     ax.grid(alpha=0.3, which="both")
     set_fonts(fig, 10.5)  # drawn 3.8 in wide: about 14 px on a 360-px phone
     fig.tight_layout()

@@ -52,12 +52,13 @@ def plot_alignments(
         ax.set_ylabel(t("decoder query (writes)"))
         ax.set_xlabel(t("encoder key (English word)"))
     set_fonts(fig, round(1.5 * min_font(width), 1))
-    if percent:  # after set_fonts: the cell numbers are smaller than the labels
-        size = round(1.1 * min_font(width), 1)
+    fig.tight_layout()
+    if percent:  # after the layout: the cell numbers are as large as the cells allow
         for ax, m in zip(axes[:, 0], maps):
+            cell_pt = ax.get_position().width * width * 72 / m.shape[1]  # one cell's width
+            size = round(min(1.45 * min_font(width), max(1.1 * min_font(width), cell_pt / 1.5)), 1)
             w = m.detach().cpu().float()
             for (i, j), x in np.ndenumerate(w.numpy()):
                 colour = "white" if x > 0.55 else "black"
                 ax.text(j, i, f"{100 * x:.0f}", ha="center", va="center", fontsize=size, color=colour)
-    fig.tight_layout()
     return fig

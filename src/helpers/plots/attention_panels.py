@@ -25,7 +25,7 @@ def plot_attention_panels(
     drawn from 0 to 1 and written in the cells. Every panel carries its own row labels (the
     queries) and column labels (the keys), so each map can be read alone. ``fontsize`` applies to
     every text. A figure up to 3.66 in wide is shown unscaled on a 390-px phone, so the default
-    10 points are 13.9 px there (the cell values, 9.5 points, 13.2 px); a wider figure needs
+    10 points are 13.9 px there (the cell values too); a wider figure needs
     ``fontsize`` >= 2.4 x ``width`` for 11 px.
     """
     if isinstance(panels, (str, bytes)) or not isinstance(panels, Sequence) or not panels:
@@ -50,8 +50,8 @@ def plot_attention_panels(
     for ax, (weights, rows, cols, title) in zip(axes, panels):
         heatmap(weights, rows, cols, ax=ax, vmin=0, vmax=1, colorbar=False, fmt="{:.2f}")
         ax.set_title(title, fontsize=fontsize)
-        for text in ax.texts:  # the cell values, a little smaller so that "0.00" fits a cell
-            text.set_fontsize(0.95 * fontsize)
+        for text in ax.texts:  # the cell values, as large as the labels
+            text.set_fontsize(fontsize)
         ax.tick_params(labelsize=fontsize, length=2, pad=1.5)
         plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
         ax.set_xlabel(t("key"), fontsize=fontsize)

@@ -108,34 +108,35 @@ def plot_qkv_flow(width: float = 4.4) -> Figure:
     return fig
 
 
-def plot_multihead_flow(n_heads: int = 4, width: float = 4.4) -> Figure:
+def plot_multihead_flow(n_heads: int = 4, width: float = 3.66) -> Figure:
     """Multi-head attention as a diagram, top to bottom: X -> Q, K, V (one projection each) ->
     split into ``n_heads`` slices of width d_k = d_model / h -> attention in every head ->
     concatenation -> W^O -> output, each box with its shape.
 
-    Drawn tall and narrow so that its text stays large on a phone (at least 12 points, and at
-    least 1.8 x ``width``).
+    Drawn tall and narrow so that its text stays large on a phone: the default 3.66 in is shown
+    unscaled there, text at 13 points (18 px; at least 1.8 x ``width`` when wider).
     """
     n_heads = check_int(n_heads, "n_heads", 2, 6)
     width = check_number(width, "width", 2.5, 8.0)
-    size = max(min_font(width), 12.0)
-    fig, ax = plt.subplots(figsize=(width, 1.3 * width))
+    size = max(min_font(width), 13.0)
+    fig, ax = plt.subplots(figsize=(width, 1.52 * width))
     ax.set_xlim(0, 3)
-    ax.set_ylim(0, 5.9)
+    ax.set_ylim(0, 6.2)
     ax.axis("off")
 
     box, arrow = _flow_box(ax), _flow_arrow(ax)
 
-    box(1.5, 5.4, 2.6, "$X$", r"$T \times d_{\mathrm{model}}$", "#eeeeee")
-    arrow(1.5, 5.04, 1.5, 4.56)
-    box(1.5, 4.2, 2.6, "$XW^Q,\\ XW^K,\\ XW^V$", t("each {shape}", shape=r"$T \times d_{\mathrm{model}}$"), "#f4e3c3")
+    box(1.5, 5.7, 2.6, "$X$", r"$T \times d_{\mathrm{model}}$", "#eeeeee")
+    arrow(1.5, 5.34, 1.5, 4.86)
+    box(1.5, 4.5, 2.6, "$XW^Q,\\ XW^K,\\ XW^V$", t("each {shape}", shape=r"$T \times d_{\mathrm{model}}$"), "#f4e3c3")
+    arrow(1.5, 4.14, 1.5, 3.86)  # to the split
     step = 2.8 / n_heads
     centres = [0.1 + step * (u + 0.5) for u in range(n_heads)]
     for u, cx in enumerate(centres):
         arrow(1.5 + 0.8 * (cx - 1.5), 3.36, cx, 3.06)  # below the label
         box(cx, 2.7, 0.9 * step, t("head {n}", n=u + 1), r"$T \times d_k$", "#c6dbef")
         arrow(cx, 2.34, 1.5 + 0.8 * (cx - 1.5), 1.86)
-    split = t("split into {h} heads, {formula}", h=n_heads, formula=r"$d_k = d_{\mathrm{model}}/h$")
+    split = t("split into {h} heads,\n{formula}", h=n_heads, formula=r"$d_k = d_{\mathrm{model}}/h$")
     ax.text(1.5, 3.6, split, ha="center", va="center", color="0.25",
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     box(1.5, 1.5, 2.6, t("concatenate"), r"$T \times d_{\mathrm{model}}$", "#c7e9c0")

@@ -27,17 +27,31 @@ def plot_methods(
     lm_after: Mapping[str, Sequence[float]],
     lm_before: float,
     fontsize: float = 10.5,
+    noise: float | None = None,
 ) -> plt.Figure:
     """Two stacked panels, one column per method: test accuracy (%) and the pretraining LM loss after.
 
     Dots are seeds, black bars their means; the dashed line is the LM loss before fine-tuning.
+    ``noise`` (points of accuracy, e.g. one accuracy's standard error) draws a grey band of
+    mean ± noise behind each column of the accuracy panel, so that gaps can be read against it.
     """
+    if noise is not None and not noise > 0:
+        raise ValueError(f"noise must be a positive number of points, got {noise!r}")
     with plt.rc_context({"font.size": fontsize, "xtick.labelsize": fontsize, "ytick.labelsize": fontsize}):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.4), sharex=True)
         labels = list(accuracy)
+        if noise is not None:
+            for x, k in enumerate(labels):
+                mean = sum(accuracy[k]) / len(accuracy[k])
+                top.fill_between([x - 0.35, x + 0.35], mean - noise, mean + noise, color="0.85", lw=0)
         _dots(top, labels, [accuracy[k] for k in labels], "C0")
         top.set_ylabel(t("test accuracy (%)"))
-        top.set_title(t("dots: seeds; bar: mean"), fontsize=fontsize)
+        title = (
+            t("dots: seeds; bar: mean")
+            if noise is None
+            else t("dots: seeds; bar: mean;\ngrey: ±1 standard error of one accuracy")
+        )
+        top.set_title(title, fontsize=fontsize)
         _dots(bottom, labels, [lm_after[k] for k in labels], "C3")
         bottom.axhline(lm_before, color="black", ls="--", lw=1)
         bottom.annotate(

@@ -36,7 +36,9 @@ def kind_label(kind: str) -> str:
 
 
 def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 10000.0, width: float = 3.6) -> Figure:
-    """Top: the encoding as a heatmap (dimension x position). Below: one panel per pair j in
+    """Top: the sine dimensions (the even ones, 0, 2, ..., d_model - 2) as a heatmap (dimension x
+    position); drawing only the sines keeps neighbouring rows alike, so that a phone's downscaling
+    of the image cannot turn alternating sine/cosine rows into false stripes. Below: one panel per pair j in
     ``pairs``, drawing the sine of that pair over the positions; each panel's title names the
     dimension, the pair and how many positions one turn takes (2 pi / omega_j), its y label the
     dimension's value PE_{2j}.
@@ -58,15 +60,15 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
         n + 1, 1, figsize=(width, 3.3 + 1.25 * n), layout="constrained", gridspec_kw={"height_ratios": [2.4] + [1] * n}
     )
     im = axes[0].imshow(
-        pe.detach().cpu().numpy().T,
+        pe[:, 0::2].detach().cpu().numpy().T,  # the sines: rows 0, 2, ..., d_model - 2
         aspect="auto",
         cmap="RdBu_r",
         vmin=-1,
         vmax=1,
         interpolation="nearest",
-        extent=(-0.5, n_pos - 0.5, d_model - 0.5, -0.5),
+        extent=(-0.5, n_pos - 0.5, d_model - 1, -1),
     )
-    axes[0].set_ylabel(t("dimension"))
+    axes[0].set_ylabel(t("dimension (sines)"))
     axes[0].set_xlabel(t("position pos"))
     axes[0].set_title(t("{pe}, {d} = {n}", pe="$PE(pos)$", d=r"$d_\mathrm{model}$", n=d_model))
     fig.colorbar(im, ax=axes[0], fraction=0.05, pad=0.02, ticks=[-1, 0, 1])
@@ -232,7 +234,10 @@ def extrapolation_curves(
         ax.plot(pos, a.mean(0).numpy(), color=f"C{k}", label=kind_label(kind))
     above = blended_transform_factory(ax.transData, ax.transAxes)
     ax.axvline(T_train - 0.5, color="black", ls="--", lw=1)
-    ax.text(T_train - 0.5, 1.02, t("← trained | longer →"), transform=above, ha="center", va="bottom")
+    # the dashed line itself is the border: one label on each side of it
+    ax.plot([T_train - 0.5] * 2, [1.0, 1.11], transform=above, color="black", ls="--", lw=1, clip_on=False)
+    ax.text(T_train - 2, 1.02, t("← trained"), transform=above, ha="right", va="bottom")
+    ax.text(T_train + 1, 1.02, t("longer →"), transform=above, ha="left", va="bottom")
     for x, label in marks.items():  # a row above the dashed line's label, so that the two never overlap
         ax.axvline(x, color="black", ls=":", lw=1)
         right_half = x > 0.5 * max(a.shape[1] for a in acc.values())

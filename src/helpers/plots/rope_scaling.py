@@ -19,7 +19,7 @@ def plot_slowdown(
     omegas: Mapping[str, torch.Tensor],
     labels: Mapping[str, str],
     ramp: tuple[int, int] | None = None,
-    width: float = 5.0,
+    width: float = 3.66,
 ) -> Figure:
     """The slow-down factor ``omega_j / omega_j'`` of every pair j, one line per recipe.
 
@@ -27,6 +27,7 @@ def plot_slowdown(
         1-D tensor of shape (d_head / 2,), fastest pair first.
     labels: the legend text of each recipe (same keys).
     ramp: YaRN's ramp ``(low, high)`` in pair indices, shaded when given.
+    width: inches; the default 3.66 in is shown unscaled on a 390-px phone (text 12 pt: 16.7 px).
     """
     if not isinstance(omegas, Mapping) or "none" not in omegas:
         raise ValueError(f"omegas must be a dict holding 'none' (RoPE's own speeds), got {show(omegas)}")
@@ -46,7 +47,7 @@ def plot_slowdown(
         if not isinstance(labels, Mapping) or not isinstance(labels.get(m), str):
             raise ValueError(f"labels must give a string for {m!r}, got {show(labels)}")
     check_number(width, "width", 1.0, 20.0)
-    fig, ax = plt.subplots(figsize=(width, width * 0.7))
+    fig, ax = plt.subplots(figsize=(width, width * 0.8))
     if ramp is not None:
         low, high = ramp
         ax.axvspan(low, high, color="0.9", zorder=0)
@@ -59,7 +60,7 @@ def plot_slowdown(
         ax.plot(pairs, (base / omegas[m]).double(), linestyle=style, marker=marker, markersize=3, label=labels[m])
     ax.set_xlabel(t("pair j (0 = fastest)"))
     ax.set_ylabel(t("slowed by (x)"))
-    ax.legend(loc="center left")
-    set_fonts(fig, round(1.3 * min_font(width), 1))  # well above the phone minimum
+    ax.legend(loc="center left", handlelength=1.4, handletextpad=0.4, borderaxespad=0.2)
+    set_fonts(fig, max(12.0, round(1.3 * min_font(width), 1)))  # well above the phone minimum
     fig.tight_layout()
     return fig
