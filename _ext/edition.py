@@ -16,6 +16,11 @@ each page by the sum over its words of idf × weight; a compound the index knows
 scores by its parts (注意力, 权重) at half weight, so the chapter about attention that mostly says
 注意力 and 权重 ranks first. ``tests/test_edition.py`` runs Sphinx's own searchtools.js on a small site.
 
+English search: the same scorer (``SearchEnglishBook``, weights of the stemmed words), so "attention"
+lists 4. Attention first rather than six glossary entries; and in both editions the results show one
+entry per page and snippets of the page's prose, not its table of contents, code or raw TeX
+(``SUMMARY_JS``).
+
 Theme words: sphinx-book-theme's Chinese catalog lacks some of its own words ("Repository", "Open
 issue"); ``book_theme_words`` (English → Chinese, set by ``scripts/translation.py build``) adds them as
 a second "booktheme" message catalog, which gettext consults for the words the theme's lacks.
@@ -37,6 +42,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.search import js_index, languages
+from sphinx.search.en import SearchEnglish
 from sphinx.search.zh import SearchChinese
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
@@ -63,6 +69,7 @@ def _static(app) -> None:
 SPLIT_QUERY_JS = r"""
 var bookQuery = { words: [], cache: null };  // the words of the last query, as split (the scorer reads them)
 var splitQuery = (query) => {
+  try { bookPatchSearch(); } catch (e) { /* searchtools.js not loaded yet (a test harness) */ }
   const parts = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter((t) => t);
   const index = (typeof Search !== "undefined" && Search._index) ? Search._index : null;
   const known = (w) => index !== null && (w in index.terms || w in index.titleterms);
@@ -144,13 +151,125 @@ var bookRelevance = (index, queryWords) => {
 };
 """
 
+# What a learner sees in the results (both editions). Sphinx's search page fetches each result's page and
+# shows 240 characters of its main area's text around the first query word: on this book's pages that
+# area starts with the print-only table of contents, the edition switch (中文版) and the title, then code
+# cells and raw TeX (\(q = xW^Q\)), and each glossary term found is one more result showing the term
+# alone. Installed on the first query (language_data.js loads after searchtools.js, whose Search
+# object it patches; splitQuery is the first thing a query calls):
+# - bookSnippetText: the text of the article only, without tables of contents, the edition switch,
+#   the page title, code, outputs and display math; inline math as plain text (bookPlainMath); a
+#   glossary term's result shows the term and its definition;
+# - bookOnePerPage: one result per page (the count is of pages), the page's best-scored result; an
+#   entry named exactly as the query (the glossary's "attention") gives it its link and snippet.
+SUMMARY_JS = r"""
+var BOOK_TEX = {alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", eta: "η",
+  theta: "θ", lambda: "λ", mu: "μ", nu: "ν", pi: "π", rho: "ρ", sigma: "σ", tau: "τ", phi: "φ",
+  psi: "ψ", omega: "ω", Delta: "Δ", Sigma: "Σ", Phi: "Φ", top: "⊤", cdot: "·", times: "×", odot: "⊙",
+  le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠", neq: "≠", approx: "≈", infty: "∞", sum: "Σ", prod: "Π",
+  to: "→", rightarrow: "→", leftarrow: "←", in: "∈", ldots: "…", dots: "…", cdots: "…", mid: "|",
+  lvert: "|", rvert: "|", partial: "∂", nabla: "∇"};
+// inline TeX as a reader would say it in plain text: \(\mathrm{softmax}(QK^\top/\sqrt{d_k})\) -> softmax(QK^⊤/√d_k)
+var bookPlainMath = (tex) => {
+  let out = tex
+    .replace(/^\s*\\[(\[]|\\[)\]]\s*$/g, "")
+    .replace(/\\([A-Za-z]+)/g, (m, name) => (BOOK_TEX[name] !== undefined ? BOOK_TEX[name] : m));
+  for (let pass = 0; pass < 3; pass += 1) {  // innermost braces first: \sqrt{d_{\mathrm{model}}}
+    out = out
+      .replace(/\\(?:mathrm|text|mathbf|mathit|mathcal|operatorname|boldsymbol|hat|tilde|bar)\s*\{([^{}]*)\}/g, "$1")
+      .replace(/([_^])\{([^{}]*)\}/g, (m, op, x) => op + (/^\w+$/.test(x) ? x : "(" + x + ")"))
+      .replace(/\\sqrt\s*\{([^{}]*)\}/g, (m, x) => "√" + (/^\w+$/.test(x) ? x : "(" + x + ")"))
+      .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "$1/$2");
+  }
+  return out
+    .replace(/\\(?:left|right|big|Big|bigg|Bigg)(?![A-Za-z])\s*/g, "")
+    .replace(/\\[,;:!]|~/g, " ")
+    .replace(/\\\{|\\\}/g, (m) => m.slice(1))
+    .replace(/\\([A-Za-z]+)/g, "$1")
+    .replace(/[{}]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+};
+// what a snippet may quote: not tables of contents, the edition switch, code, outputs or display math
+var BOOK_SNIPPET_DROP = [".headerlink", "script", "style", "nav", "#jb-print-docs-body", ".edition-switch",
+  ".cell_input", ".cell_output", "div.highlight", "pre", "div.math", "button", ".toctree-wrapper",
+  "details.hide > summary"];
+// a paragraph or list item that is a list of links (the glossary's A-Z index, a reading path)
+var bookLinkList = (n) => {
+  const all = n.textContent.replace(/\s+/g, "").length;
+  const links = [...n.querySelectorAll("a")].reduce((k, a) => k + a.textContent.replace(/\s+/g, "").length, 0);
+  return all > 40 && links >= 0.8 * all;
+};
+var bookSnippetText = (doc, anchor) => {
+  const main = doc.querySelector("article") || doc.querySelector('[role="main"]');
+  if (!main) return "";
+  let el = null;
+  try { el = anchor ? main.querySelector(anchor) : null; } catch (e) { el = null; }
+  const parts = [el || main];
+  if (el && el.tagName === "DT") {  // a glossary term: its definition follows
+    let next = el.nextElementSibling;
+    while (next && next.tagName === "DT") next = next.nextElementSibling;
+    if (next && next.tagName === "DD") parts.push(next);
+  }
+  const text = parts.map((part) => {
+    const copy = part.cloneNode(true);
+    copy.querySelectorAll(BOOK_SNIPPET_DROP.join(",")).forEach((n) => n.remove());
+    if (!el) copy.querySelectorAll("h1").forEach((n) => n.remove());  // the result's link shows the title
+    copy.querySelectorAll("p, li").forEach((n) => { if (bookLinkList(n)) n.remove(); });
+    copy.querySelectorAll("span.math").forEach((n) => { n.textContent = bookPlainMath(n.textContent); });
+    return copy.textContent;
+  }).join(" ").replace(/\s+/g, " ").trim();
+  // a page of links only (the book's root): its text as Sphinx takes it, never nothing (no snippet fails)
+  if (text) return text;
+  const all = main.cloneNode(true);
+  all.querySelectorAll(".headerlink").forEach((n) => n.remove());
+  return all.textContent.replace(/\s+/g, " ").trim();
+};
+// one result per page, best first kept (results are sorted worst to best, as searchtools.js shows them)
+var bookOnePerPage = (results, query) => {
+  const q = query.toLowerCase().trim();
+  const index = (typeof Search !== "undefined") ? Search._index : null;
+  // a result at an entry named exactly as the query: a section title, or an index entry (a glossary term)
+  const named = (r) => r[2] !== "" && (r[1].toLowerCase().split(" > ").pop() === q
+    || (index !== null && ((index.indexentries || {})[q] || []).some(
+      ([file, id]) => index.docnames[file] === r[0] && "#" + id === r[2])));
+  const seen = new Map(), out = [];
+  for (let i = results.length - 1; i >= 0; i -= 1) {
+    const r = results[i];
+    if (!seen.has(r[0])) {
+      seen.set(r[0], out.length);
+      out.push([r[0], r[1], r[2], null, r[4], r[5]]);  // no "(term, in Glossary)": a snippet instead
+      continue;
+    }
+    const kept = out[seen.get(r[0])];
+    if (named(r) && !named(kept)) {
+      kept[1] = r[1].includes(" > ") ? r[1] : r[1] + " > " + query.trim();
+      kept[2] = r[2];
+    }
+  }
+  return out.reverse();
+};
+var bookSearchPatched = false;
+var bookPatchSearch = () => {
+  if (bookSearchPatched || typeof Search === "undefined") return;
+  bookSearchPatched = true;
+  const performSearch = Search._performSearch;
+  Search._performSearch = (query, ...rest) => bookOnePerPage(performSearch(query, ...rest), query);
+  Search.htmlToText = (htmlString, anchor) =>
+    bookSnippetText(new DOMParser().parseFromString(htmlString, "text/html"), anchor);
+};
+"""
+
+
 # the weight of a word in a page: log(1 + count), the count scaled down on a page longer than the
 # average; plus HEADING for each section heading that has it (at most two), TITLE if the page's title
-# has it, TOPIC if it is the title's topic (the words before its colon)
+# has it, TOPIC if it is the title's topic (the words before its colon), shared among the topic's words
+# (title = 1 + 1/n for a topic of n words): "attention" is all of 4. Attention's topic, half of
+# 6. Cross-attention's
 HEADING, TITLE, TOPIC = 1.0, 4.0, 10.0
 
 
-def search_weights(stats: dict[str, tuple[int, dict[str, tuple[int, int, int]]]],
+def search_weights(stats: dict[str, tuple[int, dict[str, tuple[int, int, float]]]],
                    docnames: list[str]) -> dict[str, list[int]]:
     """``{word: [page number, 10 x weight, page number, 10 x weight, ...]}`` for the search index, from
     ``page_stats`` of every page (``docnames`` in the index's order). A word on one page only is left
@@ -162,7 +281,8 @@ def search_weights(stats: dict[str, tuple[int, dict[str, tuple[int, int, int]]]]
         length, words = stats.get(docname, (0, {}))
         scale = min(1.0, average / length) if length else 1.0
         for word, (count, headings, title) in sorted(words.items()):
-            weight = math.log(1 + count * scale) + HEADING * min(headings, 2) + (TOPIC if title == 2 else TITLE * title)
+            on_title = max(TITLE, TOPIC * (title - 1)) if title > 1 else TITLE * title
+            weight = math.log(1 + count * scale) + HEADING * min(headings, 2) + on_title
             out.setdefault(word, []).extend((i, round(10 * weight)))
     return {w: pages for w, pages in out.items() if len(pages) > 2}
 
@@ -173,11 +293,10 @@ def title_topic(title: str) -> str:
     return re.split(r"[：:—–(（]", title, maxsplit=1)[0].strip()
 
 
-def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[int, int, int]]]:
-    """(words on the page, {word: (count, section headings with it, 2 topic / 1 title / 0)}), the
+def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[int, int, float]]]:
+    """(words on the page, {word: (count, section headings with it, 1 + 1/n for one of the n words of
+    the title's topic / 1 in the title / 0)}), the
     words as the search index keys them (split by the index's language, stemmed, filtered)."""
-    import jieba
-
     lang = indexer.lang
     store = indexer._word_collector(doctree)  # the words Sphinx indexes, in order, and the titles
 
@@ -191,18 +310,25 @@ def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[i
         return [k for k in map(key, words) if k is not None]
 
     counts = Counter(keys(store.words))
-    page_title = store.titles[0][0] if store.titles else ""
-    headings = Counter(w for title, _ in store.titles[1:] for w in set(keys(lang.split(title))))
+    # a title's soft hyphens (9. Back\u00adpropa\u00adgation, for narrow screens) do not split its words
+    titles = [title.replace("\u00ad", "") for title, _ in store.titles]
+    page_title = titles[0] if titles else ""
+    headings = Counter(w for title in titles[1:] for w in set(keys(lang.split(title))))
     in_title = set(keys(lang.split(page_title)))
-    topic = set(keys(w.strip() for w in jieba.cut(title_topic(page_title))))
-    words = {w: (counts[w], headings[w], 2 if w in topic else 1 if w in in_title else 0)
+    if isinstance(lang, SearchChinese):
+        import jieba
+
+        topic = set(keys(w.strip() for w in jieba.cut(title_topic(page_title))))
+    else:  # "4. Attention: every token asks every token" -> attent
+        topic = set(keys(lang.split(title_topic(page_title))))
+    words = {w: (counts[w], headings[w], 1 + 1 / len(topic) if w in topic else 1 if w in in_title else 0)
              for w in counts.keys() | headings.keys() | in_title}
     return len(store.words), words
 
 
 def _is_book_search(app) -> bool:
     indexer = getattr(app.builder, "indexer", None)
-    return indexer is not None and isinstance(indexer.lang, SearchChineseBook)
+    return indexer is not None and isinstance(indexer.lang, (SearchChineseBook, SearchEnglishBook))
 
 
 def _collect_search_stats(app, doctree, docname) -> None:
@@ -236,6 +362,13 @@ class _TermSet(set):
         self.update(terms)
 
 
+class SearchEnglishBook(SearchEnglish):
+    """Sphinx's English search with the book's scorer (title topic, headings, counts: ``bookweights``)
+    and the snippets of SUMMARY_JS, so "attention" lists 4. Attention first, not the glossary."""
+
+    js_splitter_code = SPLIT_QUERY_JS + SCORER_JS + SUMMARY_JS
+
+
 class SearchChineseBook(SearchChinese):
     """Sphinx's Chinese search, with a query splitter that knows the index's words (see the module).
 
@@ -244,7 +377,7 @@ class SearchChineseBook(SearchChinese):
     book (the Chinese build spent minutes there). Here the terms are a set, per instance: the same
     answers to ``word in latin_terms``, in constant time."""
 
-    js_splitter_code = SPLIT_QUERY_JS + SCORER_JS
+    js_splitter_code = SPLIT_QUERY_JS + SCORER_JS + SUMMARY_JS
 
     def init(self, options: dict[str, str]) -> None:
         super().init(options)
@@ -477,6 +610,11 @@ def _prefer_our_words(app) -> None:
 GLOSSARY_NAME = re.compile(r"\s*[（(][^）)]*[）)]")
 
 
+def latin_words(text: str) -> set[str]:
+    """The Latin words of a glossary term or name, lower-cased: {"bert"} for "BERT 模型"."""
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9_][A-Za-z0-9_\-–]*", text)}
+
+
 def chinese_glossary_headwords(app, doctree, docname) -> None:
     """In the Chinese edition, a glossary entry's headword reads "模型维度（model dimension, d_model）":
     its Chinese name first, the English term in brackets (locale/STYLE.md), as the Chinese A-Z index
@@ -507,9 +645,12 @@ def chinese_glossary_headwords(app, doctree, docname) -> None:
                 if not CJK_CHAR.search(plain):
                     continue
                 english = re.sub(r"\s*\(([^)]*)\)", r", \1", term.astext())
+                repeats = latin_words(term.astext()) <= latin_words(plain)
                 for child in [c for c in term.children if isinstance(c, nodes.Text)]:
                     term.remove(child)
-                term.insert(0, nodes.Text(f"{plain}（{english}）"))
+                # "BERT 模型", not "BERT 模型（BERT）": no bracket that repeats the name's own words
+                shown_as = plain if repeats else f"{plain}（{english}）"
+                term.insert(0, nodes.Text(shown_as))
                 shown = True
             if shown and not GLOSSARY_NAME.search(bold.astext()):
                 i = para.index(bold)
@@ -519,6 +660,7 @@ def chinese_glossary_headwords(app, doctree, docname) -> None:
 
 def setup(app):
     languages["zh"] = SearchChineseBook
+    languages["en"] = SearchEnglishBook
     app.add_config_value("book_edition", "en", "html")
     app.add_config_value("book_other_edition_root", "", "html")
     app.add_config_value("book_theme_words", {}, "html")

@@ -24,6 +24,12 @@ L2 strength of the logistic regressions; the test set is read once per run, at t
 5. ``objectives``: small bodies pretrained with the causal or the masked objective (same shape,
    data, optimiser and steps), and an untrained one, read by a linear probe on the poet task.
 
+``--equal-targets`` runs one further experiment instead, into its own log
+(``finetune_objectives_equal.json``): the masked body pretrained for k times ``--probe-steps``,
+where k = 1 / (the share of positions the masking rule selects, measured on pretraining windows),
+so that it is trained on as many predicted tokens as the causal body of part 5, which predicts
+every position. The probe and its evaluation are those of part 5.
+
 Refuses to overwrite an existing log unless ``--force`` is given.
 """
 
@@ -42,6 +48,7 @@ from tqdm.auto import tqdm
 from helpers import finetune, lora, mlm, poems, pretrain
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "helpers" / "data" / "finetune_poets.json"
+EQUAL_OUT = DEFAULT_OUT.with_name("finetune_objectives_equal.json")
 
 
 def positive(text: str) -> int:
@@ -55,6 +62,21 @@ def steps_for(n_per_class: int, args) -> int:
     """``--epochs`` passes over 2 * n poems in mini-batches, clamped to [--min-steps, --max-steps]."""
     per_epoch = math.ceil(2 * n_per_class / args.batch_size)
     return max(args.min_steps, min(args.max_steps, args.epochs * per_epoch))
+
+
+def masked_share(stream: torch.Tensor, vocab, block_size: int, batch_size: int, batches: int,
+                 seed: int = 12345) -> float:
+    """Share of the input positions the masking rule selects as targets, on pretraining windows."""
+    g = torch.Generator().manual_seed(seed)
+    starts = mlm.window_starts(stream, block_size + 1, vocab.sos_id)
+    picked = total = 0
+    for _ in range(batches):
+        start = starts[torch.randint(len(starts), (batch_size,), generator=g)]
+        window = stream[start[:, None] + torch.arange(block_size + 1)][:, :-1]
+        labels = mlm.mask_tokens(window, vocab.mask_id, len(vocab), generator=g).labels
+        picked += int((labels != -100).sum())
+        total += labels.numel()
+    return picked / total
 
 
 PARTS = ("methods", "ranks", "curve", "baselines")
@@ -83,6 +105,28 @@ def merge(paths: list[Path], out: Path) -> dict:
     return log
 
 
+def equal_targets(args, probe_body, train_stream: torch.Tensor, vocab, start: float) -> dict:
+    """The masked body trained on as many predicted tokens as the causal one; writes its own log."""
+    block = mlm.pretrain_small.__defaults__[4]
+    share = masked_share(train_stream, vocab, block, args.probe_batch, args.share_batches)
+    steps = round(args.probe_steps / share)
+    print(f"masked share {share:.4f}: k = {1 / share:.2f}, {steps} masked steps per seed", flush=True)
+    rows = []
+    for seed in args.seeds:
+        rows.append(dict(probe_body("masked", seed, steps), steps=steps))
+        print(f"masked seed {seed}: {steps} steps, loss {rows[-1]['pretrain_loss']:.3f}, "
+              f"probe accuracy {rows[-1]['accuracy']:.1%} ({rows[-1]['seconds']:.0f} s)", flush=True)
+    settings = {k: args.__dict__[k] for k in ("seeds", "probe_steps", "probe_batch", "share_batches", "l2_grid",
+                                               "test_per_class", "val_per_class")}
+    log = {"settings": settings, "masked_share": share, "k": 1 / share, "masked_steps": steps,
+           "causal_steps": args.probe_steps, "objectives": rows, "torch": torch.__version__,
+           "seconds": round(time.perf_counter() - start, 1)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} in {log['seconds']:.0f} s")
+    return log
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=positive, nargs="+", default=[8, 32, 128, 301],
@@ -104,7 +148,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--probe-steps", type=positive, default=300, help="pretraining steps of the small bodies")
     ap.add_argument("--probe-batch", type=positive, default=16)
     ap.add_argument("--checkpoint", type=Path, default=None, help="folder of gpt_poems.pt (default: the package's)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--equal-targets", action="store_true",
+                    help="only the masked body with k x --probe-steps (as many predicted tokens as causal)")
+    ap.add_argument("--share-batches", type=positive, default=500,
+                    help="windows (x --probe-batch) on which --equal-targets measures the masked share")
+    ap.add_argument("--out", type=Path, default=None, help="the log (default: finetune_poets.json, "
+                    "or finetune_objectives_equal.json with --equal-targets, in src/helpers/data)")
     ap.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
                     help="run only these experiments (several processes can share the work; see --merge)")
@@ -112,6 +161,10 @@ def main(argv: list[str] | None = None) -> dict:
                     help="combine logs written with the same settings and different --parts into --out")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
+    if args.out is None:
+        args.out = EQUAL_OUT if args.equal_targets else DEFAULT_OUT
+    if args.equal_targets and args.merge:
+        ap.error("--equal-targets writes its own log; it cannot be combined with --merge")
     if args.out.exists() and not args.force:
         ap.error(f"{args.out} exists; pass --force to overwrite it (or --out elsewhere)")
     if args.merge:
@@ -145,6 +198,26 @@ def main(argv: list[str] | None = None) -> dict:
                 "val_accuracy": best["val_accuracy"], "best_step": best["best_step"],
                 "max_steps": steps_for(n, args), "trainable": trainable, "total": total,
                 "seconds": round(time.perf_counter() - t0, 1)}, clf
+
+    train_stream = poems.encode_stream(train_poems, vocab)
+
+    def probe_body(objective: str, seed: int, steps: int) -> dict:
+        """Pretrain a small body with one objective and read it with a linear probe (part 5)."""
+        t0 = time.perf_counter()
+        body, final_loss = mlm.pretrain_small(train_stream, len(vocab), vocab.mask_id, vocab.sos_id, objective,
+                                              steps, seed=seed, batch_size=args.probe_batch)
+        train, val, test = split(smallest, seed, body.config.block_size)
+        probe = finetune.PoetClassifier(body).eval()
+        with torch.no_grad():
+            feats = [probe.pooled(d.x, d.lengths) for d in (train, val, test)]
+        lin, l2 = finetune.fit_logistic_on_val(feats[0], train.y, feats[1], val.y, args.l2_grid)
+        return {"objective": objective, "seed": seed, "pretrain_loss": final_loss, "l2": l2,
+                "val_accuracy": finetune.logistic_accuracy(lin, feats[1], val.y),
+                "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y),
+                "seconds": round(time.perf_counter() - t0, 1)}
+
+    if args.equal_targets:
+        return equal_targets(args, probe_body, train_stream, vocab, start)
 
     parts = set(args.parts)
     n_runs = (2 * len(args.sizes) + 2 + len(args.ranks)) * len(args.seeds) + len(args.seeds) * 3
@@ -199,22 +272,10 @@ def main(argv: list[str] | None = None) -> dict:
                         "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y)})
 
     # 5. causal vs masked pretraining, read by a linear probe (frozen features, logistic regression)
-    train_stream = poems.encode_stream(train_poems, vocab)
     objectives = []
     for objective in ("causal", "masked", "none") if "baselines" in parts else []:
         for seed in args.seeds:
-            t0 = time.perf_counter()
-            body, final_loss = mlm.pretrain_small(train_stream, len(vocab), vocab.mask_id, vocab.sos_id, objective,
-                                                  args.probe_steps, seed=seed, batch_size=args.probe_batch)
-            train, val, test = split(smallest, seed, body.config.block_size)
-            probe = finetune.PoetClassifier(body).eval()
-            with torch.no_grad():
-                feats = [probe.pooled(d.x, d.lengths) for d in (train, val, test)]
-            lin, l2 = finetune.fit_logistic_on_val(feats[0], train.y, feats[1], val.y, args.l2_grid)
-            objectives.append({"objective": objective, "seed": seed, "pretrain_loss": final_loss, "l2": l2,
-                               "val_accuracy": finetune.logistic_accuracy(lin, feats[1], val.y),
-                               "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y),
-                               "seconds": round(time.perf_counter() - t0, 1)})
+            objectives.append(probe_body(objective, seed, args.probe_steps))
             bar.update(1)
     bar.close()
     folder = args.checkpoint or DEFAULT_OUT.parent

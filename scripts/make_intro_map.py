@@ -5,6 +5,9 @@ Run from the repository root: ``python scripts/make_intro_map.py``; ``--check`` 
 the figure's alt text in intro.md and locale/zh_CN/intro.po names every chapter as the map does;
 ``--times`` only rewrites the reading times of intro.md and intro.po (both editions, with their
 sums) from the chapters, as tests/test_intro_plan.py measures them.
+``--core`` only prints each chapter's "Reading path" box minutes (both editions) against its core
+path's, as tests/test_intro_plan.py's ``core_minutes`` measures them; ``--core --check`` fails when a
+box differs by more than 5 minutes from the computed time rounded to 5.
 
 Each box is labelled with its chapter's title as the chapter page shows it, up to the title's colon
 (or, for a title with none, its comma): read from the notebook's first heading for English and from
@@ -250,8 +253,12 @@ def write_reading_times() -> dict[str, dict[int, int]]:
 
     def rewrite(text: str, t: dict[int, int], zh: bool) -> str:
         unit = "分钟" if zh else "min"
-        text = re.sub(r"(^- \[(\d+) [^\]]+\]\(chapters/\d\d_\w+\.ipynb\) ?[(（]\{ref\}`(?:~|约 ))\d+",
-                      lambda m: m.group(1) + str(t[int(m.group(2))]), text, flags=re.M)
+        text = re.sub(
+            r"(^- \[(\d+) [^\]]+\]\(chapters/\d\d_\w+\.ipynb\) ?[(（]\{ref\}`(?:~|约 ))\d+",
+            lambda m: m.group(1) + str(t[int(m.group(2))]),
+            text,
+            flags=re.M,
+        )
 
         def week(m: re.Match) -> str:
             numbers = []
@@ -266,17 +273,27 @@ def write_reading_times() -> dict[str, dict[int, int]]:
         hours, rest = divmod(total, 60)
         if zh:
             minutes = f" {rest} 分钟" if rest else ""
-            text = re.sub(r"\{ref\}`\d+ 分钟（\d+ 小时(?: \d+ 分钟)?） <reading-times>`",
-                          f"{{ref}}`{total} 分钟（{hours} 小时{minutes}） <reading-times>`", text)
+            text = re.sub(
+                r"\{ref\}`\d+ 分钟（\d+ 小时(?: \d+ 分钟)?） <reading-times>`",
+                f"{{ref}}`{total} 分钟（{hours} 小时{minutes}） <reading-times>`",
+                text,
+            )
             spans = re.findall(r"\{ref\}`\d+ 小时(?: \d+ 分钟)? <reading-times>`", text)
-            words = [f"{{ref}}`{plan._zh_hours_minutes(first)} <reading-times>`",
-                     f"{{ref}}`{plan._zh_hours_minutes(total - first)} <reading-times>`"]
+            words = [
+                f"{{ref}}`{plan._zh_hours_minutes(first)} <reading-times>`",
+                f"{{ref}}`{plan._zh_hours_minutes(total - first)} <reading-times>`",
+            ]
         else:
-            text = re.sub(r"\{ref\}`\d+ minutes \(\d+ hours(?: \d+ minutes)?\) <reading-times>`",
-                          f"{{ref}}`{total} minutes ({plan._hours_minutes(total)}) <reading-times>`", text)
+            text = re.sub(
+                r"\{ref\}`\d+ minutes \(\d+ hours(?: \d+ minutes)?\) <reading-times>`",
+                f"{{ref}}`{total} minutes ({plan._hours_minutes(total)}) <reading-times>`",
+                text,
+            )
             spans = re.findall(r"\{ref\}`\d+ hours(?: \d+ minutes)? <reading-times>`", text)
-            words = [f"{{ref}}`{plan._hours_minutes(first)} <reading-times>`",
-                     f"{{ref}}`{plan._hours_minutes(total - first)} <reading-times>`"]
+            words = [
+                f"{{ref}}`{plan._hours_minutes(first)} <reading-times>`",
+                f"{{ref}}`{plan._hours_minutes(total - first)} <reading-times>`",
+            ]
         if len(spans) not in (0, 2):  # a catalog entry without the course plan has none
             raise ValueError(f"expected the two parts' hours in the course plan, found {spans}")
         for old, new in zip(spans, words):
@@ -313,12 +330,47 @@ def write_reading_times() -> dict[str, dict[int, int]]:
     return times
 
 
+def print_core_minutes() -> list[str]:
+    """Print, per chapter, the minutes its "Reading path" box states (English, Chinese) and those its
+    core path takes as tests/test_intro_plan.py's ``core_minutes`` measures them (unrounded, then
+    rounded to 5), with the figures and shown code lines counted; return the boxes that are off."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_intro_plan as plan
+
+    rows = plan.core_table()
+    print("chapter  box en  box zh  core en  core zh  ->  en  zh  figures  code lines")
+    for row in rows:
+        box, got = row["box"], row["computed"]
+        shown = [str(box[k]) if box[k] is not None else "-" for k in ("en", "zh_CN")]
+        rounded = [5 * round(got[k] / 5) for k in ("en", "zh_CN")]
+        print(
+            f"{row['chapter']:7d}  {shown[0]:>6}  {shown[1]:>6}  {got['en']:7.1f}  {got['zh_CN']:7.1f}"
+            f"  -> {rounded[0]:3d} {rounded[1]:3d}  {row['figures']:7d}  {row['code_lines']:10d}"
+        )
+    return plan.core_box_problems(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check the alt texts")
-    parser.add_argument("--times", action="store_true",
-                        help="only rewrite the reading times of intro.md and its catalog from the chapters")
+    parser.add_argument(
+        "--times",
+        action="store_true",
+        help="only rewrite the reading times of intro.md and its catalog from the chapters",
+    )
+    parser.add_argument(
+        "--core",
+        action="store_true",
+        help="only print each chapter's Reading path minutes against its core path's; with --check, fail "
+        "when a box is off by more than 5 min",
+    )
     args = parser.parse_args()
+    if args.core:
+        problems = print_core_minutes()
+        if args.check:
+            print("\n".join(problems) or "every Reading path box states its core path's minutes")
+            sys.exit(1 if problems else 0)
+        return
     if args.times:
         for edition, t in write_reading_times().items():
             print(edition, t, "total", sum(t.values()))

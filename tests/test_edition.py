@@ -187,6 +187,92 @@ def test_chinese_search_ranks_the_page_about_the_query_first(zh_site, tmp_path):
     assert got["因果掩码"] == ["00_big_picture"], got  # found on the one page that says it
 
 
+EN_PAGES = {
+    "00_big_picture": "# 0. The big picture\n\nOne training step: embeddings, attention, the loss. Attention comes"
+                      " in chapter 4.\n\n## Attention in one paragraph\n\nEvery token attends to every token.\n",
+    "04_attention": "# 4. Attention: every token asks every token\n\n"
+                    + "Attention lets a query $q = xW^Q$ weigh every key by $\\sqrt{d_k}$-scaled scores.\n\n" * 6
+                    + "```python\nimport torch\n```\n",
+    "06_cross_attention": "# 6. Cross-attention: how the decoder reads the source\n\n"
+                          + "Cross-attention is attention from the decoder to the encoder's output.\n\n" * 8,
+    "12_real_model": "# 12. A real model\n\nGrouped-query attention shares keys. The attention sink.\n",
+    "glossary": "# Glossary\n\n## 4 · Attention\n\n```{glossary}\nattention\n  **注意力**. A weighted average"
+                " of values; attention weights come from a softmax.\n\nself-attention\n  **自注意力**. Attention"
+                " within one sequence.\n\nattention weights\n  **注意力权重**. The attention a query gives.\n\n"
+                "multi-head attention\n  **多头注意力**. Several attention heads.\n```\n",
+}
+
+
+@pytest.fixture(scope="module")
+def en_site(tmp_path_factory):
+    """A small English site built as the book is: English search, the theme, edition.py."""
+    sphinx = pytest.importorskip("sphinx.application")
+    tmp = tmp_path_factory.mktemp("en_site")
+    src = tmp / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'edition']\nmyst_enable_extensions = ['dollarmath']\n"
+        "language = 'en'\nbook_edition = 'en'\nhtml_theme = 'sphinx_book_theme'\n", encoding="utf-8")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\n" + "\n".join(EN_PAGES) + "\n```\n", encoding="utf-8")
+    for name, text in EN_PAGES.items():
+        (src / f"{name}.md").write_text(text, encoding="utf-8")
+    app = sphinx.Sphinx(str(src), str(src), str(tmp / "html"), str(tmp / "doctrees"), "html",
+                        status=None, warning=None, freshenv=True)
+    app.build()
+    return tmp / "html"
+
+
+# The book's result list as the search page builds it: splitQuery (which installs the book's one
+# result per page) runs in _parseQuery, before _performSearch; then the results' pages, links and
+# titles, best first.
+RESULTS_JS = RANK_JS.replace(
+    "const results = ctx.Search._performSearch(...ctx.Search._parseQuery(q)).reverse();",
+    "const parsed = ctx.Search._parseQuery(q);\n  const results = ctx.Search._performSearch(...parsed).reverse();",
+).replace("out[q] = [...new Set(results.map((r) => r[0]))];", "out[q] = results.map((r) => [r[0], r[2], r[1], r[3]]);")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run Sphinx's search code")
+@pytest.mark.ci_may_skip
+def test_english_search_lists_the_chapter_about_the_query_first_and_each_page_once(en_site, tmp_path):
+    """Sphinx alone put six glossary entries first for "attention" (each term an index-entry result)
+    and counted each of them as a page; the book's scorer ranks the chapter whose title is about the
+    query first (before 6. Cross-attention, which says "attention" more often), and the glossary is one result, linked to its entry named exactly "attention",
+    with a snippet (no "(term, in Glossary)") rather than the term alone."""
+    assert '"bookweights"' in (en_site / "searchindex.js").read_text(encoding="utf-8")
+    script = tmp_path / "results.js"
+    script.write_text(RESULTS_JS, encoding="utf-8")
+    out = subprocess.run(["node", str(script), str(en_site), "attention"], capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)["attention"]
+    pages = [r[0] for r in got]
+    assert pages[:2] == ["04_attention", "06_cross_attention"], got  # its whole topic, not half of it
+    assert len(pages) == len(set(pages)) and set(EN_PAGES) <= set(pages), got  # one result per page
+    glossary = next(r for r in got if r[0] == "glossary")
+    assert glossary[1:] == ["#term-attention", "Glossary > attention", None], glossary
+
+
+PLAIN_MATH_JS = r"""
+console.log(JSON.stringify([
+  "\\(q = xW^Q\\)", "\\(\\mathrm{softmax}(QK^\\top/\\sqrt{d_k})V\\)", "\\(p - e_y\\)",
+  "\\(\\theta \\leftarrow \\theta - \\eta\\, g\\)", "\\(\\frac{1}{\\sqrt{d}}\\)",
+  "\\(\\lvert\\mathcal{V}\\rvert\\)", "\\(d_{\\mathrm{model}}\\)",
+  "\\(\\sqrt{d_{\\mathrm{model}}}\\)", "\\(e^{-u}\\)",
+].map(bookPlainMath)));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the snippet code")
+def test_search_snippets_show_inline_math_as_plain_text(tmp_path):
+    """A snippet is plain text (MathJax does not typeset it): \\(q = xW^Q\\) reads q = xW^Q there."""
+    script = tmp_path / "math.js"
+    script.write_text(E.SUMMARY_JS + PLAIN_MATH_JS, encoding="utf-8")
+    out = json.loads(subprocess.run(["node", str(script)], capture_output=True, text=True, check=True).stdout)
+    assert out == ["q = xW^Q", "softmax(QK^⊤/√d_k)V", "p - e_y", "θ ← θ - η g", "1/√d", "|V|", "d_model",
+                   "√d_model", "e^(-u)"], out
+    assert not any("\\" in o for o in out)
+
+
 def test_theme_words_missing_from_the_themes_catalog_are_chinese(zh_site, tmp_path):
     page = (zh_site / "04_attention.html").read_text(encoding="utf-8")
     shown = re.findall(r'<span class="btn__text-container">([^<]*)</span>', page)
@@ -299,7 +385,7 @@ def test_chinese_glossary_headwords_put_the_chinese_name_first(tmp_path, edition
         "# 术语表\n\n见{term}`留出集 <held-out set>`。\n\n```{glossary}\nmodel dimension (d_model)\n"
         "  **模型维度**。每个词元向量的长度。\n\ntraining set\nheld-out set\n  **训练集 / 留出集**。两种集合。\n\n"
         "Unigram tokenizer\n  **Unigram 分词（一元语言模型）**。一种分词器。\n\nlogits\n"
-        "  **logits（未归一化的对数概率）**。原始分数。\n```\n", encoding="utf-8")
+        "  **logits（未归一化的对数概率）**。原始分数。\n\nBERT\n  **BERT 模型**。一个编码器。\n```\n", encoding="utf-8")
     app = sphinx.Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "html",
                         status=None, warning=None, freshenv=True)
     app.build()
@@ -308,12 +394,13 @@ def test_chinese_glossary_headwords_put_the_chinese_name_first(tmp_path, edition
     heads = [re.sub(r"<[^>]+>|¶|#", "", h) for h in re.findall(r"<dt [^>]*>(.*?)</dt>", page)]
     if edition == "zh_CN":
         assert heads == ["模型维度（model dimension, d_model）", "训练集（training set）", "留出集（held-out set）",
-                         "Unigram 分词（Unigram tokenizer）", "logits"]
+                         "Unigram 分词（Unigram tokenizer）", "logits", "BERT 模型"]  # no "（BERT）"
         assert "<strong>模型维度</strong>" not in page and "<p>每个词元向量的长度。</p>" in page
         assert "<strong>Unigram 分词（一元语言模型）</strong>" in page  # says more than the headword: kept
         assert 'id="term-held-out-set"' in page and 'href="#term-held-out-set"' in page
     else:
-        assert heads == ["model dimension (d_model)", "training set", "held-out set", "Unigram tokenizer", "logits"]
+        assert heads == ["model dimension (d_model)", "training set", "held-out set", "Unigram tokenizer", "logits",
+                         "BERT"]
 
 
 def test_the_chinese_search_keeps_its_latin_terms_in_a_set_with_the_same_stems():

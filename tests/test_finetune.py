@@ -270,3 +270,57 @@ def test_script_merges_logs_of_different_parts(tmp_path):
     paths[1].write_text(json.dumps({**b, "lm_loss_before": 4.6}), encoding="utf-8")
     with pytest.raises(SystemExit, match="lm_loss_before differs"):
         script.merge(paths, tmp_path / "x.json")
+
+
+def test_script_equal_targets_writes_its_own_log(tiny_checkpoint, tmp_path):
+    out = tmp_path / "eq.json"
+    args = ["--equal-targets", "--seeds", "0", "--probe-steps", "2", "--share-batches", "2", "--l2-grid", "0.01",
+            "--lm-batches", "1", "--checkpoint", str(tiny_checkpoint), "--out", str(out)]
+    r = _run(args, tmp_path)
+    assert r.returncode == 0, r.stderr
+    log = json.loads(out.read_text(encoding="utf-8"))
+    assert 0.05 < log["masked_share"] < 0.25 and log["k"] == pytest.approx(1 / log["masked_share"])
+    assert log["masked_steps"] == round(2 / log["masked_share"]) > 2 and log["causal_steps"] == 2
+    assert [(o["objective"], o["seed"], o["steps"]) for o in log["objectives"]] == [("masked", 0, log["masked_steps"])]
+    assert 0 <= log["objectives"][0]["accuracy"] <= 1 and "masked share" in r.stdout
+    assert finetune.load_log(tmp_path, name="eq.json") == log
+    again = _run(args, tmp_path)  # never overwritten silently
+    assert again.returncode != 0 and "--force" in again.stderr
+    merged = _run([*args[:-2], "--out", str(tmp_path / "m.json"), "--merge", str(out)], tmp_path)
+    assert merged.returncode != 0 and "--merge" in merged.stderr
+
+
+def test_masked_share_is_the_rule_rate(tiny_checkpoint):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("finetune_poets", ROOT / "scripts" / "finetune_poets.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    _, vocab, _ = pretrain.load(tiny_checkpoint)
+    stream = poems.encode_stream(poems.load_poems()[:200], vocab)
+    share = script.masked_share(stream, vocab, 64, 16, 20)
+    special = (stream < len(poems.SPECIALS)).float().mean().item()  # never selected (<unk> is common here)
+    assert 0.15 * (1 - special) - 0.03 < share < 0.15 * (1 - special) + 0.03  # 15% of the ordinary tokens
+    assert share == script.masked_share(stream, vocab, 64, 16, 20)  # seeded
+
+
+def test_load_log_names_the_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--equal-targets"):
+        finetune.load_log(tmp_path, name=finetune.EQUAL_LOG_FILE)
+    with pytest.raises(FileNotFoundError, match="make finetune"):
+        finetune.load_log(tmp_path)
+
+
+def test_shipped_equal_targets_log():
+    try:
+        log = finetune.load_log(name=finetune.EQUAL_LOG_FILE)
+    except FileNotFoundError:
+        pytest.skip("no shipped finetune_objectives_equal.json (scripts/finetune_poets.py --equal-targets)")
+    main = finetune.load_log()
+    assert log["settings"]["seeds"] == main["settings"]["seeds"] and len(log["settings"]["seeds"]) >= 3
+    assert log["causal_steps"] == main["small_bodies"]["steps"] == log["settings"]["probe_steps"]
+    assert log["settings"]["probe_batch"] == main["small_bodies"]["batch_size"]
+    assert log["settings"]["l2_grid"] == main["settings"]["l2_grid"]
+    assert 0.13 < log["masked_share"] < 0.15 and log["masked_steps"] == round(log["causal_steps"] / log["masked_share"])
+    assert {o["objective"] for o in log["objectives"]} == {"masked"}
+    assert all(o["steps"] == log["masked_steps"] for o in log["objectives"])

@@ -47,37 +47,68 @@ def az_index(text: str, chinese: dict[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def pinyin_index(text: str, chinese: dict[str, str]) -> str:
+def pinyin_index(text: str, chinese: dict[str, str], aliases: dict[str, list[str]] | None = None) -> str:
     """The Chinese edition's index: every term, shown as the Chinese edition writes it (Chinese
     name, English in brackets), sorted by the pinyin of its Chinese name (pypinyin) and grouped by
     the pinyin's first letter, as a Chinese reader looks a term up; a name without Chinese
-    characters ("GGUF") sorts by its English term."""
+    characters ("GGUF") sorts by its English term. With ``aliases`` (term -> the other Chinese
+    names its entry gives, ``chinese_aliases``), each alias is listed too, at its own pinyin, as a
+    cross-reference to the term: "跳跃连接（见残差连接）" (plain text, not a link: a translation keeps the
+    English unit's roles, scripts/translation.py check)."""
     from pypinyin import lazy_pinyin
 
-    def key(term: str) -> str:
-        name = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[term]).strip()
+    def key(name: str, term: str) -> str:
+        name = re.sub(r"\s*[（(][^）)]*[）)]", "", name).strip()
         if re.search(r"[\u4e00-\u9fff]", name):
             return " ".join(_sort_key(" ".join(lazy_pinyin(name))).split()) + " " + _sort_key(term)
-        return _sort_key(term)
+        return _sort_key(name if aliases is not None and name != chinese[term] else term)
 
-    terms = sorted({name for names, _ in entries(text) for name in names}, key=key)
+    rows = [(key(chinese[t], t), _with_chinese(t, chinese[t]), t)
+            for t in {name for names, _ in entries(text) for name in names}]
+    for term, names in (aliases or {}).items():
+        main = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[term]).strip()
+        see = "见 " if re.match(r"[A-Za-z0-9]", main) else "见"  # 见 softmax 函数, 见残差连接
+        rows += [(key(alias, term), f"{alias}（{see}{main}）", "") for alias in names]
     by_letter: dict[str, list[str]] = {}
-    for term in terms:
-        by_letter.setdefault(key(term)[0].upper(), []).append(term)
-    return "\n".join(
-        f"- **{letter}** · " + " · ".join(f"{{term}}`{_with_chinese(t, chinese[t])} <{t}>`" for t in group)
-        for letter, group in by_letter.items()
-    )
+    for sort_key, shown, term in sorted(rows):  # an alias is plain text: the catalog keeps the English roles
+        by_letter.setdefault(sort_key[0].upper(), []).append(f"{{term}}`{shown} <{term}>`" if term else shown)
+    return "\n".join(f"- **{letter}** · " + " · ".join(links) for letter, links in by_letter.items())
+
+
+ALIAS = re.compile(r"也(?:叫|称|译作)((?:“[^”]+”[、或]?)+)")
+
+
+def chinese_aliases(catalog: Path = CATALOG) -> dict[str, list[str]]:
+    """Term -> the other names its Chinese entry gives, in quotes after 也叫/也称/也译作
+    ("也译作“层规范化”（d2l 中文版）"), names a student meets in other Chinese books and courses."""
+    import polib
+
+    out: dict[str, list[str]] = {}
+    for unit in polib.pofile(str(catalog)):
+        if unit.obsolete or not unit.msgstr.startswith("```{glossary}"):
+            continue
+        for names, body in entries(unit.msgstr + "\n"):
+            found = [a for m in ALIAS.finditer(body) for a in re.findall(r"“([^”]+)”", m.group(1))]
+            if found:
+                out[names[0]] = found
+    return out
 
 
 def _with_chinese(term: str, name: str) -> str:
     """'消融（ablation）': the Chinese name first and the English term in brackets, as the Chinese
     edition writes a term (locale/STYLE.md); the Chinese name without its own brackets, and the
     term's own brackets as a comma ('字节对编码（byte-pair encoding, BPE）', no brackets inside
-    brackets); the term alone if the name adds no Chinese."""
+    brackets); the term alone if the name adds no Chinese, and the name alone if it already holds
+    every word of the term ('BERT 模型', not 'BERT 模型（BERT）')."""
     name = re.sub(r"\s*[（(][^）)]*[）)]", "", name).strip()
     english = re.sub(r"\s*\(([^)]*)\)", r", \1", term)
-    return f"{name}（{english}）" if re.search(r"[\u4e00-\u9fff]", name) else term
+    if not re.search(r"[\u4e00-\u9fff]", name):
+        return term
+    return name if _latin_words(term) <= _latin_words(name) else f"{name}（{english}）"
+
+
+def _latin_words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9_][A-Za-z0-9_\-–]*", text)}
 
 
 def chinese_names(text: str) -> dict[str, str]:
@@ -117,7 +148,7 @@ def test_the_chinese_index_matches_the_english():
     po = {e.msgid: e for e in polib.pofile(str(CATALOG)) if not e.obsolete}
     unit = next((e for key, e in po.items() if key.endswith("\n" + az_index(text))), None)
     assert unit is not None and not unit.fuzzy, "the index's unit is missing or stale in the catalog"
-    assert unit.msgstr.endswith("\n" + pinyin_index(text, chinese_names(text)))
+    assert unit.msgstr.endswith("\n" + pinyin_index(text, chinese_names(text), chinese_aliases()))
 
 
 def test_the_chinese_index_is_in_pinyin_order_and_lists_every_term_once():
@@ -132,9 +163,38 @@ def test_the_chinese_index_is_in_pinyin_order_and_lists_every_term_once():
     assert at["embedding"] < at["gradient"] < at["attention"]
 
 
+def test_a_chinese_name_that_holds_the_term_gets_no_english_bracket():
+    assert _with_chinese("BERT", "BERT 模型") == "BERT 模型"
+    assert _with_chinese("ChatML", "ChatML 格式") == "ChatML 格式"
+    assert _with_chinese("Q4_1, Q8_0", "Q4_1、Q8_0 量化格式") == "Q4_1、Q8_0 量化格式"
+    assert _with_chinese("KV cache", "KV 缓存") == "KV 缓存（KV cache）"  # "cache" says more
+    assert _with_chinese("layer normalization (LayerNorm)", "层归一化") == "层归一化（layer normalization, LayerNorm）"
+    assert _with_chinese("logits", "logits") == "logits"
+    index = pinyin_index(GLOSSARY.read_text(encoding="utf-8"), chinese_names(GLOSSARY.read_text(encoding="utf-8")))
+    for redundant in ("BERT 模型（BERT）", "GGUF 文件格式（GGUF）", "sigmoid 函数（sigmoid）", "ChatML 格式（ChatML）"):
+        assert redundant not in index
+
+
+def test_the_chinese_index_lists_the_aliases_other_books_use():
+    """层规范化 (d2l 中文版), 跳跃连接, 奖励黑客 ...: each alias its entry gives is in the index, at its own
+    pinyin, as a cross-reference to the book's term."""
+    aliases = chinese_aliases()
+    for term, alias in [("layer normalization (LayerNorm)", "层规范化"), ("batch normalization (BatchNorm)", "批量规范化"),
+                        ("position-wise feed-forward network", "基于位置的前馈网络"),
+                        ("residual connection", "跳跃连接"), ("residual connection", "短路连接"),
+                        ("reward hacking", "奖励黑客"), ("reward hacking", "奖励破解")]:
+        assert alias in aliases.get(term, []), (term, alias)
+    text = GLOSSARY.read_text(encoding="utf-8")
+    index = pinyin_index(text, chinese_names(text), aliases)
+    assert " · 跳跃连接（见残差连接）" in index and " · Swish（见 SiLU 激活函数）" in index
+    tiao = re.search(r"^- \*\*T\*\* .*$", index, re.M).group(0)
+    assert "跳跃连接（见残差连接）" in tiao  # under T (tiao), not under C with 残差连接
+    assert "{term}`BERT 模型 <BERT>`" in index
+
+
 if __name__ == "__main__":
     page = GLOSSARY.read_text(encoding="utf-8")
     print(az_index(page))
     print()
-    print(pinyin_index(page, chinese_names(page)))
+    print(pinyin_index(page, chinese_names(page), chinese_aliases()))
     sys.exit(0)

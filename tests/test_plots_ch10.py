@@ -126,14 +126,16 @@ def test_ranks_figure_marks_each_mean_and_draws_no_trend():
     assert high - low >= MIN_SPAN
 
 
-def test_methods_figure_draws_a_noise_band_around_each_mean():
+def test_methods_figure_draws_one_noise_band_around_the_first_mean():
     seeds = {"full": [89.0, 87.0, 82.0], "frozen body": [85.0, 81.0, 80.5]}
     lm = {"full": [5.2, 4.9, 5.4], "frozen body": [4.54] * 3}
     top = plot_methods(seeds, lm, 4.54, noise=2.5).get_axes()[0]
-    bands = [c for c in top.collections if c.get_paths()]
-    assert len(bands) == 2
-    low, high = bands[0].get_paths()[0].vertices[:, 1].min(), bands[0].get_paths()[0].vertices[:, 1].max()
-    assert abs(low - (86.0 - 2.5)) < 1e-9 and abs(high - (86.0 + 2.5)) < 1e-9  # full's mean ± noise
+    bands = [p for p in top.patches if p.get_visible()]
+    assert len(bands) == 1  # one accuracy's noise, drawn once: not a band of each method
+    (x0, y0), (x1, y1) = bands[0].get_bbox().get_points()
+    assert abs(y0 - (86.0 - 2.5)) < 1e-9 and abs(y1 - (86.0 + 2.5)) < 1e-9  # full's mean ± noise
+    assert x0 == 0 and x1 == 1  # across the whole panel (axes coordinates)
+    assert "full" in top.get_title()
     with pytest.raises(ValueError, match="noise"):
         plot_methods(seeds, lm, 4.54, noise=0.0)
 
@@ -156,3 +158,12 @@ def test_sample_efficiency_names_the_whole_pool():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "32", "all (301)"]
     with pytest.raises(ValueError, match="pool"):
         plot_sample_efficiency({"a": {8: [60.0], 32: [70.0]}}, pool=301)
+
+
+def test_masks_figure_puts_its_panels_side_by_side_and_the_full_one_smaller():
+    fig = _figures()["masks"]
+    causal, full = fig.get_axes()
+    a, b = causal.get_position(), full.get_position()
+    assert a.x1 < b.x0  # side by side, not stacked: about half the height of two stacked grids
+    assert b.width < 0.6 * a.width and b.height < 0.6 * a.height  # the all-dark panel carries one bit
+    assert fig.get_figheight() < 0.75 * fig.get_figwidth()

@@ -103,12 +103,12 @@ def test_instruction_following_labels_bars_of_zero():
 
 @pytest.mark.parametrize("lang, words", [
     ("en", {"requested form", "requested first character", "both", "% of answers to held-out instructions",
-            "chosen $y_w$", "rejected $y_l$", "change from the SFT model, held-out pairs", "form reward",
+            "chosen $y_w$", "rejected $y_l$", "change from the SFT model,\nheld-out pairs", "form reward",
             "GRPO with the form checker as reward", "punctuation reward", "GRPO step", "answer length (tokens)",
             "seed 0", "mean", "best-of-n (KL: its bound)", "KL from the SFT model (nats per answer)",
             "% answers with requested\nform and first character"}),
     ("zh_CN", {"所要求的体式", "指定的首字", "两者都满足", "在留出指令的回答中所占的比例（%）", "选中回答 $y_w$",
-               "被拒回答 $y_l$", "相对于 SFT 模型的变化，留出的偏好对", "体式奖励", "以体式检查器为奖励的 GRPO",
+               "被拒回答 $y_l$", "相对于 SFT 模型的变化，\n留出的偏好对", "体式奖励", "以体式检查器为奖励的 GRPO",
                "标点奖励", "GRPO 步数", "回答长度（词元数）", "随机种子 0", "均值", "n 选优（best-of-n；KL 为其上界）",
                "与 SFT 模型的 KL 散度（每个回答的奈特数）", "体式和首字都符合要求的回答（%）"}),
 ])

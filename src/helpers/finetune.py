@@ -44,14 +44,19 @@ from .gpt import GPT
 METHODS = ("full", "frozen", "lora", "scratch")
 DEFAULT_LR = {"full": 3e-4, "frozen": 3e-3, "lora": 2e-3, "scratch": 1e-3}
 LOG_FILE = "finetune_poets.json"
+EQUAL_LOG_FILE = "finetune_objectives_equal.json"  # scripts/finetune_poets.py --equal-targets
 
 
-def load_log(folder=None) -> dict:
-    """The log written by ``scripts/finetune_poets.py`` (``make finetune``)."""
+def load_log(folder=None, name: str = LOG_FILE) -> dict:
+    """The log written by ``scripts/finetune_poets.py`` (``make finetune``).
+
+    ``name=EQUAL_LOG_FILE`` reads the log of its ``--equal-targets`` run instead.
+    """
     base = Path(str(resources.files("helpers").joinpath("data"))) if folder is None else Path(folder)
-    path = base / LOG_FILE
+    path = base / name
     if not path.exists():
-        raise FileNotFoundError(f"no {LOG_FILE} in {path.parent}; run `make finetune`")
+        run = "python scripts/finetune_poets.py --equal-targets" if name == EQUAL_LOG_FILE else "make finetune"
+        raise FileNotFoundError(f"no {name} in {path.parent}; run `{run}`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -3,9 +3,10 @@
 A head's output is its slice of the concatenated head outputs ``y`` (B, T, C) that the attention's
 output projection ``c_proj`` mixes back into the residual stream: head ``h`` owns channels
 ``h * d_head .. (h + 1) * d_head - 1``. Ablating a head sets that slice to zero just before
-``c_proj`` (a forward pre-hook), so the rest of the network runs unchanged but never receives what
-the head read. The same thing done by editing weights: zero the head's columns of
-``c_proj.weight`` (``weights_without``), the reference the chapter and the tests compare against.
+``c_proj`` (a forward pre-hook, ``helpers.head_slices.zero_head_slices``), so the rest of the
+network runs unchanged but never receives what the head read. The same thing done by editing
+weights: zero the head's columns of ``c_proj.weight`` (``weights_without``), the reference the
+chapter and the tests compare against.
 
 ``token_nll`` gives the per-token loss with some heads off; ``ablation_effects`` switches off each
 head in turn and reports how much the held-out loss rises, overall and on chosen groups of
@@ -25,6 +26,7 @@ import torch
 from ._checks import check_list, check_tensor, show
 from .generate import token_log_probs
 from .gpt import GPT
+from .head_slices import zero_head_slices
 
 Head = tuple[int, int]  # (layer, head), both numbered from 0
 
@@ -71,25 +73,10 @@ def heads_off(model: GPT, heads: Iterable[Head]) -> Iterator[GPT]:
     by_layer: dict[int, list[int]] = {}
     for layer, head in heads:
         by_layer.setdefault(layer, []).append(head)
-    handles = []
-
-    def make_hook(off: list[int]):
-        def hook(module: torch.nn.Module, args: tuple) -> tuple:
-            y = args[0].clone()  # (B, T, C): the heads side by side
-            for h in off:
-                y[..., h * d_head : (h + 1) * d_head] = 0
-            return (y,) + tuple(args[1:])
-
-        return hook
-
-    try:
+    with contextlib.ExitStack() as stack:
         for layer, off in by_layer.items():
-            proj = model.transformer.h[layer].attn.c_proj
-            handles.append(proj.register_forward_pre_hook(make_hook(off)))
+            stack.enter_context(zero_head_slices(model.transformer.h[layer].attn.c_proj, off, d_head))
         yield model
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def weights_without(model: GPT, heads: Iterable[Head]) -> GPT:

@@ -420,6 +420,32 @@ def test_other_pages_work_offline(page, path):
     check_chinese_glyphs(page, path)
 
 
+def test_search_lists_the_chapter_first_with_prose_snippets(page):
+    """search.html?q=attention (_ext/edition.py, SUMMARY_JS and the scorer): 4. Attention first, each
+    page once (the count is of pages), the glossary linked to its "attention" entry with its
+    definition, and snippets from the page's prose: no table of contents, no 中文版 button, no code,
+    no raw TeX."""
+    page.goto(f"{page.base}/search.html?q=attention", wait_until="load")
+    page.wait_for_function("() => typeof Search !== 'undefined' && Search.title"
+                           " && Search.title.innerText === Documentation.gettext('Search Results')", timeout=30_000)
+    items = page.locator("#search-results li")
+    page.wait_for_function("() => [...document.querySelectorAll('#search-results li')]"
+                           ".every((li) => li.querySelector('p.context'))", timeout=30_000)
+    hrefs = items.evaluate_all("(lis) => lis.map((li) => li.querySelector('a').getAttribute('href'))")
+    pages = [h.split("#")[0] for h in hrefs]
+    assert pages[0] == "chapters/04_attention.html", pages[:5]
+    assert len(pages) == len(set(pages)), pages  # one result per page
+    found = re.search(r"(\d+)", page.locator(".search-summary").inner_text())
+    assert found and int(found.group(1)) == len(pages)
+    assert "appendix/glossary.html#term-attention" in hrefs, hrefs
+    snippets = items.locator("p.context").all_inner_texts()
+    for text in snippets:
+        assert "\\(" not in text and "\\[" not in text, text
+        assert not re.search(r"\bContents\b|^(\.\.\.)?中文版|import torch", text), text
+    glossary = snippets[pages.index("appendix/glossary.html")]
+    assert "weighted average" in glossary, glossary
+
+
 # ---------------------------------------------------------------------------------------------
 # Explorers and solutions
 # ---------------------------------------------------------------------------------------------

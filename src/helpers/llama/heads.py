@@ -13,6 +13,7 @@ of the input of W^O set to zero), and ``ablation_effects`` measures what that do
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import html
 import sys
@@ -20,6 +21,7 @@ import sys
 import torch
 
 from .._checks import check_bool, check_tensor, show
+from ..head_slices import zero_head_slices
 from ..i18n import t
 from .layers import apply_rope_layout, repeat_kv
 from .model import Llama
@@ -222,7 +224,8 @@ class ablate_heads:
     """Within ``with ablate_heads(model, [(layer, head), ...]):`` those heads' outputs are zero.
 
     A head's output is its slice of the vector that enters the output projection W^O; zeroing it
-    removes what the head adds to the residual stream (a forward pre-hook on ``attn.o``).
+    removes what the head adds to the residual stream (a forward pre-hook on ``attn.o``, from
+    ``helpers.head_slices.zero_head_slices``, shared with the poem GPT's ``heads_off``).
     """
 
     def __init__(self, model: Llama, heads: list[tuple[int, int]]):
@@ -230,31 +233,27 @@ class ablate_heads:
         bad = [(a, h) for a, h in heads if not (0 <= a < c.n_layers and 0 <= h < c.n_heads)]
         if bad:
             raise ValueError(f"heads {bad} are outside {c.n_layers} layers x {c.n_heads} heads")
-        self.model, self.heads, self.hooks = model, list(heads), []
+        self.model, self.heads = model, list(heads)
+        self.stack = contextlib.ExitStack()
 
     def __enter__(self) -> ablate_heads:
         hd = self.model.config.head_dim
         by_layer: dict[int, list[int]] = {}
         for layer, head in self.heads:
-            by_layer.setdefault(layer, []).append(head)
-
-        def hook_for(heads: list[int]):
-            def zero(module, args):
-                x = args[0].clone()
-                for h in heads:
-                    x[..., h * hd : (h + 1) * hd] = 0
-                return (x,)
-
-            return zero
-
-        for layer, heads in by_layer.items():
-            self.hooks.append(self.model.blocks[layer].attn.o.register_forward_pre_hook(hook_for(heads)))
+            off = by_layer.setdefault(layer, [])
+            if head not in off:  # a head listed twice is switched off once
+                off.append(head)
+        self.stack = contextlib.ExitStack()  # the hooks of this use of the block
+        try:
+            for layer, heads in by_layer.items():
+                self.stack.enter_context(zero_head_slices(self.model.blocks[layer].attn.o, heads, hd))
+        except BaseException:
+            self.stack.close()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
-        for hook in self.hooks:
-            hook.remove()
-        self.hooks = []
+        self.stack.close()
 
 
 def copy_losses(loss: torch.Tensor, half: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -80,7 +80,7 @@ def draw_running_graph(width: float = 3.6) -> Figure:
     ax.set_ylim(y_min, y_max)
     ax.set_aspect("equal")
     ax.axis("off")
-    grey = "#555"
+    grey = "#333"  # side labels: dark enough to read on a phone
     enc, dec, step = 1.35, 4.35, 0.8
     ys = [6.6 - k * step for k in range(6)]  # ids, emb, X, attn, +, C
     for x, (inp, out), tag, bend in ((enc, ("X", "C"), t("encoder"), 0.55), (dec, ("Y", "$H_1$"), t("decoder"), -0.55)):
@@ -95,14 +95,14 @@ def draw_running_graph(width: float = 3.6) -> Figure:
             _edge(ax, (x, a), (x, b))
         # the residual path skips the attention: around the outside of each column
         _edge(ax, (x, ys[2]), (x, ys[4]), rad=bend)
-    ax.text((enc + dec) / 2, ys[1], t("E[ids] + P"), ha="center", va="center", fontsize=11, color=grey)
-    ax.text((enc + dec) / 2, ys[3], t("causal mask") + " →", ha="center", va="center", fontsize=11, color=grey)
+    ax.text((enc + dec) / 2, ys[1], t("E[ids] + P"), ha="center", va="center", fontsize=12, color=grey)
+    ax.text((enc + dec) / 2, ys[3], t("causal mask") + " →", ha="center", va="center", fontsize=12, color=grey)
     # cross-attention: queries from H1, keys and values from C
     y_cross, y_plus = ys[5] - step - 0.1, ys[5] - 2 * step - 0.1
     _op(ax, dec, y_cross, "attn")
     _edge(ax, (dec, ys[5]), (dec, y_cross))
     _edge(ax, (enc, ys[5]), (dec, y_cross))
-    ax.text(dec - 0.4, y_cross - 0.3, t("cross"), ha="right", va="center", fontsize=11, color=grey)
+    ax.text(dec - 0.4, y_cross - 0.3, t("cross"), ha="right", va="center", fontsize=12, color=grey)
     _op(ax, dec, y_plus, "+")
     _edge(ax, (dec, y_cross), (dec, y_plus))
     _edge(ax, (dec, ys[5]), (dec, y_plus), rad=-0.55)  # residual around cross-attention
@@ -125,7 +125,7 @@ def draw_running_graph(width: float = 3.6) -> Figure:
         "", xy=(0.12, ys[0]), xytext=(0.12, y_out[4]), arrowprops={"arrowstyle": "-|>", "color": GRAD, "linewidth": 1.6}
     )
     ax.text(
-        0.35, y_out[2], t("backward:\nfrom L,\nevery edge\nreversed"), ha="left", va="center", fontsize=11, color=GRAD
+        0.35, y_out[2], t("backward:\nfrom L,\nevery edge\nreversed"), ha="left", va="center", fontsize=12, color=GRAD
     )
     fig.tight_layout(pad=0.1)
     return fig

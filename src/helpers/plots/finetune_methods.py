@@ -32,26 +32,29 @@ def plot_methods(
     """Two stacked panels, one column per method: test accuracy (%) and the pretraining LM loss after.
 
     Dots are seeds, black bars their means; the dashed line is the LM loss before fine-tuning.
-    ``noise`` (points of accuracy, e.g. one accuracy's standard error) draws a grey band of
-    mean ± noise behind each column of the accuracy panel, so that gaps can be read against it.
+    ``noise`` (points of accuracy, e.g. one accuracy's standard error) draws one grey band of
+    ± noise around the first method's mean, across every column, so that the other methods' gaps
+    from it can be read against the noise of a single accuracy (it is not a band of each method).
     """
     if noise is not None and not noise > 0:
         raise ValueError(f"noise must be a positive number of points, got {noise!r}")
     with plt.rc_context({"font.size": fontsize, "xtick.labelsize": fontsize, "ytick.labelsize": fontsize}):
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.4), sharex=True)
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, 5.6), sharex=True)
         labels = list(accuracy)
         if noise is not None:
-            for x, k in enumerate(labels):
-                mean = sum(accuracy[k]) / len(accuracy[k])
-                top.fill_between([x - 0.35, x + 0.35], mean - noise, mean + noise, color="0.85", lw=0)
+            first = sum(accuracy[labels[0]]) / len(accuracy[labels[0]])
+            top.axhspan(first - noise, first + noise, color="0.88", lw=0, zorder=0)
         _dots(top, labels, [accuracy[k] for k in labels], "C0")
         top.set_ylabel(t("test accuracy (%)"))
         title = (
             t("dots: seeds; bar: mean")
             if noise is None
-            else t("dots: seeds; bar: mean;\ngrey: ±1 standard error of one accuracy")
+            else t(
+                "dots: seeds; bar: mean; grey band:\n{first}'s mean ± the noise\nof one accuracy (1 SE)",
+                first=labels[0],
+            )
         )
-        top.set_title(title, fontsize=fontsize)
+        top.set_title(title, fontsize=fontsize + 1)
         _dots(bottom, labels, [lm_after[k] for k in labels], "C3")
         bottom.axhline(lm_before, color="black", ls="--", lw=1)
         bottom.annotate(

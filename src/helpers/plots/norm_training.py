@@ -57,12 +57,12 @@ def plot_norm_training(panels: Sequence[tuple[str, Sequence[Mapping]]]) -> Figur
             mid = [median(v) for v in per_step]
             ax.plot(steps, mid, "-" if variant[1] else "--", color=colour, lw=2.0, zorder=3)
             ax.fill_between(
-                steps, [min(v) for v in per_step], [max(v) for v in per_step], color=colour, alpha=0.12, lw=0
+                steps, [min(v) for v in per_step], [max(v) for v in per_step], color=colour, alpha=0.18, lw=0
             )
             for run in group:  # a seed that ends far (10x) from the median: its own thin line, labelled
                 end = run["log"][-1]["loss"]
                 if "seed" in run and not 0.1 < end / mid[-1] < 10:
-                    ax.plot(steps, [row["loss"] for row in run["log"]], ":", color=colour, lw=1.2, zorder=2)
+                    ax.plot(steps, [row["loss"] for row in run["log"]], ":", color=colour, lw=1.6, zorder=2)
                     ax.annotate(
                         t("seed {seed}", seed=run["seed"]),
                         (steps[-1], end),
@@ -70,8 +70,8 @@ def plot_norm_training(panels: Sequence[tuple[str, Sequence[Mapping]]]) -> Figur
                         textcoords="offset points",
                         ha="right",
                         va="bottom",
-                        fontsize=FONT,
-                        color=colour,
+                        fontsize=FONT + 1.5,
+                        color="navy" if variant[0] else "darkred",  # darker than the line: text
                     )
         ax.set_yscale("log")
         ax.set_ylabel(t("training loss"), fontsize=FONT)

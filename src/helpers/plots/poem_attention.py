@@ -2,7 +2,9 @@
 
 Each panel is one head's (T, T) attention weights, queries down, keys across, the tokens as
 tick labels (a longer one such as ``<sos>`` written level, reading leftwards from its column).
-The figure is 4.2 inches wide with texts at 10 pt: about 12 px on a 390-px phone.
+The figure is 4.2 inches wide with the token labels at 10.5 pt and the titles at 12 pt: about
+12.5 and 14.5 px on a 366-px phone column. One token per row (25 rows) leaves no room for larger
+token labels: at 11.5 pt neighbouring characters touch.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from ..i18n import t
 from ._phone import min_font, set_fonts
 
 WIDTH = 4.2
-FONT = 10.0  # 10 pt in 4.2 in: ~12 px when the figure is shown 366 px wide
+FONT = 10.5  # the tokens: 10.5 pt in 4.2 in, ~12.5 px when the figure is shown 366 px wide
+TITLE = 12.0  # panel titles and axis labels
+LINE = dict(color="#d62728", lw=1.1, alpha=0.9)  # the line-end marks
 assert FONT >= min_font(WIDTH)
 
 
@@ -46,11 +50,14 @@ def plot_head_maps(maps: Mapping[str, torch.Tensor], tokens: Sequence[str]) -> F
                 tick.set_horizontalalignment("right")
         ax.tick_params(length=0, pad=1)
         for e in ends:
-            ax.axvline(e + 0.5, color="#c44", lw=0.6, alpha=0.6)
-            ax.axhline(e + 0.5, color="#c44", lw=0.6, alpha=0.6)
+            ax.axvline(e + 0.5, **LINE)
+            ax.axhline(e + 0.5, **LINE)
         ax.set_title(title)
         ax.set_xlabel(t("key (the token attended to)"))
-        ax.set_ylabel(t("query"), labelpad=8)  # clear of the characters
+        ax.set_ylabel(t("query"), labelpad=4)  # clear of the characters
     set_fonts(fig, FONT)
-    fig.tight_layout()
+    for ax in axes[:, 0]:
+        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+            text.set_fontsize(TITLE)
+    fig.tight_layout(h_pad=1.5)
     return fig

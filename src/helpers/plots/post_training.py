@@ -3,8 +3,8 @@ GRPO's curves, and the form share against the KL divergence.
 
 Every figure is 4.2 inches wide (the share-vs-KL one 4) with every text at 10.5 points: 2.5
 points per inch of width, above the book's rule of 1.8 (``_phone.min_font``), so that text is
-about 12 px or more in the 366-pixel column of a 390-pixel phone (the instruction-following
-and GRPO figures at 12.5 points, about 15 px). Legends sit below the axes, inside the figure.
+about 12 px or more in the 366-pixel column of a 390-pixel phone (the instruction-following,
+exact-DPO, DPO-pairs and GRPO figures at 12.5 points, about 15 px). Legends sit below the axes, inside the figure.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def plot_instruction_following(
         hi = np.array([100 * rows[m][key][2] for m in labels])
         yk = y + (1 - k) * h
         ax.barh(yk, vals, h, label=name)
-        for yy in yk[vals < 0.5]:  # a bar of 0 is invisible: say so
-            ax.text(2, yy, "0%", va="center", ha="left")
+        for yy, top in zip(yk[vals < 0.5], hi[vals < 0.5]):  # a bar of 0 is invisible: say so
+            # right of the interval's cap, clear of the axis (on it "0%" reads as "-0%")
+            ax.text(top + 2.5, yy, "0%", va="center", ha="left")
         for sel, style in ((~seeds, {"lw": 1.0, "capsize": 2.5}), (seeds, {"lw": 3.0, "capsize": 0})):
             if sel.any():
                 ax.errorbar(
@@ -101,7 +102,7 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     ax.set_ylabel(t("mean change of\nln π(y | x), nats"))
     lo = min(ax.get_ylim()[0], -1.0)
     ax.set_ylim(1.35 * lo, 0.5)
-    ax.set_title(t("change from the SFT model, held-out pairs"))
+    ax.set_title(t("change from the SFT model,\nheld-out pairs"))
     ax.legend(loc="lower left", ncol=2)
     for i, name in enumerate(names):
         d = diagnostics[name]
@@ -120,7 +121,7 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     ax2.set_ylabel(t("change for the rejected\nanswer (nats)"))
     ax2.legend(loc="upper left")
     ax2.grid(alpha=0.3)
-    set_fonts(fig, FONT)
+    set_fonts(fig, BIG_FONT)  # readers found its title and labels small on a phone
     return fig
 
 
@@ -148,8 +149,9 @@ def plot_share_vs_kl(
             label=t("best-of-n (KL: its bound)"),
         )
         for b in best_of:
-            if b["n"] > 1:
-                ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points", xytext=(5, -12))
+            # n = 1 sits at KL 0 beside the SFT start's interval: its label goes to the right
+            offset = (8, -4) if b["n"] == 1 else (5, -12)
+            ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points", xytext=offset)
     markers = "osD^vP*X"
     for i, p in enumerate(points):
         kl_lo, kl_hi = p.get("kl_range", (p["kl"], p["kl"]))
@@ -167,7 +169,7 @@ def plot_share_vs_kl(
     ax.set_xlabel(t("KL from the SFT model (nats per answer)"))
     ax.set_ylabel(t("% answers with requested\nform and first character") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=1, frameon=False)
+    fig.legend(loc="outside lower center", ncol=1, frameon=False, markerscale=1.6)
     set_fonts(fig, FONT)
     return fig
 
@@ -272,7 +274,7 @@ def plot_recipes() -> Figure:
     return fig
 
 
-TOY_FONT = 11.0  # points: ~13 px when the 4.2-in figure is shown 366 px wide
+TOY_FONT = BIG_FONT  # points: ~15 px when the 4.2-in figure is shown 366 px wide
 
 
 def plot_tabular_dpo(
@@ -307,7 +309,7 @@ def plot_tabular_dpo(
     handles, names = ax.get_legend_handles_labels()
     order = [*range(1, len(handles)), 0]  # the bars first, then pi*
     fig.legend(
-        [handles[i] for i in order], [names[i] for i in order], loc="outside lower center", ncol=2, frameon=False
-    )
+        [handles[i] for i in order], [names[i] for i in order], loc="outside lower center", ncol=1, frameon=False
+    )  # one column: at 12.5 points two do not fit the width
     set_fonts(fig, TOY_FONT)
     return fig
