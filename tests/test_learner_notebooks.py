@@ -347,3 +347,18 @@ def test_a_role_wrapped_over_two_lines_is_converted(tmp_path):
     nb = L.convert(src, None, _book([src]))
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "[The KV cache section](#sec-cache)" in text and L.leftovers(nb) == []
+
+
+def test_every_ref_in_a_chapter_names_a_label_the_learners_notebooks_resolve():
+    """The learner's notebooks resolve {ref}/{numref} targets among the chapters' own labels only
+    (``labels``): a ref to an appendix label builds on the website but fails `make learner`. Link
+    an appendix page with a Markdown link instead."""
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    known = L.labels(chapters)
+    role = re.compile(r"\{(?:ref|numref)\}`(?:[^`<]*<)?([\w-]+)>?`")
+    unknown = []
+    for path in chapters:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                unknown += [(path.name, t) for t in role.findall(cell.source) if t not in known]
+    assert not unknown, unknown
