@@ -362,3 +362,19 @@ def test_every_ref_in_a_chapter_names_a_label_the_learners_notebooks_resolve():
             if cell.cell_type == "markdown":
                 unknown += [(path.name, t) for t in role.findall(cell.source) if t not in known]
     assert not unknown, unknown
+
+
+def test_a_kept_cell_that_glues_imports_glue_itself():
+    """The learner's notebooks drop the cells that only glue (with their ``from helpers.book import
+    glue``) and keep every other cell: a kept cell that also calls glue() must import it itself,
+    or it fails with a NameError in Colab (as chapter 9's three-seed cell once did)."""
+    bad = []
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            glue_only = all(L.GLUE_ONLY.match(line) for line in cell.source.splitlines())
+            calls = re.search(r"^\s*glue\(", cell.source, re.M)
+            if not glue_only and calls and "import glue" not in cell.source:
+                bad.append((path.name, i))
+    assert not bad, bad
