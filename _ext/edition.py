@@ -67,7 +67,8 @@ def _static(app) -> None:
 # The query splitter and scorer of the Chinese edition's search page (language_data.js; searchtools.js
 # calls splitQuery, and Scorer.score on every result).
 SPLIT_QUERY_JS = r"""
-var bookQuery = { words: [], cache: null };  // the words of the last query, as split (the scorer reads them)
+// the last query: its words as split (the scorer reads them), as typed, and the words to highlight
+var bookQuery = { words: [], cache: null, query: "", highlight: [] };
 var splitQuery = (query) => {
   try { bookPatchSearch(); } catch (e) { /* searchtools.js not loaded yet (a test harness) */ }
   const parts = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter((t) => t);
@@ -161,7 +162,11 @@ var bookRelevance = (index, queryWords) => {
 #   the page title, code, outputs and display math; inline math as plain text (bookPlainMath); a
 #   glossary term's result shows the term and its definition;
 # - bookOnePerPage: one result per page (the count is of pages), the page's best-scored result; an
-#   entry named exactly as the query (the glossary's "attention") gives it its link and snippet.
+#   entry named exactly as the query (the glossary's "attention") gives it its link and snippet, else
+#   the shortest section title (or index entry) holding every query word does ("KV cache" -> 11's
+#   "The KV cache"), unless the topic of the page's title holds them (9. Backpropagation stays at its top);
+# - bookSearchSummary: the snippet, around the query as typed (else a word as typed, else a stem), cut
+#   at word boundaries; soft hyphens (Back&shy;propa&shy;gation) are dropped from titles and snippets.
 SUMMARY_JS = r"""
 var BOOK_TEX = {alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", eta: "η",
   theta: "θ", lambda: "λ", mu: "μ", nu: "ν", pi: "π", rho: "ρ", sigma: "σ", tau: "τ", phi: "φ",
@@ -177,6 +182,7 @@ var bookPlainMath = (tex) => {
   for (let pass = 0; pass < 3; pass += 1) {  // innermost braces first: \sqrt{d_{\mathrm{model}}}
     out = out
       .replace(/\\(?:mathrm|text|mathbf|mathit|mathcal|operatorname|boldsymbol|hat|tilde|bar)\s*\{([^{}]*)\}/g, "$1")
+      .replace(/\\mathbb\s*\{([^{}]*)\}/g, "$1")
       .replace(/([_^])\{([^{}]*)\}/g, (m, op, x) => op + (/^\w+$/.test(x) ? x : "(" + x + ")"))
       .replace(/\\sqrt\s*\{([^{}]*)\}/g, (m, x) => "√" + (/^\w+$/.test(x) ? x : "(" + x + ")"))
       .replace(/\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "$1/$2");
@@ -220,7 +226,7 @@ var bookSnippetText = (doc, anchor) => {
     return copy.textContent;
   }).join(" ").replace(/\s+/g, " ").trim();
   // a page of links only (the book's root): its text as Sphinx takes it, never nothing (no snippet fails)
-  if (text) return text;
+  if (text) return text.replace(/\u00ad/g, "");  // soft hyphens (Back&shy;propa&shy;gation) split no word
   const all = main.cloneNode(true);
   all.querySelectorAll(".headerlink").forEach((n) => n.remove());
   return all.textContent.replace(/\s+/g, " ").trim();
@@ -247,14 +253,99 @@ var bookOnePerPage = (results, query) => {
       kept[2] = r[2];
     }
   }
+  // a page not named as the query, whose title's topic lacks a query word: linked to its section (or
+  // glossary entry) whose title holds every query word, the shortest ("KV cache" -> "The KV cache")
+  if (index !== null) {
+    const words = bookTitleWords(query);
+    out.forEach((kept) => {
+      if (!words.length || named(kept)) return;
+      const file = index.docnames.indexOf(kept[0]);
+      const topic = bookTopic(index.titles[file] || "");
+      if (words.every((w) => topic.includes(w))) return;  // the page is about it: its top
+      const best = bookBestSection(index, file, words);
+      if (best !== null) {
+        kept[1] = (index.titles[file] || kept[1]).split(" > ")[0] + " > " + best[0];
+        kept[2] = "#" + best[1];
+      }
+    });
+  }
   return out.reverse();
+};
+// the words a title must hold: the query's words as split (bookQuery), lower case, no stopwords
+var bookTitleWords = (query) => {
+  const skip = (typeof stopwords !== "undefined") ? stopwords : [];
+  const words = bookQuery.words.length ? bookQuery.words : query.split(/\s+/);
+  return words.map((w) => w.toLowerCase()).filter((w) => w && skip.indexOf(w) === -1);
+};
+var bookPlainTitle = (t) => t.replace(/\u00ad/g, "").toLowerCase();
+// a page title's topic (the words before its colon): "7. the transformer block"
+var bookTopic = (title) => bookPlainTitle(title).split(/[：:—–(（]/)[0];
+// the section title (or index entry) of page `file` that holds every word, the shortest, as [title, id];
+// not an exercise or a solution (their titles name a task, not where it is taught)
+var bookBestSection = (index, file, words) => {
+  let best = null;
+  const consider = (entries) => {
+    for (const [title, found] of Object.entries(entries || {})) {
+      const t = bookPlainTitle(title);
+      if (!words.every((w) => t.includes(w)) || (best !== null && title.length >= best[0].length)) continue;
+      for (const [f, id] of found) {
+        if (f === file && id && !/^ex-|solution/.test(id)) { best = [title.replace(/\u00ad/g, ""), id]; break; }
+      }
+    }
+  };
+  consider(index.alltitles);
+  consider(index.indexentries);
+  return best;
+};
+// the snippet (Search.makeSearchSummary): around the first place the query is whole (the phrase, else a
+// word as typed, else a stemmed word, as Sphinx), from a word boundary to a word boundary
+var bookSearchSummary = (htmlText, keywords, anchor) => {
+  const text = Search.htmlToText(htmlText, anchor);
+  if (text === "") return null;
+  const lower = text.toLowerCase();
+  const first = (ws) => {
+    const hits = ws.filter((k) => k).map((k) => lower.indexOf(k.toLowerCase())).filter((i) => i > -1);
+    return hits.length ? Math.min(...hits) : -1;
+  };
+  let at = -1;
+  for (const ws of [[bookQuery.query], bookQuery.highlight, [...keywords]]) {
+    at = first(ws || []);
+    if (at > -1) break;
+  }
+  at = Math.max(at, 0);
+  let start = Math.max(at - 120, 0);
+  if (start > 0) {  // after the first space or Chinese punctuation mark
+    const cut = text.slice(start, at).search(/[\s。，；：、）]/);
+    start = cut > -1 ? start + cut + 1 : at;
+  }
+  let end = Math.min(start + 240, text.length);
+  if (end < text.length) {
+    const cut = text.lastIndexOf(" ", end);
+    if (cut > at) end = cut;
+  }
+  const summary = document.createElement("p");
+  summary.classList.add("context");
+  summary.textContent = (start > 0 ? "..." : "") + text.slice(start, end).trim() + (end < text.length ? "..." : "");
+  return summary;
 };
 var bookSearchPatched = false;
 var bookPatchSearch = () => {
   if (bookSearchPatched || typeof Search === "undefined") return;
   bookSearchPatched = true;
   const performSearch = Search._performSearch;
-  Search._performSearch = (query, ...rest) => bookOnePerPage(performSearch(query, ...rest), query);
+  Search._performSearch = (query, searchTerms, excludedTerms, highlightTerms, ...rest) => {
+    const index = Search._index;
+    if (index && !index.bookPlainTitles) {  // soft hyphens (Back&shy;propa&shy;gation) split no title
+      index.bookPlainTitles = true;
+      index.titles = index.titles.map((t) => t.replace(/\u00ad/g, ""));
+      index.alltitles = Object.fromEntries(Object.entries(index.alltitles || {}).map(
+        ([t, found]) => [t.replace(/\u00ad/g, ""), found]));
+    }
+    bookQuery.query = query.trim();
+    bookQuery.highlight = [...(highlightTerms || [])];
+    return bookOnePerPage(performSearch(query, searchTerms, excludedTerms, highlightTerms, ...rest), query);
+  };
+  Search.makeSearchSummary = bookSearchSummary;
   Search.htmlToText = (htmlString, anchor) =>
     bookSnippetText(new DOMParser().parseFromString(htmlString, "text/html"), anchor);
 };

@@ -239,17 +239,21 @@ def check() -> list[str]:
 
 def write_reading_times() -> dict[str, dict[int, int]]:
     """Rewrite the reading times of intro.md and locale/zh_CN/intro.po (each chapter's time, the
-    totals and the 6-week plan) from the chapters as tests/test_intro_plan.py measures them: the
-    English prose at 150 words a minute, the Chinese at 300 characters a minute, rounded to 5.
+    totals and the 6-week plan) from the chapters as tests/test_intro_plan.py measures them: each
+    chapter's core path (``core_minutes``, the rule of the chapters' "Reading path" boxes: prose at
+    200 English words or 300 Chinese characters a minute, 1 minute per figure, shown code at 15
+    lines a minute; Optional sections and exercises left out), rounded to 5.
     Returns {edition: {chapter: minutes}}."""
     sys.path.insert(0, str(ROOT / "tests"))
     import test_intro_plan as plan
 
     files = plan.chapter_files()
     times = {
-        "en": {n: 5 * round(plan.reading_minutes(p) / 5) for n, p in files.items()},
-        "zh": {n: 5 * round(plan.zh_reading_minutes(p) / 5) for n, p in files.items()},
+        "en": {n: 5 * round(plan.core_minutes(p, "en") / 5) for n, p in files.items()},
     }
+    # the Chinese page shows the times its chapters' boxes show, the English ones: recounted on the
+    # Chinese text each is within 5 minutes of them (tests/test_intro_plan.py checks it)
+    times["zh"] = dict(times["en"])
 
     def rewrite(text: str, t: dict[int, int], zh: bool) -> str:
         unit = "分钟" if zh else "min"

@@ -431,11 +431,30 @@ def glossary_words(root: Path = ROOT) -> list[str]:
     return sorted(words)
 
 
+# the other names a Chinese glossary entry gives, in quotes after 也叫/也称/也译作 ("也译作“层规范化”")
+GLOSSARY_ALIAS = re.compile(r"也(?:叫|称|译作)((?:“[^”]+”[、或]?)+)")
+
+
+def glossary_aliases(locale: Path = LOCALE) -> list[str]:
+    """The Chinese aliases the glossary's entries give (层规范化, 跳跃连接, 暂退法 ...), for jieba: without
+    them it cuts 层规范化 into 层 + 规范化, and a search for it finds every 规范化 (Unicode 规范化)."""
+    path = locale / "appendix" / "glossary.po"
+    words = set()
+    for entry in load_catalog(path) if path.exists() else []:
+        if entry.msgstr and not entry.obsolete:
+            for m in GLOSSARY_ALIAS.finditer(entry.msgstr):
+                for w in re.findall(r"“([^”]+)”", m.group(1)):
+                    if re.fullmatch(r"[\u3400-\u9fffA-Za-z0-9\-]{2,12}", w) and re.search(f"[{_CJK}]", w):
+                        words.add(w)
+    return sorted(words)
+
+
 def search_words(root: Path = ROOT, locale: Path = LOCALE) -> list[str]:
     """The words jieba must know to index the Chinese book (and that the search page then knows):
-    the glossary's Chinese terms, a term's head without 损失 (交叉熵 of 交叉熵损失, the word the
-    chapters use), and the Chinese a {term} role shows in the catalogs ({term}`训练步 <step>`)."""
-    words = set(glossary_words(root))
+    the glossary's Chinese terms and the other names its entries give (层规范化, 跳跃连接), a term's
+    head without 损失 (交叉熵 of 交叉熵损失, the word the chapters use), and the Chinese a {term} role
+    shows in the catalogs ({term}`训练步 <step>`)."""
+    words = set(glossary_words(root)) | set(glossary_aliases(locale))
     words |= {w[:-2] for w in words if w.endswith("损失") and len(w) > 4}
     for po in sorted(locale.rglob("*.po")) if locale.exists() else []:
         for entry in load_catalog(po):

@@ -416,3 +416,58 @@ def test_the_chinese_search_keeps_its_latin_terms_in_a_set_with_the_same_stems()
     assert SearchChinese.latin_terms is not ours.latin_terms
     for word in ["attention", "GPT", "KV", "ids", "LayerNorm", "logits", "probabilities", "cache", "the"]:
         assert ours.stem(word) == plain.stem(word), word
+
+
+SECTION_JS = r"""
+var Search = {_index: {docnames: ["11_gpt", "09_backprop", "glossary", "07_block"],
+  titles: ["11. GPT and autoregression: a small model", "9. Back\u00adpropa\u00adgation: gradients by hand", "Glossary",
+           "7. The Transformer block: residuals, LayerNorm and the feed-forward network"],
+  alltitles: {"The KV cache": [[0, "the-kv-cache"]], "KV cache and sampling, side by side": [[0, "kv-side"]],
+              " (The cache of a KV model)": [[0, "ex-11-cache"]], "Back\u00adpropagation minimises the loss": [[1, "bm"]],
+              "LayerNorm, by hand": [[3, "layernorm-by-hand"]], "LayerNorm of a constant vector": [[3, "ln-const"]]},
+  indexentries: {"layer normalization (layernorm)": [[2, "term-layer-normalization", 1]]}}};
+var page = (doc, title) => [doc, title, "", null, 5, doc + ".html"];
+var run = (query, results) => {
+  bookQuery.words = query.split(" ");
+  return bookOnePerPage(results, query).map((r) => [r[0], r[1], r[2]]);
+};
+var text = "alpha beta gamma ".repeat(20) + "the KV cache keeps keys " + "delta epsilon ".repeat(30);
+bookQuery.query = "KV cache";
+bookQuery.highlight = ["kv", "cache"];
+Search.htmlToText = (html) => html;
+var document = {createElement: () => ({classList: {add() {}}, textContent: ""})};
+console.log(JSON.stringify({
+  kv: run("KV cache", [page("11_gpt", "11. GPT and autoregression: a small model")]),
+  backprop: run("backpropagation", [page("09_backprop", "9. Backpropagation: gradients by hand")]),
+  layer: run("layer norm", [page("glossary", "Glossary"), page("07_block", Search._index.titles[3])]),
+  snippet: bookSearchSummary(text, new Set(["kv", "cach"]), "").textContent,
+}));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the result code")
+def test_a_result_links_to_the_section_whose_title_holds_every_query_word(tmp_path):
+    """"KV cache" lands on 11's "The KV cache" (the shortest title with both words; not an exercise),
+    "layer norm" on "LayerNorm, by hand" (7's topic, "The Transformer block", lacks the words) and on
+    the glossary's entry; a page whose title's topic holds the query (9. Back-propa-gation, with its soft
+    hyphens) stays at its top. The snippet starts and ends at a word boundary, around "KV cache"."""
+    script = tmp_path / "sections.js"
+    script.write_text(E.SPLIT_QUERY_JS + E.SUMMARY_JS + SECTION_JS, encoding="utf-8")
+    out = json.loads(subprocess.run(["node", str(script)], capture_output=True, text=True, check=True).stdout)
+    assert out["kv"] == [["11_gpt", "11. GPT and autoregression: a small model > The KV cache", "#the-kv-cache"]]
+    assert out["backprop"] == [["09_backprop", "9. Backpropagation: gradients by hand", ""]]
+    assert [r[2] for r in out["layer"]] == ["#term-layer-normalization", "#layernorm-by-hand"], out["layer"]
+    snippet = out["snippet"]
+    assert snippet.startswith("...") and snippet.endswith("...") and "the KV cache keeps" in snippet
+    assert set(snippet.strip(".").split()) <= {"alpha", "beta", "gamma", "the", "KV", "cache", "keeps", "keys",
+                                               "delta", "epsilon"}, snippet  # whole words only
+
+
+def test_the_search_box_text_starts_after_the_magnifier():
+    """The theme puts the magnifier icon at calc(1.25rem - .35em) from the box's edge, over the input's
+    first 12 px of text: the first typed letter sat under it (both editions load edition.css)."""
+    css = (Path(E.__file__).parent / "edition_static" / "edition.css").read_text(encoding="utf-8")
+    rule = re.search(r"\.bd-search input\.form-control\s*\{([^}]*)\}", css)
+    assert rule is not None
+    pad = re.search(r"padding-left:\s*([\d.]+)rem", rule.group(1))
+    assert pad is not None and float(pad.group(1)) >= 2.0  # the icon (1em at 1rem) ends before 1.25rem + 0.65em

@@ -30,21 +30,32 @@ def _sort_key(term: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", term.lower())
 
 
+# names a learner may look up that the glossary files under another term: each is listed in the English
+# index at its own letter, as a cross-reference ("GPT (see decoder-only model)")
+EN_ALIASES = {"GPT": "decoder-only model (GPT)", "FFN": "position-wise feed-forward network",
+              "MLP": "position-wise feed-forward network", "nucleus sampling": "top-p (nucleus) sampling"}
+SEE = re.compile(r" · [^·]*? \(see \{term\}`[^`]+`\)")  # an alias's cross-reference in the index
+
+
 def az_index(text: str, chinese: dict[str, str] | None = None) -> str:
     """The A–Z list: one line per initial, each term a {term} link; with ``chinese`` (term -> its
-    Chinese name) every link shows the term with its Chinese name."""
+    Chinese name) every link shows the term with its Chinese name. Without it, the aliases of
+    ``EN_ALIASES`` are listed too, each at its own letter, linking to its term's entry."""
     terms = sorted({name for names, _ in entries(text) for name in names}, key=_sort_key)
+    rows = [(_sort_key(t), t, "") for t in terms]
+    if chinese is None:
+        rows += [(_sort_key(alias), term, alias) for alias, term in EN_ALIASES.items()]
     by_letter: dict[str, list[str]] = {}
-    for term in terms:
-        by_letter.setdefault(_sort_key(term)[0].upper(), []).append(term)
-    lines = []
-    for letter, group in by_letter.items():
-        if chinese is None:
-            links = [f"{{term}}`{t}`" for t in group]
+    for sort_key, term, alias in sorted(rows):
+        if alias:
+            shown = re.sub(r"\s*\([^)]*\)", "", term)
+            link = f"{alias} (see {{term}}`{shown} <{term}>`)"
+        elif chinese is None:
+            link = f"{{term}}`{term}`"
         else:
-            links = [f"{{term}}`{_with_chinese(t, chinese[t])} <{t}>`" for t in group]
-        lines.append(f"- **{letter}** · " + " · ".join(links))
-    return "\n".join(lines)
+            link = f"{{term}}`{_with_chinese(term, chinese[term])} <{term}>`"
+        by_letter.setdefault(sort_key[0].upper(), []).append(link)
+    return "\n".join(f"- **{letter}** · " + " · ".join(links) for letter, links in by_letter.items())
 
 
 def pinyin_index(text: str, chinese: dict[str, str], aliases: dict[str, list[str]] | None = None) -> str:
@@ -69,6 +80,10 @@ def pinyin_index(text: str, chinese: dict[str, str], aliases: dict[str, list[str
         main = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[term]).strip()
         see = "见 " if re.match(r"[A-Za-z0-9]", main) else "见"  # 见 softmax 函数, 见残差连接
         rows += [(key(alias, term), f"{alias}（{see}{main}）", "") for alias in names]
+    for alias, term in EN_ALIASES.items() if aliases is not None else ():  # GPT, FFN: links, as in English
+        main = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[term]).strip()
+        see = "见 " if re.match(r"[A-Za-z0-9]", main) else "见"
+        rows.append((_sort_key(alias), f"{alias}（{see}{{term}}`{main} <{term}>`）", ""))
     by_letter: dict[str, list[str]] = {}
     for sort_key, shown, term in sorted(rows):  # an alias is plain text: the catalog keeps the English roles
         by_letter.setdefault(sort_key[0].upper(), []).append(f"{{term}}`{shown} <{term}>`" if term else shown)
@@ -136,9 +151,21 @@ def test_the_index_lists_every_term_once():
     text = GLOSSARY.read_text(encoding="utf-8")
     expected = az_index(text)
     assert expected in text, "the A–Z index is out of date: run python tests/test_glossary.py and paste it"
-    index_terms = re.findall(r"\{term\}`([^`]+)`", expected)
+    index_terms = re.findall(r"\{term\}`([^`]+)`", SEE.sub("", expected))
     all_terms = [n for names, _ in entries(text) for n in names]
     assert sorted(index_terms) == sorted(all_terms) and len(set(all_terms)) == len(all_terms)
+
+
+def test_the_english_index_lists_the_aliases():
+    """GPT, FFN, MLP, nucleus sampling: each at its own letter, linking to the entry that defines it."""
+    text = GLOSSARY.read_text(encoding="utf-8")
+    index = az_index(text)
+    terms = {n for names, _ in entries(text) for n in names}
+    assert all(term in terms for term in EN_ALIASES.values())
+    g = re.search(r"^- \*\*G\*\* .*$", index, re.M).group(0)
+    assert " · GPT (see {term}`decoder-only model <decoder-only model (GPT)>`)" in g
+    assert "nucleus sampling (see {term}`top-p sampling <top-p (nucleus) sampling>`)" in index
+    assert len(SEE.findall(index)) == len(EN_ALIASES)
 
 
 def test_the_chinese_index_matches_the_english():
@@ -190,6 +217,8 @@ def test_the_chinese_index_lists_the_aliases_other_books_use():
     tiao = re.search(r"^- \*\*T\*\* .*$", index, re.M).group(0)
     assert "跳跃连接（见残差连接）" in tiao  # under T (tiao), not under C with 残差连接
     assert "{term}`BERT 模型 <BERT>`" in index
+    assert " · 暂退法（见随机失活）" in index and " · 多层感知机（见逐位置前馈网络）" in index
+    assert " · GPT（见{term}`仅解码器模型 <decoder-only model (GPT)>`）" in index
 
 
 if __name__ == "__main__":

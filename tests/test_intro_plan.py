@@ -2,16 +2,18 @@
 in both editions.
 
 intro.md is plain Markdown, so its numbers cannot be computed on the page. They are derived here
-instead: each chapter's "(~N min)" is its prose read at 150 words a minute (the rate the page
-states), to within 5 minutes; the total, the parts and each week of the 6-week plan are sums of
-those times as the page gives them. A chapter that grows or shrinks by more than about 750 words
-makes this test fail until its time on the front page is updated.
+instead, on ONE scale, the one of the chapters' "Reading path" boxes: each chapter's "(~N min)" is
+its core path (``core_minutes``: the prose of the sections that are not Optional at 200 words a
+minute, 1 minute per figure, the shown code at 15 lines a minute; exercises left out), to within 5
+minutes; the total, the parts and each week of the 6-week plan are sums of those times as the page
+gives them. A chapter whose core path grows or shrinks by more than about 5 minutes makes this test
+fail until its time on the front page is updated (``python scripts/make_intro_map.py --times``).
 
-The Chinese edition's times (locale/zh_CN/intro.po) are its own: each chapter's Chinese prose (its
-catalog's translations of the markdown units) read at 300 a minute, counting each Chinese character
-and each English word or number within it as one; and the Chinese course plan sums those. Each
-time is a {ref} role to the paragraph that states the rule, so that the two editions can show
-different numbers (the catalog check keeps the numbers outside roles the same).
+The Chinese edition's times (locale/zh_CN/intro.po) are its own: the same core path in the
+chapter's catalog, its prose read at 300 a minute (each Chinese character and each English word or
+number within it counting one), plus the same figures and code; and the Chinese course plan sums
+those. Each time is a {ref} role to the paragraph that states the rule, so that the two editions
+can show different numbers (the catalog check keeps the numbers outside roles the same).
 """
 
 from __future__ import annotations
@@ -339,22 +341,22 @@ def test_every_chapter_has_a_reading_time():
 
 
 @pytest.mark.parametrize("number", sorted(chapter_files()))
-def test_reading_time_matches_the_chapters_prose(number):
+def test_reading_time_matches_the_chapters_core_path(number):
     stated = roadmap_times()[number]
-    measured = reading_minutes(chapter_files()[number])
+    measured = core_minutes(chapter_files()[number], "en")
     assert abs(stated - measured) <= TOLERANCE_MIN, (
-        f"chapter {number}: intro.md says ~{stated} min, its prose reads in {measured:.1f} min "
-        f"at {WORDS_PER_MINUTE} words a minute: update its time (and the sums of the course plan)"
+        f"chapter {number}: intro.md says ~{stated} min, its core path reads in {measured:.1f} min "
+        "(core_minutes): run scripts/make_intro_map.py --times"
     )
 
 
 @pytest.mark.parametrize("number", sorted(chapter_files()))
-def test_chinese_reading_time_matches_the_chinese_prose(number):
+def test_chinese_reading_time_matches_the_chinese_core_path(number):
     stated = roadmap_times(zh_intro())[number]
-    measured = zh_reading_minutes(chapter_files()[number])
+    measured = core_minutes(chapter_files()[number], "zh_CN")
     assert abs(stated - measured) <= TOLERANCE_MIN, (
-        f"chapter {number}: intro.po says 约 {stated} 分钟, its Chinese prose reads in {measured:.1f} min "
-        f"at {ZH_PER_MINUTE} a minute: update its time (and the sums of the Chinese course plan)"
+        f"chapter {number}: intro.po says 约 {stated} 分钟, its Chinese core path reads in {measured:.1f} "
+        "min (core_minutes): run scripts/make_intro_map.py --times"
     )
 
 
@@ -414,5 +416,5 @@ def test_the_six_week_plan_covers_every_chapter_once_with_its_sums(edition):
 
 if __name__ == "__main__":  # print each chapter's reading time in both editions, to update the pages
     for n, path in chapter_files().items():
-        en, zh = reading_minutes(path), zh_reading_minutes(path)
+        en, zh = core_minutes(path, "en"), core_minutes(path, "zh_CN")
         print(f"chapter {n:2d}: ~{5 * round(en / 5)} min ({en:.1f}); 约 {5 * round(zh / 5)} 分钟 ({zh:.1f})")

@@ -32,6 +32,12 @@ def test_param_groups_labels_each_bar_with_count_and_share():
     assert figure_violations(fig)[1] == []
 
 
+def test_param_groups_gives_small_shares_one_decimal():
+    fig = plot_param_groups({"attention": 988, "LayerNorm": 7, "output": 5}, "")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [" 988 (99%)", " 7 (0.7%)", " 5 (0.5%)"]
+
+
 def test_training_log_plots_loss_against_step():
     fig = plot_training_log([{"step": 0, "loss": 3.5}, {"step": 10, "loss": 1.0}, {"step": 20, "loss": 0.1}])
     ax = fig.axes[0]

@@ -88,9 +88,9 @@ def test_html_is_self_contained_with_a_static_view(setup):
     assert "<b>3</b> of" in view
     # the footnote counts every token the table does not show, so shown + others = vocabulary
     show = min(data["show"], data["top"])
-    others, others_kept = re.search(r"The other (\d+) tokens: .*?\((\d+) kept\)", view).groups()
-    assert int(others) + show == data["vocab_size"]
-    assert int(others_kept) + view.count("<tr>") == 3  # top-k 3: kept rows plus kept others
+    others, others_kept = re.search(r"The other ([\d,]+) tokens: .*?\(([\d,]+) kept\)", view).groups()
+    assert int(others.replace(",", "")) + show == data["vocab_size"]  # 3,988: with the separator
+    assert int(others_kept.replace(",", "")) + view.count("<tr>") == 3  # top-k 3: kept rows plus kept others
 
 
 def test_widget_builds():

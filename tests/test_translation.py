@@ -372,6 +372,31 @@ def test_search_words_hold_the_glossary_and_the_terms_the_chapters_show(tmp_path
     assert T.search_words(root, locale) == ["交叉熵", "交叉熵损失", "前瞻掩码", "因果掩码", "训练步"]
 
 
+def test_search_words_hold_the_glossarys_chinese_aliases(tmp_path):
+    """层规范化, 跳跃连接, 暂退法 (the names other books use, which the glossary gives after 也叫/也译作)
+    are words for jieba: the search finds 层规范化 as one word, not every 规范化 (Unicode 规范化)."""
+    import jieba
+
+    root, locale = tmp_path / "book", tmp_path / "locale"
+    (root / "appendix").mkdir(parents=True)
+    (root / "appendix" / "glossary.md").write_text("layer normalization\n  **层归一化**. Norm.\n", encoding="utf-8")
+    po = polib.POFile()
+    po.append(polib.POEntry(msgid="x", msgstr="**层归一化**。d2l 中文版等教材也译作“层规范化”，也叫“批量规范化”。"))
+    po.append(polib.POEntry(msgid="y", msgstr="**残差连接**。也叫“跳跃连接”或“短路连接”。也译作“暂退法”或“丢弃法”（第一版）。"))
+    (locale / "appendix").mkdir(parents=True)
+    po.save(str(locale / "appendix" / "glossary.po"))
+    words = T.search_words(root, locale)
+    for alias in ("层规范化", "批量规范化", "跳跃连接", "短路连接", "暂退法", "丢弃法"):
+        assert alias in words, alias
+    # the real catalog: every alias the glossary gives is a search word
+    assert {"层规范化", "跳跃连接", "批量规范化", "暂退法", "丢弃法", "多层感知机"} <= set(T.search_words())
+    dictionary = tmp_path / "words.txt"
+    dictionary.write_text("".join(f"{w} 100000\n" for w in words), encoding="utf-8")
+    cut = jieba.Tokenizer()
+    cut.load_userdict(str(dictionary))
+    assert "层规范化" in cut.lcut("教材也译作层规范化。") and "跳跃连接" in cut.lcut("也叫跳跃连接")
+
+
 def test_the_chinese_book_names_the_theme_words():
     """sphinx-book-theme's Chinese catalog lacks "Repository" and "Open issue": the build passes them on
     (_ext/edition.py makes them a catalog)."""

@@ -444,6 +444,12 @@ def test_search_lists_the_chapter_first_with_prose_snippets(page):
         assert not re.search(r"\bContents\b|^(\.\.\.)?中文版|import torch", text), text
     glossary = snippets[pages.index("appendix/glossary.html")]
     assert "weighted average" in glossary, glossary
+    # the typed text starts after the magnifier icon (edition.css), not under it
+    icon_right, text_left = page.evaluate(
+        "() => { const f = document.querySelector('.bd-search-container form.bd-search');"
+        " const i = f.querySelector('i').getBoundingClientRect(), input = f.querySelector('input');"
+        " return [i.right, input.getBoundingClientRect().left + parseFloat(getComputedStyle(input).paddingLeft)]; }")
+    assert text_left >= icon_right + 2, (icon_right, text_left)
 
 
 # ---------------------------------------------------------------------------------------------

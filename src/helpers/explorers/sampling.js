@@ -101,7 +101,7 @@
       "</span><span class='se-future'>" + toks.slice(pos + 2).map(esc).join("") + "</span></div>" +
       "<div class='se-head'>" + say("head", { pos: pos, next: esc(nxt), where: where, kept: Number(r.kept).toLocaleString("en-US"), vocab: Number(data.vocab_size).toLocaleString("en-US") }) +
       "</div><div class='se-scroll'><table class='se-table'>" + rows + "</table></div>" +
-      "<div class='se-note'>" + say("note", { others: others, p0: fmt(hidden0), p: fmt(hidden), kept: hiddenKept }) + "</div>";
+      "<div class='se-note'>" + say("note", { others: others.toLocaleString("en-US"), p0: fmt(hidden0), p: fmt(hidden), kept: hiddenKept.toLocaleString("en-US") }) + "</div>";
     root.dataset.state = [pi, pos, t, k, p, r.kept].join(",");
   }
 

@@ -219,7 +219,7 @@ def sampling_view_html(data: dict, prompt: int = 0, position: int = 0, temperatu
         where = words["not_top"].format(top=data["top"])
     head = words["head"].format(pos=position, next=html.escape(nxt), where=where, kept=f"{r['kept']:,}",
                                 vocab=f"{data['vocab_size']:,}")  # 4,000 as in the prose
-    note = words["note"].format(others=others, p0=_fmt(hidden0), p=_fmt(hidden), kept=hidden_kept)
+    note = words["note"].format(others=f"{others:,}", p0=_fmt(hidden0), p=_fmt(hidden), kept=f"{hidden_kept:,}")
     return (
         f"<div class='se-context'>{ctx}<span class='se-next'>{html.escape(nxt)}</span>"
         f"<span class='se-future'>{fut}</span></div>"

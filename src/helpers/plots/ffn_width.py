@@ -22,7 +22,7 @@ def plot_ffn_width(
     360-px phone); the legend sits below the axes, so it covers no data and stays inside the figure."""
     if not 0 < chance < 1:
         raise ValueError(f"chance must be an accuracy in (0, 1), got {chance!r}")
-    fig, ax = plt.subplots(figsize=(3.8, 4.3))
+    fig, ax = plt.subplots(figsize=(3.8, 4.1))
     for w, accs in zip(widths, relu):
         ax.plot([w] * len(accs), accs, "o", color="tab:blue", alpha=0.5, ms=5)
     ax.plot(widths, [sum(a) / len(a) for a in relu], "-", color="tab:blue", label=t("with ReLU"))
@@ -49,5 +49,5 @@ def plot_ffn_width(
     fig.legend(
         *ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize=10.5, frameon=False
     )
-    fig.tight_layout(rect=(0, 0.21, 1, 1))
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     return fig

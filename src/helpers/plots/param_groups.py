@@ -32,7 +32,9 @@ def plot_param_groups(counts: Mapping[str, int], title: str = "") -> Figure:
     fig, ax = plt.subplots(figsize=(3.6, 0.45 * len(counts) + 0.6))
     ax.barh([t(name) for name in counts], list(counts.values()), color="tab:blue", height=0.7)
     for i, n in enumerate(counts.values()):
-        ax.text(n, i, f" {n:,} ({n / total:.0%})", va="center", fontsize=11)
+        share = n / total  # one decimal for small shares, so 0.7% and 1.2% differ
+        pct = f"{share:.0%}" if share >= 0.095 else f"{share:.1%}"
+        ax.text(n, i, f" {n:,} ({pct})", va="center", fontsize=11)
     ax.invert_yaxis()  # the first piece on top
     ax.set_xlim(0, 1.75 * max(counts.values()))
     ax.set_xticks([])  # the bars carry their counts

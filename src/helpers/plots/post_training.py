@@ -87,7 +87,7 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     ranks the chosen answer first (margin > 0).
     """
     names = list(diagnostics)
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 7.4), layout="constrained", height_ratios=(1, 1.45))
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(WIDTH, 8.2), layout="constrained", height_ratios=(1, 1.45))
     colours = ["tab:purple", "tab:green", "tab:orange", "tab:blue"]
     width = 0.8 / len(names)
     for i, name in enumerate(names):
@@ -119,7 +119,8 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     ax2.set_aspect("equal", adjustable="box")
     ax2.set_xlabel(t("change for the chosen answer (nats)"))
     ax2.set_ylabel(t("change for the rejected\nanswer (nats)"))
-    ax2.legend(loc="upper left")
+    # below the figure, not inside the square: readers found it covering points
+    fig.legend(*ax2.get_legend_handles_labels(), loc="outside lower center", ncol=2, frameon=False)
     ax2.grid(alpha=0.3)
     set_fonts(fig, BIG_FONT)  # readers found its title and labels small on a phone
     return fig
@@ -185,11 +186,13 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     n = min(len(log) for log in logs)
     mean = np.mean([[e["reward"] for e in log[:n]] for log in logs], axis=0)
     ax.plot([e["step"] for e in logs[0][:n]], mean, "k-", lw=2, label=t("mean"))
-    ax.set_ylim(0, 1.05)
+    # headroom above the rewards (all in [0, 1]) for the legend, so that it covers no line
+    ax.set_ylim(0, 1.45)
+    ax.set_yticks(np.arange(0, 1.01, 0.2))
     ax.set_ylabel(t("form reward"))
     ax.set_xlabel(t("GRPO step"))
     ax.set_title(t("GRPO with the form checker as reward"))
-    ax.legend(loc="lower right", ncol=2)
+    ax.legend(loc="upper center", ncol=2)
     ax.grid(alpha=0.3)
     steps = [e["step"] for e in hack_log]
     ax2.plot(steps, [e["reward"] for e in hack_log], "o-", ms=3, color="tab:red")
