@@ -132,7 +132,7 @@ def test_methods_figure_draws_one_noise_band_around_the_first_mean():
     top = plot_methods(seeds, lm, 4.54, noise=2.5).get_axes()[0]
     bands = [p for p in top.patches if p.get_visible()]
     assert len(bands) == 1  # one accuracy's noise, drawn once: not a band of each method
-    (x0, y0), (x1, y1) = bands[0].get_bbox().get_points()
+    (x0, y0), (x1, y1) = bands[0].get_path().get_extents(bands[0].get_patch_transform()).get_points()
     assert abs(y0 - (86.0 - 2.5)) < 1e-9 and abs(y1 - (86.0 + 2.5)) < 1e-9  # full's mean ± noise
     assert x0 == 0 and x1 == 1  # across the whole panel (axes coordinates)
     assert "full" in top.get_title()
