@@ -113,6 +113,19 @@ SITE_PAGES = {
 }
 
 
+def _build_site(sphinx, tmp, title: str, pages: dict[str, str]):
+    """Write ``pages`` (name -> MyST) and an index titled ``title`` beside tmp/src/conf.py, build
+    them with Sphinx's html builder, and return the html folder."""
+    src = tmp / "src"
+    (src / "index.md").write_text(f"{title}\n\n```{{toctree}}\n" + "\n".join(pages) + "\n```\n", encoding="utf-8")
+    for name, text in pages.items():
+        (src / f"{name}.md").write_text(text, encoding="utf-8")
+    app = sphinx.Sphinx(str(src), str(src), str(tmp / "html"), str(tmp / "doctrees"), "html",
+                        status=None, warning=None, freshenv=True)
+    app.build()
+    return tmp / "html"
+
+
 @pytest.fixture(scope="module")
 def zh_site(tmp_path_factory):
     """A small Chinese site built as the book's Chinese edition is: zh search, the theme, edition.py."""
@@ -136,13 +149,7 @@ def zh_site(tmp_path_factory):
         "html_theme = 'sphinx_book_theme'\n"
         "html_theme_options = {'repository_url': 'https://github.com/example/book', 'use_repository_button': True,\n"
         "                      'use_issues_button': True}\n", encoding="utf-8")
-    (src / "index.md").write_text("# 书\n\n```{toctree}\n" + "\n".join(SITE_PAGES) + "\n```\n", encoding="utf-8")
-    for name, text in SITE_PAGES.items():
-        (src / f"{name}.md").write_text(text, encoding="utf-8")
-    app = sphinx.Sphinx(str(src), str(src), str(tmp / "html"), str(tmp / "doctrees"), "html",
-                        status=None, warning=None, freshenv=True)
-    app.build()
-    return tmp / "html"
+    return _build_site(sphinx, tmp, "# 书", SITE_PAGES)
 
 
 # Sphinx's own search code (language_data.js with the book's splitter and scorer, searchtools.js) on
@@ -215,13 +222,7 @@ def en_site(tmp_path_factory):
         f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
         "extensions = ['myst_parser', 'edition']\nmyst_enable_extensions = ['dollarmath']\n"
         "language = 'en'\nbook_edition = 'en'\nhtml_theme = 'sphinx_book_theme'\n", encoding="utf-8")
-    (src / "index.md").write_text("# Book\n\n```{toctree}\n" + "\n".join(EN_PAGES) + "\n```\n", encoding="utf-8")
-    for name, text in EN_PAGES.items():
-        (src / f"{name}.md").write_text(text, encoding="utf-8")
-    app = sphinx.Sphinx(str(src), str(src), str(tmp / "html"), str(tmp / "doctrees"), "html",
-                        status=None, warning=None, freshenv=True)
-    app.build()
-    return tmp / "html"
+    return _build_site(sphinx, tmp, "# Book", EN_PAGES)
 
 
 # The book's result list as the search page builds it: splitQuery (which installs the book's one

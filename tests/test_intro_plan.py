@@ -28,51 +28,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 INTRO = ROOT / "intro.md"
-WORDS_PER_MINUTE = 150
-ZH_PER_MINUTE = 300  # Chinese characters (and English words or numbers among them) a minute
 TOLERANCE_MIN = 5  # the times are rounded to 5 minutes, and "about"
-
-
-def prose_words(notebook: Path) -> int:
-    """The number of words in a chapter's markdown cells: roles reduced to their shown text."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    text = re.sub(r"\{[a-z:]+\}`([^`<]*)(<[^>]*>)?`", r"\1", text)
-    return len(re.findall(r"[A-Za-z0-9']+", text))
-
-
-def reading_minutes(notebook: Path) -> float:
-    return prose_words(notebook) / WORDS_PER_MINUTE
-
-
-def zh_prose(notebook: Path) -> str:
-    """A chapter's Chinese prose: its catalog's translation of each markdown unit (captions left out,
-    as the English count leaves them out), roles reduced to their shown text."""
-    import polib
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import translation
-
-    po = polib.pofile(str(translation.catalog_path(notebook)))
-    # a unit whose English changed a moment ago counts with its previous translation (or, new, in
-    # English): the catalog checks, not this test, keep the catalogs current
-    chinese = {e.msgid: e.msgstr for e in po if not e.obsolete and e.msgstr}
-    units = [u for u in translation.page_units(notebook) if ":" not in u.where]
-    text = " ".join(chinese.get(u.text, u.text) for u in units)
-    return re.sub(r"\{[a-z:]+\}`([^`<]*)(<[^>]*>)?`", r"\1", text)
-
-
-def zh_reading_minutes(notebook: Path) -> float:
-    """Chinese characters plus English words and numbers, at ZH_PER_MINUTE."""
-    text = zh_prose(notebook)
-    count = len(re.findall(r"[\u3400-\u9fff]", text)) + len(re.findall(r"[A-Za-z0-9']+", text))
-    return count / ZH_PER_MINUTE
 
 
 # ----------------------------------------------------------------------------- the core path
 # Each chapter's "Reading path" box states how long its core path takes. The rule (first used for
-# chapters 5-9): the core path's prose at 200 words a minute (Chinese: 300 characters a minute, as
-# above), plus 1 minute per figure, plus the code a reader sees at 15 lines a minute.
+# chapters 5-9): the core path's prose at 200 words a minute (Chinese: 300 characters a minute,
+# English words and numbers among them counting one each), plus 1 minute per figure, plus the code a reader sees at 15 lines a minute.
 
 CORE_WORDS_PER_MINUTE = 200
 CORE_ZH_PER_MINUTE = 300
@@ -218,7 +180,7 @@ def core_minutes(notebook_path: str | Path, lang: str = "en", catalog: str | Pat
     """Minutes the core path of the chapter at ``notebook_path`` takes to read in ``lang`` ("en" or
     "zh_CN"): its prose (see ``core_path`` for what counts) at CORE_WORDS_PER_MINUTE English words,
     or, in Chinese, the catalog's translation of the same units at CORE_ZH_PER_MINUTE Chinese
-    characters (English words and numbers among them counting one each, as ``zh_reading_minutes``),
+    characters (English words and numbers among them counting one each),
     plus MINUTES_PER_FIGURE per figure, plus the shown code lines at CODE_LINES_PER_MINUTE.
 
     ``catalog``: the Chinese catalog (default: the notebook's, as scripts/translation.py finds it). A
