@@ -61,24 +61,32 @@ def test_rerunning_the_script_reproduces_the_checkpoint_accuracy(tmp_path):
         args += [f"--{name.replace('_', '-')}", str(value)]
     info = run_script(*args, "--out", str(tmp_path))
     assert info["test_exact_match"] == shipped["test_exact_match"]
-    if not same_torch_build(shipped):
-        return  # floating-point details differ between torch builds: the loss may too (not the accuracy)
-    assert info["log"][-1]["loss"] == pytest.approx(shipped["log"][-1]["loss"], rel=0.05, abs=1e-3)
+    assert info["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
+    if same_kernels(shipped):
+        assert info["log"][-1]["loss"] == pytest.approx(shipped["log"][-1]["loss"], rel=0.05, abs=1e-3)
+    else:  # other kernels, another path to the same accuracy: the loss must end at the same level
+        level = sum(r["loss"] for r in shipped["log"][-5:]) / 5
+        assert info["log"][-1]["loss"] < 2 * level
 
 
-def same_torch_build(info: dict) -> bool:
-    """True if this torch is the one recorded with the checkpoint (version string, local tag included).
+def same_kernels(info: dict) -> bool:
+    """True if this torch is the one recorded with the checkpoint (version string, local tag included)
+    and runs the same CPU kernels (``torch.backends.cpu.get_cpu_capability()``: AVX2, AVX512, ...).
 
-    1200 training steps amplify differences in floating-point kernels: on torch 2.2 the final loss was
-    0.00178 against 0.0085 recorded with torch 2.13, with the same accuracy. The loss is compared only
-    on the build that wrote the checkpoint; the accuracy everywhere.
+    1200 training steps amplify differences in floating-point kernels: torch 2.2 ended at another loss
+    than torch 2.13 with the same accuracy, and on torch 2.13 an AVX-512 machine ended at 0.00153
+    against the shipped 0.00281 (whose log predates the field). The final loss is compared closely only where both match; the accuracy
+    everywhere.
     """
-    return info.get("torch") == torch.__version__
+    return info.get("torch") == torch.__version__ and info.get("cpu_capability") == torch.backends.cpu.get_cpu_capability()
 
 
-def test_same_torch_build_reads_the_recorded_version():
-    assert same_torch_build({"torch": torch.__version__})
-    assert not same_torch_build({"torch": "2.2.2"}) and not same_torch_build({})
+def test_same_kernels_reads_the_recorded_version_and_capability():
+    here = {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    assert same_kernels(here)
+    assert not same_kernels({**here, "torch": "2.2.2"}) and not same_kernels({})
+    assert not same_kernels({**here, "cpu_capability": "NO AVX"})
+    assert not same_kernels({"torch": torch.__version__})  # a log without the field: unknown kernels
 
 
 def test_load_rejects_bad_checkpoint(tmp_path):

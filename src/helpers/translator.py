@@ -215,6 +215,7 @@ def save(result: TrainResult, settings: TrainSettings, folder: str | Path) -> No
         "test_exact_match": result.test_accuracy,
         "train_seconds": round(result.seconds, 1),
         "torch": torch.__version__,
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the kernels' instruction set
         "log": result.log,
     }
     (folder / LOG).write_text(json.dumps(info, indent=1), encoding="utf-8")
