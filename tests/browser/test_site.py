@@ -539,6 +539,7 @@ def test_page_and_explorers_fit_a_phone(phone, html):
     check_figures_get_the_phone_width(phone, name)
     check_printed_output_wraps(phone, name)
     check_punctuation_stays_with_its_formula(phone, name)
+    check_formula_text_is_legible(phone, name)
     links = phone.evaluate("""() => [...document.querySelectorAll('.prev-next-area a, .prev-next-area a *')]
         .map((a) => a.getBoundingClientRect()).map((r) => [Math.round(r.left), Math.round(r.right)])""")
     assert all(left >= 0 and right <= width + 1 for left, right in links), f"{name}: Previous/Next links cut off: {links}"
@@ -560,6 +561,25 @@ _ORPHANS = """async () => {
   }
   return out;
 }"""
+
+
+_SMALL_GLYPHS = """() => {
+  const out = [];
+  for (const c of document.querySelectorAll('.bd-article mjx-container')) {
+    for (const g of c.querySelectorAll('mjx-c')) {
+      if (g.getBoundingClientRect().width === 0) continue;
+      const px = parseFloat(getComputedStyle(g).fontSize);
+      if (px < 8.95) { out.push([Math.round(px * 10) / 10, c.textContent.slice(0, 40)]); break; }
+    }
+  }
+  return out;
+}"""
+
+
+def check_formula_text_is_legible(phone, name: str):
+    """On a phone no glyph of a formula is drawn below 9 px (a script inside a script was 8 px)."""
+    small = phone.evaluate(_SMALL_GLYPHS)
+    assert not small, f"{name}: formulas with glyphs under 9 px on a phone (px, text): {small[:5]}"
 
 
 def check_punctuation_stays_with_its_formula(page, name):
