@@ -237,6 +237,16 @@ def check() -> list[str]:
     return problems
 
 
+def common_time(en: float, zh: float) -> int:
+    """The minutes, a multiple of 5, that a chapter's box and the intro state in both editions: the
+    English core path's time rounded to 5, or, where that is more than 5 minutes from the Chinese
+    one, the mean of the two rounded to 5 (then within 5 of both whenever they differ by < 10)."""
+    if not all(isinstance(x, (int, float)) and x >= 0 for x in (en, zh)):
+        raise ValueError(f"en and zh must be minutes >= 0, got {en!r} and {zh!r}")
+    t = 5 * round(en / 5)
+    return t if abs(t - zh) <= 5 else 5 * round((en + zh) / 10)
+
+
 def write_reading_times() -> dict[str, dict[int, int]]:
     """Rewrite the reading times of intro.md and locale/zh_CN/intro.po (each chapter's time, the
     totals and the 6-week plan) from the chapters as tests/test_intro_plan.py measures them: each
@@ -248,9 +258,8 @@ def write_reading_times() -> dict[str, dict[int, int]]:
     import test_intro_plan as plan
 
     files = plan.chapter_files()
-    times = {
-        "en": {n: 5 * round(plan.core_minutes(p, "en") / 5) for n, p in files.items()},
-    }
+    times = {"en": {n: common_time(plan.core_minutes(p, "en"), plan.core_minutes(p, "zh_CN"))
+                    for n, p in files.items()}}
     # the Chinese page shows the times its chapters' boxes show, the English ones: recounted on the
     # Chinese text each is within 5 minutes of them (tests/test_intro_plan.py checks it)
     times["zh"] = dict(times["en"])

@@ -175,3 +175,25 @@ def test_bad_inputs_fail_with_a_clear_message(case_id, tmp_path):
     cases = _cases(tmp_path)
     assert [c[0] for c in cases] == CASE_IDS
     check(next(c for c in cases if c[0] == case_id))
+
+
+def _intro_map():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_intro_map", plan.ROOT / "scripts" / "make_intro_map.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_common_time_is_within_5_minutes_of_both_editions():
+    common_time = _intro_map().common_time
+    assert common_time(62.2, 64.9) == 60  # the English time rounded, close enough to the Chinese
+    assert common_time(62.2, 65.003) == 65  # 60 would be 5.003 min off the Chinese: the mean, rounded
+    for en, zh in [(68.8, 71.2), (75.4, 78.6), (0.0, 9.9), (40.0, 31.0)]:
+        t = common_time(en, zh)
+        assert t % 5 == 0 and abs(t - en) <= 5 and abs(t - zh) <= 5
+    with pytest.raises(ValueError, match="en and zh must be minutes"):
+        common_time(-1.0, 3.0)
+    with pytest.raises(ValueError, match="en and zh must be minutes"):
+        common_time("60", 3.0)
