@@ -17,9 +17,14 @@ scores by its parts (注意力, 权重) at half weight, so the chapter about att
 注意力 and 权重 ranks first. ``tests/test_edition.py`` runs Sphinx's own searchtools.js on a small site.
 
 English search: the same scorer (``SearchEnglishBook``, weights of the stemmed words), so "attention"
-lists 4. Attention first rather than six glossary entries; and in both editions the results show one
-entry per page and snippets of the page's prose, not its table of contents, code or raw TeX
-(``SUMMARY_JS``).
+lists 4. Attention first rather than six glossary entries; two query words the index keys as one
+("layer norm" -> layernorm) score as that word, and a page with a glossary term the query names gets
+a heading's worth more, so "layer norm" lists 7.'s section and the glossary's entry before pages that
+merely say "layer" often. In both editions the results show one entry per page and snippets of the
+page's prose, not its table of contents, code or raw TeX (``SUMMARY_JS``); a Chinese term's result
+links to the section or glossary entry that teaches it (``term_anchors``, ``bookanchors``).
+The index reads raw HTML (notebook output tables) with a word break at each cell (``raw_html_text``),
+not glued as Sphinx strips the tags ("stageshapehere").
 
 Theme words: sphinx-book-theme's Chinese catalog lacks some of its own words ("Repository", "Open
 issue"); ``book_theme_words`` (English → Chinese, set by ``scripts/translation.py build``) adds them as
@@ -41,6 +46,7 @@ from collections import Counter
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.search import js_index, languages
 from sphinx.search.en import SearchEnglish
 from sphinx.search.zh import SearchChinese
@@ -136,18 +142,49 @@ var bookRelevance = (index, queryWords) => {
     const f = factor * Math.log(1 + n / (list.length / 2)) / 10;  // idf; the weights are stored x 10
     for (let k = 0; k < list.length; k += 2) rel[list[k]] += f * list[k + 1];
   };
-  for (const raw of queryWords) {
-    if (skip.indexOf(raw.toLowerCase()) !== -1 || /^\d+$/.test(raw)) continue;  // as searchtools.js
-    const w = stemmer.stemWord(raw.toLowerCase());
+  const key = (raw) => stemmer.stemWord(raw.toLowerCase());
+  const usable = (raw) => raw !== undefined && skip.indexOf(raw.toLowerCase()) === -1 && !/^\d+$/.test(raw);
+  const word = (raw, factor) => {
+    const w = key(raw);
     if (w in weights) {
-      add(w, 1);
+      add(w, factor);
       const ps = parts(w);
-      ps.forEach((p) => add(p, 0.5 / ps.length));
+      ps.forEach((p) => add(p, 0.5 * factor / ps.length));
     } else if (w.length > 2) {  // not a word of the index: the words that hold it (as searchtools.js)
       const holders = Object.keys(weights).filter((t) => t.includes(w));
-      holders.forEach((t) => add(t, 1 / holders.length));
+      holders.forEach((t) => add(t, factor / holders.length));
+    }
+  };
+  const scored = [];  // the query's words as scored
+  for (let i = 0; i < queryWords.length; i += 1) {
+    const raw = queryWords[i], next = queryWords[i + 1];
+    if (!usable(raw)) continue;  // as searchtools.js
+    // two words typed for one the index keys whole ("layer norm" -> layernorm): scored as that word, its
+    // parts sharing half a weight, as a compound's do (else 0. and 6., saying "layer" most, came first)
+    if (usable(next) && key(raw + next) in weights) {
+      add(key(raw + next), 1);
+      word(raw, 0.25);
+      word(next, 0.25);
+      scored.push(key(raw + next));
+      i += 1;
+      continue;
+    }
+    word(raw, 1);
+    scored.push(key(raw));
+  }
+  // a page with an index entry (a glossary term) the query names, by its name or its bracket ("layer
+  // norm", "LayerNorm" -> "layer normalization (LayerNorm)"), defines it: its words count as a heading
+  // there once more (a long glossary page, saying each term a few times, came after pages saying "layer")
+  const same = (a, b) => a.length === b.length && a.every((k) => b.includes(k));
+  const named = new Set();
+  for (const [entry, found] of Object.entries(index.indexentries || {})) {
+    const names = entry.replace(/\u00ad/g, "").split(/[()（）]/);
+    if (names.some((name) => same(name.split(/[^\p{L}\p{N}_]+/u).filter((w) => w).map(key), scored))) {
+      found.forEach(([f]) => named.add(f));
     }
   }
+  const bonus = scored.reduce((sum, k) => sum + (k in weights ? Math.log(1 + n / (weights[k].length / 2)) : 0), 0);
+  if (scored.length) named.forEach((f) => { rel[f] += bonus; });
   return rel;
 };
 """
@@ -165,6 +202,8 @@ var bookRelevance = (index, queryWords) => {
 #   entry named exactly as the query (the glossary's "attention") gives it its link and snippet, else
 #   the shortest section title (or index entry) holding every query word does ("KV cache" -> 11's
 #   "The KV cache"), unless the topic of the page's title holds them (9. Backpropagation stays at its top);
+#   a Chinese term or alias typed alone links to the section or glossary entry that names or teaches it
+#   (``bookanchors``: 词元 -> the glossary's 词元 entry, 层规范化 -> its 层归一化 entry, not its top);
 # - bookSearchSummary: the snippet, around the query as typed (else a word as typed, else a stem), cut
 #   at word boundaries; soft hyphens (Back&shy;propa&shy;gation) are dropped from titles and snippets.
 SUMMARY_JS = r"""
@@ -262,7 +301,10 @@ var bookOnePerPage = (results, query) => {
       const file = index.docnames.indexOf(kept[0]);
       const topic = bookTopic(index.titles[file] || "");
       if (words.every((w) => topic.includes(w))) return;  // the page is about it: its top
-      const best = bookBestSection(index, file, words);
+      // one word the index keeps a section for: that section (or entry: the glossary's 词元 entry, not its
+      // section "1 · 词元化"); else the title holding every word, else where a word is taught
+      const term = bookTermSection(index, file, words);
+      const best = (words.length === 1 && term) || bookBestSection(index, file, words) || term;
       if (best !== null) {
         kept[1] = (index.titles[file] || kept[1]).split(" > ")[0] + " > " + best[0];
         kept[2] = "#" + best[1];
@@ -296,6 +338,20 @@ var bookBestSection = (index, file, words) => {
   consider(index.alltitles);
   consider(index.indexentries);
   return best;
+};
+// the section (or glossary entry) of page `file` that names a query word or says it most, for the words
+// the index keeps sections for (bookanchors, term_anchors: the Chinese edition's terms and aliases,
+// 层规范化 -> the glossary's 层归一化 entry), as [title, id]
+var bookTermSection = (index, file, words) => {
+  const anchors = index.bookanchors || {}, targets = index.booktargets || [];
+  const stem = (typeof Stemmer !== "undefined") ? new Stemmer() : { stemWord: (w) => w };
+  for (const w of words) {
+    for (const k of anchors[w] || anchors[stem.stemWord(w)] || []) {
+      const [f, id, title] = targets[k];
+      if (f === file) return [title, id];
+    }
+  }
+  return null;
 };
 // the snippet (Search.makeSearchSummary): around the first place the query is whole (the phrase, else a
 // word as typed, else a stemmed word, as Sphinx), from a word boundary to a word boundary
@@ -384,6 +440,57 @@ def title_topic(title: str) -> str:
     return re.split(r"[：:—–(（]", title, maxsplit=1)[0].strip()
 
 
+def index_keys(lang, words) -> list[str]:
+    """``words`` as the search index keys them: stemmed and lower-cased, else as they are, filtered."""
+    out = []
+    for word in words:
+        stemmed = lang.stem(word).lower()
+        if lang.word_filter(stemmed):
+            out.append(stemmed)
+        elif lang.word_filter(word):
+            out.append(word)
+    return out
+
+
+# tags that may sit inside a word (<b>Back</b>prop); any other tag (a table cell, a line break) ends one
+INLINE_TAGS = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
+               "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
+_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][\w-]*)[^<>]*>", re.S)
+
+
+def raw_html_text(markup: str) -> str:
+    """The words of raw HTML (a notebook's output table) for the search index. Sphinx deletes the tags,
+    which glues the words of neighbouring cells: ``<th>stage</th><th>shape</th><th>here</th>`` (a
+    table of chapter 0) was indexed as the word "stageshapehere...". Here every tag but an inline one
+    ends a word, style and script go, and entities are decoded (``&lt;eos&gt;`` is the word eos, not
+    lt, eos, gt); the text keeps no ``<`` or ``>``, so Sphinx's own tag stripping has nothing to glue."""
+    text = re.sub(r"<(style|script)\b.*?</\1\s*>", " ", markup, flags=re.I | re.S)
+    text = _TAG.sub(lambda m: "" if (m.group(2) or "").lower() in INLINE_TAGS else " ", text)
+    return html.unescape(text).replace("<", " ").replace(">", " ")
+
+
+def _index_raw_html_as_text(indexer) -> None:
+    """Make ``indexer`` (Sphinx's IndexBuilder) read each raw HTML node as ``raw_html_text`` gives it:
+    its word collector sees that text in place of the markup, which the page itself keeps."""
+    if getattr(indexer, "_book_raw_html", False):
+        return
+    collect = indexer._word_collector
+
+    def word_collector(doctree: nodes.document):
+        raws = [n for n in doctree.findall(nodes.raw) if "html" in n.get("format", "").split()]
+        kept = [n.children[:] for n in raws]
+        try:
+            for node in raws:
+                node[:] = [nodes.Text(raw_html_text(node.astext()))]
+            return collect(doctree)
+        finally:
+            for node, children in zip(raws, kept):
+                node[:] = children
+
+    indexer._word_collector = word_collector
+    indexer._book_raw_html = True
+
+
 def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[int, int, float]]]:
     """(words on the page, {word: (count, section headings with it, 1 + 1/n for one of the n words of
     the title's topic / 1 in the title / 0)}), the
@@ -391,14 +498,8 @@ def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[i
     lang = indexer.lang
     store = indexer._word_collector(doctree)  # the words Sphinx indexes, in order, and the titles
 
-    def key(word: str) -> str | None:
-        stemmed = lang.stem(word).lower()
-        if lang.word_filter(stemmed):
-            return stemmed
-        return word if lang.word_filter(word) else None
-
-    def keys(words) -> list[str]:
-        return [k for k in map(key, words) if k is not None]
+    def keys(words) -> list[str]:  # as the index keys them
+        return index_keys(lang, words)
 
     counts = Counter(keys(store.words))
     # a title's soft hyphens (9. Back\u00adpropa\u00adgation, for narrow screens) do not split its words
@@ -417,15 +518,90 @@ def page_stats(indexer, doctree: nodes.document) -> tuple[int, dict[str, tuple[i
     return len(store.words), words
 
 
+def _link_list(node: nodes.Node) -> bool:
+    """A paragraph or list item that is a list of links (the glossary's A-Z index), as bookLinkList."""
+    if not isinstance(node, (nodes.paragraph, nodes.list_item)):
+        return False
+    size = len(re.sub(r"\s+", "", node.astext()))
+    linked = sum(len(re.sub(r"\s+", "", r.astext())) for r in node.findall(nodes.reference))
+    return size > 40 and linked >= 0.8 * size
+
+
+# sphinx-exercise's nodes: an exercise names a task, not where its words are taught
+EXERCISE_NODES = ("exercise_node", "exercise_enumerable_node", "solution_node")
+
+
+def term_anchors(lang, doctree: nodes.document, terms: set[str]) -> dict[str, tuple[str, str]]:
+    """``{word: (id, title)}``: for each of ``terms`` (words as the index keys them) that the page says,
+    the section or glossary entry that names it (a title or glossary term line that is the word, else
+    the shortest that holds it), else the one that says it most, if that is at least half the times
+    the page says it; none for a word said mostly at the page's top (before its first section) or all
+    over the page. Exercises, solutions and link lists (the glossary's A-Z index) do not count. A
+    search result for a term then links where the page teaches it: 层规范化 (an alias the 层归一化 entry
+    gives) to that entry, not to the glossary's top."""
+    if not terms:
+        return {}
+    top = next(iter(doctree.findall(nodes.section)), None)
+    counts: dict[tuple[str, str], Counter] = {("", ""): Counter()}  # in document order
+    named: dict[str, tuple[tuple[bool, int], tuple[str, str]]] = {}
+
+    def exact(title: str, word: str) -> bool:  # "词元（token）" names 词元 exactly, "1 · 词元化" does not
+        return index_keys(lang, [GLOSSARY_NAME.sub("", title).strip()]) == [word]
+
+    def visit(node: nodes.Node, target: tuple[str, str], heading: bool) -> None:
+        if (isinstance(node, (nodes.comment, nodes.raw)) or type(node).__name__ in EXERCISE_NODES
+                or _link_list(node) or (isinstance(node, nodes.title) and node.parent is top)):
+            return  # the page's own title: the page is about it, nowhere in particular
+        if isinstance(node, nodes.section) and node is not top and node["ids"] and len(node) \
+                and isinstance(node[0], nodes.title):
+            target = (node["ids"][0], node[0].astext().replace("\u00ad", ""))
+        elif isinstance(node, nodes.definition_list_item) and isinstance(node.parent.parent, addnodes.glossary):
+            term = next((t for t in node.children if isinstance(t, nodes.term) and t["ids"]), None)
+            if term is not None:
+                target = (term["ids"][0], term.astext())
+        heading = heading or isinstance(node, (nodes.title, nodes.term))
+        if isinstance(node, nodes.Text):
+            for word in index_keys(lang, lang.split(node.astext())):
+                if word in terms:
+                    counts.setdefault(target, Counter())[word] += 1
+                    if heading and target[0]:
+                        rank = (not exact(target[1], word), len(target[1]))
+                        if word not in named or rank < named[word][0]:
+                            named[word] = (rank, target)
+            return
+        for child in node.children:
+            visit(child, target, heading)
+
+    visit(doctree, ("", ""), False)
+    best: dict[str, tuple[int, tuple[str, str]]] = {}
+    total: Counter = Counter()
+    for target, words in counts.items():
+        total.update(words)
+        for word, count in words.items():
+            if word not in best or count > best[word][0]:
+                best[word] = (count, target)
+    said = {word: target for word, (count, target) in best.items() if target[0] and 2 * count >= total[word]}
+    return dict(sorted({**said, **{word: target for word, (_, target) in named.items()}}.items()))
+
+
 def _is_book_search(app) -> bool:
     indexer = getattr(app.builder, "indexer", None)
     return indexer is not None and isinstance(indexer.lang, (SearchChineseBook, SearchEnglishBook))
 
 
+def _page_search_data(app, doctree: nodes.document, docname: str) -> None:
+    indexer = app.builder.indexer
+    _index_raw_html_as_text(indexer)
+    app.builder.__dict__.setdefault("_book_search_stats", {})[docname] = page_stats(indexer, doctree)
+    terms = getattr(indexer.lang, "book_terms", set())
+    app.builder.__dict__.setdefault("_book_search_anchors", {})[docname] = term_anchors(indexer.lang, doctree, terms)
+
+
 def _collect_search_stats(app, doctree, docname) -> None:
-    """Each page's word statistics, from the doctree the index is fed next (doctree-resolved)."""
+    """Each page's word statistics and term sections, from the doctree the index is fed next
+    (doctree-resolved, after the other handlers: the Chinese glossary's headwords are in place)."""
     if _is_book_search(app):
-        app.builder.__dict__.setdefault("_book_search_stats", {})[docname] = page_stats(app.builder.indexer, doctree)
+        _page_search_data(app, doctree, docname)
 
 
 def _add_search_weights(app, exception) -> None:
@@ -439,8 +615,18 @@ def _add_search_weights(app, exception) -> None:
     stats = app.builder.__dict__.setdefault("_book_search_stats", {})
     for docname in index["docnames"]:
         if docname not in stats:  # not written in this (incremental) build
-            stats[docname] = page_stats(app.builder.indexer, app.env.get_doctree(docname))
+            _page_search_data(app, app.env.get_doctree(docname), docname)
     index["bookweights"] = search_weights(stats, list(index["docnames"]))
+    # {term: [k, ...]} and booktargets[k] = [page, section or glossary entry id, its title]
+    anchors: dict[str, list[int]] = {}
+    targets: dict[tuple[int, str, str], int] = {}
+    found = app.builder.__dict__.setdefault("_book_search_anchors", {})
+    for i, docname in enumerate(index["docnames"]):
+        for word, (target, title) in found.get(docname, {}).items():
+            anchors.setdefault(word, []).append(targets.setdefault((i, target, title), len(targets)))
+    if anchors:
+        index["bookanchors"] = dict(sorted(anchors.items()))
+        index["booktargets"] = [list(t) for t in targets]
     # UTF-8 rather than Sphinx's \u escapes, no spaces: the weights cost the index a fifth, not two thirds
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     path.write_text(js_index.PREFIX + text + js_index.SUFFIX, encoding="utf-8")
@@ -473,6 +659,11 @@ class SearchChineseBook(SearchChinese):
     def init(self, options: dict[str, str]) -> None:
         super().init(options)
         self.latin_terms = _TermSet()
+        # the words of jieba's dictionary (the glossary's terms and aliases): where a page teaches
+        # each is kept in the index (``term_anchors``)
+        path = Path(options.get("dict") or "")
+        words = path.read_text(encoding="utf-8").split("\n") if path.is_file() else []
+        self.book_terms = set(index_keys(self, [w.split()[0] for w in words if w.strip()]))
 
 
 class ChineseExerciseTitles(SphinxPostTransform):
@@ -715,8 +906,6 @@ def chinese_glossary_headwords(app, doctree, docname) -> None:
     definition, unless it says more than the headword (a bracket: "**Unigram 分词（一元语言模型）**")."""
     if app.config.book_edition != "zh_CN":
         return
-    from sphinx import addnodes
-
     for glossary in doctree.findall(addnodes.glossary):
         for item in glossary.findall(nodes.definition_list_item):
             terms = [t for t in item.children if isinstance(t, nodes.term)]
@@ -759,7 +948,7 @@ def setup(app):
     app.connect("builder-inited", _theme_words)
     app.connect("builder-inited", _prefer_our_words)
     app.connect("config-inited", _templates)
-    app.connect("doctree-resolved", _collect_search_stats)
+    app.connect("doctree-resolved", _collect_search_stats, priority=900)
     app.connect("build-finished", _add_search_weights)
     app.connect("build-finished", _static_words)
     app.connect("doctree-resolved", chinese_glossary_headwords)

@@ -110,6 +110,16 @@ SITE_PAGES = {
                           + "注意力读取源句。\n",
     "09_backpropagation": "# 9. 反向传播：手算梯度\n\n" + "反向传播从损失出发，逐层求梯度。\n\n" * 6,
     "10_pretraining": "# 10. 预训练与微调\n\n## 反向传播只更新一部分参数\n\n微调时反向传播照常进行。\n",
+    # a term and its alias (层规范化, which the glossary's entry gives), taught in a section or an entry
+    "07_block": "# 7. Transformer 块：残差连接、层归一化与前馈网络\n\n本章讲残差流。中文教材也译作“层规范化”。\n\n"
+                "## 手工实现 LayerNorm\n\n" + "层归一化把每个词元向量变成均值为 0、方差为 1 的向量。\n\n" * 3
+                + "## 为什么不用 BatchNorm？\n\n" + "批量归一化在整个批次上求均值，层归一化不用。\n\n" * 2,
+    "glossary": "# 术语表\n\n## 索引\n\n- **C** · {term}`残差流（residual stream） <residual stream>` · 层规范化（见层归一化）"
+                " · {term}`层归一化（layer normalization, LayerNorm） <layer normalization (LayerNorm)>` ·"
+                " {term}`批量归一化（batch normalization） <batch normalization>`\n\n## 7 · 残差流与层归一化\n\n"
+                "```{glossary}\nresidual stream\n  **残差流**。每一层读取并加回的向量。\n\n"
+                "layer normalization (LayerNorm)\n  **层归一化**。把每个词元向量归一化。教材也译作“层规范化”。\n\n"
+                "batch normalization\n  **批量归一化**。在批次上归一化。\n```\n",
 }
 
 
@@ -134,7 +144,8 @@ def zh_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("zh_site")
     src = tmp / "src"
     src.mkdir()
-    (src / "words.txt").write_text("".join(f"{w} 100000\n" for w in ("注意力权重", "交叉注意力", "反向传播", "因果掩码")),
+    (src / "words.txt").write_text("".join(f"{w} 100000\n" for w in ("注意力权重", "交叉注意力", "反向传播", "因果掩码", "层归一化",
+                                                                       "层规范化", "批量归一化", "残差流")),
                                    encoding="utf-8")  # as the glossary feeds jieba
     (src / "conf.py").write_text(
         "import sys\n"
@@ -194,19 +205,61 @@ def test_chinese_search_ranks_the_page_about_the_query_first(zh_site, tmp_path):
     assert got["因果掩码"] == ["00_big_picture"], got  # found on the one page that says it
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run Sphinx's search code")
+@pytest.mark.ci_may_skip
+def test_chinese_search_links_a_term_to_the_section_that_says_it(zh_site, tmp_path):
+    """A Chinese term (or an alias jieba knows, 层规范化) in no section title linked to the page's top:
+    the index now keeps, for the terms of jieba's dictionary, the section or glossary entry that says
+    each most (``bookanchors``), and a result links there: 层规范化 to the glossary's 层归一化 entry
+    (not its A-Z index, a list of links), 批量归一化 to 7's section "为什么不用 BatchNorm？"; 7's
+    层规范化, said only before its first section, stays at its top. The glossary's entry named 层归一化
+    comes before its section "7 · 残差流与层归一化"."""
+    index = E.js_index.loads((zh_site / "searchindex.js").read_text(encoding="utf-8"))
+    assert [index["booktargets"][k][1] for k in index["bookanchors"]["层规范化"]] == [
+        "term-layer-normalization-LayerNorm"], index["bookanchors"]  # 7's 层规范化 is at its top: none
+    script = tmp_path / "results.js"
+    script.write_text(RESULTS_JS, encoding="utf-8")
+    out = subprocess.run(["node", str(script), str(zh_site), "层规范化", "批量归一化", "层归一化"],
+                         capture_output=True, text=True, check=True)
+    got = {q: {r[0]: r[1:3] for r in rs} for q, rs in json.loads(out.stdout).items()}
+    assert got["层规范化"]["glossary"] == ["#term-layer-normalization-LayerNorm",
+                                         "术语表 > 层归一化（layer normalization, LayerNorm）"], got
+    assert got["层规范化"]["07_block"][0] == "", got
+    assert got["批量归一化"]["07_block"][1].endswith(" > 为什么不用 BatchNorm？"), got
+    assert got["批量归一化"]["glossary"][0] == "#term-batch-normalization", got
+    assert got["层归一化"]["07_block"][1].endswith(" > 手工实现 LayerNorm"), got
+    assert got["层归一化"]["glossary"][0] == "#term-layer-normalization-LayerNorm", got
+
+
 EN_PAGES = {
     "00_big_picture": "# 0. The big picture\n\nOne training step: embeddings, attention, the loss. Attention comes"
-                      " in chapter 4.\n\n## Attention in one paragraph\n\nEvery token attends to every token.\n",
+                      " in chapter 4.\n\n## Attention in one paragraph\n\nEvery token attends to every token.\n\n"
+                      + "Each layer of the encoder feeds the next layer; the last layer feeds the decoder.\n\n" * 6
+                      + "The norm of each vector stays near one: a LayerNorm follows each layer, its norm fixed.\n",
     "04_attention": "# 4. Attention: every token asks every token\n\n"
                     + "Attention lets a query $q = xW^Q$ weigh every key by $\\sqrt{d_k}$-scaled scores.\n\n" * 6
                     + "```python\nimport torch\n```\n",
     "06_cross_attention": "# 6. Cross-attention: how the decoder reads the source\n\n"
-                          + "Cross-attention is attention from the decoder to the encoder's output.\n\n" * 8,
-    "12_real_model": "# 12. A real model\n\nGrouped-query attention shares keys. The attention sink.\n",
+                          + "Cross-attention is attention from the decoder to the encoder's output.\n\n" * 8
+                          + "## Every decoder layer reads the same encoder output\n\n"
+                          + "Each decoder layer, layer after layer, reads one output of the last encoder layer.\n\n" * 6
+                          + "Its norm is the norm a LayerNorm left; the norm of a key sets its scores.\n",
+    "07_block": "# 7. The Transformer block: residuals, LayerNorm and the feed-forward network\n\nAfter attention, a"
+                " block adds, normalises and transforms. One layer is one block.\n\n## LayerNorm, by hand\n\n"
+                + "LayerNorm rescales each token vector to mean 0 and variance 1; a LayerNorm has a gain and a bias.\n\n"
+                * 8 + "Without it the norm of the residual stream grows layer by layer.\n\n"
+                "### RMSNorm: the variant of current models\n\nRMSNorm is LayerNorm without the mean.\n",
+    "12_real_model": "# 12. A real model\n\nGrouped-query attention shares keys. The attention sink.\n\n"
+                     # a notebook's output table is raw HTML (helpers.table.Table): cells with no space between
+                     "<table><tr><th>layer</th><th>KV cache</th></tr><tr><td>0</td><td>&lt;eos&gt; <b>Back</b>prop"
+                     "</td></tr></table>\n",
     "glossary": "# Glossary\n\n## 4 · Attention\n\n```{glossary}\nattention\n  **注意力**. A weighted average"
                 " of values; attention weights come from a softmax.\n\nself-attention\n  **自注意力**. Attention"
                 " within one sequence.\n\nattention weights\n  **注意力权重**. The attention a query gives.\n\n"
-                "multi-head attention\n  **多头注意力**. Several attention heads.\n```\n",
+                "multi-head attention\n  **多头注意力**. Several attention heads.\n```\n\n## 7 · The Transformer block\n\n"
+                "```{glossary}\nlayer normalization (LayerNorm)\n  **层归一化**. Rescales each token vector over its"
+                " own features (mean 0, variance 1), then scales and shifts it. See chapter 7.\n\nresidual stream\n"
+                "  **残差流**. The vector each layer reads and adds to; not normalised in a pre-norm block.\n```\n",
 }
 
 
@@ -248,9 +301,49 @@ def test_english_search_lists_the_chapter_about_the_query_first_and_each_page_on
     got = json.loads(out.stdout)["attention"]
     pages = [r[0] for r in got]
     assert pages[:2] == ["04_attention", "06_cross_attention"], got  # its whole topic, not half of it
+    assert "07_block" in pages, got
     assert len(pages) == len(set(pages)) and set(EN_PAGES) <= set(pages), got  # one result per page
     glossary = next(r for r in got if r[0] == "glossary")
     assert glossary[1:] == ["#term-attention", "Glossary > attention", None], glossary
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run Sphinx's search code")
+@pytest.mark.ci_may_skip
+def test_english_search_ranks_the_page_that_teaches_a_term_typed_as_two_words_first(en_site, tmp_path):
+    """"layer norm" is the word the index keys as one, "layernorm": scored by "layer" and "norm" alone,
+    0. The big picture and 6. Cross-attention (which say "layer" most) came before 7's section
+    "LayerNorm, by hand" and the glossary's entry. Two query words that join into a word of the index
+    score as that word (their parts at half weight), and a glossary entry counts as a heading of its
+    page: 7 first, linked to its section, and the glossary's entry before 0 and 6."""
+    script = tmp_path / "results.js"
+    script.write_text(RESULTS_JS, encoding="utf-8")
+    out = subprocess.run(["node", str(script), str(en_site), "layer norm", "LayerNorm"], capture_output=True,
+                         text=True, check=True)
+    for query, got in json.loads(out.stdout).items():
+        pages = [r[0] for r in got]
+        assert pages[0] == "07_block" and got[0][1] == "#layernorm-by-hand", (query, got)
+        assert pages.index("glossary") < min(pages.index("00_big_picture"), pages.index("06_cross_attention")), got
+        glossary = got[pages.index("glossary")]
+        assert glossary[1] == "#term-layer-normalization-LayerNorm", glossary
+
+
+def test_raw_html_words_are_not_glued_across_tags():
+    """Sphinx indexed <th>layer</th><th>KV cache</th> as "layerKV cache" (and &lt;eos&gt; as lt, eos, gt):
+    the book's index held words such as "stageshapeheresourc", the header of a table of chapter 0."""
+    assert E.raw_html_text("<th>layer</th><th>KV cache</th>").split() == ["layer", "KV", "cache"]
+    assert E.raw_html_text("<td>&lt;eos&gt;</td><br/>a<b>b</b>c<style>td {x: y}</style>").split() == ["eos", "abc"]
+
+
+def test_the_index_keeps_the_words_of_an_output_table_apart(en_site):
+    index = E.js_index.loads((en_site / "searchindex.js").read_text(encoding="utf-8"))
+    page = index["docnames"].index("12_real_model")
+    glued = [t for t in index["terms"] if t.startswith("layerkv") or t in ("lt", "gt", "cachelt")]
+    assert not glued, glued
+    lang = E.SearchEnglish({})
+    for word in E.index_keys(lang, ["layer", "KV", "cache", "eos", "Backprop"]):
+        found = index["terms"].get(word, [])
+        assert page in (found if isinstance(found, list) else [found]), (word, found)
+    assert "table" in (en_site / "12_real_model.html").read_text(encoding="utf-8")  # the page keeps its markup
 
 
 PLAIN_MATH_JS = r"""
