@@ -16,6 +16,7 @@ import functools
 import json
 import math
 
+import matplotlib.colors
 import pytest
 import torch
 from bad_inputs import check, params, run_with_timeout, sweep
@@ -583,6 +584,13 @@ TRAINING_CORPUS_VOCAB = [
     ("heatmap fmt bad", lambda: viz.heatmap(torch.zeros(2, 2), fmt="{:d}"), ValueError, "fmt"),
     ("heatmap vmin > vmax", lambda: viz.heatmap(torch.zeros(2, 2), vmin=1.0, vmax=0.0), ValueError, "vmin"),
     ("heatmap vmin nan", lambda: viz.heatmap(torch.zeros(2, 2), vmin=NAN), ValueError, "vmin"),
+    ("heatmap norm str", lambda: viz.heatmap(torch.zeros(2, 2), norm="log"), TypeError, "norm"),
+    (
+        "heatmap norm and vmin",
+        lambda: viz.heatmap(torch.zeros(2, 2), norm=matplotlib.colors.Normalize(0, 1), vmin=0.0),
+        ValueError,
+        "norm",
+    ),
     ("heatmap cmap int", lambda: viz.heatmap(torch.zeros(2, 2), cmap=3), TypeError, "cmap"),
     ("text_colour_on str", lambda: viz.text_colour_on("red"), TypeError, "rgba"),
     ("text_colour_on short", lambda: viz.text_colour_on((0.5,)), ValueError, "rgba"),

@@ -128,6 +128,12 @@ BAD = [
     ),
     ("steps panels empty", lambda: plot_attention_steps([], ["a"]), ValueError, "panels"),
     ("steps panel short", lambda: plot_attention_steps([(torch.zeros(1, 1), "a")], ["a"]), ValueError, "panels[0]"),
+    (
+        "steps colorbars str",
+        lambda: plot_attention_steps([(torch.zeros(2, 2), "a", False)], ["a", "b"], colorbars="yes"),
+        TypeError,
+        "colorbars",
+    ),
     ("flow width", lambda: plot_qkv_flow(width=1.0), ValueError, "width"),
     ("multihead heads", lambda: plot_multihead_flow(n_heads=1), ValueError, "n_heads"),
     ("multihead heads str", lambda: plot_multihead_flow(n_heads="4"), TypeError, "n_heads"),
@@ -188,6 +194,32 @@ def test_bad_inputs(case):
     plt.close("all")
 
 
+def test_attention_steps_colour_each_sign_to_its_own_extreme():
+    """Fig. 4.2: the score panels share one scale centred on 0 whose red side ends at the highest
+    score and blue side at the lowest, so small positive scores beside large negative ones still
+    show red; the weights keep 0 to 1; the colour bars go into the grid's empty cell."""
+    scores = torch.tensor([[0.24, 0.09, -0.32], [0.29, -0.29, -1.24], [0.12, -0.81, -1.97]])
+    weights = torch.softmax(scores / 2, -1)
+    panels = [(scores, "raw", False), (scores / 2, "scaled", False), (weights, "softmax", True)]
+    fig = plot_attention_steps(panels, ["The", "cat", "sat"], colorbars=True)
+    raw, scaled, soft = (ax.images[0] for ax in fig.axes[:3])
+    assert raw.norm is scaled.norm  # one scale: equal colours, equal numbers
+    high, low = scores.max().item(), scores.min().item()  # 0.29 and -1.97
+    assert raw.norm(high) == pytest.approx(1.0) and raw.norm(low) == pytest.approx(0.0)
+    assert raw.norm(0.0) == pytest.approx(0.5)
+    assert scaled.norm(high / 2) == pytest.approx(0.75)  # halved scores: halfway to full red
+    assert (soft.norm.vmin, soft.norm.vmax) == (0, 1)
+    bars = fig.axes[3].child_axes  # the colour bars, in the grid's empty cell
+    assert [ax.get_title() for ax in bars] == ["scores", "weights"]
+    assert [x.get_text() for x in bars[0].get_yticklabels()] == ["\u22121.97", "0", "0.29"]
+    # without an empty cell the bar goes beside the last panel; only positive scores: a symmetric scale
+    fig = plot_attention_steps([(scores.abs(), "a", False), (scores.abs(), "b", False)], ["x", "y", "z"],
+                               colorbars=True)
+    assert fig.axes[0].images[0].norm(-scores.abs().max().item()) == pytest.approx(0.0)
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == ["scores"]
+    plt.close("all")
+
+
 def _figures() -> dict[str, plt.Figure]:
     """One of each figure of chapters 3 and 4, drawn as the chapters draw them (small inputs)."""
     torch.manual_seed(0)
@@ -227,6 +259,11 @@ def _figures() -> dict[str, plt.Figure]:
         "multihead": plot_multihead_flow(),
         "time": plot_attention_time([128, 256, 512], [[1e-4, 2e-4, 1.5e-4], [4e-4, 5e-4, 6e-4], [2e-3, 2e-3, 3e-3]]),
         "steps": plot_attention_steps([(torch.randn(3, 3), "a", False), (weights, "b", True)], tokens),
+        "steps with bars": plot_attention_steps(
+            [(torch.randn(3, 3), "a", False), (torch.randn(3, 3) / 2, "b", False), (weights, "c", True)],
+            tokens,
+            colorbars=True,
+        ),
         "scaling": plot_scaling(scaling_rows),
         "sharpness": plot_sharpness(
             stats,
@@ -285,6 +322,7 @@ def _speak_the_editions_language(monkeypatch):
     assert {"Δ = 3 时的 M", "行", "列"} <= chinese["offsets"]
     assert {"一个注意力头", "用时（ms）", "实测：3 次中最快的一次", "序列长度 T"} <= chinese["time"]
     assert {"键", "查询", "The"} <= chinese["steps"]
+    assert {"scores", "weights"} <= english["steps with bars"] and {"分数", "权重"} <= chinese["steps with bars"]
     assert {"q 在 0，k 在 2", "ALiBi"} <= chinese["rope"] | chinese["extrapolation"]
     assert {"输出 $AV$", "$T \\times d_v$"} <= chinese["flow"]
     assert {"拼接", "1 号头"} <= chinese["multihead"]
@@ -300,3 +338,36 @@ def _speak_the_editions_language(monkeypatch):
     for name in english:
         assert len(chinese[name]) == len(english[name]), name
     plt.close("all")
+
+
+def test_a_marks_label_stands_beside_its_dotted_line():
+    """Fig. 3.6's "offset 47 first occurs" is written on two lines right beside the dotted line at
+    46.5 (which goes on above the axes, up the label's side), clear of the dashed line at 15.5 and
+    its own labels: it cannot be read as the dashed line's."""
+    fig = positional_figs.extrapolation_curves(
+        {"rope": torch.rand(3, 64), "none": torch.rand(3, 64)}, 16, {46.5: "offset 47 first occurs"}
+    )
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    label = next(x for x in ax.texts if "offset 47" in x.get_text())
+    assert label.get_text() == "offset 47\nfirst occurs"
+    box = label.get_window_extent()
+    dotted, dashed = (ax.transData.transform((x, 0))[0] for x in (46.5, 15.5))
+    assert 0 < dotted - box.x1 < 8  # its right edge a few pixels left of the dotted line
+    assert box.x0 > dashed  # nowhere over the dashed line
+    for other in ax.texts:
+        if other is not label:
+            assert not box.overlaps(other.get_window_extent()), other.get_text()
+    # the dotted line drawn above the axes reaches the label's top
+    above = [line for line in ax.lines if line.get_linestyle() == ":" and not line.get_clip_on()]
+    assert len(above) == 1
+    top = ax.transAxes.transform((0, max(above[0].get_ydata())))[1]
+    assert top >= box.y1 - 2
+    plt.close(fig)
+
+
+def test_two_lines_cuts_a_label_near_its_middle():
+    assert positional_figs._two_lines("offset 47 first occurs") == "offset 47\nfirst occurs"
+    assert positional_figs._two_lines("偏移量 47 首次出现") == "偏移量 47\n首次出现"
+    assert positional_figs._two_lines("drop") == "drop"
+    assert positional_figs._two_lines("a\nb c") == "a\nb c"

@@ -158,12 +158,15 @@ def heatmap(
     vmin: float | None = None,
     vmax: float | None = None,
     colorbar: bool = True,
+    norm: matplotlib.colors.Normalize | None = None,
 ) -> plt.Axes:
     """Draw a (rows, cols) matrix as a labelled heatmap, values written in the cells.
 
     Signed data (negative and positive values) get a diverging colour map centred on zero, unless
     ``cmap`` is given; a diverging ``cmap`` is always centred on zero when no limits are given.
-    Each value is written in black or white, whichever reads better on its cell.
+    ``norm`` (a ``matplotlib.colors.Normalize``, e.g. a ``TwoSlopeNorm``) maps values to colours
+    instead of ``vmin``/``vmax``, which must then be left out. Each value is written in black or
+    white, whichever reads better on its cell.
     """
     if matrix is None or isinstance(matrix, (str, bytes, dict, set)):
         raise TypeError(f"matrix must be a 2-D array of numbers, got {show(matrix)}")
@@ -192,17 +195,23 @@ def heatmap(
             check_number(limit, name)
     if vmin is not None and vmax is not None and vmin > vmax:
         raise ValueError(f"vmin={vmin!r} must not exceed vmax={vmax!r}")
+    if norm is not None:
+        if not isinstance(norm, matplotlib.colors.Normalize):
+            raise TypeError(f"norm must be a matplotlib.colors.Normalize, got {show(norm)}")
+        if vmin is not None or vmax is not None:
+            raise ValueError(f"give either norm or vmin/vmax, not both: got norm and vmin={vmin!r}, vmax={vmax!r}")
     finite = m[np.isfinite(m)]
     signed = finite.size > 0 and finite.min() < 0 < finite.max()
     if cmap is None:
         cmap = "RdBu_r" if signed else "viridis"
-    if cmap in DIVERGING and vmin is None and vmax is None and finite.size:
+    if cmap in DIVERGING and norm is None and vmin is None and vmax is None and finite.size:
         vmax = float(np.abs(finite).max()) or 1.0
         vmin = -vmax
     if ax is None:
         width = min(COLUMN_WIDTH, 1 + 0.6 * m.shape[1])
         _, ax = plt.subplots(figsize=(width, 0.8 + 0.5 * m.shape[0]))
-    im = ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
+    limits = {"norm": norm} if norm is not None else {"vmin": vmin, "vmax": vmax}
+    im = ax.imshow(m, cmap=cmap, aspect="auto", interpolation="nearest", **limits)
     for labels, n, setter, ticks in (
         (row_labels, m.shape[0], ax.set_yticklabels, ax.set_yticks),
         (col_labels, m.shape[1], ax.set_xticklabels, ax.set_xticks),

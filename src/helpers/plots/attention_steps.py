@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
@@ -18,40 +19,89 @@ from ._phone import min_font, set_fonts
 
 
 def plot_attention_steps(
-    panels: Sequence[tuple[object, str, bool]], tokens: Sequence[str], width: float = 4.4
+    panels: Sequence[tuple[object, str, bool]],
+    tokens: Sequence[str],
+    width: float = 4.4,
+    colorbars: bool = False,
 ) -> Figure:
     """One small heatmap per panel, two panels a row: panels are (matrix (T, T), title, is_weights).
 
-    All score panels (is_weights False) share one diverging colour scale centred on zero, from
-    -m to m with m the largest absolute score of any of them, so equal colours mean equal numbers
-    across panels; all weight panels share the 0-to-1 scale. Every text is at least 1.8 x
-    ``width`` points, so that it stays readable on a phone.
+    All score panels (is_weights False) share one diverging colour scale centred on zero: blue from
+    the lowest score of any of them up to 0 (white), red from 0 up to the highest. Each side reaches
+    its full colour at its own extreme, so that the sign shows even when the positive scores are far
+    smaller than the negative ones (or the other way round); equal colours still mean equal numbers
+    across panels. All weight panels share the 0-to-1 scale, white to dark blue. With
+    ``colorbars``, one colour bar per kind of panel shown ("scores", "weights") gives the scale:
+    in the grid's empty cell when there is one, else beside the last panel of its kind. Every text
+    is 1.25 times the phone minimum of ``helpers.plots._phone`` for ``width``.
     """
     if isinstance(panels, (str, bytes)) or not isinstance(panels, Sequence) or not panels:
         raise ValueError(f"panels must be a non-empty list of (matrix, title, is_weights), got {show(panels)}")
     for i, panel in enumerate(panels):
         if not isinstance(panel, (tuple, list)) or len(panel) != 3:
             raise ValueError(f"panels[{i}] must be (matrix, title, is_weights), got {show(panel)}")
+    if not isinstance(colorbars, bool):
+        raise TypeError(f"colorbars must be True or False, got {show(colorbars)}")
     scores = [np.asarray(m.detach().cpu() if hasattr(m, "detach") else m, dtype=float) for m, _, w in panels if not w]
-    reach = max((float(np.nanmax(np.abs(m))) for m in scores), default=1.0) or 1.0
+    norm = _score_norm(scores)
     cols = min(len(panels), 2)  # two panels a row: larger cells and text on a phone
     rows = -(-len(panels) // cols)
     fig, grid = plt.subplots(rows, cols, figsize=(width, rows * (0.9 * width / cols + 0.9)), squeeze=False)
     axes = list(grid.flat)
     for ax in axes[len(panels):]:
         ax.axis("off")
+    last = {}  # is_weights -> the last panel of that kind
     for ax, (matrix, title, is_weights) in zip(axes, panels):
         if is_weights:
-            limits = {"vmin": 0, "vmax": 1, "cmap": "Blues"}
+            heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, vmin=0, vmax=1, cmap="Blues")
         else:
-            limits = {"vmin": -reach, "vmax": reach, "cmap": "RdBu_r"}
-        heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, **limits)
+            heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, norm=norm, cmap="RdBu_r")
         ax.set_xlabel(t("key"))
+        last[is_weights] = ax
     for row in grid:
         row[0].set_ylabel(t("query"))
+    if colorbars:
+        _colour_bars(fig, last, axes[len(panels):], norm)
     set_fonts(fig, round(1.25 * min_font(width), 1))  # well above the phone minimum
     fig.tight_layout()
     return fig
+
+
+def _score_norm(scores: list[np.ndarray]) -> TwoSlopeNorm:
+    """The score panels' shared colour scale: 0 in the middle, the lowest score at one end and the
+    highest at the other (a side with no scores mirrors the other; no scores at all: -1 to 1)."""
+    finite = [m[np.isfinite(m)] for m in scores]
+    low = -min((float(m.min()) for m in finite if m.size), default=0.0)
+    high = max((float(m.max()) for m in finite if m.size), default=0.0)
+    low, high = max(low, 0.0), max(high, 0.0)
+    low, high = (low or high or 1.0), (high or low or 1.0)
+    return TwoSlopeNorm(vcenter=0.0, vmin=-low, vmax=high)
+
+
+def _colour_bars(fig: Figure, last: dict, empty: list, norm: TwoSlopeNorm) -> None:
+    """A colour bar for each kind of panel in ``last`` (is_weights -> its last axes): side by side
+    in the first ``empty`` grid cell if there is one, else beside that axes."""
+    bars = []  # (is_weights, title, ticks)
+    if False in last:
+        bars.append((False, t("scores"), [norm.vmin, 0.0, norm.vmax]))
+    if True in last:
+        bars.append((True, t("weights"), [0.0, 0.5, 1.0]))
+    for k, (is_weights, title, ticks) in enumerate(bars):
+        image = last[is_weights].images[0]
+        if empty:  # a slim bar in the empty cell, its ticks on the right
+            cax = empty[0].inset_axes([0.15 + 0.55 * k, 0.08, 0.09, 0.72])
+            bar = fig.colorbar(image, cax=cax, ticks=ticks)
+            cax.set_title(title)
+        else:
+            bar = fig.colorbar(image, ax=last[is_weights], ticks=ticks, fraction=0.046, pad=0.04)
+            bar.set_label(title)
+        bar.ax.set_yticklabels([_tick(v) for v in ticks])
+
+
+def _tick(value: float) -> str:
+    """A colour bar's tick label: at most two decimals, no trailing zeros, a true minus sign."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("0", "-0") else text.replace("-", "\u2212")
 
 
 def _flow_box(ax):
