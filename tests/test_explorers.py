@@ -147,6 +147,20 @@ def test_tokens_show_their_spaces_and_a_tap_target(tok):
     assert 'addEventListener("click"' in page  # touch screens: a tap shows id and bytes
 
 
+def test_ids_wrap_only_between_ids(tok):
+    """On a phone the id list wraps at the spaces between the ids, never inside a number: its style
+    overrides the explorer's "overflow-wrap: anywhere" and breaks no word."""
+    from helpers.explorers.tokenizer import _STYLE
+
+    rule = re.search(r"\.tx-ids \{([^}]*)\}", _STYLE).group(1)
+    assert "break-all" not in rule
+    assert "word-break: normal" in rule and "overflow-wrap: normal" in rule
+    ids = re.search(r'class="tx-ids">(.*?)</div>', tokens_html(tok, "the cat sat on the mat")).group(1)
+    assert ids == str(tok.encode("the cat sat on the mat"))  # "[a, b, c]": a space after every comma
+    js = resources.files("helpers.explorers").joinpath("tokenizer.js").read_text(encoding="utf-8")
+    assert '.join(", ")' in js  # the script writes them the same way
+
+
 def test_attention_output_stage_equals_the_heads_output():
     import torch
     import torch.nn.functional as F
@@ -597,6 +611,37 @@ def test_scripts_write_the_words_python_wrote(monkeypatch, tmp_path, tok, chromi
                 if lang == "zh_CN":
                     assert english_words(_seen(page, f".{name}-root")) == set()
         assert live == static, name
+
+
+def test_tokenizer_ids_wrap_between_ids_and_hover_picks_a_token(tmp_path, tok, chromium):
+    """In a phone-wide column the id list runs over several lines, each break between two ids (no
+    number cut in two); a mouse moving onto a token writes its id and bytes under the tokens, as
+    the hint promises."""
+    text = "猫在垫子上坐着 the cat sat on the mat " * 3
+    page = chromium(tmp_path / "tx.html", "<div style='width: 300px'>" + tokenizer_explorer_html(tok, text) + "</div>")
+    lines = page.eval_on_selector(
+        ".tx-ids",
+        """(box) => {  // the top of each character's box: characters on one line share it
+        const node = box.firstChild, range = document.createRange(), tops = [];
+        for (let i = 0; i < node.length; i++) {
+          range.setStart(node, i); range.setEnd(node, i + 1);
+          tops.push(Math.round(range.getBoundingClientRect().top));
+        }
+        const lines = [];
+        tops.forEach((top, i) => {
+          if (!lines.length || top !== lines[lines.length - 1].top) lines.push({top: top, text: ""});
+          lines[lines.length - 1].text += node.data[i];
+        });
+        return lines.map((l) => l.text);
+      }""",
+    )
+    assert len(lines) > 2, lines
+    for line in lines[:-1]:
+        assert re.fullmatch(r"\[?(\d+, )+", line), lines  # ends after an id's comma and space
+    assert re.fullmatch(r"(\d+, )*\d+\]", lines[-1]), lines
+    page.locator(".tx-tok").nth(2).hover()
+    assert re.fullmatch(r"token 3: “.+”, id \d+ — bytes [0-9a-f ]+", page.inner_text(".tx-info"))
+    assert page.locator(".tx-picked").count() == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])

@@ -371,3 +371,13 @@ def test_two_lines_cuts_a_label_near_its_middle():
     assert positional_figs._two_lines("偏移量 47 首次出现") == "偏移量 47\n首次出现"
     assert positional_figs._two_lines("drop") == "drop"
     assert positional_figs._two_lines("a\nb c") == "a\nb c"
+
+
+def test_sinusoid_panels_mark_each_position():
+    """Fig. 3.2's line panels put a dot at every integer position (the encoding is defined only
+    there), so that the fast pair's jagged, straight-line wave does not look like a bug."""
+    fig = positional_figs.sinusoid_overview(sinusoidal_encoding(100, 64), [0, 5, 15])
+    for ax in fig.axes[1:4]:
+        (line,) = ax.lines
+        assert line.get_marker() == "o" and len(line.get_xdata()) == 100
+    plt.close(fig)

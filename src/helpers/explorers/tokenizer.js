@@ -134,15 +134,18 @@
     stats.textContent = say("stats", { chars: nChars, bytes: nBytes, tokens: ids.length });
     root.dataset.tokens = String(ids.length);
   }
-  // touch screens have no hover: a tap on a token writes its id and bytes under the tokens
-  view.addEventListener("click", (ev) => {
+  // the token under the finger or the mouse: outlined, its id and bytes written under the tokens
+  function pick(ev) {
     const chip = ev.target.closest(".tx-tok");
     if (!chip) return;
     view.querySelectorAll(".tx-tok").forEach((c) => c.classList.remove("tx-picked"));
     chip.classList.add("tx-picked");
     const k = Array.prototype.indexOf.call(view.children, chip);
     info.textContent = say("picked", { k: k + 1, text: chip.textContent, title: chip.title });
-  });
+  }
+  // touch screens have no hover: a tap picks a token; a mouse picks the token it moves onto
+  view.addEventListener("click", pick);
+  view.addEventListener("pointerover", (ev) => { if (ev.pointerType === "mouse") pick(ev); });
   [input, slider, special].forEach((el) => el.addEventListener("input", render));
   special.addEventListener("change", render);
   root.querySelectorAll(".tx-example").forEach((b) =>

@@ -31,7 +31,8 @@ _STYLE = """
 .tx-tokens {margin: 8px 0; font-size: 16px; display: flex; flex-wrap: wrap; align-items: center; row-gap: 6px;}
 .tx-tok {white-space: pre; line-height: 1.5; padding: 2px 1px; margin: 0 1px; border-radius: 3px;
          border: 1px solid rgba(0,0,0,.15); color: #111;}
-.tx-ids {font-family: monospace; font-size: 12px; color: #333; word-break: break-all;}
+/* the ids break only at the spaces between them ("[150, 145, 233]"), never inside a number */
+.tx-root .tx-ids {font-family: monospace; font-size: 12px; color: #333; word-break: normal; overflow-wrap: normal;}
 .tx-stats {font-size: 13px; color: #444; margin-top: 4px;}
 .tx-example {margin: 2px; font-size: 12px;}
 .tx-sp {color: #888;}

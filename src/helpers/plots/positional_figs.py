@@ -39,9 +39,9 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     """Top: the sine dimensions (the even ones, 0, 2, ..., d_model - 2) as a heatmap (dimension x
     position); drawing only the sines keeps neighbouring rows alike, so that a phone's downscaling
     of the image cannot turn alternating sine/cosine rows into false stripes. Below: one panel per pair j in
-    ``pairs``, drawing the sine of that pair over the positions; each panel's title names the
-    dimension, the pair and how many positions one turn takes (2 pi / omega_j), its y label the
-    dimension's value PE_{2j}.
+    ``pairs``, drawing the sine of that pair at each position (a dot per position, joined by straight
+    lines); each panel's title names the dimension, the pair and how many positions one turn takes
+    (2 pi / omega_j), its y label the dimension's value PE_{2j}.
 
     pe: (n_positions, d_model), as ``sinusoidal_encoding`` returns it. The default width, 3.6 in,
     is shown unscaled on a 390-px phone, every text at 10.5 pt (14.6 px there).
@@ -75,7 +75,9 @@ def sinusoid_overview(pe: torch.Tensor, pairs: Sequence[int], base: float = 1000
     pos = np.arange(n_pos)
     for ax, j in zip(axes[1:], pairs):
         turn = 2 * math.pi * base ** (2 * j / d_model)
-        ax.plot(pos, pe[:, 2 * j].detach().cpu().numpy(), color="C0")
+        # a dot at each position, the only places where the encoding is defined: the lines between
+        # them are straight, so a fast pair's wave looks jagged, its peaks uneven
+        ax.plot(pos, pe[:, 2 * j].detach().cpu().numpy(), color="C0", lw=1, marker="o", ms=2.2)
         ax.set_ylim(-1.15, 1.15)
         ax.set_yticks([-1, 0, 1])
         ax.set_ylabel(f"$PE_{{{2 * j}}}$")  # the value of that dimension
@@ -207,6 +209,17 @@ def rope_rotation(
     return fig
 
 
+def _two_lines(label: str) -> str:
+    """A label of several words on two lines, cut at the space nearest its middle (so that it is
+    narrow enough to stand beside a line in the figure); one word as it is."""
+    if "\n" in label or " " not in label.strip():
+        return label
+    words = label.split()
+    half = len(label) / 2
+    cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - half))
+    return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+
+
 def extrapolation_curves(
     acc: Mapping[str, torch.Tensor], T_train: int, marks: Mapping[float, str] | None = None, width: float = 3.6
 ) -> Figure:
@@ -227,7 +240,8 @@ def extrapolation_curves(
     T_train = check_int(T_train, "T_train", 1)
     marks = dict(marks or {})
     width = check_number(width, "width", 1.0)
-    fig, ax = plt.subplots(figsize=(width, 3.9))
+    # taller with marks: their two-line labels stand above the axes
+    fig, ax = plt.subplots(figsize=(width, 4.4 if marks else 3.9))
     for k, (kind, a) in enumerate(acc.items()):
         pos = np.arange(a.shape[1])
         ax.fill_between(pos, a.min(0).values.numpy(), a.max(0).values.numpy(), color=f"C{k}", alpha=0.2, lw=0)
@@ -240,14 +254,22 @@ def extrapolation_curves(
     ax.text(T_train + 1, 1.02, t("longer →"), transform=above, ha="left", va="bottom")
     for x, label in marks.items():  # a row above the dashed line's label, so that the two never overlap
         ax.axvline(x, color="black", ls=":", lw=1)
+        # the dotted line goes on above the axes, up the side of its label, which sits right next to
+        # it (on its left when it lies in the right half, so that the label stays inside the figure):
+        # the label cannot be read as the dashed line's
         right_half = x > 0.5 * max(a.shape[1] for a in acc.values())
+        lines = _two_lines(label)
+        ax.plot([x, x], [1.0, 1.13 + 0.085 * (lines.count("\n") + 1)], transform=above, color="black", ls=":",
+                lw=1, clip_on=False)
         ax.text(
-            x + (0.5 if right_half else 0),
+            x - 0.8 if right_half else x + 0.8,
             1.13,
-            label,
+            lines,
             transform=above,
-            ha="right" if right_half else "center",
+            ha="right" if right_half else "left",
+            multialignment="right" if right_half else "left",
             va="bottom",
+            linespacing=1.0,
         )
     ax.set_xlabel(t("position in a test sequence"))
     ax.set_ylabel(t("accuracy"))

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..i18n import t
 
@@ -21,8 +22,11 @@ def distinct_so_far(words: Sequence[str]) -> list[int]:
 
 
 def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
-    """One curve per text (name -> its words in order): distinct words against words read.
-    Returns the figure (3.6 in wide, text 10 pt: a 390-px phone shows it unscaled, text at 13.9 px)."""
+    """One curve per text (name -> its words in order): distinct words against words read, both axes
+    logarithmic (each tenfold step gets the same room), so that a closed vocabulary that runs out
+    within the first hundred words shows its rise and its flat end as clearly as an open one that
+    keeps growing over thousands. Returns the figure (3.6 in wide, text 10 pt: a 390-px phone shows
+    it unscaled, text at 13.9 px)."""
     if not isinstance(texts, Mapping) or not texts:
         raise ValueError(f"texts must be a non-empty mapping name -> words, got {texts!r:.60}")
     for name, words in texts.items():
@@ -34,9 +38,18 @@ def plot_vocab_growth(texts: Mapping[str, Sequence[str]]) -> Figure:
         line, = ax.plot(range(1, len(growth) + 1), growth, label=name)
         ax.annotate(f"{growth[-1]:,}", (len(growth), growth[-1]), xytext=(-4, 6), textcoords="offset points",
                     ha="right", fontsize=10, color=line.get_color())
-    ax.set_ylim(bottom=0, top=1.15 * max(len(set(words)) for words in texts.values()))  # room for the labels
-    ax.set_xlabel(t("words read"), fontsize=10)
-    ax.set_ylabel(t("distinct words"), fontsize=10)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(1, max(len(words) for words in texts.values()))
+    # room for the counts written above the ends of the curves (a factor: the axis is logarithmic)
+    ax.set_ylim(bottom=1, top=4 * max(len(set(words)) for words in texts.values()))
+    plain = FuncFormatter(lambda value, _pos: f"{value:,.0f}")  # 1, 10, 100, 1,000: no superscripts
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(LogLocator(base=10))
+        axis.set_major_formatter(plain)
+        axis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(t("words read (log scale)"), fontsize=10)
+    ax.set_ylabel(t("distinct words (log scale)"), fontsize=10)
     ax.tick_params(labelsize=10)
     ax.grid(alpha=0.3)
     # below the axes: inside, it would cover the count written at the end of a curve
