@@ -240,3 +240,17 @@ if __name__ == "__main__":
     from bad_inputs import sweep
 
     sweep({"plots ch0-2": BAD})
+
+
+def test_vocab_growth_uses_log_axes_so_an_early_plateau_shows():
+    """Fig. 1.1: a closed vocabulary that stops growing after a few words must show its rise and its
+    flat end next to an open one growing over thousands, so both axes are logarithmic, with plain
+    tick labels (1, 10, 100, 1,000; no superscripts)."""
+    fig = plot_vocab_growth({"prose": [f"w{i}" for i in range(2000)], "toy": ["a", "b", "c"] * 600})
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    fig.canvas.draw()
+    labels = {x.get_text() for x in ax.get_xticklabels() + ax.get_yticklabels()}
+    assert {"1", "10", "100", "1,000"} <= labels
+    assert not any("$" in x for x in labels)
+    plt.close(fig)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .._checks import check_number
 from ..i18n import t
 from ..viz import heatmap
 
@@ -49,6 +52,46 @@ def row_gradient_bars(norms: dict[str, torch.Tensor], tokens: Sequence[str], wid
     return fig
 
 
+# The site stores each figure with a palette of 256 colours (_ext/site_assets.compress_images). A
+# continuous colour map gives a colour bar of ~250 shades, most of them rare in the picture, and the
+# palette merges the rare ones: the bar came out smooth where the heatmap has many cells and in
+# uneven steps elsewhere. The similarity figures therefore use at most MOST_LEVELS even steps of a
+# round size (0.25 from -1 to 1, 0.025 from 0.8), few enough that the palette keeps every one in
+# both editions (tests/test_colour_bar_levels.py; 20 steps already lost some in the Chinese one).
+MOST_LEVELS = 10
+COLOUR_LEVELS = 8  # stepped_cmap's default: 0.25 wide from -1 to 1
+ROUND_STEPS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5)  # the step sizes round_colour_steps chooses from
+
+
+def stepped_cmap(name: str, levels: int = COLOUR_LEVELS) -> matplotlib.colors.Colormap:
+    """The colour map ``name`` cut into ``levels`` even steps (a heatmap and its colour bar alike)."""
+    if not isinstance(name, str) or name not in matplotlib.colormaps:
+        raise ValueError(f"name must be a matplotlib colour map name, got {name!r}")
+    if isinstance(levels, bool) or not isinstance(levels, int) or not 2 <= levels <= 256:
+        raise ValueError(f"levels must be an int from 2 to 256, got {levels!r}")
+    return matplotlib.colormaps[name].resampled(levels)
+
+
+def round_colour_steps(low: float, most: int = MOST_LEVELS) -> tuple[float, float, int]:
+    """(vmin, step, levels) for a stepped colour bar from about ``low`` up to 1: the smallest step of
+    ROUND_STEPS that needs at most ``most`` levels, vmin = ``low`` rounded down to a multiple of it
+    (and at least two steps below 1). For low = 0.81: (0.8, 0.025, 8); for -1: (-1.0, 0.25, 8)."""
+    check_number(low, "low", -1.0, 1.0)
+    if isinstance(most, bool) or not isinstance(most, int) or most < 4:
+        raise ValueError(f"most must be an int of at least 4, got {most!r}")
+    for step in ROUND_STEPS:
+        vmin = min(math.floor(round(low / step, 9)) * step, 1 - 2 * step)
+        levels = round((1 - vmin) / step)
+        if levels <= most:
+            return round(vmin, 9), step, levels
+    raise AssertionError("unreachable: 0.5 steps from -1 need 4 levels")
+
+
+def _bar_ticks(vmin: float, step: float, levels: int) -> list[float]:
+    """Colour-bar ticks on the step boundaries: every other one when there are more than 6 steps."""
+    return [round(vmin + k * step, 9) for k in range(0, levels + 1, 2 if levels > 6 else 1)]
+
+
 def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Sequence[int],
                        title: str, group_names: Sequence[str] | None = None, width: float = 3.66,
                        vmin: float = -1.0, fontsize: float = 10.0) -> plt.Figure:
@@ -57,15 +100,19 @@ def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Seq
     Drawn ``width`` inches wide (3.66 in: a 390-px phone shows it unscaled), every text at
     ``fontsize`` points or more (10 pt: 13.9 px there). The rows carry one word each; the columns
     carry the ``group_names`` (one per group, centred under it) when given, else one word each,
-    so that a phone shows no crowded, rotated labels."""
+    so that a phone shows no crowded, rotated labels. The colours come in even steps of a round
+    size from ``vmin`` to 1 (round_colour_steps: 0.25 wide from -1), the colour bar labelled at
+    every other step."""
     if group_names is not None and len(group_names) != len(group_sizes):
         raise ValueError(f"group_names must have one name per group ({len(group_sizes)}), "
                          f"got {len(group_names)}: {list(group_names)!r}")
     if sum(group_sizes) != len(words):
         raise ValueError(f"group_sizes must add up to len(words) = {len(words)}, got {list(group_sizes)!r}")
+    check_number(vmin, "vmin", -1.0, 1.0, high_open=True)
+    low, step, levels = round_colour_steps(vmin)
     fig, ax = plt.subplots(figsize=(width, width * 1.2))
-    heatmap(sim, words, words, ax=ax, title=title, cmap="coolwarm" if vmin < 0 else "viridis",
-            vmin=vmin, vmax=1, annotate=False, colorbar=False)
+    heatmap(sim, words, words, ax=ax, title=title, cmap=stepped_cmap("coolwarm" if vmin < 0 else "viridis", levels),
+            vmin=low, vmax=1, annotate=False, colorbar=False)
     ax.tick_params(labelsize=fontsize, length=2, pad=1.5)
     ax.set_title(title, fontsize=fontsize + 1)
     edges = np.cumsum(group_sizes)
@@ -80,7 +127,7 @@ def grouped_similarity(sim: torch.Tensor, words: Sequence[str], group_sizes: Seq
         ax.axvline(edge - 0.5, color="black", lw=1.5)
     bar = fig.colorbar(ax.images[0], ax=ax, fraction=0.05, pad=0.03)
     bar.set_label(t("cosine similarity"), fontsize=fontsize)
-    bar.set_ticks(np.linspace(vmin, 1, 5))
+    bar.set_ticks(_bar_ticks(low, step, levels))
     bar.ax.tick_params(labelsize=fontsize)
     fig.tight_layout()
     return fig
@@ -163,8 +210,10 @@ def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], w
     """Stacked heatmaps of one word's cosine similarity across sentences, one per layer.
 
     panels: title -> (n, n) similarity matrix; labels: the n sentence labels. The rows carry the
-    labels, numbered; the columns carry only the numbers, so no rotated labels are needed. 3.66 in
-    wide, a 390-px phone shows it unscaled: ``fontsize`` 10.5 pt is 14.6 px there.
+    labels, numbered; the columns carry only the numbers, so no rotated labels are needed. The
+    colours come in even steps of a round size (round_colour_steps: 0.025 from 0.8 to 1), the
+    colour bar labelled at every other step. 3.66 in wide, a 390-px phone shows it unscaled:
+    ``fontsize`` 10.5 pt is 14.6 px there.
     """
     n = len(labels)
     rows = [f"{i + 1}  {label}" for i, label in enumerate(labels)]
@@ -172,8 +221,9 @@ def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], w
     fig, axes = plt.subplots(len(panels), 1, figsize=(width, 3.3 * len(panels)))
     axes = np.atleast_1d(axes)
     low = min(float(s.min()) for s in panels.values())
+    vmin, colour_step, levels = round_colour_steps(max(low, -1.0))  # even steps of a round size
     for ax, (title, sim) in zip(axes, panels.items()):
-        heatmap(sim, rows, cols, ax=ax, cmap="viridis", vmin=low, vmax=1,
+        heatmap(sim, rows, cols, ax=ax, cmap=stepped_cmap("viridis", levels), vmin=vmin, vmax=1,
                 annotate=False, colorbar=True)
         ax.set_title(title, fontsize=fontsize + 0.5)
         ax.tick_params(labelsize=fontsize, length=2, pad=1.5)
@@ -182,6 +232,7 @@ def context_similarity(panels: dict[str, torch.Tensor], labels: Sequence[str], w
         ax.set_xlabel(t("sentence (numbered as the rows)"), fontsize=fontsize)
         bar = ax.images[0].colorbar
         if bar is not None:
+            bar.set_ticks(_bar_ticks(vmin, colour_step, levels))
             bar.ax.tick_params(labelsize=fontsize)
     fig.tight_layout()
     return fig

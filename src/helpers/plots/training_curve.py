@@ -17,6 +17,19 @@ from ..i18n import t
 FONT = 10.0  # points: a 3.6-inch figure is shown unscaled on a 390-px phone, so 13.9 px there
 
 
+def plain_log_ticks(axis, decades: int = 1) -> None:
+    """Label a log-scale ``axis`` (a matplotlib Axis) at the powers of ten, as plain numbers: 0.01, 0.1,
+    1, 10, and 1e+10 where a plain number would be long; no small superscripts, no minor labels.
+    ``decades``: the powers of ten between two labelled ticks (10 gives 1, 1e+10, 1e+20, ...)."""
+    if not hasattr(axis, "set_major_formatter"):
+        raise TypeError(f"axis must be a matplotlib Axis (ax.xaxis or ax.yaxis), got {type(axis).__name__}")
+    if isinstance(decades, bool) or not isinstance(decades, int) or not 1 <= decades <= 100:
+        raise ValueError(f"decades must be an int from 1 to 100, got {decades!r}")
+    axis.set_major_locator(ticker.LogLocator(base=10.0**decades, subs=(1.0,)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
 def plot_loss_and_grad_norm(
     losses: Sequence[float],
     grad_norms: Sequence[float],
@@ -45,10 +58,8 @@ def plot_loss_and_grad_norm(
         ax.set_yscale("log")
         ax.grid(alpha=0.3, which="both")
         ax.tick_params(labelsize=FONT)
-        for axis in (ax.xaxis, ax.yaxis):  # plain numbers (0.1, 1, 10), no small superscripts
-            axis.set_major_locator(ticker.LogLocator(base=10))
-            axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-            axis.set_minor_formatter(ticker.NullFormatter())
+        for axis in (ax.xaxis, ax.yaxis):
+            plain_log_ticks(axis)
         if highlight is not None:
             ax.axvspan(highlight[0] - 0.5, highlight[1] + 0.5, color="gold", alpha=0.3, lw=0)
     ax1.set_ylabel(t("loss (log scale)"), fontsize=FONT)
@@ -61,8 +72,9 @@ def plot_loss_and_grad_norm(
 def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width: float = 3.6) -> Figure:
     """The loss of each step for several learning rates, log loss axis, in two stacked panels:
     every rate but ``diverging`` on top, ``diverging`` alone below (its loss grows to values that
-    would flatten the others). ``curves``: learning rate -> losses of steps 1..n. Every text is
-    10 pt for a figure up to 3.66 in wide (shown unscaled on a 390-px phone: 13.9 px), else
+    would flatten the others). ``curves``: learning rate -> losses of steps 1..n. The loss ticks
+    are labelled as in plot_loss_and_grad_norm (0.01, 0.1, 1; 1e+10 for the large ones). Every
+    text is 10 pt for a figure up to 3.66 in wide (shown unscaled on a 390-px phone: 13.9 px), else
     2.8 pt per inch of ``width`` (the same 13.9 px on the phone)."""
     if diverging not in curves:
         raise ValueError(f"diverging={diverging} is not one of the rates {sorted(curves)}")
@@ -74,6 +86,8 @@ def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width
                 label=f"lr = {rate:g}")
     for ax in (ax1, ax2):
         ax.set_yscale("log")
+        # plain numbers, as in plot_loss_and_grad_norm; the diverging run every 10 powers of ten
+        plain_log_ticks(ax.yaxis, decades=10 if ax is ax2 else 1)
         ax.set_ylabel(t("loss (log scale)"), fontsize=font)
         ax.tick_params(labelsize=font)
         ax.legend(fontsize=font)
