@@ -163,6 +163,22 @@ def test_bad_inputs_have_clear_messages():
     assert isinstance(m.new_cache(1), KVCache)
 
 
+def test_chapter_11_listings_show_the_idea_only():
+    """Chapter 11 prints GPT.forward and the attention through teaching_source: no checks of the
+    targets left behind, and the attention written out (the fused call is one line)."""
+    from helpers import gpt
+    from helpers.llama.show import teaching_source
+
+    forward = teaching_source(gpt.GPT.forward)
+    assert "bad" not in forward and "raise" not in forward and "cross_entropy" in forward
+    attention = teaching_source(gpt.CausalSelfAttention.forward)
+    assert "cache.append" in attention and "F.softmax(att" in attention
+    assert "scaled_dot_product_attention" not in attention and len(attention.splitlines()) <= 25
+    m = tiny()
+    with pytest.raises(ValueError, match=r"token ids in 0..29 or -100 \(ignored\), found 30"):
+        m(torch.zeros(1, 2, dtype=torch.long), torch.tensor([[1, 30]]))
+
+
 def test_checkpoint_round_trip_with_weights_only(tmp_path):
     m = tiny()
     save_checkpoint(m, tmp_path / "m.pt", extra={"vocab": ["a", "b"]}, half=False)

@@ -112,6 +112,11 @@ def test_plot_head_maps_draws_one_panel_per_head():
     tokens = ["S"] + list("白日依山尽，黄河入海流。欲穷千里目，更上一层楼。")
     fig = plot_head_maps({"a": w[0, 0, 0], "b": w[1, 0, 1]}, tokens)
     assert len(fig.axes) == 2
+    # every second token labels its row and column, and so every mark of the poem
+    for ax in fig.axes:
+        for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
+            assert [x.get_text() for x in labels] == tokens[::2]
+            assert {"，", "。"} <= {x.get_text() for x in labels}
 
 
 def poem_seqs():

@@ -159,7 +159,7 @@ def test_explorer_in_english_and_chinese(setup, monkeypatch):
     _, _, data = setup
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = sampling_explorer_html(data)
-    for words in ("<label>poem <select", "<label>after token <input", "<label>temperature <input", '"se-kv">off<',
+    for words in ("<label>poem <select", "<label>after token (&lt;sos&gt; is 0) <input", "<label>temperature <input", '"se-kv">off<',
                   '"se-pv">off<', " tokens survive the cut</div>", "<div class='se-note'>grey: probability at"):
         assert words in page, words
     assert page_data(page, "se")["labels"] == sampling_labels()
@@ -169,7 +169,7 @@ def test_explorer_in_english_and_chinese(setup, monkeypatch):
 
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = sampling_explorer_html(data)
-    for words in ("<label>诗 <select", "<label>截至词元 <input", "<label>温度 <input", '"se-kv">关<', '"se-pv">关<',
+    for words in ("<label>诗 <select", "<label>截至词元（&lt;sos&gt; 记为 0） <input", "<label>温度 <input", '"se-kv">关<', '"se-pv">关<',
                   "截断后剩下 <b>", "<div class='se-note'>灰色：温度为 1、不截断时的概率；"):
         assert words in page, words
     assert english_words(visible(page)) == set()
@@ -186,7 +186,7 @@ def test_widget_in_chinese(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     box = sampling_widget(TINY)
     labels = [c.description for row in box.children[:2] for c in row.children]
-    assert labels == ["诗", "截至词元", "温度", "top-k（0 = 关）", "top-p（1 = 关）"]
+    assert labels == ["诗", "截至词元（<sos> 记为 0）", "温度", "top-k（0 = 关）", "top-p（1 = 关）"]
     assert "截断后剩下" in box.children[-1].value and english_words(visible(box.children[-1].value)) == set()
 
 

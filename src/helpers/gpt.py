@@ -99,6 +99,19 @@ class KVCache:
         self.length += n
 
 
+def _check_targets(targets: torch.Tensor, idx: torch.Tensor, vocab_size: int) -> None:
+    """Refuse ``targets`` unless it is an integer tensor of idx's shape (B, T) holding token ids in
+    0..vocab_size-1 or -100 (a position left out of the loss)."""
+    if not isinstance(targets, torch.Tensor) or targets.shape != idx.shape:
+        raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, "
+                         f"got {tuple(getattr(targets, 'shape', ()))}")
+    check_tensor(targets, "targets", floating=False)
+    bad = (targets != -100) & ((targets < 0) | (targets >= vocab_size))
+    if bool(bad.any()):
+        raise ValueError(f"targets must be token ids in 0..{vocab_size - 1} or -100 (ignored), "
+                         f"found {int(targets[bad][0])}")
+
+
 class CausalSelfAttention(nn.Module):
     """Multi-head causal self-attention with one fused q/k/v projection (nanoGPT's ``c_attn``)."""
 
@@ -127,12 +140,7 @@ class CausalSelfAttention(nn.Module):
             past = cache.length
             k, v = cache.append(layer, k, v)  # (B, nh, past + T, hd)
         if self.attention == "sdpa":
-            p = self.dropout if self.training else 0.0
-            if past == 0 or not self.causal:
-                y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=self.causal)
-            else:
-                y = F.scaled_dot_product_attention(q, k, v, attn_mask=self.mask[past:past + T, :past + T],
-                                                   dropout_p=p)
+            y = self._sdpa(q, k, v, past)  # the same, in one fused call
         else:
             att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))  # (B, nh, T, past + T)
             if self.causal:
@@ -141,6 +149,15 @@ class CausalSelfAttention(nn.Module):
             y = att @ v  # (B, nh, T, hd)
         y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
         return self.resid_dropout(self.c_proj(y))
+
+    def _sdpa(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, past: int) -> torch.Tensor:
+        """The attention of ``forward`` by ``F.scaled_dot_product_attention``: q (B, nh, T, hd), k and
+        v (B, nh, past + T, hd) -> (B, nh, T, hd)."""
+        T, p = q.size(2), self.dropout if self.training else 0.0
+        if past == 0 or not self.causal:
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=self.causal)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=self.mask[past:past + T, :past + T],
+                                              dropout_p=p)
 
 
 class MLP(nn.Module):
@@ -260,14 +277,7 @@ class GPT(nn.Module):
         logits = self.lm_head(self.features(idx, cache))
         loss = None
         if targets is not None:
-            if not isinstance(targets, torch.Tensor) or targets.shape != idx.shape:
-                raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, "
-                                 f"got {tuple(getattr(targets, 'shape', ()))}")
-            check_tensor(targets, "targets", floating=False)
-            bad = (targets != -100) & ((targets < 0) | (targets >= self.config.vocab_size))
-            if bool(bad.any()):
-                raise ValueError(f"targets must be token ids in 0..{self.config.vocab_size - 1} or -100 (ignored), "
-                                 f"found {int(targets[bad][0])}")
+            _check_targets(targets, idx, self.config.vocab_size)
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100)
         return logits, loss
 

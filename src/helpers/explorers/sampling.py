@@ -240,12 +240,13 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
     options = "".join(f"<option value='{i}'>{html.escape(''.join(p['tokens'][1:9]))}…</option>"
                       for i, p in enumerate(data["prompts"]))
     n = len(data["prompts"][prompt]["steps"])
+    position_label = html.escape(t("after token (<sos> is 0)"))  # positions count <sos> as token 0
     return f"""{_STYLE}
 <div class="se-root" id="{root_id}">
   <script type="application/json" class="se-data">{payload}</script>
   <div class="se-controls" style="display:none">
     <label>{html.escape(t("poem"))} <select class="se-prompt">{options}</select></label>
-    <label>{html.escape(t("after token"))} <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
+    <label>{position_label} <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
       <span class="se-posv">{position}</span></label>
     <label>{html.escape(t("temperature"))} <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
       <span class="se-tv">1.00</span></label>
@@ -268,7 +269,8 @@ def sampling_widget(data: dict):
         raise ValueError("data must come from sampling_data(...) and hold at least one poem")
     prompt = w.Dropdown(options=[("".join(p["tokens"][1:9]) + "…", i) for i, p in enumerate(data["prompts"])],
                         value=0, description=t("poem"))
-    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1, description=t("after token"))
+    pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1,
+                      description=t("after token (<sos> is 0)"))
     temp = w.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description=t("temperature"))
     k = w.IntSlider(value=0, min=0, max=data["top"], description=t("top-k (0 off)"))
     p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description=t("top-p (1 off)"))
