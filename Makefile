@@ -18,7 +18,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install install-dev fonts book book-zh translations test test-lowest lint unit widgets7 notebooks book-strict book-strict-en book-zh-strict learner-nbval browser browser-deps bench bench-busy lab lab-zh lab-sources learner learner-zh learner-notebooks train compare-norms poems pretrain finetune finetune-equal post-train sync-url clean
+.PHONY: check-python cpu-torch install install-dev fonts book book-zh translations test test-lowest lint unit widgets7 notebooks book-strict book-strict-en book-zh-strict learner-nbval browser browser-deps bench bench-busy lab lab-zh lab-sources learner learner-zh learner-notebooks train compare-norms poems pretrain finetune finetune-equal finetune-pad-check post-train sync-url clean
 
 # Two sets: requirements.txt is what reading and building the book needs (`make install`, `make book`);
 # requirements-dev.txt adds tests, lint and the browser check (`make install-dev`, `make test`).
@@ -228,6 +228,11 @@ finetune: install
 ## (finetune_objectives_equal.json and its .log; about 20 minutes; FORCE=1 to replace the shipped log)
 finetune-equal: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py --equal-targets --no-progress $(if $(FORCE),--force)
+
+## make finetune-pad-check: chapter 10's masked bodies pretrained again and probed with and without <pad>
+## (finetune_pad_check.json and its .log; about 2 minutes; FORCE=1 to replace the shipped log)
+finetune-pad-check: install
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/finetune_poets.py --pad-check --no-progress $(if $(FORCE),--force)
 
 ## make compare-norms: train the translator pre-/post-norm, with/without warm-up (chapter 7's log; 13 runs, about 97 minutes),
 ## then the controls: the same with 8x smaller embeddings, and without residual connections (18 runs, about 35 minutes)

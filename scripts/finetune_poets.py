@@ -30,6 +30,12 @@ where k = 1 / (the share of positions the masking rule selects, measured on pret
 so that it is trained on as many predicted tokens as the causal body of part 5, which predicts
 every position. The probe and its evaluation are those of part 5.
 
+``--pad-check`` runs one further check instead, into ``finetune_pad_check.json`` and its ``.log``:
+part 5's masked bodies pretrained again with the shipped log's settings and seeds, each read by the
+same probe twice, on padded batches (as part 5 does) and with every poem read without its <pad>
+tokens (``finetune.pooled_unpadded``). The bidirectional body has no key-padding mask, so padding
+can change its features; a causal body's cannot change.
+
 Refuses to overwrite an existing log unless ``--force`` is given.
 """
 
@@ -49,6 +55,7 @@ from helpers import finetune, lora, mlm, poems, pretrain
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "helpers" / "data" / "finetune_poets.json"
 EQUAL_OUT = DEFAULT_OUT.with_name("finetune_objectives_equal.json")
+PAD_OUT = DEFAULT_OUT.with_name("finetune_pad_check.json")
 
 
 def positive(text: str) -> int:
@@ -127,6 +134,55 @@ def equal_targets(args, probe_body, train_stream: torch.Tensor, vocab, start: fl
     return log
 
 
+def pad_check(args, read_probe, train_stream: torch.Tensor, vocab, start: float, shipped: dict,
+              pool: int) -> dict:
+    """Part 5's masked bodies again, probed with padded and with unpadded features; writes its own log.
+
+    The masked body is bidirectional and has no key-padding mask, so in a padded batch every real
+    position also reads the <pad> tokens after its poem; the causal body cannot read them.
+    ``shipped`` is the log of part 5 (its settings are used, and its pretraining losses compared).
+    """
+    lines = []
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    if shipped.get("pool_per_class", pool) != pool:
+        raise SystemExit(f"the shipped log probed {shipped['pool_per_class']} poems per poet, this split has {pool}")
+    logged = {r["seed"]: r for r in shipped["objectives"] if r["objective"] == "masked"}
+    say(f"# OMP_NUM_THREADS=1 python scripts/finetune_poets.py --pad-check  (torch {torch.__version__}, "
+        f"cpu capability {torch.backends.cpu.get_cpu_capability()})")
+    say(f"masked bodies: {args.probe_steps} steps of {args.probe_batch} windows, seeds {args.seeds}, "
+        f"probe on {pool} poems per poet, l2 grid {args.l2_grid}")
+    rows = []
+    for seed in args.seeds:
+        t0 = time.perf_counter()
+        body, loss = mlm.pretrain_small(train_stream, len(vocab), vocab.mask_id, vocab.sos_id, "masked",
+                                        args.probe_steps, seed=seed, batch_size=args.probe_batch)
+        row = {"seed": seed, "pretrain_loss": loss,
+               "shipped_pretrain_loss": logged[seed]["pretrain_loss"] if seed in logged else None,
+               "shipped_accuracy": logged[seed]["accuracy"] if seed in logged else None,
+               "padded": read_probe(body, seed), "unpadded": read_probe(body, seed, unpadded=True)}
+        row["seconds"] = round(time.perf_counter() - t0, 1)
+        rows.append(row)
+        shipped_text = ("" if row["shipped_pretrain_loss"] is None else
+                        f" (shipped {row['shipped_pretrain_loss']:.4f}, probe {row['shipped_accuracy']:.1%})")
+        say(f"masked seed {seed}: loss {loss:.4f}{shipped_text}; probe padded {row['padded']['accuracy']:.1%} "
+            f"(l2 {row['padded']['l2']:g}), unpadded {row['unpadded']['accuracy']:.1%} "
+            f"(l2 {row['unpadded']['l2']:g}) ({row['seconds']:.0f} s)")
+    settings = {k: args.__dict__[k] for k in ("seeds", "probe_steps", "probe_batch", "l2_grid", "test_per_class",
+                                               "val_per_class")}
+    log = {"settings": settings, "pool_per_class": pool, "objective": "masked", "rows": rows,
+           "torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+           "threads": torch.get_num_threads(), "seconds": round(time.perf_counter() - start, 1)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    say(f"wrote {args.out} in {log['seconds']:.0f} s")
+    args.out.with_suffix(".log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return log
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=positive, nargs="+", default=[8, 32, 128, 301],
@@ -150,8 +206,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--checkpoint", type=Path, default=None, help="folder of gpt_poems.pt (default: the package's)")
     ap.add_argument("--equal-targets", action="store_true",
                     help="only the masked body with k x --probe-steps (as many predicted tokens as causal)")
+    ap.add_argument("--pad-check", action="store_true",
+                    help="only part 5's masked bodies, probed with and without <pad> in the batches "
+                         "(settings from the shipped finetune_poets.json; writes finetune_pad_check.json + .log)")
     ap.add_argument("--share-batches", type=positive, default=500,
                     help="windows (x --probe-batch) on which --equal-targets measures the masked share")
+    ap.add_argument("--shipped-log", type=Path, default=DEFAULT_OUT,
+                    help="the log whose settings --pad-check repeats (default: the shipped finetune_poets.json)")
     ap.add_argument("--out", type=Path, default=None, help="the log (default: finetune_poets.json, "
                     "or finetune_objectives_equal.json with --equal-targets, in src/helpers/data)")
     ap.add_argument("--force", action="store_true", help="overwrite --out if it exists")
@@ -161,10 +222,21 @@ def main(argv: list[str] | None = None) -> dict:
                     help="combine logs written with the same settings and different --parts into --out")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
+    if args.equal_targets and args.pad_check:
+        ap.error("--equal-targets and --pad-check are two separate runs; give one of them")
+    for flag in ("equal_targets", "pad_check"):
+        if getattr(args, flag) and args.merge:
+            ap.error(f"--{flag.replace('_', '-')} writes its own log; it cannot be combined with --merge")
+    shipped = None
+    if args.pad_check:  # part 5's settings, as the shipped log ran them
+        try:
+            shipped = finetune.load_log(args.shipped_log.parent, args.shipped_log.name)
+        except FileNotFoundError as e:
+            ap.error(str(e))
+        for k in ("seeds", "probe_steps", "probe_batch", "l2_grid", "test_per_class", "val_per_class"):
+            setattr(args, k, shipped["settings"][k])
     if args.out is None:
-        args.out = EQUAL_OUT if args.equal_targets else DEFAULT_OUT
-    if args.equal_targets and args.merge:
-        ap.error("--equal-targets writes its own log; it cannot be combined with --merge")
+        args.out = EQUAL_OUT if args.equal_targets else PAD_OUT if args.pad_check else DEFAULT_OUT
     if args.out.exists() and not args.force:
         ap.error(f"{args.out} exists; pass --force to overwrite it (or --out elsewhere)")
     if args.merge:
@@ -201,23 +273,32 @@ def main(argv: list[str] | None = None) -> dict:
 
     train_stream = poems.encode_stream(train_poems, vocab)
 
+    def read_probe(body, seed: int, unpadded: bool = False) -> dict:
+        """A linear probe on the frozen body's mean features, L2 chosen on validation (part 5).
+
+        ``unpadded``: every poem is read without its <pad> tokens (``finetune.pooled_unpadded``).
+        """
+        train, val, test = split(smallest, seed, body.config.block_size)
+        probe = finetune.PoetClassifier(body).eval()
+        with torch.no_grad():
+            read = (lambda x, n: finetune.pooled_unpadded(probe, x, n)) if unpadded else probe.pooled
+            feats = [read(d.x, d.lengths) for d in (train, val, test)]
+        lin, l2 = finetune.fit_logistic_on_val(feats[0], train.y, feats[1], val.y, args.l2_grid)
+        return {"l2": l2, "val_accuracy": finetune.logistic_accuracy(lin, feats[1], val.y),
+                "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y)}
+
     def probe_body(objective: str, seed: int, steps: int) -> dict:
         """Pretrain a small body with one objective and read it with a linear probe (part 5)."""
         t0 = time.perf_counter()
         body, final_loss = mlm.pretrain_small(train_stream, len(vocab), vocab.mask_id, vocab.sos_id, objective,
                                               steps, seed=seed, batch_size=args.probe_batch)
-        train, val, test = split(smallest, seed, body.config.block_size)
-        probe = finetune.PoetClassifier(body).eval()
-        with torch.no_grad():
-            feats = [probe.pooled(d.x, d.lengths) for d in (train, val, test)]
-        lin, l2 = finetune.fit_logistic_on_val(feats[0], train.y, feats[1], val.y, args.l2_grid)
-        return {"objective": objective, "seed": seed, "pretrain_loss": final_loss, "l2": l2,
-                "val_accuracy": finetune.logistic_accuracy(lin, feats[1], val.y),
-                "accuracy": finetune.logistic_accuracy(lin, feats[2], test.y),
+        return {"objective": objective, "seed": seed, "pretrain_loss": final_loss, **read_probe(body, seed),
                 "seconds": round(time.perf_counter() - t0, 1)}
 
     if args.equal_targets:
         return equal_targets(args, probe_body, train_stream, vocab, start)
+    if args.pad_check:
+        return pad_check(args, read_probe, train_stream, vocab, start, shipped, smallest)
 
     parts = set(args.parts)
     n_runs = (2 * len(args.sizes) + 2 + len(args.ranks)) * len(args.seeds) + len(args.seeds) * 3

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from helpers import finetune, lora, poems, pretrain
-from helpers.gpt import GPT
+from helpers.gpt import GPT, GPTConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -307,6 +307,8 @@ def test_masked_share_is_the_rule_rate(tiny_checkpoint):
 def test_load_log_names_the_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="--equal-targets"):
         finetune.load_log(tmp_path, name=finetune.EQUAL_LOG_FILE)
+    with pytest.raises(FileNotFoundError, match="--pad-check"):
+        finetune.load_log(tmp_path, name=finetune.PAD_LOG_FILE)
     with pytest.raises(FileNotFoundError, match="make finetune"):
         finetune.load_log(tmp_path)
 
@@ -324,3 +326,88 @@ def test_shipped_equal_targets_log():
     assert 0.13 < log["masked_share"] < 0.15 and log["masked_steps"] == round(log["causal_steps"] / log["masked_share"])
     assert {o["objective"] for o in log["objectives"]} == {"masked"}
     assert all(o["steps"] == log["masked_steps"] for o in log["objectives"])
+
+
+# --- padding: what a bidirectional body reads beyond a poem's end ------------------------------------
+
+
+def test_pooled_unpadded_is_each_poem_run_alone_and_changes_nothing_for_a_causal_body(tiny_checkpoint):
+    model, vocab, _ = pretrain.load(tiny_checkpoint)
+    every = poems.load_poems()
+    forms = ("quatrain5", "quatrain7", "regulated5", "regulated7")
+    texts = [p.text for f in forms for p in [q for q in every if q.form == f][:3]]  # four lengths
+    d = finetune.encode(texts, [0] * len(texts), vocab, 72)
+    assert len(set(d.lengths.tolist())) > 1 and int(d.lengths.min()) < d.x.size(1)  # some rows padded
+    bidir = GPT(GPTConfig(**{**model.config.to_dict(), "causal": False}))
+    bidir.load_state_dict(model.state_dict())
+    for body in (model, bidir):
+        clf = finetune.PoetClassifier(body).eval()
+        unpadded = finetune.pooled_unpadded(clf, d.x, d.lengths)
+        with torch.no_grad():
+            alone = torch.cat([clf.pooled(d.x[i:i + 1, :n], d.lengths[i:i + 1]) for i, n in
+                               enumerate(d.lengths.tolist())])
+            padded = clf.pooled(d.x, d.lengths)
+        torch.testing.assert_close(unpadded, alone, rtol=1e-5, atol=1e-6)  # each poem as if run alone
+        longest = d.lengths == d.x.size(1)  # rows without a pad: the same either way
+        torch.testing.assert_close(padded[longest], unpadded[longest], rtol=1e-5, atol=1e-6)
+        if body.config.causal:  # no real position reads a later pad
+            torch.testing.assert_close(padded, unpadded, rtol=1e-5, atol=1e-6)
+        else:  # every position reads the pads
+            assert (padded[~longest] - unpadded[~longest]).abs().max() > 1e-3
+    with pytest.raises(TypeError, match="PoetClassifier"):
+        finetune.pooled_unpadded(model, d.x, d.lengths)
+    with pytest.raises(ValueError, match="lengths"):
+        finetune.pooled_unpadded(finetune.PoetClassifier(model), d.x, d.lengths[:3])
+
+
+def test_script_pad_check_writes_its_own_log(tiny_checkpoint, tmp_path):
+    shipped = tmp_path / "shipped.json"
+    settings = {"seeds": [1], "probe_steps": 2, "probe_batch": 4, "l2_grid": [0.01], "test_per_class": 100,
+                "val_per_class": 50}
+    row = {"objective": "masked", "seed": 1, "pretrain_loss": 6.5, "accuracy": 0.6}
+    shipped.write_text(json.dumps({"settings": settings, "objectives": [row]}), encoding="utf-8")
+    out = tmp_path / "pad.json"
+    args = ["--pad-check", "--shipped-log", str(shipped), "--checkpoint", str(tiny_checkpoint), "--out", str(out)]
+    r = _run(args, tmp_path)
+    assert r.returncode == 0, r.stderr
+    log = json.loads(out.read_text(encoding="utf-8"))
+    assert log["settings"] == settings and log["objective"] == "masked"  # the shipped run's settings
+    assert [x["seed"] for x in log["rows"]] == [1] and log["rows"][0]["shipped_pretrain_loss"] == 6.5
+    for how in ("padded", "unpadded"):
+        assert 0 <= log["rows"][0][how]["accuracy"] <= 1 and log["rows"][0][how]["l2"] == 0.01
+    assert log["torch"] == torch.__version__ and "cpu_capability" in log and log["seconds"] > 0
+    text = out.with_suffix(".log").read_text(encoding="utf-8")
+    assert "masked seed 1" in text and "unpadded" in text and "wrote" in text
+    again = _run(args, tmp_path)  # never overwritten silently
+    assert again.returncode != 0 and "--force" in again.stderr
+    both = _run([*args, "--equal-targets"], tmp_path)
+    assert both.returncode != 0 and "separate runs" in both.stderr
+
+
+def test_shipped_pad_check_log():
+    """The --pad-check log repeats part 5's masked runs (settings, seeds, losses) and says what chapter 10 states."""
+    try:
+        log = finetune.load_log(name=finetune.PAD_LOG_FILE)
+    except FileNotFoundError:
+        pytest.skip("no shipped finetune_pad_check.json (scripts/finetune_poets.py --pad-check)")
+    main = finetune.load_log()
+    for k, v in log["settings"].items():
+        assert main["settings"][k] == v, k  # the shipped run's settings
+    assert log["pool_per_class"] == main["pool_per_class"] and log["objective"] == "masked"
+    masked = {r["seed"]: r for r in main["objectives"] if r["objective"] == "masked"}
+    causal = [100 * r["accuracy"] for r in main["objectives"] if r["objective"] == "causal"]
+    assert [r["seed"] for r in log["rows"]] == main["settings"]["seeds"]
+    for r in log["rows"]:
+        assert r["shipped_pretrain_loss"] == masked[r["seed"]]["pretrain_loss"]
+        assert r["shipped_accuracy"] == masked[r["seed"]]["accuracy"]
+        assert abs(r["pretrain_loss"] - r["shipped_pretrain_loss"]) < 0.01  # re-pretraining nearly reproduces it
+    padded = [100 * r["padded"]["accuracy"] for r in log["rows"]]
+    unpadded = [100 * r["unpadded"]["accuracy"] for r in log["rows"]]
+    change = [u - p for u, p in zip(unpadded, padded)]
+    spread = max(padded) - min(padded)
+    # chapter 10: small on average against the seeds' spread, larger than it on one seed; every causal
+    # seed still beats every masked one read without pads; one rerun probe moved by several points
+    assert abs(sum(change) / len(change)) < spread < max(map(abs, change))
+    assert max(unpadded) < min(causal)
+    assert max(abs(p - 100 * r["shipped_accuracy"]) for p, r in zip(padded, log["rows"])) >= 3
+    assert log["torch"] and log["cpu_capability"] and log["seconds"] > 0

@@ -160,10 +160,16 @@ def test_sample_efficiency_names_the_whole_pool():
         plot_sample_efficiency({"a": {8: [60.0], 32: [70.0]}}, pool=301)
 
 
-def test_masks_figure_puts_its_panels_side_by_side_and_the_full_one_smaller():
+def test_masks_figure_puts_two_same_size_labelled_grids_side_by_side():
     fig = _figures()["masks"]
     causal, full = fig.get_axes()
     a, b = causal.get_position(), full.get_position()
-    assert a.x1 < b.x0  # side by side, not stacked: about half the height of two stacked grids
-    assert b.width < 0.6 * a.width and b.height < 0.6 * a.height  # the all-dark panel carries one bit
+    assert a.x1 < b.x0  # side by side, not stacked
+    assert abs(a.width - b.width) < 1e-6 and abs(a.height - b.height) < 1e-6  # the same size
+    chars = list("S床前明月光，疑是地上霜")
+    for ax in (causal, full):  # both grids' columns carry the characters
+        assert [t.get_text() for t in ax.get_xticklabels()] == chars
+    assert [t.get_text() for t in causal.get_yticklabels()] == chars  # the shared rows, labelled once
     assert fig.get_figheight() < 0.75 * fig.get_figwidth()
+    with pytest.raises(ValueError, match="tokens"):
+        plot_masks([])

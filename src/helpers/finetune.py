@@ -21,7 +21,8 @@ Forgetting is measured as the body's causal-LM loss on the pretraining validatio
 ``train_to_best`` trains and keeps the weights that did best on it. The non-neural baseline is a
 logistic regression on ``bag_of_characters`` counts (``fit_logistic``, L-BFGS; checked against
 scikit-learn in the tests). ``energy_in_top`` measures how much of a weight change a rank-r
-matrix can hold.
+matrix can hold. ``pooled_unpadded`` reads the same features with no <pad> in any row (a
+bidirectional body, which has no key-padding mask, otherwise reads the pads too).
 """
 
 from __future__ import annotations
@@ -45,17 +46,20 @@ METHODS = ("full", "frozen", "lora", "scratch")
 DEFAULT_LR = {"full": 3e-4, "frozen": 3e-3, "lora": 2e-3, "scratch": 1e-3}
 LOG_FILE = "finetune_poets.json"
 EQUAL_LOG_FILE = "finetune_objectives_equal.json"  # scripts/finetune_poets.py --equal-targets
+PAD_LOG_FILE = "finetune_pad_check.json"  # scripts/finetune_poets.py --pad-check
 
 
 def load_log(folder=None, name: str = LOG_FILE) -> dict:
     """The log written by ``scripts/finetune_poets.py`` (``make finetune``).
 
-    ``name=EQUAL_LOG_FILE`` reads the log of its ``--equal-targets`` run instead.
+    ``name=EQUAL_LOG_FILE`` reads the log of its ``--equal-targets`` run instead, ``name=PAD_LOG_FILE``
+    that of its ``--pad-check`` run.
     """
     base = Path(str(resources.files("helpers").joinpath("data"))) if folder is None else Path(folder)
     path = base / name
     if not path.exists():
-        run = "python scripts/finetune_poets.py --equal-targets" if name == EQUAL_LOG_FILE else "make finetune"
+        run = {EQUAL_LOG_FILE: "python scripts/finetune_poets.py --equal-targets",
+               PAD_LOG_FILE: "python scripts/finetune_poets.py --pad-check"}.get(name, "make finetune")
         raise FileNotFoundError(f"no {name} in {path.parent}; run `{run}`")
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -171,6 +175,28 @@ class PoetClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.head(self.pooled(x, lengths))
+
+
+@torch.no_grad()
+def pooled_unpadded(clf: PoetClassifier, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """What ``clf.pooled`` reads with every poem run without its padding: ids (B, T), lengths (B,) -> (B, C).
+
+    Rows of the same length are run together, cut to that length, so no row holds a <pad>: each
+    poem's vector is the one it gets when run alone. For a causal body this equals
+    ``clf.pooled(x, lengths)`` (no real position reads a later pad); a bidirectional body, whose
+    every position also reads the pads, gives different features on the padded rows.
+    """
+    if not isinstance(clf, PoetClassifier):
+        raise TypeError(f"clf must be a PoetClassifier, got {show(clf)}")
+    check_tensor(x, "x", ndim=2, floating=False)
+    check_tensor(lengths, "lengths", floating=False)
+    if lengths.shape != (x.size(0),):
+        raise ValueError(f"x must be (B, T) and lengths (B,), got {tuple(x.shape)} and {tuple(lengths.shape)}")
+    out = torch.empty(x.size(0), clf.body.config.n_embd)
+    for n in lengths.unique().tolist():
+        rows = (lengths == n).nonzero().flatten()
+        out[rows] = clf.pooled(x[rows, :n], lengths[rows])  # pooled checks 1 <= n <= T
+    return out
 
 
 def prepare(pretrained: GPT, method: str, n_classes: int = 2, pool: str = "mean", r: int = 8,

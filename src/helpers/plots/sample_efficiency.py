@@ -8,17 +8,22 @@ import matplotlib.pyplot as plt
 
 from helpers.i18n import t
 
-WIDTH = 4.2  # inches; 10.5-pt text is about 13 px on a 366-px phone figure
+WIDTH = 5.0  # inches; 11.2-pt text is about 11 px on a 360-px phone figure
+SHIFT = 1.09  # each series drawn at size * SHIFT**(k - middle) on the log axis, so no two share an x
 
 
 def plot_sample_efficiency(
     series: Mapping[str, Mapping[int, Sequence[float]]],
     chance: float = 50.0,
-    fontsize: float = 10.5,
+    fontsize: float = 11.2,
     untrained: Mapping[str, Sequence[tuple[int, float]]] | None = None,
     pool: int | None = None,
 ) -> plt.Figure:
     """One line per model: the mean accuracy (%) at each size, the bar from the worst to the best seed.
+
+    The series are drawn a little apart along the (log) size axis, the middle one at the size
+    itself, so that the bars and markers of one size do not cover each other; the ticks mark the
+    sizes.
 
     ``series`` maps a label to {labelled poems per class: [accuracy of each seed, in %]}.
     ``untrained`` maps a label of ``series`` to the (size, accuracy %) of its runs that kept their
@@ -33,14 +38,17 @@ def plot_sample_efficiency(
                 raise ValueError(f"untrained: size {n!r} of {label!r} is not one of its sizes {sorted(series[label])}")
     fig, ax = plt.subplots(figsize=(WIDTH, 5.6 if untrained else 3.8))
     markers = ("o", "s", "^", "D")
+    middle = (len(series) - 1) / 2
     for k, (label, by_size) in enumerate(series.items()):
         sizes = sorted(by_size)
+        shift = SHIFT ** (k - middle)
         mean = [sum(by_size[n]) / len(by_size[n]) for n in sizes]
         low = [m - min(by_size[n]) for m, n in zip(mean, sizes)]
         high = [max(by_size[n]) - m for m, n in zip(mean, sizes)]
-        ax.errorbar(sizes, mean, yerr=[low, high], marker=markers[k % 4], capsize=4, label=label, color=f"C{k}")
+        ax.errorbar([n * shift for n in sizes], mean, yerr=[low, high], marker=markers[k % 4], capsize=4,
+                    label=label, color=f"C{k}")
         for n, acc in (untrained or {}).get(label, ()):
-            ax.plot([n], [acc], "o", ms=13, mfc="none", mec=f"C{k}", mew=1.5)
+            ax.plot([n * shift], [acc], "o", ms=13, mfc="none", mec=f"C{k}", mew=1.5)
     if untrained:
         ax.plot([], [], "o", ms=13, mfc="none", mec="black", mew=1.5, ls="none", label=t("kept step 0 (untrained)"))
     ax.axhline(chance, color="grey", ls=":", label=t("chance"))
