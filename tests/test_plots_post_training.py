@@ -129,3 +129,27 @@ def test_recipes_map_has_three_rows_of_boxes_and_is_legible(language, monkeypatc
     assert {"SFT", "PPO", "DPO", "GRPO"} <= set(texts) and texts.count("SFT") == 3
     if language == "zh_CN":
         assert "奖励模型" in texts and not any("reward" in x for x in texts)
+
+
+def test_instruction_following_legend_draws_the_interval_with_caps():
+    """The "95% CI" key is drawn as the plot draws an interval, a thin line with a cap at each end
+    (a reader found a plain line in the legend against capped bars in the plot)."""
+    fig = plot_instruction_following(ROWS, seed_rows=["SFT, loss on\nanswer"])
+    legend = fig.legends[0]
+    keys = dict(zip((x.get_text() for x in legend.get_texts()), legend.legend_handles))
+    ci, rng = keys["95% CI"], keys["seeds' range\n(sampling error\nnot shown)"]
+    assert ci.get_marker() == "|" and len(ci.get_xdata()) == 2  # a cap at each end
+    assert rng.get_marker() in ("None", "", None) and rng.get_linewidth() > ci.get_linewidth()
+
+
+def test_share_vs_kl_draws_every_marker_above_every_error_bar():
+    """Readers found markers hidden under their own error bars: each marker sits above all bars."""
+    points = [{"label": "SFT start (95% CI)", "kl": 0.0, "share": 0.56, "share_range": (0.49, 0.63)},
+              {"label": "DPO", "kl": 2.2, "share": 0.54, "kl_range": (2.1, 2.3), "share_range": (0.50, 0.565)},
+              {"label": "RFT", "kl": 1.0, "share": 0.58, "kl_range": (0.95, 1.05), "share_range": (0.57, 0.59)}]
+    ax = plot_share_vs_kl(points).axes[0]
+    markers = [line for line in ax.lines if line.get_marker() not in ("None", "", None, "|", "_")]
+    bars = [c for c in ax.collections] + [line for line in ax.lines if line.get_marker() in ("|", "_")]
+    assert len(markers) == len(points) and bars
+    assert min(m.get_zorder() for m in markers) > max(b.get_zorder() for b in bars)
+    assert all(m.get_markersize() >= 8 for m in markers)

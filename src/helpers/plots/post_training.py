@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerLine2D
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..i18n import t
@@ -24,6 +26,8 @@ FONT = 10.5  # points: ~12.7 px when a 4.2-in figure is shown 366 px wide
 assert FONT >= min_font(WIDTH)
 BIG_FONT = 12.5  # points: ~15 px at 366 px, for the two figures readers found small
 KL_WIDTH = 4.0  # the share-vs-KL figure: narrower, so its legend reads larger on a phone
+MARKER_SIZE = 8  # the share-vs-KL figure's markers, points
+MARKER_ZORDER = 3  # above every error bar (matplotlib draws lines and bars at zorder 2)
 METRICS = {"form_ok": "requested form", "first_ok": "requested first character", "both": "both"}
 
 
@@ -67,11 +71,14 @@ def plot_instruction_following(
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(t("% of answers to held-out instructions"))
     handles, names = ax.get_legend_handles_labels()
-    ci = ax.errorbar([], [], xerr=[[], []], fmt="none", ecolor="k", lw=1.0, capsize=2.5)
-    rng = ax.errorbar([], [], xerr=[[], []], fmt="none", ecolor="k", lw=3.0, capsize=0)
+    # the legend's keys drawn as the plot draws them: the interval a thin line with a cap at each
+    # end (a line with "|" markers at its two ends), the seeds' range a thick line without caps
+    ci = Line2D([], [], color="k", lw=1.0, marker="|", markersize=7, markeredgewidth=1.0)
+    rng = Line2D([], [], color="k", lw=3.0)
     handles += [ci, rng]
     names += [t("95% CI"), t("seeds' range\n(sampling error\nnot shown)")]
-    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
+    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False,
+               handler_map={ci: HandlerLine2D(numpoints=2)})
     ax.grid(axis="x", alpha=0.3)
     set_fonts(fig, BIG_FONT)
     return fig
@@ -157,20 +164,24 @@ def plot_share_vs_kl(
     for i, p in enumerate(points):
         kl_lo, kl_hi = p.get("kl_range", (p["kl"], p["kl"]))
         s_lo, s_hi = p.get("share_range", (p["share"], p["share"]))
-        ax.errorbar(
+        bars = ax.errorbar(
             p["kl"],
             100 * p["share"],
             xerr=[[p["kl"] - kl_lo], [kl_hi - p["kl"]]],
             yerr=[[100 * (p["share"] - s_lo)], [100 * (s_hi - p["share"])]],
             fmt=markers[i % len(markers)],
-            ms=6,
+            ms=MARKER_SIZE,
+            mec="white",  # a white rim keeps the marker's shape visible where its bars cross it
+            mew=0.8,
             capsize=2,
             label=p["label"],
         )
+        # every marker on top of every error bar (readers found markers hidden under their bars)
+        bars.lines[0].set_zorder(MARKER_ZORDER)
     ax.set_xlabel(t("KL from the SFT model (nats per answer)"))
     ax.set_ylabel(t("% answers with requested\nform and first character") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=1, frameon=False, markerscale=1.6)
+    fig.legend(loc="outside lower center", ncol=1, frameon=False, markerscale=1.3)
     set_fonts(fig, FONT)
     return fig
 
