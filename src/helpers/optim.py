@@ -3,10 +3,14 @@
 Each follows the update rule of its ``torch.optim`` counterpart step for step, so that the
 tests can run both side by side and compare the parameters:
 
-    SGD + momentum:  b <- mu b + g            p <- p - lr b
-    Adam:            m <- b1 m + (1 - b1) g   v <- b2 v + (1 - b2) g^2
-                     p <- p - lr m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+    SGD + momentum:  m <- rho m + g           p <- p - lr m
+    Adam:            m <- b1 m + (1 - b1) g   s <- b2 s + (1 - b2) g^2
+                     p <- p - lr m_hat / (sqrt(s_hat) + eps),  m_hat = m / (1 - b1^t), s_hat = s / (1 - b2^t)
     AdamW:           Adam, but weight decay shrinks p directly: p <- p (1 - lr wd), not through g.
+
+The names follow the book's notation (appendix/notation.md): the momentum buffer m (rho is
+``momentum``), Adam's first and second moments m_t and s_t (torch.optim calls them
+``exp_avg`` and ``exp_avg_sq``).
 """
 
 from __future__ import annotations
@@ -101,11 +105,11 @@ class SGD(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p
         if self.momentum:
-            if "buf" not in state:
-                state["buf"] = g.clone()  # the first step starts the velocity at g
+            if "m" not in state:
+                state["m"] = g.clone()  # the first step starts m at g
             else:
-                state["buf"].mul_(self.momentum).add_(g)
-            g = state["buf"]
+                state["m"].mul_(self.momentum).add_(g)
+            g = state["m"]
         p.sub_(self.lr * g)
 
 
@@ -134,19 +138,19 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         if self.weight_decay:
             if self.decoupled:
-                p.mul_(1 - self.lr * self.weight_decay)  # AdamW: shrink the weights themselves
+                p.mul_(1 - self.lr * self.weight_decay)  # AdamW: shrink p directly
             else:
-                g = g + self.weight_decay * p  # Adam: L2 penalty, goes through m and v
+                g = g + self.weight_decay * p  # Adam: L2 penalty, via m and s
         if "m" not in state:
             state["t"] = 0
-            state["m"], state["v"] = torch.zeros_like(p), torch.zeros_like(p)
+            state["m"], state["s"] = torch.zeros_like(p), torch.zeros_like(p)
         state["t"] += 1
-        t, m, v = state["t"], state["m"], state["v"]
+        t, m, s = state["t"], state["m"], state["s"]
         m.mul_(b1).add_((1 - b1) * g)  # running mean of the gradient
-        v.mul_(b2).add_((1 - b2) * g * g)  # running mean of its square
-        m_hat = m / (1 - b1**t)  # bias correction: m and v start at 0
-        v_hat = v / (1 - b2**t)
-        p.sub_(self.lr * m_hat / (v_hat.sqrt() + self.eps))
+        s.mul_(b2).add_((1 - b2) * g * g)  # running mean of its square
+        m_hat = m / (1 - b1**t)  # bias correction: m and s start at 0
+        s_hat = s / (1 - b2**t)
+        p.sub_(self.lr * m_hat / (s_hat.sqrt() + self.eps))
 
 
 class AdamW(Adam):
