@@ -108,6 +108,17 @@ def test_teaching_source_wraps_long_lines_without_changing_the_code():
     assert "file.dequantize(gguf_name)" in reader and "unpermute_qk" in reader
 
 
+def test_a_line_that_fits_once_its_comment_moves_up_is_not_split():
+    from helpers.llama.show import _wrap
+
+    line = '        state["m"] = g.clone()  # the first step: the buffer is the gradient itself, nothing to average'
+    assert _wrap(line, 79) == ['        # the first step: the buffer is the gradient itself, nothing to average',
+                               '        state["m"] = g.clone()']
+    long_code = "    total = some_function(first_argument, second_argument, third_argument, fourth)  # why"
+    wrapped = _wrap(long_code, 60)
+    assert wrapped[0] == "    # why" and len(wrapped) > 2 and all(len(x) <= 60 for x in wrapped)
+
+
 try:
     MODEL_PATH = smollm2_path()
 except ModelNotInstalledError as exc:

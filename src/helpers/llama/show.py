@@ -121,6 +121,8 @@ def _wrap(line: str, width: int) -> list[str]:
         cut = len(indent) + comments[0].start[1]
         code, comment = line[:cut].rstrip(), line[cut:]
     out = [indent + comment] if comment else []
+    if len(code) <= width:  # the comment above was all it took
+        return [*out, code]
     # a block header (def, if, for) continues 8 spaces in, so that it stands apart from its block
     lead = indent + " " * (8 if code.rstrip().endswith(":") else 4)
     breaks, done = _breaks(code), 0  # done: columns of ``code`` already written out
