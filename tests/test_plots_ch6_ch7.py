@@ -250,3 +250,20 @@ def test_ffn_width_draws_chance_in_the_legend_and_refuses_a_bad_one():
     plt.close(fig)
     with pytest.raises(ValueError, match="chance"):
         plot_ffn_width([2], [[0.6]], [0.5], 64, chance=1.5)
+
+
+def test_checker_regions_draw_the_board_and_each_map_and_refuse_a_mismatch():
+    from helpers.plots.ffn_width import plot_checker_regions
+
+    board = torch.tensor([[0.0, 1.0], [1.0, 0.0]]).repeat_interleave(5, 0).repeat_interleave(5, 1)
+    panels = [("no ReLU", torch.zeros(10, 10)), ("ReLU, width 8", board)]
+    fig = plot_checker_regions(board, panels, cells=2)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 3 and len(fig.axes) == 4  # two maps a row; the spare one hidden
+    assert [ax.get_title() for ax in shown][1:] == ["no ReLU", "ReLU, width 8"]
+    assert figure_violations(fig)[1] == []
+    plt.close(fig)
+    with pytest.raises(ValueError, match="panels"):
+        plot_checker_regions(board, [("x", torch.zeros(3, 3))])
+    with pytest.raises(ValueError, match="board"):
+        plot_checker_regions(torch.zeros(2, 3), [])

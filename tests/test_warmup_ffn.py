@@ -73,6 +73,36 @@ def test_checkerboard_and_width():
         ffn_demo.checkerboard(0, seed=0)
 
 
+def test_fit_checkerboard_models_returns_the_same_accuracies_and_the_trained_weights():
+    accs, params = ffn_demo.fit_checkerboard_models(8, relu=True, seeds=(0, 1), steps=50)
+    assert accs == ffn_demo.fit_checkerboard(8, relu=True, seeds=(0, 1), steps=50)
+    assert [tuple(p.shape) for p in params] == [(2, 2, 8), (2, 1, 8), (2, 8, 1), (2, 1, 1)]
+    assert not any(p.requires_grad for p in params)
+    # the regions on a fine grid score about what the test points score (uniform points)
+    board = ffn_demo.board_colours(resolution=200)
+    for k in range(2):
+        regions = ffn_demo.decision_regions(params, relu=True, model=k, resolution=200)
+        assert regions.shape == (200, 200) and set(regions.unique().tolist()) <= {0.0, 1.0}
+        assert abs((regions == board).float().mean().item() - accs[k]) < 0.05
+
+
+def test_board_colours_match_checkerboard_and_regions_refuse_bad_inputs():
+    board = ffn_demo.board_colours(resolution=3)
+    assert board.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    x, y = ffn_demo.checkerboard(200, seed=0)
+    fine = ffn_demo.board_colours(resolution=300)
+    col = ((x[:, 0] + 1.5) / 3 * 300).long().clamp(0, 299)
+    row = ((x[:, 1] + 1.5) / 3 * 300).long().clamp(0, 299)
+    assert (fine[row, col] == y).float().mean() > 0.98  # up to points on a border
+    params = ffn_demo.init_mlp(2, 2, 4, seed=0)
+    with pytest.raises(ValueError, match="model"):
+        ffn_demo.decision_regions(params, relu=True, model=2)
+    with pytest.raises(ValueError, match="params"):
+        ffn_demo.decision_regions(params[:3], relu=True)
+    with pytest.raises(ValueError, match="resolution"):
+        ffn_demo.board_colours(resolution=1)
+
+
 def test_plot_adam_updates_draws_and_refuses_bad_inputs():
     import matplotlib
 

@@ -55,11 +55,12 @@ def mlp(params: list[torch.Tensor], x: torch.Tensor, relu: bool = True) -> torch
     return (h @ w2 + b2)[..., 0]
 
 
-def fit_checkerboard(
+def fit_checkerboard_models(
     width: int, relu: bool, seeds: tuple[int, ...] = (0, 1, 2), steps: int = 300, lr: float = 0.02, n: int = 1000
-) -> list[float]:
+) -> tuple[list[float], list[torch.Tensor]]:
     """Train one network per seed (Adam, full batch, logistic loss) on a checkerboard; return each
-    network's accuracy on fresh test points of the same board. Seed s sets the weights and the
+    network's accuracy on fresh test points of the same board, and the trained weights (the batched
+    ``params`` of :func:`init_mlp`, model k = seeds[k], detached). Seed s sets the weights and the
     training points (test points use seed 1000 + s)."""
     if width < 1 or steps < 1 or not seeds:
         raise ValueError(f"need width >= 1, steps >= 1 and at least one seed, got {width}, {steps}, {seeds}")
@@ -76,4 +77,42 @@ def fit_checkerboard(
         opt.step()
     with torch.no_grad():
         correct = ((mlp(params, xt, relu) > 0).float() == yt).float().mean(1)
-    return correct.tolist()
+    return correct.tolist(), [p.detach() for p in params]
+
+
+def fit_checkerboard(
+    width: int, relu: bool, seeds: tuple[int, ...] = (0, 1, 2), steps: int = 300, lr: float = 0.02, n: int = 1000
+) -> list[float]:
+    """The test accuracies of :func:`fit_checkerboard_models` (one per seed), without the weights."""
+    return fit_checkerboard_models(width, relu, seeds, steps, lr, n)[0]
+
+
+def decision_regions(
+    params: list[torch.Tensor], relu: bool, model: int = 0, cells: int = 3, resolution: int = 150
+) -> torch.Tensor:
+    """The colour (0 or 1) that trained network ``model`` of the batch ``params`` predicts on a
+    ``resolution`` x ``resolution`` grid over the board [-cells/2, cells/2]^2: a (resolution,
+    resolution) float tensor, row 0 at the bottom (y = -cells/2), column 0 at the left."""
+    if len(params) != 4 or params[0].dim() != 3 or params[0].shape[1] != 2:
+        shapes = [tuple(p.shape) for p in params]
+        raise ValueError(f"params must be the 4 batched weights of init_mlp with d_in = 2, got shapes {shapes}")
+    if not 0 <= model < params[0].shape[0]:
+        raise ValueError(f"model must index one of the {params[0].shape[0]} networks, got {model}")
+    if resolution < 2 or cells < 1:
+        raise ValueError(f"need resolution >= 2 and cells >= 1, got resolution={resolution}, cells={cells}")
+    ticks = (torch.arange(resolution) + 0.5) / resolution * cells - cells / 2  # cell centres of the grid
+    yy, xx = torch.meshgrid(ticks, ticks, indexing="ij")
+    grid = torch.stack([xx.flatten(), yy.flatten()], dim=1)  # (resolution**2, 2): (x, y)
+    one = [p[model : model + 1] for p in params]
+    with torch.no_grad():
+        colour = (mlp(one, grid[None], relu)[0] > 0).float()
+    return colour.reshape(resolution, resolution)
+
+
+def board_colours(cells: int = 3, resolution: int = 150) -> torch.Tensor:
+    """The true colour of the board on the same grid as :func:`decision_regions`: (resolution, resolution)."""
+    if resolution < 2 or cells < 1:
+        raise ValueError(f"need resolution >= 2 and cells >= 1, got resolution={resolution}, cells={cells}")
+    ticks = (torch.arange(resolution) + 0.5) / resolution * cells - cells / 2
+    square = torch.floor(ticks + cells / 2).long().clamp(0, cells - 1)
+    return ((square[:, None] + square[None, :]) % 2).float()

@@ -1,8 +1,11 @@
-"""Chapter 7: accuracy of a two-layer network on a checkerboard, by hidden width, with and without ReLU."""
+"""Chapter 7: a two-layer network on a checkerboard: its accuracy by hidden width, with and without ReLU,
+and the colours it predicts over the board."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import torch
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from ..i18n import t
@@ -50,4 +53,39 @@ def plot_ffn_width(
         *ax.get_legend_handles_labels(), loc="lower left", bbox_to_anchor=(0.01, 0.0), fontsize=10.5, frameon=False
     )
     fig.tight_layout(rect=(0, 0.16, 1, 1))
+    return fig
+
+
+def plot_checker_regions(board: torch.Tensor, panels: list[tuple[str, torch.Tensor]], cells: int = 3) -> Figure:
+    """The board and the colours trained networks predict on it, one small map per network.
+
+    board: (R, R) true colours (0 or 1) on a grid over [-cells/2, cells/2]^2, row 0 at the bottom
+    (``ffn_demo.board_colours``); panels: (title, regions) pairs, regions of the same shape
+    (``ffn_demo.decision_regions``). Two maps a row, 3.8 in wide, titles >= 10 pt (about 13 px on a
+    360-px phone); thin grey lines mark the squares of the board on every map."""
+    if board.dim() != 2 or board.shape[0] != board.shape[1]:
+        raise ValueError(f"board must be a square (R, R) grid, got shape {tuple(board.shape)}")
+    for title, regions in panels:
+        if regions.shape != board.shape:
+            raise ValueError(
+                f"panels: the regions of {title!r} have shape {tuple(regions.shape)}, "
+                f"expected the board's {tuple(board.shape)}"
+            )
+    maps = [(t("the board (the task)"), board)] + list(panels)
+    cols = 2
+    rows = (len(maps) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(3.8, 2.05 * rows), squeeze=False)
+    cmap = ListedColormap(["#f2c14e", "#3d6fb6"])  # the two colours of the board
+    half = cells / 2
+    for ax, (title, grid) in zip(axes.flat, maps):
+        ax.imshow(grid.numpy(), origin="lower", extent=(-half, half, -half, half), cmap=cmap, vmin=0, vmax=1)
+        for edge in range(1, cells):  # the squares' borders
+            ax.axvline(edge - half, color="0.35", lw=0.8)
+            ax.axhline(edge - half, color="0.35", lw=0.8)
+        ax.set_title(title, fontsize=10, linespacing=1.1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes.flat[len(maps) :]:
+        ax.set_visible(False)
+    fig.tight_layout(h_pad=0.6, w_pad=0.8)
     return fig
