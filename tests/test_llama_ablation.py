@@ -44,6 +44,7 @@ def _effects(n_seq=3):
 
 
 def _figures():
+    torch.manual_seed(0)  # the same data in both editions: their texts are compared
     maps = {16: torch.rand(9, 14, 14).tril().softmax(-1), 18: torch.rand(9, 14, 14).tril().softmax(-1)}
     labels = [
         "The",
@@ -86,7 +87,7 @@ def _figures():
         "sinks and previous": plot_sinks_and_previous(first, previous, [(16, 0), (11, 1)]),
         "head maps": plot_head_maps(maps, labels, [(16, 0), (18, 8)]),
         "induction scores": plot_induction_scores(torch.rand(30, 9)),
-        "repeat loss": plot_repeat_loss(loss, 25, loss + 2),
+        "repeat loss": plot_repeat_loss(loss, 25, loss + 2, controls=[loss + 0.1 * k for k in range(3)]),
         "time per token": plot_time_per_token(rows),
         "ablation": plot_ablation(
             effects,
@@ -121,7 +122,9 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
         monkeypatch.setenv("BOOK_LANGUAGE", "en")
         english = {name: _texts(fig) for name, fig in _figures().items()}
         assert {"layer 16, head 0 (L16H0)", "key: the token looked at", "attention weight"} <= english["head maps"]
-        assert {"the model", "induction heads off", "1st copy", "2nd copy"} <= english["repeat loss"]
+        assert {"the model", "induction heads off", "other heads off", "1st copy", "2nd copy"} <= english[
+            "repeat loss"
+        ]
         assert {"35 thousand", "134.5 M parameters in all", "embedding (= output)"} <= english["parameter budget"]
         monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
         chinese = {name: _texts(fig) for name, fig in _figures().items()}
@@ -143,6 +146,26 @@ def test_chapter_12_figures_speak_the_editions_language(monkeypatch):
             assert words <= {"The", "SwiGLU", "RMSNorm"}, (name, words)  # data and names only
     finally:
         plt.close("all")
+
+
+def test_repeat_loss_draws_one_grey_line_per_control_draw_and_checks_their_shape():
+    loss = torch.rand(3, 49) * 10
+    fig = plot_repeat_loss(loss, 25, loss + 2, controls=[loss + 0.5, loss + 1.0, loss + 1.5])
+    try:
+        ax = fig.axes[0]
+        grey = [line for line in ax.get_lines() if line.get_color() == "#888888"]
+        assert len(grey) == 3  # one line per draw, the mean over the sequences
+        torch.testing.assert_close(torch.as_tensor(grey[1].get_ydata()), (loss + 1.0).mean(0))
+        labels = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert labels == [t("the model"), t("induction heads off"), t("other heads off")]
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match=r"controls\[1\] must be a tensor of loss's shape \(3, 49\)"):
+        plot_repeat_loss(loss, 25, controls=[loss, loss[:, :10]])
+    with pytest.raises(TypeError, match="controls must be a list of tensors"):
+        plot_repeat_loss(loss, 25, controls=loss)
+    with pytest.raises(ValueError, match="loss must be a"):
+        plot_repeat_loss(loss[0], 25)
 
 
 def test_per_head_maps_have_axis_labels_and_a_labelled_colour_bar():

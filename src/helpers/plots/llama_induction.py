@@ -3,10 +3,13 @@ the first and the second copy (chapter 12)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
+from .._checks import show
 from ..i18n import t
 
 
@@ -29,18 +32,38 @@ def plot_induction_scores(score: torch.Tensor, width: float = 3.6, fontsize: flo
 
 
 def plot_repeat_loss(
-    loss: torch.Tensor, half: int, ablated: torch.Tensor | None = None, width: float = 4.2, fontsize: float = 11.5
+    loss: torch.Tensor,
+    half: int,
+    ablated: torch.Tensor | None = None,
+    controls: Sequence[torch.Tensor] = (),
+    width: float = 4.2,
+    fontsize: float = 11.5,
 ) -> Figure:
     """Next-token loss by position on random tokens repeated twice. ``loss`` (n_sequences, 2 * half - 1):
     the mean over the sequences is drawn, with its range as a band; ``ablated`` (same shape), if
-    given, the same with the induction heads switched off. The second copy starts at ``half``."""
+    given, the same with the induction heads switched off; ``controls``, tensors of the same shape
+    (e.g. as many other heads switched off, one tensor per random draw), each drawn as a thin grey
+    line, the mean over the sequences. The second copy starts at ``half``."""
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 2:
+        raise ValueError(f"loss must be a (n_sequences, 2 * half - 1) tensor, got {show(loss)}")
+    if isinstance(controls, torch.Tensor) or not isinstance(controls, (list, tuple)):
+        raise TypeError(f"controls must be a list of tensors shaped like loss, got {show(controls)}")
+    for i, c in enumerate(controls):
+        if not isinstance(c, torch.Tensor) or c.shape != loss.shape:
+            raise ValueError(
+                f"controls[{i}] must be a tensor of loss's shape {tuple(loss.shape)}, got {show(c)}"
+            )
     fig, ax = plt.subplots(figsize=(width, 3.8))
     x = torch.arange(1, loss.shape[1] + 1)  # the position of the token predicted
     top = 0.0
+    for k, values in enumerate(controls):  # under the other curves
+        label = t("other heads off") if k == 0 else None
+        ax.plot(x, values.mean(0), color="#888888", lw=0.9, label=label, zorder=1)
+        top = max(top, float(values.mean(0).max()))
     for values, colour, label in ((loss, "#2166ac", t("the model")), (ablated, "#b2182b", t("induction heads off"))):
         if values is None:
             continue
-        ax.plot(x, values.mean(0), color=colour, label=label)
+        ax.plot(x, values.mean(0), color=colour, label=label, zorder=2)
         ax.fill_between(x, values.min(0).values, values.max(0).values, color=colour, alpha=0.2, lw=0)
         top = max(top, float(values.max()))
     ax.axvline(half - 0.5, color="grey", ls="--", lw=1)
@@ -52,7 +75,19 @@ def plot_repeat_loss(
     ax.set_xlabel(t("position of the predicted token"), fontsize=fontsize)
     ax.set_ylabel(t("loss (nats)"), fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
-    ax.legend(fontsize=fontsize, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: i == 0 and bool(controls))  # the grey line last
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        fontsize=0.92 * fontsize,
+        frameon=False,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=2,
+        handlelength=1.2,  # short handles and gaps: the legend no wider than the axes
+        columnspacing=1.0,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
