@@ -9,8 +9,10 @@ names what was missing. A test that may legitimately skip in CI says so with
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import os
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +107,12 @@ def _fresh_sphinx_source_suffix():
     if isinstance(default, dict):
         default.clear()
         default[".rst"] = "restructuredtext"
+
+
+@pytest.fixture(scope="module")
+def site_assets():
+    """The site's build extension ``_ext/site_assets.py``, loaded as a module (it is not a package)."""
+    spec = importlib.util.spec_from_file_location("site_assets", Path(__file__).resolve().parents[1] / "_ext" / "site_assets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -10,9 +10,6 @@ every step must come out, each of about the same height.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -32,18 +29,9 @@ from helpers.plots.embeddings import (
     stepped_cmap,
 )
 
-EXT = Path(__file__).resolve().parents[1] / "_ext" / "site_assets.py"
 DPI = 200  # the inline backend's retina PNG: 2 pixels per point-unit
 
 pytestmark = pytest.mark.usefixtures("book_style")
-
-
-@pytest.fixture(scope="module")
-def site_assets():
-    spec = importlib.util.spec_from_file_location("site_assets", EXT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _similarities(n: int, spread: float, seed: int) -> torch.Tensor:

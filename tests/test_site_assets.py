@@ -5,21 +5,9 @@ on first use) into _build/fonts/."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
-
-EXT = Path(__file__).resolve().parents[1] / "_ext" / "site_assets.py"
-
-
-@pytest.fixture(scope="module")
-def site_assets():
-    spec = importlib.util.spec_from_file_location("site_assets", EXT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
