@@ -3,6 +3,7 @@
     python scripts/post_train.py sft        # instruction tuning, loss on the answer only, seeds
     python scripts/post_train.py sft_prompt_loss  # the same with the prompt in the loss too
     python scripts/post_train.py dpo        # preference pairs from the SFT model's samples, DPO for each beta
+    python scripts/post_train.py dpo_sft    # the same pairs, DPO plus the SFT loss on the chosen answers (RPO)
     python scripts/post_train.py grpo       # GRPO with the form reward, seeds
     python scripts/post_train.py grpo_hack  # GRPO with the flawed punctuation reward
     python scripts/post_train.py baselines  # best-of-n and fine-tuning on the model's own good samples
@@ -150,10 +151,12 @@ def _dpo_job(args, pairs, beta: float, seed: int) -> dict:
     torch.manual_seed(seed)
     policy = _copy(sft_model)
     t1 = time.perf_counter()
-    log = dpo.train_dpo(policy, sft_model, pairs, chat.pad_id, beta, args.steps, args.batch_size, args.lr, seed)
-    run = {"beta": beta, "seed": seed, "train_seconds": round(time.perf_counter() - t1, 1), "log": log,
+    log = dpo.train_dpo(policy, sft_model, pairs, chat.pad_id, beta, args.steps, args.batch_size, args.lr, seed,
+                        sft_weight=args.sft_weight)
+    run = {"beta": beta, "sft_weight": args.sft_weight, "seed": seed,
+           "train_seconds": round(time.perf_counter() - t1, 1), "log": log,
            **evaluate(policy, chat, requests, ref=sft_model)}
-    print(f"dpo beta={beta} seed={seed}: regular {run['regular']:.3f} both {run['both']:.3f} "
+    print(f"{args.stage} beta={beta} seed={seed}: regular {run['regular']:.3f} both {run['both']:.3f} "
           f"KL {run['kl']:.2f} ({run['train_seconds']:.0f} s)", flush=True)
     return {"run": run, "state": policy.state_dict()}
 
@@ -170,7 +173,7 @@ def stage_dpo(args, sft_model, chat, requests) -> tuple[dict, object]:
     result["runs"] = [o["run"] for o in outs]
     keep = None
     for (_, beta, _), o in zip(jobs, outs):
-        if keep is None and beta == args.keep_beta:
+        if keep is None and beta == args.keep_beta and args.stage == "dpo":
             keep = _copy(sft_model)
             keep.load_state_dict(o["state"])
     for beta in args.betas:
@@ -256,6 +259,7 @@ DEFAULTS = {
     "sft": dict(steps=300, batch_size=32, lr=6e-4, seeds=[0, 1, 2]),
     "sft_prompt_loss": dict(steps=300, batch_size=32, lr=6e-4, seeds=[0, 1, 2]),
     "dpo": dict(steps=40, batch_size=16, lr=1e-4, seeds=[0, 1, 2]),
+    "dpo_sft": dict(steps=40, batch_size=16, lr=1e-4, seeds=[0, 1, 2], sft_weight=1.0),
     "grpo": dict(steps=30, lr=1e-4, seeds=[0, 1, 2]),
     "grpo_hack": dict(steps=30, lr=1e-4, seeds=[0]),
     "baselines": dict(steps=60, batch_size=32, lr=1e-4, seeds=[0, 1, 2]),
@@ -270,6 +274,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--lr", type=float, help="AdamW learning rate (default: per stage)")
     ap.add_argument("--seeds", type=int, nargs="+", help="one run per seed (default: per stage)")
     ap.add_argument("--betas", type=float, nargs="+", default=[0.1, 0.3, 1.0], help="DPO's beta values")
+    ap.add_argument("--sft-weight", type=float, help="dpo_sft: weight of the SFT loss on the chosen answers "
+                    "(TRL's rpo_alpha; default 1.0; dpo: 0)")
     ap.add_argument("--keep-beta", type=float, default=0.1, help="the DPO beta whose model is saved")
     ap.add_argument("--pair-prompts", type=int, default=256, help="prompts sampled for DPO pairs / good samples")
     ap.add_argument("--group-size", type=int, default=8, help="answers per prompt (DPO pairs, GRPO groups)")
@@ -288,9 +294,9 @@ def main(argv: list[str] | None = None) -> dict:
     for k, v in DEFAULTS[args.stage].items():
         if getattr(args, k, None) is None:
             setattr(args, k, v)
-    for k in ("batch_size",):
+    for k, v in (("batch_size", 16), ("sft_weight", 0.0)):
         if getattr(args, k, None) is None:
-            setattr(args, k, 16)
+            setattr(args, k, v)
     args.out.mkdir(parents=True, exist_ok=True)
     json_path, pt_path = args.out / f"post_{args.stage}.json", args.out / f"post_{args.stage}.pt"
     for p in (json_path, pt_path) if args.stage != "sft_prompt_loss" else (json_path,):
@@ -308,7 +314,7 @@ def main(argv: list[str] | None = None) -> dict:
         result, keep = stage_sft(args, base, vocab, chat, requests)
     else:
         sft_model, chat = _sft_model(args)
-        if args.stage == "dpo":
+        if args.stage in ("dpo", "dpo_sft"):
             result, keep = stage_dpo(args, sft_model, chat, requests)
         elif args.stage in ("grpo", "grpo_hack"):
             result, keep = stage_grpo(args, sft_model, chat, requests,

@@ -63,8 +63,12 @@ def test_make_pairs_takes_best_and_worst():
 
 
 @pytest.mark.skipif(importlib.util.find_spec("trl") is None, reason="trl is not installed (pip install trl==1.16.0)")
-def test_dpo_loss_equals_trl(tmp_path):
-    """trl's DPOTrainer computes its loss inside the trainer: run it on a tiny GPT converted to GPT-2."""
+@pytest.mark.parametrize("sft_weight", [0.0, 0.7])
+def test_dpo_loss_equals_trl(tmp_path, sft_weight):
+    """trl's DPOTrainer computes its loss inside the trainer: run it on a tiny GPT converted to GPT-2.
+
+    With ``sft_weight`` > 0, trl's loss_type ["sigmoid", "sft"] weighted [1, sft_weight] (RPO) against
+    our dpo_loss + sft_weight * chosen_nll."""
     import warnings
 
     from datasets import Dataset
@@ -87,7 +91,8 @@ def test_dpo_loss_equals_trl(tmp_path):
                               "rejected": [" w3", " w4 w4", " w5 w6 w7 w8", " w9"]})
     beta = 0.2
     cfg = DPOConfig(output_dir=str(tmp_path), beta=beta, per_device_train_batch_size=4, report_to=[],
-                    max_steps=1, use_cpu=True, bf16=False, logging_steps=1, save_strategy="no")
+                    max_steps=1, use_cpu=True, bf16=False, logging_steps=1, save_strategy="no",
+                    **({"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0, sft_weight]} if sft_weight else {}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         trainer = DPOTrainer(model=to_hf_gpt2(ours), ref_model=to_hf_gpt2(ref_ours), args=cfg,
@@ -106,6 +111,10 @@ def test_dpo_loss_equals_trl(tmp_path):
     B = len(rows) // 2  # trl's batch is [chosen..., rejected...]
     loss = dpo.dpo_loss(lp[:B], lp[B:], lr[:B], lr[B:], beta).item()
     assert abs(loss - 0.6931) > 1e-3  # the two models differ: not the trivial ln 2
+    if sft_weight:
+        nll = dpo.chosen_nll(lp[:B], [int(comp[b].sum()) for b in range(B)]).item()
+        assert nll > 1.0  # a random model: the SFT term is not negligible
+        loss += sft_weight * nll
     assert loss == pytest.approx(trl_loss, abs=1e-5)
 
 
@@ -156,3 +165,64 @@ def test_sample_groups_scores_every_answer_and_is_seeded():
             assert s == rewards.form_reward(fmt.decode_answer(row[tp:]), r)
     again = dpo.sample_groups(model, fmt, reqs, group_size=3, seed=4)
     assert [g[0] for g in again] == [g[0] for g in groups]
+
+
+def test_chosen_nll_is_cross_entropy_over_the_chosen_answers():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=12, block_size=16, n_layer=1, n_head=2, n_embd=8)).eval()
+    rows, n_prompt = [[1, 5, 6, 7, 2], [1, 5, 8, 2]], [2, 3]
+    lp = dpo.sequence_log_probs(model, rows, n_prompt, pad_id=0)
+    got = dpo.chosen_nll(lp, [len(r) - n for r, n in zip(rows, n_prompt)])
+    logits, targets = [], []
+    for row, n in zip(rows, n_prompt):  # every answer token's logits, pooled: F.cross_entropy's mean
+        out = model(torch.tensor([row]))[0][0]
+        logits.append(out[n - 1: len(row) - 1])
+        targets += row[n:]
+    want = torch.nn.functional.cross_entropy(torch.cat(logits), torch.tensor(targets))
+    assert got.item() == pytest.approx(want.item(), abs=1e-5)
+
+
+def test_chosen_nll_and_sft_weight_reject_bad_inputs(small_pair):
+    with pytest.raises(ValueError, match="one token count each"):
+        dpo.chosen_nll(torch.zeros(2), [3])
+    with pytest.raises(ValueError, match="n_tokens must all be > 0"):
+        dpo.chosen_nll(torch.zeros(2), [3, 0])
+    model, ref, pairs = small_pair
+    for bad in (-1.0, True, "1"):
+        with pytest.raises(ValueError, match="sft_weight must be a number >= 0"):
+            dpo.train_dpo(model, ref, pairs, 0, beta=0.1, steps=1, sft_weight=bad)
+
+
+def test_sft_weight_adds_the_chosen_answers_nll_to_the_gradient(small_pair):
+    """One step's gradient with sft_weight w equals DPO's gradient + w * the chosen NLL's gradient."""
+    import copy
+
+    model, ref, pairs = small_pair
+    rows, n = [c for c, _, _ in pairs] + [r for _, r, _ in pairs], [k for _, _, k in pairs] * 2
+
+    def grads(w: float) -> torch.Tensor:
+        m = copy.deepcopy(model)
+        opt_lr = 0.0  # lr 0: the step leaves the weights alone, the log records the loss
+        log = dpo.train_dpo(m, ref, pairs, 0, beta=0.5, steps=1, batch_size=len(pairs), lr=opt_lr, sft_weight=w)
+        m.train()
+        lp = dpo.sequence_log_probs(m, rows, n, 0)
+        with torch.no_grad():
+            lr_ = dpo.sequence_log_probs(ref, rows, n, 0)
+        B = len(pairs)
+        loss = dpo.dpo_loss(lp[:B], lp[B:], lr_[:B], lr_[B:], 0.5)
+        if w:
+            loss = loss + w * dpo.chosen_nll(lp[:B], [len(c) - k for c, _, k in pairs])
+            assert log[-1]["nll"] > 0
+        assert log[-1]["loss"] == pytest.approx(loss.item(), abs=1e-3)
+        return torch.autograd.grad(loss, m.lm_head.weight)[0]
+
+    g0, g1 = grads(0.0), grads(1.0)
+    assert (g1 - g0).abs().max() > 1e-4  # the SFT term changes the update
+
+
+@pytest.fixture
+def small_pair():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=12, block_size=16, n_layer=1, n_head=2, n_embd=8))
+    ref = GPT(GPTConfig(vocab_size=12, block_size=16, n_layer=1, n_head=2, n_embd=8)).eval()
+    return model, ref, [([1, 5, 6, 7, 2], [1, 5, 9, 2], 2), ([1, 4, 8, 2], [1, 4, 3, 3, 2], 2)]

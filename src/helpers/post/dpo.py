@@ -121,14 +121,33 @@ def sample_groups(model: GPT, chat: ChatFormat, requests: Sequence[Request], gro
     return groups
 
 
+def chosen_nll(logp_chosen: torch.Tensor, n_tokens: Sequence[int]) -> torch.Tensor:
+    """The SFT loss on the chosen answers: -sum(logp_chosen) / sum(n_tokens), nats per token.
+
+    ``logp_chosen``: (B,) sequence log-probabilities; ``n_tokens``: each answer's token count
+    (<eos> included). This is the term TRL's ``rpo_alpha`` adds to DPO (Pang et al. 2024).
+    """
+    if logp_chosen.dim() != 1 or len(n_tokens) != logp_chosen.numel():
+        raise ValueError(f"logp_chosen must be (B,) with one token count each, got shape "
+                         f"{tuple(logp_chosen.shape)} and {len(n_tokens)} counts")
+    if any(n <= 0 for n in n_tokens):
+        raise ValueError(f"n_tokens must all be > 0, got {list(n_tokens)}")
+    return -logp_chosen.sum() / sum(n_tokens)
+
+
 def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: float, steps: int,
-              batch_size: int = 16, lr: float = 1e-4, seed: int = 0, log_every: int = 5) -> list[dict]:
+              batch_size: int = 16, lr: float = 1e-4, seed: int = 0, log_every: int = 5,
+              sft_weight: float = 0.0) -> list[dict]:
     """Tune ``policy`` in place on preference pairs (``ref`` frozen) -> log [{"step", "loss", "acc", "margin"}].
 
     ``acc``: share of the batch's pairs the implied reward ranks right; ``margin``: mean beta * h.
+    ``sft_weight`` > 0 adds that weight times ``chosen_nll`` (the SFT loss on the chosen answers,
+    TRL's ``rpo_alpha``) to the DPO loss; the log then also holds ``nll``.
     """
     if not pairs:
         raise ValueError("no preference pairs")
+    if isinstance(sft_weight, bool) or not isinstance(sft_weight, int | float) or sft_weight < 0:
+        raise ValueError(f"sft_weight must be a number >= 0, got {sft_weight!r}")
     rng = random.Random(seed)
     opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
     ref.eval()
@@ -143,6 +162,9 @@ def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: f
             lr_ = sequence_log_probs(ref, rows, n_prompt, pad_id)
         B = len(batch)
         loss = dpo_loss(lp[:B], lp[B:], lr_[:B], lr_[B:], beta)
+        if sft_weight:
+            nll = chosen_nll(lp[:B], [len(c) - n for c, _, n in batch])
+            loss = loss + sft_weight * nll
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
@@ -152,6 +174,8 @@ def train_dpo(policy: GPT, ref: GPT, pairs: Sequence[Pair], pad_id: int, beta: f
             log.append({"step": step, "loss": round(loss.item(), 4), "acc": round((h > 0).float().mean().item(), 3),
                         "margin": round((beta * h).mean().item(), 4),
                         "seconds": round(clock.perf_counter() - start, 1)})
+            if sft_weight:
+                log[-1]["nll"] = round(nll.item(), 4)
     policy.eval()
     return log
 
