@@ -77,8 +77,15 @@ cpu-torch:
 	       "(PyPI's Linux build brings several GB of CUDA libraries)"; \
 	fi
 
+## Sphinx keeps its doctrees between builds; after a change to _ext/ (the search index, the glossary's
+## anchors) they would carry the old results into the new site, so they are dropped then
+EXT_STAMP := _build/.ext-stamp
+$(EXT_STAMP): $(wildcard _ext/*.py)
+	rm -rf _build/.doctrees _build/zh/src/_build/.doctrees
+	@mkdir -p _build && touch $@
+
 ## make book: install (requirements.txt), execute every notebook and build the static site in _build/html
-book: install
+book: install $(EXT_STAMP)
 	BOOK_CLOCK=record:$(CLOCK) $(BIN)/jupyter-book build . --keep-going
 	$(MAKE) --no-print-directory book-zh
 	@echo "Open $(CURDIR)/_build/html/index.html (Chinese edition: _build/html/zh/index.html)"
@@ -88,7 +95,7 @@ book: install
 ## cell sets it), so code prints and draws Chinese; timings are the English run's, replayed from
 ## _build/clock (helpers/clock.py), so both editions show the same numbers. Prints translated/stale/missing counts
 CLOCK := $(CURDIR)/_build/clock
-book-zh: install
+book-zh: install $(EXT_STAMP)
 	$(BIN)/python scripts/translation.py build
 	BOOK_CLOCK=replay:$(CLOCK) $(BIN)/jupyter-book build _build/zh/src $(ZH_FLAGS) --keep-going
 	rm -rf _build/html/zh && cp -r _build/zh/src/_build/html _build/html/zh
@@ -185,7 +192,7 @@ book-strict: book-strict-en
 	$(MAKE) --no-print-directory book-zh-strict
 	@echo "Built $(CURDIR)/_build/html/index.html"
 
-book-strict-en: install
+book-strict-en: install $(EXT_STAMP)
 	BOOK_CLOCK=record:$(CLOCK) $(BIN)/jupyter-book build . -W -n --keep-going
 
 book-zh-strict: install

@@ -504,11 +504,34 @@ def subset_icon_fonts(outdir: Path) -> tuple[int, int]:
     return len(codes), total
 
 
+def palette_keeps_areas(im, small, min_pixels: int = 64, tol: int = 4) -> bool:
+    """Whether the palette image ``small`` keeps every colour of ``im`` that fills an area.
+
+    A colour on at least ``min_pixels`` pixels (a heatmap cell, a colour-bar step, a filled bar) must
+    come back within ``tol`` of 255 in every channel; the rare colours of anti-aliased edges may
+    move. A continuous colour bar has more area colours than a palette holds: merging them draws
+    bands (a reader saw them in chapter 2's colour bars), so such a figure keeps its full colour.
+    """
+    import numpy as np
+
+    mode = "RGBA" if "A" in im.mode else "RGB"
+    a = np.asarray(im.convert(mode), dtype=np.int16).reshape(-1, len(mode))
+    q = np.asarray(small.convert(mode), dtype=np.int16).reshape(-1, len(mode))
+    keys = np.zeros(len(a), dtype=np.int64)
+    for channel in range(a.shape[1]):
+        keys = keys * 256 + a[:, channel]
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    area = counts[inverse] >= min_pixels
+    return not area.any() or int(np.abs(a - q).max(1)[area].max()) <= tol
+
+
 def compress_images(outdir: Path) -> tuple[int, int]:
-    """Re-save the figures (``_images/*.png``) with a 256-colour palette where that is smaller.
+    """Re-save the figures (``_images/*.png``) with a 256-colour palette where that is smaller and
+    keeps every area colour (``palette_keeps_areas``).
 
     Matplotlib's PNGs are full-colour; a plot has few colours, and a palette of 256 keeps its
-    lines and text sharp at about a third of the size. Returns (bytes before, bytes after).
+    lines and text sharp at about a third of the size. A figure with more shades than that (a
+    continuous colour map) keeps its full colour. Returns (bytes before, bytes after).
     """
     from PIL import Image
 
@@ -526,9 +549,10 @@ def compress_images(outdir: Path) -> tuple[int, int]:
                 small = im.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             else:
                 small = im.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            keeps = palette_keeps_areas(im, small)
         tmp = path.with_suffix(".tmp.png")
         small.save(tmp, optimize=True)
-        if tmp.stat().st_size < size:
+        if keeps and tmp.stat().st_size < size:
             tmp.replace(path)
         else:
             tmp.unlink()

@@ -113,3 +113,46 @@ def test_the_licence_folder_is_found_from_the_chinese_editions_copy(site_assets,
     assert site_assets.licence_folder(tmp_path) == tmp_path
     (tmp_path / "LICENSE-TEXT").unlink()
     assert site_assets.licence_folder(copy) is None
+
+
+def _write_png(path, pixels):
+    from PIL import Image
+
+    Image.fromarray(pixels.astype("uint8"), "RGB").save(path)
+
+
+def test_a_plot_with_few_colours_goes_to_a_palette_and_keeps_them(site_assets, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    (tmp_path / "_images").mkdir()
+    rng = np.random.default_rng(0)
+    pixels = np.full((120, 200, 3), 255)
+    pixels[20:60, 20:180] = (31, 119, 180)  # two filled areas
+    pixels[70:110, 20:180] = (214, 39, 40)
+    pixels[rng.integers(0, 120, 400), rng.integers(0, 200, 400)] = rng.integers(0, 256, (400, 3))  # edge specks
+    _write_png(tmp_path / "_images" / "plot.png", pixels)
+    site_assets.compress_images(tmp_path)
+    with Image.open(tmp_path / "_images" / "plot.png") as im:
+        assert im.mode == "P"
+        out = np.asarray(im.convert("RGB"))
+    assert (out[30, 30] == (31, 119, 180)).all() and (out[80, 30] == (214, 39, 40)).all()
+
+
+def test_a_figure_with_more_area_colours_than_a_palette_keeps_its_full_colour(site_assets, tmp_path):
+    """900 heatmap cells of 8 x 8 pixels, each its own colour: a palette of 256 would merge them."""
+    import numpy as np
+    from PIL import Image
+
+    (tmp_path / "_images").mkdir()
+    cells = np.random.default_rng(0).integers(0, 256, (30, 30, 3))
+    pixels = np.repeat(np.repeat(cells, 8, axis=0), 8, axis=1)  # (240, 240, 3)
+    path = tmp_path / "_images" / "heatmap.png"
+    _write_png(path, pixels)
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(256, dither=Image.Dither.NONE)
+        assert not site_assets.palette_keeps_areas(im, small)  # the palette would merge cells
+    site_assets.compress_images(tmp_path)
+    with Image.open(path) as im:
+        assert im.mode == "RGB"
+        assert (np.asarray(im) == pixels).all()
