@@ -15,6 +15,7 @@ import pytest
 
 from helpers.plots._phone import figure_violations
 from helpers.plots.finetune_methods import plot_methods, plot_ranks
+from helpers.plots.pretraining_answer import plot_answer
 from helpers.plots.pretraining_masks import plot_masks
 from helpers.plots.sample_efficiency import plot_sample_efficiency
 from helpers.plots.surrogate_gap import plot_surrogate
@@ -26,7 +27,13 @@ def _figures() -> dict[str, plt.Figure]:
     shift = [-4 + 8 * i / 400 for i in range(401)]
     seeds = {"full": [89.0, 87.0, 82.0], "frozen body": [85.0, 81.0, 80.5], "LoRA r=8": [83.5, 84.0, 82.0]}
     return {
-        "masks": plot_masks(list("S床前明月光，疑是地上霜")),
+        "answer": plot_answer(
+            {"bag of characters": [84.0, 87.5, 86.0], "pretrained, fine-tuned": [89.0, 87.0, 82.0],
+             "from scratch": [83.5, 81.5, 82.5]},
+            {"bag of characters": [50.0] * 3, "pretrained body": [85.0, 80.5, 86.0], "random body": [50.5, 52.0, 54.5]},
+            ("Which poet? (301 poems per poet)", "Poem or shuffle? (64 labelled pairs)"),
+        ),
+        "masks": plot_masks(list("S床前明月光，疑")),
         "sample efficiency": plot_sample_efficiency(
             {
                 "pretrained, fine-tuned": {8: [65.5, 58.5, 71.0], 32: [72.5, 74.0, 67.5], 301: [89.0, 87.0, 82.0]},
@@ -52,7 +59,7 @@ def _figures() -> dict[str, plt.Figure]:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
-@pytest.mark.parametrize("name", ["masks", "sample efficiency", "methods", "ranks", "surrogate"])
+@pytest.mark.parametrize("name", ["answer", "masks", "sample efficiency", "methods", "ranks", "surrogate"])
 def test_every_text_is_readable_on_a_phone(name, lang, monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", lang)  # the Chinese labels are wider
     fig = _figures()[name]
@@ -75,7 +82,7 @@ def test_masks_figure_draws_causal_and_full_masks():
     fig = _figures()["masks"]
     causal, full = (ax.get_images()[0].get_array() for ax in fig.get_axes())
     n = causal.shape[0]
-    assert n == 12 and causal.sum() == n * (n + 1) // 2 and full.sum() == n * n
+    assert n == 8 and causal.sum() == n * (n + 1) // 2 and full.sum() == n * n
     assert causal[0, 1] == 0 and causal[1, 0] == 1  # a query reads keys at or before it
 
 
@@ -166,10 +173,39 @@ def test_masks_figure_puts_two_same_size_labelled_grids_side_by_side():
     a, b = causal.get_position(), full.get_position()
     assert a.x1 < b.x0  # side by side, not stacked
     assert abs(a.width - b.width) < 1e-6 and abs(a.height - b.height) < 1e-6  # the same size
-    chars = list("S床前明月光，疑是地上霜")
+    chars = list("S床前明月光，疑")
     for ax in (causal, full):  # both grids' columns carry the characters
         assert [t.get_text() for t in ax.get_xticklabels()] == chars
+        # the characters are the figure's largest text: at least 13 px on a 390-px phone
+        width_px, _ = figure_violations(fig)
+        shown = min(1.0, 360 / width_px)
+        assert all(t.get_fontsize() * 100 / 72 * shown >= 13 for t in ax.get_xticklabels())
     assert [t.get_text() for t in causal.get_yticklabels()] == chars  # the shared rows, labelled once
     assert fig.get_figheight() < 0.75 * fig.get_figwidth()
     with pytest.raises(ValueError, match="tokens"):
         plot_masks([])
+
+
+def test_answer_figure_stacks_the_two_tasks_on_one_accuracy_axis():
+    fig = _figures()["answer"]
+    poet, order = fig.get_axes()
+    assert poet.get_position().y0 > order.get_position().y1  # stacked, the poet task on top
+    assert poet.get_xlim() == order.get_xlim() == (40.0, 100.0)  # one axis: the gaps compare by eye
+    assert [t.get_text() for t in order.get_yticklabels()] == ["bag of characters", "pretrained body", "random body"]
+    means = sorted(round(p.get_width(), 6) for p in order.patches)
+    assert means == [50.0, round((50.5 + 52.0 + 54.5) / 3, 6), round((85.0 + 80.5 + 86.0) / 3, 6)]
+    assert any(line.get_linestyle() == ":" and line.get_xdata()[0] == 50.0 for line in order.get_lines())
+
+
+@pytest.mark.parametrize(
+    "poet, order, titles, match",
+    [
+        ({}, {"a": [50.0]}, ("x", "y"), "poet"),
+        ({"a": [50.0]}, {"a": []}, ("x", "y"), "order"),
+        ({"a": [150.0]}, {"a": [50.0]}, ("x", "y"), "poet"),
+        ({"a": [50.0]}, {"a": [50.0]}, ("x",), "titles"),
+    ],
+)
+def test_answer_figure_rejects_bad_inputs(poet, order, titles, match):
+    with pytest.raises(ValueError, match=match):
+        plot_answer(poet, order, titles)

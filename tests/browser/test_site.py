@@ -469,9 +469,11 @@ def test_tokenizer_explorer_responds(page):
 def test_attention_explorer_responds(page):
     open_chapter(page, "04_attention.html")
     root = page.locator(".ax-root").first
-    # the chapter opens it on the head where "sat" reads "cat" most (computed there): layer 1
-    assert root.locator(".ax-layer").input_value() == "0"
-    assert root.get_attribute("data-state").endswith("|2"), "the explorer should open on the row 'sat'"
+    # the chapter opens it on the cross-attention head where →猫 and →坐着 read "cat" and "sat" (computed
+    # there): layer 2, the row →猫
+    assert root.locator(".ax-kind").input_value() == "cross"
+    assert root.locator(".ax-layer").input_value() == "1"
+    assert root.get_attribute("data-state").endswith("|0"), "the explorer should open on the row '→猫'"
     view = root.locator(".ax-view")
     before = view.inner_html()
     root.locator(".ax-stage[value=raw]").check()
@@ -483,7 +485,7 @@ def test_attention_explorer_responds(page):
     assert root.get_attribute("data-state").endswith("|1")
     root.locator(".ax-sentence").select_option("1")
     root.locator(".ax-head").select_option("2")
-    assert root.get_attribute("data-state").startswith("1|decoder|0|2|masked")
+    assert root.get_attribute("data-state").startswith("1|decoder|1|2|masked")  # layer 2 kept
 
 
 def test_mask_explorer_responds(page):
