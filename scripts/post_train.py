@@ -5,6 +5,7 @@
     python scripts/post_train.py dpo        # preference pairs from the SFT model's samples, DPO for each beta
     python scripts/post_train.py dpo_sft    # the same pairs, DPO plus the SFT loss on the chosen answers (RPO)
     python scripts/post_train.py grpo       # GRPO with the form reward, seeds
+    python scripts/post_train.py grpo_more  # the same with 8x the prompts (120 steps of 16 instead of 30 of 8)
     python scripts/post_train.py grpo_hack  # GRPO with the flawed punctuation reward
     python scripts/post_train.py baselines  # best-of-n and fine-tuning on the model's own good samples
     python scripts/post_train.py sft --steps 5 --seeds 0 --n-eval 20 --out /tmp/post   # a quick try
@@ -261,6 +262,7 @@ DEFAULTS = {
     "dpo": dict(steps=40, batch_size=16, lr=1e-4, seeds=[0, 1, 2]),
     "dpo_sft": dict(steps=40, batch_size=16, lr=1e-4, seeds=[0, 1, 2], sft_weight=1.0),
     "grpo": dict(steps=30, lr=1e-4, seeds=[0, 1, 2]),
+    "grpo_more": dict(steps=120, prompts_per_step=16, lr=1e-4, seeds=[0, 1, 2]),
     "grpo_hack": dict(steps=30, lr=1e-4, seeds=[0]),
     "baselines": dict(steps=60, batch_size=32, lr=1e-4, seeds=[0, 1, 2]),
 }
@@ -279,7 +281,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--keep-beta", type=float, default=0.1, help="the DPO beta whose model is saved")
     ap.add_argument("--pair-prompts", type=int, default=256, help="prompts sampled for DPO pairs / good samples")
     ap.add_argument("--group-size", type=int, default=8, help="answers per prompt (DPO pairs, GRPO groups)")
-    ap.add_argument("--prompts-per-step", type=int, default=8, help="GRPO: prompts per step")
+    ap.add_argument("--prompts-per-step", type=int, help="GRPO: prompts per step")
     ap.add_argument("--inner-steps", type=int, default=2, help="GRPO: gradient steps per batch of samples")
     ap.add_argument("--clip", type=float, default=0.2, help="GRPO: the ratio's clip range epsilon")
     ap.add_argument("--kl-beta", type=float, default=0.04, help="GRPO: the KL penalty's weight beta")
@@ -294,7 +296,7 @@ def main(argv: list[str] | None = None) -> dict:
     for k, v in DEFAULTS[args.stage].items():
         if getattr(args, k, None) is None:
             setattr(args, k, v)
-    for k, v in (("batch_size", 16), ("sft_weight", 0.0)):
+    for k, v in (("batch_size", 16), ("sft_weight", 0.0), ("prompts_per_step", 8)):
         if getattr(args, k, None) is None:
             setattr(args, k, v)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -316,9 +318,10 @@ def main(argv: list[str] | None = None) -> dict:
         sft_model, chat = _sft_model(args)
         if args.stage in ("dpo", "dpo_sft"):
             result, keep = stage_dpo(args, sft_model, chat, requests)
-        elif args.stage in ("grpo", "grpo_hack"):
+        elif args.stage in ("grpo", "grpo_more", "grpo_hack"):
             result, keep = stage_grpo(args, sft_model, chat, requests,
-                                      "form" if args.stage == "grpo" else "punctuation")
+                                      "punctuation" if args.stage == "grpo_hack" else "form")
+            keep = None if args.stage == "grpo_more" else keep  # no checkpoint: the log is what chapter 13 reads
         else:
             result = stage_baselines(args, sft_model, chat, requests)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("force",)}
