@@ -18,7 +18,7 @@ PY_SUPPORTED := 3.11 3.12 3.13 3.14
 # (CI here reaches only PyPI), pip takes torch from PyPI (or from the local pip configuration).
 # `make install TORCH_INDEX=` skips this step (e.g. to keep PyPI's CUDA build).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-.PHONY: check-python cpu-torch install install-dev fonts book book-zh translations test test-lowest lint unit widgets7 notebooks book-strict book-strict-en book-zh-strict learner-nbval browser browser-deps bench bench-busy lab lab-zh lab-sources learner learner-zh learner-notebooks train compare-norms poems pretrain finetune finetune-equal finetune-pad-check post-train sync-url clean
+.PHONY: check-python cpu-torch install install-dev fonts book book-zh translations test test-lowest lint unit widgets7 notebooks book-strict book-strict-en book-zh-strict learner-nbval browser browser-deps bench bench-busy lab lab-zh lab-sources learner learner-zh learner-notebooks train compare-norms poems pretrain finetune finetune-equal finetune-pad-check post-train rope-seeds sync-url clean
 
 # Two sets: requirements.txt is what reading and building the book needs (`make install`, `make book`);
 # requirements-dev.txt adds tests, lint and the browser check (`make install-dev`, `make test`).
@@ -257,6 +257,11 @@ post-train: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo_hack --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py baselines --force
+
+## make rope-seeds: chapter 3's RoPE length experiment over 10 seeds (src/helpers/data/rope_seeds.json;
+## about 1 minute; FORCE=1 to replace the shipped log)
+rope-seeds: install
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/rope_seeds.py $(if $(FORCE),--force)
 
 ## make sync-url: copy the repository URL of _config.yml into every chapter's Colab cell
 ## (standard library only: works before .venv exists, e.g. right after forking)

@@ -30,6 +30,11 @@ SKIP = {"head", "mask", "merge", "token", "gradient", "attention", "encoder", "d
         "reward", "advantage", "policy",
         # "key" and "value" are everyday words too ("a key idea", "three values of beta")
         "key", "value"}
+# Glossary entries added for look-up (round 18) whose first uses the chapters do not link yet: linking
+# them rewrites a prose unit in 12 chapters, in both editions. Remove a term here, then run this script
+# and translate the changed units, to link it.
+NOT_LINKED_YET = {"linear layer", "dot product", "attention score", "float32", "float16", "bfloat16", "FLOPs",
+                  "checkpoint"}
 
 
 def glossary_terms(text: str | None = None) -> dict[str, str]:
@@ -42,7 +47,7 @@ def glossary_terms(text: str | None = None) -> dict[str, str]:
             for name in names:
                 for phrase in _phrases(name):
                     phrases.setdefault(phrase, name)
-    return {p: t for p, t in phrases.items() if p.lower() not in SKIP}
+    return {p: t for p, t in phrases.items() if p.lower() not in SKIP and p not in NOT_LINKED_YET}
 
 
 def _phrases(term: str) -> list[str]:

@@ -337,17 +337,27 @@ def _stray_stars(text: str) -> bool:
     """True if a * or _ emphasis mark is left as a literal character once CommonMark has rendered ``text``."""
     from markdown_it import MarkdownIt
 
-    html = MarkdownIt("commonmark").render(_MATH.sub("$M$", _ROLE.sub("`R`", text)))
+    html = MarkdownIt("commonmark").render(_MATH.sub("$M$", _ROLE.sub("`R`", _unfenced(text))))
     html = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
     return "*" in html
 
 
+_FENCE_LINE = re.compile(r"^\s*(```+|:::+|:[\w-]+:).*$\n?", re.M)
+
+
+def _unfenced(text: str) -> str:
+    """``text`` without its directive fences and option lines, so a directive's body is read as
+    Markdown (MyST parses it so; CommonMark alone would take a ``` fence for a code block)."""
+    return _FENCE_LINE.sub("", text)
+
+
 def _emphasis(text: str, tag: str) -> int:
-    """How many <strong> or <em> elements CommonMark renders from ``text`` (math and roles left out)."""
+    """How many <strong> or <em> elements CommonMark renders from ``text`` (math and roles left out;
+    directive bodies read as Markdown)."""
     from markdown_it import MarkdownIt
 
-    html = MarkdownIt("commonmark").render(_MATH.sub("$M$", _ROLE.sub("`R`", text)))  # punctuation ends, as MyST
-    return html.count(f"<{tag}>")
+    text = _MATH.sub("$M$", _ROLE.sub("`R`", _unfenced(text)))  # a role or math ends in punctuation, as in MyST
+    return MarkdownIt("commonmark").render(text).count(f"<{tag}>")
 
 
 def check_translation(english: str, chinese: str) -> list[str]:
@@ -374,10 +384,14 @@ def check_translation(english: str, chinese: str) -> list[str]:
             gone = list((Counter(a[key]) - Counter(b[key])).elements())
             extra = list((Counter(b[key]) - Counter(a[key])).elements())
             problems.append(f"{key} differ: missing {gone}, added {extra}")
+    emphasis = {tag: (_emphasis(english, tag), _emphasis(chinese, tag)) for tag in ("strong", "em")}
+    italics_as_bold = emphasis["strong"][1] - emphasis["strong"][0]  # Chinese bold standing in for italics
     for tag in ("strong", "em"):  # CommonMark: 。** before a CJK character does not close the emphasis
-        counts = [_emphasis(english, tag), _emphasis(chinese, tag)]
+        counts = emphasis[tag]
         if tag == "em" and counts[1] < counts[0] and not _stray_stars(chinese):
             continue  # house style: no italics on Chinese text (locale/STYLE.md); dropping one is not an error
+        if tag == "strong" and 0 < italics_as_bold <= emphasis["em"][0] - emphasis["em"][1]:
+            continue  # an English *word* set in Chinese bold, as the house style does
         if counts[0] != counts[1]:
             problems.append(f"<{tag}> rendered {counts[1]} times, English {counts[0]}: put a space or the punctuation "
                             "outside the ** or * markers")

@@ -71,7 +71,8 @@ def pinyin_index(text: str, chinese: dict[str, str], aliases: dict[str, list[str
     def key(name: str, term: str) -> str:
         name = re.sub(r"\s*[（(][^）)]*[）)]", "", name).strip()
         if re.search(r"[\u4e00-\u9fff]", name):
-            return " ".join(_sort_key(" ".join(lazy_pinyin(name))).split()) + " " + _sort_key(term)
+            # "\0" after the pinyin: a bare term sorts before its compounds (梯度 before 梯度裁剪)
+            return " ".join(_sort_key(" ".join(lazy_pinyin(name))).split()) + "\0" + _sort_key(term)
         return _sort_key(name if aliases is not None and name != chinese[term] else term)
 
     rows = [(key(chinese[t], t), _with_chinese(t, chinese[t]), t)
@@ -188,6 +189,10 @@ def test_the_chinese_index_is_in_pinyin_order_and_lists_every_term_once():
     # 注意力 (zhu) after 梯度 (ti), both after 嵌入 (qian): pinyin order, not the English one
     at = {t: index.index(f"<{t}>`") for t in ("embedding", "gradient", "attention")}
     assert at["embedding"] < at["gradient"] < at["attention"]
+    # a bare term before its compounds, as an index lists a head word first
+    for bare, compound in [("gradient", "gradient clipping"), ("parameter", "parameter count"),
+                           ("learning rate", "learning-rate schedule"), ("token", "token id")]:
+        assert index.index(f"<{bare}>`") < index.index(f"<{compound}>`"), (bare, compound)
 
 
 def test_a_chinese_name_that_holds_the_term_gets_no_english_bracket():

@@ -194,25 +194,26 @@ def test_bad_inputs(case):
     plt.close("all")
 
 
-def test_attention_steps_colour_each_sign_to_its_own_extreme():
-    """Fig. 4.2: the score panels share one scale centred on 0 whose red side ends at the highest
-    score and blue side at the lowest, so small positive scores beside large negative ones still
-    show red; the weights keep 0 to 1; the colour bars go into the grid's empty cell."""
+def test_attention_steps_score_scale_is_symmetric_about_zero():
+    """Fig. 4.2: the score panels share one scale symmetric about 0, from minus to plus the largest
+    size of any score, so equal colours mean equal sizes on both sides; the cells and the colour bar
+    write a true minus sign; the weights keep 0 to 1; the colour bars go into the grid's empty cell."""
     scores = torch.tensor([[0.24, 0.09, -0.32], [0.29, -0.29, -1.24], [0.12, -0.81, -1.97]])
     weights = torch.softmax(scores / 2, -1)
     panels = [(scores, "raw", False), (scores / 2, "scaled", False), (weights, "softmax", True)]
     fig = plot_attention_steps(panels, ["The", "cat", "sat"], colorbars=True)
     raw, scaled, soft = (ax.images[0] for ax in fig.axes[:3])
     assert raw.norm is scaled.norm  # one scale: equal colours, equal numbers
-    high, low = scores.max().item(), scores.min().item()  # 0.29 and -1.97
-    assert raw.norm(high) == pytest.approx(1.0) and raw.norm(low) == pytest.approx(0.0)
+    assert raw.norm(-1.97) == pytest.approx(0.0, abs=1e-6) and raw.norm(1.97) == pytest.approx(1.0)
     assert raw.norm(0.0) == pytest.approx(0.5)
-    assert scaled.norm(high / 2) == pytest.approx(0.75)  # halved scores: halfway to full red
+    assert raw.norm(0.29) - 0.5 == pytest.approx(0.5 - raw.norm(-0.29))  # as dark on both sides
     assert (soft.norm.vmin, soft.norm.vmax) == (0, 1)
+    cells = [x.get_text() for x in fig.axes[0].texts]
+    assert "\u22121.97" in cells and not any("-" in x for x in cells)
     bars = fig.axes[3].child_axes  # the colour bars, in the grid's empty cell
     assert [ax.get_title() for ax in bars] == ["scores", "weights"]
-    assert [x.get_text() for x in bars[0].get_yticklabels()] == ["\u22121.97", "0", "0.29"]
-    # without an empty cell the bar goes beside the last panel; only positive scores: a symmetric scale
+    assert [x.get_text() for x in bars[0].get_yticklabels()] == ["\u22121.97", "0", "1.97"]
+    # without an empty cell the bar goes beside the last panel; only positive scores: symmetric too
     fig = plot_attention_steps([(scores.abs(), "a", False), (scores.abs(), "b", False)], ["x", "y", "z"],
                                colorbars=True)
     assert fig.axes[0].images[0].norm(-scores.abs().max().item()) == pytest.approx(0.0)

@@ -115,6 +115,16 @@ def test_emphasis_must_render():
     assert T.check_translation("A **bold** word.", "一个**加粗的**词。") == []
     bad = T.check_translation("A **bold word.** Then", "一个**加粗的词。**然后")
     assert bad and bad[0].startswith("<strong> rendered 0 times")
+    assert T.check_translation("once with *no* mask", "一次**不加**掩码") == []  # italics set in bold
+
+
+def test_emphasis_is_checked_inside_a_directive():
+    """A directive's body is Markdown to MyST: a bold that CommonMark would not close is caught there too."""
+    en = "```{admonition} Caveats\n:class: warning\n\n- **Three seeds.** Differences\n```"
+    assert T.check_translation(en, en.replace("Caveats", "保留意见").replace(
+        "**Three seeds.** Differences", "**只有三个随机种子**。差别")) == []
+    bad = T.check_translation(en, en.replace("**Three seeds.** Differences", "**只有三个随机种子。**差别"))
+    assert bad and bad[0].startswith("<strong> rendered 0 times, English 1")
 
 
 def test_glossary_terms_stay_english():

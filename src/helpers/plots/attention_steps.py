@@ -26,11 +26,11 @@ def plot_attention_steps(
 ) -> Figure:
     """One small heatmap per panel, two panels a row: panels are (matrix (T, T), title, is_weights).
 
-    All score panels (is_weights False) share one diverging colour scale centred on zero: blue from
-    the lowest score of any of them up to 0 (white), red from 0 up to the highest. Each side reaches
-    its full colour at its own extreme, so that the sign shows even when the positive scores are far
-    smaller than the negative ones (or the other way round); equal colours still mean equal numbers
-    across panels. All weight panels share the 0-to-1 scale, white to dark blue. With
+    All score panels (is_weights False) share one diverging colour scale symmetric about zero: from
+    minus the largest size of any of their scores (dark blue) through 0 (white) to plus it (dark
+    red), so that equal colours mean equal sizes on both sides and across panels. All weight panels
+    share the 0-to-1 scale, white to dark blue. Negative numbers in the cells are written with a
+    true minus sign (U+2212), as on the colour bars. With
     ``colorbars``, one colour bar per kind of panel shown ("scores", "weights") gives the scale:
     in the grid's empty cell when there is one, else beside the last panel of its kind. Every text
     is 1.25 times the phone minimum of ``helpers.plots._phone`` for ``width``.
@@ -56,6 +56,8 @@ def plot_attention_steps(
             heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, vmin=0, vmax=1, cmap="Blues")
         else:
             heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, norm=norm, cmap="RdBu_r")
+            for text in ax.texts:  # the cells' numbers: a true minus sign
+                text.set_text(text.get_text().replace("-", "\u2212"))
         ax.set_xlabel(t("key"))
         last[is_weights] = ax
     for row in grid:
@@ -68,14 +70,11 @@ def plot_attention_steps(
 
 
 def _score_norm(scores: list[np.ndarray]) -> TwoSlopeNorm:
-    """The score panels' shared colour scale: 0 in the middle, the lowest score at one end and the
-    highest at the other (a side with no scores mirrors the other; no scores at all: -1 to 1)."""
-    finite = [m[np.isfinite(m)] for m in scores]
-    low = -min((float(m.min()) for m in finite if m.size), default=0.0)
-    high = max((float(m.max()) for m in finite if m.size), default=0.0)
-    low, high = max(low, 0.0), max(high, 0.0)
-    low, high = (low or high or 1.0), (high or low or 1.0)
-    return TwoSlopeNorm(vcenter=0.0, vmin=-low, vmax=high)
+    """The score panels' shared colour scale, symmetric about 0: from minus to plus the largest
+    absolute finite score of any panel (no non-zero scores at all: -1 to 1)."""
+    finite = [np.abs(m[np.isfinite(m)]) for m in scores]
+    size = max((float(m.max()) for m in finite if m.size), default=0.0) or 1.0
+    return TwoSlopeNorm(vcenter=0.0, vmin=-size, vmax=size)
 
 
 def _colour_bars(fig: Figure, last: dict, empty: list, norm: TwoSlopeNorm) -> None:
@@ -146,8 +145,8 @@ def plot_qkv_flow(width: float = 4.4) -> Figure:
         box(cx, 4.66, 0.92, f"${name} = XW^{name}$", shape, colours[colour])
     arrow(0.5, 4.3, 0.85, 3.58)
     arrow(1.5, 4.3, 1.15, 3.58)
-    box(1.0, 3.22, 1.9, r"$QK^\top/\sqrt{d_k}$", t("{shape}: the scores {s}", shape=r"$T \times T$", s="$s_{ij}$"),
-        colours["s"])
+    box(1.0, 3.22, 1.9, r"$QK^{\mathrm{T}}/\sqrt{d_k}$",
+        t("{shape}: the scores {s}", shape=r"$T \times T$", s="$s_{ij}$"), colours["s"])
     arrow(1.0, 2.86, 1.0, 2.14)
     box(1.0, 1.78, 1.9, r"$A = \mathrm{softmax}_j(s_{ij})$", t("per row: weights, sum 1"), colours["s"])
     arrow(1.0, 1.42, 1.3, 0.78)

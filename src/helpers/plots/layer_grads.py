@@ -27,6 +27,8 @@ def plot_layer_grads(grads: dict[str, dict[str, list[float]]]) -> Figure:
         ax.set_ylabel(t("gradient norm"), fontsize=10)
         ax.grid(alpha=0.3, which="both")
         ax.tick_params(labelsize=9)
+    n = max(len(v[part]) for v in grads.values() for part in ("encoder", "decoder"))
+    axes[1].set_xticks(sorted({1, n, *range(4, n + 1, 4)}))  # whole layers: 1, 4, 8, 12
     axes[1].set_xlabel(t("layer (1 = nearest the input)"), fontsize=10)
     axes[0].legend(fontsize=9)
     set_fonts(fig, 10.5)  # drawn 3.8 in wide: about 14 px on a 360-px phone

@@ -69,21 +69,34 @@ def plot_loss_and_grad_norm(
     return fig
 
 
-def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width: float = 3.6) -> Figure:
+def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width: float = 3.6,
+                   first_steps: int = 8) -> Figure:
     """The loss of each step for several learning rates, log loss axis, in two stacked panels:
-    every rate but ``diverging`` on top, ``diverging`` alone below (its loss grows to values that
-    would flatten the others). ``curves``: learning rate -> losses of steps 1..n. The loss ticks
+    every rate but ``diverging`` on top, with a log step axis (so the first steps, where the
+    rates differ, get room), and ``diverging`` alone below, its steps 1 to ``first_steps`` only
+    on a linear axis (its loss grows to values that would flatten the others, then turns nan).
+    ``curves``: learning rate -> losses of steps 1..n. The loss ticks
     are labelled as in plot_loss_and_grad_norm (0.01, 0.1, 1; 1e+10 for the large ones). Every
     text is 10 pt for a figure up to 3.66 in wide (shown unscaled on a 390-px phone: 13.9 px), else
     2.8 pt per inch of ``width`` (the same 13.9 px on the phone)."""
     if diverging not in curves:
         raise ValueError(f"diverging={diverging} is not one of the rates {sorted(curves)}")
+    if isinstance(first_steps, bool) or not isinstance(first_steps, int) or first_steps < 2:
+        raise ValueError(f"first_steps must be an int >= 2, got {first_steps!r}")
     font = 10.0 if width <= 3.66 else round(2.8 * width, 1)
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(width, 4.6), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(width, 4.6))
     for rate, losses in curves.items():
-        ax = ax2 if rate == diverging else ax1
-        ax.plot(range(1, len(losses) + 1), losses, color="tab:red" if rate == diverging else None,
-                label=f"lr = {rate:g}")
+        if rate == diverging:
+            shown = list(losses)[:first_steps]
+            ax2.plot(range(1, len(shown) + 1), shown, color="tab:red", marker="o", ms=3,
+                     label=f"lr = {rate:g}")
+        else:
+            ax1.plot(range(1, len(losses) + 1), losses, label=f"lr = {rate:g}")
+    ax1.set_xscale("log")
+    plain_log_ticks(ax1.xaxis)
+    ax1.set_xlabel(t("training step (log scale)"), fontsize=font)
+    ax2.set_xlim(0.5, first_steps + 0.5)
+    ax2.set_xticks(range(1, first_steps + 1))
     for ax in (ax1, ax2):
         ax.set_yscale("log")
         # plain numbers, as in plot_loss_and_grad_norm; the diverging run every 10 powers of ten
