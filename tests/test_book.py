@@ -30,6 +30,17 @@ def test_chapter_file_name_is_stable_form(nb):
 
 
 @pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
+def test_gated_solutions_open_and_close_in_turn(nb):
+    """sphinx-exercise stops the build at a solution-start without its solution-end: each start is
+    closed before the next one opens (a fix that moved a solution's prose once dropped an end)."""
+    marks = [m.group(1) for c in cells(nb) if c["cell_type"] == "markdown"
+             for m in re.finditer(r"^```\{(solution-start|solution-end)\}", "".join(c["source"]), re.M)]
+    for i, mark in enumerate(marks):
+        assert mark == ("solution-start" if i % 2 == 0 else "solution-end"), (
+            f"{nb.name}: gated solution mark {i} is {mark}, expected the other one: {marks}")
+
+
+@pytest.mark.parametrize("nb", CHAPTERS, ids=lambda p: p.name)
 def test_committed_without_outputs(nb):
     for c in cells(nb):
         if c["cell_type"] == "code":
