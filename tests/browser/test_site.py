@@ -713,7 +713,9 @@ def test_first_visit_is_light(browser, base_url, html):
     asked: list[str] = []
     pg.on("request", lambda r: asked.append(r.url))
     open_chapter(pg, Path(os.path.relpath(html, SITE / "chapters")).as_posix())
-    pg.wait_for_load_state("networkidle")
+    # what is weighed is bytes, not speed: on a loaded machine (CI beside other jobs) a page with many
+    # figures once took over the default 30 s to go quiet
+    pg.wait_for_load_state("networkidle", timeout=120_000)
     _check_stayed_local(pg)
     context.close()
     files = {SITE / unquote(urlparse(u).path).lstrip("/") for u in asked if u.startswith(base_url)}
