@@ -25,7 +25,8 @@ holds them at ``zh/chapters/``, where the Chinese pages' Colab and Binder button
 (``learner_prefix`` in ``_ext/learner_launch.py``). Every word this script adds is then Chinese
 ("练习 4.2：...", the solutions' folds, "图 11.2"), links to the website go to its Chinese pages
 (``zh/``), and the first cell sets ``BOOK_LANGUAGE`` so that the code prints and draws in Chinese in
-Colab and Binder too (``helpers.i18n``). ``convert(..., translate=f)`` can also map each markdown
+Colab and Binder too (``helpers.i18n``). Its code comments are the Chinese book's: translated there
+(``locale/zh_CN/code/``), kept here as they are. ``convert(..., translate=f)`` can also map each markdown
 cell's source to a translation before conversion.
 """
 

@@ -3,6 +3,7 @@
     python scripts/translation.py update            # extract the English units into the catalogs (locale/)
     python scripts/translation.py status            # translated / stale / missing units per page
     python scripts/translation.py check             # translations whose markup, numbers or code differ
+    python scripts/translation.py update --code-comments   # ... only the code comments' catalogs (locale/zh_CN/code/)
     python scripts/translation.py export chapters/04_attention.ipynb /tmp/04.txt   # a translator's work file
     python scripts/translation.py import chapters/04_attention.ipynb /tmp/04.txt   # ... read back
     python scripts/translation.py build             # the Chinese book's sources in _build/zh/src
@@ -17,11 +18,14 @@ translation of the most similar retired unit but flags it *fuzzy*: a stale unit.
 unit shows the English on the Chinese page inside a visible "not yet translated" marker, and
 ``status`` counts both.
 
+The comments of the chapters' code cells are units too, in catalogs of their own
+(``locale/zh_CN/code/NN_x.po``; see ``code_units``): ``update``, ``status`` and ``check`` cover them.
+
 ``build`` writes the Chinese book: each page's markdown is replaced unit by unit; code cells are
-copied byte for byte (a test checks), and one hidden cell at the top of each notebook sets
-``BOOK_LANGUAGE`` so that the words code prints or draws come out in Chinese (``helpers.i18n``).
-The generated book lives under ``_build/`` (inside the English book's root it would break the
-English ``-W`` build: "document isn't included in any toctree").
+copied byte for byte but for their translated comments (tests check), and one hidden cell at the
+top of each notebook sets ``BOOK_LANGUAGE`` so that the words code prints or draws come out in
+Chinese (``helpers.i18n``). The generated book lives under ``_build/`` (inside the English book's
+root it would break the English ``-W`` build: "document isn't included in any toctree").
 """
 
 from __future__ import annotations
@@ -570,6 +574,9 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
                 except KeyError:
                     raise FileNotFoundError(f"{page.name} is not in the English execution cache {english_cache}: "
                                             "build the English book first (make book)") from None
+            # the comments, after the merge (matched by the English code); the clock's replay keys a
+            # cell by its code without comments (helpers/clock.py), so a translated cell replays too
+            translate_code_cells(nb, code_index(page, locale))
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
                     cell.source = translate_source(cell.source, index)
@@ -589,6 +596,139 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
             target.write_text(translate_source(page.read_text(encoding="utf-8"), index), encoding="utf-8")
         written.append(target)
     return written
+
+
+# ----------------------------------------------------------------------------- code comments
+
+# The comments of a chapter's code cells are translation units too, in a catalog of their own per
+# chapter (locale/zh_CN/code/NN_x.po): a unit's English is the comment's text without its "#" and
+# one space. The Chinese book (and so its learner's notebooks, converted from it) shows each
+# translated comment in place of the English one; every other character of the cell stays as it is.
+
+CODE_CATALOGS = "code"  # locale/zh_CN/code/<chapter>.po
+_PRAGMA = re.compile(r"^(?:noqa\b|type:|pragma\b|fmt:|isort:|pylint:|ruff:|mypy:|!|-\*-)", re.I)
+_SHAPE = re.compile(r"\((?:\s*[\w.+\-*/]{1,4}\s*,)*\s*[\w.+\-*/]{0,4}\s*\)")  # (B, T, C), (h,), (T)
+_CODE_MARK = re.compile(r"[=(\[]|\w\.\w")  # an assignment, a call, an index, an attribute
+_PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun")  # cell magics whose body is Python
+
+
+def comment_translatable(text: str) -> bool:
+    """Whether a code comment's text (without its "#") holds words to translate. Not a unit: a pragma
+    (``noqa``, ``type:``, ``fmt:``), commented-out code (Python with an assignment, a call, an index or
+    an attribute, or one name such as ``d_model``), shapes and symbols (``(B, T, C)``, ``pi_ref e^(r/b) / Z``): a unit
+    has an English word of 3 letters or more, or two of 2 letters."""
+    s = text.strip()
+    if not s or _PRAGMA.match(s):
+        return False
+    try:
+        compile(s, "<comment>", "exec")
+        if _CODE_MARK.search(s) or re.fullmatch(r"\w*(?:[_\d]|[a-z][A-Z])\w*", s):  # a call; d_model, AdamW
+            return False
+    except (SyntaxError, ValueError):
+        pass
+    s = _SHAPE.sub(" ", re.sub(r"`[^`]*`", " ", s))
+    words = [w.strip(".,;:!?\"'()[]{}") for w in s.split()]
+    words = [w for w in words if re.fullmatch(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]", w)]
+    return any(len(w) >= 3 for w in words) or len(words) >= 2
+
+
+def _python_source(source: str) -> str | None:
+    """``source`` with its IPython lines (``%magic``, ``!shell``) blanked, the lines kept in place; None
+    if the cell is not Python (a cell magic such as ``%%bash``)."""
+    first = source.lstrip().split(None, 1)[0] if source.strip() else ""
+    if first.startswith("%%") and first not in _PYTHON_CELL_MAGICS:
+        return None
+    return "".join("\n" if line.lstrip().startswith(("%", "!")) else line
+                   for line in source.splitlines(keepends=True))
+
+
+def code_comments(source: str) -> list[tuple[int, int, str]]:
+    """(line, column, comment) of every comment of a code cell (Python ``tokenize`` COMMENT tokens: a
+    ``#`` inside a string is none), line counted from 0; [] for a cell that is not Python."""
+    import io
+    import tokenize
+
+    python = _python_source(source)
+    if python is None:
+        return []
+    try:
+        return [(t.start[0] - 1, t.start[1], t.string)
+                for t in tokenize.generate_tokens(io.StringIO(python).readline) if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):  # not Python after all: no units
+        return []
+
+
+def comment_text(comment: str) -> str:
+    """A comment's unit text: without its "#" and one space."""
+    text = comment[1:]
+    return text[1:] if text.startswith(" ") else text
+
+
+def _translated_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and "remove-cell" not in c.get("metadata", {}).get("tags", [])]
+
+
+def code_units(path: Path) -> list[Unit]:
+    """The comment units of a chapter's code cells (not those tagged ``remove-cell``), in order;
+    ``where`` is the cell id and the comment's line."""
+    if path.suffix != ".ipynb":
+        return []
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for i, cell in enumerate(_translated_cells(nb)):
+        for line, _, comment in code_comments(cell.source):
+            text = comment_text(comment)
+            if comment_translatable(text):
+                out.append(Unit(text, f"{cell.get('id', i)}:{line + 1}"))
+    return out
+
+
+def code_catalog_path(page: Path, locale: Path = LOCALE) -> Path:
+    """The catalog of a chapter's code comments: locale/zh_CN/code/NN_x.po."""
+    return locale / CODE_CATALOGS / page.with_suffix(".po").name
+
+
+def translate_comments(source: str, index: dict[str, polib.POEntry]) -> str:
+    """``source`` with each comment whose unit is translated (not stale) replaced by ``# `` and its
+    translation, in place; every other character as it is."""
+    lines = source.splitlines(keepends=True)
+    for line, col, comment in reversed(code_comments(source)):
+        entry = index.get(comment_text(comment))
+        if entry is None or not entry.msgstr or entry.fuzzy or "\n" in entry.msgstr:
+            continue
+        head = "# " if comment.startswith("# ") else "#"
+        text = lines[line]
+        lines[line] = text[:col] + head + entry.msgstr + text[col + len(comment):]
+    return "".join(lines)
+
+
+def translate_code_cells(nb, index: dict[str, polib.POEntry]) -> None:
+    """Translate the comments of ``nb``'s code cells (not those tagged ``remove-cell``) in place."""
+    if index:
+        for cell in _translated_cells(nb):
+            cell.source = translate_comments(cell.source, index)
+
+
+def code_index(page: Path, locale: Path = LOCALE) -> dict[str, polib.POEntry]:
+    path = code_catalog_path(page, locale)
+    return {e.msgid: e for e in load_catalog(path) if not e.obsolete} if path.exists() else {}
+
+
+def check_comment(english: str, chinese: str) -> list[str]:
+    """What a comment's translation changed that it must keep: its numbers, its `code` spans; and a
+    comment is one line."""
+    problems = []
+    if "\n" in chinese:
+        problems.append("a comment's translation must be one line")
+    numbers = [re.findall(r"\d+(?:\.\d+)?", re.sub(r"`[^`]*`", " ", t)) for t in (english, chinese)]
+    lost = sorted((Counter(numbers[0]) - Counter(numbers[1])).elements())  # as in prose: one may be added
+    if lost:
+        problems.append(f"numbers differ: missing {lost}, added []")
+    code = [Counter(re.findall(r"`[^`]+`", t)) for t in (english, chinese)]
+    if code[0] != code[1]:
+        problems.append(f"code differ: missing {sorted((code[0] - code[1]).elements())}, "
+                        f"added {sorted((code[1] - code[0]).elements())}")
+    return problems
 
 
 # ----------------------------------------------------------------------------- a translator's work file
@@ -643,6 +783,31 @@ def import_units(po: polib.POFile, text: str) -> int:
 
 # ----------------------------------------------------------------------------- command line
 
+def _code_catalog(command: str, page: Path, totals: dict[str, int]) -> int:
+    """``update``, ``status`` or ``check`` the catalog of ``page``'s code comments; returns the problems found."""
+    path = code_catalog_path(page)
+    if command != "update" and not path.exists():
+        return 0
+    po = load_catalog(path)
+    if command == "update":
+        po = update_catalog(code_units(page), po)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+    counts = status(po)
+    for k in totals:
+        totals[k] += counts[k]
+    if command in ("update", "status"):
+        print(f"{'  code: ' + page.stem:45} " + "  ".join(f"{k} {v:4}" for k, v in counts.items()))
+    problems = 0
+    if command == "check":
+        for e in po:
+            if e.msgstr and not e.obsolete:
+                for p in check_comment(e.msgid, e.msgstr):
+                    problems += 1
+                    print(f"{path.relative_to(ROOT)}:{e.linenum}: {p}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["update", "status", "check", "build", "export", "import"])
@@ -653,6 +818,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT, help="build: folder of the Chinese sources")
     ap.add_argument("--english-cache", type=Path, default=None,
                     help="build: reuse the English build's execution cache (_build/.jupyter_cache): no second run")
+    ap.add_argument("--code-comments", action="store_true",
+                    help="update/status/check: only the catalogs of the code comments (locale/zh_CN/code/)")
     args = ap.parse_args(argv)
     if args.command in ("export", "import"):
         if args.page is None or args.file is None:
@@ -672,6 +839,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(pages)} pages written to {args.out}")
         return 0
     totals = {"units": 0, "translated": 0, "stale": 0, "missing": 0}
+    code_totals = dict(totals)
     problems = 0
     pages = [*book_pages(), ROOT / BOOK_STRINGS]
     if args.page is not None:  # update/status/check one page (a translator working on one chapter)
@@ -679,6 +847,10 @@ def main(argv: list[str] | None = None) -> int:
         if not pages:
             ap.error(f"{args.page} is not a page of the book (see _toc.yml)")
     for page in pages:
+        if args.code_comments:
+            if page.suffix == ".ipynb":
+                problems += _code_catalog(args.command, page, code_totals)
+            continue
         path = catalog_path(page)
         po = load_catalog(path)
         if args.command == "update":
@@ -696,6 +868,12 @@ def main(argv: list[str] | None = None) -> int:
                     for p in check_translation(e.msgid, e.msgstr):
                         problems += 1
                         print(f"{path.relative_to(ROOT)}:{e.linenum}: {p}")
+        if page.suffix == ".ipynb":  # its code comments: a catalog of their own
+            problems += _code_catalog(args.command, page, code_totals)
+    if args.command in ("update", "status"):
+        print("code comments: " + json.dumps(code_totals))
+        if args.code_comments:
+            return 0
     if args.command == "check":
         print(f"{problems} problems")
         return 1 if problems else 0

@@ -10,18 +10,21 @@ Colab, Binder) except in the book's build, where one setting, ``BOOK_CLOCK``, de
   every time the Chinese page prints or draws is the English page's.
 
 A reading is filed under the notebook cell that is running (the hash of the code executed in this
-kernel so far, which is the same in both editions because their code cells are identical) and its
-place among that cell's readings. A cell the English run did not record reads the real clock, with
-a warning.
+kernel so far, without its comments: the Chinese edition translates them; the rest is the same in
+both editions) and its place among that cell's readings. A cell the English run did not record
+reads the real clock, with a warning.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import os
 import sys
 import time
+import tokenize
 import warnings
 from pathlib import Path
 
@@ -44,6 +47,21 @@ def mode() -> tuple[str, Path | None]:
     return kind, Path(where)
 
 
+@functools.lru_cache(maxsize=1024)
+def _without_comments(source: str) -> str:
+    """``source`` with its comments cut out (the Chinese edition translates them), the rest as it is;
+    ``source`` itself if it does not tokenize as Python."""
+    lines = source.splitlines(keepends=True)
+    try:
+        comments = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return source
+    for t in reversed(comments):
+        row, col = t.start
+        lines[row - 1] = lines[row - 1][:col] + lines[row - 1][col + len(t.string):]
+    return "".join(lines)
+
+
 def _cell_key() -> str | None:
     """The hash of the code this kernel has executed so far (the build's own cells left out),
     or None outside IPython."""
@@ -54,7 +72,7 @@ def _cell_key() -> str | None:
     digest = hashlib.sha256()
     for source in inputs:
         if source and not source.lstrip().startswith(SKIP_MARK):
-            digest.update(source.encode("utf-8"))
+            digest.update(_without_comments(source).encode("utf-8"))
             digest.update(b"\x00")
     return digest.hexdigest()[:32]
 
