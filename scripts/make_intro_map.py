@@ -268,7 +268,7 @@ def write_reading_times() -> dict[str, dict[int, int]]:
     def rewrite(text: str, t: dict[int, int], zh: bool) -> str:
         unit = "分钟" if zh else "min"
         text = re.sub(
-            r"(^- \[(\d+) [^\]]+\]\(chapters/\d\d_\w+\.ipynb\) ?[(（]\{ref\}`(?:~|约 ))\d+",
+            r"(^- \[(\d+) [^\]]+\]\(chapters/\d\d_\w+\.ipynb\) ?[(（](?:~|约 ))\d+",
             lambda m: m.group(1) + str(t[int(m.group(2))]),
             text,
             flags=re.M,
@@ -279,39 +279,29 @@ def write_reading_times() -> dict[str, dict[int, int]]:
             for part in m.group(2).split(","):
                 a, _, b = part.strip().partition("–")
                 numbers += range(int(a), int(b or a) + 1)
-            return f"{m.group(1)}{sum(t[n] for n in numbers)} {unit} <reading-times>` |"
+            return f"{m.group(1)}{sum(t[n] for n in numbers)} {unit} |"
 
-        text = re.sub(rf"^(\| \d \| ([\d, –]+) \| \{{ref\}}`)\d+ {unit} <reading-times>` \|$", week, text, flags=re.M)
+        text = re.sub(rf"^(\| \d \| ([\d, –]+) \| )\d+ {unit} \|$", week, text, flags=re.M)
         total = sum(t.values())
         first = sum(m for n, m in t.items() if n <= 9)
         hours, rest = divmod(total, 60)
         if zh:
             minutes = f" {rest} 分钟" if rest else ""
-            text = re.sub(
-                r"\{ref\}`\d+ 分钟（\d+ 小时(?: \d+ 分钟)?） <reading-times>`",
-                f"{{ref}}`{total} 分钟（{hours} 小时{minutes}） <reading-times>`",
-                text,
-            )
-            spans = re.findall(r"\{ref\}`\d+ 小时(?: \d+ 分钟)? <reading-times>`", text)
-            words = [
-                f"{{ref}}`{plan._zh_hours_minutes(first)} <reading-times>`",
-                f"{{ref}}`{plan._zh_hours_minutes(total - first)} <reading-times>`",
-            ]
+            text = re.sub(r"\d+ 分钟（\d+ 小时(?: \d+ 分钟)?）", f"{total} 分钟（{hours} 小时{minutes}）", text)
+            parts = r"(?<!分钟（)(?<!\d)\d+ 小时(?: \d+ 分钟)?"  # the two parts' hours, not the total's
+            words = [plan._zh_hours_minutes(first), plan._zh_hours_minutes(total - first)]
         else:
             text = re.sub(
-                r"\{ref\}`\d+ minutes \(\d+ hours(?: \d+ minutes)?\) <reading-times>`",
-                f"{{ref}}`{total} minutes ({plan._hours_minutes(total)}) <reading-times>`",
-                text,
+                r"\d+ minutes \(\d+ hours(?: \d+ minutes)?\)", f"{total} minutes ({plan._hours_minutes(total)})", text
             )
-            spans = re.findall(r"\{ref\}`\d+ hours(?: \d+ minutes)? <reading-times>`", text)
-            words = [
-                f"{{ref}}`{plan._hours_minutes(first)} <reading-times>`",
-                f"{{ref}}`{plan._hours_minutes(total - first)} <reading-times>`",
-            ]
+            parts = r"(?<!minutes \()(?<!\d)\d+ hours(?: \d+ minutes)?"
+            words = [plan._hours_minutes(first), plan._hours_minutes(total - first)]
+        spans = re.findall(parts, text)
         if len(spans) not in (0, 2):  # a catalog entry without the course plan has none
             raise ValueError(f"expected the two parts' hours in the course plan, found {spans}")
-        for old, new in zip(spans, words):
-            text = text.replace(old, new, 1)
+        if spans:
+            new = iter(words)
+            text = re.sub(parts, lambda m: next(new), text)
         return text
 
     intro = ROOT / "intro.md"
@@ -324,8 +314,8 @@ def write_reading_times() -> dict[str, dict[int, int]]:
     path = translation.catalog_path(intro)
     po = translation.update_catalog(translation.page_units(intro), translation.load_catalog(path))
 
-    def untimed(text: str | None) -> str:
-        return re.sub(r"\{ref\}`[^`]*<reading-times>`", "{time}", text or "")
+    def untimed(text: str | None) -> str:  # the English without its times
+        return re.sub(r"\d+ (?:hours|minutes|min)\b", "{time}", text or "")
 
     # a unit that changed only in its times may also come back as new (the old one obsolete): it
     # takes the translation of the obsolete unit with the same text
@@ -338,7 +328,7 @@ def write_reading_times() -> dict[str, dict[int, int]]:
         if entry.fuzzy and entry.previous_msgid and untimed(entry.previous_msgid) == untimed(entry.msgid):
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             entry.previous_msgid = None
-        if "<reading-times>`" in entry.msgstr:
+        if re.search(r"\d+ (?:分钟|小时)", entry.msgstr):
             entry.msgstr = rewrite(entry.msgstr, times["zh"], zh=True)
     po.save(str(path))
     return times

@@ -1,6 +1,7 @@
-"""The How to run page's budget table and the numbers its prose quotes agree with the shipped
-benchmark file (appendix/how_to_run_bench.txt, written by `make bench` and `make bench-busy`): a
-new benchmark run that is shipped without updating the page fails here."""
+"""The How to run page's budget and memory tables and the numbers its prose quotes, and the front
+page's running time, agree with the shipped benchmark file (appendix/how_to_run_bench.txt, written
+by `make bench` and `make bench-busy`): a new benchmark run that is shipped without updating the
+pages fails here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "appendix" / "how_to_run_bench.txt"
 PAGE = ROOT / "appendix" / "how_to_run.md"
+INTRO = ROOT / "intro.md"
 ROW = re.compile(r"^(\d\d)_\w+\.ipynb\s+([\d.]+)\s+(\d+)", re.M)
 TOTAL = re.compile(r"^whole book\s+([\d.]+)\s+(\d+)", re.M)
 
@@ -57,15 +59,75 @@ def test_the_pages_table_is_the_benchmark_files():
 def test_the_prose_quotes_the_files_extremes():
     idle, busy = runs()
     text = " ".join(PAGE.read_text(encoding="utf-8").split())
-    slowest = max(idle["rows"], key=lambda n: idle["rows"][n][0])
-    seconds, mib = idle["rows"][slowest]
-    assert f"took {seconds:.1f} s and needed {mib:,} MiB" in text
-    assert f"all fourteen together took {idle['total'][0]:.1f} s" in text
+    quiet, total = max(s for s, _ in idle["rows"].values()), idle["total"][0]
+    # the Budgets section: the quiet run, then the (older) busy run
+    assert f"no chapter took more than {quiet:.1f} s, all fourteen together took {total:.1f} s" in text
     over = [n for n, (s, _) in busy["rows"].items() if s > 60]
-    others = max(s for n, (s, _) in busy["rows"].items() if n not in over)
     for n in over:
-        assert f"{busy['rows'][n][0]:.1f} s there" in text
-    assert f"at most {others:.1f} s" in text
+        assert f"{busy['rows'][n][0]:.1f} s" in text.split("the file's busy run is older", 1)[1]
+    others = max(s for n, (s, _) in busy["rows"].items() if n not in over)
+    assert f"every other chapter at most {others:.1f} s" in text
+    # "In short", the troubleshooting entry and the commands' times
+    assert f"machine no chapter took more than {quiet:.1f} s;" in text
+    assert f"on a quiet 2-core machine no chapter took more than {quiet:.1f} s ([Budgets]" in text
+    assert f"needs at most {idle['total'][1]:,} MiB of memory" in text
+    assert f"a chapter needs up to {idle['total'][1]:,} MiB" in text
+    assert f"every chapter executed once took {total:.1f} s there" in text
+    lab = round(2 * total / 60)
+    assert f"about 2 × {total:.1f} s (about {lab} minutes)" in text
+    assert f"about {lab} minutes for the chapters alone" in text
+    assert f"Time: about {total:.1f} s for the chapters" in text
+
+
+def test_the_intro_quotes_the_quiet_run():
+    """The front page's promise, "under a minute on a quiet two-core CPU", with the run's slowest chapter."""
+    idle, _ = runs()
+    quiet = max(s for s, _ in idle["rows"].values())
+    assert quiet < 60
+    intro = " ".join(INTRO.read_text(encoding="utf-8").split())
+    assert "runs in under a minute on a quiet two-core CPU" in intro
+    assert f"the slowest took {quiet:.1f} s in the measured run" in intro
+
+
+SERVER_MIB = 90  # a bare JupyterLab server's peak memory, as the page states it
+BINDER_MIB = 1024  # the memory mybinder.org guarantees a session
+SPARE_MIB = 100  # "fits, with under 100 MiB to spare"
+
+
+def _chapters(text: str) -> list[int]:
+    """"0, 1, 3, 5–9" or "2, 4 and 10–13" -> the chapter numbers."""
+    numbers = []
+    for part in re.split(r", | and ", text):
+        a, _, b = part.strip().partition("–")
+        numbers += range(int(a), int(b or a) + 1)
+    return numbers
+
+
+def test_the_memory_table_sorts_the_chapters_by_what_fits_in_binder():
+    idle, _ = runs()
+    peak = {n: m for n, (_, m) in idle["rows"].items()}
+    want = {
+        "fits": [n for n, m in peak.items() if m + SERVER_MIB <= BINDER_MIB - SPARE_MIB],
+        f"fits, with under {SPARE_MIB} MiB to spare": [
+            n for n, m in peak.items() if BINDER_MIB - SPARE_MIB < m + SERVER_MIB <= BINDER_MIB
+        ],
+        "does not fit": [n for n, m in peak.items() if m + SERVER_MIB > BINDER_MIB],
+    }
+    page = PAGE.read_text(encoding="utf-8")
+    text = re.sub(r"\[(\d+)\]\([^)]*\)", r"\1", " ".join(page.split()))  # chapter links as their numbers
+    rows = re.findall(r"^\| ([\d, –]+) \| ([\d,]+)(?: to ([\d,]+))? MiB \| ([^|]+) \|$", page, re.M)
+    got = {verdict.strip(): _chapters(chapters) for chapters, _, _, verdict in rows}
+    assert got == {k: v for k, v in want.items() if v}
+    for chapters, low, high, _ in rows:
+        ms = [peak[n] for n in _chapters(chapters)]
+        assert (int(low.replace(",", "")), int((high or low).replace(",", ""))) == (min(ms), max(ms)), chapters
+    assert f"the Jupyter server itself takes about {SERVER_MIB} MiB" in text
+    short = re.search(r"prefer Colab for chapters ([\d, –and]+?) \(\[why\]", text)
+    assert short and _chapters(short.group(1)) == sorted(want[f"fits, with under {SPARE_MIB} MiB to spare"]
+                                                           + want["does not fit"])
+    a, b = sorted(peak, key=peak.get)[:2]
+    assert f"need {peak[a]} + {peak[b]} = {peak[a] + peak[b]} MiB together" in text
+    assert f"({peak[12]:,} + {peak[10]:,} = {peak[12] + peak[10]:,} MiB) does not fit even in 2 GB" in text
 
 
 @pytest.mark.parametrize("bad", ["| 3 | 9.1 | 19.3 | 999 |"])

@@ -37,23 +37,34 @@ EN_ALIASES = {"GPT": "decoder-only model (GPT)", "FFN": "position-wise feed-forw
 SEE = re.compile(r" · [^·]*? \(see \{term\}`[^`]+`\)")  # an alias's cross-reference in the index
 
 
-def az_index(text: str, chinese: dict[str, str] | None = None) -> str:
-    """The A–Z list: one line per initial, each term a {term} link; with ``chinese`` (term -> its
-    Chinese name) every link shows the term with its Chinese name. Without it, the aliases of
-    ``EN_ALIASES`` are listed too, each at its own letter, linking to its term's entry."""
-    terms = sorted({name for names, _ in entries(text) for name in names}, key=_sort_key)
-    rows = [(_sort_key(t), t, "") for t in terms]
-    if chinese is None:
-        rows += [(_sort_key(alias), term, alias) for alias, term in EN_ALIASES.items()]
+def other_names(text: str) -> dict[str, tuple[str, bool]]:
+    """The second and later names of an entry with several ("Kullback–Leibler divergence" of "KL
+    divergence"): name -> (the entry's first name, whether the name sorts under the same letter).
+    The index lists an entry once: a name under the same letter in brackets after the first name,
+    "KL divergence (Kullback–Leibler divergence)"; a name under another letter as a cross-reference,
+    "validation set (see training set)"."""
+    return {name: (names[0], _sort_key(name)[0] == _sort_key(names[0])[0])
+            for names, _ in entries(text) for name in names[1:]}
+
+
+def az_index(text: str) -> str:
+    """The A–Z list: one line per initial, each entry once, a {term} link to its first name (its
+    other names as ``other_names`` says); the aliases of ``EN_ALIASES`` are listed too, each at its
+    own letter, linking to its term's entry."""
+    others = other_names(text)
+    rows = []
+    for names, _ in entries(text):
+        same = [n for n in names[1:] if others[n][1]]
+        rows.append((_sort_key(names[0]), names[0], "", f" ({', '.join(same)})" if same else ""))
+        rows += [(_sort_key(n), names[0], n, "") for n in names[1:] if not others[n][1]]
+    rows += [(_sort_key(alias), term, alias, "") for alias, term in EN_ALIASES.items()]
     by_letter: dict[str, list[str]] = {}
-    for sort_key, term, alias in sorted(rows):
+    for sort_key, term, alias, same in sorted(rows):
         if alias:
             shown = re.sub(r"\s*\([^)]*\)", "", term)
             link = f"{alias} (see {{term}}`{shown} <{term}>`)"
-        elif chinese is None:
-            link = f"{{term}}`{term}`"
         else:
-            link = f"{{term}}`{_with_chinese(term, chinese[term])} <{term}>`"
+            link = f"{{term}}`{term}`{same}"
         by_letter.setdefault(sort_key[0].upper(), []).append(link)
     return "\n".join(f"- **{letter}** · " + " · ".join(links) for letter, links in by_letter.items())
 
@@ -75,8 +86,16 @@ def pinyin_index(text: str, chinese: dict[str, str], aliases: dict[str, list[str
             return " ".join(_sort_key(" ".join(lazy_pinyin(name))).split()) + "\0" + _sort_key(term)
         return _sort_key(name if aliases is not None and name != chinese[term] else term)
 
-    rows = [(key(chinese[t], t), _with_chinese(t, chinese[t]), t)
-            for t in {name for names, _ in entries(text) for name in names}]
+    others = other_names(text)
+    rows = []
+    for names, _ in entries(text):  # each entry once; its other names as cross-references at their own pinyin,
+        rows.append((key(chinese[names[0]], names[0]), _with_chinese(names[0], chinese[names[0]]), names[0]))
+        main = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[names[0]]).strip()
+        see = "见 " if re.match(r"[A-Za-z0-9]", main) else "见"
+        for n in names[1:]:  # a link where the English index has one ("see"), plain text where it folds the name in
+            shown = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[n]).strip()
+            target = main if others[n][1] else f"{{term}}`{main} <{names[0]}>`"
+            rows.append((key(chinese[n], n), f"{shown}（{see}{target}）", ""))
     for term, names in (aliases or {}).items():
         main = re.sub(r"\s*[（(][^）)]*[）)]", "", chinese[term]).strip()
         see = "见 " if re.match(r"[A-Za-z0-9]", main) else "见"  # 见 softmax 函数, 见残差连接
@@ -154,7 +173,13 @@ def test_the_index_lists_every_term_once():
     assert expected in text, "the A–Z index is out of date: run python tests/test_glossary.py and paste it"
     index_terms = re.findall(r"\{term\}`([^`]+)`", SEE.sub("", expected))
     all_terms = [n for names, _ in entries(text) for n in names]
-    assert sorted(index_terms) == sorted(all_terms) and len(set(all_terms)) == len(all_terms)
+    assert sorted(index_terms) == sorted(names[0] for names, _ in entries(text))
+    assert len(set(all_terms)) == len(all_terms)
+    for name, (_first, same_letter) in other_names(text).items():  # one entry, one item; a name elsewhere: "see"
+        seen = f" ({name}" in expected or f", {name}" in expected if same_letter else f"{name} (see {{term}}`" in expected
+        assert seen, name
+    assert "{term}`KL divergence` (Kullback–Leibler divergence)" in expected
+    assert "validation set (see {term}`training set <training set>`)" in expected
 
 
 def test_the_english_index_lists_the_aliases():
@@ -166,7 +191,7 @@ def test_the_english_index_lists_the_aliases():
     g = re.search(r"^- \*\*G\*\* .*$", index, re.M).group(0)
     assert " · GPT (see {term}`decoder-only model <decoder-only model (GPT)>`)" in g
     assert "nucleus sampling (see {term}`top-p sampling <top-p (nucleus) sampling>`)" in index
-    assert len(SEE.findall(index)) == len(EN_ALIASES)
+    assert len(SEE.findall(index)) == len(EN_ALIASES) + sum(not same for _, same in other_names(text).values())
 
 
 def test_the_chinese_index_matches_the_english():
@@ -183,7 +208,8 @@ def test_the_chinese_index_is_in_pinyin_order_and_lists_every_term_once():
     text = GLOSSARY.read_text(encoding="utf-8")
     index = pinyin_index(text, chinese_names(text))
     terms = re.findall(r"\{term\}`[^`<]*<([^>`]+)>`", index)
-    assert sorted(terms) == sorted(n for names, _ in entries(text) for n in names)
+    assert sorted(terms) == sorted([names[0] for names, _ in entries(text)]
+                                   + [first for first, same in other_names(text).values() if not same])
     letters = re.findall(r"^- \*\*([A-Z0-9])\*\*", index, re.M)
     assert letters == sorted(letters) and len(letters) == len(set(letters))
     # 注意力 (zhu) after 梯度 (ti), both after 嵌入 (qian): pinyin order, not the English one

@@ -111,9 +111,11 @@ def test_plot_head_maps_draws_one_panel_per_head():
     w = attention_weights(small_model(), torch.tensor(poem_ids(1)))
     tokens = ["S"] + list("白日依山尽，黄河入海流。欲穷千里目，更上一层楼。")
     fig = plot_head_maps({"a": w[0, 0, 0], "b": w[1, 0, 1]}, tokens)
-    assert len(fig.axes) == 2
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == 2 and len(fig.axes) == 3  # one colour bar for both
+    assert fig.axes[-1].get_xlabel() == "attention weight"
     # every second token labels its row and column, and so every mark of the poem
-    for ax in fig.axes:
+    for ax in panels:
         for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
             assert [x.get_text() for x in labels] == tokens[::2]
             assert {"，", "。"} <= {x.get_text() for x in labels}

@@ -12,8 +12,8 @@ fail until its time on the front page is updated (``python scripts/make_intro_ma
 The Chinese edition's times (locale/zh_CN/intro.po) are its own: the same core path in the
 chapter's catalog, its prose read at 300 a minute (each Chinese character and each English word or
 number within it counting one), plus the same figures and code; and the Chinese course plan sums
-those. Each time is a {ref} role to the paragraph that states the rule, so that the two editions
-can show different numbers (the catalog check keeps the numbers outside roles the same).
+those. The times are plain text; the rule they follow is stated on the How to run page (its
+"Reading times" section, checked here against the constants below).
 """
 
 from __future__ import annotations
@@ -282,12 +282,12 @@ def zh_intro() -> str:
     return "\n\n".join(e.msgstr for e in po if not e.obsolete and e.msgstr and not e.fuzzy)
 
 
-TIME = r"\{ref\}`(?:~|约 )(\d+) (?:min|分钟) <reading-times>`"
+TIME = r"(?:~|约 )(\d+) (?:min|分钟)"
 
 
 def roadmap_times(text: str | None = None) -> dict[int, int]:
     """{chapter number: minutes} from the roadmap's lines "- [N Title](chapters/NN_x.ipynb) (~M min)"
-    (the time a {ref} role; Chinese "（约 M 分钟）")."""
+    (Chinese "（约 M 分钟）")."""
     text = INTRO.read_text(encoding="utf-8") if text is None else text
     found = re.findall(rf"^- \[(\d+) [^\]]+\]\(chapters/\d\d_\w+\.ipynb\) ?[(（]{TIME}[)）]", text, re.M)
     return {int(n): int(m) for n, m in found}
@@ -341,10 +341,11 @@ def test_the_totals_are_the_sums_of_the_times():
     parts_1_2 = sum(m for n, m in times.items() if n <= 9)
     part_3 = total - parts_1_2
     plan = text.split("(course-plan)=", 1)[1]
-    assert f"add up to {{ref}}`{total} minutes ({_hours_minutes(total)}) <reading-times>` of" in plan
-    # "chapters [0](chapters/00_big_picture.ipynb)–[9](...),\n{ref}`6 hours 55 minutes <reading-times>`"
-    assert re.search(rf"chapters \[0\]\([^)]*\)–\[9\]\([^)]*\),\s+\{{ref\}}`{_hours_minutes(parts_1_2)} <", plan)
-    assert f"({{ref}}`{_hours_minutes(part_3)} <reading-times>`)" in plan
+    plan = " ".join(plan.split())
+    assert f"add up to {total} minutes ({_hours_minutes(total)}) of" in plan
+    # "chapters [0](chapters/00_big_picture.ipynb)–[9](...), 6 hours 55 minutes)"
+    assert re.search(rf"chapters \[0\]\([^)]*\)–\[9\]\([^)]*\), {_hours_minutes(parts_1_2)}\)", plan)
+    assert f"({_hours_minutes(part_3)})" in plan
 
 
 def test_the_chinese_totals_are_the_sums_of_the_chinese_times():
@@ -353,9 +354,9 @@ def test_the_chinese_totals_are_the_sums_of_the_chinese_times():
     total = sum(times.values())
     parts_1_2 = sum(m for n, m in times.items() if n <= 9)
     whole, rest = divmod(total, 60)
-    assert f"{{ref}}`{total} 分钟（{whole} 小时{f' {rest} 分钟' if rest else ''}） <reading-times>`" in text
-    assert f"{{ref}}`{_zh_hours_minutes(parts_1_2)} <reading-times>`" in text
-    assert f"{{ref}}`{_zh_hours_minutes(total - parts_1_2)} <reading-times>`" in text
+    assert f"{total} 分钟（{whole} 小时{f' {rest} 分钟' if rest else ''}）" in text
+    assert f"章，{_zh_hours_minutes(parts_1_2)}）" in text
+    assert f"（{_zh_hours_minutes(total - parts_1_2)}）" in text
 
 
 @pytest.mark.parametrize("edition", ["en", "zh_CN"])
@@ -363,7 +364,7 @@ def test_the_six_week_plan_covers_every_chapter_once_with_its_sums(edition):
     text = INTRO.read_text(encoding="utf-8") if edition == "en" else zh_intro()
     times = roadmap_times(text)
     plan = text.split("(course-plan)=", 1)[1] if edition == "en" else text
-    rows = re.findall(r"^\| (\d) \| ([\d, –]+) \| \{ref\}`(\d+) (?:min|分钟) <reading-times>` \|$", plan, re.M)
+    rows = re.findall(r"^\| (\d) \| ([\d, –]+) \| (\d+) (?:min|分钟) \|$", plan, re.M)
     assert [int(w) for w, _, _ in rows] == list(range(1, 7))
     seen = []
     for _, chapters, minutes in rows:
@@ -375,6 +376,22 @@ def test_the_six_week_plan_covers_every_chapter_once_with_its_sums(edition):
         assert int(minutes) == sum(times[n] for n in numbers), (chapters, minutes)
     assert seen == sorted(times)
 
+
+def test_how_to_run_states_the_rule_the_times_follow():
+    """The front page links its times to How to run's "Reading times" section, which states this rule."""
+    intro = " ".join(INTRO.read_text(encoding="utf-8").split())
+    assert "{ref}`how it is counted <reading-times>`" in intro
+    page = (ROOT / "appendix" / "how_to_run.md").read_text(encoding="utf-8")
+    section = " ".join(page.split("(reading-times)=", 1)[1].split("\n## ", 2)[1].split())
+    for words in (
+        f"prose at {CORE_WORDS_PER_MINUTE} words a minute",
+        f"{'a' if MINUTES_PER_FIGURE == 1 else MINUTES_PER_FIGURE} minute per figure",
+        f"at {CODE_LINES_PER_MINUTE} lines a minute",
+        f"rounded to {TOLERANCE_MIN} minutes",
+        f"at {CORE_ZH_PER_MINUTE} a minute",
+        f"within {TOLERANCE_MIN} minutes of them",
+    ):
+        assert words in section, words
 
 if __name__ == "__main__":  # print each chapter's reading time in both editions, to update the pages
     for n, path in chapter_files().items():

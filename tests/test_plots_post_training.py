@@ -14,6 +14,7 @@ from helpers.plots._phone import figure_violations
 from helpers.plots.post_training import (
     METRICS,
     metric_labels,
+    moving_mean,
     plot_dpo_pairs,
     plot_grpo,
     plot_instruction_following,
@@ -30,7 +31,7 @@ def _grpo_logs():
     return logs, hack
 
 
-def test_grpo_figure_draws_each_curve_in_its_own_panel_on_scales_from_zero():
+def test_grpo_figure_draws_each_curve_in_its_own_panel_on_fitted_scales():
     fig = plot_grpo(*_grpo_logs())
     _, small = figure_violations(fig)
     assert not small
@@ -38,8 +39,40 @@ def test_grpo_figure_draws_each_curve_in_its_own_panel_on_scales_from_zero():
     reward_ax, length_ax = fig.axes[1], fig.axes[2]
     assert reward_ax.get_ylabel() == "punctuation reward" and length_ax.get_ylabel().startswith("answer length")
     assert reward_ax.get_xlim() == length_ax.get_xlim()  # the same steps, one above the other
-    assert reward_ax.get_ylim()[0] == 0 and length_ax.get_ylim()[0] == 0
-    assert reward_ax.get_ylim()[1] >= 0.34 and length_ax.get_ylim()[1] >= 50
+    assert reward_ax.get_ylim()[0] == 0 and reward_ax.get_ylim()[1] >= 0.34
+    # the length axis fits the data (45 to 50 tokens), so that the late rise shows
+    assert 40 < length_ax.get_ylim()[0] < 45 and 50 < length_ax.get_ylim()[1] < 55
+    # the top panel's y axis fits its curves, and its legend sits below it, outside the axes
+    top = fig.axes[0]
+    assert 0.38 < top.get_ylim()[0] < 0.41 and 0.54 < top.get_ylim()[1] < 0.57  # rewards 0.41-0.54
+    fig.canvas.draw()
+    legend_box = top.get_legend().get_window_extent()
+    assert legend_box.y1 < top.get_window_extent().y0
+
+
+def test_grpo_figure_smooths_each_seed_by_a_moving_mean():
+    logs, hack = _grpo_logs()
+    fig = plot_grpo(logs, hack, smooth=5)
+    seed0 = fig.axes[0].get_lines()[0]
+    assert list(seed0.get_xdata()) == list(range(5, 11))  # the first 4 steps have no full window
+    rewards = [e["reward"] for e in logs[0]]
+    assert seed0.get_ydata()[0] == pytest.approx(sum(rewards[:5]) / 5)
+    assert moving_mean(logs[0], 1) == logs[0]
+    assert moving_mean(logs[0], 3)[-1]["reward"] == pytest.approx(sum(rewards[-3:]) / 3)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"smooth": 0}, ValueError, "smooth must be an int >= 1"),
+    ({"smooth": 2.5}, TypeError, "smooth must be an int"),
+    ({"smooth": 11}, ValueError, "smooth=11 needs a log of at least 11 steps"),
+    ({"logs": []}, ValueError, "logs must be a non-empty list"),
+    ({"hack_log": []}, ValueError, "hack_log must be a non-empty list"),
+])
+def test_grpo_figure_checks_its_inputs(kwargs, error, words):
+    logs, hack = _grpo_logs()
+    args = {"logs": logs, "hack_log": hack, **kwargs}
+    with pytest.raises(error, match=words):
+        plot_grpo(**args)
 
 
 def test_share_vs_kl_draws_a_point_per_method_and_its_interval():

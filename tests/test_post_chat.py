@@ -102,3 +102,29 @@ def test_kl_from_itself_is_zero_and_positive_otherwise(vocab):
     out = sampling.kl_from(a, b, fmt, reqs, seed=0)
     assert out["kl"] > 0 and len(out["answers"]) == 4
     assert out["answers"] == sampling.answers(a, fmt, reqs, seed=0)  # the same draws
+
+
+def test_mcnemar_exact_equals_scipy_binomtest():
+    binomtest = pytest.importorskip("scipy.stats").binomtest
+    rng = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        n = int(torch.randint(1, 60, (1,), generator=rng))
+        a = (torch.rand(n, generator=rng) < 0.6).tolist()
+        b = (torch.rand(n, generator=rng) < 0.5).tolist()
+        lost, won, p = sampling.mcnemar_exact(a, b)
+        assert lost == sum(x and not y for x, y in zip(a, b))
+        assert won == sum(y and not x for x, y in zip(a, b))
+        if lost + won:
+            assert p == pytest.approx(binomtest(min(lost, won), lost + won, 0.5).pvalue, rel=1e-9)
+        else:
+            assert p == 1.0
+    assert sampling.mcnemar_exact([True] * 10, [False] * 10) == (10, 0, pytest.approx(2 / 2**10))
+
+
+def test_mcnemar_exact_rejects_bad_input():
+    with pytest.raises(ValueError, match="same length"):
+        sampling.mcnemar_exact([True, False], [True])
+    with pytest.raises(ValueError, match="non-empty"):
+        sampling.mcnemar_exact([], [])
+    with pytest.raises(TypeError, match="model must hold bools"):
+        sampling.mcnemar_exact([True, False], [1, 0])

@@ -10,6 +10,8 @@ import torch
 from test_explorers import chromium, english_words, page_data, visible  # noqa: F401 (chromium: a fixture)
 
 from helpers.explorers.sampling import (
+    P_GRID,
+    T_GRID,
     cut,
     sampling_data,
     sampling_explorer_html,
@@ -17,7 +19,7 @@ from helpers.explorers.sampling import (
     sampling_view_html,
     sampling_widget,
 )
-from helpers.generate import next_token_probs
+from helpers.generate import filter_logits, next_token_probs
 from helpers.gpt import GPT, GPTConfig
 from helpers.poems import CharVocab
 
@@ -69,6 +71,23 @@ def test_cut_matches_next_token_probs(setup, setting):
             else:
                 assert abs(r["kept"] - n_ref) <= max(2, 0.03 * n_ref)
             assert abs(sum(r["p"]) + r["rest"] - 1) < 1e-9
+
+
+def test_top_p_count_is_exact_on_the_sliders(setup):
+    """With top-k off, the count top-p keeps is the one filter_logits keeps on the full float32 logits (the
+    logits a chapter computes from the whole poem), at every temperature and top-p the sliders can take."""
+    model, vocab, data = setup
+    assert data["t_grid"] == list(T_GRID) and data["p_grid"] == list(P_GRID)
+    for text, prompt in zip(TEXTS, data["prompts"]):
+        with torch.no_grad():
+            logits = model(torch.tensor([vocab.encode(text, add_sos=True, add_eos=True)]))[0][0]
+        for pos, step in enumerate(prompt["steps"]):
+            for T in (0.1, 0.7, 1.0, 1.5, 2.0):
+                for p in (0.05, 0.3, 0.5, 0.9, 0.95):
+                    n_ref = int(filter_logits(logits[pos], T, None, p).isfinite().sum())
+                    r = cut(step, T, None, p)
+                    assert r["kept"] == n_ref, (pos, T, p)
+                    assert sum(x > 0 for x in r["p"]) == min(n_ref, data["top"])  # the most probable ones
 
 
 def test_greedy_like_settings_keep_one(setup):
@@ -139,12 +158,15 @@ def test_browser_recomputes_the_cut_like_python(setup, tmp_path):
         root = page.locator(".se-root")
         assert root.get_attribute("data-live") == "1"
         page.select_option(".se-prompt", "1")
-        for sel, value in ((".se-pos", "4"), (".se-t", "1.5"), (".se-k", "0"), (".se-p", "0.9")):
-            page.eval_on_selector(sel, "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", value)
-        state = root.get_attribute("data-state").split(",")
+        states = {}
+        for T, p_ in (("1.5", "0.9"), ("1", "0.9"), ("0.7", "0.5"), ("2", "0.95")):
+            for sel, value in ((".se-pos", "4"), (".se-t", T), (".se-k", "0"), (".se-p", p_)):
+                page.eval_on_selector(sel, "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", value)
+            states[float(T), float(p_)] = root.get_attribute("data-state").split(",")
         browser.close()
-    assert state[:2] == ["1", "4"]
-    assert int(state[-1]) == cut(data["prompts"][1]["steps"][4], 1.5, None, 0.9)["kept"]
+    for (T, p_), state in states.items():  # the browser's count is Python's, and so filter_logits'
+        assert state[:2] == ["1", "4"]
+        assert int(state[-1]) == cut(data["prompts"][1]["steps"][4], T, None, p_)["kept"]
 
 
 # a hand-made poem of three tokens over a vocabulary of 5: after <sos> the true 月 is ranked 1st, after

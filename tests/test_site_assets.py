@@ -156,3 +156,23 @@ def test_a_figure_with_more_area_colours_than_a_palette_keeps_its_full_colour(si
     with Image.open(path) as im:
         assert im.mode == "RGB"
         assert (np.asarray(im) == pixels).all()
+
+
+def test_printed_source_code_keeps_its_lines():
+    """Printed source code (teaching_source's listings) never wraps, at any width: book-site.js
+    marks it "listing" (a def/class line and an indented line) and book-site.css keeps its lines
+    and lets it scroll sideways, as a code cell does. The browser test checks it on the pages."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[1] / "_ext" / "site_static"
+    css = (static / "book-site.css").read_text(encoding="utf-8")
+    js = (static / "book-site.js").read_text(encoding="utf-8")
+    rule = re.search(r"\.output pre\.listing \{([^}]*)\}", css)
+    assert rule and "white-space: pre;" in rule.group(1) and "overflow-x: auto;" in rule.group(1)
+    assert 'classList.add("listing")' in js
+    header = re.search(r"const header = /(.+)/m;", js).group(1)
+    indented = re.search(r"const indented = /(.+)/m;", js).group(1)
+    listing = "def prepare(pretrained, method, n_classes=2,\n            pool='mean'):\n    body = copy.deepcopy(pretrained)"
+    assert re.search(header, listing, re.M) and re.search(indented, listing, re.M)
+    printed = "[1, 2, 3]\ndefault: 0.5\n  two spaces"
+    assert not (re.search(header, printed, re.M) and re.search(indented, printed, re.M))

@@ -33,12 +33,22 @@ def _shown_labels(ax: plt.Axes) -> list[str]:
 def test_both_figures_write_plain_numbers():
     curve = plot_loss_and_grad_norm(LOSSES, LOSSES, reference_loss=3.4)
     rates = plot_lr_curves({0.05: LOSSES[::2] * 2, 0.5: LOSSES, 5.0: DIVERGING}, diverging=5.0)
-    assert _shown_labels(curve.axes[0]) == ["0.001", "0.01", "0.1", "1"]
-    assert _shown_labels(rates.axes[0]) == ["0.001", "0.01", "0.1", "1"]  # as Fig. 0.3
+    # the losses reach 7e-4: each axis goes down to the power of ten below, 0.0001
+    assert _shown_labels(curve.axes[0]) == ["0.0001", "0.001", "0.01", "0.1", "1"]
+    assert _shown_labels(rates.axes[0]) == ["0.0001", "0.001", "0.01", "0.1", "1"]  # as Fig. 0.3
     assert _shown_labels(rates.axes[1]) == ["1", "1e+10", "1e+20", "1e+30"]  # every ten powers
     for fig in (curve, rates):
         for ax in fig.axes:
             assert not any("$" in label or "^" in label for label in _shown_labels(ax))
+
+
+def test_a_labelled_tick_lies_under_every_curve():
+    # a reader found Fig. 0.4's gradient norms running down to 0.002, below its lowest label (0.01)
+    norms = [3.0 * 0.98**s for s in range(300)]  # down to 0.0072
+    curve = plot_loss_and_grad_norm(LOSSES, norms, reference_loss=3.4)
+    for ax, values in zip(curve.axes, (LOSSES, norms)):
+        lowest = float(_shown_labels(ax)[0])
+        assert lowest <= min(values) < 10 * lowest, (lowest, min(values))
 
 
 BAD = [

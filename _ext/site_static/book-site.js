@@ -68,14 +68,24 @@ window.addEventListener("beforeprint", () => {
   for (const d of document.querySelectorAll(".bd-article details")) d.open = true;
 });
 
-/* 4. Printed output on a phone (book-site.css): a block whose lines line up in columns (two or
- * more of its lines hold a run of two spaces between words) is a table and keeps its layout;
- * any other block gets the class "wraps" and wraps inside the column. */
+/* 4. Printed output (book-site.css): printed source code (a line "def name(" or "class Name"
+ * and an indented line, as helpers.llama.show.teaching_source prints) gets the class "listing"
+ * and, like a code cell, never wraps: a wrapped line would start at column 0 and scramble the
+ * indentation. On a phone, a block whose lines line up in columns (two or more of its lines hold
+ * a run of two spaces between words) is a table and keeps its layout; any other block gets the
+ * class "wraps" and wraps inside the column. */
 (() => {
   const columns = / {2,}\S/;
+  const header = /^((async +)?def +\w+ *\(|class +[A-Za-z_]\w* *[(:])/m;
+  const indented = /^ {4,}\S/m;
   const mark = () => {
     for (const pre of document.querySelectorAll(".bd-article .cell_output .output pre")) {
-      const aligned = pre.textContent.split("\n").filter((line) => columns.test(line.trim())).length;
+      const text = pre.textContent;
+      if (header.test(text) && indented.test(text)) {
+        pre.classList.add("listing");
+        continue;
+      }
+      const aligned = text.split("\n").filter((line) => columns.test(line.trim())).length;
       if (aligned < 2) pre.classList.add("wraps");
     }
   };
@@ -116,4 +126,21 @@ window.addEventListener("beforeprint", () => {
   };
   if (document.readyState === "complete") run();
   else window.addEventListener("load", run);
+})();
+
+/* 6. The glossary is long on a phone (about 50,000 px): a fixed "A–Z" link, bottom right, takes
+ * the reader back to its index (book-site.css shows it below 1200 px, where the page has no "On
+ * this page" sidebar). Only a page with the label (glossary-index)= and a glossary gets it. */
+(() => {
+  const add = () => {
+    if (!document.getElementById("glossary-index") || !document.querySelector(".bd-article dl.glossary")) return;
+    const link = document.createElement("a");
+    link.href = "#glossary-index";
+    link.className = "book-az-link";
+    link.textContent = document.documentElement.lang.startsWith("zh") ? "索引" : "A–Z";
+    link.title = document.documentElement.lang.startsWith("zh") ? "返回索引" : "Back to the index";
+    document.body.append(link);
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add);
+  else add();
 })();

@@ -596,12 +596,20 @@ def check_punctuation_stays_with_its_formula(page, name):
 
 def check_printed_output_wraps(page, name):
     """On a phone, printed output that is not a table (book-site.js marks it "wraps") wraps inside
-    the column, so that no number the prose quotes hides past its right edge."""
+    the column, so that no number the prose quotes hides past its right edge. Printed source code
+    (marked "listing": teaching_source's output) never wraps, like a code cell: its lines keep their
+    indentation and scroll sideways inside their box."""
     blocks = page.evaluate("""() => [...document.querySelectorAll('.bd-article .cell_output .output pre')]
         .map((p) => ({wraps: p.classList.contains('wraps'), wide: p.scrollWidth > p.clientWidth + 1,
-                      text: p.textContent.slice(0, 60)}))""")
+                      listing: p.classList.contains('listing'), space: getComputedStyle(p).whiteSpace,
+                      scroll: getComputedStyle(p).overflowX, text: p.textContent.slice(0, 60)}))""")
     wide = [b["text"] for b in blocks if b["wraps"] and b["wide"]]
     assert not wide, f"{name}: printed output still wider than a phone: {wide}"
+    listings = [b for b in blocks if b["listing"]]
+    bad = [b["text"] for b in listings if b["wraps"] or b["space"] != "pre" or b["scroll"] != "auto"]
+    assert not bad, f"{name}: printed source code wraps on a phone: {bad}"
+    if name in ("10_pretraining_finetuning.html", "12_real_model.html"):
+        assert any(b["text"].startswith("def ") for b in listings), f"{name}: no printed listing found"
     if name == "00_big_picture.html":
         assert sum(b["wraps"] for b in blocks) >= 5 and not all(b["wraps"] for b in blocks), blocks
 

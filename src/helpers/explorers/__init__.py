@@ -8,9 +8,11 @@ Each explorer comes in two forms:
   a view rendered in Python, so it is never blank.
 * ``*_widget``: the same view driven by Python through ipywidgets (7 or 8), for a live kernel.
 
-One module per explorer: ``tokenizer`` (chapter 1), ``attention`` (chapters 4, 6 and 12),
-``mask`` (chapter 5), ``timeline`` (chapter 9) and ``sampling`` (chapter 11); each keeps its
-script beside it (``tokenizer.js``, ...). The first three are also importable from here.
+One module per explorer: ``tokenizer`` (chapter 1), ``neighbours`` (chapter 2), ``attention``
+(chapters 4, 6 and 12), ``mask`` (chapter 5), ``layernorm`` (chapter 7), ``loss`` (chapter 8),
+``timeline`` (chapter 9), ``sampling`` (chapter 11) and ``post_training`` (chapter 13); each keeps
+its script beside it (``tokenizer.js``, ...). The tokenizer, attention and mask explorers are also
+importable from here.
 """
 
 from .attention import (

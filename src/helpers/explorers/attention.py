@@ -247,16 +247,22 @@ def _signed_colour(x: float, scale: float) -> tuple[str, str]:
     return f"rgba({rgb},{abs(t) * 0.9:.3f})", "white" if abs(t) > 0.6 else "black"
 
 
-def _matrix_html(matrix, rows, cols, weights: bool, selected: int | None = None) -> str:
+def _matrix_html(
+    matrix, rows, cols, weights: bool, selected: int | None = None, narrow: list[bool] | None = None
+) -> str:
     """A labelled table: weights in [0, 1] on a white-to-blue scale, scores on a diverging scale
-    centred on zero (−∞ grey). The first column (the row labels) stays in view when it scrolls."""
+    centred on zero (−∞ grey). The first column (the row labels) stays in view when it scrolls.
+    ``narrow``: one flag per column; a flagged column's cells get the class ``mx-p`` (set narrow by CSS)."""
+    narrow = narrow or [False] * len(cols)
+    cls = [" class='mx-p'" if f else "" for f in narrow]
     vals = [[float(x) for x in r] for r in matrix]
     finite = [abs(x) for r in vals for x in r if abs(x) != float("inf") and x == x and x > -1e8]
     scale = max(finite) if finite else 1.0
-    out = ["<table class='ax-table'><tr><th></th>", *(f"<th>{html.escape(c)}</th>" for c in cols), "</tr>"]
+    out = ["<table class='ax-table'><tr><th></th>", *(f"<th{k}>{html.escape(c)}</th>" for c, k in zip(cols, cls))]
+    out.append("</tr>")
     for i, (label, r) in enumerate(zip(rows, vals)):
         out.append(f"<tr class='{'ax-sel' if i == selected else ''}'><th class='ax-q'>{html.escape(label)}</th>")
-        for x in r:
+        for x, k in zip(r, cls):
             if x == float("-inf"):
                 bg, fg, txt = "#d0d0d0", "black", "−∞"
             elif x != x:
@@ -267,7 +273,7 @@ def _matrix_html(matrix, rows, cols, weights: bool, selected: int | None = None)
                 bg, fg, txt = f"rgba(33,102,172,{0.05 + 0.95 * x:.3f})", "white" if x > 0.55 else "black", f"{x:.2f}"
             else:
                 (bg, fg), txt = _signed_colour(x, scale), f"{x:.2f}"
-            out.append(f"<td style='background:{bg};color:{fg}'>{txt}</td>")
+            out.append(f"<td{k} style='background:{bg};color:{fg}'>{txt}</td>")
         out.append("</tr>")
     return "".join(out) + "</table>"
 
@@ -357,7 +363,8 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
         if v != "output" or has_values
     )
     menus = {c: f'<select class="ax-{c}" aria-label="{html.escape(label, quote=True)}"></select>' for c, label in (
-        ("sentence", t("sentence")), ("kind", t("attention")), ("layer", t("layer")), ("head", t("head")))}
+        ("sentence", t("sentence")), ("kind", t("attention")), ("layer", t("layer")), ("head", t("head")),
+        ("query", t("query")))}
     words = {"query": html.escape(t("query"), quote=False), "step": html.escape(t("step:"), quote=False),
              "click": html.escape(t("(or click a row's token)"), quote=False)}  # text, not attributes
     pick = f'var k=r.querySelector(".ax-kind"); if(k){{k.value="{kind}"; k.dispatchEvent(new Event("change"));}}'
@@ -370,7 +377,7 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
   <div class="ax-controls" style="display:none">
     {menus['sentence']} {menus['kind']}
     {menus['layer']} {menus['head']}
-    <label>{words['query']} <select class="ax-query"></select></label><br>
+    <label>{words['query']} {menus['query']}</label><br>
     {words['step']} {radios} <span style="color:#666">{words['click']}</span>
   </div>
   {attention_view_html(data, kind=kind, layer=layer, head=head, query=query)}

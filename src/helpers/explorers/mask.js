@@ -39,12 +39,13 @@
   }
   function table(m, kind, bad) {
     const scale = kind === "scores" ? Math.max(0, ...m.flat().filter((x) => x > -1e8).map(Math.abs)) : 1;
-    let h = "<table class='mx-table'><tr><th></th>" + toks.map((t) => "<th>" + esc(t) + "</th>").join("") + "</tr>";
+    const cls = (j) => (isPad[j] ? " class='mx-p'" : "");  // narrow <pad> columns: the tables fit a phone
+    let h = "<table class='mx-table'><tr><th></th>" + toks.map((t, j) => "<th" + cls(j) + ">" + esc(t) + "</th>").join("") + "</tr>";
     m.forEach((row, i) => {
-      h += "<tr class='" + (bad[i] ? "mx-bad" : "") + "'><th>" + esc(rows[i]) + "</th>" + row.map((x) => {
+      h += "<tr class='" + (bad[i] ? "mx-bad" : "") + "'><th>" + esc(rows[i]) + "</th>" + row.map((x, j) => {
         const c = colour(x, kind, scale);
         const txt = kind === "mask" ? (x ? "\u2713" : "\u2717") : fmt(x);
-        return "<td style='background:" + c[0] + ";color:" + c[1] + "'>" + txt + "</td>";
+        return "<td" + cls(j) + " style='background:" + c[0] + ";color:" + c[1] + "'>" + txt + "</td>";
       }).join("") + "</tr>";
     });
     return h + "</table>";

@@ -18,7 +18,9 @@ _MX_STYLE = """
 .mx-bad > th:first-child {background: #ffd8a8 !important; font-weight: bold;}
 .mx-note.mx-warn {color: #a33; font-weight: bold;}
 @media (max-width: 480px) {.mx-table {font-size: 13px;} .mx-table td {min-width: 30px; padding: 2px 1px;}
-                           .mx-table th {padding: 2px 1px;}}
+                           .mx-table th {padding: 2px 1px;}
+                           .mx-root th.mx-p {writing-mode: vertical-rl; padding: 2px 0;}
+                           .mx-root td.mx-p {min-width: 0; padding: 2px 1px;}}
 </style>
 """
 
@@ -150,8 +152,9 @@ def mask_explorer_html(
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     js = resources.files("helpers.explorers").joinpath("mask.js").read_text(encoding="utf-8")
     st = mask_stages(grid[layer][head], tokens, pad=True, causal=True)
-    scores_table = _matrix_html(st["scores"].tolist(), rows, tokens, False)
-    weights_table = _matrix_html(st["weights"].tolist(), rows, tokens, True)
+    narrow = [tok == "<pad>" for tok in tokens]  # the <pad> columns: narrow, so the tables fit a phone
+    scores_table = _matrix_html(st["scores"].tolist(), rows, tokens, False, narrow=narrow)
+    weights_table = _matrix_html(st["weights"].tolist(), rows, tokens, True, narrow=narrow)
     headings = [
         html.escape(t("mask (✓ = may attend)")),
         html.escape(t("scores after masking")),
@@ -195,9 +198,14 @@ def mask_explorer_html(
 
 
 def _mask_table(mask, tokens, rows=None) -> str:
-    out = ["<table class='mx-table'><tr><th></th>", *(f"<th>{html.escape(tok)}</th>" for tok in tokens), "</tr>"]
+    cls = [" class='mx-p'" if tok == "<pad>" else "" for tok in tokens]  # narrow <pad> columns
+    out = ["<table class='mx-table'><tr><th></th>", *(f"<th{k}>{html.escape(tok)}</th>" for tok, k in zip(tokens, cls))]
+    out.append("</tr>")
     for tok, r in zip(rows or tokens, mask):
-        cells = "".join(f"<td style='background:{'#b7e4c7' if m else '#f4a6a6'}'>{'✓' if m else '✗'}</td>" for m in r)
+        cells = "".join(
+            f"<td{k} style='background:{'#b7e4c7' if m else '#f4a6a6'}'>{'✓' if m else '✗'}</td>"
+            for m, k in zip(r, cls)
+        )
         out.append(f"<tr><th>{html.escape(tok)}</th>{cells}</tr>")
     return "".join(out) + "</table>"
 
@@ -215,16 +223,19 @@ def mask_widget(tokens: list[str], scores, rows: list[str] | None = None):
     causal = w.Checkbox(value=True, description=t("causal mask"))
     rows = w.Checkbox(value=False, description=t("mask padded queries"))
     fill = w.RadioButtons(options=[("−∞", "inf"), ("−1e9", "big")], value="inf", description=t("fill"))
+    narrow = [tok == "<pad>" for tok in tokens]
     heading = {"mask": html.escape(t("mask")), "scores": html.escape(t("scores")), "weights": html.escape(t("weights"))}
     out = w.HTML()
 
     def update(_=None):
         st = mask_stages(scores, tokens, pad.value, causal.value, rows.value, fill.value)
+        scores_table = _matrix_html(st["scores"].tolist(), row_labels, tokens, False, narrow=narrow)
+        weights_table = _matrix_html(st["weights"].tolist(), row_labels, tokens, True, narrow=narrow)
         out.value = (
             _AX_STYLE + _MX_STYLE + "<div class='mx-grid'>"
             f"<div>{heading['mask']}{_mask_table(st['mask'].tolist(), tokens, row_labels)}</div>"
-            f"<div>{heading['scores']}{_matrix_html(st['scores'].tolist(), row_labels, tokens, False)}</div>"
-            f"<div>{heading['weights']}{_matrix_html(st['weights'].tolist(), row_labels, tokens, True)}</div>"
+            f"<div>{heading['scores']}{scores_table}</div>"
+            f"<div>{heading['weights']}{weights_table}</div>"
             f"</div><div class='mx-note'>{html.escape(mask_note(st, fill.value))}</div>"
         )
 

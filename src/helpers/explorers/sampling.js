@@ -1,6 +1,7 @@
 // Sampling explorer: the next-token distribution of the poem GPT at one position, and what
 // temperature, top-k and top-p keep of it. The same arithmetic and view as cut() and
-// sampling_view_html in sampling.py, computed from the embedded logits.
+// sampling_view_html in sampling.py, computed from the embedded logits (and, for top-p with top-k off,
+// the exact count of kept tokens stored for every slider setting).
 (function (rootId) {
   const root = document.getElementById(rootId);
   if (!root || root.dataset.live === "1") return;
@@ -45,7 +46,20 @@
         }
       }
     }
-    if (topP !== null) {
+    // the exact count filter_logits keeps at this slider setting (top-k off), if the data holds it
+    const gridIndex = (x, g) => {
+      if (!g) return null;
+      const i = Math.round((x - g[0]) / g[2]);
+      return i >= 0 && i <= Math.round((g[1] - g[0]) / g[2]) && Math.abs(g[0] + i * g[2] - x) < 1e-6 ? i : null;
+    };
+    const ti = gridIndex(temperature, data.t_grid), pi = topP === null ? null : gridIndex(topP, data.p_grid);
+    if (topP !== null && topK === null && step.top_p_kept && ti !== null && pi !== null) {
+      let left = step.top_p_kept[ti * (Math.round((data.p_grid[1] - data.p_grid[0]) / data.p_grid[2]) + 1) + pi];
+      for (let i = 0; i < groups.length; i++) {
+        counts[i] = Math.min(counts[i], left);
+        left -= counts[i];
+      }
+    } else if (topP !== null) {
       const alive = groups.map((g, i) => [g[0], counts[i]]);
       const mass = softmaxGroups(alive, temperature);
       let before = 0;

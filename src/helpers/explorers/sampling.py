@@ -7,7 +7,10 @@ any setting in the same order as ``helpers.generate.filter_logits``: logits / te
 top-k (ties with the k-th kept), then top-p (the token that makes the kept mass reach p is kept),
 then a softmax over what survives. The histogram makes the probabilities of the rare tokens
 approximate (a rounding of at most bin_width / 2 in each of their logits); the top tokens' logits
-are exact, and the tests check the result against ``next_token_probs`` on the full logits.
+are exact, and the tests check the result against ``next_token_probs`` on the full logits. So
+that the number of tokens top-p keeps is exact too, each position also stores, for every setting
+of the sliders with top-k off (``T_GRID`` x ``P_GRID``), the count ``filter_logits`` keeps on the
+full logits; the cut then keeps that many of the most probable tokens.
 
 Like the other explorers it comes in two forms:
 
@@ -31,6 +34,19 @@ import torch
 from ..i18n import t
 
 SHOW = 12  # rows of the bar list
+T_GRID = (0.1, 2.0, 0.1)  # the temperature slider: min, max, step
+P_GRID = (0.05, 0.95, 0.05)  # the top-p slider below 1 (1 is off): min, max, step
+
+
+def _grid(lo: float, hi: float, step: float) -> list[float]:
+    return [round(lo + i * step, 10) for i in range(round((hi - lo) / step) + 1)]
+
+
+def _grid_index(x: float, grid: tuple[float, float, float]) -> int | None:
+    """The index of x among the slider's values, or None if x is not one of them."""
+    lo, hi, step = grid
+    i = round((x - lo) / step)
+    return i if 0 <= i <= round((hi - lo) / step) and abs(lo + i * step - x) < 1e-6 else None
 
 _STYLE = """
 <style>
@@ -79,6 +95,19 @@ def _label(vocab, i: int) -> str:
     return vocab.itos[i]
 
 
+def _top_p_counts(logits: torch.Tensor) -> torch.Tensor:
+    """(T, V) float logits -> (T, n_t * n_p): how many tokens top-p keeps (top-k off) at every slider
+    setting, temperature major. The arithmetic of ``filter_logits``/``top_p_filter`` (divide, sort
+    ascending, softmax, cumulative sum, remove where it is <= 1 - p, keep the most probable), with
+    one sort per temperature instead of one per setting; the tests check it against filter_logits."""
+    V = logits.size(-1)
+    rows = []
+    for tau in _grid(*T_GRID):
+        cumulative = torch.sort(logits / tau, descending=False, dim=-1).values.softmax(-1).cumsum(-1)
+        rows.append(torch.stack([V - (cumulative[..., :-1] <= 1 - p).sum(-1) for p in _grid(*P_GRID)], -1))
+    return torch.stack(rows, 1).flatten(1)
+
+
 @torch.no_grad()
 def sampling_data(model, vocab, texts: list[str], top: int = 50, bin_width: float = 0.1) -> dict:
     """The JSON-ready data the explorer embeds: per poem, per position, the compact next-token logits.
@@ -106,19 +135,23 @@ def sampling_data(model, vocab, texts: list[str], top: int = 50, bin_width: floa
             if len(ids) - 1 > model.config.block_size:
                 raise ValueError(f"{text[:12]!r}... has {len(ids) - 1} tokens, more than the context "
                                  f"length {model.config.block_size}")
-            logits = model(torch.tensor([ids[:-1]]))[0][0].double()  # (T, V)
+            full = model(torch.tensor([ids]))[0][0][:-1]  # (T, V), float32: as a chapter computes them
+            logits = full.double()
+            kept_p = _top_p_counts(full)  # (T, temperatures x top-p values)
             steps = []
-            for row in logits:
+            for row, row_kept in zip(logits, kept_p):
                 vals, order = torch.sort(row, descending=True)
                 rest = Counter(round(float(v) / bin_width) for v in vals[top:])
                 steps.append({
                     "top": [[_label(vocab, int(i)), round(float(v), 4)] for v, i in zip(vals[:top], order[:top])],
                     "rest": [[round(b * bin_width, 4), n] for b, n in sorted(rest.items(), reverse=True)],
+                    "top_p_kept": row_kept.tolist(),
                 })
             prompts.append({"tokens": [_label(vocab, i) for i in ids], "steps": steps})
     finally:
         model.train(was)
-    return {"vocab_size": V, "top": top, "bin_width": bin_width, "prompts": prompts, "show": SHOW}
+    return {"vocab_size": V, "top": top, "bin_width": bin_width, "prompts": prompts, "show": SHOW,
+            "t_grid": list(T_GRID), "p_grid": list(P_GRID)}
 
 
 def _check_setting(temperature: float, top_k: int | None, top_p: float | None) -> None:
@@ -160,7 +193,14 @@ def cut(step: dict, temperature: float = 1.0, top_k: int | None = None, top_p: f
                 left -= take
                 counts[i] = take
     # top-p over what survived, at this temperature
-    if top_p is not None:
+    ti, pi = _grid_index(temperature, T_GRID), None if top_p is None else _grid_index(top_p, P_GRID)
+    if top_p is not None and top_k is None and "top_p_kept" in step and ti is not None and pi is not None:
+        # the exact count filter_logits keeps: that many of the most probable tokens
+        left = step["top_p_kept"][ti * len(_grid(*P_GRID)) + pi]
+        for i in range(len(groups)):
+            counts[i] = float(min(counts[i], left))
+            left -= counts[i]
+    elif top_p is not None:
         alive = [(groups[i][0], counts[i]) for i in range(len(groups))]
         mass = softmax_groups(alive, temperature)
         before = 0.0
@@ -248,11 +288,12 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
     <label>{html.escape(t("poem"))} <select class="se-prompt">{options}</select></label>
     <label>{position_label} <input class="se-pos" type="range" min="0" max="{n - 1}" value="{position}">
       <span class="se-posv">{position}</span></label>
-    <label>{html.escape(t("temperature"))} <input class="se-t" type="range" min="0.1" max="2" step="0.05" value="1">
+    <label>{html.escape(t("temperature"))} <input class="se-t" type="range" min="{T_GRID[0]}" max="{T_GRID[1]}"
+      step="{T_GRID[2]}" value="1">
       <span class="se-tv">1.00</span></label>
     <label>top-k <input class="se-k" type="range" min="0" max="{data['top']}" step="1" value="0">
       <span class="se-kv">{html.escape(words["off"])}</span></label>
-    <label>top-p <input class="se-p" type="range" min="0.05" max="1" step="0.05" value="1">
+    <label>top-p <input class="se-p" type="range" min="{P_GRID[0]}" max="1" step="{P_GRID[2]}" value="1">
       <span class="se-pv">{html.escape(words["off"])}</span></label>
   </div>
   <div class="se-view">{sampling_view_html(data, prompt, position)}</div>
@@ -271,9 +312,9 @@ def sampling_widget(data: dict):
                         value=0, description=t("poem"))
     pos = w.IntSlider(value=0, min=0, max=len(data["prompts"][0]["steps"]) - 1,
                       description=t("after token (<sos> is 0)"))
-    temp = w.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description=t("temperature"))
+    temp = w.FloatSlider(value=1.0, min=T_GRID[0], max=T_GRID[1], step=T_GRID[2], description=t("temperature"))
     k = w.IntSlider(value=0, min=0, max=data["top"], description=t("top-k (0 off)"))
-    p = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description=t("top-p (1 off)"))
+    p = w.FloatSlider(value=1.0, min=P_GRID[0], max=1.0, step=P_GRID[2], description=t("top-p (1 off)"))
     out = w.HTML()
 
     def update(_=None):

@@ -12,7 +12,7 @@
     "title": "id {id} \u2014 bytes {bytes}",
     "special": "(special)",
     "stats": "{chars} characters \u2192 {bytes} bytes \u2192 {tokens} tokens",
-    "merges": "{n} merges, vocabulary {size}",
+    "merges": "{n} of {total} \u00b7 vocabulary {size}",
     "picked": "token {k}: \u201c{text}\u201d, {title}"
   };
   const L = Object.assign({}, EN, data.labels || {});
@@ -115,7 +115,9 @@
   function render() {
     const n = parseInt(slider.value, 10), text = input.value;
     const ids = encode(text, n, special.checked);
-    nLabel.textContent = say("merges", { n: n, size: 256 + n + Object.keys(specials).length });
+    // "1000 of 1000 · vocabulary 1,260", kept on one line (the span does not wrap)
+    nLabel.textContent = say("merges", { n: n, total: merges.length,
+      size: (256 + n + Object.keys(specials).length).toLocaleString("en-US") });
     view.innerHTML = "";
     ids.forEach((id, i) => {
       const span = document.createElement("span");

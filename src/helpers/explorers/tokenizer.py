@@ -51,7 +51,7 @@ def tokenizer_labels() -> dict[str, str]:
         "title": t("id {id} — bytes {bytes}"),
         "special": t("(special)"),
         "stats": t("{chars} characters → {bytes} bytes → {tokens} tokens"),
-        "merges": t("{n} merges, vocabulary {size}"),
+        "merges": t("{n} of {total} · vocabulary {size}"),
         "picked": t("token {k}: “{text}”, {title}"),
     }
 
@@ -186,7 +186,7 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
   <div class="tx-controls" style="display:none">
     <textarea class="tx-input" rows="2">{html.escape(text)}</textarea><br>
     <label>{html.escape(t("merges used:"))} <input class="tx-merges" type="range" min="0" max="{n}" value="{n}"
-      style="width:50%"></label> <span class="tx-n"></span><br>
+      style="width:50%"></label> <span class="tx-n" style="white-space:nowrap"></span><br>
     <label><input class="tx-special" type="checkbox"> {special}</label><br>{buttons}
   </div>
   <div class="tx-view">{tokens_html(tok, text)}</div>

@@ -92,8 +92,9 @@ def draw_cross_attention_flow(
     out_y = first_dec + n_layers * (frame_h + gap)
     top = out_y + 0.75
     size = 14.5  # about 16 px where a 390-px phone shows the figure 366 px wide
-    fig, ax = plt.subplots(figsize=(width, width * top / 6.05))
-    ax.set_xlim(0, 6.05)
+    right = dec_x + dec_w + 0.1 + 0.08  # the decoder frames' right edge (with their rounding) and a margin
+    fig, ax = plt.subplots(figsize=(width, width * top / right))
+    ax.set_xlim(0, right)
     ax.set_ylim(0, top)
     ax.axis("off")
 

@@ -50,7 +50,7 @@ def plot_methods(
             t("dots: seeds; bar: mean")
             if noise is None
             else t(
-                "dots: seeds; bar: mean; grey band:\n{first}'s mean ± the noise\nof one accuracy (1 SE)",
+                "dots: seeds; bar: mean;\ngrey band: {first}'s mean\n± 1 standard error",
                 first=labels[0],
             )
         )

@@ -67,11 +67,12 @@ def plot_repeat_loss(
         ax.fill_between(x, values.min(0).values, values.max(0).values, color=colour, alpha=0.2, lw=0)
         top = max(top, float(values.max()))
     ax.axvline(half - 0.5, color="grey", ls="--", lw=1)
-    # the names of the two copies in a strip above every curve, one on each side of the line
-    ax.set_ylim(0, 1.22 * top)
+    # the data fill the axes; the names of the two copies stand just above them, one on each side
+    # of the line, under the legend
+    ax.set_ylim(0, 1.03 * top)
     strip = ax.get_xaxis_transform()  # x in positions, y in axes units
     for x_text, ha, label in ((half - 1.5, "right", t("1st copy")), (half + 0.5, "left", t("2nd copy"))):
-        ax.text(x_text, 0.97, label, transform=strip, ha=ha, va="top", fontsize=1.1 * fontsize, color="#222222")
+        ax.text(x_text, 1.02, label, transform=strip, ha=ha, va="bottom", fontsize=fontsize, color="#222222")
     ax.set_xlabel(t("position of the predicted token"), fontsize=fontsize)
     ax.set_ylabel(t("loss (nats)"), fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)
@@ -84,6 +85,7 @@ def plot_repeat_loss(
         frameon=False,
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
+        borderaxespad=1.7,  # in font sizes: room for the names of the copies below the legend
         ncol=2,
         handlelength=1.2,  # short handles and gaps: the legend no wider than the axes
         columnspacing=1.0,

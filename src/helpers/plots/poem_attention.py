@@ -32,7 +32,8 @@ assert FONT >= min_font(WIDTH)
 def plot_head_maps(maps: Mapping[str, torch.Tensor], tokens: Sequence[str]) -> Figure:
     """One heatmap per head, stacked: maps holds title -> weights (T, T), tokens the T labels.
 
-    Rows are queries, columns keys; darker is more attention (each row sums to 1). Thin lines mark
+    Rows are queries, columns keys; darker is more attention (each row sums to 1; one colour bar on
+    top gives the scale, 0 to 1, of every panel). Thin lines mark
     the line ends (the columns after each ，and 。) so the poem's lines show as blocks. The tokens at
     positions 0, 2, 4, ... label their rows and columns.
     """
@@ -44,7 +45,8 @@ def plot_head_maps(maps: Mapping[str, torch.Tensor], tokens: Sequence[str]) -> F
             raise ValueError(
                 f"maps[{title!r}] must be a ({T}, {T}) tensor, one row per token, got {tuple(getattr(w, 'shape', ()))}"
             )
-    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH, 4.3 * len(maps)), squeeze=False)
+    fig, axes = plt.subplots(len(maps), 1, figsize=(WIDTH, 0.5 + 4.3 * len(maps)), squeeze=False,
+                             layout="constrained")
     ends = [i for i, tok in enumerate(tokens) if tok in "，。"]
     for ax, (title, w) in zip(axes[:, 0], maps.items()):
         ax.imshow(w.detach().float().numpy(), cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
@@ -65,5 +67,8 @@ def plot_head_maps(maps: Mapping[str, torch.Tensor], tokens: Sequence[str]) -> F
     for ax in axes[:, 0]:
         for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
             text.set_fontsize(TITLE)
-    fig.tight_layout(h_pad=1.5)
+    bar = fig.colorbar(axes[0, 0].images[0], ax=list(axes[:, 0]), location="top", fraction=0.02, aspect=25,
+                       pad=0.01, ticks=[0, 0.25, 0.5, 0.75, 1])  # the scale of every panel (vmin 0, vmax 1)
+    bar.set_label(t("attention weight"), fontsize=TITLE)
+    fig.get_layout_engine().set(h_pad=0.1)
     return fig

@@ -18,6 +18,7 @@ from matplotlib.legend_handler import HandlerLine2D
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from .._checks import check_int
 from ..i18n import t
 from ._phone import min_font, set_fonts
 
@@ -186,24 +187,53 @@ def plot_share_vs_kl(
     return fig
 
 
-def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) -> Figure:
+def moving_mean(log: Sequence[Mapping], k: int) -> list[dict]:
+    """A log's rewards smoothed: from its ``k``-th entry on, each entry with its "reward" replaced by
+    the mean of its own and the ``k - 1`` rewards before it (the first ``k - 1`` entries are
+    dropped; ``k = 1`` returns the log unchanged). ``log``: dicts with "step" and "reward"."""
+    k = check_int(k, "smooth", low=1)
+    if len(log) < k:
+        raise ValueError(f"smooth={k} needs a log of at least {k} steps, got {len(log)}")
+    rewards = [float(e["reward"]) for e in log]
+    return [{**e, "reward": float(np.mean(rewards[i - k + 1: i + 1]))} for i, e in enumerate(log) if i >= k - 1]
+
+
+def _padded(values: Sequence[float], pad: float = 0.08) -> tuple[float, float]:
+    """y-limits that hold ``values`` with a margin of ``pad`` of their range (at least 0.05 on a flat line)."""
+    lo, hi = min(values), max(values)
+    margin = pad * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1.0)
+    return lo - margin, hi + margin
+
+
+def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping], smooth: int = 1) -> Figure:
     """Three stacked panels over GRPO steps, each with one y axis. Top: the form reward of each
-    step's sampled answers, one thin line per seed and their mean. Middle and bottom: the run on
-    the flawed punctuation reward, its reward, then the answers' mean length in tokens, both
-    axes from 0 so that the two rises can be compared by eye."""
-    fig, (ax, ax2, ax3) = plt.subplots(3, 1, figsize=(WIDTH, 9.0), layout="constrained", height_ratios=[1.25, 1, 1])
+    step's sampled answers, one thin line per seed and their mean, each seed's rewards first
+    smoothed by a moving mean over ``smooth`` steps (``moving_mean``; 1: no smoothing), its
+    y axis fitted to the curves and its legend below it, outside the axes. Middle and bottom:
+    the run on the flawed punctuation reward, its reward (from 0), then the answers' mean length
+    in tokens (fitted to the data, so that a late rise shows).
+
+    ``logs``: one list per seed of dicts with "step" and "reward"; ``hack_log``: dicts with
+    "step", "reward" and "answer_length"."""
+    smooth = check_int(smooth, "smooth", low=1)
+    if isinstance(logs, (str, Mapping)) or not logs or any(not log for log in logs):
+        raise ValueError(f"logs must be a non-empty list of non-empty logs (one per seed), got {logs!r:.80}")
+    if isinstance(hack_log, (str, Mapping)) or not hack_log:
+        raise ValueError(f"hack_log must be a non-empty list of log entries, got {hack_log!r:.80}")
+    logs = [moving_mean(log, smooth) for log in logs]
+    fig, (ax, ax2, ax3) = plt.subplots(3, 1, figsize=(WIDTH, 9.4), layout="constrained", height_ratios=[1.25, 1, 1])
     for i, log in enumerate(logs):
         ax.plot([e["step"] for e in log], [e["reward"] for e in log], lw=0.8, alpha=0.6, label=t("seed {i}", i=i))
     n = min(len(log) for log in logs)
     mean = np.mean([[e["reward"] for e in log[:n]] for log in logs], axis=0)
     ax.plot([e["step"] for e in logs[0][:n]], mean, "k-", lw=2, label=t("mean"))
-    # headroom above the rewards (all in [0, 1]) for the legend, so that it covers no line
-    ax.set_ylim(0, 1.45)
-    ax.set_yticks(np.arange(0, 1.01, 0.2))
+    ax.set_ylim(*_padded([e["reward"] for log in logs for e in log]))  # the curves, not [0, 1]
     ax.set_ylabel(t("form reward"))
     ax.set_xlabel(t("GRPO step"))
     ax.set_title(t("GRPO with the form checker as reward"))
-    ax.legend(loc="upper center", ncol=2)
+    # below the panel, outside it: the legend covers no line and needs no blank band
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, frameon=False, handlelength=1.2,
+              columnspacing=0.8, handletextpad=0.4)
     ax.grid(alpha=0.3)
     steps = [e["step"] for e in hack_log]
     ax2.plot(steps, [e["reward"] for e in hack_log], "o-", ms=3, color="tab:red")
@@ -212,11 +242,12 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping]) ->
     ax2.set_ylim(0, 1.1 * max(e["reward"] for e in hack_log))
     ax2.tick_params(labelbottom=False)
     ax3.sharex(ax2)
-    ax3.plot(steps, [e["answer_length"] for e in hack_log], "s-", ms=3, color="tab:blue")
+    lengths = [e["answer_length"] for e in hack_log]
+    ax3.plot(steps, lengths, "s-", ms=3, color="tab:blue")
     ax3.set_ylabel(t("answer length (tokens)"))
     ax3.set_xlabel(t("GRPO step"))
     ax3.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax3.set_ylim(0, 1.1 * max(e["answer_length"] for e in hack_log))
+    ax3.set_ylim(*_padded(lengths))
     for a in (ax2, ax3):
         a.grid(alpha=0.3)
     fig.align_ylabels([ax, ax2, ax3])

@@ -6,6 +6,7 @@ early bump of the loss (and the large gradients that go with it) is visible.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -30,6 +31,18 @@ def plain_log_ticks(axis, decades: int = 1) -> None:
     axis.set_minor_formatter(ticker.NullFormatter())
 
 
+def _extend_to_decade_below(ax: plt.Axes, values: Sequence[float]) -> None:
+    """Lower a log y axis's limit to the power of ten at or below the smallest positive finite
+    number of ``values``, so that a labelled tick lies under every point of the curve (a reader
+    found Fig. 0.4's gradient norms running down to 0.002 below its lowest label, 0.01)."""
+    shown = [float(v) for v in values if math.isfinite(v) and v > 0]
+    if not shown:
+        return
+    low = 10.0 ** math.floor(math.log10(min(shown)))
+    if low < ax.get_ylim()[0]:
+        ax.set_ylim(bottom=low)
+
+
 def plot_loss_and_grad_norm(
     losses: Sequence[float],
     grad_norms: Sequence[float],
@@ -41,8 +54,9 @@ def plot_loss_and_grad_norm(
     losses[i], grad_norms[i]: the loss of step i + 1 and the norm of the gradient of all
     parameters at that step. reference_loss: a dashed line (e.g. ln|V|). highlight: a range of
     steps (first, last) to shade in both panels. Tick labels are plain numbers (0.1, 1, 10), not
-    powers of ten with small superscripts. Returns the figure: 3.6 in wide, every text at
-    10 pt, so a 390-px phone shows it unscaled, its text at 13.9 px.
+    powers of ten with small superscripts, and each panel reaches down to the power of ten below
+    its smallest number, so a labelled tick lies under the whole curve. Returns the figure: 3.6 in
+    wide, every text at 10 pt, so a 390-px phone shows it unscaled, its text at 13.9 px.
     """
     if len(losses) != len(grad_norms):
         raise ValueError(f"{len(losses)} losses but {len(grad_norms)} gradient norms")
@@ -62,6 +76,8 @@ def plot_loss_and_grad_norm(
             plain_log_ticks(axis)
         if highlight is not None:
             ax.axvspan(highlight[0] - 0.5, highlight[1] + 0.5, color="gold", alpha=0.3, lw=0)
+    _extend_to_decade_below(ax1, losses)
+    _extend_to_decade_below(ax2, grad_norms)
     ax1.set_ylabel(t("loss (log scale)"), fontsize=FONT)
     ax2.set_ylabel(t("gradient norm (log scale)"), fontsize=FONT)
     ax2.set_xlabel(t("training step (log scale)"), fontsize=FONT)
@@ -104,6 +120,7 @@ def plot_lr_curves(curves: dict[float, Sequence[float]], diverging: float, width
         ax.set_ylabel(t("loss (log scale)"), fontsize=font)
         ax.tick_params(labelsize=font)
         ax.legend(fontsize=font)
+    _extend_to_decade_below(ax1, [x for rate, losses in curves.items() if rate != diverging for x in losses])
     ax2.set_xlabel(t("step"), fontsize=font)
     ax2.set_title(t("diverges, then nan"), fontsize=font)
     fig.tight_layout()

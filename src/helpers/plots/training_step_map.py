@@ -1,10 +1,11 @@
 """Chapter 0's map of one training step of an encoder-decoder Transformer.
 
-The boxes are placed in layout units, 5.8 across the figure, and the figure is drawn SHOWN_W = 4.6
-inches wide, with every text at 12.5 points (2.6 points per inch of the 4.8-inch PNG, well above
-the book's 2.2), so that its text is about 13 px when a 390-pixel phone shows it 366 pixels wide. The
-residual connections are drawn as in the 2017 paper's figure: a line carries each attention box's
-input around the box to a "+" below it.
+The boxes are placed in layout units, 5.8 across the figure, and the figure is drawn SHOWN_W = 3.8
+inches wide, with every text at 12.5 points (3.1 points per inch of the 4-inch PNG, well above the
+book's 2.2), so that its text is about 16 px when a 390-pixel phone shows it 366 pixels wide. A text
+too wide for its box is broken onto two lines (at a space, or after Chinese punctuation), so each box
+holds up to three lines. The residual connections are drawn as in the 2017 paper's figure: a line
+carries each attention box's input around the box to a "+" below it.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _words() -> dict[str, tuple[str, str]]:
         "src": (t("source: {text}", text="The cat sat"), t("chapter {n}", n=1)),
         "src_emb": (t("embeddings + positions"), t("chapters {a}, {b}", a=2, b=3)),
         "enc": (t("self-attention"), t("chapters {a}, {b}", a=4, b=7)),
-        "dec_in": (t("input: {tokens}", tokens="<sos> 猫 坐着"), t("target shifted right, ch. {n}", n=8)),
+        "dec_in": (t("input: {tokens}", tokens="<sos> 猫 坐着"), t("chapter {n}", n=8)),
         "dec_emb": (t("embeddings + positions"), t("chapters {a}, {b}", a=2, b=3)),
         "self": (t("masked self-attention"), t("chapter {n}", n=5)),
         "cross": (t("cross-attention"), t("chapter {n}", n=6)),
@@ -60,14 +61,16 @@ def _words() -> dict[str, tuple[str, str]]:
     }
 
 
-BOX_W, BOX_H, PITCH = 2.53, 0.66, 0.88  # layout units
+BOX_W, BOX_H, PITCH = 2.53, 1.05, 1.25  # layout units: a box holds three lines of text
 LEFT = {0: 0.29, 1: 2.97, 2: 0.29}
 WIDTH = {0: BOX_W, 1: BOX_W, 2: 2.97 + BOX_W - 0.29}
 SKIP_X = {0: 0.17, 1: 5.62}  # where each column's residual lines run: left of the encoder, right of the decoder
 RADIUS = 0.14  # of a residual "+" circle, inches
 FIG_W = 5.8  # layout units across the figure (the coordinates above are in these units)
-SHOWN_W = 4.6  # inches: the figure's real width
-FONT, FONT_BIG = 12.5, 12.5  # points: 13.2 px on a 390-px phone (366 px for the 4.8-in PNG, with padding)
+SHOWN_W = 3.8  # inches: the figure's real width
+FONT, FONT_BIG = 12.5, 12.5  # points: 15.9 px on a 390-px phone (366 px for the 4.0-in PNG, with padding)
+LINE = 1.2 * FONT / 72 * FIG_W / SHOWN_W  # layout units from one line of text to the next
+PAD = 0.12  # layout units: the margin between a box's edge and its text
 BOTTOM = 8.8  # the lowest row
 
 
@@ -98,6 +101,52 @@ def _residual(ax: plt.Axes, name: str, colour: str) -> None:
     ax.plot([cx, side, side], [y_branch, y_branch, cy], color=colour, lw=1.3)
     ax.plot([cx], [y_branch], "o", color=colour, ms=4)
     _arrow(ax, (side, cy), (edge, cy), colour=colour)
+
+
+def _measure(ax: plt.Axes, fontsize: float):
+    """A function giving the width of a line of text at ``fontsize``, in layout units."""
+    renderer = ax.figure.canvas.get_renderer()
+
+    def wide(line: str) -> float:
+        probe = ax.text(0, 0, line, fontsize=fontsize)
+        measured = probe.get_window_extent(renderer).width / ax.figure.dpi
+        probe.remove()
+        return measured * FIG_W / SHOWN_W
+
+    return wide
+
+
+def _wrap(ax: plt.Axes, text: str, width: float, fontsize: float) -> str:
+    """``text`` on one line if it fits ``width`` layout units, else broken in two: after its colon
+    if both halves then fit ("target:" / "猫 坐着 <eos>"), else at the space, or after the Chinese
+    punctuation, that makes the longer half narrowest."""
+    wide = _measure(ax, fontsize)
+    if wide(text) <= width:
+        return text
+    splits = [(text[:i], text[i + 1 :]) for i, c in enumerate(text) if c == " "]
+    splits += [(text[: i + 1], text[i + 1 :].lstrip()) for i, c in enumerate(text[:-1]) if c in "，：、"]
+    fitting = [halves for halves in splits if max(map(wide, halves)) <= width]
+    if not fitting:
+        raise ValueError(f"the text {text!r} does not fit {width} layout units in two lines")
+    after_colon = [halves for halves in fitting if halves[0].endswith((":", "："))]
+    return "\n".join(after_colon[0] if after_colon else min(fitting, key=lambda h: max(map(wide, h))))
+
+
+def _flow(ax: plt.Axes, text: str, width: float, fontsize: float) -> str:
+    """``text`` as it is if every line fits ``width`` layout units, else its words refilled line
+    by line (a label of several lines whose line breaks were written for a wider figure)."""
+    wide = _measure(ax, fontsize)
+    if all(wide(line) <= width for line in text.split("\n")):
+        return text
+    lines: list[str] = []
+    for word in text.split():
+        if lines and wide(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        elif wide(word) <= width:
+            lines.append(word)
+        else:
+            raise ValueError(f"the word {word!r} of {text!r} is wider than {width} layout units")
+    return "\n".join(lines)
 
 
 def _arrow(ax: plt.Axes, start, end, colour: str = "#333333", **style) -> None:
@@ -144,17 +193,21 @@ def draw_training_step_map() -> Figure:
     that a real model repeats N times; the blue arrow: the encoder's output C, which every decoder
     layer's cross-attention reads as keys and values. Returns the figure.
     """
-    height = (BOTTOM + 0.1) * PITCH + 1.25
+    top = BOX_H + 2.4 * LINE  # room for the two column titles, up to two lines each
+    height = top + BOTTOM * PITCH + 0.05
     scale = SHOWN_W / FIG_W  # inches per layout unit
     fig = plt.figure(figsize=(SHOWN_W, height * scale))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, FIG_W)
-    ax.set_ylim(1.2 - height, 1.2)
+    ax.set_ylim(top - height, top)
     ax.axis("off")
     words = _words()
     for name, (col, _) in BOXES.items():
-        text, chapter = words[name]
         x, y, w = _corner(name)
+        text, chapter = (_wrap(ax, words[name][i], w - 2 * PAD, FONT) for i in (0, 1))
+        n_text, n_chapter = text.count("\n") + 1, chapter.count("\n") + 1
+        if n_text + n_chapter > 3:
+            raise ValueError(f"the box {name!r} needs {n_text + n_chapter} lines, it holds 3: {text!r}, {chapter!r}")
         plain = name in ("src", "dec_in", "target")  # text, not a computation
         edge = ORANGE if name == "target" else {0: BLUE, 1: ORANGE, 2: GREY}[col]
         ax.add_patch(
@@ -162,8 +215,10 @@ def draw_training_step_map() -> Figure:
                 (x, y), w, BOX_H, fc="white" if plain else FILL[col], ec=edge, lw=1.2, ls="--" if col == 2 else "-"
             )
         )
-        ax.text(x + w / 2, y + 0.46, text, ha="center", va="center", fontsize=FONT_BIG)
-        ax.text(x + w / 2, y + 0.17, chapter, ha="center", va="center", fontsize=FONT, color="#444444")
+        first = y + BOX_H / 2 + (n_text + n_chapter) * LINE / 2  # the top of the lines, centred in the box
+        ax.text(x + w / 2, first - n_text * LINE / 2, text, ha="center", va="center", fontsize=FONT_BIG)
+        ax.text(x + w / 2, first - (n_text + n_chapter / 2) * LINE, chapter, ha="center", va="center",
+                fontsize=FONT, color="#444444")
 
     # the main path: each box (or the "+" below it) into the next
     steps = (
@@ -200,6 +255,7 @@ def draw_training_step_map() -> Figure:
         connectionstyle="angle,angleA=-90,angleB=180,rad=0",
     )
     label = t("encoder output C:\nthe keys and values\nof the cross-attention\nin every decoder layer")
+    label = _flow(ax, label, LEFT[1] - LEFT[0] - 0.2, FONT)
     ax.text(LEFT[0] + 0.05, yc - 0.15, label, fontsize=FONT, color=BLUE, va="top")
 
     # the loss compares the predictions with the target; the backward pass follows
@@ -210,5 +266,6 @@ def draw_training_step_map() -> Figure:
     _arrow(ax, (xl + BOX_W / 2, yl), (xl + BOX_W / 2, yu + BOX_H), ls="--")
 
     for col, label, colour in ((0, t("encoder: reads English"), BLUE), (1, t("decoder: writes Chinese"), ORANGE)):
-        ax.text(LEFT[col] + BOX_W / 2, 1.0, label, ha="center", fontsize=FONT_BIG, color=colour)
+        label = _wrap(ax, label, BOX_W + 0.1, FONT_BIG)
+        ax.text(LEFT[col] + BOX_W / 2, BOX_H + 0.15, label, ha="center", va="bottom", fontsize=FONT_BIG, color=colour)
     return fig

@@ -20,7 +20,6 @@ import torch
 from torch.nn import functional as F
 
 from .. import poems
-from .._checks import check_int
 from ..generate import generate
 from ..gpt import GPT
 from .chat import ChatFormat, Request
@@ -86,23 +85,26 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
-    """Two-sided p-value of Fisher's exact test that the shares k1/n1 and k2/n2 differ.
+def mcnemar_exact(start: Sequence[bool], model: Sequence[bool]) -> tuple[int, int, float]:
+    """Exact McNemar test of two models judged on the same instructions.
 
-    With the k1 + k2 successes fixed, k1 follows a hypergeometric distribution if both shares
-    are equal; the p-value sums the probabilities of every table no more likely than the one
-    observed (the usual two-sided rule, with a relative tolerance of 1e-7 for ties).
+    ``start[i]`` and ``model[i]``: whether each model follows instruction i (two lists of the same
+    length n). Returns (lost, won, p): the instructions the start follows and the model does not, the
+    reverse, and the two-sided p-value of so uneven a split if each of the lost + won discordant
+    instructions went either way with probability 1/2 (the binomial test on the discordant pairs).
     """
-    n1, n2 = check_int(n1, "n1", low=1), check_int(n2, "n2", low=1)
-    k1, k2 = check_int(k1, "k1", low=0, high=n1), check_int(k2, "k2", low=0, high=n2)
-    k = k1 + k2
-    lo, hi = max(0, k - n2), min(k, n1)
-
-    def prob(x: int) -> float:
-        return math.comb(n1, x) * math.comb(n2, k - x) / math.comb(n1 + n2, k)
-
-    observed = prob(k1)
-    return min(1.0, sum(p for p in map(prob, range(lo, hi + 1)) if p <= observed * (1 + 1e-7)))
+    start, model = list(start), list(model)
+    if not start or len(start) != len(model):
+        raise ValueError(f"start and model must be non-empty and of the same length, got {len(start)} and {len(model)}")
+    for name, xs in (("start", start), ("model", model)):
+        bad = [x for x in xs if not isinstance(x, bool)]
+        if bad:
+            raise TypeError(f"{name} must hold bools (follows or not), got {bad[0]!r}")
+    lost = sum(a and not b for a, b in zip(start, model))
+    won = sum(b and not a for a, b in zip(start, model))
+    n, k = lost + won, min(lost, won)
+    p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
+    return lost, won, p
 
 
 def checks(answer: str, request: Request) -> dict:
