@@ -60,13 +60,11 @@ def test_the_prose_quotes_the_files_extremes():
     idle, busy = runs()
     text = " ".join(PAGE.read_text(encoding="utf-8").split())
     quiet, total = max(s for s, _ in idle["rows"].values()), idle["total"][0]
-    # the Budgets section: the quiet run, then the (older) busy run
+    # the Budgets section: the quiet run, then the busy run (every chapter within the 60 s budget)
     assert f"no chapter took more than {quiet:.1f} s, all fourteen together took {total:.1f} s" in text
-    over = [n for n, (s, _) in busy["rows"].items() if s > 60]
-    for n in over:
-        assert f"{busy['rows'][n][0]:.1f} s" in text.split("the file's busy run is older", 1)[1]
-    others = max(s for n, (s, _) in busy["rows"].items() if n not in over)
-    assert f"every other chapter at most {others:.1f} s" in text
+    slowest_busy = max(s for s, _ in busy["rows"].values())
+    assert slowest_busy < 60, "a chapter is over budget beside two busy processes: the page must say so"
+    assert f"beside two busy processes no chapter took more than {slowest_busy:.1f} s" in text
     # "In short", the troubleshooting entry and the commands' times
     assert f"machine no chapter took more than {quiet:.1f} s;" in text
     assert f"on a quiet 2-core machine no chapter took more than {quiet:.1f} s ([Budgets]" in text
