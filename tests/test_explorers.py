@@ -463,7 +463,7 @@ def test_attention_explorer_in_english_and_chinese(monkeypatch):
         "> + 掩码</label>",
         ">（也可以点击行首的词元）<",
         "</b>关注的词元：<span",
-        ">解码器的每一行用它要写出的词元来标注（→猫）；各列是源句中的词。<",
+        ">解码器的每一行用箭头加它要写出的词元来标注；各列是源句中的词。<",
     ):
         assert words in page, words
     assert english_words(visible(page)) - token_words(data) == set()
@@ -476,7 +476,7 @@ def test_attention_explorer_in_english_and_chinese(monkeypatch):
         "decoder": "解码器带掩码的自注意力",
         "cross": "交叉注意力",
     }
-    assert embedded["hints"]["decoder"] == "解码器的每一行用它要写出的词元来标注（→猫）；它读入的是前一个词元。"
+    assert embedded["hints"]["decoder"] == "解码器的每一行用箭头加它要写出的词元来标注；它读入的是前一个词元。"
     for text in [*embedded["kind_names"].values(), *embedded["hints"].values(), *attention_labels().values()]:
         assert not english_words(re.sub(r"\{\w+\}|</?[a-z]+>", "", text)), text
     assert json.dumps(data, ensure_ascii=False) == before  # the data stay in English; only the page is Chinese

@@ -114,7 +114,9 @@ def test_plot_adam_updates_draws_and_refuses_bad_inputs():
     fig = plot_adam_updates([1.0, 0.5, 0.3], [[1.0, 0.8], [0.9, 0.7]], warmup=2, settle=0.25)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["pure-noise gradient", "translator (2 seeds)", "noise × warm-up over 2"]
+    assert labels == [
+        "pure-noise gradient", "translator (2 seeds)", "noise × warm-up over 2", "average of noise (theory)"
+    ]
     plt.close(fig)
     bad = [
         (([], [[1.0]], 2, 0.2), ValueError, "noise"),
@@ -146,6 +148,6 @@ def test_plot_adam_updates_speaks_the_editions_language(monkeypatch):
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     ax = plot_adam_updates([1.0, 0.5], [[1.0, 0.8], [0.9, 0.7]], warmup=50, settle=0.25).axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["纯噪声梯度", "翻译模型（2 个随机种子）", "纯噪声，加 50 步预热"]
+    assert labels == ["纯噪声梯度", "翻译模型（2 个随机种子）", "纯噪声，加 50 步预热", "噪声平均值（理论）"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("步", "更新量（均方根）/ 峰值学习率")
     plt.close("all")

@@ -65,8 +65,10 @@ def stage_html(stage: str, sub: str = "k") -> str:
         return "× <i>V</i>"
     return html.escape(t(STAGES[stage]))
 HINTS = {
-    "decoder": "A decoder row is labelled by the token it writes (→猫); the token it reads is the one before it.",
-    "cross": "A decoder row is labelled by the token it writes (→猫); the columns are the source words.",
+    "decoder": (
+        "A decoder row is labelled by an arrow and the token it writes; the token it reads is the one before it."
+    ),
+    "cross": "A decoder row is labelled by an arrow and the token it writes; the columns are the source words.",
 }
 KIND_NAMES = {"encoder": "encoder self-attention", "decoder": "decoder masked self-attention",
               "cross": "cross-attention"}

@@ -42,7 +42,7 @@ def plot_adam_updates(
         ax.plot(range(1, len(run) + 1), run, color="tab:red", lw=1, label=label if k == 0 else None)
     warm = [v * min(1.0, t / warmup) for t, v in zip(steps, noise)]
     ax.plot(steps, warm, ":", color="black", label=t("noise × warm-up over {n}", n=warmup))
-    ax.axhline(settle, ls="--", color="tab:gray", lw=1)
+    ax.axhline(settle, ls="--", color="tab:gray", lw=1, label=t("average of noise (theory)"))
     ax.set_xscale("log")
     ax.set_ylim(0, 1.08)
     ax.set_xlabel(t("step"), fontsize=10)

@@ -56,7 +56,7 @@ def plot_answer(
         ax.invert_yaxis()  # the first model on top
         ax.set_title(title, fontsize=fontsize, loc="left")
         ax.tick_params(axis="x", labelsize=fontsize)
-    axes[1].set_xlim(40, 100)
+    axes[1].set_xlim(0, 100)
     axes[1].set_xlabel(t("test accuracy (%); dotted: chance"), fontsize=fontsize)
     fig.tight_layout()
     return fig

@@ -154,13 +154,15 @@ def _arrow(ax: plt.Axes, start, end, colour: str = "#333333", **style) -> None:
 
 
 def _layer_frame(ax: plt.Axes, first: str, last: str, colour: str) -> None:
-    """A dotted frame around the boxes and residual circles of one layer, labelled "× N layers"."""
+    """A dotted frame around the boxes and residual circles of one layer, labelled "× N layers"
+    above its outer top corner. The frame keeps clear of the residual line on its outer side and
+    of the other column's frame on its inner side."""
     col, _ = BOXES[first]
     x, y_top, w = _corner(first)
     _, y_bottom = _plus_centre(last)
-    pad = 0.09
-    left = min(x, SKIP_X[col]) - pad
-    right = max(x + w, SKIP_X[col]) + pad
+    pad, inner, outer = 0.09, 0.05, 0.14
+    left = min(x, SKIP_X[col]) - (outer if col == 0 else inner)
+    right = max(x + w, SKIP_X[col]) + (inner if col == 0 else outer)
     top = y_top + BOX_H + 0.2
     ax.add_patch(
         plt.Rectangle(
@@ -174,14 +176,13 @@ def _layer_frame(ax: plt.Axes, first: str, last: str, colour: str) -> None:
         )
     )
     ax.text(
-        right,
-        top,
+        left if col == 0 else right,
+        top + 0.04,
         t("× N layers"),
-        ha="right",
-        va="center",
+        ha="left" if col == 0 else "right",
+        va="bottom",
         fontsize=FONT,
         color=colour,
-        bbox={"fc": "white", "ec": "none", "pad": 1},
     )
 
 
@@ -190,8 +191,9 @@ def draw_training_step_map() -> Figure:
 
     Left column: the encoder; right column: the decoder; circles with a "+": the residual
     connections, which add each attention box's input to its output; dotted frames: the layers
-    that a real model repeats N times; the blue arrow: the encoder's output C, which every decoder
-    layer's cross-attention reads as keys and values. Returns the figure.
+    that a real model repeats N times; the blue arrow ("K, V"): the encoder's output C, which every
+    decoder layer's cross-attention reads as keys and values, while its queries ("Q") come down the
+    decoder. Returns the figure.
     """
     top = BOX_H + 2.4 * LINE  # room for the two column titles, up to two lines each
     height = top + BOTTOM * PITCH + 0.05
@@ -254,6 +256,10 @@ def draw_training_step_map() -> Figure:
         lw=2,
         connectionstyle="angle,angleA=-90,angleB=180,rad=0",
     )
+    # which input gives what: the queries come down the decoder, the keys and values from C
+    y_gap = (_plus_centre("self_plus")[1] - RADIUS + yc + BOX_H) / 2  # between the "+" and the box
+    ax.text(xc + BOX_W / 2 - 0.2, y_gap, "Q", ha="right", va="center", fontsize=FONT, color=ORANGE)
+    ax.text(xc - 0.15, yc + BOX_H / 2 + 0.05, "K, V", ha="right", va="bottom", fontsize=FONT, color=BLUE)
     label = t("encoder output C:\nthe keys and values\nof the cross-attention\nin every decoder layer")
     label = _flow(ax, label, LEFT[1] - LEFT[0] - 0.2, FONT)
     ax.text(LEFT[0] + 0.05, yc - 0.15, label, fontsize=FONT, color=BLUE, va="top")
