@@ -222,3 +222,23 @@ def test_every_code_comment_is_translated():
             if counts["missing"] or counts["stale"]:
                 left[page.name] = counts
     assert left == {}
+
+
+def test_the_chinese_prose_quotes_comments_as_the_chinese_code_shows_them():
+    """A Chinese paragraph that points at a code line by its comment (`# ...`) quotes the comment the
+    Chinese code shows: the translation, or the English where the comment is not translated."""
+    import re
+
+    wrong = []
+    for page in T.book_pages():
+        if page.suffix != ".ipynb":
+            continue
+        code = {e.msgid: e.msgstr for e in T.load_catalog(T.code_catalog_path(page))
+                if not e.obsolete and e.msgstr and not e.fuzzy}
+        for e in T.load_catalog(T.catalog_path(page)):
+            if e.obsolete or not e.msgstr:
+                continue
+            for quoted in re.findall(r"`# ([^`]+)`", e.msgstr):
+                if quoted in code:  # the English of a translated comment
+                    wrong.append(f"{page.name}: `# {quoted}` shows as `# {code[quoted]}`")
+    assert wrong == [], wrong
