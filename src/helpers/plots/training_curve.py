@@ -40,7 +40,9 @@ def _extend_to_decade_below(ax: plt.Axes, values: Sequence[float]) -> None:
         return
     low = 10.0 ** math.floor(math.log10(min(shown)))
     if low < ax.get_ylim()[0]:
-        ax.set_ylim(bottom=low)
+        # 2% below the decade: its tick then lies inside the axes however the tick's value rounds
+        # (matplotlib 3.8 placed it a hair below a limit of exactly 10**k and dropped its label)
+        ax.set_ylim(bottom=low * 0.98)
 
 
 def plot_loss_and_grad_norm(
