@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import polib
 import pytest
+from mini_book import mini_book
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("translation", ROOT / "scripts" / "translation.py")
@@ -124,13 +125,7 @@ def test_check_keeps_numbers_and_code():
 
 
 def _mini_book(tmp_path, source: str) -> tuple[Path, Path]:
-    root = tmp_path / "book"
-    (root / "chapters").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
-        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
-                                   "      - file: chapters/04_attention\n", encoding="utf-8")
-    (root / "intro.md").write_text("# Intro\n", encoding="utf-8")
+    root = mini_book(tmp_path)
     page = _chapter(root / "chapters" / "04_attention.ipynb", [nbformat.v4.new_markdown_cell("# 4. Attention"),
                                                                 nbformat.v4.new_code_cell(source)])
     locale = tmp_path / "locale"

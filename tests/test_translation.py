@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import polib
 import pytest
+from mini_book import mini_book
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("translation", ROOT / "scripts" / "translation.py")
@@ -150,13 +151,7 @@ def test_check_translation_structure():
 
 
 def test_generated_book_keeps_code_and_marks_what_is_not_translated(tmp_path):
-    root = tmp_path / "book"
-    (root / "chapters").mkdir(parents=True)
-    for name in ("_toc.yml", "_config.yml", "references.bib"):
-        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
-                                   "      - file: chapters/04_attention\n", encoding="utf-8")
-    (root / "intro.md").write_text("# Intro\n\nHello there, reader.\n", encoding="utf-8")
+    root = mini_book(tmp_path, intro="# Intro\n\nHello there, reader.\n")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PAGE),
                                          nbformat.v4.new_code_cell("x = 1  # code stays\nprint(x)")])
     nbformat.write(nb, root / "chapters" / "04_attention.ipynb")
@@ -198,13 +193,7 @@ def test_catalogs_are_up_to_date_with_the_english():
 
 
 def test_figure_captions_and_book_strings_are_translated_outside_the_code(tmp_path):
-    root = tmp_path / "book"
-    (root / "chapters").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
-        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: Appendices\n    chapters:\n"
-                                   "      - file: chapters/04_attention\n", encoding="utf-8")
-    (root / "intro.md").write_text("# Intro\n", encoding="utf-8")
+    root = mini_book(tmp_path, caption="Appendices")
     code = nbformat.v4.new_code_cell("plt.plot([1, 2])", metadata={"mystnb": {
         "figure": {"caption": "The loss falls.", "name": "fig-x"}, "image": {"alt": "A falling line."}}})
     nbformat.write(nbformat.v4.new_notebook(cells=[code]), root / "chapters" / "04_attention.ipynb")
@@ -285,13 +274,7 @@ def test_the_chinese_book_opens_its_learners_notebooks_and_they_are_chinese(tmp_
     template words, the language cell once, links to the Chinese pages, no MyST."""
     import yaml
 
-    root = tmp_path / "book"
-    (root / "chapters").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
-        (root / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
-                                   "      - file: chapters/04_attention\n", encoding="utf-8")
-    (root / "intro.md").write_text("# Intro\n", encoding="utf-8")
+    root = mini_book(tmp_path)
     english = ["## 4.1 Scores\n\nSee {term}`softmax` {cite:p}`vaswani2017attention`.",
                "```{exercise} Scale it\n:label: ex-04-scale\n\nDivide by $\\sqrt{d_k}$.\n```",
                "```{solution-start} ex-04-scale\n:class: dropdown\n```\n\nIt keeps the variance at 1.\n\n"
