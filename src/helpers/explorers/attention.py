@@ -7,13 +7,11 @@ kinds' names and hints) follow the edition's language (``helpers.i18n``); the da
 from __future__ import annotations
 
 import html
-import json
 import re
-import uuid
-from importlib import resources
 
 from .._checks import check_int, check_str, show
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 _AX_STYLE = """
 <style>
@@ -353,11 +351,10 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
             raise TypeError(f"{name} must be an int in [0, {n}), got {show(value)}")
         if not 0 <= value < n:
             raise ValueError(f"{name} must be an int in [0, {n}), got {value!r}")
-    root_id = "ax-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("ax")
     kind_names, hints = _shown_names(data)
     shown = {**data, "kind_names": kind_names, "hints": hints, "labels": attention_labels()}
-    payload = json.dumps(shown, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("attention.js").read_text(encoding="utf-8")
+    payload = json_payload(shown)
     has_values = "values" in data["sentences"][0]["kinds"][kind]
     radios = "".join(
         f"<label><input type='radio' class='ax-stage' name='{root_id}-stage' value='{v}'"
@@ -384,7 +381,7 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
   </div>
   {attention_view_html(data, kind=kind, layer=layer, head=head, query=query)}
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("attention.js", root_id)}
 <script>(function(){{var r=document.getElementById("{root_id}"); if(!r) return;
   r.querySelector(".ax-layer").value="{layer}"; r.querySelector(".ax-head").value="{head}";
   {pick}}})();</script>

@@ -13,13 +13,11 @@ shown, so the output is never blank.
 from __future__ import annotations
 
 import html
-import json
 import math
-import uuid
-from importlib import resources
 
 from .._checks import show
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 _STYLE = """
 <style>
@@ -186,10 +184,9 @@ def layernorm_explorer_html(data: dict) -> str:
     """Self-contained explorer: a slider over σ, the view of ``layernorm_view_html`` for each."""
     if not isinstance(data, dict) or not data.get("rows") or "start" not in data:
         raise ValueError("data must come from layernorm_data(...)")
-    root_id = "ln-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("ln")
     labels = layernorm_labels()
-    payload = json.dumps({**data, "labels": labels}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("layernorm.js").read_text(encoding="utf-8")
+    payload = json_payload({**data, "labels": labels})
     aria = html.escape(t("input spread σ (log scale)"), quote=True)
     note = html.escape(
         t(
@@ -209,5 +206,5 @@ def layernorm_explorer_html(data: dict) -> str:
   <div class="ln-view">{layernorm_view_html(data, data["start"])}</div>
   <div class="ln-note">{note}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("layernorm.js", root_id)}
 """

@@ -14,13 +14,11 @@ is shown, so the output is never blank.
 from __future__ import annotations
 
 import html
-import json
 import math
-import uuid
-from importlib import resources
 
 from .._checks import show
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 _STYLE = """
 <style>
@@ -154,10 +152,9 @@ def loss_explorer_html(data: dict) -> str:
     ``loss_view_html`` for each."""
     if not isinstance(data, dict) or not data.get("rows") or "start" not in data:
         raise ValueError("data must come from loss_data(...)")
-    root_id = "lx-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("lx")
     labels = loss_labels()
-    payload = json.dumps({**data, "labels": labels}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("loss.js").read_text(encoding="utf-8")
+    payload = json_payload({**data, "labels": labels})
     aria = html.escape(t("logit of the correct word"), quote=True)
     smooth = html.escape(labels["smooth"].format(e=data["eps"][1]))
     note = html.escape(
@@ -179,5 +176,5 @@ def loss_explorer_html(data: dict) -> str:
   <div class="lx-view">{loss_view_html(data, data["start"])}</div>
   <div class="lx-note">{note}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("loss.js", root_id)}
 """

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-import json
-import uuid
-from importlib import resources
 
 from .._checks import check_bool, check_str_list, show
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 from .attention import _AX_STYLE, _matrix_html
 
 _MX_STYLE = """
@@ -147,10 +145,9 @@ def mask_explorer_html(
         if len(layer_names) != len(grid):
             raise ValueError(f"layer_names has {len(layer_names)} names for {len(grid)} layers of scores")
     names = layer_names or [t("layer {n}", n=i + 1) for i in range(len(grid))]
-    root_id = "mx-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("mx")
     data = {"tokens": tokens, "rows": rows, "scores": grid, "layer_names": names, "labels": mask_labels()}
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("mask.js").read_text(encoding="utf-8")
+    payload = json_payload(data)
     st = mask_stages(grid[layer][head], tokens, pad=True, causal=True)
     narrow = [tok == "<pad>" for tok in tokens]  # the <pad> columns: narrow, so the tables fit a phone
     scores_table = _matrix_html(st["scores"].tolist(), rows, tokens, False, narrow=narrow)
@@ -193,7 +190,7 @@ def mask_explorer_html(
   {static}
   <div class="mx-note">{html.escape(mask_note(st, "inf"))}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("mask.js", root_id)}
 """
 
 

@@ -9,15 +9,13 @@ table shown. Before the script runs, the page already shows the starting token's
 from __future__ import annotations
 
 import html
-import json
-import uuid
 from collections.abc import Callable
-from importlib import resources
 
 import torch
 
 from .._checks import check_int, check_int_list, check_str, check_tensor, show
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 _STYLE = """
 <style>
@@ -103,9 +101,8 @@ def neighbours_explorer_html(data: dict, start: str, caption: str = "") -> str:
         raise ValueError(f"start must be one of data['queries'], got {start!r}")
     first = data["queries"].index(start)
     words = neighbour_labels()
-    root_id = "nb-" + uuid.uuid4().hex[:10]
-    payload = json.dumps({"neighbours": data["neighbours"]}, ensure_ascii=False).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("neighbours.js").read_text(encoding="utf-8")
+    root_id = new_root_id("nb")
+    payload = json_payload({"neighbours": data["neighbours"]})
     # the list in alphabetical order of the labels; each option's value is its index in data
     order = sorted(range(len(data["queries"])), key=lambda i: data["queries"][i].lstrip("␣").lower())
     options = "".join(
@@ -122,5 +119,5 @@ def neighbours_explorer_html(data: dict, start: str, caption: str = "") -> str:
   <th>{html.escape(words["cosine"])}</th></tr></thead>
   <tbody class="nb-rows">{neighbour_rows_html(data, first)}</tbody></table>{caption_html}
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("neighbours.js", root_id)}
 """

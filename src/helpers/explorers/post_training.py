@@ -11,13 +11,11 @@ so the output is never blank.
 from __future__ import annotations
 
 import html
-import json
-import uuid
 from collections.abc import Sequence
-from importlib import resources
 
 from .. import poems
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 _STYLE = """
 <style>
@@ -126,11 +124,8 @@ def post_explorer_html(data: dict, prompt: int = 0) -> str:
     """Self-contained explorer: pick an instruction, see every model's answer with its checks."""
     if not isinstance(data, dict) or not data.get("prompts"):
         raise ValueError("data must come from post_data(...) and hold at least one prompt")
-    root_id = "pt-" + uuid.uuid4().hex[:10]
-    payload = json.dumps({**data, "labels": post_training_labels()}, ensure_ascii=False, separators=(",", ":")).replace(
-        "</", "<\\/"
-    )
-    js = resources.files("helpers.explorers").joinpath("post_training.js").read_text(encoding="utf-8")
+    root_id = new_root_id("pt")
+    payload = json_payload({**data, "labels": post_training_labels()})
     options = "".join(
         f"<option value='{i}'>{i + 1}. {html.escape(p['instruction'])}</option>" for i, p in enumerate(data["prompts"])
     )
@@ -159,5 +154,5 @@ def post_explorer_html(data: dict, prompt: int = 0) -> str:
   <div class="pt-view">{post_view_html(data, prompt)}</div>
   <div class="pt-note">{note}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("post_training.js", root_id)}
 """

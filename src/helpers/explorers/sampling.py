@@ -23,15 +23,13 @@ Like the other explorers it comes in two forms:
 from __future__ import annotations
 
 import html
-import json
 import math
-import uuid
 from collections import Counter
-from importlib import resources
 
 import torch
 
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 SHOW = 12  # rows of the bar list
 T_GRID = (0.1, 2.0, 0.1)  # the temperature slider: min, max, step
@@ -273,10 +271,9 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
     """Self-contained explorer: pick a poem and a position, move temperature / top-k / top-p."""
     if not isinstance(data, dict) or not data.get("prompts"):
         raise ValueError("data must come from sampling_data(...) and hold at least one poem")
-    root_id = "se-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("se")
     words = sampling_labels()
-    payload = json.dumps({**data, "labels": words}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("sampling.js").read_text(encoding="utf-8")
+    payload = json_payload({**data, "labels": words})
     options = "".join(f"<option value='{i}'>{html.escape(''.join(p['tokens'][1:9]))}…</option>"
                       for i, p in enumerate(data["prompts"]))
     n = len(data["prompts"][prompt]["steps"])
@@ -298,7 +295,7 @@ def sampling_explorer_html(data: dict, prompt: int = 0, position: int = 0) -> st
   </div>
   <div class="se-view">{sampling_view_html(data, prompt, position)}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("sampling.js", root_id)}
 """
 
 

@@ -15,13 +15,11 @@ Like the other explorers it comes in two forms:
 from __future__ import annotations
 
 import html
-import json
 import math
-import uuid
-from importlib import resources
 
 from .._checks import check_int, check_str_list, show
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 # The loss plot, in SVG pixels (its tick and axis texts are 12 px: shown unscaled on a phone).
 PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
@@ -249,10 +247,9 @@ def timeline_explorer_html(data: dict, index: int = 0) -> str:
     if not -n <= index < n:
         raise ValueError(f"index must be in [-{n}, {n}) for {n} snapshots, got {index}")
     index = index % n
-    root_id = "tl-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("tl")
     words, snapshot = timeline_labels(), html.escape(t("snapshot"))
-    payload = json.dumps({**data, "labels": words}, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("timeline.js").read_text(encoding="utf-8")
+    payload = json_payload({**data, "labels": words})
     return f"""{_STYLE}
 <div class="tl-root" id="{root_id}">
   <script type="application/json" class="tl-data">{payload}</script>
@@ -263,7 +260,7 @@ def timeline_explorer_html(data: dict, index: int = 0) -> str:
   </div>
   <div class="tl-view">{timeline_view_html(data, index)}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("timeline.js", root_id)}
 """
 
 

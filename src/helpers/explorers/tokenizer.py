@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
-import uuid
-from importlib import resources
 
 from .._checks import check_str, check_str_list, show
 from ..bpe import BPETokenizer
 from ..i18n import t
+from ._embed import json_payload, new_root_id, script_call
 
 
 def _check_tok(tok: object) -> BPETokenizer:
@@ -162,7 +160,7 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
     _check_tok(tok)
     check_str(text, "text")
     examples = [] if examples is None else check_str_list(examples, "examples")
-    root_id = "tx-" + uuid.uuid4().hex[:10]
+    root_id = new_root_id("tx")
     data = {
         "merges": [list(m) for m in tok.merges],
         "specials": tok.special_tokens,
@@ -170,8 +168,7 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
         "pattern": tok.pattern,  # the pre-tokenizer; GPT-2's pattern is also valid JavaScript
         "labels": tokenizer_labels(),
     }
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    js = resources.files("helpers.explorers").joinpath("tokenizer.js").read_text(encoding="utf-8")
+    payload = json_payload(data)
     buttons = "".join(
         f'<button class="tx-example" data-text="{html.escape(e, quote=True)}" '
         f'title="{html.escape(visible_text(e), quote=True)}">'
@@ -191,7 +188,7 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
   </div>
   <div class="tx-view">{tokens_html(tok, text)}</div>
 </div>
-<script>{js}("{root_id}");</script>
+{script_call("tokenizer.js", root_id)}
 """
 
 
