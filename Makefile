@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# Python seeds its string hashing at random in every process; 0 makes every build and test run the
+# same even where a set of strings is iterated. The chapters must not depend on it (a learner's Colab
+# or Jupyter runs with a random seed): `make learner-nbval` runs the learner's notebooks with
+# PYTHONHASHSEED=random.
 export PYTHONHASHSEED := 0
 
 W7     := $(VENV)/ipywidgets7
@@ -186,7 +190,7 @@ learner-notebooks: learner-nbval learner-zh
 learner-nbval: install-dev learner
 	mkdir -p $(NO_MYST)/myst_nb
 	echo 'raise ImportError("myst-nb is not installed here, as on Colab")' > $(NO_MYST)/myst_nb/__init__.py
-	PYTHONPATH=$(CURDIR)/$(NO_MYST) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
+	PYTHONHASHSEED=random PYTHONPATH=$(CURDIR)/$(NO_MYST) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
 	  --nbval-current-env -n 2 --dist loadfile --rootdir=_build/learner _build/learner/chapters
 
 book-strict: book-strict-en
