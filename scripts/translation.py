@@ -3,7 +3,7 @@
     python scripts/translation.py update            # extract the English units into the catalogs (locale/)
     python scripts/translation.py status            # translated / stale / missing units per page
     python scripts/translation.py check             # translations whose markup, numbers or code differ
-    python scripts/translation.py update --code-comments   # ... only the code comments' catalogs (locale/zh_CN/code/)
+    python scripts/translation.py update --code-comments   # ... only the code cells' catalogs (locale/zh_CN/code/)
     python scripts/translation.py export chapters/04_attention.ipynb /tmp/04.txt   # a translator's work file
     python scripts/translation.py import chapters/04_attention.ipynb /tmp/04.txt   # ... read back
     python scripts/translation.py build             # the Chinese book's sources in _build/zh/src
@@ -18,11 +18,11 @@ translation of the most similar retired unit but flags it *fuzzy*: a stale unit.
 unit shows the English on the Chinese page inside a visible "not yet translated" marker, and
 ``status`` counts both.
 
-The comments of the chapters' code cells are units too, in catalogs of their own
+The comments and docstrings of the chapters' code cells are units too, in catalogs of their own
 (``locale/zh_CN/code/NN_x.po``; see ``code_units``): ``update``, ``status`` and ``check`` cover them.
 
 ``build`` writes the Chinese book: each page's markdown is replaced unit by unit; code cells are
-copied byte for byte but for their translated comments (tests check), and one hidden cell at the
+copied byte for byte but for their translated comments and docstrings (tests check), and one hidden cell at the
 top of each notebook sets ``BOOK_LANGUAGE`` so that the words code prints or draws come out in
 Chinese (``helpers.i18n``). The generated book lives under ``_build/`` (inside the English book's
 root it would break the English ``-W`` build: "document isn't included in any toctree").
@@ -574,8 +574,8 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
                 except KeyError:
                     raise FileNotFoundError(f"{page.name} is not in the English execution cache {english_cache}: "
                                             "build the English book first (make book)") from None
-            # the comments, after the merge (matched by the English code); the clock's replay keys a
-            # cell by its code without comments (helpers/clock.py), so a translated cell replays too
+            # comments and docstrings, after the merge (matched by the English code); the clock's replay
+            # keys a cell by its code without them (helpers/clock.py), so a translated cell replays too
             translate_code_cells(nb, code_index(page, locale))
             for cell in nb.cells:
                 if cell.cell_type == "markdown":
@@ -604,6 +604,8 @@ def build(out: Path = OUT, root: Path = ROOT, locale: Path = LOCALE, english_cac
 # chapter (locale/zh_CN/code/NN_x.po): a unit's English is the comment's text without its "#" and
 # one space. The Chinese book (and so its learner's notebooks, converted from it) shows each
 # translated comment in place of the English one; every other character of the cell stays as it is.
+# The docstrings of the functions and classes a cell defines are units of the same catalog
+# (``code_docstrings``): the Chinese shows each in the same quotes, at the same indentation.
 
 CODE_CATALOGS = "code"  # locale/zh_CN/code/<chapter>.po
 _PRAGMA = re.compile(r"^(?:noqa\b|type:|pragma\b|fmt:|isort:|pylint:|ruff:|mypy:|!|-\*-)", re.I)
@@ -658,6 +660,73 @@ def code_comments(source: str) -> list[tuple[int, int, str]]:
         return []
 
 
+@dataclass(frozen=True)
+class Docstring:
+    """Where a docstring's literal lies in a cell (lines from 0, columns in characters) and its unit text."""
+
+    line: int  # the line of its opening quotes
+    col: int  # the column of its opening quotes (the prefix, if any, before them)
+    end_line: int
+    end_col: int  # just after its closing quotes
+    opening: str  # the prefix and quotes: '"""', "r'''", '"'
+    closing: str
+    indent: str  # the indentation of the line it opens on: its continuation lines take it
+    closing_own_line: bool  # its closing quotes stand on a line of their own
+    triple: bool
+    text: str  # the unit: the text between the quotes, each line stripped of the indentation
+
+
+def code_docstrings(source: str) -> list[Docstring]:
+    """The docstrings of the functions and classes a code cell defines (``ast``), in order; [] for a cell
+    that is not Python. A unit's text is the literal's text as written between its quotes (escapes
+    kept), its continuation lines stripped of their common indentation and the closing line's blank
+    dropped. A docstring with a string prefix other than ``r`` is left out."""
+    import ast
+    import textwrap
+
+    python = _python_source(source)
+    if python is None:
+        return []
+    try:
+        tree = ast.parse(python)
+    except (SyntaxError, ValueError):
+        return []
+    lines = python.splitlines(keepends=True)
+
+    def column(line: int, byte_col: int) -> int:  # ast counts columns in UTF-8 bytes
+        return len(lines[line].encode("utf-8")[:byte_col].decode("utf-8"))
+
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not node.body:
+            continue
+        first = node.body[0]
+        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)):
+            continue
+        c = first.value
+        line, end_line = c.lineno - 1, c.end_lineno - 1
+        col, end_col = column(line, c.col_offset), column(end_line, c.end_col_offset)
+        raw = "".join(lines[line:end_line + 1])
+        raw = raw[col:len(raw) - len(lines[end_line]) + end_col]
+        m = re.match(r"([rR]?)(\"\"\"|\'\'\'|\"|\')", raw)
+        if m is None or not raw.endswith(m.group(2)) or len(raw) < 2 * len(m.group(2)) + len(m.group(1)):
+            continue  # an f-string, bytes or implicit concatenation: not a unit
+        quote = m.group(2)
+        inner = raw[len(m.group(0)):len(raw) - len(quote)]
+        first_line, _, rest = inner.partition("\n")
+        closing_own_line = "\n" in inner and inner.rsplit("\n", 1)[1].strip() == ""
+        if closing_own_line:
+            rest = rest.rsplit("\n", 1)[0] if "\n" in rest else ""
+        text = first_line + ("\n" + textwrap.dedent(rest) if "\n" in inner and rest else "")
+        if not text.strip() or text != text.strip():
+            continue  # blank, or text that starts or ends with spaces: left as it is
+        indent = re.match(r"[ \t]*", lines[line]).group(0)
+        out.append(Docstring(line, col, end_line, end_col, m.group(0), quote, indent, closing_own_line,
+                             len(quote) == 3, text))
+    return sorted(out, key=lambda d: (d.line, d.col))
+
+
 def comment_text(comment: str) -> str:
     """A comment's unit text: without its "#" and one space."""
     text = comment[1:]
@@ -669,15 +738,16 @@ def _translated_cells(nb) -> list:
 
 
 def code_units(path: Path) -> list[Unit]:
-    """The comment units of a chapter's code cells (not those tagged ``remove-cell``), in order;
-    ``where`` is the cell id and the comment's line."""
+    """The comment and docstring units of a chapter's code cells (not those tagged ``remove-cell``), in
+    order; ``where`` is the cell id and the line the comment or docstring starts on."""
     if path.suffix != ".ipynb":
         return []
     nb = nbformat.read(path, as_version=4)
     out = []
     for i, cell in enumerate(_translated_cells(nb)):
-        for line, _, comment in code_comments(cell.source):
-            text = comment_text(comment)
+        found = [(line, comment_text(comment)) for line, _, comment in code_comments(cell.source)]
+        found += [(d.line, d.text) for d in code_docstrings(cell.source)]
+        for line, text in sorted(found, key=lambda x: x[0]):
             if comment_translatable(text):
                 out.append(Unit(text, f"{cell.get('id', i)}:{line + 1}"))
     return out
@@ -702,11 +772,41 @@ def translate_comments(source: str, index: dict[str, polib.POEntry]) -> str:
     return "".join(lines)
 
 
+def _usable(entry: polib.POEntry | None) -> bool:
+    return entry is not None and bool(entry.msgstr) and not entry.fuzzy
+
+
+def translate_docstrings(source: str, index: dict[str, polib.POEntry]) -> str:
+    """``source`` with the text of each docstring whose unit is translated (not stale) replaced by its
+    translation, in the same quotes; continuation lines take the docstring's indentation, and a closing
+    quote on a line of its own stays there. Every other character is as it was."""
+    lines = source.splitlines(keepends=True)
+    for d in reversed(code_docstrings(source)):
+        entry = index.get(d.text)
+        if not _usable(entry) or ("\n" in entry.msgstr and not d.triple) or d.closing in entry.msgstr \
+                or entry.msgstr.endswith((d.closing[0], "\\")):
+            continue  # a translation that would end or break the literal: the English stays
+        first, *rest = entry.msgstr.split("\n")
+        body = first + "".join("\n" + (d.indent + r if r else "") for r in rest)
+        if d.closing_own_line:
+            body += "\n" + d.indent
+        head = lines[d.line][:d.col] + d.opening
+        tail = d.closing + lines[d.end_line][d.end_col:]
+        lines[d.line:d.end_line + 1] = [head + body + tail]
+    return "".join(lines)
+
+
+def translate_code(source: str, index: dict[str, polib.POEntry]) -> str:
+    """A code cell as the Chinese edition shows it: its comments (``translate_comments``), then its
+    docstrings (``translate_docstrings``) translated; the code itself byte for byte."""
+    return translate_docstrings(translate_comments(source, index), index)
+
+
 def translate_code_cells(nb, index: dict[str, polib.POEntry]) -> None:
-    """Translate the comments of ``nb``'s code cells (not those tagged ``remove-cell``) in place."""
+    """Translate the comments and docstrings of ``nb``'s code cells (not those tagged ``remove-cell``) in place."""
     if index:
         for cell in _translated_cells(nb):
-            cell.source = translate_comments(cell.source, index)
+            cell.source = translate_code(cell.source, index)
 
 
 def code_index(page: Path, locale: Path = LOCALE) -> dict[str, polib.POEntry]:
@@ -715,10 +815,10 @@ def code_index(page: Path, locale: Path = LOCALE) -> dict[str, polib.POEntry]:
 
 
 def check_comment(english: str, chinese: str) -> list[str]:
-    """What a comment's translation changed that it must keep: its numbers, its `code` spans; and a
-    comment is one line."""
+    """What a comment's (or docstring's) translation changed that it must keep: its numbers, its `code`
+    spans; and a one-line comment or docstring stays one line."""
     problems = []
-    if "\n" in chinese:
+    if "\n" in chinese and "\n" not in english:
         problems.append("a comment's translation must be one line")
     numbers = [re.findall(r"\d+(?:\.\d+)?", re.sub(r"`[^`]*`", " ", t)) for t in (english, chinese)]
     lost = sorted((Counter(numbers[0]) - Counter(numbers[1])).elements())  # as in prose: one may be added

@@ -237,3 +237,103 @@ def test_the_chinese_prose_quotes_comments_as_the_chinese_code_shows_them():
                 if quoted in code:  # the English of a translated comment
                     wrong.append(f"{page.name}: `# {quoted}` shows as `# {code[quoted]}`")
     assert wrong == [], wrong
+
+
+# ----------------------------------------------------------------------------- docstrings
+
+DOC_CELL = '''def f(x):
+    """Scores of each pair, (B, T)."""  # one line
+    return x
+
+
+class Box:
+    r"""A box with a \\ backslash.
+
+    Second paragraph: (T, T).
+    """
+
+    def g(self, s="not a docstring"):
+        'Single quoted.'
+        return f"{s}"
+
+
+def h():
+    return """not a docstring"""
+'''
+DOC_ZH = {"Scores of each pair, (B, T).": "每一对的得分，(B, T)。",
+          "A box with a \\ backslash.\n\nSecond paragraph: (T, T).": "带一个 \\ 反斜杠的盒子。\n\n第二段：(T, T)。",
+          "Single quoted.": "单引号。", "one line": "一行"}
+
+
+def test_docstrings_are_units_and_other_strings_are_not():
+    docs = T.code_docstrings(DOC_CELL)
+    assert [d.text for d in docs] == list(DOC_ZH)[:3]
+    assert [(d.line, d.opening, d.closing_own_line) for d in docs] == [(1, '"""', False), (6, 'r"""', True),
+                                                                       (12, "'", False)]
+
+
+def test_translated_docstrings_keep_the_code_and_the_layout():
+    import ast
+
+    out = T.translate_code(DOC_CELL, _index(DOC_ZH))
+    assert out == '''def f(x):
+    """每一对的得分，(B, T)。"""  # 一行
+    return x
+
+
+class Box:
+    r"""带一个 \\ 反斜杠的盒子。
+
+    第二段：(T, T)。
+    """
+
+    def g(self, s="not a docstring"):
+        '单引号。'
+        return f"{s}"
+
+
+def h():
+    return """not a docstring"""
+'''
+    assert [d.text for d in T.code_docstrings(out)] == [DOC_ZH[k] for k in list(DOC_ZH)[:3]]
+
+    def blank(source):
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                node.body[0].value.value = ""
+        return ast.dump(tree)
+
+    assert blank(out) == blank(DOC_CELL)
+
+
+def test_a_docstring_translation_that_would_break_the_literal_is_not_used():
+    assert T.translate_code(DOC_CELL, _index({"Single quoted.": "含 ' 引号"})) == DOC_CELL
+    assert T.translate_code(DOC_CELL, _index({"Single quoted.": "两\n行"})) == DOC_CELL  # one-line quotes
+    assert T.translate_code(DOC_CELL, _index({"Scores of each pair, (B, T).": '以引号结尾"'})) == DOC_CELL
+    assert T.translate_code(DOC_CELL, _index({"Scores of each pair, (B, T).": "模糊"}, fuzzy=("Scores of each pair, (B, T).",))) == DOC_CELL
+
+
+def test_a_docstring_keeps_its_line_count_rule():
+    assert T.check_comment("one line", "一\n行") == ["a comment's translation must be one line"]
+    assert T.check_comment("two\nlines", "两\n行") == []
+
+
+def test_the_clock_key_ignores_translated_docstrings():
+    from helpers import clock
+
+    out = T.translate_code(DOC_CELL, _index(DOC_ZH))
+    assert clock._without_comments(DOC_CELL) == clock._without_comments(out)
+    assert clock._without_comments(DOC_CELL) != clock._without_comments(DOC_CELL.replace("return x", "return -x"))
+
+
+def test_every_chapter_docstring_is_translated_in_the_chinese_code():
+    """Each docstring of a chapter's code cells shows its Chinese in the Chinese edition."""
+    for page in sorted((ROOT / "chapters").glob("*.ipynb")):
+        index = T.code_index(page)
+        nb = nbformat.read(page, as_version=4)
+        for cell in T._translated_cells(nb):
+            for d in T.code_docstrings(cell.source):
+                if T.comment_translatable(d.text):
+                    out = [x.text for x in T.code_docstrings(T.translate_code(cell.source, index))]
+                    assert index[d.text].msgstr in out, f"{page.name}: {d.text!r} is not translated"

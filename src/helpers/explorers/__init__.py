@@ -12,8 +12,8 @@ One module per explorer: ``tokenizer`` (chapter 1), ``neighbours`` (chapter 2), 
 (chapters 4, 6 and 12), ``mask`` (chapter 5), ``layernorm`` (chapter 7), ``loss`` (chapter 8),
 ``timeline`` (chapter 9), ``sampling`` (chapter 11) and ``post_training`` (chapter 13); each keeps
 its script beside it (``tokenizer.js``, ...); ``_embed`` holds what all of them embed (a fresh root
-id, the data as JSON that cannot close its ``<script>``, the call of the script). The tokenizer, attention and mask explorers are also
-importable from here.
+id, the data as JSON that cannot close its ``<script>``, the call of the script). The tokenizer,
+attention and mask explorers are also importable from here.
 """
 
 from .attention import (
