@@ -7,7 +7,8 @@ intro.md and locale/zh_CN/intro.po state what the shipped model computes: the fi
 
 The map is the last decoder layer's cross-attention, averaged over heads, under teacher forcing
 (``helpers.training.cross_attention``, as chapters 0 and 6 draw it), for the held-out sentence
-"The cat sat under the tree today" → 猫 今天 在 树 下 坐着; the row of ``<eos>`` is left out.
+"The cat sat under the tree today" → 猫 今天 在 树 下 坐着; the row of ``<eos>`` is left out. Rows are
+labelled by the word each position writes ("→猫"), as chapters 0 and 6 label them.
 The figure is 3.6 inches wide with 10-point text (9-point weights in the cells), drawn at 200 dpi
 and shown 360 px wide (intro.md's ``:width:``), so a 390-px phone shows it unscaled, its text at
 12.5-13.9 px.
@@ -31,6 +32,7 @@ OUT = ROOT / "images" / "intro_alignment.png"
 SENTENCE = "The cat sat under the tree today"
 PHRASE = ("under", "the", "tree")  # 在 树 下 reads this phrase as a whole
 WORDS = {"猫": "cat", "今天": "today", "坐着": "sat"}  # each reads its own word most
+MOST = {"树": "under"}  # the caption: 树 puts most of its weight on "under"
 FONT, CELL_FONT, WIDTH = 10.0, 9.0, 3.6
 SHOWN = 0.3  # weights at least this large are written in their cell
 TEXT = {
@@ -52,7 +54,7 @@ def alignment():
     (pair,) = [p for p in test_pairs if " ".join(p.en) == SENTENCE]
     weights = training.cross_attention(model, pair, en_vocab, zh_vocab)[: len(pair.zh)]
     zh, en = list(pair.zh), list(pair.en)
-    for word, english in WORDS.items():
+    for word, english in {**WORDS, **MOST}.items():
         if en[int(weights[zh.index(word)].argmax())] != english:
             raise AssertionError(f"the row {word} no longer reads {english} most")
     cols = [i for i, w in enumerate(en) if i >= en.index("under") and w in PHRASE]
@@ -99,7 +101,7 @@ def draw(lang: str, out: Path) -> None:
                 ax.text(c, r, f"{x:.2f}"[1:], ha="center", va="center", fontsize=CELL_FONT,
                         color="white" if x > 0.6 else "black")
     ax.set_xticks(range(len(en)), en, rotation=45, ha="right", rotation_mode="anchor", fontsize=FONT)
-    ax.set_yticks(range(len(zh)), zh, fontsize=FONT)
+    ax.set_yticks(range(len(zh)), [f"→{z}" for z in zh], fontsize=FONT)
     ax.set_xlabel(TEXT[lang]["x"], fontsize=FONT)
     ax.set_ylabel(TEXT[lang]["y"], fontsize=FONT)
     ax.tick_params(length=0)

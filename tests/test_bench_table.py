@@ -20,7 +20,7 @@ TOTAL = re.compile(r"^whole book\s+([\d.]+)\s+(\d+)", re.M)
 
 
 def runs() -> list[dict]:
-    """The file's runs in order (idle, then busy): chapter -> (seconds, MiB), and the totals."""
+    """The file's runs in order (no load added, then busy): chapter -> (seconds, MiB), and the totals."""
     text = BENCH.read_text(encoding="utf-8")
     out = []
     for part in re.split(r"^(?=notebook\s+time)", text, flags=re.M)[1:]:
@@ -31,15 +31,33 @@ def runs() -> list[dict]:
 
 
 def page_table() -> dict:
-    """The page's table: chapter -> (idle s, busy s, MiB), and the 'all' row."""
+    """The page's table: chapter -> (idle s, busy s, idle MiB, busy MiB), and the 'all' row."""
     text = PAGE.read_text(encoding="utf-8")
     table = {}
     for line in text.splitlines():
-        m = re.match(r"^\| (\d+|all[^|]*) \| ([\d.]+) \| ([\d.]+)[^|]* \| ([\d,]+) \|$", line)
+        m = re.match(r"^\| (\d+|all[^|]*) \| ([\d.]+) \| ([\d.]+) \| ([\d,]+) \| ([\d,]+) \|$", line)
         if m:
             key = int(m.group(1)) if m.group(1).isdigit() else "all"
-            table[key] = (float(m.group(2)), float(m.group(3)), int(m.group(4).replace(",", "")))
+            table[key] = (float(m.group(2)), float(m.group(3)),
+                          int(m.group(4).replace(",", "")), int(m.group(5).replace(",", "")))
     return table
+
+
+def load_averages() -> tuple[list[str], list[str]]:
+    """The load averages the file's header records just before and just after the first run."""
+    header = " ".join(line.lstrip("# ") for line in BENCH.read_text(encoding="utf-8").splitlines()
+                      if line.startswith("#"))
+    m = re.search(r"load average was ([\d.]+), ([\d.]+), ([\d.]+) \(over 1, 5 and 15 minutes\) just before "
+                  r"the run and ([\d.]+), ([\d.]+), ([\d.]+) just after it", header)
+    assert m, "the header records the load averages around the first run"
+    assert "quiet" not in header, "the header calls the machine quiet: its load averages say otherwise"
+    return list(m.groups()[:3]), list(m.groups()[3:])
+
+
+def spread() -> tuple[int, int]:
+    """The largest difference of a chapter's peak memory between the two runs, and that chapter."""
+    idle, busy = runs()
+    return max((abs(idle["rows"][n][1] - busy["rows"][n][1]), n) for n in idle["rows"])
 
 
 def test_the_benchmark_file_holds_an_idle_and_a_busy_run_of_every_chapter():
@@ -52,24 +70,42 @@ def test_the_pages_table_is_the_benchmark_files():
     table = page_table()
     assert sorted(k for k in table if k != "all") == sorted(idle["rows"]), table
     for n, (s_idle, mib) in idle["rows"].items():
-        assert table[n] == (s_idle, busy["rows"][n][0], mib), f"chapter {n}: page {table[n]}"
-    assert table["all"] == (idle["total"][0], busy["total"][0], idle["total"][1])
+        assert table[n] == (s_idle, busy["rows"][n][0], mib, busy["rows"][n][1]), f"chapter {n}: page {table[n]}"
+    assert table["all"] == (idle["total"][0], busy["total"][0], idle["total"][1], busy["total"][1])
+
+
+def _words(numbers: list[str]) -> str:
+    return ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
 
 
 def test_the_prose_quotes_the_files_extremes():
     idle, busy = runs()
     text = " ".join(PAGE.read_text(encoding="utf-8").split())
     quiet, total = max(s for s, _ in idle["rows"].values()), idle["total"][0]
-    # the Budgets section: the quiet run, then the busy run (every chapter within the 60 s budget)
-    assert f"no chapter took more than {quiet:.1f} s, all fourteen together took {total:.1f} s" in text
+    peak = max(idle["total"][1], busy["total"][1])
+    # the Budgets section: the first run with its load averages as recorded, then the busy run
+    before, after = load_averages()
+    assert (f"was {_words(before)} just before the run and {_words(after)} just after it. There no chapter "
+            f"took more than {quiet:.1f} s, all fourteen together took {total:.1f} s") in text
+    assert "quiet" not in text, "the file's load averages do not show a quiet machine"
     slowest_busy = max(s for s, _ in busy["rows"].values())
     assert slowest_busy < 60, "a chapter is over budget beside two busy processes: the page must say so"
-    assert f"beside two busy processes no chapter took more than {slowest_busy:.1f} s" in text
+    longer = round(100 * (busy["total"][0] / total - 1))
+    ratio = {n: busy["rows"][n][0] / idle["rows"][n][0] for n in idle["rows"]}
+    fast, slow = min(ratio, key=ratio.get), max(ratio, key=ratio.get)
+    less = f"{100 * (1 - ratio[fast]):.1f}% less" if ratio[fast] < 1 else f"{100 * (ratio[fast] - 1):.0f}% more"
+    assert (f"beside two busy processes no chapter took more than {slowest_busy:.1f} s, and all fourteen "
+            f"together took {busy['total'][0]:.1f} s, {longer}% longer; each chapter took between "
+            f"{less} (chapter {fast}) and {100 * (ratio[slow] - 1):.0f}% more (chapter {slow})") in text
+    mib, n = spread()
+    assert f"A chapter's peak memory differed between the two runs by up to {mib} MiB (chapter {n})" in text
     # "In short", the troubleshooting entry and the commands' times
-    assert f"machine no chapter took more than {quiet:.1f} s;" in text
-    assert f"on a quiet 2-core machine no chapter took more than {quiet:.1f} s ([Budgets]" in text
-    assert f"needs at most {idle['total'][1]:,} MiB of memory" in text
-    assert f"a chapter needs up to {idle['total'][1]:,} MiB" in text
+    assert f"In the benchmark run, on 2 cores, no chapter took more than {quiet:.1f} s ([Budgets]" in text
+    assert longer < 25, "the troubleshooting entry says other programs slowed the chapters only a little"
+    assert (f"no chapter took more than {quiet:.1f} s there, and beside two processes keeping both cores "
+            f"busy the whole book took {longer}% longer ([Budgets]") in text
+    assert f"needs at most {peak:,} MiB of memory" in text
+    assert f"a chapter needs up to {peak:,} MiB" in text
     assert f"every chapter executed once took {total:.1f} s there" in text
     lab = round(2 * total / 60)
     assert f"about 2 × {total:.1f} s (about {lab} minutes)" in text
@@ -77,19 +113,21 @@ def test_the_prose_quotes_the_files_extremes():
     assert f"Time: about {total:.1f} s for the chapters" in text
 
 
-def test_the_intro_quotes_the_quiet_run():
-    """The front page's promise, "under a minute on a quiet two-core CPU", with the run's slowest chapter."""
-    idle, _ = runs()
-    quiet = max(s for s, _ in idle["rows"].values())
-    assert quiet < 60
+def test_the_intro_quotes_both_runs():
+    """The front page's promise, "under a minute on a two-core CPU ... also with both cores busy", with the
+    slowest chapter of each run."""
+    idle, busy = runs()
+    slowest = max(s for s, _ in idle["rows"].values())
+    slowest_busy = max(s for s, _ in busy["rows"].values())
+    assert slowest < 60 and slowest_busy < 60
     intro = " ".join(INTRO.read_text(encoding="utf-8").split())
-    assert "runs in under a minute on a quiet two-core CPU" in intro
-    assert f"the slowest took {quiet:.1f} s in the measured run" in intro
+    assert "runs in under a minute on a two-core CPU without a GPU, also with both cores busy" in intro
+    assert f"the slowest took {slowest:.1f} s in the measured run, {slowest_busy:.1f} s beside two busy processes" in intro
 
 
 SERVER_MIB = 90  # a bare JupyterLab server's peak memory, as the page states it
 BINDER_MIB = 1024  # the memory mybinder.org guarantees a session
-SPARE_MIB = 100  # "fits, with under 100 MiB to spare"
+VERDICTS = ("fits", "may not fit", "does not fit")
 
 
 def _chapters(text: str) -> list[int]:
@@ -101,16 +139,28 @@ def _chapters(text: str) -> list[int]:
     return numbers
 
 
+def binder_verdicts() -> dict[str, list[int]]:
+    """Each chapter's verdict from the file: it fits only if its larger peak of the two runs, plus the
+    largest run-to-run spread, plus the server, stays within the guaranteed memory; it does not fit if
+    its peak plus the server alone is over; else it may not fit."""
+    idle, busy = runs()
+    peak = {n: max(m, busy["rows"][n][1]) for n, (_, m) in idle["rows"].items()}
+    extra, _ = spread()
+    want = {v: [] for v in VERDICTS}
+    for n, m in sorted(peak.items()):
+        if m + extra + SERVER_MIB <= BINDER_MIB:
+            want["fits"].append(n)
+        elif m + SERVER_MIB > BINDER_MIB:
+            want["does not fit"].append(n)
+        else:
+            want["may not fit"].append(n)
+    return want
+
+
 def test_the_memory_table_sorts_the_chapters_by_what_fits_in_binder():
-    idle, _ = runs()
-    peak = {n: m for n, (_, m) in idle["rows"].items()}
-    want = {
-        "fits": [n for n, m in peak.items() if m + SERVER_MIB <= BINDER_MIB - SPARE_MIB],
-        f"fits, with under {SPARE_MIB} MiB to spare": [
-            n for n, m in peak.items() if BINDER_MIB - SPARE_MIB < m + SERVER_MIB <= BINDER_MIB
-        ],
-        "does not fit": [n for n, m in peak.items() if m + SERVER_MIB > BINDER_MIB],
-    }
+    idle, busy = runs()
+    peak = {n: max(m, busy["rows"][n][1]) for n, (_, m) in idle["rows"].items()}
+    want = binder_verdicts()
     page = PAGE.read_text(encoding="utf-8")
     text = re.sub(r"\[(\d+)\]\([^)]*\)", r"\1", " ".join(page.split()))  # chapter links as their numbers
     rows = re.findall(r"^\| ([\d, –]+) \| ([\d,]+)(?: to ([\d,]+))? MiB \| ([^|]+) \|$", page, re.M)
@@ -119,23 +169,28 @@ def test_the_memory_table_sorts_the_chapters_by_what_fits_in_binder():
     for chapters, low, high, _ in rows:
         ms = [peak[n] for n in _chapters(chapters)]
         assert (int(low.replace(",", "")), int((high or low).replace(",", ""))) == (min(ms), max(ms)), chapters
+    extra, n = spread()
     assert f"the Jupyter server itself takes about {SERVER_MIB} MiB" in text
+    assert (f"A chapter's peak differed between the two runs by up to {extra} MiB (chapter {n}), so a chapter "
+            f"counts as fitting only if its larger peak, plus {extra} MiB, plus the server's {SERVER_MIB} MiB "
+            f"stays within {BINDER_MIB:,} MiB") in text
     short = re.search(r"prefer Colab for chapters ([\d, –and]+?) \(\[why\]", text)
-    assert short and _chapters(short.group(1)) == sorted(want[f"fits, with under {SPARE_MIB} MiB to spare"]
-                                                           + want["does not fit"])
-    # the pairs of chapters that fit in the guaranteed memory: every pair of the named chapters, no other
-    fits = [(a, b) for a in peak for b in peak if a < b and peak[a] + peak[b] + SERVER_MIB <= BINDER_MIB]
-    small = sorted({n for pair in fits for n in pair})
-    assert fits == [(a, b) for a in small for b in small if a < b], fits
-    names = ", ".join(str(n) for n in small[:-1]) + f" and {small[-1]}"
-    largest = max(peak[a] + peak[b] for a, b in fits)
-    assert (f"fit in the guaranteed 1 GB only if both are among chapters {names} "
-            f"(the largest such pair needs {largest} MiB, plus the server's {SERVER_MIB})") in text
-    assert peak[12] + peak[10] + SERVER_MIB > 2048
-    assert f"({peak[12]:,} + {peak[10]:,} = {peak[12] + peak[10]:,} MiB) does not fit even in 2 GB" in text
+    assert short and _chapters(short.group(1)) == sorted(want["may not fit"] + want["does not fit"])
+    died = re.search(r"For chapters ([\d, –and]+?) the chapter alone can cause it", text)
+    assert died and _chapters(died.group(1)) == sorted(want["may not fit"] + want["does not fit"])
 
 
-@pytest.mark.parametrize("bad", ["| 3 | 9.1 | 19.3 | 999 |"])
+def test_a_chapter_near_the_limit_may_not_fit(monkeypatch, tmp_path):
+    """The verdict is computed, not copied: a chapter whose larger peak plus the spread passes 1 GB may not fit."""
+    text = BENCH.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("04_"))
+    bench = tmp_path / "bench.txt"
+    bench.write_text(text.replace(row, row.replace(row.split()[-1], "900")), encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "BENCH", bench)
+    assert 4 in binder_verdicts()["may not fit"]
+
+
+@pytest.mark.parametrize("bad", ["| 3 | 9.1 | 19.3 | 999 | 999 |"])
 def test_a_changed_row_would_be_caught(bad, monkeypatch, tmp_path):
     """The table check is not vacuous: a page whose chapter-3 row differs from the file fails."""
     page = tmp_path / "how_to_run.md"

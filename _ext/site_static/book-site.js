@@ -128,9 +128,11 @@ window.addEventListener("beforeprint", () => {
   else window.addEventListener("load", run);
 })();
 
-/* 6. The glossary is long on a phone (about 50,000 px): a fixed "A–Z" link, bottom right, takes
- * the reader back to its index (book-site.css shows it below 1200 px, where the page has no "On
- * this page" sidebar). Only a page with the label (glossary-index)= and a glossary gets it. */
+/* 6. The glossary is long on a phone (about 50,000 px): an "A–Z" link in the page's sticky header
+ * bar, beside the menu button, takes the reader back to its index (book-site.css shows it below
+ * 1200 px, where the page has no "On this page" sidebar). In the header it never covers the text,
+ * as a button floating over the page did. Only a page with the label (glossary-index)= and a
+ * glossary gets it. */
 (() => {
   const add = () => {
     if (!document.getElementById("glossary-index") || !document.querySelector(".bd-article dl.glossary")) return;
@@ -139,7 +141,13 @@ window.addEventListener("beforeprint", () => {
     link.className = "book-az-link";
     link.textContent = document.documentElement.lang.startsWith("zh") ? "索引" : "A–Z";
     link.title = document.documentElement.lang.startsWith("zh") ? "返回索引" : "Back to the index";
-    document.body.append(link);
+    const bar = document.querySelector(".bd-header-article .header-article-items__start");
+    if (!bar) return;  // no header bar: no link, rather than one floating over the text
+    const item = document.createElement("div");
+    item.className = "header-article-item";
+    item.append(link);
+    bar.classList.add("book-az-bar");  // book-site.css: the menu button and the link side by side
+    bar.append(item);
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add);
   else add();

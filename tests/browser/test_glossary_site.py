@@ -1,5 +1,5 @@
-"""The glossary's aids on the built site (book-site.js, 6, and book-site.css): a fixed "A–Z" link
-back to the index where the page has no "On this page" sidebar, and link underlines that leave the
+"""The glossary's aids on the built site (book-site.js, 6, and book-site.css): an "A–Z" link back to
+the index, in the sticky header bar where the page has no "On this page" sidebar, and link underlines that leave the
 underscores of a term such as "Q4_1, Q8_0" visible. Uses the site and fixtures of test_site.py."""
 
 from __future__ import annotations
@@ -26,6 +26,16 @@ def test_the_glossary_has_an_a_to_z_link_on_a_phone_that_goes_back_to_the_index(
     assert link.get_attribute("href") == "#glossary-index"
     box = link.bounding_box()
     assert box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844  # inside the screen
+    # it never covers the text: it sits in the header bar (which the text scrolls under, as on every
+    # page), beside the menu button, not floating over the article
+    bar = phone.locator(".bd-header-article").bounding_box()
+    assert phone.locator(f".bd-header-article {AZ}").count() == 1
+    assert bar["y"] <= box["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"], (box, bar)
+    menu = phone.locator(".bd-header-article .primary-toggle").bounding_box()
+    assert abs((menu["y"] + menu["height"] / 2) - (box["y"] + box["height"] / 2)) < 4, (menu, box)  # one row
+    assert phone.evaluate("""() => { const r = document.querySelector('a.book-az-link').getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return !hit.closest('.bd-article'); }""")
     link.click()
     phone.wait_for_timeout(300)
     top = phone.evaluate("() => document.getElementById('glossary-index').getBoundingClientRect().top")
