@@ -49,7 +49,8 @@ def _words() -> dict[str, tuple[str, str]]:
         "src": (t("source: {text}", text="The cat sat"), t("chapter {n}", n=1)),
         "src_emb": (t("embeddings + positions"), t("chapters {a}, {b}", a=2, b=3)),
         "enc": (t("self-attention"), t("chapters {a}, {b}", a=4, b=7)),
-        "dec_in": (t("input: {tokens}", tokens="<sos> 猫 坐着"), t("chapter {n}", n=8)),
+        # tokens (chapter 1), shifted right for teacher forcing (chapter 8)
+        "dec_in": (t("input: {tokens}", tokens="<sos> 猫 坐着"), t("chapters {a}, {b}", a=1, b=8)),
         "dec_emb": (t("embeddings + positions"), t("chapters {a}, {b}", a=2, b=3)),
         "self": (t("masked self-attention"), t("chapter {n}", n=5)),
         "cross": (t("cross-attention"), t("chapter {n}", n=6)),
