@@ -97,3 +97,21 @@ def test_bad_inputs(case):
 
 if __name__ == "__main__":
     pytest.main([__file__, "-q"])
+
+
+def test_plot_masks_keeps_chinese_tick_labels_upright():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots.masks import plot_masks
+
+    keys = ["<sos>", "猫", "坐着", "<pad>", "<pad>", "<pad>", "<pad>"]
+    fig = plot_masks([(masks.causal_mask(7), "causal")] * 3, keys, ncols=2, width=5.0)
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        for label in ax.get_xticklabels():
+            text = label.get_text().replace("\n", "")
+            if text in ("猫", "坐着"):  # Chinese never lies on its side
+                assert label.get_rotation() == 0
+        assert [lab.get_text().replace("\n", "") for lab in ax.get_xticklabels()] == keys

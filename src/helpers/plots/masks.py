@@ -14,6 +14,37 @@ from ..viz import heatmap, text_colour_on
 from ._phone import min_font, set_fonts
 
 
+def _is_cjk(text: str) -> bool:
+    """True for a non-empty label made only of CJK characters (猫, 坐着)."""
+    return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def _upright_x_labels(fig: Figure, axes: Sequence) -> None:
+    """Set each x tick label of ``axes`` upright where it fits its column.
+
+    A label narrower than one cell is written horizontally; a Chinese label too wide for that is
+    stacked, one character per line, still upright (as Chinese is set vertically); any other label
+    (``<pad>``, ``The``) is turned 90°, as before. Chinese lying on its side is hard to read.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        labels = ax.get_xticklabels()
+        if not labels:
+            continue
+        cell = ax.get_window_extent(renderer).width / len(labels)
+        texts, turned = [], []
+        for label in labels:
+            text = label.get_text()
+            label.set_rotation(0)
+            fits = label.get_window_extent(renderer).width <= 0.9 * cell
+            texts.append("\n".join(text) if not fits and _is_cjk(text) else text)
+            turned.append(not fits and not _is_cjk(text))
+        ax.set_xticks(ax.get_xticks(), texts)  # the formatter owns the texts
+        for label, turn in zip(ax.get_xticklabels(), turned):
+            label.set_rotation(90 if turn else 0)
+
+
 def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries: Sequence[str] | None = None,
                width: float = 6.0, ncols: int | None = None) -> Figure:
     """Bool masks (T, T) side by side (or in a grid of ``ncols`` columns): green = may attend,
@@ -43,7 +74,7 @@ def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries
             raise ValueError(f"mask {k} ({title!r}) has shape {m.shape}, expected ({n_q}, {n_k}) "
                              "for the given queries and keys")
         ax.imshow(m, cmap=cmap, vmin=0, vmax=1, aspect="equal", interpolation="nearest")
-        ax.set_xticks(range(n_k), keys, rotation=90)
+        ax.set_xticks(range(n_k), keys)
         ax.set_yticks(range(n_q), queries if k % ncols == 0 else [""] * n_q)
         ax.set_xticks(np.arange(-0.5, n_k), minor=True)
         ax.set_yticks(np.arange(-0.5, n_q), minor=True)
@@ -55,6 +86,8 @@ def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries
             ax.set_ylabel(t("query (writes)"))
     # fewer columns leave wider cells: use them for larger text (about 13 px on a phone)
     set_fonts(fig, round((1.2 if ncols > 2 else 1.45) * min_font(width), 1))
+    fig.tight_layout()
+    _upright_x_labels(fig, [ax for ax in axes.flat if ax.axison])
     fig.tight_layout()
     return fig
 
@@ -83,7 +116,8 @@ def plot_sensitivity(sensitivity, tokens: Sequence[str], queries: Sequence[str] 
     ax.set_xlabel(t("decoder input at position j"))
     ax.set_ylabel(t("logits at position i (writes)"))
     ax.set_title(t("largest |∂ logits[i] / ∂ input[j]| × 1000"))
-    plt.setp(ax.get_xticklabels(), rotation=90, ha="center")
     set_fonts(fig, round(1.25 * min_font(width), 1))
+    fig.tight_layout()
+    _upright_x_labels(fig, [ax])
     fig.tight_layout()
     return fig
