@@ -20,6 +20,7 @@ from helpers.i18n import t
 
 GRAD = "#b3261e"
 PARAM = "#e3ecf8"  # a parameter leaf
+GATE_R = 0.42  # the gate figure's circles (data units; the graph's are 0.3)
 
 
 def _tensor(ax: plt.Axes, x: float, y: float, text: str, face: str = "white") -> None:
@@ -37,12 +38,19 @@ def _tensor(ax: plt.Axes, x: float, y: float, text: str, face: str = "white") ->
     ax.text(x, y, text, ha="center", va="center", fontsize=11)
 
 
-def _op(ax: plt.Axes, x: float, y: float, text: str, face: str = "#eeeeee") -> None:
-    ax.add_patch(Circle((x, y), 0.3, facecolor=face, edgecolor="#333", linewidth=1.0))
+def _op(ax: plt.Axes, x: float, y: float, text: str, face: str = "#eeeeee", radius: float = 0.3) -> None:
+    ax.add_patch(Circle((x, y), radius, facecolor=face, edgecolor="#333", linewidth=1.0))
     ax.text(x, y, text, ha="center", va="center", fontsize=10.5)
 
 
-def _edge(ax: plt.Axes, a: tuple[float, float], b: tuple[float, float], rad: float = 0.0, colour: str = "#333") -> None:
+def _edge(
+    ax: plt.Axes,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    rad: float = 0.0,
+    colour: str = "#333",
+    shrink: tuple[float, float] = (13, 13),
+) -> None:
     ax.add_patch(
         FancyArrowPatch(
             a,
@@ -52,8 +60,8 @@ def _edge(ax: plt.Axes, a: tuple[float, float], b: tuple[float, float], rad: flo
             color=colour,
             linewidth=1.0,
             connectionstyle=f"arc3,rad={rad}",
-            shrinkA=13,
-            shrinkB=13,
+            shrinkA=shrink[0],
+            shrinkB=shrink[1],
         )
     )
 
@@ -153,12 +161,12 @@ def draw_gate_patterns(rows: Sequence[dict], width: float = 3.5) -> Figure:
         ax.set_ylim(-0.2, 2.2)
         ax.set_aspect("equal")
         ax.axis("off")
-        _op(ax, 3.0, 1.0, r["op"])
+        _op(ax, 3.0, 1.0, r["op"], radius=GATE_R)  # wide enough for "max" with room to spare
         for (name, value, grad), y in zip(r["inputs"], (1.7, 0.3)):
             ax.text(0.0, y + 0.05, f"{name} = {value:g}", ha="left", va="bottom", fontsize=10.5)
             ax.text(0.0, y - 0.05, t("grad {grad:g}", grad=grad), ha="left", va="top", fontsize=10.5, color=GRAD)
-            _edge(ax, (1.2, y), (3.0, 1.0))
-        _edge(ax, (3.0, 1.0), (4.6, 1.0))
+            _edge(ax, (1.2, y), (3.0, 1.0), shrink=(13, 18))
+        _edge(ax, (3.0, 1.0), (4.6, 1.0), shrink=(18, 13))
         ax.text(3.95, 1.12, f"{r['out']:g}", ha="center", va="bottom", fontsize=10.5)
         ax.text(3.95, 0.88, t("grad {grad:g}", grad=r["grad_out"]), ha="center", va="top", fontsize=10.5, color=GRAD)
         ax.text(4.75, 1.0, r["rule"], ha="left", va="center", fontsize=10.5)

@@ -213,9 +213,10 @@ def plot_overfitting(
     """Training and held-out loss per step, one thin line per seed, their mean thick.
 
     train: (seeds, len(train_steps)) training losses; held: (seeds, len(eval_steps)) held-out
-    losses; best_steps: one step per seed, where that seed's held-out loss is lowest (dotted
-    vertical lines: where early stopping would stop). The loss axis is logarithmic, so that the
-    training loss's fall towards 0 and the held-out loss's rise both show.
+    losses; best_steps: one step per seed, where that seed's held-out loss is lowest (a dot on its
+    line, and a dotted vertical line: where early stopping would stop). Two panels: on top both
+    losses on a logarithmic axis, so that the training loss's fall towards 0 shows; below the
+    held-out loss alone on a linear axis, where its rise after the lowest point is not squeezed.
     """
     check_tensor(train, "train", ndim=2)
     check_tensor(held, "held", ndim=2)
@@ -230,25 +231,34 @@ def plot_overfitting(
         raise ValueError(f"best_steps must hold one step per seed ({train.shape[0]}), got {len(best_steps)}")
     if bool((train <= 0).any()) or bool((held <= 0).any()):
         raise ValueError("train and held must hold positive losses (the loss axis is logarithmic)")
-    fig, ax = plt.subplots(figsize=(3.6, 3.4))
+    fig, (ax, ax_h) = plt.subplots(2, 1, figsize=(3.6, 5.6), sharex=True, height_ratios=(1.0, 0.85))
     xs_t, xs_h = list(train_steps), list(eval_steps)
     for row in train:
         ax.plot(xs_t, row.tolist(), color=LIGHT, lw=0.8)
-    for row in held:
-        ax.plot(xs_h, row.tolist(), color="#f4a6a6", lw=0.8)
+    for axis in (ax, ax_h):
+        for row in held:
+            axis.plot(xs_h, row.tolist(), color="#f4a6a6", lw=0.8)
     ax.plot(xs_t, train.mean(0).tolist(), color=DARK, lw=2, label=t("training pairs"))
     ax.plot(xs_h, held.mean(0).tolist(), color=RED, lw=2, label=t("held-out pairs"))
-    for k, s in enumerate(best_steps):
-        ax.axvline(s, color="#777", ls=":", lw=1, label=t("lowest held-out loss") if k == 0 else None)
+    ax_h.plot(xs_h, held.mean(0).tolist(), color=RED, lw=2)
+    # each seed's lowest point: a dot on its own line (two seeds may share a step) and a dotted line
+    for k, (row, s) in enumerate(zip(held, best_steps)):
+        low = min(range(len(xs_h)), key=lambda i: abs(xs_h[i] - s))
+        ax_h.axvline(s, color="#777", ls=":", lw=1, label=t("lowest held-out loss") if k == 0 else None)
+        ax_h.plot([xs_h[low]], [row[low].item()], "o", color=RED, ms=4)
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 3.0)))  # few, large labels
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.grid(True, which="major", axis="y", alpha=0.3)
-    ax.set_xlabel(t("training step"))
-    ax.set_ylabel(t("loss per token (nats)"))
-    # the legend goes above the axes: inside, it would cover some seed's curve
+    top = float(held.max())
+    ax_h.set_ylim(0, top * 1.08)
+    for axis in (ax, ax_h):
+        axis.grid(True, which="major", axis="y", alpha=0.3)
+        axis.set_ylabel(t("loss per token (nats)"))
+    ax_h.set_xlabel(t("training step"))
+    # the legends go above each panel: inside, they would cover some seed's curve
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    ax_h.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     set_fonts(fig, PHONE_FONT)
     fig.tight_layout()
     return fig
