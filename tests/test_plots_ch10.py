@@ -197,6 +197,26 @@ def test_answer_figure_stacks_the_two_tasks_on_one_accuracy_axis():
     assert any(line.get_linestyle() == ":" and line.get_xdata()[0] == 50.0 for line in order.get_lines())
 
 
+def test_answer_figure_keeps_one_colour_per_model_across_the_panels():
+    from matplotlib.colors import to_hex
+
+    def colours(fig):  # label -> the colour of its bar, per panel
+        return [{tick.get_text(): to_hex(bar.get_facecolor(), keep_alpha=False)
+                 for tick, bar in zip(ax.get_yticklabels(), ax.patches)} for ax in fig.get_axes()]
+
+    poet = {"bag": [84.0], "pretrained, fine-tuned": [89.0], "from scratch": [83.5]}
+    order = {"bag": [50.0], "pretrained body": [85.0], "random body": [52.0]}
+    top, bottom = colours(plot_answer(poet, order, ("x", "y")))
+    assert top["bag"] == bottom["bag"]  # the same label: the same colour
+    assert len(set(top.values()) | set(bottom.values())) == 5  # different labels: different colours
+    chosen = {"bag": "C0", "pretrained, fine-tuned": "C1", "pretrained body": "C1", "from scratch": "C2",
+              "random body": "C4"}
+    top, bottom = colours(plot_answer(poet, order, ("x", "y"), colors=chosen))
+    assert top["pretrained, fine-tuned"] == bottom["pretrained body"] != bottom["random body"] != top["from scratch"]
+    with pytest.raises(ValueError, match="random body"):
+        plot_answer(poet, order, ("x", "y"), colors={k: v for k, v in chosen.items() if k != "random body"})
+
+
 @pytest.mark.parametrize(
     "poet, order, titles, match",
     [

@@ -30,17 +30,26 @@ def plot_answer(
     titles: tuple[str, str],
     chance: float = 50.0,
     fontsize: float = FONTSIZE,
+    colors: Mapping[str, str] | None = None,
 ) -> plt.Figure:
     """Two stacked panels of horizontal bars: the mean test accuracy (%) of each model, one dot per seed.
 
     ``poet`` and ``order`` map a model's label to its accuracies in % (one per seed), drawn top to
     bottom in their order; ``titles`` are the two panels' titles. A dotted line marks ``chance``.
     Both panels share the accuracy axis, so the two tasks' gaps can be compared by eye.
+    ``colors`` maps every label to a matplotlib colour, so that one model keeps its colour in both
+    panels; None gives each distinct label its own colour (a label in both panels keeps one).
     """
     _check("poet", poet)
     _check("order", order)
     if not (isinstance(titles, tuple) and len(titles) == 2 and all(isinstance(s, str) for s in titles)):
         raise ValueError(f"titles must be a tuple of two str (the panels' titles), got {titles!r}")
+    labels_all = list(dict.fromkeys([*poet, *order]))  # each label once, in order of appearance
+    if colors is None:
+        colors = {label: f"C{i}" for i, label in enumerate(labels_all)}
+    elif not isinstance(colors, Mapping) or any(label not in colors for label in labels_all):
+        missing = [label for label in labels_all if not isinstance(colors, Mapping) or label not in colors]
+        raise ValueError(f"colors must map every label to a colour; missing {missing}, got {colors!r}")
     heights = [len(poet), len(order)]
     fig, axes = plt.subplots(
         2, 1, figsize=(WIDTH, 1.3 + 0.55 * sum(heights)), sharex=True, gridspec_kw={"height_ratios": heights}
@@ -49,8 +58,8 @@ def plot_answer(
         labels = list(panel)
         for row, label in enumerate(labels):
             values = list(panel[label])
-            ax.barh(row, sum(values) / len(values), color=f"C{row}", alpha=0.45, height=0.6)
-            ax.plot(values, [row] * len(values), "o", color=f"C{row}", ms=5)
+            ax.barh(row, sum(values) / len(values), color=colors[label], alpha=0.45, height=0.6)
+            ax.plot(values, [row] * len(values), "o", color=colors[label], ms=5)
         ax.axvline(chance, color="grey", ls=":")
         ax.set_yticks(range(len(labels)), labels, fontsize=fontsize)
         ax.invert_yaxis()  # the first model on top
