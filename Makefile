@@ -252,13 +252,14 @@ compare-norms: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py $(if $(FORCE),--force)
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/compare_norms.py --runs controls $(if $(FORCE),--force)
 
-## make post-train: chapter 13's runs (SFT, SFT with the prompt in the loss, DPO, DPO + SFT, GRPO, GRPO on 8x the prompts, reward hacking,
+## make post-train: chapter 13's runs (SFT, SFT with the prompt in the loss, DPO, DPO + SFT, gentle DPO, GRPO, GRPO on 8x the prompts, reward hacking,
 ## baselines) -> src/helpers/data/post_*; SFT first. Each replaces its shipped result (--force).
 post-train: install
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py sft --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py sft_prompt_loss --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py dpo --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py dpo_sft --betas 0.1 1.0 --force
+	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py dpo_gentle --workers 2 --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo_more --force
 	OMP_NUM_THREADS=1 $(BIN)/python scripts/post_train.py grpo_hack --force

@@ -4,6 +4,7 @@
     python scripts/post_train.py sft_prompt_loss  # the same with the prompt in the loss too
     python scripts/post_train.py dpo        # preference pairs from the SFT model's samples, DPO for each beta
     python scripts/post_train.py dpo_sft    # the same pairs, DPO plus the SFT loss on the chosen answers (RPO)
+    python scripts/post_train.py dpo_gentle # the same pairs, DPO with larger betas, a smaller lr, fewer steps
     python scripts/post_train.py grpo       # GRPO with the form reward, seeds
     python scripts/post_train.py grpo_more  # the same with 8x the prompts (120 steps of 16 instead of 30 of 8)
     python scripts/post_train.py grpo_hack  # GRPO with the flawed punctuation reward
@@ -44,7 +45,10 @@ def spread(values: list[float]) -> dict:
 
 
 def evaluate(model, chat, requests, ref=None) -> dict:
-    """Follow rates (and the KL from ``ref``) on the eval requests, answers sampled with seed 0."""
+    """Follow rates (and the KL from ``ref``) on the eval requests, answers sampled with seed 0.
+
+    ``per_request``: for "first_ok" and "both", one character per request, "1" if the answer passes
+    ("0" if not), so that two models' logs can be compared instruction by instruction (McNemar)."""
     if ref is None:
         texts = sampling.answers(model, chat, requests, seed=0)
         out = {}
@@ -52,7 +56,10 @@ def evaluate(model, chat, requests, ref=None) -> dict:
         kl = sampling.kl_from(model, ref, chat, requests, seed=0)
         texts = kl.pop("answers")
         out = kl
-    return {**sampling.follow_rates(texts, requests), **out, "examples": texts[:8]}
+    cs = [sampling.checks(a, r) for a, r in zip(texts, requests)]
+    per_request = {"first_ok": "".join("1" if c["first_ok"] else "0" for c in cs),
+                   "both": "".join("1" if c["first_ok"] and c["form_ok"] else "0" for c in cs)}
+    return {**sampling.follow_rates(texts, requests), **out, "examples": texts[:8], "per_request": per_request}
 
 
 @torch.no_grad()
@@ -261,6 +268,7 @@ DEFAULTS = {
     "sft_prompt_loss": dict(steps=300, batch_size=32, lr=6e-4, seeds=[0, 1, 2]),
     "dpo": dict(steps=40, batch_size=16, lr=1e-4, seeds=[0, 1, 2]),
     "dpo_sft": dict(steps=40, batch_size=16, lr=1e-4, seeds=[0, 1, 2], sft_weight=1.0),
+    "dpo_gentle": dict(steps=20, batch_size=16, lr=2e-5, seeds=[0, 1, 2], betas=[1.0, 3.0]),
     "grpo": dict(steps=30, lr=1e-4, seeds=[0, 1, 2]),
     "grpo_more": dict(steps=120, prompts_per_step=16, lr=1e-4, seeds=[0, 1, 2]),
     "grpo_hack": dict(steps=30, lr=1e-4, seeds=[0]),
@@ -275,7 +283,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--batch-size", type=int, help="examples (sft) or pairs (dpo) per step")
     ap.add_argument("--lr", type=float, help="AdamW learning rate (default: per stage)")
     ap.add_argument("--seeds", type=int, nargs="+", help="one run per seed (default: per stage)")
-    ap.add_argument("--betas", type=float, nargs="+", default=[0.1, 0.3, 1.0], help="DPO's beta values")
+    ap.add_argument("--betas", type=float, nargs="+", help="DPO's beta values (default: 0.1 0.3 1.0; "
+                    "dpo_gentle: 1.0 3.0)")
     ap.add_argument("--sft-weight", type=float, help="dpo_sft: weight of the SFT loss on the chosen answers "
                     "(TRL's rpo_alpha; default 1.0; dpo: 0)")
     ap.add_argument("--keep-beta", type=float, default=0.1, help="the DPO beta whose model is saved")
@@ -296,7 +305,7 @@ def main(argv: list[str] | None = None) -> dict:
     for k, v in DEFAULTS[args.stage].items():
         if getattr(args, k, None) is None:
             setattr(args, k, v)
-    for k, v in (("batch_size", 16), ("sft_weight", 0.0), ("prompts_per_step", 8)):
+    for k, v in (("batch_size", 16), ("sft_weight", 0.0), ("prompts_per_step", 8), ("betas", [0.1, 0.3, 1.0])):
         if getattr(args, k, None) is None:
             setattr(args, k, v)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -316,7 +325,7 @@ def main(argv: list[str] | None = None) -> dict:
         result, keep = stage_sft(args, base, vocab, chat, requests)
     else:
         sft_model, chat = _sft_model(args)
-        if args.stage in ("dpo", "dpo_sft"):
+        if args.stage in ("dpo", "dpo_sft", "dpo_gentle"):
             result, keep = stage_dpo(args, sft_model, chat, requests)
         elif args.stage in ("grpo", "grpo_more", "grpo_hack"):
             result, keep = stage_grpo(args, sft_model, chat, requests,

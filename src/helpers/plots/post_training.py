@@ -211,7 +211,7 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping], sm
     smoothed by a moving mean over ``smooth`` steps (``moving_mean``; 1: no smoothing), its
     y axis fitted to the curves and its legend below it, outside the axes. Middle and bottom:
     the run on the flawed punctuation reward, its reward (from 0), then the answers' mean length
-    in tokens (fitted to the data, so that a late rise shows).
+    in tokens (fitted to the data, so that a late rise shows). Every panel has its x axis titled.
 
     ``logs``: one list per seed of dicts with "step" and "reward"; ``hack_log``: dicts with
     "step", "reward" and "answer_length"."""
@@ -240,7 +240,7 @@ def plot_grpo(logs: Sequence[Sequence[Mapping]], hack_log: Sequence[Mapping], sm
     ax2.set_ylabel(t("punctuation reward"))
     ax2.set_title(t("GRPO with a flawed reward"))
     ax2.set_ylim(0, 1.1 * max(e["reward"] for e in hack_log))
-    ax2.tick_params(labelbottom=False)
+    ax2.set_xlabel(t("GRPO step"))
     ax3.sharex(ax2)
     lengths = [e["answer_length"] for e in hack_log]
     ax3.plot(steps, lengths, "s-", ms=3, color="tab:blue")

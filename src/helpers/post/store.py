@@ -14,7 +14,7 @@ from .. import poems
 from ..gpt import GPT, load_checkpoint, save_checkpoint
 from .chat import CHAT_TOKENS, ChatFormat
 
-STAGES = ("sft", "sft_prompt_loss", "dpo", "dpo_sft", "grpo", "grpo_more", "grpo_hack", "baselines")
+STAGES = ("sft", "sft_prompt_loss", "dpo", "dpo_sft", "dpo_gentle", "grpo", "grpo_more", "grpo_hack", "baselines")
 
 
 def data_dir(folder: str | Path | None = None) -> Path:
