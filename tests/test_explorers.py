@@ -736,3 +736,30 @@ def test_the_widget_shows_the_typeset_step(monkeypatch):
     assert "÷ √dₕ" in [o[0] for o in stage.options] and stage_html("scaled", sub="h") in out.value
     with pytest.raises(ValueError, match="sub must be"):
         attention_widget(data, sub="x")
+
+
+def test_attention_explorer_prints_a_true_minus(monkeypatch, tmp_path, chromium):
+    """Both explorers print negative numbers with U+2212 ("−10.25"), in the view Python writes and in the
+    one the script draws (the scores and the × V step); the attention explorer used to print a hyphen."""
+    from helpers.explorers import attention_explorer_html, attention_view_html
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    *_, data = attention_fixture()
+    for stage in ("raw", "output"):
+        static = attention_view_html(data, kind="cross", layer=1, head=2, stage=stage)
+        assert re.search(r">\u2212\d", static) and not re.search(r">-\d", static), stage
+    page = chromium(tmp_path / "minus.html", attention_explorer_html(data, kind="cross", layer=1, head=2))
+    for stage in ("raw", "output"):
+        page.locator(f".ax-stage[value={stage}]").check()
+        shown = page.eval_on_selector_all(".ax-view td", "els => els.map((e) => e.textContent)")
+        assert any(c.startswith("\u2212") for c in shown) and not any(c.startswith("-") for c in shown), stage
+
+
+def test_mask_explorer_note_on_scrolling_shows_on_phones_only(tmp_path, chromium):
+    """The note "On a narrow screen the tables scroll sideways" showed at 1280 px too, where nothing scrolls."""
+    import torch
+
+    page = chromium(tmp_path / "mx.html", mask_explorer_html(MASK_TOKENS, torch.randn(2, 2, 4, 4)))
+    assert not page.locator(".mx-narrow").is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator(".mx-narrow").is_visible()

@@ -225,6 +225,28 @@ def test_block_overview_draws_the_two_branches(chinese):
         plot_norm_layouts(width=True)
 
 
+def test_block_overview_labels_keep_clear_of_their_boxes():
+    """Fig. 7.1: "(tokens read each other)" touched its box's border; every label keeps 4 px inside its box."""
+    from matplotlib.patches import FancyBboxPatch
+
+    from helpers.plots.norm_layouts import plot_block_overview
+
+    for layout in ("post", "pre"):
+        fig = plot_block_overview(layout=layout)
+        fig.canvas.draw()
+        renderer, ax = fig.canvas.get_renderer(), fig.axes[0]
+        boxes = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, FancyBboxPatch)]
+        pad = 4 * fig.dpi / 100
+        inside = 0
+        for text in ax.texts:
+            tb = text.get_window_extent(renderer)
+            for b in boxes:
+                if b.x0 < (tb.x0 + tb.x1) / 2 < b.x1 and b.y0 < (tb.y0 + tb.y1) / 2 < b.y1:
+                    inside += 1
+                    assert tb.x0 - b.x0 > pad and b.x1 - tb.x1 > pad, (layout, text.get_text())
+        assert inside == 4, layout
+
+
 def test_alignment_axes_name_queries_and_keys(chinese):
     from helpers.plots.alignment import plot_alignments
 

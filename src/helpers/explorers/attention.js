@@ -66,7 +66,8 @@
   }
   function blue(w) { return ["rgba(33,102,172," + (0.05 + 0.95 * w).toFixed(3) + ")", w > 0.55 ? "white" : "black"]; }
   function cell(c, txt) { return "<td style='background:" + c[0] + ";color:" + c[1] + "'>" + txt + "</td>"; }
-  function fmt(x) { return x === -Infinity ? "\u2212\u221e" : x.toFixed(2); }
+  // a true minus (U+2212), as the mask explorer and the Python first view print it
+  function fmt(x) { return x === -Infinity ? "\u2212\u221e" : x.toFixed(2).replace("-", "\u2212"); }
   function matrix(k, m, isW) {
     const scale = Math.max(0, ...m.flat().filter((x) => x !== -Infinity).map(Math.abs));
     let html = "<table class='ax-table'><tr><th></th>" +
@@ -85,10 +86,10 @@
     k.k_tokens.forEach((t, j) => {
       if (!k.mask[query][j]) return;
       values[j].forEach((x, c) => { out[c] += w[j] * x; });
-      html += "<tr><th>" + esc(t) + "</th>" + cell(blue(w[j]), w[j].toFixed(2)) +
-        values[j].map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
+      html += "<tr><th>" + esc(t) + "</th>" + cell(blue(w[j]), fmt(w[j])) +
+        values[j].map((x) => cell(signed(x, scale), fmt(x))).join("") + "</tr>";
     });
-    html += "<tr class='ax-out'><th>" + esc(L.output) + "</th><td>\u03a3</td>" + out.map((x) => cell(signed(x, scale), x.toFixed(2))).join("") + "</tr>";
+    html += "<tr class='ax-out'><th>" + esc(L.output) + "</th><td>\u03a3</td>" + out.map((x) => cell(signed(x, scale), fmt(x))).join("") + "</tr>";
     return { html: html + "</table>", out };
   }
   function render() {

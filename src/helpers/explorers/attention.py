@@ -240,6 +240,11 @@ def _check_data(data: object) -> dict:
     return data
 
 
+def _num(x: float) -> str:
+    """A number with 2 decimals and a true minus sign (U+2212), as the mask explorer prints it."""
+    return f"{x:.2f}".replace("-", "\u2212")
+
+
 def _signed_colour(x: float, scale: float) -> tuple[str, str]:
     """Background and text colour of a signed number: red above zero, blue below (like RdBu_r)."""
     t = max(-1.0, min(1.0, x / scale)) if scale > 0 else 0.0
@@ -270,9 +275,9 @@ def _matrix_html(
             elif x <= -1e8:
                 bg, fg, txt = "#d0d0d0", "black", "−1e9"
             elif weights:
-                bg, fg, txt = f"rgba(33,102,172,{0.05 + 0.95 * x:.3f})", "white" if x > 0.55 else "black", f"{x:.2f}"
+                bg, fg, txt = f"rgba(33,102,172,{0.05 + 0.95 * x:.3f})", "white" if x > 0.55 else "black", _num(x)
             else:
-                (bg, fg), txt = _signed_colour(x, scale), f"{x:.2f}"
+                (bg, fg), txt = _signed_colour(x, scale), _num(x)
             out.append(f"<td{k} style='background:{bg};color:{fg}'>{txt}</td>")
         out.append("</tr>")
     return "".join(out) + "</table>"
@@ -289,11 +294,11 @@ def _output_html(weights, values, keys, allowed, output) -> str:
     for tok, w, v, ok in zip(keys, weights, values, allowed):
         if not ok:
             continue
-        cells = "".join("<td style='background:{};color:{}'>{:.2f}</td>".format(*_signed_colour(float(x), scale), x)
+        cells = "".join("<td style='background:{};color:{}'>{}</td>".format(*_signed_colour(float(x), scale), _num(x))
                         for x in v)
         out.append(f"<tr><th>{html.escape(tok)}</th><td style='background:rgba(33,102,172,{0.05 + 0.95 * w:.3f});"
-                   f"color:{'white' if w > 0.55 else 'black'}'>{w:.2f}</td>{cells}</tr>")
-    cells = "".join("<td style='background:{};color:{}'>{:.2f}</td>".format(*_signed_colour(float(x), scale), x)
+                   f"color:{'white' if w > 0.55 else 'black'}'>{_num(w)}</td>{cells}</tr>")
+    cells = "".join("<td style='background:{};color:{}'>{}</td>".format(*_signed_colour(float(x), scale), _num(x))
                     for x in output)
     out.append(f"<tr class='ax-out'><th>{labels['output']}</th><td>Σ</td>{cells}</tr>")
     return "".join(out) + "</table>"

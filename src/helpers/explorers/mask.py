@@ -15,7 +15,9 @@ _MX_STYLE = """
 .mx-table th {padding: 2px 4px;}
 .mx-bad > th:first-child {background: #ffd8a8 !important; font-weight: bold;}
 .mx-note.mx-warn {color: #a33; font-weight: bold;}
-@media (max-width: 480px) {.mx-table {font-size: 13px;} .mx-table td {min-width: 30px; padding: 2px 1px;}
+.mx-root .mx-narrow {display: none;}  /* the note on scrolling tables: phones only */
+@media (max-width: 480px) {.mx-root .mx-narrow {display: block;}
+                           .mx-table {font-size: 13px;} .mx-table td {min-width: 30px; padding: 2px 1px;}
                            .mx-table th {padding: 2px 1px;}
                            .mx-root th.mx-p {writing-mode: vertical-rl; padding: 2px 0;}
                            .mx-root td.mx-p {min-width: 0; padding: 2px 1px;}}
@@ -186,7 +188,7 @@ def mask_explorer_html(
     {fill} <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="inf" checked> −∞</label>
     <label><input type="radio" class="mx-fill" name="{root_id}-fill" value="big"> −1e9</label>
   </div>
-  <div class="ax-hint">{hint}</div>
+  <div class="ax-hint mx-narrow">{hint}</div>
   {static}
   <div class="mx-note">{html.escape(mask_note(st, "inf"))}</div>
 </div>

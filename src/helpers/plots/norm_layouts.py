@@ -115,11 +115,11 @@ def plot_block_overview(width: float = 3.8, layout: str = "post") -> Figure:
     if layout not in ("post", "pre"):
         raise ValueError(f"layout must be 'post' or 'pre', got {layout!r}")
     fig, ax = plt.subplots(figsize=(width, width * 1.55))
-    ax.set_xlim(-0.55, 4.2)
+    ax.set_xlim(-0.55, 4.6)
     ax.set_ylim(0, 10.9)
     ax.axis("off")
     ln, attn, ffn, stream = "#f6d18b", "#9ec5ea", "#b8e0b0", "#3a6fb0"
-    sx, bx, bw, bh = 1.25, 2.95, 2.3, 1.0  # stream x, branch x, box width and height
+    sx, bx, bw, bh = 1.25, 3.08, 2.9, 1.0  # stream x, branch x, box width and height (room for the labels)
     font = 11
 
     def box(x: float, y: float, text: str, colour: str, w: float = bw, h: float = bh) -> None:
