@@ -763,3 +763,80 @@ def test_mask_explorer_note_on_scrolling_shows_on_phones_only(tmp_path, chromium
     assert not page.locator(".mx-narrow").is_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.locator(".mx-narrow").is_visible()
+
+
+def test_all_heads_view_in_python(monkeypatch):
+    """The "all heads" view (drawn by attention.js; Python renders the same HTML): one small grid per head of
+    the layer, coloured by the chosen stage (the weights for × V), each a button that opens its head."""
+    from helpers.explorers import attention_explorer_html, attention_view_html, explorer_stages
+    from helpers.explorers.attention import _mini_html, attention_heads_html
+
+    monkeypatch.setenv("BOOK_LANGUAGE", "en")
+    *_, data = attention_fixture()
+    view = attention_heads_html(data, sentence=1, kind="cross", layer=1, stage="raw", head=2)
+    k = data["sentences"][1]["kinds"]["cross"]
+    assert re.findall(r"data-h='(\d+)'", view) == [str(h) for h in range(data["n_heads"])]
+    assert view.count("class='ax-h ax-cur'") == 1 and "ax-cur' data-h='2'" in view
+    assert [*re.findall(r"class='ax-hl'>([^<]*)<", view)] == [f"head {h + 1}" for h in range(data["n_heads"])]
+    cells = len(k["q_tokens"]) * len(k["k_tokens"])
+    assert view.count("<span style='background:") == data["n_heads"] * cells
+    raw = explorer_stages(k["scores"][1][3], k["mask"], data["d_k"])["raw"].tolist()
+    assert _mini_html(raw, False) in view  # head 4's grid is its raw scores
+    weights = attention_heads_html(data, sentence=1, kind="cross", layer=1, stage="weights")
+    assert attention_heads_html(data, sentence=1, kind="cross", layer=1, stage="output") == weights
+    masked = attention_heads_html(data, kind="decoder", stage="masked")
+    assert "#d0d0d0" in masked and "#d0d0d0" not in weights  # the causal mask's −∞, grey
+    page = attention_explorer_html(data, kind="cross", layer=1, head=2)
+    assert "class=\"ax-all\" aria-pressed=\"false\">all heads</button>" in page
+    assert attention_view_html(data, kind="cross", layer=1, head=2) in page  # the first view is unchanged
+    assert view not in page  # the all-heads view is the script's
+    for bad, match in (({"layer": 2}, "layer"), ({"head": 4}, "head"), ({"stage": "nope"}, "stage"),
+                       ({"kind": "self"}, "kind")):
+        with pytest.raises(ValueError, match=match):
+            attention_heads_html(data, **bad)
+    monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
+    assert ">全部头</button>" in attention_explorer_html(data)
+    assert "class='ax-hl'>1 号头<" in attention_heads_html(data)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_all_heads_view_opens_a_head_on_a_phone(monkeypatch, tmp_path, chromium, lang):
+    """A reader asked for an overview of every head, as bertviz gives: "all heads" shows one grid per head of
+    the layer (what Python renders), wrapping in a 390-px column, labels ≥ 13 px; a click opens that head."""
+    from helpers.explorers import attention_explorer_html
+    from helpers.explorers.attention import attention_heads_html
+
+    monkeypatch.setenv("BOOK_LANGUAGE", lang)
+    *_, data = attention_fixture()
+    page = chromium(tmp_path / "heads.html",
+                    "<div style='width: 374px'>" + attention_explorer_html(data, kind="cross", layer=1) + "</div>")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.locator(".ax-sentence").select_option("1")  # the longer sentence
+    page.locator(".ax-stage[value=raw]").check()
+    page.locator(".ax-all").click()
+    assert page.get_attribute(".ax-all", "aria-pressed") == "true"
+    assert page.locator(".ax-h").count() == data["n_heads"] and page.locator(".ax-mini").count() == data["n_heads"]
+
+    def same(python_html):  # the script drew what Python renders (both as the browser serialises them)
+        parsed = page.evaluate("(h) => { const d = document.createElement('div'); d.innerHTML = h; return d.innerHTML; }",
+                               python_html)
+        return page.inner_html(".ax-view") == parsed
+
+    assert same(attention_heads_html(data, sentence=1, kind="cross", layer=1, stage="raw"))
+    boxes = [page.locator(".ax-h").nth(h).bounding_box() for h in range(data["n_heads"])]
+    assert max(b["x"] + b["width"] for b in boxes) <= 390 and len({b["y"] for b in boxes}) > 1  # wrapped
+    sizes = page.eval_on_selector_all(".ax-hl, .ax-hint", "els => els.map((e) => parseFloat(getComputedStyle(e).fontSize))")
+    assert min(sizes) >= 13
+    colours = page.eval_on_selector(".ax-hl", "(e) => [getComputedStyle(e).color, getComputedStyle(e.parentNode).backgroundColor]")
+    assert colours == ["rgb(34, 34, 34)", "rgb(255, 255, 255)"]
+    assert ("Click a head to open it." if lang == "en" else "点击一个头即可打开它。") in page.inner_text(".ax-hint")
+    page.locator(".ax-layer").select_option("0")  # the overview follows the layer
+    assert same(attention_heads_html(data, sentence=1, kind="cross", layer=0, stage="raw"))
+    page.locator(".ax-h").nth(3).focus()
+    page.keyboard.press("Enter")  # a button: the keyboard opens a head too
+    assert page.get_attribute(".ax-root", "data-state") == "1|cross|0|3|raw|0"
+    assert page.get_attribute(".ax-root", "data-all") == "0" and page.locator(".ax-table").count() == 1
+    assert page.get_attribute(".ax-all", "aria-pressed") == "false"
+    page.locator(".ax-all").click()
+    page.locator(".ax-h").nth(1).click()
+    assert page.get_attribute(".ax-root", "data-state") == "1|cross|0|1|raw|0"

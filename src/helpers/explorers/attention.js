@@ -1,4 +1,4 @@
-// Attention explorer: pick sentence, attention kind, layer, head, query and stage; or click a
+// Attention explorer: pick sentence, attention kind, layer, head (or "all heads": one small grid each), query and stage; or click a
 // row's token. Everything is computed here from the raw Q K^T scores (and the values V) embedded
 // in the page (no kernel, no network), exactly as helpers.explorers.explorer_stages does.
 (function (rootId) {
@@ -8,7 +8,8 @@
   const $ = (sel) => root.querySelector(sel);
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
   const sSel = $(".ax-sentence"), kSel = $(".ax-kind"), lSel = $(".ax-layer"), hSel = $(".ax-head");
-  const qSel = $(".ax-query");
+  const qSel = $(".ax-query"), allBtn = $(".ax-all");
+  let all = false;  // "all heads": one small grid per head of the layer (attention_heads_html in attention.py)
   // the words written here, in the page's language (data.labels, from attention_labels() in attention.py);
   // the English stands in for a key the data lacks (a page built before the labels existed)
   const EN = {
@@ -18,7 +19,8 @@
     "weight": "weight",
     "output": "output",
     "attends": "<b>{token}</b> attends to: {tokens}",
-    "output_note": "output of <b>{token}</b> = the weighted sum of the value rows above (one head; W<sup>O</sup> then mixes the heads)"
+    "output_note": "output of <b>{token}</b> = the weighted sum of the value rows above (one head; W<sup>O</sup> then mixes the heads)",
+    "heads_note": "Every head of this layer, one grid each (rows: queries, columns: keys). Click a head to open it."
   };
   const L = Object.assign({}, EN, data.labels || {});
   // a half-width space where a Latin letter or digit meets a Chinese character in the shown text, tags
@@ -44,9 +46,8 @@
   for (let l = 0; l < data.n_layers; l++) lSel.add(new Option((data.layer_names || [])[l] || say("layer_n", { n: l + 1 }), l));
   for (let h = 0; h < data.n_heads; h++) hSel.add(new Option((data.head_names || [])[h] || say("head_n", { n: h + 1 }), h));
   function stage() { return root.querySelector(".ax-stage:checked").value; }
-  function current() {
-    const s = data.sentences[sSel.value], k = s.kinds[kSel.value];
-    const raw = k.scores[lSel.value][hSel.value], mask = k.mask, dk = data.d_k;
+  function stages(k, raw) {
+    const mask = k.mask, dk = data.d_k;
     const scaled = raw.map((r) => r.map((x) => x / Math.sqrt(dk)));
     const masked = scaled.map((r, i) => r.map((x, j) => (mask[i][j] ? x : -Infinity)));
     const weights = masked.map((r) => {
@@ -55,6 +56,11 @@
       const e = r.map((x) => Math.exp(x - m)), z = e.reduce((a, b) => a + b, 0);
       return e.map((x) => x / z);
     });
+    return { raw: raw, scaled: scaled, masked: masked, weights: weights };
+  }
+  function current() {
+    const s = data.sentences[sSel.value], k = s.kinds[kSel.value];
+    const { raw, scaled, masked, weights } = stages(k, k.scores[lSel.value][hSel.value]);
     const values = k.values ? k.values[lSel.value][hSel.value] : null;
     return { k, m: { raw: raw, scaled: scaled, masked: masked, weights: weights }[stage()], weights, values };
   }
@@ -92,7 +98,28 @@
     html += "<tr class='ax-out'><th>" + esc(L.output) + "</th><td>\u03a3</td>" + out.map((x) => cell(signed(x, scale), fmt(x))).join("") + "</tr>";
     return { html: html + "</table>", out };
   }
+  function mini(m, isW) {  // one head as a small grid of coloured squares (_mini_html in attention.py)
+    const scale = Math.max(0, ...m.flat().filter((x) => x !== -Infinity).map(Math.abs));
+    const cols = (m[0] || []).length, px = Math.max(5, Math.min(14, Math.floor(168 / Math.max(cols, 1))));
+    return "<span class='ax-mini' style='grid-template-columns:repeat(" + cols + "," + px + "px);grid-auto-rows:" + px + "px'>" +
+      m.flat().map((x) => "<span style='background:" + (x === -Infinity ? "#d0d0d0" : isW ? blue(x)[0] : signed(x, scale)[0]) +
+        "'></span>").join("") + "</span>";
+  }
+  function heads() {  // every head of the chosen layer; a click on one opens it
+    const k = data.sentences[sSel.value].kinds[kSel.value], st = stage() === "output" ? "weights" : stage();
+    view.innerHTML = "<div class='ax-heads'>" + k.scores[lSel.value].map((raw, h) =>
+      "<button type='button' class='ax-h" + (h === +hSel.value ? " ax-cur" : "") + "' data-h='" + h + "'><span class='ax-hl'>" +
+      esc((data.head_names || [])[h] || say("head_n", { n: h + 1 })) + "</span>" + mini(stages(k, raw)[st], st === "weights") +
+      "</button>").join("") + "</div>";
+    view.querySelectorAll(".ax-h").forEach((b) => b.addEventListener("click", () => {
+      hSel.value = b.dataset.h; all = false; query = 0; render(); hSel.focus();
+    }));
+    hint.innerHTML = say("heads_note");
+    focus.innerHTML = "";
+  }
   function render() {
+    if (allBtn) allBtn.setAttribute("aria-pressed", String(all));
+    root.dataset.all = all ? "1" : "0";
     const { k, m, weights, values } = current();
     if (query >= k.q_tokens.length) query = 0;
     if (qSel.options.length !== k.q_tokens.length || [...qSel.options].some((o, i) => o.text !== k.q_tokens[i])) {
@@ -116,8 +143,11 @@
       "' title='" + w[j].toFixed(3) + "'>" + esc(t) + "</span>").filter((x) => x).join(" ");
     focus.innerHTML = say("attends", { token: esc(k.q_tokens[query]), tokens: seen });
     root.dataset.state = [sSel.value, kSel.value, lSel.value, hSel.value, st, query].join("|");
+    if (all) heads();
   }
-  [sSel, kSel, lSel, hSel].forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));
+  [sSel, kSel, lSel].forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));
+  hSel.addEventListener("change", () => { query = 0; all = false; render(); });
+  if (allBtn) allBtn.addEventListener("click", () => { all = !all; render(); });
   qSel.addEventListener("change", () => { query = +qSel.value; render(); });
   root.querySelectorAll(".ax-stage").forEach((el) => el.addEventListener("change", render));
   $(".ax-controls").style.display = "";

@@ -33,6 +33,13 @@ _AX_STYLE = """
 .ax-sel th {font-weight: bold; background: #fff3bf;}
 .ax-tok {padding: 2px 4px; border-radius: 3px; border: 1px solid rgba(0,0,0,.15);}
 .ax-focus {margin: 6px 0; line-height: 2;}
+.ax-all[aria-pressed=true] {background: #fff3bf; font-weight: bold;}
+.ax-heads {display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0;}
+.ax-h {background: #fff; color: #222; border: 1px solid #bbb; border-radius: 4px; padding: 4px 6px;
+       cursor: pointer; font-size: 13px; text-align: left;}
+.ax-h.ax-cur {border: 2px solid #333;}
+.ax-hl {display: block; font-size: 13px; margin-bottom: 3px;}
+.ax-mini {display: grid; gap: 1px;}
 .mx-grid {display: flex; flex-wrap: wrap; gap: 14px;}
 .mx-note {font-size: 13px; color: #444;}
 </style>
@@ -87,6 +94,8 @@ def attention_labels() -> dict[str, str]:
         "attends": t("<b>{token}</b> attends to: {tokens}"),
         "output_note": t("output of <b>{token}</b> = the weighted sum of the value rows above (one head; "
                          "W<sup>O</sup> then mixes the heads)"),
+        "heads_note": t("Every head of this layer, one grid each (rows: queries, columns: keys). "
+                        "Click a head to open it."),
     }
 
 
@@ -338,9 +347,59 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
             f"<div class='ax-focus'>{spaced(labels['attends'].format(token=token, tokens=focus))}</div>")
 
 
+def _mini_html(matrix, weights: bool) -> str:
+    """One head's matrix as a small grid of coloured squares (no numbers), coloured as ``_matrix_html``
+    colours its cells: weights white to blue, scores red above zero and blue below, −∞ grey."""
+    vals = [[float(x) for x in r] for r in matrix]
+    finite = [abs(x) for r in vals for x in r if x != float("-inf")]
+    scale = max([0.0, *finite])
+    cells = []
+    for r in vals:
+        for x in r:
+            if x == float("-inf"):
+                bg = "#d0d0d0"
+            elif weights:
+                bg = f"rgba(33,102,172,{0.05 + 0.95 * x:.3f})"
+            else:
+                bg = _signed_colour(x, scale)[0]
+            cells.append(f"<span style='background:{bg}'></span>")
+    cols = len(vals[0]) if vals else 0
+    px = max(5, min(14, 168 // max(cols, 1)))  # a square's side: a grid stays at most 168 px wide
+    return (f"<span class='ax-mini' style='grid-template-columns:repeat({cols},{px}px);grid-auto-rows:{px}px'>"
+            f"{''.join(cells)}</span>")
+
+
+def attention_heads_html(data: dict, sentence: int = 0, kind: str = "cross", layer: int = 0,
+                         stage: str = "weights", head: int = 0) -> str:
+    """The explorer's "all heads" view, as attention.js draws it: one small grid per head of ``layer``
+    (its ``stage`` matrix, (T_q, T_k); the softmax weights for the "× V" stage), each a button that opens
+    that head (``head``, the open one, is outlined). The script draws this view; Python renders the same
+    HTML so that a test can check it."""
+    _check_data(data)
+    check_int(sentence, "sentence", low=0, high=len(data["sentences"]) - 1)
+    kinds = data["sentences"][sentence]["kinds"]
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {sorted(kinds)}, got {kind!r}")
+    k = kinds[kind]
+    check_int(layer, "layer", low=0, high=len(k["scores"]) - 1)
+    check_int(head, "head", low=0, high=len(k["scores"][layer]) - 1)
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {sorted(STAGES)}, got {stage!r}")
+    shown = "weights" if stage == "output" else stage
+    names = data.get("head_names") or []
+    out = []
+    for h, raw in enumerate(k["scores"][layer]):
+        m = explorer_stages(raw, k["mask"], data["d_k"])[shown].tolist()
+        name = names[h] if h < len(names) and names[h] else t("head {n}", n=h + 1)
+        out.append(f"<button type='button' class='ax-h{' ax-cur' if h == head else ''}' data-h='{h}'>"
+                   f"<span class='ax-hl'>{html.escape(name)}</span>{_mini_html(m, shown == 'weights')}</button>")
+    return f"<div class='ax-heads'>{''.join(out)}</div>"
+
+
 def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, head: int = 0,
                             query: int = 0) -> str:
-    """Self-contained attention explorer (sentence, kind, layer, head, query, stage; click a row's token).
+    """Self-contained attention explorer (sentence, kind, layer, head, query, stage; click a row's token;
+    "all heads" shows every head of the layer as a small grid, ``attention_heads_html``).
 
     It opens on the first sentence with the given ``kind``, ``layer``, ``head`` and ``query`` (all
     0-based; ``query`` is a row of that sentence and kind, e.g. 2 for "sat" in "The cat sat"). The
@@ -370,7 +429,8 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
         ("sentence", t("sentence")), ("kind", t("attention")), ("layer", t("layer")), ("head", t("head")),
         ("query", t("query")))}
     words = {"query": html.escape(t("query"), quote=False), "step": html.escape(t("step:"), quote=False),
-             "click": html.escape(t("(or click a row's token)"), quote=False)}  # text, not attributes
+             "click": html.escape(t("(or click a row's token)"), quote=False),
+             "all": html.escape(t("all heads"), quote=False)}  # text, not attributes
     pick = f'var k=r.querySelector(".ax-kind"); if(k){{k.value="{kind}"; k.dispatchEvent(new Event("change"));}}'
     if query:  # after the kind: changing the kind sends the query back to the first row
         pick += (f'\n  var q=r.querySelector(".ax-query"); if(q){{q.value="{query}"; '
@@ -380,7 +440,7 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
   <script type="application/json" class="ax-data">{payload}</script>
   <div class="ax-controls" style="display:none">
     {menus['sentence']} {menus['kind']}
-    {menus['layer']} {menus['head']}
+    {menus['layer']} {menus['head']} <button type="button" class="ax-all" aria-pressed="false">{words['all']}</button>
     <label>{words['query']} {menus['query']}</label><br>
     {words['step']} {radios} <span style="color:#666">{words['click']}</span>
   </div>
