@@ -14,6 +14,7 @@ from matplotlib import font_manager
 
 from ._checks import check_number, check_str, show
 from .plots._phone import install_legibility_check, min_font
+from .png_size import install_compact_png
 
 # The figures' Chinese font, shipped with the package: Noto Sans SC (Simplified Chinese glyph
 # shapes, SIL Open Font License 1.1, data/fonts/OFL.txt) cut to the characters figures draw by
@@ -127,6 +128,7 @@ def setup_figures(check: str | None = None) -> None:
         set_matplotlib_formats("retina")
     except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
         pass
+    install_compact_png()  # 256-colour PNGs where no pixel moves visibly: lighter pages
     matplotlib.rcParams.update(BOOK_RC)
     setup_cjk_font()
     install_legibility_check(check)
