@@ -169,7 +169,7 @@ def loss_explorer_html(data: dict) -> str:
 <div class="lx-root" id="{root_id}">
   <script type="application/json" class="lx-data">{payload}</script>
   <div class="lx-controls" style="display:none">
-    <span>z{chr(0x2080 + data["y"])}</span><input type="range" class="lx-slider" min="0" max="{n - 1}" step="1"
+    <span>z_y</span><input type="range" class="lx-slider" min="0" max="{n - 1}" step="1"
       value="{data["start"]}" aria-label="{aria}">
     <label><input type="checkbox" class="lx-smooth"> {smooth}</label>
   </div>
