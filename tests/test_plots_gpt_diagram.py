@@ -26,7 +26,7 @@ def test_the_diagram_holds_the_given_sizes_and_is_readable_on_a_phone(lang, monk
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     fig = draw_gpt_diagram(**SIZES)
     text = _texts(fig)
-    for shown in ("wte (4000, 128)", "wpe (96, 128)", "lm_head (128, 4000)", "logits (B, T, 4000)",
+    for shown in ("wte (4000, 128)", "wpe (96, 128)", "lm_head 128 → 4000", "logits (B, T, 4000)",
                   "128 → 512 → 128", "x (B, T, 128)", "96"):
         assert shown in text, (shown, lang)
     assert ("4 blocks" if lang == "en" else "4 个块") in text

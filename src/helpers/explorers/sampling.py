@@ -29,6 +29,7 @@ from collections import Counter
 import torch
 
 from ..i18n import t
+from ..poems import UNK_SHOWN
 from ._embed import json_payload, new_root_id, script_call
 
 SHOW = 12  # rows of the bar list
@@ -90,7 +91,9 @@ def sampling_labels() -> dict[str, str]:
 
 
 def _label(vocab, i: int) -> str:
-    return vocab.itos[i]
+    """Token ``i`` as the explorer shows it: <unk> as ``UNK_SHOWN`` (□), as in decoded text; the
+    other specials (<sos>, <eos>) by name."""
+    return UNK_SHOWN if i == vocab.unk_id else vocab.itos[i]
 
 
 def _top_p_counts(logits: torch.Tensor) -> torch.Tensor:

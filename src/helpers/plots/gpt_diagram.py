@@ -3,8 +3,9 @@
 One column of boxes, top to bottom: the token ids (B, T); the position embedding ``wpe`` (T, C)
 and the token embedding ``wte`` (V, C), added; N pre-norm blocks in a dotted frame (LayerNorm →
 causal self-attention → "+", LayerNorm → MLP C → 4C → C → "+"; the residual lines run on the
-left); the final LayerNorm ``ln_f``; the output layer ``lm_head`` (C, V), whose weight is
-``wte``'s (the dashed arrow on the right: weight tying); the logits (B, T, V).
+left); the final LayerNorm ``ln_f``; the output layer ``lm_head``, a map C → V (written like the
+MLP's), whose weight is ``wte``'s (V, C) (the dashed arrow on the right: weight tying); the
+logits (B, T, V).
 
 The figure is drawn 3.6 inches wide, so a 390-px phone shows it at natural size, with every text
 at 10 points (about 14 px).
@@ -124,7 +125,7 @@ def draw_gpt_diagram(vocab_size: int, n_embd: int, block_size: int, n_layer: int
     b_lnf = _box(ax, X0 + 0.3, X1 - 0.3, y, ["LayerNorm (ln_f)"], GREY, "#eeeeee")
     y = b_lnf + gap
     _arrow(ax, (mid, b_lnf), (mid, y))
-    b_head = _box(ax, X0, X1, y, [t("output layer"), f"lm_head ({C}, {V})"], BLUE, "#e8f0fe")
+    b_head = _box(ax, X0, X1, y, [t("output layer"), f"lm_head {C} → {V}"], BLUE, "#e8f0fe")
     head_y = (y + b_head) / 2
     y = b_head + gap
     _arrow(ax, (mid, b_head), (mid, y))
