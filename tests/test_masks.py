@@ -115,3 +115,17 @@ def test_plot_masks_keeps_chinese_tick_labels_upright():
             if text in ("猫", "坐着"):  # Chinese never lies on its side
                 assert label.get_rotation() == 0
         assert [lab.get_text().replace("\n", "") for lab in ax.get_xticklabels()] == keys
+
+
+def test_plot_masks_one_column_keeps_chinese_on_one_line():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots.masks import plot_masks
+
+    keys = ["<sos>", "猫", "坐着", "<pad>", "<pad>", "<pad>", "<pad>"]
+    fig = plot_masks([(masks.causal_mask(7), "causal")] * 3, keys, ncols=1, width=3.6, height=3.4)
+    for ax in fig.axes:
+        assert [lab.get_text() for lab in ax.get_xticklabels()][2] == "坐着"  # not stacked
+    with pytest.raises(ValueError, match="height"):
+        plot_masks([(masks.causal_mask(7), "causal")], keys, height=0)

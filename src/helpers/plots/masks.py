@@ -19,12 +19,15 @@ def _is_cjk(text: str) -> bool:
     return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
-def _upright_x_labels(fig: Figure, axes: Sequence) -> None:
+def _upright_x_labels(fig: Figure, axes: Sequence, floor: float | None = None) -> None:
     """Set each x tick label of ``axes`` upright where it fits its column.
 
-    A label narrower than one cell is written horizontally; a Chinese label too wide for that is
-    stacked, one character per line, still upright (as Chinese is set vertically); any other label
-    (``<pad>``, ``The``) is turned 90°, as before. Chinese lying on its side is hard to read.
+    If a Chinese label is wider than its cell but would fit at ``floor`` points (when given and
+    smaller; no smaller than a phone allows), the axis's x tick labels are first set to ``floor``
+    points (smaller labels also leave a gap between the turned ones). Then a label narrower than
+    one cell is written horizontally; a Chinese label still too wide is stacked, one character per
+    line, upright (as Chinese is set vertically); any other label (``<pad>``, ``The``) is turned
+    90°. Chinese lying on its side is hard to read.
     """
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
@@ -33,6 +36,15 @@ def _upright_x_labels(fig: Figure, axes: Sequence) -> None:
         if not labels:
             continue
         cell = ax.get_window_extent(renderer).width / len(labels)
+        for label in labels:
+            label.set_rotation(0)
+        chinese = [label.get_window_extent(renderer).width for label in labels if _is_cjk(label.get_text())]
+        shrink = floor / labels[0].get_fontsize() if floor is not None else 1.0
+        stacked = any(w > 0.9 * cell for w in chinese)  # a Chinese label would be stacked ...
+        unstacked = all(w * shrink <= 0.9 * cell for w in chinese)  # ... but fits at the floor
+        if shrink < 1.0 and stacked and unstacked:
+            for label in labels:
+                label.set_fontsize(min(label.get_fontsize(), floor))
         texts, turned = [], []
         for label in labels:
             text = label.get_text()
@@ -46,13 +58,14 @@ def _upright_x_labels(fig: Figure, axes: Sequence) -> None:
 
 
 def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries: Sequence[str] | None = None,
-               width: float = 6.0, ncols: int | None = None) -> Figure:
+               width: float = 6.0, ncols: int | None = None, height: float | None = None) -> Figure:
     """Bool masks (T, T) side by side (or in a grid of ``ncols`` columns): green = may attend,
     grey = blocked.
 
     masks: (mask, title) pairs; keys label the columns (the tokens read); queries label the rows,
     the querying positions (default: the keys). As in chapters 4 and 6, a decoder row is labelled
     by the token it writes, "→猫". Text is about 11 px on a 360-px phone (13 px with two columns).
+    height: inches per row of panels (default ``width / ncols + 1.3``).
     """
     if not masks:
         raise ValueError("masks must hold at least one (mask, title) pair, got none")
@@ -60,8 +73,11 @@ def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries
     ncols = len(masks) if ncols is None else ncols
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    if height is not None and (isinstance(height, bool) or not isinstance(height, (int, float)) or height <= 0):
+        raise ValueError(f"height must be a positive number of inches, got {height!r}")
     nrows = -(-len(masks) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, nrows * (width / ncols + 1.3)), squeeze=False)
+    row_height = width / ncols + 1.3 if height is None else height
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, nrows * row_height), squeeze=False)
     cmap = ListedColormap(["#d9d9d9", "#74c476"])
     n_k, n_q = len(keys), len(queries)
     for k, ax in enumerate(axes.flat):
@@ -87,7 +103,8 @@ def plot_masks(masks: Sequence[tuple[object, str]], keys: Sequence[str], queries
     # fewer columns leave wider cells: use them for larger text (about 13 px on a phone)
     set_fonts(fig, round((1.2 if ncols > 2 else 1.45) * min_font(width), 1))
     fig.tight_layout()
-    _upright_x_labels(fig, [ax for ax in axes.flat if ax.axison])
+    # 10% above the phone's smallest text: the image shown may be a little wider than ``width``
+    _upright_x_labels(fig, [ax for ax in axes.flat if ax.axison], floor=round(1.1 * min_font(width), 1))
     fig.tight_layout()
     return fig
 
