@@ -3,7 +3,8 @@ into images/intro_alignment.png (English) and images/intro_alignment_zh.png (Chi
 
 Run from the repository root: ``python scripts/make_intro_hook.py``; ``--check`` only checks that
 intro.md and locale/zh_CN/intro.po state what the shipped model computes: the figure's alt text
-(its strongest weights), the model's parameter count, and its training time (under two minutes).
+(its strongest weights), the caption's weights, the model's parameter count, and its training time
+(under two minutes).
 
 The map is the last decoder layer's cross-attention, averaged over heads, under teacher forcing
 (``helpers.training.cross_attention``, as chapters 0 and 6 draw it), for the held-out sentence
@@ -30,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 OUT = ROOT / "images" / "intro_alignment.png"
 SENTENCE = "The cat sat under the tree today"
-PHRASE = ("under", "the", "tree")  # 在 树 下 reads this phrase as a whole
-WORDS = {"猫": "cat", "今天": "today", "坐着": "sat"}  # each reads its own word most
-MOST = {"树": "under"}  # the caption: 树 puts most of its weight on "under"
+PHRASE = ("under", "the", "tree")  # the rows of 在 树 下 spread over this phrase
+WORDS = {"猫": "cat", "今天": "today", "坐着": "sat"}  # each looks most at the word it translates
+MOST = {"树": "under", "下": "the"}  # the caption: 树 looks most at "under", 下 at "the"
+CAPTION = (*WORDS.items(), ("树", "under"), ("树", "tree"), ("下", "the"))  # weights the caption gives
 FONT, CELL_FONT, WIDTH = 10.0, 9.0, 3.6
 SHOWN = 0.3  # weights at least this large are written in their cell
 TEXT = {
@@ -116,8 +118,15 @@ def _figure_unit(text: str) -> str:
     return text[start : text.index("```", start + 3)]
 
 
+def caption_weights() -> list[str]:
+    """The weights the caption states (".64" for row 猫, column cat, ...), in CAPTION's order."""
+    weights, zh, en, _ = alignment()
+    return [f"{weights[zh.index(row), en.index(col)].item():.2f}"[1:] for row, col in CAPTION]
+
+
 def check() -> list[str]:
-    """What intro.md and intro.po say of the figure, against the model: alt text and parameter count."""
+    """What intro.md and intro.po say of the figure, against the model: alt text, the caption's
+    weights and parameter count."""
     _, _, _, n_params = alignment()
     problems = []
     intro = (ROOT / "intro.md").read_text(encoding="utf-8")
@@ -135,6 +144,10 @@ def check() -> list[str]:
             problems.append(f"{where}: the hook figure's alt text should be:\n{alt(lang)}")
         if count not in unit:
             problems.append(f"{where}: the hook figure's caption should give {count} parameters")
+        for (row, col), weight in zip(CAPTION, caption_weights()):
+            shown = f"({weight})" if lang == "en" else f"（{weight}）"
+            if shown not in unit.split(":alt:")[1].split("\n", 1)[1]:  # the caption, after the alt text
+                problems.append(f"{where}: the caption should give row {row}, column {col} as {shown}")
     if "images/intro_alignment_zh.png" not in entry.msgstr:
         problems.append("intro.po: the Chinese figure should show images/intro_alignment_zh.png")
     if entry.msgid not in intro:
