@@ -231,6 +231,21 @@ def test_ablation_effects_equal_the_induction_test_with_the_heads_off(model, rep
         ablation_effects(model, repeated, {"x": []}, [(30, 0)])
 
 
+def test_ablation_effects_after_a_start_token(model, repeated):
+    ids = torch.cat([torch.zeros(repeated.shape[0], 1, dtype=torch.long), repeated], 1)  # <|endoftext|> first
+    runs, watch = {"none": [], "one": [(16, 0)]}, [(17, 4)]
+    base = induction_test(model, ids, streams=True, prefix=1)
+    effects = ablation_effects(model, ids, runs, watch, base=base, prefix=1)
+    with ablate_heads(model, [(16, 0)]):
+        test = induction_test(model, ids, prefix=1)
+    torch.testing.assert_close(effects["one"]["loss"], test["loss"])
+    torch.testing.assert_close(effects["one"]["watch"][:, 0], test["score"][:, 17, 4])
+    torch.testing.assert_close(effects["none"]["loss"], base["loss"])
+    fig = plot_repeat_loss(test["loss"], 20, prefix=1)
+    assert fig.axes[0].lines[0].get_xdata()[0] == 2  # the first token predicted: a_2, at position 2
+    plt.close(fig)
+
+
 def test_the_previous_token_head_of_layer_16_feeds_the_induction_heads(model, repeated):
     test = induction_test(model, repeated)
     score = test["score"].mean(0)

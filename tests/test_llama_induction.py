@@ -151,6 +151,24 @@ def test_induction_scores_equal_the_attention_maps(model, repeated):
     assert "score" not in induction_test(model, repeated, scores=False)
 
 
+def test_induction_test_after_a_start_token(model, repeated):
+    ids = torch.cat([torch.zeros(repeated.shape[0], 1, dtype=torch.long), repeated], 1)  # <|endoftext|> first
+    test = induction_test(model, ids, prefix=1)
+    n = repeated.shape[1] // 2
+    assert test["loss"].shape == (repeated.shape[0], 2 * n - 1)
+    maps = attention_maps(model, ids[:1])
+    w = maps[17]  # (heads, T, T); the repeats start at position 1
+    expected = torch.stack([w[:, i + 1, i - n + 2] for i in range(n, 2 * n)], -1).mean(-1)
+    torch.testing.assert_close(test["score"][0, 17], expected, atol=1e-5, rtol=1e-4)
+    logits = model(ids[:1])[0]
+    loss = torch.nn.functional.cross_entropy(logits[:-1], ids[0, 1:], reduction="none")[1:]
+    torch.testing.assert_close(test["loss"][0], loss, atol=1e-3, rtol=1e-3)
+    with pytest.raises(ValueError, match="prefix"):
+        induction_test(model, ids)  # the start token is not a repeated token
+    with pytest.raises(ValueError, match="prefix"):
+        induction_test(model, repeated, prefix=-1)
+
+
 def test_the_model_has_induction_heads_that_do_the_copying(model, repeated):
     test = induction_test(model, repeated)
     score = test["score"].mean(0)
@@ -196,6 +214,7 @@ def test_heads_explorer_hides_the_single_kind_menu(model):
     data = explorer_data(model, tok, ["The cat sat on the mat."], [16], max_tokens=6)
     page = heads_explorer_html(data, layer=0, head=0)
     assert ".ax-kind{display:none}" in page and 'class="ax-root"' in page
+    assert '<select class="ax-kind" hidden' in page  # hidden even without the style
 
 
 def test_heads_explorer_fits_a_phone(model, tmp_path):

@@ -177,25 +177,24 @@ def repeated_random_tokens(n_sequences: int, half: int, vocab_size: int, seed: i
 
 @torch.no_grad()
 def induction_test(
-    model: Llama, ids: torch.Tensor, scores: bool = True, streams: bool = False
+    model: Llama, ids: torch.Tensor, scores: bool = True, streams: bool = False, prefix: int = 0
 ) -> dict[str, torch.Tensor]:
-    """Run sequences of random tokens repeated twice, ids (B, 2n), and measure induction.
+    """Run sequences of random tokens repeated twice, ids (B, prefix + 2n), and measure induction.
 
-    In the second copy, the token at position i (i >= n) appeared before at i - n, and what
-    followed it then is the token at i - n + 1: the one an induction head attends to, to copy it.
-    Returns {"score": (B, n_layers, n_heads), each head's mean attention from the queries i = n..2n-1
-    to their key i - n + 1 (left out with ``scores=False``, which runs faster); "loss": (B, 2n - 1),
-    the next-token loss at every position, in nats}; with ``streams=True`` also "streams":
-    (n_layers, B, 2n, d_model), the residual stream where it enters each layer, which
+    ``prefix`` tokens come before the repeats (e.g. 1: a document-start token); positions below
+    count from the first repeated token. In the second copy, the token at position i (i >= n)
+    appeared before at i - n, and what followed it then is the token at i - n + 1: the one an
+    induction head attends to, to copy it. Returns {"score": (B, n_layers, n_heads), each head's
+    mean attention from the queries i = n..2n-1 to their key i - n + 1 (left out with
+    ``scores=False``, which runs faster); "loss": (B, 2n - 1), the next-token loss at predicting
+    repeated tokens 1..2n-1, in nats}; with ``streams=True`` also "streams":
+    (n_layers, B, prefix + 2n, d_model), the residual stream where it enters each layer, which
     ``ablation_effects`` starts from instead of running the model again.
     """
     check_tensor(ids, "ids", ndim=2, floating=False)
     check_bool(scores, "scores")
     check_bool(streams, "streams")
-    b, t = ids.shape
-    n = t // 2
-    if t % 2 or n < 2 or not torch.equal(ids[:, :n], ids[:, n:]):
-        raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
+    n = _repeat_half(ids, prefix)
     out: dict[str, torch.Tensor] = {}
     kept: list[torch.Tensor] = []
     hooks = (
@@ -206,13 +205,15 @@ def induction_test(
     try:
         if scores:
             logits, maps = model(ids, attention_layers=list(range(model.config.n_layers)))
-            out["score"] = _induction_scores(maps, n)  # (B, L, H)
+            out["score"] = _induction_scores(maps, n, prefix)  # (B, L, H)
         else:
             logits = model(ids)
     finally:
         for hook in hooks:
             hook.remove()
-    out["loss"] = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+    out["loss"] = torch.nn.functional.cross_entropy(
+        logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none"
+    )[:, prefix:]
     if streams:
         out["streams"] = torch.stack(kept)
     del logits
@@ -281,12 +282,27 @@ def release_freed_memory() -> None:
         pass
 
 
-def _induction_scores(maps: dict[int, torch.Tensor], n: int) -> torch.Tensor:
-    """(B, L, H) mean attention from the queries n..2n-1 to their keys i - n + 1, for the layers
-    of ``maps`` ({layer: (B, H, 2n, 2n)}, in layer order)."""
+def _repeat_half(ids: torch.Tensor, prefix: int) -> int:
+    """n for ids (B, prefix + 2n) whose last 2n tokens are n tokens repeated twice; else an error."""
+    if isinstance(prefix, bool) or not isinstance(prefix, int) or prefix < 0:
+        raise ValueError(f"prefix must be an int >= 0, got {prefix!r}")
+    t = ids.shape[1] - prefix
+    n = t // 2
+    rest = ids[:, prefix:]
+    if t % 2 or n < 2 or not torch.equal(rest[:, :n], rest[:, n:]):
+        raise ValueError(
+            f"ids must be {prefix} prefix token(s), then sequences of n >= 2 tokens repeated twice: "
+            f"shape (B, {prefix} + 2n), got {tuple(ids.shape)}"
+        )
+    return n
+
+
+def _induction_scores(maps: dict[int, torch.Tensor], n: int, prefix: int = 0) -> torch.Tensor:
+    """(B, L, H) mean attention from the queries n..2n-1 to their keys i - n + 1 (positions counted
+    after ``prefix`` tokens), for the layers of ``maps`` ({layer: (B, H, T, T)}, in layer order)."""
     w = torch.stack([maps[i] for i in sorted(maps)], dim=1)  # (B, L, H, T, T)
     queries = torch.arange(n, 2 * n)
-    return w[..., queries, queries - n + 1].mean(-1)
+    return w[..., queries + prefix, queries - n + 1 + prefix].mean(-1)
 
 
 @torch.no_grad()
@@ -296,9 +312,11 @@ def ablation_effects(
     ablations: dict[str, list[tuple[int, int]]],
     watch: list[tuple[int, int]],
     base: dict[str, torch.Tensor] | None = None,
+    prefix: int = 0,
 ) -> dict[str, dict[str, torch.Tensor]]:
     """The induction test run once per entry of ``ablations`` ({name: heads switched off}, an empty
-    list for the model as it is), on ``ids`` (B, 2n) from ``repeated_random_tokens``.
+    list for the model as it is), on ``ids`` (B, prefix + 2n): ``prefix`` tokens, then a sequence
+    from ``repeated_random_tokens`` (as ``induction_test``).
 
     For each name: "loss" (B, 2n - 1), the next-token loss at every position (as
     ``induction_test``); {"first": (B,), "second": (B,)} its mean on each copy (``copy_losses``);
@@ -308,7 +326,8 @@ def ablation_effects(
     heads of layer l changes nothing before it, so each run starts from what enters the first
     layer it switches off and computes only the layers from there on. What enters each layer
     comes from one pass of the model as it is, or from ``base``, the result of
-    ``induction_test(model, ids, streams=True)`` on the same ``ids``, which saves that pass.
+    ``induction_test(model, ids, streams=True, prefix=prefix)`` on the same ``ids``, which saves
+    that pass.
     """
     if not isinstance(ablations, dict) or not ablations:
         raise ValueError("ablations must be a non-empty dict {name: [(layer, head), ...]}")
@@ -319,11 +338,9 @@ def ablation_effects(
     for off in ablations.values():
         ablate_heads(model, off)  # checks the heads
     check_tensor(ids, "ids", ndim=2, floating=False)
-    n = ids.shape[1] // 2
-    if ids.shape[1] % 2 or n < 2 or not torch.equal(ids[:, :n], ids[:, n:]):
-        raise ValueError("ids must be sequences of n >= 2 tokens repeated twice, shape (B, 2n)")
+    n = _repeat_half(ids, prefix)
     if base is None:
-        base = induction_test(model, ids, streams=True)
+        base = induction_test(model, ids, streams=True, prefix=prefix)
     elif not isinstance(base, dict) or not {"score", "loss", "streams"} <= set(base):
         raise ValueError(
             "base must be the result of induction_test(model, ids, streams=True): "
@@ -331,7 +348,7 @@ def ablation_effects(
         )
     elif tuple(base["streams"].shape[:3]) != (c.n_layers, *ids.shape) or tuple(base["loss"].shape) != (
         ids.shape[0],
-        ids.shape[1] - 1,
+        2 * n - 1,
     ):
         raise ValueError(
             f"base must come from induction_test on these ids {tuple(ids.shape)}, got streams of "
@@ -356,9 +373,11 @@ def ablation_effects(
             for i in range(start, c.n_layers):  # the layers from the first one switched off
                 x, maps[i] = model.blocks[i](x, positions, None, True)
         logits = model.norm(x) @ model.output_weight().T
-        loss = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none")
+        loss = torch.nn.functional.cross_entropy(
+            logits[:, :-1].transpose(1, 2), ids[:, 1:], reduction="none"
+        )[:, prefix:]
         score = base["score"].clone()  # the layers before ``start`` are as they were
-        score[:, start:] = _induction_scores(maps, n)
+        score[:, start:] = _induction_scores(maps, n, prefix)
         out[name] = result(loss, score)
         del x, maps, logits
         release_freed_memory()  # else each pass leaves its freed temporaries in the process
@@ -398,6 +417,8 @@ def _fit_for_phone(page: str) -> str:
         page,
         count=1,
     )
+    # one kind of attention only: its menu, kept for the script, is hidden even without the style
+    page = page.replace('<select class="ax-kind"', '<select class="ax-kind" hidden', 1)
     # the query menu named for screen readers too (its visible label is the word before it)
     page = page.replace(
         '<select class="ax-query">',

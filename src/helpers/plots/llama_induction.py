@@ -38,12 +38,17 @@ def plot_repeat_loss(
     controls: Sequence[torch.Tensor] = (),
     width: float = 4.2,
     fontsize: float = 11.5,
+    prefix: int = 0,
 ) -> Figure:
     """Next-token loss by position on random tokens repeated twice. ``loss`` (n_sequences, 2 * half - 1):
     the mean over the sequences is drawn, with its range as a band; ``ablated`` (same shape), if
     given, the same with the induction heads switched off; ``controls``, tensors of the same shape
     (e.g. as many other heads switched off, one tensor per random draw), each drawn as a thin grey
-    line, the mean over the sequences. The second copy starts at ``half``."""
+    line, the mean over the sequences. ``prefix``: the tokens before the repeats (e.g. 1, a
+    document-start token at position 0); the positions drawn count them. The second copy starts at
+    ``prefix + half``."""
+    if isinstance(prefix, bool) or not isinstance(prefix, int) or prefix < 0:
+        raise ValueError(f"prefix must be an int >= 0, got {prefix!r}")
     if not isinstance(loss, torch.Tensor) or loss.ndim != 2:
         raise ValueError(f"loss must be a (n_sequences, 2 * half - 1) tensor, got {show(loss)}")
     if isinstance(controls, torch.Tensor) or not isinstance(controls, (list, tuple)):
@@ -54,7 +59,7 @@ def plot_repeat_loss(
                 f"controls[{i}] must be a tensor of loss's shape {tuple(loss.shape)}, got {show(c)}"
             )
     fig, ax = plt.subplots(figsize=(width, 3.8))
-    x = torch.arange(1, loss.shape[1] + 1)  # the position of the token predicted
+    x = torch.arange(1, loss.shape[1] + 1) + prefix  # the position of the token predicted
     top = 0.0
     for k, values in enumerate(controls):  # under the other curves
         label = t("other heads off") if k == 0 else None
@@ -66,6 +71,7 @@ def plot_repeat_loss(
         ax.plot(x, values.mean(0), color=colour, label=label, zorder=2)
         ax.fill_between(x, values.min(0).values, values.max(0).values, color=colour, alpha=0.2, lw=0)
         top = max(top, float(values.max()))
+    half = half + prefix  # the position where the second copy starts
     ax.axvline(half - 0.5, color="grey", ls="--", lw=1)
     # the data fill the axes; the names of the two copies stand just above them, one on each side
     # of the line, under the legend
