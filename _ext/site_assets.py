@@ -33,7 +33,8 @@ is served but, unlike ``_static/``, not linked into every page):
 It also adds ``site_static/book-site.css`` (the font stacks, and explorer tables that scroll at
 phone width) and ``site_static/book-site.js`` (loads the page's font early and redraws with it;
 a fix for clicks on solution titles) to every page, and leaves out sphinx-thebe's scripts when
-the "Live Code" button is off (they would only name a CDN).
+the "Live Code" button is off (they would only name a CDN), with the Thebe configuration
+sphinx-thebe writes into every page (it names an unrelated Binder repository).
 
 ``python _ext/site_assets.py fetch-fonts`` fetches the font package (what ``make fonts`` runs).
 """
@@ -627,6 +628,26 @@ def drop_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: di
             ]
 
 
+def is_thebe_config(node) -> bool:
+    """Whether a raw HTML node is one of the two that sphinx-thebe appends to every page: its Thebe
+    configuration (a ``text/x-thebe-config`` script naming its default Binder repository,
+    binder-examples/jupyter-stacks-datascience) or the ``kernelName`` script."""
+    text = node.astext()
+    return "text/x-thebe-config" in text or text.lstrip().startswith("<script>kernelName")
+
+
+def drop_thebe_config(app: Sphinx, doctree, docname: str) -> None:
+    """Without the Live Code button, remove sphinx-thebe's configuration from the page (it runs
+    after sphinx-thebe's own doctree-resolved handler, which adds it whatever the button)."""
+    if thebe_enabled(app):
+        return
+    from docutils import nodes
+
+    for node in list(doctree.findall(nodes.raw)):
+        if is_thebe_config(node):
+            node.parent.remove(node)
+
+
 LICENCE_FILES = ("LICENSE", "LICENSE-TEXT")
 
 
@@ -669,6 +690,7 @@ def copy_licences(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", add_static)
     app.connect("html-page-context", drop_thebe_assets, priority=900)
+    app.connect("doctree-resolved", drop_thebe_config, priority=900)
     app.connect("html-page-context", licence_links)
     app.connect("build-finished", copy_licences)
     app.add_css_file("book-site.css")

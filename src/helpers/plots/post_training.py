@@ -161,7 +161,7 @@ def plot_share_vs_kl(
             # n = 1 sits at KL 0 beside the SFT start's interval: its label goes to the right
             offset = (8, -4) if b["n"] == 1 else (5, -12)
             ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points", xytext=offset)
-    markers = "osD^vP*X"
+    markers = "osD^vP*Xdp"  # one per point: the figure has 10
     for i, p in enumerate(points):
         kl_lo, kl_hi = p.get("kl_range", (p["kl"], p["kl"]))
         s_lo, s_hi = p.get("share_range", (p["share"], p["share"]))
