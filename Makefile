@@ -145,7 +145,7 @@ LOWEST     := .venv-lowest
 LOW_PY     := $(LOWEST)/bin/python
 LOW_TOOLS   = $$(grep -hE '^(pytest|pytest-xdist|nbval|hypothesis|nbformat|nbclient|ipykernel)==' requirements.txt requirements-dev.txt)
 LOW_PYTEST := OMP_NUM_THREADS=1 EXPECT_IPYWIDGETS=7 $(LOW_PY) -m pytest -q -p no:cacheprovider -n 2
-LOW_LEAVE_OUT := --ignore=tests/browser --ignore=tests/test_post_dpo.py --ignore=tests/test_site_assets.py \
+LOW_LEAVE_OUT := --ignore=tests/browser --ignore=tests/test_post_dpo.py --ignore=tests/test_site_assets.py --ignore=tests/test_thebe_config.py \
   --ignore=tests/test_book.py --ignore=tests/test_learner_notebooks.py --ignore=tests/test_edition.py \
   --ignore=tests/test_translation.py --ignore=tests/test_bib_style.py --ignore=tests/test_glossary.py \
   --ignore=tests/test_intro_plan.py --ignore=tests/test_reading_path.py --ignore=tests/test_intro_hook.py \

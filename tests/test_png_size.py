@@ -71,6 +71,7 @@ def test_bad_max_error_is_named(max_error):
         compact_png(_png(fig), max_error)
 
 
+@pytest.mark.ci_may_skip  # skips with matplotlib-inline 0.1.2 (make test-lowest): transparent figures
 def test_the_inline_figures_of_a_kernel_come_out_as_palette_pngs(tmp_path):
     """setup_figures installs it: a figure displayed in a real kernel is a palette PNG with its retina width."""
     import base64
@@ -85,5 +86,10 @@ def test_the_inline_figures_of_a_kernel_come_out_as_palette_pngs(tmp_path):
     outputs = [o for o in nb.cells[0].outputs if o.get("output_type") == "display_data"]
     assert outputs, nb.cells[0].outputs
     png = base64.b64decode(outputs[0]["data"]["image/png"])
-    assert Image.open(io.BytesIO(png)).mode == "P"
+    image = Image.open(io.BytesIO(png))
+    if image.mode == "RGBA" and np.asarray(image.getchannel("A")).min() < 255:
+        # matplotlib-inline 0.1.2 (the floor) draws a transparent figure background, which
+        # compact_png leaves as it is (tested above)
+        pytest.skip("this matplotlib-inline draws transparent figures")
+    assert image.mode == "P"
     assert "width" in outputs[0].get("metadata", {}).get("image/png", {})  # shown at its natural width
