@@ -4,10 +4,8 @@ are those of the runs, and the stdout log beside it reports the same runs."""
 
 from __future__ import annotations
 
-import re
-import statistics
-
 import pytest
+from post_log_checks import check_stdout_log, check_summaries
 
 from helpers.post import store
 
@@ -37,27 +35,8 @@ def test_the_runs_differ_from_plain_dpo_only_by_the_sft_term(logs):
 
 
 def test_the_summaries_are_those_of_the_runs(logs):
-    log, _ = logs
-    res = log["results"]
-    for b in log["settings"]["betas"]:
-        runs = [r for r in res["runs"] if r["beta"] == b]
-        for key in ("both", "form_ok", "regular", "kl"):
-            values = [r[key] for r in runs]
-            summary = res[f"summary_beta_{b}"][key]
-            assert summary["values"] == values
-            assert summary["mean"] == pytest.approx(statistics.mean(values))
-            assert (summary["min"], summary["max"]) == (min(values), max(values))
+    check_summaries(logs[0])
 
 
 def test_the_stdout_log_reports_the_same_runs(logs):
-    log, _ = logs
-    text = (store.data_dir() / "post_dpo_sft.log").read_text(encoding="utf-8")
-    line = re.compile(r"dpo_sft beta=(\S+) seed=(\d+): regular (\S+) both (\S+) KL (\S+) \((\d+) s\)")
-    printed = {(float(b), int(seed)): (float(reg), float(both), float(kl), int(sec))
-               for b, seed, reg, both, kl, sec in line.findall(text)}
-    assert len(printed) == len(log["results"]["runs"])
-    for r in log["results"]["runs"]:
-        reg, both, kl, sec = printed[r["beta"], r["seed"]]
-        assert (reg, both) == (round(r["regular"], 3), round(r["both"], 3))
-        assert kl == round(r["kl"], 2) and abs(sec - r["train_seconds"]) <= 1
-    assert f"{log['results']['n_pairs']} pairs from {log['results']['n_prompts']} prompts" in text
+    check_stdout_log(logs[0], "dpo_sft")

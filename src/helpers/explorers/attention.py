@@ -313,9 +313,8 @@ def _output_html(weights, values, keys, allowed, output) -> str:
     return "".join(out) + "</table>"
 
 
-def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", layer: int = 0, head: int = 0,
-                        stage: str = "weights", query: int = 0) -> str:
-    """One view of the explorer rendered in Python (the static fallback and the widget's view)."""
+def _checked_view(data: dict, sentence: int, kind: str, layer: int, head: int) -> dict:
+    """The data of one sentence's attention ``kind``, after checking every argument of a view."""
     _check_data(data)
     check_int(sentence, "sentence", low=0, high=len(data["sentences"]) - 1)
     kinds = data["sentences"][sentence]["kinds"]
@@ -324,6 +323,13 @@ def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", laye
     k = kinds[kind]
     check_int(layer, "layer", low=0, high=len(k["scores"]) - 1)
     check_int(head, "head", low=0, high=len(k["scores"][layer]) - 1)
+    return k
+
+
+def attention_view_html(data: dict, sentence: int = 0, kind: str = "cross", layer: int = 0, head: int = 0,
+                        stage: str = "weights", query: int = 0) -> str:
+    """One view of the explorer rendered in Python (the static fallback and the widget's view)."""
+    k = _checked_view(data, sentence, kind, layer, head)
     check_int(query, "query", low=0, high=len(k["q_tokens"]) - 1)
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {sorted(STAGES)}, got {stage!r}")
@@ -375,14 +381,7 @@ def attention_heads_html(data: dict, sentence: int = 0, kind: str = "cross", lay
     (its ``stage`` matrix, (T_q, T_k); the softmax weights for the "× V" stage), each a button that opens
     that head (``head``, the open one, is outlined). The script draws this view; Python renders the same
     HTML so that a test can check it."""
-    _check_data(data)
-    check_int(sentence, "sentence", low=0, high=len(data["sentences"]) - 1)
-    kinds = data["sentences"][sentence]["kinds"]
-    if kind not in kinds:
-        raise ValueError(f"kind must be one of {sorted(kinds)}, got {kind!r}")
-    k = kinds[kind]
-    check_int(layer, "layer", low=0, high=len(k["scores"]) - 1)
-    check_int(head, "head", low=0, high=len(k["scores"][layer]) - 1)
+    k = _checked_view(data, sentence, kind, layer, head)
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {sorted(STAGES)}, got {stage!r}")
     shown = "weights" if stage == "output" else stage
