@@ -152,3 +152,63 @@ window.addEventListener("beforeprint", () => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add);
   else add();
 })();
+
+/* 7. Optional sections fold (_ext/optional_sections.py: <details class="optional-section">). A link,
+ * an "On this page" entry or the address's #fragment that points inside a closed fold opens it (and
+ * every fold around the target) and scrolls there: on load, on hashchange, and on a click on a link
+ * to this page (a second click on the same link fires no hashchange). Printing opens every fold
+ * (3. above). When a fold opens, the page is told it resized, so anything that drew itself while
+ * hidden lays itself out again (and see MathJax below). */
+(() => {
+  const FOLD = "details.optional-section";
+  const laidOutWhileHidden = !!(window.CSS && CSS.supports && CSS.supports("selector(::details-content)"));
+  const target = (hash) => {
+    if (!hash || hash.length < 2) return null;
+    let id = hash.slice(1);
+    try { id = decodeURIComponent(id); } catch (e) { /* keep it as it is */ }
+    return document.getElementById(id);
+  };
+  const openAround = (el) => {
+    let opened = false;
+    for (let d = el && el.closest(FOLD); d; d = d.parentElement && d.parentElement.closest(FOLD)) {
+      if (!d.open) { d.open = true; opened = true; }
+    }
+    return opened;
+  };
+  const reveal = (hash) => {
+    const el = target(hash);
+    if (el && openAround(el)) requestAnimationFrame(() => el.scrollIntoView());
+  };
+  const start = () => {
+    reveal(location.hash);
+    for (const d of document.querySelectorAll(FOLD)) {
+      d.addEventListener("toggle", () => {
+        if (!d.open) return;
+        window.dispatchEvent(new Event("resize"));
+        // Where a closed <details> hides its content with display:none (browsers without
+        // ::details-content), MathJax measured the text of the formulas inside at zero width:
+        // render them again, once, now that they are shown (about 10 ms a formula). Chromium
+        // lays hidden content out when asked, so there they were measured right.
+        const mj = window.MathJax;
+        if (d.dataset.typeset || laidOutWhileHidden || !(mj && mj.startup && mj.startup.promise)) return;
+        d.dataset.typeset = "1";
+        mj.startup.promise.then(() => {
+          const doc = mj.startup.document;
+          for (const item of doc.getMathItemsWithin(d)) item.rerender(doc);
+        }).catch(() => {});
+      });
+    }
+  };
+  window.addEventListener("hashchange", () => reveal(location.hash));
+  document.addEventListener("click", (event) => {
+    const a = event.target instanceof Element && event.target.closest("a[href*='#']");
+    if (!a || a.origin !== location.origin || a.pathname !== location.pathname) return;
+    const el = target(a.hash);
+    if (el && openAround(el) && a.hash === location.hash) {
+      event.preventDefault();
+      requestAnimationFrame(() => el.scrollIntoView());
+    }
+  }, true);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -67,7 +67,8 @@ def test_chinese_pages_say_they_are_chinese():
 # (the explorers' controls, drawn by helpers.i18n in the Chinese run): none may reach a Chinese page.
 ENGLISH_FURNITURE = ("Show code cell", "Hide code cell", "(or click a row's token)", "attends to:",
                      "encoder self-attention", "also mask padded queries",
-                     "Repository", "Open issue")  # the theme's buttons (book_theme_words, _ext/edition.py)
+                     "Repository", "Open issue",  # the theme's buttons (book_theme_words, _ext/edition.py)
+                     "Show this optional section", "Hide this optional section")  # _ext/optional_sections.py
 
 
 @pytest.mark.parametrize("rel", [p for p in PAGES if p.parts[0] == "chapters"], ids=lambda p: p.stem)
@@ -176,6 +177,21 @@ def test_a_translated_chapter_renders(zh_page):
     raw = zh_page.evaluate("() => [...document.querySelectorAll('main p')].map((p) => p.innerText)"
                            ".filter((t) => /\\$[^$]+\\$|\\{glue|\\{term\\}/.test(t))")
     assert not raw, f"raw MyST or TeX left on the page: {raw[:3]}"
+
+
+def test_a_chinese_optional_section_folds_with_a_chinese_button(zh_page):
+    """An Optional section (**选读**) of a Chinese chapter: closed on load behind a Chinese button
+    that opens it (_ext/optional_sections.py reads Sphinx's language)."""
+    open_chapter(zh_page, "09_backpropagation.html", folds_open=False)
+    fold = zh_page.locator("details.optional-section").first
+    summary = fold.locator(":scope > summary")
+    assert not fold.evaluate("(d) => d.open")
+    assert "展开这一选读小节" in summary.inner_text(), summary.inner_text()
+    first = fold.evaluate("(d) => d.previousElementSibling.textContent.trim()")
+    assert first.startswith("选读"), first[:40]
+    summary.click()
+    assert fold.evaluate("(d) => d.open") and "收起这一选读小节" in summary.inner_text()
+    assert fold.locator(".optional-section-body > *").first.is_visible()
 
 
 # What the theme's templates and sphinx-togglebutton's script say to screen readers in English

@@ -125,12 +125,31 @@ def phone(browser, base_url):
     context.close()
 
 
-def open_chapter(page, name: str):
+FOLDS = "details.optional-section"  # an Optional section's fold (_ext/optional_sections.py)
+
+
+def open_folds(page) -> int:
+    """Open every Optional section's fold on the page (as a reader's click does); returns how many."""
+    return page.evaluate("""(sel) => {
+      const folds = [...document.querySelectorAll(sel)];
+      for (const d of folds) d.open = true;
+      return folds.length;
+    }""", FOLDS)
+
+
+def open_chapter(page, name: str, folds_open: bool = True):
+    """Open chapter page ``name`` and wait until MathJax and the fonts are done.
+
+    Every Optional section's fold is opened (``folds_open``, the default) before anything is measured,
+    so that the suite's checks measure every figure, formula, explorer and output of the page, the
+    folded ones too; ``folds_open=False`` leaves the folds as a reader first sees them (closed)."""
     page.goto(f"{page.base}/chapters/{name}", wait_until="load")
     # MathJax typesets after load; its startup promise resolves when every formula is done.
     page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
     page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
     page.evaluate("() => document.fonts.ready.then(() => true)")
+    if folds_open and open_folds(page):
+        page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
     page.wait_for_timeout(200)
     return page
 
@@ -759,3 +778,153 @@ def test_a_chapter_prints_with_solutions_and_without_sidebars(page):
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 4
     page.emulate_media(media="screen")
+
+
+# ---------------------------------------------------------------------------------------------
+# Optional sections fold (_ext/optional_sections.py, book-site.js 7, book-site.css)
+# ---------------------------------------------------------------------------------------------
+FOLDED = [h for h in CHAPTERS if 'class="optional-section"' in h.read_text(encoding="utf-8")]
+# the first fold of the page that holds `what` (a CSS selector); its index among the page's folds
+_FIRST_FOLD_WITH = """(what) => [...document.querySelectorAll('details.optional-section')]
+    .findIndex((d) => d.querySelector('.optional-section-body ' + what))"""
+# a section inside a fold that the "On this page" list names (its id), or null
+_FOLDED_TOC_ENTRY = """() => {
+  const listed = new Set([...document.querySelectorAll('#pst-page-toc-nav a[href^="#"]')].map((a) => a.hash.slice(1)));
+  const inside = [...document.querySelectorAll('details.optional-section section[id]')].map((s) => s.id);
+  return inside.find((id) => listed.has(id)) || null;
+}"""
+
+
+def _chapter_with_fold_holding(page, what: str) -> tuple[str, int]:
+    """(chapter file name, index of the fold) of the first chapter whose fold holds ``what``."""
+    for html in FOLDED:
+        open_chapter(page, html.name, folds_open=False)
+        i = page.evaluate(_FIRST_FOLD_WITH, what)
+        if i >= 0:
+            return html.name, i
+    pytest.fail(f"no chapter has an Optional section that holds {what!r}")
+
+
+def test_chapters_have_optional_sections_folded():
+    assert len(FOLDED) >= 5, [h.name for h in FOLDED]
+
+
+def test_an_optional_section_is_closed_on_load_and_a_click_opens_and_closes_it(page):
+    name, i = _chapter_with_fold_holding(page, ".cell_output img")
+    fold = page.locator(FOLDS).nth(i)
+    summary = fold.locator(":scope > summary")
+    figure = fold.locator(".cell_output img").first
+    assert not fold.evaluate("(d) => d.open"), f"{name}: the fold is open on load"
+    assert not figure.is_visible(), f"{name}: a figure of a closed fold is shown"
+    # the section's heading and first paragraph ("Optional. ...") stay outside the fold, shown
+    first = fold.evaluate("(d) => d.previousElementSibling.textContent.trim()")
+    assert first.startswith("Optional"), f"{name}: the paragraph before the fold is {first[:60]!r}"
+    assert summary.is_visible() and "Show this optional section" in summary.inner_text()
+    summary.click()
+    assert fold.evaluate("(d) => d.open"), f"{name}: a click did not open the fold"
+    figure.scroll_into_view_if_needed()
+    figure.wait_for(state="visible")
+    box = figure.bounding_box()
+    assert box and box["width"] > 150 and box["height"] > 100, f"{name}: the folded figure is drawn at {box}"
+    assert "Hide this optional section" in summary.inner_text()
+    summary.click()
+    assert not fold.evaluate("(d) => d.open") and not figure.is_visible(), f"{name}: a second click did not close it"
+
+
+def test_an_explorer_in_a_fold_draws_at_full_width_when_opened(page):
+    name, i = _chapter_with_fold_holding(page, EXPLORERS)
+    fold = page.locator(FOLDS).nth(i)
+    explorer = fold.locator(EXPLORERS).first
+    assert not explorer.is_visible()
+    fold.locator(":scope > summary").click()
+    explorer.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = explorer.bounding_box()
+    column = page.evaluate("() => document.querySelector('.bd-article').clientWidth")
+    assert box and box["width"] > 0.8 * column and box["height"] > 100, f"{name}: explorer {box}, column {column}px"
+    drawn = explorer.evaluate("""(root) => [...root.querySelectorAll('svg, canvas, table, input')]
+        .filter((e) => e.getBoundingClientRect().width > 0).length""")
+    assert drawn > 0, f"{name}: the explorer in the fold drew nothing visible"
+
+
+def _in_view(page, element_id: str) -> bool:
+    return page.evaluate("""(id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      return r.height > 0 && r.top >= -2 && r.top < window.innerHeight;
+    }""", element_id)
+
+
+def _folded_toc_entry(page) -> tuple[str, str]:
+    for html in FOLDED:
+        open_chapter(page, html.name, folds_open=False)
+        found = page.evaluate(_FOLDED_TOC_ENTRY)
+        if found:
+            return html.name, found
+    pytest.fail("no \"On this page\" entry points inside an Optional section's fold")
+
+
+def test_a_link_to_an_anchor_inside_a_fold_opens_it(page):
+    name, anchor = _folded_toc_entry(page)
+    # the address's #fragment, on load
+    page.goto(f"{page.base}/chapters/{name}#{anchor}", wait_until="load")
+    page.wait_for_timeout(500)
+    fold = page.locator(f"{FOLDS}:has(#{anchor})")
+    assert fold.evaluate("(d) => d.open"), f"{name}#{anchor}: loading the address left its fold closed"
+    assert _in_view(page, anchor), f"{name}#{anchor}: not scrolled to"
+    # the "On this page" entry, clicked on a fresh load (fold closed)
+    open_chapter(page, name, folds_open=False)
+    assert not fold.evaluate("(d) => d.open")
+    entry = page.locator(f'#pst-page-toc-nav a[href="#{anchor}"]')
+    if entry.is_visible():
+        entry.click()
+    else:  # a third-level entry the theme shows only while its section is read: the same click event
+        entry.evaluate("(a) => a.click()")
+    page.wait_for_timeout(500)
+    assert fold.evaluate("(d) => d.open"), f"{name}: the \"On this page\" entry #{anchor} left its fold closed"
+    assert _in_view(page, anchor), f"{name}#{anchor}: the entry did not scroll to it"
+    # closed again, then the same link clicked again (no hashchange): it opens again
+    fold.evaluate("(d) => { d.open = false; }")
+    entry.evaluate("(a) => a.click()")
+    page.wait_for_timeout(500)
+    assert fold.evaluate("(d) => d.open") and _in_view(page, anchor), f"{name}: a second click on #{anchor} did not open it"
+    # hashchange (the back button, a link typed into the address)
+    page.evaluate("() => { location.hash = ''; }")
+    fold.evaluate("(d) => { d.open = false; }")
+    page.evaluate("(id) => { location.hash = id; }", anchor)
+    page.wait_for_timeout(500)
+    assert fold.evaluate("(d) => d.open"), f"{name}: hashchange to #{anchor} left its fold closed"
+
+
+def test_the_fold_button_fits_a_phone_and_is_easy_to_tap(phone):
+    for html in FOLDED[:4]:
+        open_chapter(phone, html.name, folds_open=False)
+        width = phone.evaluate("() => document.documentElement.clientWidth")
+        summaries = phone.locator(f"{FOLDS} > summary")
+        for k in range(summaries.count()):
+            s = summaries.nth(k)
+            s.scroll_into_view_if_needed()
+            box = s.bounding_box()
+            assert box["height"] >= 40, f"{html.name}: fold button {k} is {box['height']:.0f} px high"
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"{html.name}: fold button {k}: {box}"
+            px = s.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)")
+            assert px >= 14, f"{html.name}: the fold button's text is {px} px"
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= width + 1
+
+
+def test_a_printed_chapter_shows_what_its_folds_hold(page):
+    name, i = _chapter_with_fold_holding(page, ".cell_output img")
+    fold = page.locator(FOLDS).nth(i)
+    figure = fold.locator(".cell_output img").first
+    body = fold.locator(":scope > .optional-section-body")
+    page.emulate_media(media="print")
+    try:
+        if page.evaluate("() => CSS.supports('selector(::details-content)')"):
+            height = body.evaluate("(e) => e.getBoundingClientRect().height")
+            assert height > 100, f"{name}: print media alone leaves the fold's content hidden ({height} px)"
+        page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+        assert fold.evaluate("(d) => d.open"), f"{name}: a printed fold stays closed"
+        figure.scroll_into_view_if_needed()  # loading="lazy": the browser loads it when it is near
+        figure.wait_for(state="visible", timeout=5000)
+        assert not fold.locator(":scope > summary").is_visible(), f"{name}: the fold's button is printed"
+    finally:
+        page.emulate_media(media="screen")
