@@ -69,6 +69,8 @@ def test_readable_on_a_phone_and_in_the_editions_language(language, monkeypatch)
     assert width_px <= 400  # tall and narrow: a 390-px phone shows it (nearly) unscaled
     texts = {x.get_text() for x in fig.axes[0].texts}
     assert ("权重" in texts) == (language == "zh_CN") and ("weight" in texts) == (language == "en")
+    # the score column says it holds q·k / sqrt(d_k), so a reader checking q·k by hand is not off by sqrt(4)
+    assert r"$q{\cdot}k/\sqrt{d_k}$" in texts
 
 
 X = torch.ones(3, 4)

@@ -367,6 +367,7 @@ def test_tokenizer_explorer_in_english_and_chinese(monkeypatch, tok):
         ">Tap or hover a token to see its id and bytes.<",
         "6 characters → 8 bytes → ",
         'title="id ',
+        '>Examples:</span> <button class="tx-example"',
     ):
         assert words in page, words
     assert page_data(page, "tx")["labels"] == tokenizer_labels()
@@ -380,6 +381,7 @@ def test_tokenizer_explorer_in_english_and_chinese(monkeypatch, tok):
         ">点按词元或把鼠标悬停在上面，可以看到它的 id 和字节。<",
         "6 个字符 → 8 个字节 → ",
         'title="id ',
+        '>示例：</span> <button class="tx-example"',
     ):
         assert words in page, words
     assert "——字节：" in page and english_words(visible(page)) == set()
@@ -696,6 +698,26 @@ def test_attention_script_writes_the_words_python_wrote(monkeypatch, tmp_path, c
     page.locator(".ax-kind").select_option("encoder")
     page.locator(".ax-stage[value=raw]").check()
     check()
+
+
+def test_a_single_kind_explorer_has_no_menu_of_kinds(tmp_path, chromium):
+    """Data with one kind of attention (chapter 12's): no menu of a single choice; the script reads the
+    kind from the data, and the controls still redraw the view. With three kinds the menu is there."""
+    from helpers.explorers import attention_explorer_html
+
+    *_, data = attention_fixture()
+    assert '<select class="ax-kind"' in attention_explorer_html(data, kind="cross")  # chapters 4 and 6
+    one = {**data, "sentences": [{**s, "kinds": {"decoder": s["kinds"]["decoder"]}} for s in data["sentences"]]}
+    page_html = attention_explorer_html(one, kind="decoder", layer=1, head=2, query=1)
+    assert 'class="ax-kind"' not in page_html
+    page = chromium(tmp_path / "ax1.html", page_html)
+    assert page.get_attribute(".ax-root", "data-live") == "1"
+    assert page.get_attribute(".ax-root", "data-state") == "0|decoder|1|2|weights|1"
+    assert page.locator(".ax-kind").count() == 0
+    page.locator(".ax-sentence").select_option("1")
+    page.locator(".ax-stage[value=masked]").check()
+    assert page.get_attribute(".ax-root", "data-state") == "1|decoder|1|2|masked|0"
+    assert "−∞" in page.inner_text(".ax-view")
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])

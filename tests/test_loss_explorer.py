@@ -96,17 +96,23 @@ def test_explorer_in_english_and_chinese(monkeypatch, data):
     monkeypatch.setenv("BOOK_LANGUAGE", "en")
     page = loss_explorer_html(data)
     for words in ("logit of the correct word (id 3): 3.0", "probability p", "gradient p − e_y",
-                  "loss = −ln 0.6343 = 0.455", "label smoothing ε = 0.1", "Bars: probabilities"):
+                  "loss = −ln 0.6343 = 0.455", "label smoothing ε = 0.1", "Bars: probabilities",
+                  '>z_y (correct word, id 3)</span>', '<output class="lx-value">3.0</output>'):
         assert words in page, words
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = loss_explorer_html(data)
     for words in ("正确词（id 3）的 logit：3.0", "概率 p", "梯度 p − e_y", "损失 = −ln 0.6343 = 0.455",
-                  "标签平滑 ε = 0.1", "条形：概率从 0 到 1"):
+                  "标签平滑 ε = 0.1", "条形：概率从 0 到 1", ">z_y（正确词，id 3）</span>"):
         assert words in page, words
     # the only Latin words a Chinese reader sees: id, logit and the formulas' ln
     assert set(re.findall(r"[A-Za-z]{2,}", visible(page))) <= {"id", "logit", "ln"}
     smoothed = loss_view_html(data, data["start"], smoothed=True)
     assert "梯度 p − ỹ" in smoothed and "平滑后的损失 0.653（下限 0.390）" in smoothed
+
+
+def test_the_slider_label_takes_the_correct_words_id_from_the_data(data):
+    moved = {**data, "y": 1}
+    assert ">z_y (correct word, id 1)</span>" in loss_explorer_html(moved)
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
@@ -127,8 +133,15 @@ def test_explorer_on_a_phone(language, monkeypatch, tmp_path, data):
         # the script draws what Python drew before it ran: the same words and numbers
         static = visible(loss_view_html(data, data["start"]))
         assert re.sub(r"\s+", "", page.locator(".lx-view").inner_text()) == re.sub(r"\s+", "", static)
+        # the live value sits beside the slider
+        label, value = page.locator(".lx-zlabel").bounding_box(), page.locator(".lx-value").bounding_box()
+        slider = page.locator(".lx-slider").bounding_box()
+        assert value["y"] < slider["y"] + slider["height"] and slider["y"] < value["y"] + value["height"]
+        assert value["x"] > slider["x"] and label["width"] > 0
+        assert page.locator(".lx-value").inner_text() == "3.0"
         page.locator(".lx-slider").fill("0")  # z_y = -5: confidently wrong
         assert root.get_attribute("data-state") == "0"
+        assert page.locator(".lx-value").inner_text() == "−5.0"
         wrong = visible(loss_view_html(data, 0))
         assert re.sub(r"\s+", "", page.locator(".lx-view").inner_text()) == re.sub(r"\s+", "", wrong)
         page.locator(".lx-smooth").check()

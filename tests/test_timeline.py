@@ -146,6 +146,19 @@ def test_timeline_bad_input(data):
         timeline_explorer_html({"snapshots": []})
 
 
+def test_the_loss_curve_is_marked_where_exact_match_first_exceeds_half(data):
+    """accuracy 0, 0.5, 1 at steps 0, 4, 9: the first above 50% is at step 9 (0.5 is not above)."""
+    assert data["mark"] == {"step": 9, "level": 0.5}
+    view = timeline_view_html(data, 0)
+    x = data["points"][9][0]
+    assert f"<line class='tl-mark' x1='{x}' x2='{x}'" in view and ">exact match &gt; 50%</text>" in view
+    plain = timeline_data(data["losses"], data["snapshots"], data["src"], data["rows"], data["reference"])
+    assert plain["mark"] is None and "tl-mark" not in timeline_view_html(plain, 0)
+    low = timeline_data(data["losses"], data["snapshots"], data["src"], data["rows"], data["reference"],
+                        accuracy=[0.0, 0.2, 0.5])
+    assert low["mark"] is None
+
+
 # --- the words in the edition's language ------------------------------------------------------
 # Latin a Chinese timeline may show: the running example's English source words and <eos>, as data
 LATIN_OK = {"eos", "The", "cat", "sat", "on", "the", "mat", "yesterday", "today"}
@@ -159,8 +172,9 @@ def english_words(text: str) -> set[str]:
 def test_timeline_in_chinese(monkeypatch, data):
     monkeypatch.setenv("BOOK_LANGUAGE", "zh_CN")
     page = timeline_explorer_html(data)
-    for words in (">▶ 播放</button>", "<label>快照 <input", "第 <b>0</b> 步——训练损失 <b>3.500</b>",
-                  "——留出句子的完全匹配率 <b>0%</b>", "✗（参考译文：", "训练损失（对数坐标）", ">步</text>"):
+    for words in ('aria-label="播放">▶</button>', 'aria-label="快照">', "第 <b>0</b> 步——训练损失 <b>3.500</b>",
+                  "——留出句子的完全匹配率 <b>0%</b>", "✗（参考译文：", "训练损失（对数坐标）", ">步</text>",
+                  ">完全匹配率 &gt; 50%</text>"):
         assert words in page, words
     assert json.loads(re.search(r'class="tl-data">(.*?)</script>', page, re.S).group(1))["labels"] == timeline_labels()
     assert english_words(visible(page)) - {"w"} == set()
@@ -190,8 +204,16 @@ def _text(html_snippet: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_snippet)).strip()
 
 
+@pytest.fixture(scope="module")
+def long_run(data):
+    """The same snapshots as ``data`` at steps 0, 120 and 299 of a 300-step run (labels "step 299/299")."""
+    snaps = [{**s, "step": step} for s, step in zip(data["snapshots"], (0, 120, 299))]
+    losses = [3.5 * 0.98**i for i in range(300)]
+    return timeline_data(losses, snaps, data["src"], data["rows"], data["reference"], accuracy=[0.0, 0.77, 1.0])
+
+
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
-def test_explorer_in_a_browser(data, tmp_path, monkeypatch, lang):
+def test_explorer_in_a_browser(data, long_run, tmp_path, monkeypatch, lang):
     monkeypatch.setenv("BOOK_LANGUAGE", lang)
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     playwright = pytest.importorskip("playwright.sync_api")
@@ -214,14 +236,27 @@ def test_explorer_in_a_browser(data, tmp_path, monkeypatch, lang):
             # the browser draws the same view as Python
             assert _text(page.locator(".tl-view").inner_html()) == _text(timeline_view_html(data, i))
         label = page.locator(".tl-label").inner_text()
-        assert label == ("step 4 of 9" if lang == "en" else "第 4 步 / 9")
+        assert label == ("step 4/9" if lang == "en" else "第 4/9 步")
         page.locator(".tl-play").click()
-        assert page.locator(".tl-play").inner_text() == ("❚❚ pause" if lang == "en" else "❚❚ 暂停")
+        assert page.locator(".tl-play").inner_text() == "❚❚"
+        assert page.locator(".tl-play").get_attribute("aria-label") == ("pause" if lang == "en" else "暂停")
         page.wait_for_function("() => document.querySelector('.tl-root').dataset.state === '2'", timeout=5000)
-        play = "▶ play" if lang == "en" else "▶ 播放"  # back when the last snapshot was shown
-        page.wait_for_function(f"() => document.querySelector('.tl-play').textContent === '{play}'", timeout=5000)
+        # back to ▶ (play) when the last snapshot was shown
+        page.wait_for_function("() => document.querySelector('.tl-play').textContent === '\u25b6'", timeout=5000)
+        assert page.locator(".tl-play").get_attribute("title") == ("play" if lang == "en" else "播放")
         if lang == "zh_CN":
             assert english_words(page.locator(".tl-root").inner_text()) - {"w"} == set()
         box = root.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 391  # fits a phone
+        # a 300-step run on the phone: button, slider and "step 299/299" on one line, the mark drawn
+        page_file.write_text(f"<html><meta charset='utf-8'><body>{timeline_explorer_html(long_run, -1)}</body></html>",
+                             encoding="utf-8")
+        page.goto(page_file.as_uri())
+        assert page.locator(".tl-label").inner_text() == ("step 299/299" if lang == "en" else "第 299/299 步")
+        boxes = [page.locator(sel).bounding_box() for sel in (".tl-play", ".tl-slider", ".tl-label")]
+        middles = [b["y"] + b["height"] / 2 for b in boxes]
+        assert max(middles) - min(middles) < 6, boxes  # one line
+        assert boxes[1]["width"] > 100 and boxes[2]["x"] + boxes[2]["width"] <= 390, boxes
+        assert page.locator(".tl-mark").count() == 1
+        assert page.locator(".tl-mark").get_attribute("x1") == str(long_run["points"][120][0])
         browser.close()

@@ -52,6 +52,14 @@ def test_a_long_example_button_ends_with_an_ellipsis():
     assert f'title="{long}"' in page and button_label(long) in page
 
 
+def test_the_example_buttons_have_a_label_and_none_without_examples():
+    tok = bpe.BPETokenizer.train(["ab ab"] * 3, vocab_size=256 + 1 + len(bpe.SPECIAL_TOKENS))
+    page = tokenizer_explorer_html(tok, "ab", examples=["ab", "ba"])
+    assert page.count(">Examples:</span>") == 1
+    assert page.index(">Examples:</span>") < page.index('<button class="tx-example"')
+    assert "Examples:" not in tokenizer_explorer_html(tok, "ab")
+
+
 def test_javascript_applies_the_same_rule():
     node = shutil.which("node")
     if node is None:

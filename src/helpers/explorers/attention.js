@@ -9,6 +9,8 @@
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/'/g, "&#39;");
   const sSel = $(".ax-sentence"), kSel = $(".ax-kind"), lSel = $(".ax-layer"), hSel = $(".ax-head");
   const qSel = $(".ax-query"), allBtn = $(".ax-all");
+  // the menu of kinds is left out when the data hold a single kind (attention_explorer_html)
+  const kinds = Object.keys(data.sentences[0].kinds), kind = () => (kSel ? kSel.value : kinds[0]);
   let all = false;  // "all heads": one small grid per head of the layer (attention_heads_html in attention.py)
   // the words written here, in the page's language (data.labels, from attention_labels() in attention.py);
   // the English stands in for a key the data lacks (a page built before the labels existed)
@@ -41,7 +43,7 @@
   const view = $(".ax-view"), focus = $(".ax-focus"), hint = $(".ax-hint");
   let query = 0;
   data.sentences.forEach((s, i) => sSel.add(new Option(s.name, i)));
-  Object.keys(data.sentences[0].kinds).forEach((k) => kSel.add(new Option(data.kind_names[k] || k, k)));
+  if (kSel) kinds.forEach((k) => kSel.add(new Option(data.kind_names[k] || k, k)));
   // optional data.layer_names / data.head_names label the options (e.g. a few layers of a big model)
   for (let l = 0; l < data.n_layers; l++) lSel.add(new Option((data.layer_names || [])[l] || say("layer_n", { n: l + 1 }), l));
   for (let h = 0; h < data.n_heads; h++) hSel.add(new Option((data.head_names || [])[h] || say("head_n", { n: h + 1 }), h));
@@ -59,7 +61,7 @@
     return { raw: raw, scaled: scaled, masked: masked, weights: weights };
   }
   function current() {
-    const s = data.sentences[sSel.value], k = s.kinds[kSel.value];
+    const s = data.sentences[sSel.value], k = s.kinds[kind()];
     const { raw, scaled, masked, weights } = stages(k, k.scores[lSel.value][hSel.value]);
     const values = k.values ? k.values[lSel.value][hSel.value] : null;
     return { k, m: { raw: raw, scaled: scaled, masked: masked, weights: weights }[stage()], weights, values };
@@ -106,7 +108,7 @@
         "'></span>").join("") + "</span>";
   }
   function heads() {  // every head of the chosen layer; a click on one opens it
-    const k = data.sentences[sSel.value].kinds[kSel.value], st = stage() === "output" ? "weights" : stage();
+    const k = data.sentences[sSel.value].kinds[kind()], st = stage() === "output" ? "weights" : stage();
     view.innerHTML = "<div class='ax-heads'>" + k.scores[lSel.value].map((raw, h) =>
       "<button type='button' class='ax-h" + (h === +hSel.value ? " ax-cur" : "") + "' data-h='" + h + "'><span class='ax-hl'>" +
       esc((data.head_names || [])[h] || say("head_n", { n: h + 1 })) + "</span>" + mini(stages(k, raw)[st], st === "weights") +
@@ -136,16 +138,16 @@
     } else {
       view.innerHTML = matrix(k, m, st === "weights");
       view.querySelectorAll(".ax-q").forEach((th) => th.addEventListener("click", () => { query = +th.dataset.i; render(); }));
-      hint.textContent = (data.hints || {})[kSel.value] || "";
+      hint.textContent = (data.hints || {})[kind()] || "";
     }
     const seen = k.k_tokens.map((t, j) => !k.mask[query][j] ? "" :  // only keys the query may see
       "<span class='ax-tok' style='background:rgba(33,102,172," + w[j].toFixed(3) + ");color:" + (w[j] > 0.55 ? "white" : "black") +
       "' title='" + w[j].toFixed(3) + "'>" + esc(t) + "</span>").filter((x) => x).join(" ");
     focus.innerHTML = say("attends", { token: esc(k.q_tokens[query]), tokens: seen });
-    root.dataset.state = [sSel.value, kSel.value, lSel.value, hSel.value, st, query].join("|");
+    root.dataset.state = [sSel.value, kind(), lSel.value, hSel.value, st, query].join("|");
     if (all) heads();
   }
-  [sSel, kSel, lSel].forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));
+  [sSel, kSel, lSel].filter(Boolean).forEach((el) => el.addEventListener("change", () => { query = 0; render(); }));
   hSel.addEventListener("change", () => { query = 0; all = false; render(); });
   if (allBtn) allBtn.addEventListener("click", () => { all = !all; render(); });
   qSel.addEventListener("change", () => { query = +qSel.value; render(); });

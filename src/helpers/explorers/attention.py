@@ -402,7 +402,8 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
 
     It opens on the first sentence with the given ``kind``, ``layer``, ``head`` and ``query`` (all
     0-based; ``query`` is a row of that sentence and kind, e.g. 2 for "sat" in "The cat sat"). The
-    "× V" stage appears when ``data`` holds the values (``attention_data`` stores them).
+    "× V" stage appears when ``data`` holds the values (``attention_data`` stores them). The menu of
+    kinds appears only when ``data`` holds more than one kind (a menu of a single choice says nothing).
     """
     _check_data(data)
     if kind not in data["sentences"][0]["kinds"]:
@@ -427,6 +428,8 @@ def attention_explorer_html(data: dict, kind: str = "cross", layer: int = 0, hea
     menus = {c: f'<select class="ax-{c}" aria-label="{html.escape(label, quote=True)}"></select>' for c, label in (
         ("sentence", t("sentence")), ("kind", t("attention")), ("layer", t("layer")), ("head", t("head")),
         ("query", t("query")))}
+    if len(data["sentences"][0]["kinds"]) == 1:  # one kind: no menu (attention.js reads the kind from the data)
+        menus["kind"] = ""
     words = {"query": html.escape(t("query"), quote=False), "step": html.escape(t("step:"), quote=False),
              "click": html.escape(t("(or click a row's token)"), quote=False),
              "all": html.escape(t("all heads"), quote=False)}  # text, not attributes

@@ -17,7 +17,8 @@
     "grad1": "gradient p \u2212 \u1ef9",
     "loss0": "loss = \u2212ln {p} = {v}",
     "loss1": "smoothed loss {v} (floor {f})",
-    "smooth": "label smoothing \u03b5 = {e}"
+    "smooth": "label smoothing \u03b5 = {e}",
+    "slider": "z_y (correct word, id {y})"
   };
   const L = Object.assign({}, EN, data.labels || {});
   const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
@@ -59,9 +60,11 @@
   function render() {
     const i = Number($(".lx-slider").value), smoothed = $(".lx-smooth").checked;
     $(".lx-view").innerHTML = view(i, smoothed);
+    $(".lx-value").textContent = num(data.rows[i].zy, 1);
     root.dataset.state = i + (smoothed ? "s" : "");
   }
 
+  $(".lx-zlabel").textContent = say("slider", { y: data.y });
   $(".lx-slider").addEventListener("input", render);
   $(".lx-smooth").addEventListener("change", render);
   $(".lx-controls").style.display = "";

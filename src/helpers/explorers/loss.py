@@ -27,7 +27,9 @@ _STYLE = """
           padding: 10px; color: #111; background: #fff; max-width: 100%; box-sizing: border-box;
           font-size: 15px;}
 .lx-controls {display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin-bottom: 6px;}
-.lx-controls input[type=range] {flex: 1 1 10em; min-width: 0;}
+.lx-slide {display: flex; flex: 1 1 12em; align-items: center; gap: 8px; min-width: 0;}
+.lx-slide input[type=range] {flex: 1 1 auto; min-width: 0;}
+.lx-value {font-variant-numeric: tabular-nums; min-width: 2.6em; font-weight: bold;}
 .lx-head {font-weight: bold; margin-bottom: 4px;}
 .lx-grid {display: grid; grid-template-columns: auto auto minmax(0, 1fr) minmax(0, 1fr); gap: 3px 8px;
           align-items: end; font-size: 14px; font-variant-numeric: tabular-nums;}
@@ -101,6 +103,7 @@ def loss_labels() -> dict[str, str]:
         "loss0": t("loss = −ln {p} = {v}"),
         "loss1": t("smoothed loss {v} (floor {f})"),
         "smooth": t("label smoothing ε = {e}"),
+        "slider": t("z_y (correct word, id {y})"),
     }
 
 
@@ -148,8 +151,8 @@ def loss_view_html(data: dict, index: int, smoothed: bool = False) -> str:
 
 
 def loss_explorer_html(data: dict) -> str:
-    """Self-contained explorer: a slider over z_y and a label-smoothing check box, the view of
-    ``loss_view_html`` for each."""
+    """Self-contained explorer: a slider over z_y (labelled with the correct word's id, its value
+    beside it) and a label-smoothing check box, the view of ``loss_view_html`` for each."""
     if not isinstance(data, dict) or not data.get("rows") or "start" not in data:
         raise ValueError("data must come from loss_data(...)")
     root_id = new_root_id("lx")
@@ -157,6 +160,8 @@ def loss_explorer_html(data: dict) -> str:
     payload = json_payload({**data, "labels": labels})
     aria = html.escape(t("logit of the correct word"), quote=True)
     smooth = html.escape(labels["smooth"].format(e=data["eps"][1]))
+    slider = html.escape(labels["slider"].format(y=data["y"]))  # the correct word's id, from the data
+    value = _num(data["rows"][data["start"]]["zy"], 1)  # the slider's value; loss.js keeps it current
     note = html.escape(
         t(
             "Bars: probabilities from 0 to 1, gradients from −1 to 1 (red: positive, blue: negative). "
@@ -169,8 +174,9 @@ def loss_explorer_html(data: dict) -> str:
 <div class="lx-root" id="{root_id}">
   <script type="application/json" class="lx-data">{payload}</script>
   <div class="lx-controls" style="display:none">
-    <span>z_y</span><input type="range" class="lx-slider" min="0" max="{n - 1}" step="1"
-      value="{data["start"]}" aria-label="{aria}">
+    <span class="lx-zlabel">{slider}</span>
+    <span class="lx-slide"><input type="range" class="lx-slider" min="0" max="{n - 1}" step="1"
+      value="{data["start"]}" aria-label="{aria}"><output class="lx-value">{value}</output></span>
     <label><input type="checkbox" class="lx-smooth"> {smooth}</label>
   </div>
   <div class="lx-view">{loss_view_html(data, data["start"])}</div>

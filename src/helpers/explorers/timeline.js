@@ -17,9 +17,10 @@
     "loss_caption": "training loss (log scale)",
     "cross_caption": "cross-attention, last decoder layer (mean of heads); row \u2192w writes w",
     "axis": "step",
-    "play": "\u25b6 play",
-    "pause": "\u275a\u275a pause",
-    "position": "step {step} of {last}"
+    "play": "play",
+    "pause": "pause",
+    "position": "step {step}/{last}",
+    "mark": "exact match > {p}%"
   };
   const L = Object.assign({}, EN, data.labels || {});
   const say = (key, f) => L[key].replace(/\{(\w+)\}/g, (m, k) => (f && k in f ? String(f[k]) : m));
@@ -33,13 +34,21 @@
       "<line x1='" + (x0 - 3) + "' x2='" + x0 + "' y1='" + t[0] + "' y2='" + t[0] + "' stroke='#666'/>" +
       "<text x='" + (x0 - 5) + "' y='" + (t[0] + 4) + "' font-size='13' text-anchor='end'>" + esc(t[1]) + "</text>").join("");
     const c = pts[step];
+    let mark = "";
+    if (data.mark) {  // a dashed line where held-out exact match first exceeds the level, and its label
+      const mx = pts[data.mark.step][0], left = mx > (x0 + x1) / 2;
+      mark = "<line class='tl-mark' x1='" + mx + "' x2='" + mx + "' y1='" + PT + "' y2='" + y1 +
+        "' stroke='#1b7f3b' stroke-dasharray='4 3'/><text x='" + (left ? mx - 4 : mx + 4) + "' y='" + (PT + 12) +
+        "' font-size='13' fill='#1b7f3b' text-anchor='" + (left ? "end" : "start") + "'>" +
+        esc(say("mark", { p: Math.round(100 * data.mark.level) })) + "</text>";
+    }
     return "<svg class='tl-svg' width='" + W + "' height='" + H + "' viewBox='0 0 " + W + " " + H + "'>" +
       "<line x1='" + x0 + "' x2='" + x0 + "' y1='" + PT + "' y2='" + y1 + "' stroke='#666'/>" +
       "<line x1='" + x0 + "' x2='" + x1 + "' y1='" + y1 + "' y2='" + y1 + "' stroke='#666'/>" + ticks +
       "<text x='" + x0 + "' y='" + (y1 + 16) + "' font-size='13'>0</text>" +
       "<text x='" + x1 + "' y='" + (y1 + 16) + "' font-size='13' text-anchor='end'>" + (pts.length - 1) + "</text>" +
       "<text x='" + (x0 + x1) / 2 + "' y='" + (y1 + 16) + "' font-size='13' text-anchor='middle'>" + esc(L.axis) + "</text>" +
-      "<polyline points='" + line(pts) + "' fill='none' stroke='#d0d0d0' stroke-width='1'/>" +
+      mark + "<polyline points='" + line(pts) + "' fill='none' stroke='#d0d0d0' stroke-width='1'/>" +
       "<polyline class='tl-done' points='" + line(pts.slice(0, step + 1)) + "' fill='none' stroke='#2166ac' stroke-width='1.5'/>" +
       "<circle cx='" + c[0] + "' cy='" + c[1] + "' r='3.5' fill='#b3261e'/></svg>";
   }
@@ -72,12 +81,18 @@
   }
 
   let timer = null;
-  function stop() { if (timer) { clearInterval(timer); timer = null; $(".tl-play").textContent = L.play; } }
+  function button(playing) {  // ▶ or ❚❚, its word (play, pause) as its title and accessible name
+    const b = $(".tl-play"), word = playing ? L.pause : L.play;
+    b.textContent = playing ? "\u275a\u275a" : "\u25b6";
+    b.title = word;
+    b.setAttribute("aria-label", word);
+  }
+  function stop() { if (timer) { clearInterval(timer); timer = null; button(false); } }
   $(".tl-play").addEventListener("click", () => {
     if (timer) { stop(); return; }
     const sl = $(".tl-slider");
     if (Number(sl.value) >= snaps.length - 1) sl.value = 0;
-    $(".tl-play").textContent = L.pause;
+    button(true);
     render();
     timer = setInterval(() => {
       if (Number(sl.value) >= snaps.length - 1) { stop(); return; }

@@ -1,6 +1,7 @@
 """The training-timeline explorer (chapter 9): slide over snapshots saved while a model trained.
 
-At each snapshot it shows the loss curve so far, one cross-attention map (rows: the Chinese
+At each snapshot it shows the loss curve so far (marked at the first snapshot where held-out exact
+match exceeds ``MARK_LEVEL``), one cross-attention map (rows: the Chinese
 word being written, labelled "→今天" as in the attention explorer; columns: the English
 words) and the greedy translation of a held-out sentence, so that a reader can watch the alignment emerge.
 
@@ -23,6 +24,7 @@ from ._embed import json_payload, new_root_id, script_call
 
 # The loss plot, in SVG pixels (its tick and axis texts are 12 px: shown unscaled on a phone).
 PLOT_W, PLOT_H, PAD_L, PAD_B, PAD_T, PAD_R = 280, 170, 42, 26, 10, 8
+MARK_LEVEL = 0.5  # the loss curve is marked where held-out exact match first exceeds this
 
 _STYLE = """
 <style>
@@ -30,8 +32,11 @@ _STYLE = """
           padding: 10px; color: #111; background: #fff; max-width: 100%; box-sizing: border-box;
           overflow-wrap: anywhere;}
 .tl-root button, .tl-root input {font-family: inherit;}
-.tl-controls {margin-bottom: 6px;}
-.tl-controls input[type=range] {width: 60%; vertical-align: middle;}
+/* one line, also on a 390-px phone: the play button, the slider (it takes the room left) and "step 299/299" */
+.tl-controls {display: flex; flex-wrap: nowrap; align-items: center; gap: 8px; margin-bottom: 6px;}
+.tl-controls input[type=range] {flex: 1 1 auto; min-width: 0; width: auto; margin: 0;}
+.tl-play {flex: none; min-width: 2.4em;}
+.tl-label {flex: none; white-space: nowrap; font-size: 14px; font-variant-numeric: tabular-nums;}
 .tl-head {font-size: 14px; margin: 4px 0 8px 0;}
 .tl-grid {display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start;}
 .tl-grid > div {min-width: 0; max-width: 100%;}
@@ -67,9 +72,10 @@ def timeline_labels() -> dict[str, str]:
         "loss_caption": t("training loss (log scale)"),
         "cross_caption": t("cross-attention, last decoder layer (mean of heads); row →w writes w"),
         "axis": t("step"),
-        "play": t("▶ play"),
-        "pause": t("❚❚ pause"),
-        "position": t("step {step} of {last}"),
+        "play": t("play"),
+        "pause": t("pause"),
+        "position": t("step {step}/{last}"),
+        "mark": t("exact match > {p}%"),
     }
 
 
@@ -116,7 +122,8 @@ def timeline_data(
     losses: training loss at every step (length = number of steps); snapshots: dicts from
     ``helpers.training.snapshot`` ({"step", "cross" (T, S), "translation"}); src_tokens: the S English
     tokens; rows: the T tokens being written (reference + <eos>); reference: the correct translation;
-    accuracy: held-out exact match at each snapshot (or None).
+    accuracy: held-out exact match at each snapshot (or None). "mark" in the result: the step of the
+    first snapshot whose accuracy exceeds ``MARK_LEVEL`` and that level ({"step", "level"}), or None.
     """
     if isinstance(snapshots, (str, dict)) or not isinstance(snapshots, (list, tuple)):
         raise TypeError(f"snapshots must be a list of dicts from training.snapshot, got {show(snapshots)}")
@@ -165,7 +172,17 @@ def timeline_data(
             for s in snapshots
         ],
         "accuracy": None if accuracy is None else [None if a is None else round(float(a), 2) for a in accuracy],
+        "mark": _mark(snapshots, accuracy),
     }
+
+
+def _mark(snapshots: list[dict], accuracy: list[float | None] | None) -> dict | None:
+    """{"step", "level"}: the step of the first snapshot whose held-out exact match exceeds MARK_LEVEL,
+    or None (no accuracies, or none exceeds it)."""
+    for s, a in zip(snapshots, accuracy or []):
+        if a is not None and a > MARK_LEVEL:
+            return {"step": int(s["step"]), "level": MARK_LEVEL}
+    return None
 
 
 def _check_data(data: object) -> dict:
@@ -174,7 +191,7 @@ def _check_data(data: object) -> dict:
     return data
 
 
-def _svg(data: dict, step: int, axis_label: str) -> str:
+def _svg(data: dict, step: int, axis_label: str, mark_label: str) -> str:
     pts = data["points"]
     full = " ".join(f"{x},{y}" for x, y in pts)
     done = " ".join(f"{x},{y}" for x, y in pts[: step + 1])
@@ -186,6 +203,17 @@ def _svg(data: dict, step: int, axis_label: str) -> str:
         for y, label in data["axis"]["ticks"]
     )
     cx, cy = pts[step]
+    mark = ""
+    if data.get("mark"):  # a dashed line where held-out exact match first exceeds the level, and its label
+        mx = pts[data["mark"]["step"]][0]
+        left = mx > (x0 + x1) / 2  # the label on the side with more room
+        text = html.escape(mark_label.format(p=f"{100 * data['mark']['level']:.0f}"))
+        mark = (
+            f"<line class='tl-mark' x1='{mx}' x2='{mx}' y1='{pad_t}' y2='{y1}' stroke='#1b7f3b' "
+            f"stroke-dasharray='4 3'/>"
+            f"<text x='{mx - 4 if left else mx + 4}' y='{pad_t + 12}' font-size='13' fill='#1b7f3b' "
+            f"text-anchor='{'end' if left else 'start'}'>{text}</text>"
+        )
     return (
         f"<svg class='tl-svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
         f"<line x1='{x0}' x2='{x0}' y1='{pad_t}' y2='{y1}' stroke='#666'/>"
@@ -193,7 +221,7 @@ def _svg(data: dict, step: int, axis_label: str) -> str:
         f"<text x='{x0}' y='{y1 + 16}' font-size='13'>0</text>"
         f"<text x='{x1}' y='{y1 + 16}' font-size='13' text-anchor='end'>{len(pts) - 1}</text>"
         f"<text x='{(x0 + x1) / 2}' y='{y1 + 16}' font-size='13' text-anchor='middle'>{html.escape(axis_label)}</text>"
-        f"<polyline points='{full}' fill='none' stroke='#d0d0d0' stroke-width='1'/>"
+        f"{mark}<polyline points='{full}' fill='none' stroke='#d0d0d0' stroke-width='1'/>"
         f"<polyline class='tl-done' points='{done}' fill='none' stroke='#2166ac' stroke-width='1.5'/>"
         f"<circle cx='{cx}' cy='{cy}' r='3.5' fill='#b3261e'/></svg>"
     )
@@ -232,15 +260,15 @@ def timeline_view_html(data: dict, index: int = 0) -> str:
         f"<div class='tl-out'>{html.escape(' '.join(data['src']))} → <span class='{'tl-ok' if ok else 'tl-bad'}'>"
         f"{html.escape(hyp)}</span> {mark}</div>"
         f"<div class='tl-grid'><div><div class='tl-caption'>{html.escape(words['loss_caption'])}</div>"
-        f"{_svg(data, s['step'], words['axis'])}</div>"
+        f"{_svg(data, s['step'], words['axis'], words['mark'])}</div>"
         f"<div><div class='tl-caption'>{html.escape(words['cross_caption'])}</div>"
         f"{_table(data, s['cross'])}</div></div>"
     )
 
 
 def timeline_explorer_html(data: dict, index: int = 0) -> str:
-    """Self-contained explorer: a slider (and a play button) over the snapshots; ``index`` may count
-    from the end (-1: the last)."""
+    """Self-contained explorer: a play button, a slider over the snapshots and "step 120/299", on one
+    line (also on a phone); ``index`` may count from the end (-1: the last)."""
     _check_data(data)
     n = len(data["snapshots"])
     check_int(index, "index")
@@ -248,14 +276,15 @@ def timeline_explorer_html(data: dict, index: int = 0) -> str:
         raise ValueError(f"index must be in [-{n}, {n}) for {n} snapshots, got {index}")
     index = index % n
     root_id = new_root_id("tl")
-    words, snapshot = timeline_labels(), html.escape(t("snapshot"))
+    words = timeline_labels()
+    snapshot, play = html.escape(t("snapshot"), quote=True), html.escape(words["play"], quote=True)
     payload = json_payload({**data, "labels": words})
     return f"""{_STYLE}
 <div class="tl-root" id="{root_id}">
   <script type="application/json" class="tl-data">{payload}</script>
   <div class="tl-controls" style="display:none">
-    <button class="tl-play" type="button">{html.escape(words["play"])}</button>
-    <label>{snapshot} <input class="tl-slider" type="range" min="0" max="{n - 1}" value="{index}"></label>
+    <button class="tl-play" type="button" title="{play}" aria-label="{play}">▶</button>
+    <input class="tl-slider" type="range" min="0" max="{n - 1}" value="{index}" aria-label="{snapshot}">
     <span class="tl-label"></span>
   </div>
   <div class="tl-view">{timeline_view_html(data, index)}</div>

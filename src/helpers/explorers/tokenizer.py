@@ -33,6 +33,7 @@ _STYLE = """
 .tx-root .tx-ids {font-family: monospace; font-size: 12px; color: #333; word-break: normal; overflow-wrap: normal;}
 .tx-stats {font-size: 13px; color: #444; margin-top: 4px;}
 .tx-example {margin: 2px; font-size: 12px;}
+.tx-examples-label {font-size: 13px; color: #444; margin-right: 2px;}
 .tx-sp {color: #888;}
 .tx-tok {cursor: pointer;}
 .tx-picked {outline: 2px solid #333;}
@@ -156,7 +157,10 @@ def tokens_html(tok: BPETokenizer, text: str, allowed_special: bool = False) -> 
 
 
 def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | None = None) -> str:
-    """A self-contained tokenizer explorer: type text, see its tokens and ids, vary the merges."""
+    """A self-contained tokenizer explorer: type text, see its tokens and ids, vary the merges.
+
+    ``examples``: texts, each a button (after an "Examples:" label) that loads it into the text box.
+    """
     _check_tok(tok)
     check_str(text, "text")
     examples = [] if examples is None else check_str_list(examples, "examples")
@@ -175,6 +179,8 @@ def tokenizer_explorer_html(tok: BPETokenizer, text: str, examples: list[str] | 
         f"{html.escape(button_label(e))}</button>"
         for e in (examples or [])
     )
+    if buttons:  # a label, so that a reader sees the buttons load example texts
+        buttons = f'<span class="tx-examples-label">{html.escape(t("Examples:"))}</span> {buttons}'
     n = len(tok.merges)
     special = html.escape(t("read {names} as special tokens", names="<sos> <eos> <pad> <unk>"))
     return f"""{_STYLE}

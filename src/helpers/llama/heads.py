@@ -387,14 +387,14 @@ def ablation_effects(
 # --------------------------------------------------------------------------- the explorer
 def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
     """The book's attention explorer (``helpers.explorers.attention_explorer_html``) for
-    ``explorer_data``: one kind of attention only (masked self-attention), so its menu of kinds,
-    which would offer a single choice, is hidden, and the scaling step is named with the chapter's
-    symbol, "÷ √d_h" (a head's width; chapter 4's explorer says d_k). On a narrow screen (a phone)
-    the table is made compact, so that every column of a text of up to 11 tokens fits a 360-px
-    explorer at the weights step, where it opens: smaller cells and digits, the tokens above the
-    columns written upwards, the sentence menu on a line of its own. The raw and scaled scores
-    (wider numbers) still scroll inside the explorer, row labels in view: a shadow at the right edge
-    and a note above the table say so."""
+    ``explorer_data``: one kind of attention only (masked self-attention), so it has no menu of
+    kinds (``attention_explorer_html`` leaves out a menu of a single choice), and the scaling step
+    is named with the chapter's symbol, "÷ √d_h" (a head's width; chapter 4's explorer says d_k). On
+    a narrow screen (a phone) the table is made compact, so that every column of a text of up to 11
+    tokens fits a 360-px explorer at the weights step, where it opens: smaller cells and digits, the
+    tokens above the columns written upwards, the sentence menu on a line of its own. The raw and
+    scaled scores (wider numbers) still scroll inside the explorer, row labels in view: a shadow at
+    the right edge and a note above the table say so."""
     from ..explorers import attention_explorer_html
 
     return _fit_for_phone(attention_explorer_html(data, kind="decoder", layer=layer, head=head))
@@ -417,8 +417,6 @@ def _fit_for_phone(page: str) -> str:
         page,
         count=1,
     )
-    # one kind of attention only: its menu, kept for the script, is hidden even without the style
-    page = page.replace('<select class="ax-kind"', '<select class="ax-kind" hidden', 1)
     # the query menu named for screen readers too (its visible label is the word before it)
     page = page.replace(
         '<select class="ax-query">',
@@ -428,7 +426,6 @@ def _fit_for_phone(page: str) -> str:
     note = html.escape(t("the scores are wider: swipe the table sideways for every column"), quote=False)
     page = page.replace("<div class='ax-view'>", f"<div class='ax-wide-note'>{note}</div><div class='ax-view'>", 1)
     style = (
-        f"{r} .ax-kind{{display:none}}\n"
         f"{r} .ax-wide-note{{display:none}}\n"
         "@media (max-width: 540px) {\n"
         f"{r}.ax-root {{padding: 2px;}}\n"
