@@ -34,7 +34,8 @@ SENTENCE = "The cat sat under the tree today"
 PHRASE = ("under", "the", "tree")  # the rows of 在 树 下 spread over this phrase
 WORDS = {"猫": "cat", "今天": "today", "坐着": "sat"}  # each looks most at the word it translates
 MOST = {"树": "under", "下": "the"}  # the caption: 树 looks most at "under", 下 at "the"
-CAPTION = (*WORDS.items(), ("树", "under"), ("树", "tree"), ("下", "the"))  # weights the caption gives
+# the weights the caption gives
+CAPTION = (*WORDS.items(), ("在", "under"), ("在", "the"), ("树", "under"), ("树", "tree"), ("下", "the"))
 FONT, CELL_FONT, WIDTH = 10.0, 9.0, 3.6
 SHOWN = 0.3  # weights at least this large are written in their cell
 TEXT = {
@@ -46,6 +47,8 @@ TEXT = {
 def alignment():
     """(weights (T, S) without the <eos> row, Chinese tokens, English tokens, parameter count),
     for the held-out sentence; checks what the intro says of it."""
+    import torch
+
     from helpers import corpus, training, translator
 
     model, info = translator.load()
@@ -63,6 +66,8 @@ def alignment():
     for word in ("在", "树", "下"):
         if weights[zh.index(word), cols].sum() < 0.75:
             raise AssertionError(f"the row {word} puts under 0.75 on 'under the tree'")
+    if not torch.allclose(weights.sum(-1), torch.ones(len(zh)), atol=1e-4):  # the caption: a row adds up to 1
+        raise AssertionError(f"the rows do not add up to 1: {weights.sum(-1)}")
     n_params = sum(w.numel() for w in model.parameters())
     return weights, zh, en, n_params
 

@@ -215,6 +215,10 @@ def test_heads_explorer_has_no_single_kind_menu(model):
     page = heads_explorer_html(data, layer=0, head=0)
     assert 'class="ax-root"' in page
     assert 'class="ax-kind"' not in page and ".ax-kind{" not in page  # one kind: no menu, no style for it
+    opened = heads_explorer_html(data, layer=0, head=0, query=3)  # opens on the row of "on"
+    assert 'q.value="3"' in opened and 'q.value=' not in page
+    with pytest.raises(ValueError, match="query"):
+        heads_explorer_html(data, layer=0, head=0, query=99)
 
 
 def test_heads_explorer_fits_a_phone(model, tmp_path):

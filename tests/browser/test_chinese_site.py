@@ -194,6 +194,19 @@ def test_a_chinese_optional_section_folds_with_a_chinese_button(zh_page):
     assert fold.locator(".optional-section-body > *").first.is_visible()
 
 
+def test_chinese_captions_are_regular_and_upright(zh_page):
+    """Captions of the Chinese edition: one weight for Latin and Chinese (the CJK web font has only
+    the regular weight, so the theme's light 300 drew digits lighter than characters), and the
+    "图 n.m" label upright (Chinese type is not set in italics)."""
+    open_chapter(zh_page, "07_transformer_block.html")
+    styles = zh_page.evaluate("""() => [...document.querySelectorAll('main figcaption')].map((f) => {
+        const p = f.querySelector('p') || f, n = f.querySelector('.caption-number');
+        return [getComputedStyle(p).fontWeight, n ? getComputedStyle(n).fontStyle : 'normal'];
+    })""")
+    assert styles, "no figure captions on the page"
+    assert all(w == "400" and s == "normal" for w, s in styles), styles
+
+
 # What the theme's templates and sphinx-togglebutton's script say to screen readers in English
 # (_ext/edition_templates and _ext/edition.py translate them).
 ENGLISH_LABELS = ("Main", "Page", "Toggle hidden content", "Toggle primary sidebar",

@@ -385,7 +385,7 @@ def ablation_effects(
 
 
 # --------------------------------------------------------------------------- the explorer
-def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
+def heads_explorer_html(data: dict, layer: int = 0, head: int = 0, query: int = 0) -> str:
     """The book's attention explorer (``helpers.explorers.attention_explorer_html``) for
     ``explorer_data``: one kind of attention only (masked self-attention), so it has no menu of
     kinds (``attention_explorer_html`` leaves out a menu of a single choice), and the scaling step
@@ -394,10 +394,13 @@ def heads_explorer_html(data: dict, layer: int = 0, head: int = 0) -> str:
     tokens fits a 360-px explorer at the weights step, where it opens: smaller cells and digits, the
     tokens above the columns written upwards, the sentence menu on a line of its own. The raw and
     scaled scores (wider numbers) still scroll inside the explorer, row labels in view: a shadow at
-    the right edge and a note above the table say so."""
+    the right edge and a note above the table say so. It opens on the first text at ``layer``,
+    ``head`` and the row ``query`` (0-based, checked as ``attention_explorer_html`` checks it)."""
     from ..explorers import attention_explorer_html
 
-    return _fit_for_phone(attention_explorer_html(data, kind="decoder", layer=layer, head=head))
+    return _fit_for_phone(
+        attention_explorer_html(data, kind="decoder", layer=layer, head=head, query=query)
+    )
 
 
 def _fit_for_phone(page: str) -> str:

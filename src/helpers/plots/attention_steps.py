@@ -29,8 +29,8 @@ def plot_attention_steps(
     All score panels (is_weights False) share one diverging colour scale symmetric about zero: from
     minus the largest size of any of their scores (dark blue) through 0 (white) to plus it (dark
     red), so that equal colours mean equal sizes on both sides and across panels. All weight panels
-    share the 0-to-1 scale, white to dark blue. Negative numbers in the cells are written with a
-    true minus sign (U+2212), as on the colour bars. With
+    share the 0-to-1 scale, white to dark green (a hue the scores do not use). Negative numbers in
+    the cells are written with a true minus sign (U+2212), as on the colour bars. With
     ``colorbars``, one colour bar per kind of panel shown ("scores", "weights") gives the scale:
     in the grid's empty cell when there is one, else beside the last panel of its kind. Every text
     is 1.25 times the phone minimum of ``helpers.plots._phone`` for ``width``.
@@ -53,7 +53,7 @@ def plot_attention_steps(
     last = {}  # is_weights -> the last panel of that kind
     for ax, (matrix, title, is_weights) in zip(axes, panels):
         if is_weights:
-            heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, vmin=0, vmax=1, cmap="Blues")
+            heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, vmin=0, vmax=1, cmap="Greens")
         else:
             heatmap(matrix, tokens, tokens, ax=ax, title=title, colorbar=False, norm=norm, cmap="RdBu_r")
             for text in ax.texts:  # the cells' numbers: a true minus sign

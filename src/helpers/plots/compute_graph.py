@@ -71,7 +71,8 @@ def draw_running_graph(width: float = 3.6) -> Figure:
 
     Two columns, encoder on the left and decoder on the right: ids -> emb (rows of the embedding
     matrix, plus the position vectors P) -> X -> self-attention -> + -> C, and ids -> emb -> Y ->
-    masked self-attention -> + -> H1. Below the decoder: (H1, C) -> cross-attention -> + -> H2 ->
+    masked self-attention -> + -> H1. Below the decoder: (H1, C) -> cross-attention (two edges from C,
+    labelled K and V: C is used twice) -> + -> H2 ->
     x W_out -> Z (the logits) -> cross-entropy (with the targets y) -> L. A red arrow in the empty
     space under the encoder says that the backward pass walks every edge the other way.
 
@@ -109,7 +110,10 @@ def draw_running_graph(width: float = 3.6) -> Figure:
     y_cross, y_plus = ys[5] - step - 0.1, ys[5] - 2 * step - 0.1
     _op(ax, dec, y_cross, "attn")
     _edge(ax, (dec, ys[5]), (dec, y_cross))
-    _edge(ax, (enc, ys[5]), (dec, y_cross))
+    # C is used twice, as the keys and as the values: two edges, whose gradients add up
+    for rad, name, dy in ((-0.18, "$K$", -0.05), (0.18, "$V$", 0.5)):
+        _edge(ax, (enc, ys[5]), (dec, y_cross), rad=rad)
+        ax.text((enc + dec) / 2 - 0.1, (ys[5] + y_cross) / 2 + dy, name, ha="center", va="center", fontsize=11)
     ax.text(dec - 0.4, y_cross - 0.3, t("cross"), ha="right", va="center", fontsize=12, color=grey)
     _op(ax, dec, y_plus, "+")
     _edge(ax, (dec, y_cross), (dec, y_plus))

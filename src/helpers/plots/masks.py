@@ -23,8 +23,8 @@ def _upright_x_labels(fig: Figure, axes: Sequence, floor: float | None = None) -
     """Set each x tick label of ``axes`` upright where it fits its column.
 
     If a Chinese label is wider than its cell but would fit at ``floor`` points (when given and
-    smaller; no smaller than a phone allows), the axis's x tick labels are first set to ``floor``
-    points (smaller labels also leave a gap between the turned ones). Then a label narrower than
+    smaller; no smaller than a phone allows), the axis's Chinese x tick labels are first set to
+    ``floor`` points (the others keep their size, as turned they fit). Then a label narrower than
     one cell is written horizontally; a Chinese label still too wide is stacked, one character per
     line, upright (as Chinese is set vertically); any other label (``<pad>``, ``The``) is turned
     90°. Chinese lying on its side is hard to read.
@@ -44,7 +44,8 @@ def _upright_x_labels(fig: Figure, axes: Sequence, floor: float | None = None) -
         unstacked = all(w * shrink <= 0.9 * cell for w in chinese)  # ... but fits at the floor
         if shrink < 1.0 and stacked and unstacked:
             for label in labels:
-                label.set_fontsize(min(label.get_fontsize(), floor))
+                if _is_cjk(label.get_text()):  # the others keep their size: turned, they fit
+                    label.set_fontsize(min(label.get_fontsize(), floor))
         texts, turned = [], []
         for label in labels:
             text = label.get_text()
