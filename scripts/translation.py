@@ -18,13 +18,14 @@ translation of the most similar retired unit but flags it *fuzzy*: a stale unit.
 unit shows the English on the Chinese page inside a visible "not yet translated" marker, and
 ``status`` counts both.
 
-The comments and docstrings of the chapters' code cells are units too, in catalogs of their own
-(``locale/zh_CN/code/NN_x.po``; see ``code_units``): ``update``, ``status`` and ``check`` cover them.
+The comments, docstrings and printed strings of the chapters' code cells are units too, in catalogs
+of their own (``locale/zh_CN/code/NN_x.po``; see ``code_units`` and ``code_literals``): ``update``,
+``status`` and ``check`` cover them.
 
 ``build`` writes the Chinese book: each page's markdown is replaced unit by unit; code cells are
-copied byte for byte but for their translated comments and docstrings (tests check), and one hidden cell at the
-top of each notebook sets ``BOOK_LANGUAGE`` so that the words code prints or draws come out in
-Chinese (``helpers.i18n``). The generated book lives under ``_build/`` (inside the English book's
+copied byte for byte but for their translated comments, docstrings and strings (tests check), and one
+hidden cell at the top of each notebook sets ``BOOK_LANGUAGE`` so that the words the helpers print or
+draw come out in Chinese (``helpers.i18n``). The generated book lives under ``_build/`` (inside the English book's
 root it would break the English ``-W`` build: "document isn't included in any toctree").
 """
 
@@ -151,6 +152,7 @@ class Unit:
 
     text: str
     where: str
+    note: str = ""  # for the translator (a ``#.`` line): what kind of unit it is
 
 
 def page_units(path: Path) -> list[Unit]:
@@ -246,7 +248,8 @@ def update_catalog(units: list[Unit], po: polib.POFile) -> polib.POFile:
             continue
         used.add(unit.text)
         old = known.get(unit.text)
-        entry = polib.POEntry(msgid=unit.text, msgstr=old.msgstr if old else "", occurrences=[(unit.where, "")])
+        entry = polib.POEntry(msgid=unit.text, msgstr=old.msgstr if old else "", occurrences=[(unit.where, "")],
+                              comment=unit.note)
         if old is not None:
             entry.flags = [f for f in old.flags if f != "fuzzy"] + (["fuzzy"] if old.fuzzy else [])
             entry.previous_msgid = old.previous_msgid
@@ -737,19 +740,26 @@ def _translated_cells(nb) -> list:
     return [c for c in nb.cells if c.cell_type == "code" and "remove-cell" not in c.get("metadata", {}).get("tags", [])]
 
 
-def code_units(path: Path) -> list[Unit]:
-    """The comment and docstring units of a chapter's code cells (not those tagged ``remove-cell``), in
-    order; ``where`` is the cell id and the line the comment or docstring starts on."""
+LITERAL_NOTE = "a string the code prints or draws: keep its {fields} and escapes as they are"
+
+
+def code_units(path: Path, known: frozenset[str] = frozenset()) -> list[Unit]:
+    """The comment, docstring and string units of a chapter's code cells (not those tagged
+    ``remove-cell``), in order; ``where`` is the cell id and the line the unit starts on. A string is a
+    unit when it is shown (``Literal.display``) or its text is in ``known`` (the catalog's units)."""
     if path.suffix != ".ipynb":
         return []
     nb = nbformat.read(path, as_version=4)
+    keys = page_keys([c.source for c in nb.cells if c.cell_type == "code"])
     out = []
     for i, cell in enumerate(_translated_cells(nb)):
-        found = [(line, comment_text(comment)) for line, _, comment in code_comments(cell.source)]
-        found += [(d.line, d.text) for d in code_docstrings(cell.source)]
-        for line, text in sorted(found, key=lambda x: x[0]):
-            if comment_translatable(text):
-                out.append(Unit(text, f"{cell.get('id', i)}:{line + 1}"))
+        found = [(line, comment_text(comment), "") for line, _, comment in code_comments(cell.source)]
+        found += [(d.line, d.text, "") for d in code_docstrings(cell.source)]
+        found = [x for x in found if comment_translatable(x[1])]
+        found += [(lit.line, lit.text, LITERAL_NOTE) for lit in code_literals(cell.source, keys)
+                  if lit.display or lit.text in known]
+        for line, text, note in sorted(found, key=lambda x: x[0]):
+            out.append(Unit(text, f"{cell.get('id', i)}:{line + 1}", note))
     return out
 
 
@@ -796,17 +806,292 @@ def translate_docstrings(source: str, index: dict[str, polib.POEntry]) -> str:
     return "".join(lines)
 
 
-def translate_code(source: str, index: dict[str, polib.POEntry]) -> str:
-    """A code cell as the Chinese edition shows it: its comments (``translate_comments``), then its
-    docstrings (``translate_docstrings``) translated; the code itself byte for byte."""
-    return translate_docstrings(translate_comments(source, index), index)
+# ----------------------------------------------------------------------------- code strings
+
+# The words a code cell prints or draws are written in it as plain strings and f-strings
+# (``print(f"loss {loss:.3f}")``), the same in both editions' English source. A string literal of a
+# shown code cell is a unit of the chapter's code catalog when it is an argument of ``print`` or of a
+# figure's label (``set_title``, ``label=``, ...; see ``_DISPLAY_CALLS``), or when the catalog already
+# holds its text (a string handed to an explorer or a dict of names for a figure, say: add it to the
+# catalog by hand once). An index and a comparison's operand are never translated, nor a string kept
+# elsewhere (a dict's key, a list's item) whose text the page looks something up by or compares
+# (``page_keys``): the code must find what it stored. A unit's
+# text is the literal as written between its quotes, escapes kept; an f-string's text keeps its
+# ``{fields}`` as written, and a translation keeps the same fields (``check``). The Chinese edition
+# shows the Chinese literal in the same quotes, split over as many lines as the English.
+
+_DISPLAY_CALLS = frozenset({"print", "set_title", "set_xlabel", "set_ylabel", "suptitle", "set_label", "text",
+                            "annotate", "title", "xlabel", "ylabel", "legend", "set_text", "HTML", "Markdown",
+                            "Table"})
+_DISPLAY_KEYWORDS = frozenset({"label", "title", "xlabel", "ylabel", "caption", "header", "headers", "names",
+                               "labels", "name", "description", "heading"})
+_KEY_CALLS = frozenset({"glue", "getattr", "setattr", "hasattr", "open", "Path", "get", "pop", "setdefault",
+                        "index", "startswith", "endswith", "split", "rsplit", "replace", "load", "save",
+                        "environ", "register_buffer", "named_parameters", "strip", "format"})
+_PART = re.compile(r"([rRfFbBuU]{0,2})(\"\"\"|'''|\"|')")
+_BETWEEN_PARTS = re.compile(r"(?:[ \t\r\n\\]|#[^\n]*)*")
+_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")  # an escaped brace, or a {field} (one nested level)
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A string literal of a code cell: where it lies (lines from 0, columns in characters), its parts
+    (an implicit concatenation has several), the source between them and its unit text."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    parts: tuple[tuple[str, str, str], ...]  # (prefix, quotes, body as written)
+    between: tuple[str, ...]  # the source between part i and part i + 1
+    text: str
+    formatted: bool  # an f-string: its text's {fields} are code
+    display: bool  # an argument of print or of a figure's label: a unit even before the catalog holds it
+
+
+def _split_parts(raw: str) -> tuple[list[tuple[str, str, str]], list[str]] | None:
+    """The parts of a literal's source (``"a" f"b{x}"``) and the source between them; None if not one."""
+    parts, between, i = [], [], 0
+    while i < len(raw):
+        m = _PART.match(raw, i)
+        if m is None:
+            return None
+        prefix, quote = m.groups()
+        k = m.end()
+        while not raw.startswith(quote, k):
+            if k >= len(raw):
+                return None
+            k += 2 if raw[k] == "\\" else 1
+        parts.append((prefix, quote, raw[m.end():k]))
+        i = k + len(quote)
+        gap = _BETWEEN_PARTS.match(raw, i).end()
+        if gap < len(raw):
+            between.append(raw[i:gap])
+        i = gap
+    return parts, between
+
+
+def literal_fields(text: str) -> list[str]:
+    """The ``{fields}`` of a unit's text, in order (escaped braces ``{{`` ``}}`` are none)."""
+    return [f for f in _FIELD.findall(text) if f not in ("{{", "}}")]
+
+
+def field_expression(field: str) -> str:
+    """A ``{field}``'s expression, without its conversion (``!r``) and format spec (``:>6``): what a
+    translation must keep (a spec, a column's width say, may differ)."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(field[1:-1], 1):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and (ch == ":" or ch == "!" and field[i + 1] != "="):
+            return field[1:i].strip()
+    return field[1:-1].strip()
+
+
+def _expressions(text: str) -> list[str]:
+    return sorted(field_expression(f) for f in literal_fields(text))
+
+
+def code_literals(source: str, keys: frozenset[str] = frozenset()) -> list[Literal]:
+    """The string literals of a code cell that may hold words to translate, in order: not a docstring,
+    not bytes or raw, not part of an f-string, not a key (an index, a comparison's operand, the first
+    argument of ``glue``, ``open``, ``get`` and such: ``_KEY_CALLS``), with an ASCII letter; a string not
+    printed or drawn right there (an argument of ``_DISPLAY_CALLS``) is none either if its text is in
+    ``keys`` (what the page looks up or compares anywhere: ``page_keys``)."""
+    import ast
+
+    python = _python_source(source)
+    if python is None:
+        return []
+    try:
+        tree = ast.parse(python)
+    except (SyntaxError, ValueError):
+        return []
+    lines = python.splitlines(keepends=True)
+    parent: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parent[id(child)] = node
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.body
+                  and isinstance(n.body[0], ast.Expr)}
+
+    def column(line: int, byte_col: int) -> int:
+        return len(lines[line].encode("utf-8")[:byte_col].decode("utf-8"))
+
+    def call_name(call: ast.Call) -> str:
+        f = call.func
+        return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+    def context(node: ast.AST) -> str | None:
+        """"key", "dict key", "shown" (an argument of a call that prints or draws), "display" (a keyword such
+        as ``label=``) or None (none of these), from the nodes around ``node``."""
+        child, up = node, parent.get(id(node))
+        while up is not None:
+            if isinstance(up, (ast.JoinedStr, ast.FormattedValue)):
+                return "key"  # part of an f-string
+            if isinstance(up, ast.Subscript) and child is up.slice or isinstance(up, ast.Compare):
+                return "key"
+            if isinstance(up, ast.Dict) and any(child is k for k in up.keys):
+                return "dict key"
+            if isinstance(up, ast.keyword):
+                return "display" if up.arg in _DISPLAY_KEYWORDS else None
+            if isinstance(up, ast.Call):
+                if child is up.func:
+                    return None
+                name = call_name(up)
+                if name in _KEY_CALLS:  # its first argument (getattr's second) is a key; the others are values
+                    keys = up.args[:2] if name.endswith("attr") else up.args[:1]
+                    return "key" if any(child is k for k in keys) else None
+                return "shown" if name in _DISPLAY_CALLS else None
+            if not isinstance(up, (ast.BinOp, ast.IfExp, ast.Tuple, ast.List, ast.Starred, ast.BoolOp)):
+                return None
+            child, up = up, parent.get(id(up))
+        return None
+
+    out = []
+    for node in ast.walk(tree):
+        is_str = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if not (is_str or isinstance(node, ast.JoinedStr)) or id(node) in docstrings:
+            continue
+        where = context(node)
+        if where == "key" or node.end_lineno is None:
+            continue
+        line, end_line = node.lineno - 1, node.end_lineno - 1
+        col, end_col = column(line, node.col_offset), column(end_line, node.end_col_offset)
+        raw = "".join(lines[line:end_line + 1])
+        raw = raw[col:len(raw) - len(lines[end_line]) + end_col]
+        split = _split_parts(raw)
+        if split is None:
+            continue
+        parts, between = split
+        if any(set(p.lower()) & {"r", "b"} for p, _, _ in parts):
+            continue
+        formatted = any("f" in p.lower() for p, _, _ in parts)
+        text = "".join(b if "f" in p.lower() or not formatted else b.replace("{", "{{").replace("}", "}}")
+                       for p, _, b in parts)
+        if where == "dict key" and formatted or where != "shown" and not formatted and node.value in keys:
+            continue  # the code may find what it stored by this text: it stays as it is
+        words = re.sub(r"\\(?:N\{[^}]*\}|.)", " ", _FIELD.sub(" ", text) if formatted else text)
+        if not re.search(r"[A-Za-z]", words) or text != text.strip():
+            continue
+        out.append(Literal(line, col, end_line, end_col, tuple(parts), tuple(between), text, formatted,
+                           where in ("display", "shown")))
+    return sorted(out, key=lambda x: (x.line, x.col))
+
+
+def page_keys(sources: list[str]) -> frozenset[str]:
+    """The strings a page's code looks things up by or compares (an index, a comparison's operand, the
+    first argument of ``get``, ``glue`` and such): a dict's key with one of these texts stays English."""
+    import ast
+
+    found: set[str] = set()
+    for source in sources:
+        python = _python_source(source)
+        try:
+            tree = ast.parse(python) if python is not None else None
+        except (SyntaxError, ValueError):
+            tree = None
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Subscript):
+                found |= {n.value for n in ast.walk(node.slice) if isinstance(n, ast.Constant)
+                          and isinstance(n.value, str)}
+            elif isinstance(node, ast.Compare):
+                found |= {n.value for n in [node.left, *node.comparators] if isinstance(n, ast.Constant)
+                          and isinstance(n.value, str)}
+            elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+                if name in _KEY_CALLS:
+                    found.add(node.args[0].value)
+    return frozenset(found)
+
+
+def _cuts(text: str, formatted: bool) -> list[int]:
+    """The places ``text`` may be cut into two literals: not inside a field, an escape or a doubled brace."""
+    bad: set[int] = set()
+    for m in _FIELD.finditer(text) if formatted else ():
+        bad.update(range(m.start() + 1, m.end()))
+    for m in re.finditer(r"\\(?:N\{[^}]*\}|x..|u....|U........|[0-7]{1,3}|.)", text):
+        bad.update(range(m.start() + 1, m.end()))
+    return [i for i in range(1, len(text)) if i not in bad]
+
+
+def _split_text(text: str, weights: list[int], formatted: bool) -> list[str]:
+    """``text`` cut into ``len(weights)`` non-empty pieces, near the English parts' proportions (a cut
+    after a space or a punctuation mark preferred); [text] if it cannot be."""
+    if len(weights) == 1:
+        return [text]
+    cuts, total, chosen, acc = _cuts(text, formatted), sum(weights) or 1, [], 0
+    for w in weights[:-1]:
+        acc += w
+        target = round(len(text) * acc / total)
+        options = [c for c in cuts if c > (chosen[-1] if chosen else 0)]
+        if not options:
+            return [text]
+        nice = [c for c in options if text[c - 1] in " ，。；：、,;:)）" and abs(c - target) <= 6]
+        chosen.append(min(nice or options, key=lambda c: abs(c - target)))
+    if chosen[-1] >= len(text):
+        return [text]
+    return [text[a:b] for a, b in zip([0, *chosen], [*chosen, len(text)])]
+
+
+def render_literal(lit: Literal, text: str) -> str | None:
+    """The source of a literal like ``lit`` whose text is ``text``: its quotes, its parts' layout, an f
+    prefix on the parts that hold a field; None if ``text`` cannot be written so (it would end the
+    literal, or it changes an f-string's field expressions)."""
+    quote = lit.parts[0][1]
+    if lit.formatted and _expressions(text) != _expressions(lit.text):
+        return None
+    unescaped = re.sub(r"\\.", "", text)
+    if quote[0] in unescaped or text.endswith("\\") or (len(quote) == 1 and "\n" in text):
+        return None
+    pieces = _split_text(text, [len(b) for _, _, b in lit.parts], lit.formatted)
+    between = lit.between if len(pieces) == len(lit.parts) else ()
+    if len(pieces) == 1 and lit.end_line != lit.line:
+        between = ()
+    out = []
+    for i, piece in enumerate(pieces):
+        prefix = "f" if lit.formatted and ("{" in piece or "}" in piece) else ""
+        out.append(prefix + quote + piece + quote + (between[i] if i < len(between) else ""))
+    return "".join(out)
+
+
+def translate_literals(source: str, index: dict[str, polib.POEntry], keys: frozenset[str] = frozenset()) -> str:
+    """``source`` with each string literal whose unit is translated (not stale) written in Chinese
+    (``render_literal``; ``keys``: see ``code_literals``); every other character as it is."""
+    lines = source.splitlines(keepends=True)
+    for lit in reversed(code_literals(source, keys)):
+        entry = index.get(lit.text)
+        if not _usable(entry) or entry.msgstr == lit.text:
+            continue
+        new = render_literal(lit, entry.msgstr)
+        if new is None:
+            continue
+        head, tail = lines[lit.line][:lit.col], lines[lit.end_line][lit.end_col:]
+        lines[lit.line:lit.end_line + 1] = [head + new + tail]
+    return "".join(lines)
+
+
+def translate_code(source: str, index: dict[str, polib.POEntry], keys: frozenset[str] = frozenset()) -> str:
+    """A code cell as the Chinese edition shows it: its strings (``translate_literals``), comments
+    (``translate_comments``) and docstrings (``translate_docstrings``) translated; the rest byte for byte."""
+    return translate_docstrings(translate_comments(translate_literals(source, index, keys), index), index)
 
 
 def translate_code_cells(nb, index: dict[str, polib.POEntry]) -> None:
     """Translate the comments and docstrings of ``nb``'s code cells (not those tagged ``remove-cell``) in place."""
     if index:
+        keys = page_keys([c.source for c in nb.cells if c.cell_type == "code"])
         for cell in _translated_cells(nb):
-            cell.source = translate_code(cell.source, index)
+            cell.source = translate_code(cell.source, index, keys)
 
 
 def code_index(page: Path, locale: Path = LOCALE) -> dict[str, polib.POEntry]:
@@ -814,12 +1099,23 @@ def code_index(page: Path, locale: Path = LOCALE) -> dict[str, polib.POEntry]:
     return {e.msgid: e for e in load_catalog(path) if not e.obsolete} if path.exists() else {}
 
 
-def check_comment(english: str, chinese: str) -> list[str]:
+def check_comment(english: str, chinese: str, literal: bool = False) -> list[str]:
     """What a comment's (or docstring's) translation changed that it must keep: its numbers, its `code`
-    spans; and a one-line comment or docstring stays one line."""
+    spans; and a one-line comment or docstring stays one line. A string's (``literal``) also keeps its
+    ``{fields}`` and its escapes (``\\n``), and its numbers are counted outside the fields."""
     problems = []
     if "\n" in chinese and "\n" not in english:
         problems.append("a comment's translation must be one line")
+    if literal:
+        for name, find in (("fields", lambda t: [field_expression(f) for f in literal_fields(t)]),
+                           ("escapes", lambda t: re.findall(r"\\[^n]", t))):  # a label may drop its \n
+            a, b = Counter(find(english)), Counter(find(chinese))
+            if a != b:
+                problems.append(f"{name} differ: missing {sorted((a - b).elements())}, "
+                                f"added {sorted((b - a).elements())}")
+        # numbers outside the fields, not those in a word ('regulated5', '1st': 第一)
+        english, chinese = (re.sub(r"[A-Za-z_]*\d+[A-Za-z_]\w*|[A-Za-z_]\w*\d+", " ", _FIELD.sub(" ", x))
+                            for x in (english, chinese))
     numbers = [re.findall(r"\d+(?:\.\d+)?", re.sub(r"`[^`]*`", " ", t)) for t in (english, chinese)]
     lost = sorted((Counter(numbers[0]) - Counter(numbers[1])).elements())  # as in prose: one may be added
     if lost:
@@ -890,7 +1186,7 @@ def _code_catalog(command: str, page: Path, totals: dict[str, int]) -> int:
         return 0
     po = load_catalog(path)
     if command == "update":
-        po = update_catalog(code_units(page), po)
+        po = update_catalog(code_units(page, frozenset(e.msgid for e in po if not e.obsolete)), po)
         path.parent.mkdir(parents=True, exist_ok=True)
         po.save(str(path))
     counts = status(po)
@@ -902,7 +1198,7 @@ def _code_catalog(command: str, page: Path, totals: dict[str, int]) -> int:
     if command == "check":
         for e in po:
             if e.msgstr and not e.obsolete:
-                for p in check_comment(e.msgid, e.msgstr):
+                for p in check_comment(e.msgid, e.msgstr, literal=e.comment == LITERAL_NOTE):
                     problems += 1
                     print(f"{path.relative_to(ROOT)}:{e.linenum}: {p}")
     return problems

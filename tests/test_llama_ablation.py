@@ -2,11 +2,15 @@
 SmolLM2, the previous-token head whose removal blinds the induction heads, and every chapter-12
 figure against the phone rule (helpers.plots._phone), in English and in Chinese (helpers.i18n)."""
 
+import os
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import polib
 import pytest
 import torch
 
@@ -18,6 +22,8 @@ from helpers.plots.llama_induction import plot_ablation, plot_induction_scores, 
 from helpers.plots.llama_kv_cache import plot_time_per_token
 from helpers.plots.llama_params import plot_parameter_budget
 from helpers.viz import setup_figures
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_copy_losses_split_the_two_copies():
@@ -41,6 +47,15 @@ def _effects(n_seq=3):
         }
         for name, shift in [("none", 3.0), *[(f"H{b}", 8.0 if b == 0 else 3.0) for b in range(9)]]
     }
+
+
+def _as_chapter_12_writes(text: str) -> str:
+    """A string of chapter 12's code as the current edition's code shows it (the Chinese edition's code
+    holds its translation: locale/zh_CN/code/12_real_model.po)."""
+    if os.environ.get("BOOK_LANGUAGE") != "zh_CN":
+        return text
+    catalog = polib.pofile(str(ROOT / "locale" / "zh_CN" / "code" / "12_real_model.po"))
+    return next(e.msgstr for e in catalog if e.msgid == text and not e.obsolete)
 
 
 def _figures():
@@ -91,8 +106,8 @@ def _figures():
         "time per token": plot_time_per_token(rows),
         "ablation": plot_ablation(
             effects,
-            {n: t("all on") if n == "none" else n for n in effects},
-            t("Layer {n}: one head switched off at a time", n=16),
+            {n: _as_chapter_12_writes("all on") if n == "none" else n for n in effects},
+            _as_chapter_12_writes("Layer {PREV[0]}: one head switched off at a time").replace("{PREV[0]}", "16"),
             highlight="H0",
         ),
     }

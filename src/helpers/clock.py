@@ -10,7 +10,7 @@ Colab, Binder) except in the book's build, where one setting, ``BOOK_CLOCK``, de
   every time the Chinese page prints or draws is the English page's.
 
 A reading is filed under the notebook cell that is running (the hash of the code executed in this
-kernel so far, without its comments and docstrings: the Chinese edition translates them; the rest
+kernel so far, without its comments, docstrings and strings: the Chinese edition translates them; the rest
 is the same in both editions) and its place among that cell's readings. A cell the English run did not record
 reads the real clock, with a warning.
 """
@@ -48,23 +48,28 @@ def mode() -> tuple[str, Path | None]:
     return kind, Path(where)
 
 
+class _Blank(ast.NodeTransformer):
+    """Every string and f-string emptied (docstrings and the words code prints: the Chinese edition
+    translates them, and a translated f-string may order its fields differently)."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.Constant:
+        return ast.Constant("")
+
+
 @functools.lru_cache(maxsize=1024)
 def _without_comments(source: str) -> str:
-    """``source`` without what the Chinese edition translates: its comments and its docstrings. For
-    Python, the dump of its syntax tree with each function's and class's docstring emptied (comments and
-    layout are not in the tree); else ``source`` with its comment tokens cut out; else ``source``."""
+    """``source`` without what the Chinese edition translates: its comments, docstrings and strings. For
+    Python, the dump of its syntax tree with every string emptied (``_Blank``; comments and layout are
+    not in the tree); else ``source`` with its comment tokens cut out; else ``source``."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         tree = None
     if tree is not None:
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
-                first = node.body[0]
-                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-                        and isinstance(first.value.value, str):
-                    first.value.value = ""
-        return ast.dump(tree)
+        return ast.dump(_Blank().visit(tree))
     lines = source.splitlines(keepends=True)
     try:
         comments = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT]

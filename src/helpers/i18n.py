@@ -1,11 +1,13 @@
-"""The language of the words that code prints or draws: English, or Chinese in the Chinese edition.
+"""The language of the words the helpers print or draw: English, or Chinese in the Chinese edition.
 
-The chapters' code is the same in both editions; only one setting differs, the environment variable
-``BOOK_LANGUAGE`` ("en", the default, or "zh_CN"), which the Chinese edition's notebooks set in a
-hidden first cell (``scripts/translation.py``), so the build, Colab and Binder behave alike.
-``t("English text {n}", n=3)`` returns the text in the current language, its ``{fields}`` filled in;
-the Chinese strings are in ``data/strings_zh_CN/*.json``, keyed by the English (tests/test_i18n.py
-checks that every ``t(...)`` literal has an entry whose fields match).
+The code a chapter shows writes its words as plain strings and f-strings; the Chinese edition's
+notebooks show them in Chinese (translated like the comments, in ``locale/zh_CN/code/``, by
+``scripts/translation.py``). The words of the helpers themselves (figure labels, explorers) and of a
+chapter's hidden cells follow one setting, the environment variable ``BOOK_LANGUAGE`` ("en", the
+default, or "zh_CN"), which the Chinese notebooks set in a hidden first cell, so the build, Colab and
+Binder behave alike. ``t("English text {n}", n=3)`` returns the text in the current language, its
+``{fields}`` filled in; the Chinese strings are in ``data/strings_zh_CN/*.json``, keyed by the
+English (tests/test_i18n.py checks that every ``t(...)`` literal has an entry whose fields match).
 
 Called without fields, ``t`` returns the template itself, ``{fields}`` unfilled: that is how the
 explorers (``helpers.explorers``) hand their words to the script that runs in the browser, as a
