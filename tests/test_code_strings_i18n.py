@@ -93,8 +93,7 @@ def test_a_translated_cell_keeps_its_code_and_its_layout():
     assert lines[8] == 'if names[1] == "padding mask":'  # a comparison's operand is a key
     assert lines[10] == 'glue("loss name", "一条粘贴的说明")'
     assert lines[11:] == CELL.splitlines()[11:]
-    n, loss = 3, 0.25
-    assert eval(lines[1][6:] + lines[2].split(",")[0].strip()) == "3 步后的损失：0.250"
+    assert eval(lines[1][6:] + lines[2].split(",")[0].strip(), {"n": 3, "loss": 0.25}) == "3 步后的损失：0.250"
 
 
 @pytest.mark.parametrize(
@@ -122,8 +121,8 @@ def test_a_translation_is_cut_where_it_may_be():
     lit = T.code_literals('print(f"a {x:.3f} b"\n      f" c {y[0]} d")\n')[0]
     for text in ("一二{x:.3f}三四{y[0]}五", "{x:.3f}{y[0]}", "一{x:.3f}\\n{y[0]}"):
         out = T.render_literal(lit, text)
-        x, y = 1.5, [2]
-        assert eval("(" + out + ")") == eval("f" + repr(text).replace("\\\\n", "\\n"))
+        names = {"x": 1.5, "y": [2]}
+        assert eval("(" + out + ")", names) == eval("f" + repr(text).replace("\\\\n", "\\n"), names)
     assert T._split_text("{a}{b}", [5, 5], True) == ["{a}", "{b}"]
     assert T._split_text("{ab}", [5, 5], True) == ["{ab}"]  # no place to cut: one piece
 
