@@ -68,7 +68,9 @@ KEYS = T.page_keys([CELL])
 
 def test_units_are_shown_strings_and_keys_are_not():
     assert KEYS == {"the cat", "padding mask", "loss name"}  # looked up, compared, glue's name
-    assert "the cat" in {lit.text for lit in T.code_literals(CELL)}  # a dict key, when no keys are given
+    flagged = frozenset({"the cat"})  # a dict's key flagged dict-key is a unit unless the page looks it up
+    assert "the cat" in {lit.text for lit in T.code_literals(CELL, frozenset(), flagged)}
+    assert "the cat" not in {lit.text for lit in T.code_literals(CELL, KEYS, flagged)}
     found = {lit.text: lit.display for lit in T.code_literals(CELL, KEYS)}
     assert found == {
         "loss after {n} steps: {loss:.3f}": True,  # an f-string over two lines: one unit, fields as written
@@ -78,6 +80,12 @@ def test_units_are_shown_strings_and_keys_are_not():
         "a glued note": False,  # glue's second argument is a value; its first, the name, is a key
     }  # not units: a text the page looks up or compares (anywhere), raw, bytes, no letter, an escape,
     # a docstring
+
+
+def test_a_string_with_spaces_around_it_is_a_unit_and_keeps_them():
+    lit = T.code_literals('print("loss:  ", x)\n')[0]
+    assert lit.text == "loss:  " and lit.display
+    assert T.translate_code('print("loss:  ", x)\n', _index({"loss:  ": "损失：  "})) == 'print("损失：  ", x)\n'
 
 
 def test_a_translated_cell_keeps_its_code_and_its_layout():
@@ -145,11 +153,17 @@ def test_update_keeps_a_known_string_and_adds_a_shown_one(tmp_path):
     nbformat.write(nb, page)
     texts = [u.text for u in T.code_units(page) if u.note == T.LITERAL_NOTE]
     assert texts == ["loss after {n} steps: {loss:.3f}", "end", "attention weights"]
-    cell = 'names = {"all on": 1, "looked up": 2}\nprint(names["looked up"])\n'
+    cell = 'names = {"all on": 1, "looked up": 2, "data": 3}\nprint(names["looked up"])\n'
     keys = T.page_keys([cell])
-    assert [lit.text for lit in T.code_literals(cell, keys)] == ["all on"]  # a dict key nothing looks up
-    zh = T.translate_code(cell, _index({"all on": "不关", "looked up": "查"}), keys)
-    assert zh == 'names = {"不关": 1, "looked up": 2}\nprint(names["looked up"])\n'
+    assert T.code_literals(cell, keys) == []  # a dict's keys are data unless flagged
+    flagged = frozenset({"all on", "looked up"})
+    assert [lit.text for lit in T.code_literals(cell, keys, flagged)] == ["all on"]  # flagged, not looked up
+    index = _index({"all on": "不关", "looked up": "查", "data": "数据"})
+    for e in index.values():
+        e.flags.append(T.DICT_KEY) if e.msgid != "data" else None
+    assert T.dict_key_units(index) == {"all on", "looked up"}
+    zh = T.translate_code(cell, index, keys)
+    assert zh == 'names = {"不关": 1, "looked up": 2, "data": 3}\nprint(names["looked up"])\n'
     known = frozenset({"causal mask"})
     texts = [u.text for u in T.code_units(page, known) if u.note == T.LITERAL_NOTE]
     assert texts == ["loss after {n} steps: {loss:.3f}", "end", "attention weights", "causal mask"]

@@ -175,6 +175,12 @@ BAD = [
     ),
     ("extrapolation acc empty", lambda: positional_figs.extrapolation_curves({}, 4), ValueError, "acc"),
     (
+        "extrapolation hatched str",
+        lambda: positional_figs.extrapolation_curves({"a": torch.zeros(2, 5)}, 4, hatched="rope"),
+        TypeError,
+        "hatched",
+    ),
+    (
         "extrapolation T_train 0",
         lambda: positional_figs.extrapolation_curves({"a": torch.zeros(2, 5)}, 0),
         ValueError,

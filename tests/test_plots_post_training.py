@@ -82,8 +82,10 @@ def test_share_vs_kl_draws_a_point_per_method_and_its_interval():
     fig = plot_share_vs_kl(points, best_of)
     _, small = figure_violations(fig)
     assert not small
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[0].startswith("best-of-n") and "SFT start (95% CI)" in labels and "GRPO" in labels
+    # each point labelled beside it, no legend to look up (readers matched 11 entries by colour)
+    assert not fig.legends
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert {"SFT start (95% CI)", "GRPO", "best-of-n (KL: its bound)", "n=1", "n=16"} <= set(labels)
 
 
 ROWS = {"pretrained,\n<sos> + 1st char": {"form_ok": (0.4, 0.33, 0.47), "first_ok": (1.0, 0.98, 1.0),
@@ -186,3 +188,18 @@ def test_share_vs_kl_draws_every_marker_above_every_error_bar():
     assert len(markers) == len(points) and bars
     assert min(m.get_zorder() for m in markers) > max(b.get_zorder() for b in bars)
     assert all(m.get_markersize() >= 8 for m in markers)
+
+
+def test_share_vs_kl_labels_overlap_no_other_label():
+    """Each point is labelled beside it; in a crowded corner the labels move apart, not on top of
+    each other (on a phone, four points overlapped near KL 0 and a legend had to be matched)."""
+    points = [{"label": "SFT start (95% CI)", "kl": 0.0, "share": 0.56, "share_range": (0.49, 0.63)},
+              {"label": "gentle DPO, β = 1.0", "kl": 0.14, "share": 0.58, "share_range": (0.57, 0.59)},
+              {"label": "RFT", "kl": 1.0, "share": 0.583, "share_range": (0.57, 0.59)},
+              {"label": "DPO, β = 1.0", "kl": 2.2, "share": 0.54, "share_range": (0.50, 0.56)}]
+    best_of = [{"n": n, "kl": kl, "share": s} for n, kl, s in ((1, 0.0, 0.5), (4, 0.64, 0.85), (16, 1.84, 0.95))]
+    fig = plot_share_vs_kl(points, best_of)
+    renderer = fig.canvas.get_renderer()
+    boxes = [x.get_window_extent(renderer) for x in fig.axes[0].texts]
+    assert len(boxes) == len(points) + len(best_of) + 1
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

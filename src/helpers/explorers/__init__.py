@@ -23,6 +23,7 @@ from .attention import (
     attention_explorer_html,
     attention_view_html,
     attention_widget,
+    explorer_head,
     explorer_stages,
 )
 from .mask import mask_explorer_html, mask_stages, mask_widget
@@ -30,6 +31,6 @@ from .tokenizer import PALETTE, token_label, tokenizer_explorer_html, tokenizer_
 
 __all__ = [
     "KIND_NAMES", "PALETTE", "STAGES", "attention_data", "attention_explorer_html", "attention_view_html",
-    "attention_widget", "explorer_stages", "mask_explorer_html", "mask_stages", "mask_widget", "token_label",
-    "tokenizer_explorer_html", "tokenizer_widget", "tokens_html",
+    "attention_widget", "explorer_head", "explorer_stages", "mask_explorer_html", "mask_stages", "mask_widget",
+    "token_label", "tokenizer_explorer_html", "tokenizer_widget", "tokens_html",
 ]

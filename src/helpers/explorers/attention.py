@@ -229,6 +229,31 @@ def explorer_stages(raw, mask, d_k: int, values=None) -> dict:
     return out
 
 
+def explorer_head(data: dict, sentence: int, kind: str, layer: int, head: int) -> dict:
+    """One head of ``attention_data``'s dict, as the explorer shows it: its stages and its values.
+
+    sentence, layer and head count from 0 (the explorer's "layer 2" is ``layer=1``); kind is
+    "encoder", "decoder" or "cross". Returns the row and column labels ``q_tokens`` (T_q) and
+    ``k_tokens`` (T_k), the ``values`` V (T_k, d_k) and the stages of :func:`explorer_stages`:
+    ``raw``, ``scaled``, ``masked``, ``weights`` (T_q, T_k) and ``output`` (T_q, d_k), all
+    float64 tensors.
+    """
+    import torch
+
+    data = _check_data(data)
+    check_int(sentence, "sentence", low=0, high=len(data["sentences"]) - 1)
+    kinds = data["sentences"][sentence]["kinds"]
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {sorted(kinds)}, got {show(kind)}")
+    check_int(layer, "layer", low=0, high=data["n_layers"] - 1)
+    check_int(head, "head", low=0, high=data["n_heads"] - 1)
+    k = kinds[kind]
+    values = k["values"][layer][head]
+    stages = explorer_stages(k["scores"][layer][head], k["mask"], data["d_k"], values)
+    return {"q_tokens": list(k["q_tokens"]), "k_tokens": list(k["k_tokens"]),
+            "values": torch.as_tensor(values, dtype=torch.float64), **stages}
+
+
 def _as_tensor(x, name: str, dtype):
     import torch
 

@@ -1,7 +1,8 @@
 """Chapter 11's decoding figures: temperature on one next-token distribution, the cost of a
 generation step with and without a KV cache, and what follows one injected error.
 
-Every figure is 4.2 inches wide with texts at 10 pt: about 12 px on a 390-px phone.
+Every figure is 4.2 inches wide with texts at 10 pt: about 12 px on a 390-px phone; the logit-change
+figure, whose ticks and axis labels carry its reading, at 12 pt (about 15 px).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ._phone import min_font, set_fonts
 
 WIDTH = 4.2
 FONT = 10.0  # 10 pt in 4.2 in: ~12 px when the figure is shown 366 px wide
+LARGE = 12.0  # the logit-change figure: ~15 px
 assert FONT >= min_font(WIDTH)
 
 
@@ -116,6 +118,6 @@ def plot_logit_change(changes: Mapping[str, torch.Tensor], cut: int) -> Figure:
     # above the axes: inside, it would cover the curves after the cut
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax.grid(alpha=0.3)
-    set_fonts(fig, FONT)
+    set_fonts(fig, LARGE)
     fig.tight_layout()
     return fig

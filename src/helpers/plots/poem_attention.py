@@ -6,8 +6,8 @@ longer one such as ``<sos>`` written level, reading leftwards from its column). 
 read from ``<sos>`` the marks ，and 。 always fall on even positions (a line is 5 or 7 characters
 and its mark), so every mark is labelled. One label per row (25 rows in 4.2 inches) left at most
 about 11 px per character on a 366-px phone column, with neighbouring characters touching; one
-label every second row gives each room for 14 pt: about 17 px on that phone. The titles and axis
-labels are 12 pt.
+label every second row gives each room for 14 pt: about 17 px on that phone. The titles, axis
+labels and the colour bar's labels are 13 pt (about 16 px there).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ._phone import min_font, set_fonts
 WIDTH = 4.2
 FONT = 14.0  # the tokens: 14 pt in 4.2 in, ~17 px when the figure is shown 366 px wide
 EVERY = 2  # label every second token: one row is too narrow for a readable character
-TITLE = 12.0  # panel titles and axis labels
+TITLE = 13.0  # panel titles, axis labels, the colour bar
 LINE = dict(color="#d62728", lw=1.1, alpha=0.9)  # the line-end marks
 assert FONT >= min_font(WIDTH)
 
@@ -70,5 +70,6 @@ def plot_head_maps(maps: Mapping[str, torch.Tensor], tokens: Sequence[str]) -> F
     bar = fig.colorbar(axes[0, 0].images[0], ax=list(axes[:, 0]), location="top", fraction=0.02, aspect=25,
                        pad=0.01, ticks=[0, 0.25, 0.5, 0.75, 1])  # the scale of every panel (vmin 0, vmax 1)
     bar.set_label(t("attention weight"), fontsize=TITLE)
+    bar.ax.tick_params(labelsize=TITLE)
     fig.get_layout_engine().set(h_pad=0.1)
     return fig

@@ -221,7 +221,11 @@ def _two_lines(label: str) -> str:
 
 
 def extrapolation_curves(
-    acc: Mapping[str, torch.Tensor], T_train: int, marks: Mapping[float, str] | None = None, width: float = 3.6
+    acc: Mapping[str, torch.Tensor],
+    T_train: int,
+    marks: Mapping[float, str] | None = None,
+    width: float = 3.6,
+    hatched: Sequence[str] = ("rope",),
 ) -> Figure:
     """Accuracy at each position, one line per kind (mean over seeds, band from min to max).
 
@@ -229,7 +233,8 @@ def extrapolation_curves(
     trained positions (0 .. T_train - 1) from the longer ones; ``marks`` {x: label} adds dotted
     lines. Their labels are written above the axes (ending at their line when it lies in the right
     half, so that they stay inside the figure), the legend below them. The default width, 3.6 in,
-    is shown unscaled on a 390-px phone, every text at 12 pt (about 17 px).
+    is shown unscaled on a 390-px phone, every text at 12 pt (about 17 px). The bands of the kinds in
+    ``hatched`` are drawn hatched, not filled, so that they stay apart where they overlap a filled one.
     """
     if not isinstance(acc, Mapping):
         raise TypeError(f"acc must be a dict {{kind: (n_seeds, T_test) tensor}}, got {type(acc).__name__}")
@@ -240,11 +245,17 @@ def extrapolation_curves(
     T_train = check_int(T_train, "T_train", 1)
     marks = dict(marks or {})
     width = check_number(width, "width", 1.0)
+    if isinstance(hatched, str) or not all(isinstance(k, str) for k in hatched):
+        raise TypeError(f"hatched must be a list of kinds (str), got {hatched!r}")
     # taller with marks: their two-line labels stand above the axes
     fig, ax = plt.subplots(figsize=(width, 4.4 if marks else 3.9))
     for k, (kind, a) in enumerate(acc.items()):
         pos = np.arange(a.shape[1])
-        ax.fill_between(pos, a.min(0).values.numpy(), a.max(0).values.numpy(), color=f"C{k}", alpha=0.2, lw=0)
+        lo, hi = a.min(0).values.numpy(), a.max(0).values.numpy()
+        if kind in hatched:  # only the hatch lines in the kind's colour, the other bands show through
+            ax.fill_between(pos, lo, hi, facecolor="none", edgecolor=f"C{k}", hatch="////", alpha=0.6, lw=0)
+        else:
+            ax.fill_between(pos, lo, hi, color=f"C{k}", alpha=0.2, lw=0)
         ax.plot(pos, a.mean(0).numpy(), color=f"C{k}", label=kind_label(kind))
     above = blended_transform_factory(ax.transData, ax.transAxes)
     ax.axvline(T_train - 0.5, color="black", ls="--", lw=1)

@@ -76,8 +76,11 @@ def plot_instruction_following(
     # end (a line with "|" markers at its two ends), the seeds' range a thick line without caps
     ci = Line2D([], [], color="k", lw=1.0, marker="|", markersize=7, markeredgewidth=1.0)
     rng = Line2D([], [], color="k", lw=3.0)
-    handles += [ci, rng]
-    names += [t("95% CI"), t("seeds' range\n(sampling error\nnot shown)")]
+    handles.append(ci)
+    names.append(t("95% CI"))
+    if seeds.any():  # the seeds' key only where a row shows a range over seeds
+        handles.append(rng)
+        names.append(t("seeds' range\n(sampling error\nnot shown)"))
     fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False,
                handler_map={ci: HandlerLine2D(numpoints=2)})
     ax.grid(axis="x", alpha=0.3)
@@ -134,6 +137,88 @@ def plot_dpo_pairs(diagnostics: Mapping[str, Mapping[str, object]]) -> Figure:
     return fig
 
 
+def _place_labels(
+    fig: Figure, ax, items: Sequence[tuple[float, float, str]], bars: Sequence[tuple] = (), gap: float = 7.0
+) -> None:
+    """Write each label of ``items`` (x, y in data units, text) beside its point, at one of eight
+    positions around it (right, left, above, below, then the corners), or of the same at 2.5 and 4
+    times the distance with a thin line to the point. A position costs its overlap with the markers
+    and the labels already placed (an error bar counts a tenth: text may cross a thin bar), a lot if
+    it leaves the axes, and a little more the farther it is. Labels are placed one by one, each at
+    its cheapest position; of four orders (as given, reversed, by x, by y) the one with the lowest
+    total cost is drawn.
+    ``bars``: (x0, y0, x1, y1) in data units, the error bars. ``gap``: points between the marker's
+    centre and the text."""
+    fig.canvas.draw()  # the layout settles first: the labels do not take part in it
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    px = fig.dpi / 72  # pixels per point
+    r = MARKER_SIZE / 2 * px
+    centres = [tuple(ax.transData.transform((x, y))) for x, y, _ in items]
+    markers = [(cx - r, cy - r, cx + r, cy + r) for cx, cy in centres]
+    thin = []  # the error bars, each at least 2 px thick
+    for x0, y0, x1, y1 in bars:
+        (a0, b0), (a1, b1) = ax.transData.transform((x0, y0)), ax.transData.transform((x1, y1))
+        thin.append((min(a0, a1) - 1, min(b0, b1) - 1, max(a0, a1) + 1, max(b0, b1) + 1))
+    sizes = []  # each label's width and height in pixels
+    for x, y, text in items:
+        probe = ax.annotate(text, (x, y), fontsize=FONT)
+        e = probe.get_window_extent(renderer)
+        sizes.append((e.width, e.height))
+        probe.remove()
+    positions = [  # (dx, dy) in points, horizontal and vertical alignment, extra cost
+        ((k * dx, k * dy), ha, va, penalty)
+        for k, penalty in ((gap, 0.0), (2.5 * gap, 150.0), (4 * gap, 300.0))
+        for (dx, dy), ha, va in (
+            ((1, 0), "left", "center"), ((-1, 0), "right", "center"), ((0, 1), "center", "bottom"),
+            ((0, -1), "center", "top"), ((1, 1), "left", "bottom"), ((1, -1), "left", "top"),
+            ((-1, 1), "right", "bottom"), ((-1, -1), "right", "top"),
+        )
+    ]
+    shift_x = {"left": 0.0, "center": 0.5, "right": 1.0}
+    shift_y = {"bottom": 0.0, "center": 0.5, "top": 1.0}
+
+    def overlap(a, b) -> float:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return max(w, 0.0) * max(h, 0.0)
+
+    def best_position(i: int, taken: list) -> tuple[float, tuple, tuple]:
+        (cx, cy), (w, h) = centres[i], sizes[i]
+        found = None
+        for (dx, dy), ha, va, penalty in positions:
+            x0 = cx + dx * px - shift_x[ha] * w
+            y0 = cy + dy * px - shift_y[va] * h
+            box = (x0 - 1, y0 - 1, x0 + w + 1, y0 + h + 1)  # 1 px of space around each label
+            outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)
+                       + max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0))
+            cost = (sum(overlap(box, o) for o in taken) + 0.1 * sum(overlap(box, o) for o in thin)
+                    + 1e3 * outside + penalty)
+            if found is None or cost < found[0]:
+                found = (cost, ((dx, dy), ha, va, penalty), box)
+        return found
+
+    def arrange(order: Sequence[int]) -> tuple[float, dict]:
+        taken, placed, total = list(markers), {}, 0.0  # the markers, then the labels placed
+        for i in order:
+            cost, position, box = best_position(i, taken)
+            taken.append(box)
+            placed[i] = position
+            total += cost
+        return total, placed
+
+    n = len(items)
+    orders = [list(range(n)), list(range(n))[::-1], sorted(range(n), key=lambda i: centres[i]),
+              sorted(range(n), key=lambda i: centres[i][::-1])]
+    _, placed = min((arrange(order) for order in orders), key=lambda a: a[0])
+    for i, ((dx, dy), ha, va, penalty) in placed.items():
+        x, y, text = items[i]
+        label = ax.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), ha=ha, va=va,
+                            fontsize=FONT, arrowprops={"arrowstyle": "-", "lw": 0.8, "color": "0.3",
+                                                       "shrinkB": 5} if penalty else None)
+        label.set_in_layout(False)
+
+
 def plot_share_vs_kl(
     points: Sequence[Mapping], best_of: Sequence[Mapping] | None = None, ylabel: str | None = None
 ) -> Figure:
@@ -141,26 +226,20 @@ def plot_share_vs_kl(
 
     ``points``: dicts with "label", "kl", "share" and optional "kl_range", "share_range" (low,
     high) drawn as error bars (e.g. the spread over seeds). ``best_of``: dicts "n", "kl", "share",
-    drawn as a dashed line (best-of-n's KL is a bound, not a measurement). The legend sits below,
-    one entry per line; the figure is ``KL_WIDTH`` (4 in) wide, so its text is ~13 px on a phone.
-    ``ylabel``: default, the share of answers with the requested form and first character.
+    drawn as a dashed line (best-of-n's KL is a bound, not a measurement). Every point carries its
+    label beside it (readers had to match 11 legend entries by colour), placed where it overlaps no
+    other label or marker (``_place_labels``). The figure is ``KL_WIDTH`` (4 in) wide, so its text is
+    ~13 px on a phone. ``ylabel``: default, the share of answers with the requested form and first
+    character.
     """
-    # narrower than the other figures, with the legend in one column below: on a phone its
-    # text is about 13 px instead of 10
     fig, ax = plt.subplots(figsize=(KL_WIDTH, 6.2), layout="constrained")
+    labels, n_labels = [], []  # (x, y, text): written once the axes are laid out
+    bar_boxes = []  # (x0, y0, x1, y1): the error bars, which labels avoid
     if best_of:
-        ax.plot(
-            [b["kl"] for b in best_of],
-            [100 * b["share"] for b in best_of],
-            "k--",
-            lw=1,
-            marker=".",
-            label=t("best-of-n (KL: its bound)"),
-        )
-        for b in best_of:
-            # n = 1 sits at KL 0 beside the SFT start's interval: its label goes to the right
-            offset = (8, -4) if b["n"] == 1 else (5, -12)
-            ax.annotate(f"n={b['n']}", (b["kl"], 100 * b["share"]), textcoords="offset points", xytext=offset)
+        ax.plot([b["kl"] for b in best_of], [100 * b["share"] for b in best_of], "k--", lw=1, marker=".")
+        mid = best_of[len(best_of) // 2]
+        n_labels.append((mid["kl"], 100 * mid["share"], t("best-of-n (KL: its bound)")))
+        n_labels += [(b["kl"], 100 * b["share"], f"n={b['n']}") for b in best_of]
     markers = "osD^vP*Xdp"  # one per point: the figure has 10
     for i, p in enumerate(points):
         kl_lo, kl_hi = p.get("kl_range", (p["kl"], p["kl"]))
@@ -179,11 +258,14 @@ def plot_share_vs_kl(
         )
         # every marker on top of every error bar (readers found markers hidden under their bars)
         bars.lines[0].set_zorder(MARKER_ZORDER)
+        labels.append((p["kl"], 100 * p["share"], p["label"]))
+        bar_boxes += [(kl_lo, 100 * p["share"], kl_hi, 100 * p["share"]), (p["kl"], 100 * s_lo, p["kl"], 100 * s_hi)]
     ax.set_xlabel(t("KL from the SFT model (nats per answer)"))
     ax.set_ylabel(t("% answers with requested\nform and first character") if ylabel is None else ylabel)
     ax.grid(alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=1, frameon=False, markerscale=1.3)
+    ax.margins(x=0.12, y=0.1)  # room for the labels of the points at the edges
     set_fonts(fig, FONT)
+    _place_labels(fig, ax, labels + n_labels, bar_boxes)  # the methods first, in order, then best-of-n
     return fig
 
 
