@@ -743,7 +743,7 @@ def _translated_cells(nb) -> list:
 LITERAL_NOTE = "a string the code prints or draws: keep its {fields} and escapes as they are"
 
 
-def code_units(path: Path, known: frozenset[str] = frozenset(), dict_keys: frozenset[str] = frozenset()) -> list[Unit]:
+def code_units(path: Path, known: frozenset[str] = frozenset(), values: frozenset[str] = frozenset()) -> list[Unit]:
     """The comment, docstring and string units of a chapter's code cells (not those tagged
     ``remove-cell``), in order; ``where`` is the cell id and the line the unit starts on. A string is a
     unit when it is shown (``Literal.display``) or its text is in ``known`` (the catalog's units)."""
@@ -756,7 +756,7 @@ def code_units(path: Path, known: frozenset[str] = frozenset(), dict_keys: froze
         found = [(line, comment_text(comment), "") for line, _, comment in code_comments(cell.source)]
         found += [(d.line, d.text, "") for d in code_docstrings(cell.source)]
         found = [x for x in found if comment_translatable(x[1])]
-        found += [(lit.line, lit.text, LITERAL_NOTE) for lit in code_literals(cell.source, keys, dict_keys)
+        found += [(lit.line, lit.text, LITERAL_NOTE) for lit in code_literals(cell.source, keys, values)
                   if lit.display or lit.text in known]
         for line, text, note in sorted(found, key=lambda x: x[0]):
             out.append(Unit(text, f"{cell.get('id', i)}:{line + 1}", note))
@@ -810,16 +810,16 @@ def translate_docstrings(source: str, index: dict[str, polib.POEntry]) -> str:
 
 # The words a code cell prints or draws are written in it as plain strings and f-strings
 # (``print(f"loss {loss:.3f}")``), the same in both editions' English source. A string literal of a
-# shown code cell is a unit of the chapter's code catalog when it is an argument of ``print`` or of a
-# figure's label (``set_title``, ``label=``, ...; see ``_DISPLAY_CALLS``), or when the catalog already
-# holds its text (a string handed to an explorer or a dict of names for a figure, say: add it to the
-# catalog by hand once; a dict's key only when its unit is flagged ``dict-key``: ``#, dict-key``). An
-# index and a comparison's operand are never translated, nor a string kept
-# elsewhere (a dict's key, a list's item) whose text the page looks something up by or compares
-# (``page_keys``): the code must find what it stored. A unit's
-# text is the literal as written between its quotes, escapes kept; an f-string's text keeps its
-# ``{fields}`` as written, and a translation keeps the same fields (``check``). The Chinese edition
-# shows the Chinese literal in the same quotes, split over as many lines as the English.
+# shown code cell is a unit of the chapter's code catalog when it is printed or drawn right there (an
+# argument of ``print``, ``Table`` or a figure's label: ``_DISPLAY_CALLS``, ``label=`` ...) or is an
+# f-string. A plain string the code keeps to show later (a dict of names for a figure, a list of labels
+# for an explorer) is a unit only when its catalog entry is flagged ``value`` (``#, value``: add the
+# entry by hand once): the same text is often a key the code finds data by, and a translated key finds
+# nothing. An index, a comparison's operand, and a kept string whose text the page also looks something
+# up by or compares (``page_keys``) are never translated. A unit's text is the literal as written
+# between its quotes, escapes kept; an f-string's text keeps its ``{fields}`` as written, and a
+# translation keeps the same field expressions (``check``). The Chinese edition shows the Chinese
+# literal in the same quotes, split over as many lines as the English.
 
 _DISPLAY_CALLS = frozenset({"print", "set_title", "set_xlabel", "set_ylabel", "suptitle", "set_label", "text",
                             "annotate", "title", "xlabel", "ylabel", "legend", "set_text", "HTML", "Markdown",
@@ -900,13 +900,15 @@ def _expressions(text: str) -> list[str]:
 
 
 def code_literals(source: str, keys: frozenset[str] = frozenset(),
-                  dict_keys: frozenset[str] = frozenset()) -> list[Literal]:
+                  values: frozenset[str] = frozenset()) -> list[Literal]:
     """The string literals of a code cell that may hold words to translate, in order: not a docstring,
     not bytes or raw, not part of an f-string, not a key (an index, a comparison's operand, the first
     argument of ``glue``, ``open``, ``get`` and such: ``_KEY_CALLS``), with an ASCII letter; a string not
     printed or drawn right there (an argument of ``_DISPLAY_CALLS``) is none either if its text is in
-    ``keys`` (what the page looks up or compares anywhere: ``page_keys``). A dict's key is one only if its
-    text is in ``dict_keys`` (units flagged ``dict-key``: names a figure or a table shows)."""
+    ``keys`` (what the page looks up or compares anywhere: ``page_keys``). A plain string the code keeps
+    rather than shows (a dict's key, an item of a list, a value assigned) is one only if its text is in
+    ``values`` (units flagged ``value``: names a figure or a table shows later); an f-string is built to
+    be shown."""
     import ast
 
     python = _python_source(source)
@@ -980,7 +982,7 @@ def code_literals(source: str, keys: frozenset[str] = frozenset(),
         formatted = any("f" in p.lower() for p, _, _ in parts)
         text = "".join(b if "f" in p.lower() or not formatted else b.replace("{", "{{").replace("}", "}}")
                        for p, _, b in parts)
-        if where == "dict key" and text not in dict_keys \
+        if where in ("dict key", None) and not formatted and text not in values \
                 or where != "shown" and not formatted and node.value in keys:
             continue  # the code may find what it stored by this text: it stays as it is
         words = re.sub(r"\\(?:N\{[^}]*\}|.)", " ", _FIELD.sub(" ", text) if formatted else text)
@@ -1069,21 +1071,21 @@ def render_literal(lit: Literal, text: str) -> str | None:
     return "".join(out)
 
 
-DICT_KEY = "dict-key"  # the flag of a unit that may be translated where it is a dict's key
+VALUE = "value"  # the flag of a unit translated also where the code keeps it (a dict's key, a list's item)
 
 
-def dict_key_units(entries) -> frozenset[str]:
-    """The texts of the units flagged ``dict-key`` in a catalog or an index: strings that are a dict's
-    keys only to be shown (a figure's names), never looked up by their English."""
+def value_units(entries) -> frozenset[str]:
+    """The texts of the units flagged ``value`` in a catalog or an index: strings the code keeps (a dict's
+    key, a list of names) only to show them later (a figure's names), never to look something up."""
     values = entries.values() if isinstance(entries, dict) else entries
-    return frozenset(e.msgid for e in values if DICT_KEY in e.flags and not e.obsolete)
+    return frozenset(e.msgid for e in values if VALUE in e.flags and not e.obsolete)
 
 
 def translate_literals(source: str, index: dict[str, polib.POEntry], keys: frozenset[str] = frozenset()) -> str:
     """``source`` with each string literal whose unit is translated (not stale) written in Chinese
     (``render_literal``; ``keys``: see ``code_literals``); every other character as it is."""
     lines = source.splitlines(keepends=True)
-    for lit in reversed(code_literals(source, keys, dict_key_units(index))):
+    for lit in reversed(code_literals(source, keys, value_units(index))):
         entry = index.get(lit.text)
         if not _usable(entry) or entry.msgstr == lit.text:
             continue
@@ -1201,7 +1203,7 @@ def _code_catalog(command: str, page: Path, totals: dict[str, int]) -> int:
         return 0
     po = load_catalog(path)
     if command == "update":
-        po = update_catalog(code_units(page, frozenset(e.msgid for e in po if not e.obsolete), dict_key_units(po)), po)
+        po = update_catalog(code_units(page, frozenset(e.msgid for e in po if not e.obsolete), value_units(po)), po)
         path.parent.mkdir(parents=True, exist_ok=True)
         po.save(str(path))
     counts = status(po)

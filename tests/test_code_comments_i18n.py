@@ -196,7 +196,7 @@ def test_comment_catalogs_are_up_to_date_with_the_english():
         if page.suffix == ".ipynb":
             po = T.load_catalog(T.code_catalog_path(page))
             live = {e.msgid for e in po if not e.obsolete}
-            assert live == {u.text for u in T.code_units(page, frozenset(live), T.dict_key_units(po))}, \
+            assert live == {u.text for u in T.code_units(page, frozenset(live), T.value_units(po))}, \
                 f"{page.name}: run `make translations`"
 
 

@@ -48,7 +48,8 @@ ZH = {
 
 
 def _index(pairs: dict[str, str], fuzzy: tuple[str, ...] = ()) -> dict[str, polib.POEntry]:
-    return {k: polib.POEntry(msgid=k, msgstr=v, flags=["fuzzy"] if k in fuzzy else []) for k, v in pairs.items()}
+    return {k: polib.POEntry(msgid=k, msgstr=v, flags=["fuzzy"] if k in fuzzy else [T.VALUE] if k in VALUES else [])
+            for k, v in pairs.items()}
 
 
 class _Blank(ast.NodeTransformer):
@@ -64,19 +65,20 @@ def _code(source: str) -> str:
 
 
 KEYS = T.page_keys([CELL])
+VALUES = frozenset({"causal mask", "a glued note"})  # kept strings flagged ``value`` in the catalog
 
 
 def test_units_are_shown_strings_and_keys_are_not():
     assert KEYS == {"the cat", "padding mask", "loss name"}  # looked up, compared, glue's name
-    flagged = frozenset({"the cat"})  # a dict's key flagged dict-key is a unit unless the page looks it up
+    flagged = frozenset({"the cat"})  # a kept string flagged value is a unit unless the page looks it up
     assert "the cat" in {lit.text for lit in T.code_literals(CELL, frozenset(), flagged)}
     assert "the cat" not in {lit.text for lit in T.code_literals(CELL, KEYS, flagged)}
-    found = {lit.text: lit.display for lit in T.code_literals(CELL, KEYS)}
+    found = {lit.text: lit.display for lit in T.code_literals(CELL, KEYS, VALUES)}
     assert found == {
         "loss after {n} steps: {loss:.3f}": True,  # an f-string over two lines: one unit, fields as written
         "end": True,
         "attention weights": True,  # a figure's label
-        "causal mask": False,  # a value: a unit only once the catalog holds it
+        "causal mask": False,  # kept in a list: a unit only when flagged value
         "a glued note": False,  # glue's second argument is a value; its first, the name, is a key
     }  # not units: a text the page looks up or compares (anywhere), raw, bytes, no letter, an escape,
     # a docstring
@@ -160,14 +162,15 @@ def test_update_keeps_a_known_string_and_adds_a_shown_one(tmp_path):
     assert [lit.text for lit in T.code_literals(cell, keys, flagged)] == ["all on"]  # flagged, not looked up
     index = _index({"all on": "不关", "looked up": "查", "data": "数据"})
     for e in index.values():
-        e.flags.append(T.DICT_KEY) if e.msgid != "data" else None
-    assert T.dict_key_units(index) == {"all on", "looked up"}
+        e.flags.append(T.VALUE) if e.msgid != "data" else None
+    assert T.value_units(index) == {"all on", "looked up"}
     zh = T.translate_code(cell, index, keys)
     assert zh == 'names = {"不关": 1, "looked up": 2, "data": 3}\nprint(names["looked up"])\n'
     known = frozenset({"causal mask"})
-    texts = [u.text for u in T.code_units(page, known) if u.note == T.LITERAL_NOTE]
+    assert "causal mask" not in [u.text for u in T.code_units(page, known)]  # kept, not flagged value
+    texts = [u.text for u in T.code_units(page, known, known) if u.note == T.LITERAL_NOTE]
     assert texts == ["loss after {n} steps: {loss:.3f}", "end", "attention weights", "causal mask"]
-    po = T.update_catalog(T.code_units(page, known), T.load_catalog(tmp_path / "none.po"))
+    po = T.update_catalog(T.code_units(page, known, known), T.load_catalog(tmp_path / "none.po"))
     assert {e.msgid: e.comment for e in po}["end"] == T.LITERAL_NOTE
 
 
