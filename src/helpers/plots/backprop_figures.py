@@ -88,8 +88,10 @@ def plot_mask_gradients(
         t("$\\partial L/\\partial R$, in thousandths"),
     )
     scales, formats = (1.0, 1000.0, 1000.0), ("{:.2f}", "{:.1f}", "{:.1f}")
-    fig, axes = plt.subplots(3, 1, figsize=(3.5, 8.4))
-    for ax, m, title, scale, fmt in zip(axes, mats, titles, scales, formats):
+    # the columns are the same keys in all three panels: only the bottom one labels them, which
+    # keeps the figure shorter than a phone's screen (at 8.4 in its bottom fell off the screen)
+    fig, axes = plt.subplots(3, 1, figsize=(3.5, 7.0))
+    for k, (ax, m, title, scale, fmt) in enumerate(zip(axes, mats, titles, scales, formats)):
         # + 0.0 turns -0.0 (masked entries of dL/dR) into 0.0
         values = m.detach().double() * scale + 0.0
         heatmap(values, rows, list(tokens), ax=ax, title=title, colorbar=True, fmt=fmt)
@@ -98,7 +100,10 @@ def plot_mask_gradients(
             if v == 0:
                 text.set_text("0")  # exactly zero, not a rounded small number
         ax.set_ylabel(t("query (row)"))
-        ax.set_xlabel(t("key (column)"))
+        if k < 2:
+            ax.tick_params(axis="x", labelbottom=False)
+        else:
+            ax.set_xlabel(t("key (column)"))
     fig.tight_layout()
     return fig
 

@@ -44,6 +44,8 @@ def plot_vocab_tradeoff(
     styles = [("o-", 1.0), ("s--", 0.75)]
     for ax, (language, by_tok) in zip(axes, curves.items()):
         ends = [lengths[-1] for lengths in by_tok.values()]
+        # two decimals when one would make different ends read the same
+        digits = 2 if len({f"{e:.1f}" for e in ends}) < len(set(ends)) else 1
         for (name, lengths), (style, alpha) in zip(by_tok.items(), styles):
             (line,) = ax.plot(
                 [merges[i] for i in shown], [lengths[i] for i in shown], style, ms=4, alpha=alpha, label=name
@@ -51,7 +53,7 @@ def plot_vocab_tradeoff(
             # the higher end's label goes up, the lower one's down, so close ends stay apart
             dy = 6 if lengths[-1] >= max(ends) else -6
             ax.annotate(
-                f"{lengths[-1]:.1f}",
+                f"{lengths[-1]:.{digits}f}",
                 (merges[-1], lengths[-1]),
                 xytext=(5, dy),
                 textcoords="offset points",
