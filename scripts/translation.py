@@ -746,7 +746,8 @@ LITERAL_NOTE = "a string the code prints or draws: keep its {fields} and escapes
 def code_units(path: Path, known: frozenset[str] = frozenset(), values: frozenset[str] = frozenset()) -> list[Unit]:
     """The comment, docstring and string units of a chapter's code cells (not those tagged
     ``remove-cell``), in order; ``where`` is the cell id and the line the unit starts on. A string is a
-    unit when it is shown (``Literal.display``) or its text is in ``known`` (the catalog's units)."""
+    unit when it is shown (``Literal.display``), an f-string, or its text is in ``known`` (the catalog's
+    units)."""
     if path.suffix != ".ipynb":
         return []
     nb = nbformat.read(path, as_version=4)
@@ -757,7 +758,7 @@ def code_units(path: Path, known: frozenset[str] = frozenset(), values: frozense
         found += [(d.line, d.text, "") for d in code_docstrings(cell.source)]
         found = [x for x in found if comment_translatable(x[1])]
         found += [(lit.line, lit.text, LITERAL_NOTE) for lit in code_literals(cell.source, keys, values)
-                  if lit.display or lit.text in known]
+                  if lit.display or lit.formatted or lit.text in known]
         for line, text, note in sorted(found, key=lambda x: x[0]):
             out.append(Unit(text, f"{cell.get('id', i)}:{line + 1}", note))
     return out
@@ -1130,8 +1131,8 @@ def check_comment(english: str, chinese: str, literal: bool = False) -> list[str
             if a != b:
                 problems.append(f"{name} differ: missing {sorted((a - b).elements())}, "
                                 f"added {sorted((b - a).elements())}")
-        # numbers outside the fields, not those in a word ('regulated5', '1st': 第一)
-        english, chinese = (re.sub(r"[A-Za-z_]*\d+[A-Za-z_]\w*|[A-Za-z_]\w*\d+", " ", _FIELD.sub(" ", x))
+        # numbers outside the fields, not those in a word ('regulated5', '1st': 第一, '4-gram': 四元语法)
+        english, chinese = (re.sub(r"[A-Za-z_]*\d+-?[A-Za-z_]\w*|[A-Za-z_]\w*\d+", " ", _FIELD.sub(" ", x))
                             for x in (english, chinese))
     numbers = [re.findall(r"\d+(?:\.\d+)?", re.sub(r"`[^`]*`", " ", t)) for t in (english, chinese)]
     lost = sorted((Counter(numbers[0]) - Counter(numbers[1])).elements())  # as in prose: one may be added
