@@ -149,7 +149,8 @@ LOW_LEAVE_OUT := --ignore=tests/browser --ignore=tests/test_post_dpo.py --ignore
   --ignore=tests/test_book.py --ignore=tests/test_learner_notebooks.py --ignore=tests/test_edition.py \
   --ignore=tests/test_translation.py --ignore=tests/test_bib_style.py --ignore=tests/test_glossary.py \
   --ignore=tests/test_intro_plan.py --ignore=tests/test_reading_path.py --ignore=tests/test_intro_hook.py \
-  --ignore=tests/test_no_widget_state.py --ignore=tests/test_code_comments_i18n.py --ignore=tests/test_optional_sections.py \
+  --ignore=tests/test_no_widget_state.py --ignore=tests/test_code_comments_i18n.py --ignore=tests/test_code_strings_i18n.py \
+  --ignore=tests/test_optional_sections.py \
   --deselect tests/test_figure_legibility.py::test_a_small_text_fails_its_cell_in_a_kernel \
   -m "not drives_browser"
 LOW_NO_EXTRAS := --ignore=tests/test_bad_inputs_llama.py \

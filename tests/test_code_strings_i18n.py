@@ -219,3 +219,11 @@ def test_every_chapter_string_translation_is_written_into_the_chinese_code():
                     assert new is not None and new in out, f"{page.name}: {lit.text!r} is not translated"
                     written += 1
     assert written > 1000, written
+
+
+def test_the_chapter_12_labels_the_ablation_test_copies_are_the_catalogs():
+    """tests/test_llama_ablation.py draws chapter 12's figures with two labels as the Chinese code shows
+    them, copied there; they must be the catalog's translations."""
+    index = T.code_index(ROOT / "chapters" / "12_real_model.ipynb")
+    assert index["all on"].msgstr == "不关"
+    assert index["Layer {PREV[0]}: one head switched off at a time"].msgstr == "第 {PREV[0]} 层：每次关掉一个头"
