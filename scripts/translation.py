@@ -32,6 +32,7 @@ root it would break the English ``-W`` build: "document isn't included in any to
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import json
 import re
@@ -663,6 +664,34 @@ def code_comments(source: str) -> list[tuple[int, int, str]]:
         return []
 
 
+def _cell_tree(source: str) -> tuple[ast.Module, list[str]] | None:
+    """A code cell's syntax tree and its lines (IPython lines blanked, kept in place); None if the cell
+    is not Python."""
+    python = _python_source(source)
+    if python is None:
+        return None
+    try:
+        return ast.parse(python), python.splitlines(keepends=True)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _node_source(lines: list[str], node: ast.expr) -> tuple[int, int, int, int, str]:
+    """Where ``node`` lies in ``lines`` (first and last line from 0, columns in characters: ``ast`` counts
+    them in UTF-8 bytes) and its source text."""
+    line, end_line = node.lineno - 1, node.end_lineno - 1
+    col = len(lines[line].encode("utf-8")[:node.col_offset].decode("utf-8"))
+    end_col = len(lines[end_line].encode("utf-8")[:node.end_col_offset].decode("utf-8"))
+    raw = "".join(lines[line:end_line + 1])
+    return line, col, end_line, end_col, raw[col:len(raw) - len(lines[end_line]) + end_col]
+
+
+def _call_name(call: ast.Call) -> str:
+    """The name a call calls: ``print`` for ``print(...)``, ``get`` for ``d.get(...)``; "" otherwise."""
+    f = call.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
 @dataclass(frozen=True)
 class Docstring:
     """Where a docstring's literal lies in a cell (lines from 0, columns in characters) and its unit text."""
@@ -684,21 +713,12 @@ def code_docstrings(source: str) -> list[Docstring]:
     that is not Python. A unit's text is the literal's text as written between its quotes (escapes
     kept), its continuation lines stripped of their common indentation and the closing line's blank
     dropped. A docstring with a string prefix other than ``r`` is left out."""
-    import ast
     import textwrap
 
-    python = _python_source(source)
-    if python is None:
+    parsed = _cell_tree(source)
+    if parsed is None:
         return []
-    try:
-        tree = ast.parse(python)
-    except (SyntaxError, ValueError):
-        return []
-    lines = python.splitlines(keepends=True)
-
-    def column(line: int, byte_col: int) -> int:  # ast counts columns in UTF-8 bytes
-        return len(lines[line].encode("utf-8")[:byte_col].decode("utf-8"))
-
+    tree, lines = parsed
     out = []
     for node in ast.walk(tree):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or not node.body:
@@ -707,11 +727,7 @@ def code_docstrings(source: str) -> list[Docstring]:
         if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
                 and isinstance(first.value.value, str)):
             continue
-        c = first.value
-        line, end_line = c.lineno - 1, c.end_lineno - 1
-        col, end_col = column(line, c.col_offset), column(end_line, c.end_col_offset)
-        raw = "".join(lines[line:end_line + 1])
-        raw = raw[col:len(raw) - len(lines[end_line]) + end_col]
+        line, col, end_line, end_col, raw = _node_source(lines, first.value)
         m = re.match(r"([rR]?)(\"\"\"|\'\'\'|\"|\')", raw)
         if m is None or not raw.endswith(m.group(2)) or len(raw) < 2 * len(m.group(2)) + len(m.group(1)):
             continue  # an f-string, bytes or implicit concatenation: not a unit
@@ -910,16 +926,10 @@ def code_literals(source: str, keys: frozenset[str] = frozenset(),
     rather than shows (a dict's key, an item of a list, a value assigned) is one only if its text is in
     ``values`` (units flagged ``value``: names a figure or a table shows later); an f-string is built to
     be shown."""
-    import ast
-
-    python = _python_source(source)
-    if python is None:
+    parsed = _cell_tree(source)
+    if parsed is None:
         return []
-    try:
-        tree = ast.parse(python)
-    except (SyntaxError, ValueError):
-        return []
-    lines = python.splitlines(keepends=True)
+    tree, lines = parsed
     parent: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -927,13 +937,6 @@ def code_literals(source: str, keys: frozenset[str] = frozenset(),
     docstrings = {id(n.body[0].value) for n in ast.walk(tree)
                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.body
                   and isinstance(n.body[0], ast.Expr)}
-
-    def column(line: int, byte_col: int) -> int:
-        return len(lines[line].encode("utf-8")[:byte_col].decode("utf-8"))
-
-    def call_name(call: ast.Call) -> str:
-        f = call.func
-        return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
 
     def context(node: ast.AST) -> str | None:
         """"key", "dict key", "shown" (an argument of a call that prints or draws), "display" (a keyword such
@@ -952,7 +955,7 @@ def code_literals(source: str, keys: frozenset[str] = frozenset(),
             if isinstance(up, ast.Call):
                 if child is up.func:
                     return None
-                name = call_name(up)
+                name = _call_name(up)
                 if name in _KEY_CALLS:  # its first argument (getattr's second) is a key; the others are values
                     keys = up.args[:2] if name.endswith("attr") else up.args[:1]
                     return "key" if any(child is k for k in keys) else None
@@ -970,10 +973,7 @@ def code_literals(source: str, keys: frozenset[str] = frozenset(),
         where = context(node)
         if where == "key" or node.end_lineno is None:
             continue
-        line, end_line = node.lineno - 1, node.end_lineno - 1
-        col, end_col = column(line, node.col_offset), column(end_line, node.end_col_offset)
-        raw = "".join(lines[line:end_line + 1])
-        raw = raw[col:len(raw) - len(lines[end_line]) + end_col]
+        line, col, end_line, end_col, raw = _node_source(lines, node)
         split = _split_parts(raw)
         if split is None:
             continue
@@ -997,16 +997,10 @@ def code_literals(source: str, keys: frozenset[str] = frozenset(),
 def page_keys(sources: list[str]) -> frozenset[str]:
     """The strings a page's code looks things up by or compares (an index, a comparison's operand, the
     first argument of ``get``, ``glue`` and such): a dict's key with one of these texts stays English."""
-    import ast
-
     found: set[str] = set()
     for source in sources:
-        python = _python_source(source)
-        try:
-            tree = ast.parse(python) if python is not None else None
-        except (SyntaxError, ValueError):
-            tree = None
-        for node in ast.walk(tree) if tree is not None else ():
+        parsed = _cell_tree(source)
+        for node in ast.walk(parsed[0]) if parsed is not None else ():
             if isinstance(node, ast.Subscript):
                 found |= {n.value for n in ast.walk(node.slice) if isinstance(n, ast.Constant)
                           and isinstance(n.value, str)}
@@ -1015,9 +1009,7 @@ def page_keys(sources: list[str]) -> frozenset[str]:
                           and isinstance(n.value, str)}
             elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str):
-                f = node.func
-                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-                if name in _KEY_CALLS:
+                if _call_name(node) in _KEY_CALLS:
                     found.add(node.args[0].value)
     return frozenset(found)
 
