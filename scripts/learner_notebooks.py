@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
 # MyST that must never reach a learner (checked on every output notebook).
+MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")  # [text](url)
 LEFTOVERS = re.compile(  # a role is never glued to a word or a backslash: \\mathrm{ref} is TeX, not a role
     r"(?<![\w\\])\{(?:glue[:\w]*|term|doc|ref|numref|eq|cite[:\w]*|fa)\}`|```\{|:::|^\s*\([\w-]+\)=\s*$", re.M
 )
@@ -302,6 +303,7 @@ def _role(m: re.Match, glue: dict[str, str], book: Book, page: str) -> str:
         href = f"#{target}" if where == page else f"{where}#{target}"
         number = title.split()[-1]  # "Fig. 11.2" -> "11.2", for {numref}`Figure %s <label>`
         shown = text.replace("%s", number).replace("{number}", number) if explicit else title
+        shown = MARKDOWN_LINK.sub(r"\1", shown)  # a heading's own link: a link inside a link is no link
         return f"[{shown}]({href})"
     if role.startswith("cite"):
         keys = [k.strip() for k in body.split(",")]

@@ -349,6 +349,16 @@ def test_a_role_wrapped_over_two_lines_is_converted(tmp_path):
     assert "[The KV cache section](#sec-cache)" in text and L.leftovers(nb) == []
 
 
+def test_a_ref_to_a_heading_that_holds_a_link_keeps_only_its_text(tmp_path):
+    """A {ref} shows the heading's title; a link in that title would make a link inside a link, which
+    Jupyter and Colab show as raw text: only the link's text is kept."""
+    src = _write(tmp_path, [nbformat.v4.new_markdown_cell(
+        "See {ref}`sec-tok`.\n\n(sec-tok)=\n## The tokenizer: [chapter 1](01_tokenization.ipynb)'s BPE")])
+    nb = L.convert(src, None, _book([src]))
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "See [The tokenizer: chapter 1's BPE](#sec-tok)." in text and L.leftovers(nb) == []
+
+
 def test_every_ref_in_a_chapter_names_a_label_the_learners_notebooks_resolve():
     """The learner's notebooks resolve {ref}/{numref} targets among the chapters' own labels only
     (``labels``): a ref to an appendix label builds on the website but fails `make learner`. Link
